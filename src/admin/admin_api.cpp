@@ -1,0 +1,237 @@
+#include "admin/admin_api.hpp"
+
+#include <charconv>
+
+#include <boost/json.hpp>
+
+#include "client/registration.hpp"
+#include "core/log.hpp"
+#include "jose/openssl/crypto.hpp"
+
+namespace gatehouse::admin {
+namespace {
+
+namespace json = boost::json;
+using http::PathParams;
+using http::Request;
+using http::Response;
+
+constexpr std::size_t kDefaultPageSize = 50;
+constexpr std::size_t kMaxPageSize = 500;
+
+Response error(int status, std::string_view code, std::string_view message, std::string_view field = {}) {
+  json::object body{{"error", code}, {"message", message}};
+  if (!field.empty()) body["field"] = field;
+  auto r = http::json_response(status, body);
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+Response ok(int status, const json::value& body) {
+  auto r = http::json_response(status, body);
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+/// Reads a JSON object body, or answers the error response.
+Result<json::object, Response> read_object(const Request& req) {
+  const auto* ct = req.header("content-type");
+  if (ct == nullptr || http::media_type(*ct) != "application/json")
+    return unexpected(error(415, "unsupported_media_type", "the body must be application/json"));
+  boost::system::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec) return unexpected(error(400, "invalid_json", "the body is not valid JSON"));
+  if (!v.is_object()) return unexpected(error(400, "invalid_json", "the body must be a JSON object"));
+  return std::move(v.get_object());
+}
+
+Result<std::size_t, Response> query_number(const Request& req, std::string_view name, std::size_t fallback,
+                                           std::size_t min, std::size_t max) {
+  std::string_view q = req.query;
+  std::size_t start = 0;
+  while (start <= q.size()) {
+    auto end = q.find('&', start);
+    if (end == std::string_view::npos) end = q.size();
+    auto pair = q.substr(start, end - start);
+    start = end + 1;
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    std::size_t n = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc{} || p != value.data() + value.size() || n < min || n > max)
+      return unexpected(error(400, "invalid_parameter",
+                              std::string(name) + " must be an integer from " + std::to_string(min) + " to " +
+                                  std::to_string(max),
+                              name));
+    return n;
+  }
+  return fallback;
+}
+
+/// Checks the Authorization header against the stored API keys.
+bool authorized(const AdminDeps& deps, const Request& req) {
+  if (req.header_count("authorization") != 1) return false;
+  std::string_view v = *req.header("authorization");
+  if (v.size() > 7 && http::ascii_lower(v.substr(0, 7)) == "bearer ") v.remove_prefix(7);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  if (v.empty()) return false;
+  return deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v)).has_value();
+}
+
+template <class F>
+http::Handler guarded(const AdminDeps& deps, F f) {
+  return [&deps, f](const Request& req, const PathParams& params) -> Response {
+    if (!authorized(deps, req)) {
+      auto r = error(401, "unauthorized", "a valid API key is required in the Authorization header");
+      r.set("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
+      return r;
+    }
+    return f(req, params);
+  };
+}
+
+Response metadata_error(const client::MetadataError& e) { return error(400, e.code, e.field + " " + e.message, e.field); }
+
+json::object with_secret(const client::Client& c, const std::string& secret) {
+  auto body = client::to_json(c);
+  if (!secret.empty()) body["client_secret"] = secret;
+  return body;
+}
+
+// --- applications ----------------------------------------------------------------------------
+
+Response create_application(const AdminDeps& deps, const Request& req) {
+  auto doc = read_object(req);
+  if (!doc) return doc.error();
+  auto draft = client::parse_metadata(*doc, deps.metadata_defaults);
+  if (!draft) return metadata_error(draft.error());
+  auto created = client::prepare_new_client(std::move(*draft), deps.client_secrets, deps.clock.now());
+  if (!deps.clients.insert(created.client))
+    return error(409, "conflict", "an application with this client_id exists", "client_id");
+  spdlog::info("application {} created", created.client.client_id);
+  auto r = ok(201, with_secret(created.client, created.secret));
+  r.set("Location", "/api/applications/" + created.client.client_id);
+  return r;
+}
+
+Response list_applications(const AdminDeps& deps, const Request& req) {
+  auto offset = query_number(req, "offset", 0, 0, 1'000'000'000);
+  if (!offset) return offset.error();
+  auto limit = query_number(req, "limit", kDefaultPageSize, 1, kMaxPageSize);
+  if (!limit) return limit.error();
+  auto page = deps.clients.list(*offset, *limit);
+  json::array items;
+  for (const auto& c : page.items) items.push_back(client::to_json(c));
+  return ok(200, json::object{{"applications", std::move(items)},
+                              {"total", page.total},
+                              {"offset", *offset},
+                              {"limit", *limit}});
+}
+
+Response get_application(const AdminDeps& deps, const PathParams& p) {
+  auto c = deps.clients.find(p.get("client_id"));
+  if (!c) return error(404, "not_found", "no such application");
+  return ok(200, client::to_json(*c));
+}
+
+Response replace_application(const AdminDeps& deps, const Request& req, const PathParams& p) {
+  auto doc = read_object(req);
+  if (!doc) return doc.error();
+  const auto& id = p.get("client_id");
+  if (auto it = doc->find("client_id"); it != doc->end() && !(it->value().is_string() && it->value().get_string() == id))
+    return error(400, "invalid_client_metadata", "client_id must match the application's URL", "client_id");
+  auto draft = client::parse_metadata(*doc, deps.metadata_defaults);
+  if (!draft) return metadata_error(draft.error());
+  auto existing = deps.clients.find(id);
+  if (!existing) return error(404, "not_found", "no such application");
+  auto replaced = client::prepare_replacement(*existing, std::move(*draft), deps.client_secrets, deps.clock.now());
+  if (!deps.clients.update(replaced.client)) return error(404, "not_found", "no such application");
+  spdlog::info("application {} updated", id);
+  return ok(200, with_secret(replaced.client, replaced.secret));
+}
+
+Response delete_application(const AdminDeps& deps, const PathParams& p) {
+  if (!deps.clients.remove(p.get("client_id"))) return error(404, "not_found", "no such application");
+  spdlog::info("application {} deleted", p.get("client_id"));
+  return http::empty_response(204);
+}
+
+// --- API keys --------------------------------------------------------------------------------
+
+json::object key_json(const ApiKey& k) {
+  return json::object{{"id", k.id}, {"description", k.description}, {"created_at", k.created_at}};
+}
+
+Response create_api_key(const AdminDeps& deps, const Request& req) {
+  json::object doc;
+  if (!req.body.empty()) {
+    auto parsed = read_object(req);
+    if (!parsed) return parsed.error();
+    doc = std::move(*parsed);
+  }
+  std::string description;
+  for (const auto& m : doc) {
+    if (m.key() != "description") return error(400, "invalid_field", std::string(m.key()) + " is not a supported member", m.key());
+    if (!m.value().is_string() || m.value().get_string().size() > 200)
+      return error(400, "invalid_field", "description must be a string of at most 200 characters", "description");
+    description = std::string(m.value().get_string());
+  }
+  std::string key = "ghk_" + jose::random_token(32);
+  auto record = make_api_key(key, description, deps.api_key_hasher, deps.clock.now());
+  if (!deps.api_keys.insert(record)) return error(409, "conflict", "key collision; retry");
+  spdlog::info("api key {} created", record.id);
+  auto body = key_json(record);
+  body["key"] = key;
+  auto r = ok(201, body);
+  r.set("Location", "/api/api-keys/" + record.id);
+  return r;
+}
+
+Response list_api_keys(const AdminDeps& deps) {
+  json::array items;
+  for (const auto& k : deps.api_keys.list()) items.push_back(key_json(k));
+  return ok(200, json::object{{"api_keys", std::move(items)}});
+}
+
+Response delete_api_key(const AdminDeps& deps, const PathParams& p) {
+  if (!deps.api_keys.remove(p.get("id"))) return error(404, "not_found", "no such API key");
+  spdlog::info("api key {} deleted", p.get("id"));
+  return http::empty_response(204);
+}
+
+}  // namespace
+
+ApiKey make_api_key(const std::string& key, std::string description, const client::SecretHasher& hasher,
+                    UnixSeconds now) {
+  return ApiKey{jose::random_token(9), hasher.hash(key), std::move(description), now};
+}
+
+void add_routes(http::Router& router, const AdminDeps& deps) {
+  router.add("POST", "/api/applications", guarded(deps, [&deps](const Request& r, const PathParams&) {
+               return create_application(deps, r);
+             }));
+  router.add("GET", "/api/applications", guarded(deps, [&deps](const Request& r, const PathParams&) {
+               return list_applications(deps, r);
+             }));
+  router.add("GET", "/api/applications/{client_id}", guarded(deps, [&deps](const Request&, const PathParams& p) {
+               return get_application(deps, p);
+             }));
+  router.add("PUT", "/api/applications/{client_id}", guarded(deps, [&deps](const Request& r, const PathParams& p) {
+               return replace_application(deps, r, p);
+             }));
+  router.add("DELETE", "/api/applications/{client_id}", guarded(deps, [&deps](const Request&, const PathParams& p) {
+               return delete_application(deps, p);
+             }));
+  router.add("POST", "/api/api-keys", guarded(deps, [&deps](const Request& r, const PathParams&) {
+               return create_api_key(deps, r);
+             }));
+  router.add("GET", "/api/api-keys", guarded(deps, [&deps](const Request&, const PathParams&) {
+               return list_api_keys(deps);
+             }));
+  router.add("DELETE", "/api/api-keys/{id}", guarded(deps, [&deps](const Request&, const PathParams& p) {
+               return delete_api_key(deps, p);
+             }));
+}
+
+}  // namespace gatehouse::admin

@@ -1,0 +1,104 @@
+#pragma once
+// Gatehouse's start-up configuration: one TOML file plus GATEHOUSE_<SECTION>_<KEY> environment
+// overrides (DESIGN.md "Configuration"; every key is documented in docs/CONFIG.md). Settings that
+// must be identical on every node of a cluster live in the database, not here.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/secret.hpp"
+
+namespace gatehouse::app::config {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+/// [server]: the HTTP listener, its thread pools, limits, timeouts and graceful shutdown.
+struct ServerConfig {
+  std::string listen = "127.0.0.1:9011";             ///< host:port; IPv4, [IPv6] or a name; port 0-65535 (0 = any free port)
+  std::string public_url = "http://127.0.0.1:9011";  ///< the issuer: absolute http/https URL without query, fragment or userinfo; trailing '/' removed
+  int io_threads = 0;                                ///< 0 = auto; 0..256
+  int worker_threads = 0;                            ///< 0 = auto; 0..1024
+  std::size_t max_pending_requests = 1024;           ///< 1..1000000; beyond this, 503
+  std::size_t max_body_bytes = 65536;                ///< 1024..16777216
+  std::size_t max_header_bytes = 16384;              ///< 1024..1048576
+  milliseconds header_timeout{10000};                ///< 100ms..10min
+  milliseconds idle_timeout{60000};                  ///< 100ms..1h
+  milliseconds drain_delay{1000};                    ///< 0..10min: after SIGTERM keep answering (503) this long, then close the listener
+  milliseconds shutdown_grace{10000};                ///< 0..10min: then wait at most this long for in-flight requests
+};
+
+/// [database]
+struct DatabaseConfig {
+  std::string url = "sqlite:./data/gatehouse.db";  ///< only "sqlite:PATH" for now ("sqlite::memory:" allowed)
+  int pool_size = 4;                               ///< 1..256
+  milliseconds busy_timeout{5000};                 ///< 0..10min
+
+  /// @returns the PATH part of "sqlite:PATH" (":memory:" for an in-memory database), "" if url is not sqlite.
+  std::string sqlite_path() const;
+};
+
+/// [keys]: the master key that encrypts the signing keys at rest, and the signing algorithms.
+struct KeysConfig {
+  std::string master_key_file = "./data/master.key";
+  /// base64url (no padding) text of exactly 32 bytes, from keys.master_key or GATEHOUSE_KEYS_MASTER_KEY.
+  /// Validated by load() but kept as the text; empty = not set (then master_key_file is used).
+  /// When set it takes precedence over master_key_file. Never printed: render() shows "<redacted>".
+  MasterKeyBytes master_key;
+  std::vector<std::string> algorithms{"RS256", "ES256"};  ///< non-empty, each RS256 or ES256, no duplicates, must contain RS256
+  seconds jwks_max_age{300};                              ///< 0..1 day: Cache-Control max-age of the JWKS
+};
+
+/// [tokens]
+struct TokensConfig {
+  seconds access_token_ttl{3600};             ///< 1s..1 day
+  std::string default_signing_alg = "RS256";  ///< must be one of keys.algorithms
+};
+
+/// [bootstrap]
+struct BootstrapConfig {
+  std::string kickstart;  ///< path of a kickstart JSON applied at start ("" = none)
+};
+
+/// [log]
+struct LogConfig {
+  std::string level = "info";  ///< trace|debug|info|warn|error|off
+};
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig database;
+  KeysConfig keys;
+  TokensConfig tokens;
+  BootstrapConfig bootstrap;
+  LogConfig log;
+  std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)
+};
+
+/// Builds the configuration: defaults, then the file, then the environment (env wins).
+/// @param path the TOML file ("" = none: defaults plus environment).
+/// @param env the environment (name -> value); pass `environment_from_process()` in production.
+///        Only GATEHOUSE_<SECTION>_<KEY> names of a known section are read; other names, including
+///        GATEHOUSE_<UNKNOWN SECTION>_* (e.g. GATEHOUSE_TEST_*), are ignored.
+/// @returns the validated configuration, or one line per problem, each naming the key and its origin
+///          (`server.listen: expected "host:port", got "abc"`,
+///          `tokens.access_token_ttl (from GATEHOUSE_TOKENS_ACCESS_TOKEN_TTL): ...`). A missing or
+///          unparsable file is named with line and column. Secret values never appear in messages.
+/// Thread safety: pure; safe to call concurrently.
+Result<Config, std::string> load(const std::string& path, const std::map<std::string, std::string>& env);
+
+/// @returns the process environment variables whose name starts with "GATEHOUSE_".
+/// Thread safety: reads `environ`; do not call concurrently with setenv()/putenv().
+std::map<std::string, std::string> environment_from_process();
+
+/// The effective configuration as TOML: every key with its value, in the order of docs/CONFIG.md.
+/// Durations are written with a unit ("10s"). keys.master_key is never written: it appears as the
+/// comment `# master_key = "<redacted>"` when set, so the output loads back to the same configuration
+/// (apart from the master key, which must still come from the environment or the key file).
+std::string render(const Config& config);
+
+}  // namespace gatehouse::app::config

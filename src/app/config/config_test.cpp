@@ -1,0 +1,474 @@
+#include "app/config/config.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "core/base64url.hpp"
+
+namespace gatehouse::app::config {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Env = std::map<std::string, std::string>;
+
+// A TOML file in the temp directory, removed when the test ends.
+class TempToml {
+ public:
+  explicit TempToml(const std::string& text) {
+    static std::atomic<int> counter{0};
+    path_ = (std::filesystem::temp_directory_path() /
+             ("gatehouse_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".toml"))
+                .string();
+    std::ofstream(path_, std::ios::binary) << text;
+  }
+  ~TempToml() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  TempToml(const TempToml&) = delete;
+  TempToml& operator=(const TempToml&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string load_error(const std::string& toml, const Env& env = {}) {
+  TempToml file(toml);
+  auto result = load(file.path(), env);
+  EXPECT_FALSE(result.has_value()) << "expected an error for:\n" << toml;
+  return result ? std::string() : result.error();
+}
+
+std::string env_error(const Env& env) {
+  auto result = load("", env);
+  EXPECT_FALSE(result.has_value());
+  return result ? std::string() : result.error();
+}
+
+Config load_ok(const std::string& toml, const Env& env = {}) {
+  TempToml file(toml);
+  auto result = load(file.path(), env);
+  EXPECT_TRUE(result.has_value()) << result.error();
+  return result ? *result : Config{};
+}
+
+Config env_ok(const Env& env) {
+  auto result = load("", env);
+  EXPECT_TRUE(result.has_value()) << result.error();
+  return result ? *result : Config{};
+}
+
+// The rendered TOML without its comment lines (source file, master key status).
+std::string without_comments(const std::string& text) {
+  std::istringstream in(text);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("#")) out += line + "\n";
+  }
+  return out;
+}
+
+std::string valid_master_key() { return base64url_encode(std::string(32, '\x5a')); }
+
+constexpr const char* kFullFile = R"(
+[server]
+listen = "0.0.0.0:8443"
+public_url = "https://id.example.com/tenant/"
+io_threads = 2
+worker_threads = 8
+max_pending_requests = 500
+max_body_bytes = "128KiB"
+max_header_bytes = 8192
+header_timeout = "5s"
+idle_timeout = 30000
+drain_delay = "250ms"
+shutdown_grace = "1m"
+
+[database]
+url = "sqlite::memory:"
+pool_size = 2
+busy_timeout = "2s"
+
+[keys]
+master_key_file = "/etc/gatehouse/master.key"
+algorithms = ["RS256"]
+jwks_max_age = "1h"
+
+[tokens]
+access_token_ttl = "15m"
+default_signing_alg = "RS256"
+
+[bootstrap]
+kickstart = "/etc/gatehouse/kickstart.json"
+
+[log]
+level = "debug"
+)";
+
+void expect_same(const Config& a, const Config& b) {
+  EXPECT_EQ(a.server.listen, b.server.listen);
+  EXPECT_EQ(a.server.public_url, b.server.public_url);
+  EXPECT_EQ(a.server.io_threads, b.server.io_threads);
+  EXPECT_EQ(a.server.worker_threads, b.server.worker_threads);
+  EXPECT_EQ(a.server.max_pending_requests, b.server.max_pending_requests);
+  EXPECT_EQ(a.server.max_body_bytes, b.server.max_body_bytes);
+  EXPECT_EQ(a.server.max_header_bytes, b.server.max_header_bytes);
+  EXPECT_EQ(a.server.header_timeout, b.server.header_timeout);
+  EXPECT_EQ(a.server.idle_timeout, b.server.idle_timeout);
+  EXPECT_EQ(a.server.drain_delay, b.server.drain_delay);
+  EXPECT_EQ(a.server.shutdown_grace, b.server.shutdown_grace);
+  EXPECT_EQ(a.database.url, b.database.url);
+  EXPECT_EQ(a.database.pool_size, b.database.pool_size);
+  EXPECT_EQ(a.database.busy_timeout, b.database.busy_timeout);
+  EXPECT_EQ(a.keys.master_key_file, b.keys.master_key_file);
+  EXPECT_EQ(a.keys.algorithms, b.keys.algorithms);
+  EXPECT_EQ(a.keys.jwks_max_age, b.keys.jwks_max_age);
+  EXPECT_EQ(a.tokens.access_token_ttl, b.tokens.access_token_ttl);
+  EXPECT_EQ(a.tokens.default_signing_alg, b.tokens.default_signing_alg);
+  EXPECT_EQ(a.bootstrap.kickstart, b.bootstrap.kickstart);
+  EXPECT_EQ(a.log.level, b.log.level);
+}
+
+// --- defaults, files, precedence ------------------------------------------------------------
+
+TEST(ConfigLoad, EmptyPathGivesDefaults) {
+  auto c = env_ok({});
+  expect_same(c, Config{});
+  EXPECT_EQ(c.server.listen, "127.0.0.1:9011");
+  EXPECT_EQ(c.server.public_url, "http://127.0.0.1:9011");
+  EXPECT_EQ(c.database.sqlite_path(), "./data/gatehouse.db");
+  EXPECT_TRUE(c.keys.master_key.empty());
+  EXPECT_EQ(c.source_path, "");
+}
+
+TEST(ConfigLoad, EmptyFileGivesDefaults) { expect_same(load_ok(""), Config{}); }
+
+TEST(ConfigLoad, FullFileLoads) {
+  TempToml file(kFullFile);
+  auto result = load(file.path(), {});
+  ASSERT_TRUE(result.has_value()) << result.error();
+  const Config& c = *result;
+  EXPECT_EQ(c.source_path, file.path());
+  EXPECT_EQ(c.server.listen, "0.0.0.0:8443");
+  EXPECT_EQ(c.server.public_url, "https://id.example.com/tenant");
+  EXPECT_EQ(c.server.io_threads, 2);
+  EXPECT_EQ(c.server.worker_threads, 8);
+  EXPECT_EQ(c.server.max_pending_requests, 500u);
+  EXPECT_EQ(c.server.max_body_bytes, 128u * 1024);
+  EXPECT_EQ(c.server.max_header_bytes, 8192u);
+  EXPECT_EQ(c.server.header_timeout, 5s);
+  EXPECT_EQ(c.server.idle_timeout, 30s);
+  EXPECT_EQ(c.server.drain_delay, 250ms);
+  EXPECT_EQ(c.server.shutdown_grace, 1min);
+  EXPECT_EQ(c.database.url, "sqlite::memory:");
+  EXPECT_EQ(c.database.sqlite_path(), ":memory:");
+  EXPECT_EQ(c.database.pool_size, 2);
+  EXPECT_EQ(c.database.busy_timeout, 2s);
+  EXPECT_EQ(c.keys.master_key_file, "/etc/gatehouse/master.key");
+  EXPECT_EQ(c.keys.algorithms, std::vector<std::string>{"RS256"});
+  EXPECT_EQ(c.keys.jwks_max_age, 1h);
+  EXPECT_EQ(c.tokens.access_token_ttl, 900s);
+  EXPECT_EQ(c.tokens.default_signing_alg, "RS256");
+  EXPECT_EQ(c.bootstrap.kickstart, "/etc/gatehouse/kickstart.json");
+  EXPECT_EQ(c.log.level, "debug");
+}
+
+TEST(ConfigLoad, EnvOverridesFile) {
+  auto c = load_ok("[server]\nlisten = \"0.0.0.0:1\"\nio_threads = 3\n", {{"GATEHOUSE_SERVER_LISTEN", "127.0.0.1:7000"}});
+  EXPECT_EQ(c.server.listen, "127.0.0.1:7000");
+  EXPECT_EQ(c.server.io_threads, 3);  // from the file, not overridden
+}
+
+TEST(ConfigLoad, EnvParsesEveryType) {
+  auto c = env_ok({{"GATEHOUSE_SERVER_WORKER_THREADS", "16"},
+                   {"GATEHOUSE_SERVER_MAX_BODY_BYTES", "1MiB"},
+                   {"GATEHOUSE_SERVER_IDLE_TIMEOUT", "1500"},  // bare integer: milliseconds field
+                   {"GATEHOUSE_TOKENS_ACCESS_TOKEN_TTL", "600"},  // bare integer: seconds field
+                   {"GATEHOUSE_KEYS_JWKS_MAX_AGE", "2m"},
+                   {"GATEHOUSE_KEYS_ALGORITHMS", "ES256, RS256"},
+                   {"GATEHOUSE_TOKENS_DEFAULT_SIGNING_ALG", "ES256"},
+                   {"GATEHOUSE_BOOTSTRAP_KICKSTART", "/k.json"},
+                   {"GATEHOUSE_LOG_LEVEL", "warn"}});
+  EXPECT_EQ(c.server.worker_threads, 16);
+  EXPECT_EQ(c.server.max_body_bytes, 1024u * 1024);
+  EXPECT_EQ(c.server.idle_timeout, 1500ms);
+  EXPECT_EQ(c.tokens.access_token_ttl, 600s);
+  EXPECT_EQ(c.keys.jwks_max_age, 120s);
+  EXPECT_EQ(c.keys.algorithms, (std::vector<std::string>{"ES256", "RS256"}));
+  EXPECT_EQ(c.tokens.default_signing_alg, "ES256");
+  EXPECT_EQ(c.bootstrap.kickstart, "/k.json");
+  EXPECT_EQ(c.log.level, "warn");
+}
+
+TEST(ConfigLoad, MissingFileIsNamed) {
+  auto result = load("/nonexistent/gatehouse.toml", {});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_THAT(result.error(), HasSubstr("/nonexistent/gatehouse.toml"));
+  EXPECT_THAT(result.error(), HasSubstr("does not exist"));
+}
+
+TEST(ConfigLoad, ParseErrorNamesFileLineAndColumn) {
+  TempToml file("[server]\nlisten = \"127.0.0.1:1\"\nio_threads = = 3\n");
+  auto result = load(file.path(), {});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_THAT(result.error(), HasSubstr(file.path()));
+  EXPECT_THAT(result.error(), HasSubstr("line 3"));
+  EXPECT_THAT(result.error(), HasSubstr("column"));
+}
+
+// --- unknown keys and sections ---------------------------------------------------------------
+
+TEST(ConfigLoad, UnknownKeyInFileIsRefused) {
+  EXPECT_THAT(load_error("[server]\nbogus = 1\n"), HasSubstr("server.bogus"));
+}
+
+TEST(ConfigLoad, UnknownSectionIsRefused) {
+  auto error = load_error("[servre]\nlisten = \"127.0.0.1:1\"\n");
+  EXPECT_THAT(error, HasSubstr("servre"));
+  EXPECT_THAT(error, HasSubstr("unknown section"));
+}
+
+TEST(ConfigLoad, TopLevelKeyIsRefused) { EXPECT_THAT(load_error("listen = \"127.0.0.1:1\"\n"), HasSubstr("listen")); }
+
+TEST(ConfigLoad, SectionThatIsNotATableIsRefused) { EXPECT_THAT(load_error("server = 5\n"), HasSubstr("server")); }
+
+TEST(ConfigLoad, UnknownKeyInEnvIsRefused) {
+  auto error = env_error({{"GATEHOUSE_SERVER_BOGUS", "1"}});
+  EXPECT_THAT(error, HasSubstr("GATEHOUSE_SERVER_BOGUS"));
+  EXPECT_THAT(error, HasSubstr("server.bogus"));
+}
+
+TEST(ConfigLoad, EnvOfUnknownSectionIsIgnored) {
+  expect_same(env_ok({{"GATEHOUSE_TEST_X", "whatever"}, {"GATEHOUSE_TEST_PG_DSN", "postgres://u:p@h/db"}, {"PATH", "/bin"}}),
+              Config{});
+}
+
+// --- types and values ------------------------------------------------------------------------
+
+TEST(ConfigLoad, WrongTypeNamesKeyAndExpectedType) {
+  auto error = load_error("[server]\nlisten = 5\n");
+  EXPECT_THAT(error, HasSubstr("server.listen"));
+  EXPECT_THAT(error, HasSubstr("expected a string"));
+  EXPECT_THAT(load_error("[server]\nio_threads = \"4\"\n"), HasSubstr("server.io_threads: expected an integer"));
+  EXPECT_THAT(load_error("[keys]\nalgorithms = \"RS256\"\n"), HasSubstr("keys.algorithms: expected an array of strings"));
+  EXPECT_THAT(load_error("[keys]\nalgorithms = [\"RS256\", 1]\n"), HasSubstr("keys.algorithms"));
+  EXPECT_THAT(load_error("[server]\nheader_timeout = 1.5\n"), HasSubstr("server.header_timeout: expected a duration"));
+}
+
+TEST(ConfigLoad, EnvWrongTypeNamesKeyAndVariable) {
+  EXPECT_THAT(env_error({{"GATEHOUSE_SERVER_IO_THREADS", "four"}}),
+              HasSubstr("server.io_threads (from GATEHOUSE_SERVER_IO_THREADS): expected an integer"));
+}
+
+TEST(ConfigLoad, RangesAreEnforced) {
+  EXPECT_THAT(load_error("[server]\nio_threads = 257\n"), HasSubstr("server.io_threads: must be between 0 and 256"));
+  EXPECT_THAT(load_error("[server]\nworker_threads = -1\n"), HasSubstr("server.worker_threads"));
+  EXPECT_THAT(load_error("[server]\nmax_pending_requests = 0\n"), HasSubstr("server.max_pending_requests"));
+  EXPECT_THAT(load_error("[server]\nmax_body_bytes = 100\n"), HasSubstr("server.max_body_bytes"));
+  EXPECT_THAT(load_error("[server]\nmax_header_bytes = \"2MiB\"\n"), HasSubstr("server.max_header_bytes"));
+  EXPECT_THAT(load_error("[server]\nheader_timeout = \"50ms\"\n"), HasSubstr("must be between 100ms and 10m, got 50ms"));
+  EXPECT_THAT(load_error("[server]\nidle_timeout = \"2h\"\n"), HasSubstr("server.idle_timeout"));
+  EXPECT_THAT(load_error("[database]\npool_size = 0\n"), HasSubstr("database.pool_size"));
+  EXPECT_THAT(load_error("[keys]\njwks_max_age = \"2d\"\n"), HasSubstr("keys.jwks_max_age"));
+  EXPECT_THAT(load_error("[tokens]\naccess_token_ttl = 0\n"), HasSubstr("tokens.access_token_ttl"));
+  EXPECT_THAT(load_error("[log]\nlevel = \"verbose\"\n"), HasSubstr("log.level"));
+}
+
+TEST(ConfigLoad, SeveralProblemsAreAllReported) {
+  auto error = load_error("[server]\nio_threads = 999\nbogus = 1\n[log]\nlevel = \"loud\"\n");
+  EXPECT_THAT(error, HasSubstr("server.io_threads"));
+  EXPECT_THAT(error, HasSubstr("server.bogus"));
+  EXPECT_THAT(error, HasSubstr("log.level"));
+}
+
+// --- listen and public_url -------------------------------------------------------------------
+
+TEST(ConfigListen, AcceptsHostPortForms) {
+  for (const char* listen : {"127.0.0.1:0", "0.0.0.0:65535", "[::1]:9011", "[::]:80", "localhost:9011", "id.example.com:443"}) {
+    EXPECT_EQ(env_ok({{"GATEHOUSE_SERVER_LISTEN", listen}}).server.listen, listen);
+  }
+}
+
+TEST(ConfigListen, RefusesBadForms) {
+  EXPECT_THAT(load_error("[server]\nlisten = \"abc\"\n"), HasSubstr("server.listen: expected \"host:port\", got \"abc\""));
+  for (const char* listen : {"127.0.0.1", "127.0.0.1:65536", "127.0.0.1:-1", ":9011", "::1:9011", "[::1]", "[zz]:1",
+                             "256.1.1.1:80", "bad host:80", "host:80x", ""}) {
+    EXPECT_THAT(env_error({{"GATEHOUSE_SERVER_LISTEN", listen}}), HasSubstr("server.listen (from GATEHOUSE_SERVER_LISTEN)"))
+        << listen;
+  }
+}
+
+TEST(ConfigPublicUrl, TrailingSlashIsRemoved) {
+  EXPECT_EQ(env_ok({{"GATEHOUSE_SERVER_PUBLIC_URL", "https://id.example.com/"}}).server.public_url, "https://id.example.com");
+  EXPECT_EQ(env_ok({{"GATEHOUSE_SERVER_PUBLIC_URL", "https://id.example.com:8443/realm/a/"}}).server.public_url,
+            "https://id.example.com:8443/realm/a");
+  EXPECT_EQ(env_ok({{"GATEHOUSE_SERVER_PUBLIC_URL", "http://[::1]:9011"}}).server.public_url, "http://[::1]:9011");
+}
+
+TEST(ConfigPublicUrl, RefusesNonIssuerUrls) {
+  EXPECT_THAT(load_error("[server]\npublic_url = \"/relative\"\n"), HasSubstr("server.public_url"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"id.example.com\"\n"), HasSubstr("absolute"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com/#frag\"\n"), HasSubstr("fragment"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com/?a=b\"\n"), HasSubstr("query"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"ftp://id.example.com\"\n"), HasSubstr("http or https"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://user:pw@id.example.com\"\n"), HasSubstr("user information"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://\"\n"), HasSubstr("server.public_url"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com:0\"\n"), HasSubstr("port"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com/a b\"\n"), HasSubstr("percent-encoded"));
+}
+
+// --- keys and tokens -------------------------------------------------------------------------
+
+TEST(ConfigKeys, AlgorithmsMustContainRs256) {
+  EXPECT_THAT(load_error("[keys]\nalgorithms = [\"ES256\"]\n[tokens]\ndefault_signing_alg = \"ES256\"\n"),
+              HasSubstr("keys.algorithms: must contain \"RS256\""));
+  EXPECT_THAT(env_error({{"GATEHOUSE_KEYS_ALGORITHMS", "ES256"}}), HasSubstr("GATEHOUSE_KEYS_ALGORITHMS"));
+}
+
+TEST(ConfigKeys, AlgorithmsAreChecked) {
+  EXPECT_THAT(load_error("[keys]\nalgorithms = []\n"), HasSubstr("keys.algorithms"));
+  EXPECT_THAT(load_error("[keys]\nalgorithms = [\"RS256\", \"HS256\"]\n"), HasSubstr("HS256"));
+  EXPECT_THAT(load_error("[keys]\nalgorithms = [\"RS256\", \"RS256\"]\n"), HasSubstr("twice"));
+  EXPECT_THAT(env_error({{"GATEHOUSE_KEYS_ALGORITHMS", "RS256,,ES256"}}), HasSubstr("keys.algorithms"));
+}
+
+TEST(ConfigKeys, DefaultSigningAlgMustBeConfigured) {
+  EXPECT_THAT(load_error("[keys]\nalgorithms = [\"RS256\"]\n[tokens]\ndefault_signing_alg = \"ES256\"\n"),
+              HasSubstr("tokens.default_signing_alg: \"ES256\" is not one of keys.algorithms"));
+  EXPECT_THAT(env_error({{"GATEHOUSE_KEYS_ALGORITHMS", "RS256"}, {"GATEHOUSE_TOKENS_DEFAULT_SIGNING_ALG", "ES256"}}),
+              HasSubstr("tokens.default_signing_alg (from GATEHOUSE_TOKENS_DEFAULT_SIGNING_ALG)"));
+  EXPECT_THAT(load_error("[tokens]\ndefault_signing_alg = \"none\"\n"), HasSubstr("tokens.default_signing_alg"));
+}
+
+TEST(ConfigKeys, MasterKeyFromEnvIsValidated) {
+  const std::string key = valid_master_key();
+  auto c = env_ok({{"GATEHOUSE_KEYS_MASTER_KEY", key}});
+  EXPECT_EQ(c.keys.master_key.reveal(), key);
+
+  const std::string short_key = base64url_encode(std::string(16, 'k'));
+  auto error = env_error({{"GATEHOUSE_KEYS_MASTER_KEY", short_key}});
+  EXPECT_THAT(error, HasSubstr("keys.master_key (from GATEHOUSE_KEYS_MASTER_KEY)"));
+  EXPECT_THAT(error, HasSubstr("16 bytes"));
+  EXPECT_THAT(error, Not(HasSubstr(short_key)));
+
+  const std::string not_base64 = "this is not base64url!!";
+  error = env_error({{"GATEHOUSE_KEYS_MASTER_KEY", not_base64}});
+  EXPECT_THAT(error, HasSubstr("keys.master_key"));
+  EXPECT_THAT(error, Not(HasSubstr(not_base64)));
+
+  EXPECT_THAT(env_error({{"GATEHOUSE_KEYS_MASTER_KEY", ""}}), HasSubstr("is empty"));
+  EXPECT_THAT(load_error("[keys]\nmaster_key = 7\n"), HasSubstr("keys.master_key: expected a string"));
+}
+
+TEST(ConfigKeys, KeyFileMayNotBeEmptyWithoutMasterKey) {
+  EXPECT_THAT(load_error("[keys]\nmaster_key_file = \"\"\n"), HasSubstr("keys.master_key_file"));
+  EXPECT_TRUE(load("", {{"GATEHOUSE_KEYS_MASTER_KEY_FILE", ""}, {"GATEHOUSE_KEYS_MASTER_KEY", valid_master_key()}}).has_value());
+}
+
+// --- durations -------------------------------------------------------------------------------
+
+TEST(ConfigDuration, StringsWithUnitsParse) {
+  EXPECT_EQ(env_ok({{"GATEHOUSE_TOKENS_ACCESS_TOKEN_TTL", "15m"}}).tokens.access_token_ttl, 900s);
+  EXPECT_EQ(load_ok("[tokens]\naccess_token_ttl = \"15m\"\n").tokens.access_token_ttl, 900s);
+  EXPECT_EQ(load_ok("[tokens]\naccess_token_ttl = \"1d\"\n").tokens.access_token_ttl, 86400s);
+  EXPECT_EQ(load_ok("[tokens]\naccess_token_ttl = 60\n").tokens.access_token_ttl, 60s);
+  EXPECT_EQ(load_ok("[tokens]\naccess_token_ttl = \"2000ms\"\n").tokens.access_token_ttl, 2s);
+  EXPECT_EQ(load_ok("[server]\nheader_timeout = 250\n").server.header_timeout, 250ms);
+  EXPECT_EQ(load_ok("[server]\nidle_timeout = \"1h\"\n").server.idle_timeout, 1h);
+  EXPECT_EQ(load_ok("[server]\ndrain_delay = 0\n").server.drain_delay, 0ms);
+}
+
+TEST(ConfigDuration, BadDurationsAreRefused) {
+  for (const char* bad : {"15", "15 m", "m", "-5s", "1.5s", "15min", "1h30m", "", "99999999999999999999d"}) {
+    EXPECT_THAT(load_error(std::string("[tokens]\naccess_token_ttl = \"") + bad + "\"\n"), HasSubstr("tokens.access_token_ttl"))
+        << bad;
+  }
+  EXPECT_THAT(load_error("[tokens]\naccess_token_ttl = \"1500ms\"\n"), HasSubstr("whole number of seconds"));
+  EXPECT_THAT(env_error({{"GATEHOUSE_TOKENS_ACCESS_TOKEN_TTL", "soon"}}),
+              HasSubstr("tokens.access_token_ttl (from GATEHOUSE_TOKENS_ACCESS_TOKEN_TTL): expected a duration"));
+  EXPECT_THAT(env_error({{"GATEHOUSE_TOKENS_ACCESS_TOKEN_TTL", "2d"}}), HasSubstr("must be between 1s and 1d, got 2d"));
+  EXPECT_THAT(load_error("[tokens]\naccess_token_ttl = 9223372036854775807\n"), HasSubstr("tokens.access_token_ttl"));
+}
+
+// --- database --------------------------------------------------------------------------------
+
+TEST(ConfigDatabase, OnlySqliteIsAccepted) {
+  const std::string dsn = "postgres://gatehouse:s3cret@db.internal/gatehouse";
+  auto error = load_error("[database]\nurl = \"" + dsn + "\"\n");
+  EXPECT_THAT(error, HasSubstr("database.url"));
+  EXPECT_THAT(error, HasSubstr("sqlite:PATH"));
+  EXPECT_THAT(error, Not(HasSubstr("s3cret")));
+  EXPECT_THAT(load_error("[database]\nurl = \"mysql://x\"\n"), HasSubstr("database.url"));
+  EXPECT_THAT(load_error("[database]\nurl = \"sqlite:\"\n"), HasSubstr("database.url"));
+  EXPECT_THAT(load_error("[database]\nurl = \"./gatehouse.db\"\n"), HasSubstr("database.url"));
+  EXPECT_EQ(load_ok("[database]\nurl = \"sqlite:/var/lib/g.db\"\n").database.sqlite_path(), "/var/lib/g.db");
+}
+
+// --- render ----------------------------------------------------------------------------------
+
+TEST(ConfigRender, NeverShowsTheMasterKey) {
+  const std::string key = valid_master_key();
+  auto c = env_ok({{"GATEHOUSE_KEYS_MASTER_KEY", key}});
+  const std::string text = render(c);
+  EXPECT_THAT(text, Not(HasSubstr(key)));
+  EXPECT_THAT(text, HasSubstr("<redacted>"));
+  EXPECT_THAT(render(Config{}), Not(HasSubstr("<redacted>")));
+}
+
+TEST(ConfigRender, ShowsEveryKey) {
+  const std::string text = render(Config{});
+  for (const char* line : {"[server]", "listen = \"127.0.0.1:9011\"", "header_timeout = \"10s\"", "max_body_bytes = 65536",
+                           "[database]", "busy_timeout = \"5s\"", "[keys]", "algorithms = [\"RS256\", \"ES256\"]",
+                           "jwks_max_age = \"5m\"", "master_key", "[tokens]", "access_token_ttl = \"1h\"", "[bootstrap]",
+                           "kickstart = \"\"", "[log]", "level = \"info\""}) {
+    EXPECT_THAT(text, HasSubstr(line));
+  }
+}
+
+TEST(ConfigRender, RoundTrips) {
+  const std::string key = valid_master_key();
+  TempToml original(kFullFile);
+  auto first = load(original.path(), {{"GATEHOUSE_KEYS_MASTER_KEY", key}, {"GATEHOUSE_SERVER_DRAIN_DELAY", "1500"}});
+  ASSERT_TRUE(first.has_value()) << first.error();
+
+  TempToml rendered(render(*first));
+  auto second = load(rendered.path(), {});
+  ASSERT_TRUE(second.has_value()) << second.error() << "\n" << render(*first);
+  expect_same(*first, *second);
+  EXPECT_TRUE(second->keys.master_key.empty());  // the secret never travels through render()
+  EXPECT_EQ(without_comments(render(*second)), without_comments(render(*first)));
+
+  auto defaults = load(TempToml(render(Config{})).path(), {});
+  ASSERT_TRUE(defaults.has_value()) << defaults.error();
+  expect_same(*defaults, Config{});
+}
+
+TEST(ConfigRender, EscapesStrings) {
+  Config c;
+  c.bootstrap.kickstart = "C:\\kick \"start\"\n.json";
+  TempToml rendered(render(c));
+  auto back = load(rendered.path(), {});
+  ASSERT_TRUE(back.has_value()) << back.error();
+  EXPECT_EQ(back->bootstrap.kickstart, c.bootstrap.kickstart);
+}
+
+TEST(ConfigEnv, ProcessEnvironmentIsFiltered) {
+  ::setenv("GATEHOUSE_TEST_CONFIG_PROBE", "a=b", 1);
+  auto env = environment_from_process();
+  ::unsetenv("GATEHOUSE_TEST_CONFIG_PROBE");
+  EXPECT_EQ(env["GATEHOUSE_TEST_CONFIG_PROBE"], "a=b");
+  for (const auto& [name, value] : env) EXPECT_EQ(name.rfind("GATEHOUSE_", 0), 0u) << name;
+}
+
+}  // namespace
+}  // namespace gatehouse::app::config

@@ -1,0 +1,46 @@
+#pragma once
+// Kickstart files: the API keys and applications a fresh installation starts with. The whole file
+// is validated before anything is written, and applying it again changes nothing: an API key whose
+// value is already stored and an application whose client_id exists are left as they are.
+
+#include <string>
+#include <vector>
+
+#include "admin/api_key_store.hpp"
+#include "client/client_metadata.hpp"
+#include "client/client_store.hpp"
+#include "client/secret_hasher.hpp"
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "core/secret.hpp"
+
+namespace gatehouse::app {
+
+struct KickstartApiKey {
+  ApiKeyValue key;
+  std::string description;
+};
+
+struct KickstartPlan {
+  std::vector<KickstartApiKey> api_keys;
+  std::vector<client::ClientDraft> applications;
+  std::size_t users = 0;  // accepted and ignored until the sign-in release
+};
+
+/// @returns the validated plan, or a message naming the entry at fault ("applications[0].grant_types: ...").
+Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, const client::MetadataDefaults& defaults);
+/// Reads and parses the file. @returns a message naming the file when it cannot be read.
+Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const client::MetadataDefaults& defaults);
+
+struct KickstartOutcome {
+  std::size_t api_keys_created = 0;
+  std::size_t api_keys_present = 0;
+  std::size_t applications_created = 0;
+  std::size_t applications_present = 0;
+};
+
+KickstartOutcome apply_kickstart(const KickstartPlan& plan, client::ClientStore& clients, admin::ApiKeyStore& keys,
+                                 const client::SecretHasher& client_secrets, const client::SecretHasher& api_key_hasher,
+                                 const Clock& clock);
+
+}  // namespace gatehouse::app

@@ -1,0 +1,172 @@
+#include "app/node.hpp"
+
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "admin/admin_api.hpp"
+#include "app/kickstart.hpp"
+#include "client/secret_hasher.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "keys/key_ring.hpp"
+#include "keys/master_key.hpp"
+#include "oauth/endpoints.hpp"
+#include "oidc/discovery.hpp"
+#include "storage/sqlite/sqlite_backend.hpp"
+#include "token/access_token.hpp"
+
+#ifndef GATEHOUSE_VERSION
+#define GATEHOUSE_VERSION "0.0.0"
+#endif
+
+namespace gatehouse::app {
+namespace {
+
+std::unique_ptr<storage::sqlite::SqliteBackend> open_store(const config::Config& config) {
+  storage::sqlite::SqliteOptions options;
+  options.path = config.database.sqlite_path();
+  options.pool_size = static_cast<std::size_t>(config.database.pool_size);
+  options.busy_timeout = config.database.busy_timeout;
+  auto backend = std::make_unique<storage::sqlite::SqliteBackend>(options);
+  int applied = backend->migrate();
+  if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, backend->schema_version());
+  return backend;
+}
+
+client::MetadataDefaults metadata_defaults(const config::Config& config) {
+  return client::MetadataDefaults{config.tokens.default_signing_alg, config.keys.algorithms};
+}
+
+std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  auto host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
+}
+
+int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
+
+}  // namespace
+
+struct Node::Parts {
+  explicit Parts(const config::Config& c)
+      : config(c),
+        store(open_store(c)),
+        master(keys::load_master_key({c.keys.master_key_file, c.keys.master_key}, store->keys())),
+        client_secrets(master.derive(keys::kClientSecretHashPurpose)),
+        api_key_hasher(master.derive(keys::kApiKeyHashPurpose)),
+        key_manager(store->keys(), master, clock),
+        codec(ring, c.server.public_url),
+        oauth_deps{store->clients(), client_secrets, codec, store->revocations(), clock,
+                   std::chrono::seconds(c.tokens.access_token_ttl)},
+        discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
+        admin_deps{store->clients(), store->api_keys(), client_secrets, api_key_hasher, metadata_defaults(c), clock} {
+    std::vector<jose::Algorithm> algs;
+    for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
+    key_manager.ensure_current_keys(algs);
+    ring.publish(key_manager.load());
+    if (!c.bootstrap.kickstart.empty()) {
+      auto plan = read_kickstart(c.bootstrap.kickstart, metadata_defaults(c));
+      if (!plan) throw StartupError("bootstrap.kickstart: " + plan.error());
+      apply_kickstart(*plan, store->clients(), store->api_keys(), client_secrets, api_key_hasher, clock);
+    }
+  }
+
+  config::Config config;
+  SystemClock clock;
+  std::unique_ptr<storage::sqlite::SqliteBackend> store;
+  keys::MasterKey master;
+  client::SecretHasher client_secrets;
+  client::SecretHasher api_key_hasher;
+  keys::KeyRing ring;
+  keys::KeyManager key_manager;
+  token::AccessTokenCodec codec;
+  oauth::OAuthDeps oauth_deps;
+  oidc::DiscoveryDeps discovery_deps;
+  admin::AdminDeps admin_deps;
+  http::Router router;
+};
+
+Node::Node(const config::Config& config) : parts_(std::make_unique<Parts>(config)) {}
+Node::~Node() = default;
+
+void Node::serve(std::chrono::steady_clock::time_point started) {
+  auto& p = *parts_;
+  const auto& sc = p.config.server;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  http::ServerOptions options;
+  std::tie(options.host, options.port) = split_listen(sc.listen);
+  options.io_threads = auto_threads(sc.io_threads, cores / 2);
+  options.worker_threads = auto_threads(sc.worker_threads, cores);
+  options.max_pending = sc.max_pending_requests;
+  options.max_body_bytes = sc.max_body_bytes;
+  options.max_header_bytes = sc.max_header_bytes;
+  options.header_timeout = sc.header_timeout;
+  options.idle_timeout = sc.idle_timeout;
+  options.drain_delay = sc.drain_delay;
+  options.shutdown_grace = sc.shutdown_grace;
+
+  http::Server* server_ptr = nullptr;
+  p.router.add("GET", "/api/status", [&p, &server_ptr](const http::Request&, const http::PathParams&) {
+    http::Response r;
+    if (server_ptr != nullptr && server_ptr->draining()) {
+      r = http::json_response(503, boost::json::object{{"status", "draining"}});
+    } else if (!p.store->ping()) {
+      r = http::json_response(503, boost::json::object{{"status", "unavailable"}});
+    } else {
+      r = http::json_response(200, boost::json::object{{"status", "ok"}, {"version", GATEHOUSE_VERSION}});
+    }
+    r.set("Cache-Control", "no-store");
+    return r;
+  });
+  oidc::add_routes(p.router, p.discovery_deps);
+  oauth::add_routes(p.router, p.oauth_deps);
+  admin::add_routes(p.router, p.admin_deps);
+
+  http::Server server(options, [&p](const http::Request& req) {
+    try {
+      return p.router.dispatch(req);
+    } catch (const StorageError& e) {
+      spdlog::error("request_id={} store unavailable: {}", req.request_id, e.what());
+      auto r = http::json_error(503, "temporarily_unavailable", "the store is unavailable; retry later");
+      r.set("Retry-After", "1");
+      r.set("Cache-Control", "no-store");
+      return r;
+    }
+  });
+  server_ptr = &server;
+  server.listen();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("listening on {}:{} (issuer {}, {} I/O + {} worker threads)", options.host, server.port(),
+               sc.public_url, options.io_threads, options.worker_threads);
+  spdlog::info("ready in {} ms", ms);
+  server.run();
+  spdlog::info("stopped");
+}
+
+std::string run_migrate(const config::Config& config) {
+  storage::sqlite::SqliteOptions options{config.database.sqlite_path(), 1, config.database.busy_timeout};
+  storage::sqlite::SqliteBackend backend(options);
+  int applied = backend.migrate();
+  return "schema version " + std::to_string(backend.schema_version()) + " (" + std::to_string(applied) +
+         " migration(s) applied now)";
+}
+
+std::string run_init(const config::Config& config, const std::string& kickstart_path) {
+  auto plan = read_kickstart(kickstart_path, metadata_defaults(config));
+  if (!plan) throw StartupError(plan.error());
+  auto store = open_store(config);
+  auto master = keys::load_master_key({config.keys.master_key_file, config.keys.master_key}, store->keys());
+  client::SecretHasher client_secrets(master.derive(keys::kClientSecretHashPurpose));
+  client::SecretHasher api_key_hasher(master.derive(keys::kApiKeyHashPurpose));
+  SystemClock clock;
+  auto out = apply_kickstart(*plan, store->clients(), store->api_keys(), client_secrets, api_key_hasher, clock);
+  return "kickstart applied: " + std::to_string(out.api_keys_created) + " api key(s) created, " +
+         std::to_string(out.api_keys_present) + " already present; " + std::to_string(out.applications_created) +
+         " application(s) created, " + std::to_string(out.applications_present) + " already present";
+}
+
+}  // namespace gatehouse::app

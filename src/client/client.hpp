@@ -1,0 +1,33 @@
+#pragma once
+// A registered OAuth client ("application"), named after RFC 7591 client metadata.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace gatehouse::client {
+
+struct Client {
+  std::string client_id;
+  /// Keyed hash (HMAC-SHA-256 under a key derived from the master key) of the client secret;
+  /// empty for public clients (token_endpoint_auth_method "none"). The secret itself is never stored.
+  std::string secret_hash;
+  std::string client_name;
+  std::vector<std::string> grant_types;           // RFC 7591 §2
+  std::string token_endpoint_auth_method;         // client_secret_basic | client_secret_post | none
+  std::vector<std::string> scopes;                // RFC 7591 "scope", split on spaces
+  std::vector<std::string> redirect_uris;
+  std::string access_token_signed_response_alg;   // RS256 | ES256 (extension; default RS256)
+  std::vector<std::string> access_token_audience; // extension: "aud" of access tokens; default [client_id]
+  UnixSeconds created_at = 0;
+  UnixSeconds updated_at = 0;
+};
+
+struct ClientPage {
+  std::vector<Client> items;
+  std::size_t total = 0;
+};
+
+}  // namespace gatehouse::client

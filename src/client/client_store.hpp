@@ -1,0 +1,26 @@
+#pragma once
+// Port: where clients live. Implemented by storage/sqlite (and storage/postgres in cluster mode).
+// Storage faults throw StorageError; "not found" is nullopt / false.
+
+#include <optional>
+#include <string>
+
+#include "client/client.hpp"
+
+namespace gatehouse::client {
+
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  virtual std::optional<Client> find(const std::string& client_id) = 0;
+  /// Ordered by client_id. @param limit at most this many items; total counts all clients.
+  virtual ClientPage list(std::size_t offset, std::size_t limit) = 0;
+  /// @returns false (and changes nothing) if a client with this client_id already exists.
+  virtual bool insert(const Client& client) = 0;
+  /// Replaces every field but client_id and created_at. @returns false if there is no such client.
+  virtual bool update(const Client& client) = 0;
+  /// @returns false if there was no such client.
+  virtual bool remove(const std::string& client_id) = 0;
+};
+
+}  // namespace gatehouse::client

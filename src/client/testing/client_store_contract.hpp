@@ -1,0 +1,305 @@
+#pragma once
+// The contract every client::ClientStore backend passes (STYLE C12). It defines the tests, so
+// include it in exactly one .cpp of a test binary, and instantiate it once per backend:
+//
+//   using gatehouse::client::testing::ClientStoreBackend;
+//   using gatehouse::client::testing::ClientStoreContract;
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, ClientStoreContract,
+//       ::testing::Values(ClientStoreBackend{"Memory", [] { return make_my_store(); }}),
+//       gatehouse::client::testing::backend_name);
+//
+// make() returns a fresh, empty, migrated store; the shared_ptr owns whatever keeps the store
+// alive (typically the backend itself, through shared_ptr's aliasing constructor).
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <latch>
+#include <limits>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "client/client_store.hpp"
+
+namespace gatehouse::client::testing {
+
+struct ClientStoreBackend {
+  std::string name;  ///< test-name suffix: letters, digits and underscores only
+  std::function<std::shared_ptr<ClientStore>()> make;
+};
+
+inline std::string backend_name(const ::testing::TestParamInfo<ClientStoreBackend>& info) {
+  return info.param.name;
+}
+inline void PrintTo(const ClientStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+
+class ClientStoreContract : public ::testing::TestWithParam<ClientStoreBackend> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().make();
+    ASSERT_NE(store_, nullptr);
+  }
+  ClientStore& store() { return *store_; }
+
+  /// A confidential client whose every field differs from sample_client("other").
+  static Client sample_client(const std::string& id) {
+    Client c;
+    c.client_id = id;
+    c.secret_hash = std::string("\x00\x01\xfe\xff hash\x00tail", 15) + id;  // binary, zero bytes
+    c.client_name = "Client " + id + " \xc3\xa9t\xc3\xa9";                   // UTF-8
+    c.grant_types = {"authorization_code", "refresh_token", "client_credentials"};
+    c.token_endpoint_auth_method = "client_secret_basic";
+    c.scopes = {"openid", "profile", "email"};
+    c.redirect_uris = {"https://app.example/cb", "https://app.example/cb?x=1&y=\"2\"", "http://127.0.0.1:8080/"};
+    c.access_token_signed_response_alg = "RS256";
+    c.access_token_audience = {"https://api.example", id};
+    c.created_at = 1'700'000'000;
+    c.updated_at = 1'700'000'001;
+    return c;
+  }
+
+  static void expect_same(const Client& expected, const Client& actual) {
+    EXPECT_EQ(actual.client_id, expected.client_id);
+    EXPECT_EQ(actual.secret_hash, expected.secret_hash);
+    EXPECT_EQ(actual.client_name, expected.client_name);
+    EXPECT_EQ(actual.grant_types, expected.grant_types);
+    EXPECT_EQ(actual.token_endpoint_auth_method, expected.token_endpoint_auth_method);
+    EXPECT_EQ(actual.scopes, expected.scopes);
+    EXPECT_EQ(actual.redirect_uris, expected.redirect_uris);
+    EXPECT_EQ(actual.access_token_signed_response_alg, expected.access_token_signed_response_alg);
+    EXPECT_EQ(actual.access_token_audience, expected.access_token_audience);
+    EXPECT_EQ(actual.created_at, expected.created_at);
+    EXPECT_EQ(actual.updated_at, expected.updated_at);
+  }
+
+  static std::vector<std::string> ids_of(const ClientPage& page) {
+    std::vector<std::string> ids;
+    for (const auto& c : page.items) ids.push_back(c.client_id);
+    return ids;
+  }
+
+ private:
+  std::shared_ptr<ClientStore> store_;
+};
+
+TEST_P(ClientStoreContract, FindUnknownClientReturnsNullopt) {
+  EXPECT_FALSE(store().find("nobody").has_value());
+  EXPECT_FALSE(store().find("").has_value());
+}
+
+TEST_P(ClientStoreContract, InsertedClientRoundTripsEveryField) {
+  const Client c = sample_client("app-1");
+  ASSERT_TRUE(store().insert(c));
+  const auto found = store().find("app-1");
+  ASSERT_TRUE(found.has_value());
+  expect_same(c, *found);
+}
+
+TEST_P(ClientStoreContract, PublicClientWithEmptySecretAndEmptyListsRoundTrips) {
+  Client c;
+  c.client_id = "public-spa";
+  c.token_endpoint_auth_method = "none";
+  c.access_token_signed_response_alg = "ES256";
+  c.created_at = 0;
+  c.updated_at = 0;
+  ASSERT_TRUE(store().insert(c));
+  const auto found = store().find("public-spa");
+  ASSERT_TRUE(found.has_value());
+  expect_same(c, *found);
+  EXPECT_TRUE(found->secret_hash.empty());
+  EXPECT_TRUE(found->grant_types.empty());
+  EXPECT_TRUE(found->access_token_audience.empty());
+}
+
+TEST_P(ClientStoreContract, ListElementsRoundTripExactly) {
+  // Elements with separators, quotes, escapes, non-ASCII and an empty element: a list is a list,
+  // not a string the backend may re-split.
+  Client c = sample_client("odd-lists");
+  c.scopes = {"a b", "", "quote\"d", "back\\slash", "comma,semi;colon", "[bracket]", "\xe2\x9c\x93"};
+  c.redirect_uris = {"https://x.example/p?q=%20&r=\xc3\xbc"};
+  c.access_token_audience = {"urn:aud with space", "{\"json\":1}"};
+  c.grant_types = {""};
+  ASSERT_TRUE(store().insert(c));
+  const auto found = store().find("odd-lists");
+  ASSERT_TRUE(found.has_value());
+  expect_same(c, *found);
+}
+
+TEST_P(ClientStoreContract, ExtremeTimestampsRoundTrip) {
+  Client c = sample_client("times");
+  c.created_at = std::numeric_limits<UnixSeconds>::min();
+  c.updated_at = std::numeric_limits<UnixSeconds>::max();
+  ASSERT_TRUE(store().insert(c));
+  const auto found = store().find("times");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->created_at, c.created_at);
+  EXPECT_EQ(found->updated_at, c.updated_at);
+}
+
+TEST_P(ClientStoreContract, DuplicateInsertReturnsFalseAndChangesNothing) {
+  const Client original = sample_client("dup");
+  ASSERT_TRUE(store().insert(original));
+  Client other = sample_client("x");
+  other.client_id = "dup";
+  other.client_name = "impostor";
+  EXPECT_FALSE(store().insert(other));
+  const auto found = store().find("dup");
+  ASSERT_TRUE(found.has_value());
+  expect_same(original, *found);
+  EXPECT_EQ(store().list(0, 10).total, 1u);
+}
+
+TEST_P(ClientStoreContract, UpdateReplacesEveryFieldButIdAndCreatedAt) {
+  const Client original = sample_client("upd");
+  ASSERT_TRUE(store().insert(original));
+  Client changed;
+  changed.client_id = "upd";
+  changed.secret_hash = std::string("\x00\x00new", 5);
+  changed.client_name = "renamed";
+  changed.grant_types = {"client_credentials"};
+  changed.token_endpoint_auth_method = "client_secret_post";
+  changed.scopes = {};
+  changed.redirect_uris = {"https://new.example/cb"};
+  changed.access_token_signed_response_alg = "ES256";
+  changed.access_token_audience = {};
+  changed.created_at = 42;  // must be ignored
+  changed.updated_at = 1'800'000'000;
+  ASSERT_TRUE(store().update(changed));
+
+  const auto found = store().find("upd");
+  ASSERT_TRUE(found.has_value());
+  Client expected = changed;
+  expected.created_at = original.created_at;
+  expect_same(expected, *found);
+}
+
+TEST_P(ClientStoreContract, UpdateUnknownClientReturnsFalseAndCreatesNothing) {
+  EXPECT_FALSE(store().update(sample_client("ghost")));
+  EXPECT_FALSE(store().find("ghost").has_value());
+  EXPECT_EQ(store().list(0, 10).total, 0u);
+}
+
+TEST_P(ClientStoreContract, UpdateTouchesOnlyThatClient) {
+  const Client a = sample_client("a");
+  const Client b = sample_client("b");
+  ASSERT_TRUE(store().insert(a));
+  ASSERT_TRUE(store().insert(b));
+  Client a2 = a;
+  a2.client_name = "changed";
+  ASSERT_TRUE(store().update(a2));
+  expect_same(b, store().find("b").value());
+  EXPECT_EQ(store().find("a").value().client_name, "changed");
+}
+
+TEST_P(ClientStoreContract, RemoveDeletesOnlyThatClientAndReportsUnknown) {
+  ASSERT_TRUE(store().insert(sample_client("keep")));
+  ASSERT_TRUE(store().insert(sample_client("drop")));
+  EXPECT_TRUE(store().remove("drop"));
+  EXPECT_FALSE(store().find("drop").has_value());
+  EXPECT_TRUE(store().find("keep").has_value());
+  EXPECT_FALSE(store().remove("drop"));
+  EXPECT_FALSE(store().remove("never-existed"));
+  // The id is free again.
+  EXPECT_TRUE(store().insert(sample_client("drop")));
+}
+
+TEST_P(ClientStoreContract, ListOfEmptyStoreIsEmpty) {
+  const ClientPage page = store().list(0, 10);
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total, 0u);
+}
+
+TEST_P(ClientStoreContract, ListPagesInClientIdOrderAndCountsAll) {
+  // Inserted out of order; ids compare the same under any collation.
+  for (const char* id : {"client-05", "client-01", "client-07", "client-03", "client-02", "client-06", "client-04"}) {
+    ASSERT_TRUE(store().insert(sample_client(id)));
+  }
+  ClientPage page = store().list(0, 3);
+  EXPECT_EQ(ids_of(page), (std::vector<std::string>{"client-01", "client-02", "client-03"}));
+  EXPECT_EQ(page.total, 7u);
+  expect_same(sample_client("client-01"), page.items.at(0));
+
+  page = store().list(3, 3);
+  EXPECT_EQ(ids_of(page), (std::vector<std::string>{"client-04", "client-05", "client-06"}));
+  EXPECT_EQ(page.total, 7u);
+
+  page = store().list(6, 3);
+  EXPECT_EQ(ids_of(page), (std::vector<std::string>{"client-07"}));
+  EXPECT_EQ(page.total, 7u);
+
+  page = store().list(7, 3);
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total, 7u);
+
+  page = store().list(1000, 3);
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total, 7u);
+
+  page = store().list(0, 0);
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total, 7u);
+
+  page = store().list(2, std::numeric_limits<std::size_t>::max());
+  EXPECT_EQ(page.items.size(), 5u);
+  EXPECT_EQ(page.items.front().client_id, "client-03");
+
+  page = store().list(std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max());
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total, 7u);
+}
+
+TEST_P(ClientStoreContract, ConcurrentInsertsForOneIdHaveExactlyOneWinner) {
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Client c = sample_client("contested");
+      c.client_name = "thread " + std::to_string(t);
+      start.arrive_and_wait();
+      if (store().insert(c)) ++wins;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(store().list(0, 10).total, 1u);
+}
+
+TEST_P(ClientStoreContract, IsSafeUnderConcurrentUse) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  ASSERT_TRUE(store().insert(sample_client("shared")));
+  std::latch start(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!store().insert(sample_client(id))) ++failures;
+        const auto mine = store().find(id);
+        if (!mine || mine->secret_hash != sample_client(id).secret_hash) ++failures;
+        if (!store().find("shared")) ++failures;
+        if (i % 5 == 0) {
+          Client update = sample_client(id);
+          update.client_name = "updated";
+          if (!store().update(update)) ++failures;
+          if (store().list(0, 5).items.empty()) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store().list(0, 0).total, static_cast<std::size_t>(kThreads * kPerThread + 1));
+}
+
+}  // namespace gatehouse::client::testing

@@ -1,0 +1,55 @@
+#pragma once
+// Transport-neutral request and response: handlers see these, never a socket or a Beast type (C6).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+
+namespace gatehouse::http {
+
+struct Header {
+  std::string name;  // lower-case in requests
+  std::string value;
+};
+
+struct Request {
+  std::string method;          // as sent, e.g. "GET"
+  std::string target;          // the raw request target
+  std::string path;            // target up to '?', still percent-encoded
+  std::string query;           // after '?', without it; empty if none
+  std::vector<Header> headers;
+  std::string body;
+  std::string remote_address;  // peer IP of the TCP connection
+  std::string request_id;
+
+  /// The first header with this lower-case name, or nullptr.
+  const std::string* header(std::string_view lower_name) const;
+  std::size_t header_count(std::string_view lower_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<Header> headers;
+  std::string body;
+
+  /// Sets a header, replacing any earlier value of the same name (case-insensitive).
+  Response& set(std::string_view name, std::string value);
+  const std::string* header(std::string_view name) const;
+};
+
+/// A JSON response with Content-Type application/json.
+Response json_response(int status, const boost::json::value& body);
+/// An admin-API style error: {"error": code, "message": message}.
+Response json_error(int status, std::string_view code, std::string_view message);
+/// A response with no body (e.g. 204, or 200 for RFC 7009 revocation).
+Response empty_response(int status);
+
+/// Lower-cases ASCII letters.
+std::string ascii_lower(std::string_view s);
+/// The media type of a Content-Type value: lower-cased, parameters and whitespace removed.
+std::string media_type(std::string_view content_type);
+
+}  // namespace gatehouse::http

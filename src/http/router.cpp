@@ -1,0 +1,96 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+
+namespace gatehouse::http {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 1;  // paths begin with '/'
+  if (path.empty() || path.front() != '/') return out;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const std::string& PathParams::get(std::string_view name) const {
+  static const std::string kEmpty;
+  for (const auto& [k, v] : items_)
+    if (k == name) return v;
+  return kEmpty;
+}
+
+bool percent_decode(std::string_view in, std::string& out, bool plus_as_space) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out += char(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_as_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
+
+void Router::add(std::string method, std::string_view pattern, Handler handler) {
+  Route r{std::move(method), {}, std::move(handler)};
+  for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
+  routes_.push_back(std::move(r));
+}
+
+Response Router::dispatch(const Request& request) const {
+  auto segments = split_path(request.path);
+  std::vector<std::string> allowed;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    PathParams params;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      const auto& pat = route.segments[i];
+      if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
+        std::string value;
+        if (segments[i].empty() || !percent_decode(segments[i], value, false)) match = false;
+        else params.add(pat.substr(1, pat.size() - 2), std::move(value));
+      } else if (pat != segments[i]) {
+        match = false;
+      }
+    }
+    if (!match) continue;
+    if (route.method == request.method) return route.handler(request, params);
+    if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end())
+      allowed.push_back(route.method);
+  }
+  if (!allowed.empty()) {
+    std::string allow;
+    for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    auto r = json_error(405, "method_not_allowed", request.method + " is not allowed here");
+    r.set("Allow", allow);
+    return r;
+  }
+  return json_error(404, "not_found", "no such resource");
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,48 @@
+#pragma once
+// Maps (method, path pattern) to a handler. Patterns are literal segments and "{name}" segments
+// that capture one percent-decoded path segment. An unknown path answers 404, a known path with
+// another method 405 with Allow (both as admin-API style JSON errors).
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace gatehouse::http {
+
+class PathParams {
+ public:
+  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  /// The decoded value of a "{name}" segment; empty if there is none.
+  const std::string& get(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+using Handler = std::function<Response(const Request&, const PathParams&)>;
+
+class Router {
+ public:
+  /// Registers a handler. Thread safety: call before the server starts; dispatch() is then safe
+  /// from any number of threads.
+  void add(std::string method, std::string_view pattern, Handler handler);
+  Response dispatch(const Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{x}" captures
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+/// Percent-decodes a path segment or form value. `plus_as_space` for form bodies (HTML forms).
+/// @returns false on a malformed escape (e.g. "%4", "%zz").
+bool percent_decode(std::string_view in, std::string& out, bool plus_as_space);
+
+}  // namespace gatehouse::http

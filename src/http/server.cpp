@@ -1,0 +1,287 @@
+#include "http/server.hpp"
+
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+bool is_http_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
+}
+
+Response to_response(int status, std::string_view code, std::string_view message) {
+  auto r = json_error(status, code, message);
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Server& owner, ServerOptions o, RequestHandler h)
+      : server(owner),
+        opt(std::move(o)),
+        handler(std::move(h)),
+        ioc(opt.io_threads),
+        workers(static_cast<std::size_t>(opt.worker_threads)),
+        acceptor(ioc),
+        signals(ioc, SIGTERM, SIGINT),
+        drain_timer(ioc) {
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%08x",
+                  static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    id_prefix = prefix;
+  }
+
+  Server& server;
+  ServerOptions opt;
+  RequestHandler handler;
+  asio::io_context ioc;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer drain_timer;
+  std::string id_prefix;
+  std::atomic<std::size_t> pending{0};    // handed to the worker pool, not yet answered
+  std::atomic<std::size_t> in_flight{0};  // fully read, response not yet written
+  std::atomic<std::uint64_t> next_id{1};
+  std::chrono::steady_clock::time_point grace_deadline;
+
+  Response handle(const Request& req) {
+    try {
+      return handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("request_id={} unhandled error: {}", req.request_id, e.what());
+    } catch (...) {
+      spdlog::error("request_id={} unhandled non-standard exception", req.request_id);
+    }
+    return to_response(500, "server_error", "internal error");
+  }
+
+  asio::awaitable<void> write(beast::tcp_stream& stream, Response res, unsigned version, bool keep_alive,
+                              const std::string& request_id) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    for (auto& h : res.headers) out.set(h.name, h.value);
+    if (!request_id.empty()) out.set("X-Request-Id", request_id);
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    stream.expires_after(opt.idle_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
+    (void)n;
+    if (ec) throw boost::system::system_error(ec);
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    beast::flat_buffer buffer;
+    bool first = true;
+    try {
+      for (;;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
+        parser.body_limit(opt.max_body_bytes);
+        // A new connection must send its request head within header_timeout; a kept-alive one
+        // may stay quiet for idle_timeout before its next request.
+        stream.expires_after(first ? opt.header_timeout : opt.idle_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        if (!ec && !parser.is_done()) {
+          auto expect = parser.get()[bhttp::field::expect];
+          if (beast::iequals(expect, "100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+            stream.expires_after(opt.header_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
+            if (wec) break;
+          }
+          stream.expires_after(opt.header_timeout);
+          auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+          ec = bec;
+        }
+        if (ec) {
+          if (ec == bhttp::error::body_limit) {
+            co_await write(stream, to_response(413, "request_too_large", "the request body is too large"), 11, false, {});
+          } else if (ec == bhttp::error::header_limit) {
+            co_await write(stream, to_response(431, "request_header_too_large", "the request header is too large"), 11, false, {});
+          } else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream &&
+                     ec != bhttp::error::partial_message) {
+            co_await write(stream, to_response(400, "bad_request", "malformed HTTP request"), 11, false, {});
+          }
+          break;  // timeouts, resets and clean closes end the connection quietly
+        }
+        first = false;
+
+        auto& msg = parser.get();
+        Request req;
+        req.method = std::string(msg.method_string());
+        req.target = std::string(msg.target());
+        auto q = req.target.find('?');
+        req.path = req.target.substr(0, q);
+        if (q != std::string::npos) req.query = req.target.substr(q + 1);
+        req.headers.reserve(8);
+        for (const auto& f : msg) req.headers.push_back({ascii_lower(f.name_string()), std::string(f.value())});
+        req.body = std::move(msg.body());
+        req.remote_address = remote;
+        char id[40];
+        std::snprintf(id, sizeof id, "%s-%llx", id_prefix.c_str(),
+                      static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
+        req.request_id = id;
+        const unsigned version = msg.version();
+        const bool keep_alive = msg.keep_alive();
+
+        in_flight.fetch_add(1);
+        Response res;
+        if (pending.fetch_add(1) >= opt.max_pending) {
+          pending.fetch_sub(1);
+          res = to_response(503, "overloaded", "the server is overloaded; retry later");
+          res.set("Retry-After", "1");
+        } else {
+          res = co_await asio::co_spawn(
+              workers.get_executor(), [this, &req]() -> asio::awaitable<Response> { co_return handle(req); },
+              asio::use_awaitable);
+          pending.fetch_sub(1);
+        }
+        // While draining, every answer closes its connection so clients move to another node.
+        const bool close = !keep_alive || server.draining();
+        try {
+          co_await write(stream, std::move(res), version, !close, req.request_id);
+        } catch (...) {
+          in_flight.fetch_sub(1);
+          throw;
+        }
+        in_flight.fetch_sub(1);
+        if (close) break;
+      }
+    } catch (const boost::system::system_error&) {
+      // write failed or timed out: the peer is gone
+    } catch (const std::exception& e) {
+      spdlog::warn("connection from {} ended by error: {}", remote, e.what());
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+  }
+
+  asio::awaitable<void> accept_loop() {
+    asio::steady_timer backoff(ioc);
+    while (acceptor.is_open()) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      if (ec) {
+        if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        backoff.expires_after(std::chrono::milliseconds(50));  // e.g. out of file descriptors
+        co_await backoff.async_wait(kTuple);
+        continue;
+      }
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      auto ex = socket.get_executor();
+      asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+    }
+  }
+
+  void wait_for_signal() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (server.draining()) {
+        spdlog::warn("second signal {}: stopping now", signo);
+        ioc.stop();
+        return;
+      }
+      spdlog::info("signal {} received: draining", signo);
+      server.request_shutdown();
+      wait_for_signal();
+    });
+  }
+
+  void begin_drain() {
+    drain_timer.expires_after(opt.drain_delay);
+    drain_timer.async_wait([this](const boost::system::error_code&) {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      grace_deadline = std::chrono::steady_clock::now() + opt.shutdown_grace;
+      spdlog::info("listener closed; waiting for {} in-flight request(s)", in_flight.load());
+      wait_in_flight();
+    });
+  }
+
+  void wait_in_flight() {
+    if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= grace_deadline) {
+      if (in_flight.load() != 0) spdlog::warn("shutdown grace over with {} request(s) in flight", in_flight.load());
+      ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(10));
+    drain_timer.async_wait([this](const boost::system::error_code&) { wait_in_flight(); });
+  }
+};
+
+Server::Server(ServerOptions options, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(*this, std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  impl_->workers.stop();
+  impl_->workers.join();
+}
+
+void Server::listen() {
+  auto& s = *impl_;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(s.opt.host, ec);
+  if (ec) {
+    // A host name: resolve it once at start (never on the request path).
+    tcp::resolver resolver(s.ioc);
+    auto results = resolver.resolve(s.opt.host, std::to_string(s.opt.port), ec);
+    if (ec || results.empty())
+      throw StartupError("server.listen: cannot resolve host '" + s.opt.host + "': " + ec.message());
+    address = results.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(address, s.opt.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw StartupError("server.listen: cannot listen on " + s.opt.host + ":" + std::to_string(s.opt.port) +
+                       ": " + ec.message());
+}
+
+unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run() {
+  auto& s = *impl_;
+  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  s.wait_for_signal();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < s.opt.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+  s.workers.join();
+}
+
+void Server::request_shutdown() {
+  if (draining_.exchange(true)) return;
+  asio::post(impl_->ioc, [this] { impl_->begin_drain(); });
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,61 @@
+#pragma once
+// The HTTP/1.1 server: owns sockets, parsing limits, timeouts, keep-alive and graceful shutdown
+// (C6). Requests are read on the I/O threads and handled on a bounded worker pool, so a handler may
+// block on the store or do crypto without stalling other connections. Beyond max_pending requests
+// in the pool the server answers 503 at once instead of queueing without bound.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace gatehouse::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 9011;
+  int io_threads = 1;
+  int worker_threads = 2;
+  std::size_t max_pending = 1024;
+  std::size_t max_body_bytes = 65536;
+  std::size_t max_header_bytes = 16384;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds drain_delay{1000};
+  std::chrono::milliseconds shutdown_grace{10000};
+};
+
+/// Handles one request on a worker thread. Must not throw (the server turns a throw into a 500
+/// anyway and logs it, but handlers map faults to proper answers themselves).
+using RequestHandler = std::function<Response(const Request&)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, RequestHandler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds the listening socket. @throws StartupError naming the address if it cannot.
+  void listen();
+  /// The bound port (useful when options.port was 0).
+  unsigned short port() const;
+  /// Runs until shutdown completes: SIGTERM or SIGINT (or request_shutdown()) starts draining —
+  /// draining() turns true, new requests still get answers for drain_delay, then the listener
+  /// closes, in-flight requests get up to shutdown_grace to finish, and run() returns.
+  void run();
+  /// Thread safe; idempotent.
+  void request_shutdown();
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace gatehouse::http

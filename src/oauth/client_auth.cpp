@@ -1,0 +1,83 @@
+#include "oauth/client_auth.hpp"
+
+#include "core/base64url.hpp"
+#include "http/router.hpp"
+
+namespace gatehouse::oauth {
+namespace {
+
+struct Presented {
+  std::string method;
+  std::string client_id;
+  std::string secret;
+};
+
+OAuthError invalid_client(bool basic, std::string detail) {
+  auto e = oauth_error(OAuthErrorCode::kInvalidClient, "client authentication failed", std::move(detail));
+  e.basic_attempted = basic;
+  return e;
+}
+
+Result<Presented, OAuthError> presented_credentials(const http::Request& request, const Form& form) {
+  const auto* authorization = request.header("authorization");
+  const auto* body_id = form.get("client_id");
+  const auto* body_secret = form.get("client_secret");
+  if (request.header_count("authorization") > 1)
+    return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "more than one Authorization header"));
+  if (authorization != nullptr) {
+    std::string_view value = *authorization;
+    if (value.size() < 6 || http::ascii_lower(value.substr(0, 6)) != "basic ")
+      return unexpected(invalid_client(false, "unsupported Authorization scheme"));
+    if (body_secret != nullptr)
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest,
+                                    "use exactly one client authentication method (RFC 6749 section 2.3)"));
+    value.remove_prefix(6);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    auto decoded = base64_decode(value);
+    if (!decoded) return unexpected(invalid_client(true, "Basic credentials are not base64"));
+    auto colon = decoded->find(':');
+    if (colon == std::string::npos) return unexpected(invalid_client(true, "Basic credentials have no ':'"));
+    // RFC 6749 §2.3.1: the id and secret are form-urlencoded before Basic encoding.
+    Presented p{"client_secret_basic", {}, {}};
+    if (!http::percent_decode(std::string_view(*decoded).substr(0, colon), p.client_id, true) ||
+        !http::percent_decode(std::string_view(*decoded).substr(colon + 1), p.secret, true))
+      return unexpected(invalid_client(true, "Basic credentials are not form-urlencoded"));
+    if (body_id != nullptr && *body_id != p.client_id)
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "client_id differs from the authenticated client"));
+    return p;
+  }
+  if (body_secret != nullptr) {
+    if (body_id == nullptr) return unexpected(invalid_client(false, "client_secret without client_id"));
+    return Presented{"client_secret_post", *body_id, *body_secret};
+  }
+  if (body_id != nullptr) return Presented{"none", *body_id, {}};
+  return unexpected(invalid_client(false, "no client authentication"));
+}
+
+}  // namespace
+
+Result<client::Client, OAuthError> authenticate_client(const http::Request& request, const Form& form,
+                                                      client::ClientStore& clients,
+                                                      const client::SecretHasher& hasher) {
+  auto presented = presented_credentials(request, form);
+  if (!presented) return unexpected(presented.error());
+  const bool basic = presented->method == "client_secret_basic";
+  auto found = clients.find(presented->client_id);
+  if (!found) {
+    (void)hasher.matches(presented->secret, std::string(32, '\0'));  // same work as a real check
+    return unexpected(invalid_client(basic, "unknown client"));
+  }
+  if (presented->method == "none") {
+    // Public clients authenticate with nothing; confidential clients must present their secret.
+    if (found->token_endpoint_auth_method != "none") return unexpected(invalid_client(false, "client secret missing"));
+    return std::move(*found);
+  }
+  bool ok = hasher.matches(presented->secret, found->secret_hash);
+  if (!ok) return unexpected(invalid_client(basic, "wrong client secret for " + found->client_id));
+  if (found->token_endpoint_auth_method != presented->method)
+    return unexpected(invalid_client(basic, "client " + found->client_id + " is registered for " +
+                                                found->token_endpoint_auth_method + ", not " + presented->method));
+  return std::move(*found);
+}
+
+}  // namespace gatehouse::oauth

@@ -1,0 +1,21 @@
+#pragma once
+// Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3):
+// client_secret_basic and client_secret_post, exactly one per request, and only the method the
+// client registered.
+
+#include "client/client.hpp"
+#include "client/client_store.hpp"
+#include "client/secret_hasher.hpp"
+#include "core/result.hpp"
+#include "oauth/form.hpp"
+
+namespace gatehouse::oauth {
+
+/// @returns the authenticated client, or invalid_request (two methods, malformed header) /
+/// invalid_client (unknown client, wrong secret, wrong method, no credentials).
+/// Timing does not reveal whether the client exists: an unknown client still costs one HMAC.
+Result<client::Client, OAuthError> authenticate_client(const http::Request& request, const Form& form,
+                                                      client::ClientStore& clients,
+                                                      const client::SecretHasher& hasher);
+
+}  // namespace gatehouse::oauth

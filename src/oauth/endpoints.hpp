@@ -1,0 +1,36 @@
+#pragma once
+// The OAuth 2.0 endpoints: token (RFC 6749 §3.2), introspection (RFC 7662), revocation (RFC 7009).
+
+#include <chrono>
+#include <string_view>
+
+#include "client/client_store.hpp"
+#include "client/secret_hasher.hpp"
+#include "core/clock.hpp"
+#include "http/router.hpp"
+#include "token/access_token.hpp"
+#include "token/revocation_store.hpp"
+
+namespace gatehouse::oauth {
+
+inline constexpr std::string_view kTokenPath = "/oauth2/token";
+inline constexpr std::string_view kIntrospectionPath = "/oauth2/introspect";
+inline constexpr std::string_view kRevocationPath = "/oauth2/revoke";
+
+struct OAuthDeps {
+  client::ClientStore& clients;
+  const client::SecretHasher& secrets;
+  const token::AccessTokenCodec& tokens;
+  token::RevocationStore& revocations;
+  const Clock& clock;
+  std::chrono::seconds access_token_ttl;
+};
+
+http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request);
+http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request);
+http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request);
+
+/// Registers the three endpoints. `deps` must outlive the router.
+void add_routes(http::Router& router, const OAuthDeps& deps);
+
+}  // namespace gatehouse::oauth

@@ -1,0 +1,76 @@
+// Token introspection (RFC 7662) and revocation (RFC 7009) for self-contained access tokens.
+
+#include <boost/json.hpp>
+
+#include "oauth/client_auth.hpp"
+#include "oauth/endpoints.hpp"
+
+namespace gatehouse::oauth {
+namespace {
+
+struct Authenticated {
+  Form form;
+  client::Client client;
+  std::string token;
+};
+
+Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http::Request& request) {
+  auto form = parse_form(request);
+  if (!form) return unexpected(form.error());
+  auto client = authenticate_client(request, *form, deps.clients, deps.secrets);
+  if (!client) return unexpected(client.error());
+  const auto* token = form->get("token");
+  if (token == nullptr) return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "token is required"));
+  std::string t = *token;
+  return Authenticated{std::move(*form), std::move(*client), std::move(t)};
+}
+
+}  // namespace
+
+http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request) {
+  auto req = read_request(deps, request);
+  if (!req) return oauth_error_response(req.error());
+  auto claims = deps.tokens.decode(req->token);
+  // RFC 7662 §2.2: anything not currently valid is just {"active": false}, with no reason given.
+  if (!claims || claims->exp <= deps.clock.now() || deps.revocations.is_revoked(claims->jti))
+    return oauth_json_response(boost::json::object{{"active", false}});
+  boost::json::value aud;
+  if (claims->aud.size() == 1) {
+    aud = claims->aud.front();
+  } else {
+    boost::json::array a;
+    for (const auto& x : claims->aud) a.emplace_back(x);
+    aud = std::move(a);
+  }
+  boost::json::object body{{"active", true},       {"client_id", claims->client_id}, {"sub", claims->sub},
+                           {"aud", std::move(aud)}, {"iss", claims->iss},             {"exp", claims->exp},
+                           {"iat", claims->iat},    {"jti", claims->jti},             {"token_type", "Bearer"}};
+  if (!claims->scope.empty()) body["scope"] = claims->scope;
+  return oauth_json_response(body);
+}
+
+http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request) {
+  auto req = read_request(deps, request);
+  if (!req) return oauth_error_response(req.error());
+  auto claims = deps.tokens.decode(req->token);
+  // RFC 7009 §2.2: an invalid or unknown token is answered with 200 as well.
+  if (claims && claims->exp > deps.clock.now()) {
+    if (claims->client_id != req->client.client_id)
+      return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient,
+                                              "the token was not issued to this client"));
+    deps.revocations.revoke(claims->jti, claims->exp);
+  }
+  auto r = http::empty_response(200);
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+void add_routes(http::Router& router, const OAuthDeps& deps) {
+  router.add("POST", kTokenPath, [&deps](const http::Request& r, const http::PathParams&) { return token_endpoint(deps, r); });
+  router.add("POST", kIntrospectionPath,
+             [&deps](const http::Request& r, const http::PathParams&) { return introspection_endpoint(deps, r); });
+  router.add("POST", kRevocationPath,
+             [&deps](const http::Request& r, const http::PathParams&) { return revocation_endpoint(deps, r); });
+}
+
+}  // namespace gatehouse::oauth

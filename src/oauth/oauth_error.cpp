@@ -1,0 +1,47 @@
+#include "oauth/oauth_error.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/log.hpp"
+
+namespace gatehouse::oauth {
+
+std::string_view wire_code(OAuthErrorCode code) {
+  switch (code) {
+    case OAuthErrorCode::kInvalidRequest: return "invalid_request";
+    case OAuthErrorCode::kInvalidClient: return "invalid_client";
+    case OAuthErrorCode::kInvalidGrant: return "invalid_grant";
+    case OAuthErrorCode::kUnauthorizedClient: return "unauthorized_client";
+    case OAuthErrorCode::kUnsupportedGrantType: return "unsupported_grant_type";
+    case OAuthErrorCode::kInvalidScope: return "invalid_scope";
+    case OAuthErrorCode::kUnsupportedTokenType: return "unsupported_token_type";
+    case OAuthErrorCode::kServerError: return "server_error";
+    case OAuthErrorCode::kTemporarilyUnavailable: return "temporarily_unavailable";
+  }
+  return "server_error";
+}
+
+http::Response oauth_error_response(const OAuthError& error) {
+  int status = 400;
+  if (error.code == OAuthErrorCode::kInvalidClient) status = 401;
+  if (error.code == OAuthErrorCode::kServerError) status = 500;
+  if (error.code == OAuthErrorCode::kTemporarilyUnavailable) status = 503;
+  if (!error.detail.empty()) spdlog::info("oauth error {}: {}", wire_code(error.code), error.detail);
+  boost::json::object body{{"error", wire_code(error.code)}};
+  if (!error.description.empty()) body["error_description"] = error.description;
+  auto r = http::json_response(status, body);
+  r.set("Cache-Control", "no-store");
+  r.set("Pragma", "no-cache");
+  // RFC 9110 §11.6.1: a 401 carries a challenge; RFC 6749 §5.2 asks for the scheme the client used.
+  if (status == 401) r.set("WWW-Authenticate", "Basic realm=\"gatehouse\", charset=\"UTF-8\"");
+  return r;
+}
+
+http::Response oauth_json_response(const boost::json::value& body) {
+  auto r = http::json_response(200, body);
+  r.set("Cache-Control", "no-store");
+  r.set("Pragma", "no-cache");
+  return r;
+}
+
+}  // namespace gatehouse::oauth

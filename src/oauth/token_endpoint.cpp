@@ -1,0 +1,70 @@
+// Token endpoint (RFC 6749 §3.2) with the client_credentials grant (§4.4). The grant issues a
+// self-contained RFC 9068 access token and writes nothing to the store, so issuance costs one
+// client read plus one signature.
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "client/client_metadata.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "oauth/client_auth.hpp"
+#include "oauth/endpoints.hpp"
+
+namespace gatehouse::oauth {
+namespace {
+
+Result<std::vector<std::string>, OAuthError> granted_scopes(const client::Client& c, const Form& form) {
+  const auto* requested = form.get("scope");
+  if (requested == nullptr) return c.scopes;  // RFC 6749 §3.3: the pre-defined default
+  auto scopes = client::split_scope(*requested);
+  if (!scopes) return unexpected(oauth_error(OAuthErrorCode::kInvalidScope, "the scope parameter is malformed"));
+  for (const auto& s : *scopes)
+    if (std::find(c.scopes.begin(), c.scopes.end(), s) == c.scopes.end())
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidScope, "scope '" + s + "' is not allowed for this client"));
+  return std::move(*scopes);
+}
+
+http::Response client_credentials(const OAuthDeps& deps, const client::Client& c, const Form& form) {
+  if (!client::has_grant(c, "client_credentials"))
+    return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient,
+                                            "this client may not use the client_credentials grant"));
+  auto scopes = granted_scopes(c, form);
+  if (!scopes) return oauth_error_response(scopes.error());
+  auto alg = jose::algorithm_from_string(c.access_token_signed_response_alg);
+  token::AccessTokenClaims claims;
+  claims.iss = deps.tokens.issuer();
+  claims.sub = c.client_id;  // RFC 9068 §2.2: no resource owner, so the client itself
+  claims.aud = c.access_token_audience.empty() ? std::vector<std::string>{c.client_id} : c.access_token_audience;
+  claims.client_id = c.client_id;
+  claims.scope = client::join_scope(*scopes);
+  claims.iat = deps.clock.now();
+  claims.exp = claims.iat + deps.access_token_ttl.count();
+  claims.jti = jose::random_token(16);
+  auto jwt = alg ? deps.tokens.issue(claims, *alg) : std::nullopt;
+  if (!jwt)
+    return oauth_error_response(oauth_error(OAuthErrorCode::kServerError, "no signing key is available",
+                                            "no current key for alg " + c.access_token_signed_response_alg));
+  boost::json::object body{{"access_token", std::move(*jwt)},
+                           {"token_type", "Bearer"},
+                           {"expires_in", deps.access_token_ttl.count()}};
+  if (!claims.scope.empty()) body["scope"] = claims.scope;
+  return oauth_json_response(body);
+}
+
+}  // namespace
+
+http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request) {
+  auto form = parse_form(request);
+  if (!form) return oauth_error_response(form.error());
+  const auto* grant_type = form->get("grant_type");
+  if (grant_type == nullptr)
+    return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "grant_type is required"));
+  auto client = authenticate_client(request, *form, deps.clients, deps.secrets);
+  if (!client) return oauth_error_response(client.error());
+  if (*grant_type == "client_credentials") return client_credentials(deps, *client, *form);
+  return oauth_error_response(oauth_error(OAuthErrorCode::kUnsupportedGrantType,
+                                          "grant_type '" + *grant_type + "' is not supported"));
+}
+
+}  // namespace gatehouse::oauth

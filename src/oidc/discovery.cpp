@@ -1,0 +1,69 @@
+#include "oidc/discovery.hpp"
+
+#include <boost/json.hpp>
+
+#include "oauth/endpoints.hpp"
+
+namespace gatehouse::oidc {
+namespace {
+
+namespace json = boost::json;
+
+json::array strings(std::initializer_list<std::string_view> items) {
+  json::array a;
+  for (auto s : items) a.emplace_back(s);
+  return a;
+}
+
+}  // namespace
+
+std::string metadata_json(const DiscoveryDeps& deps) {
+  const auto& iss = deps.issuer;
+  json::array algs;
+  for (const auto& a : deps.signing_algs) algs.emplace_back(a);
+  auto auth_methods = strings({"client_secret_basic", "client_secret_post"});
+  json::object doc{
+      {"issuer", iss},
+      {"jwks_uri", iss + std::string(kJwksPath)},
+      {"token_endpoint", iss + std::string(oauth::kTokenPath)},
+      {"introspection_endpoint", iss + std::string(oauth::kIntrospectionPath)},
+      {"revocation_endpoint", iss + std::string(oauth::kRevocationPath)},
+      {"grant_types_supported", strings({"client_credentials"})},
+      // No authorization endpoint exists yet, so no response type is supported (RFC 8414 §2).
+      {"response_types_supported", json::array{}},
+      {"response_modes_supported", json::array{}},
+      {"subject_types_supported", strings({"public"})},
+      {"id_token_signing_alg_values_supported", algs},
+      {"token_endpoint_auth_methods_supported", auth_methods},
+      {"introspection_endpoint_auth_methods_supported", auth_methods},
+      {"revocation_endpoint_auth_methods_supported", auth_methods},
+      {"access_token_signing_alg_values_supported", algs},
+  };
+  return json::serialize(doc);
+}
+
+void add_routes(http::Router& router, const DiscoveryDeps& deps) {
+  auto metadata = std::make_shared<const std::string>(metadata_json(deps));
+  auto serve_metadata = [metadata](const http::Request&, const http::PathParams&) {
+    http::Response r;
+    r.body = *metadata;
+    r.set("Content-Type", "application/json");
+    r.set("Cache-Control", "public, max-age=300");
+    r.set("Access-Control-Allow-Origin", "*");
+    return r;
+  };
+  router.add("GET", kOpenIdConfigurationPath, serve_metadata);
+  router.add("GET", kOAuthMetadataPath, serve_metadata);
+  std::string cache_control = "public, max-age=" + std::to_string(deps.jwks_max_age.count());
+  router.add("GET", kJwksPath, [&deps, cache_control](const http::Request&, const http::PathParams&) {
+    auto set = deps.ring.current();
+    http::Response r;
+    r.body = set->jwks_json();
+    r.set("Content-Type", "application/jwk-set+json");
+    r.set("Cache-Control", cache_control);
+    r.set("Access-Control-Allow-Origin", "*");
+    return r;
+  });
+}
+
+}  // namespace gatehouse::oidc

@@ -1,0 +1,21 @@
+#pragma once
+// admin::ApiKeyStore on SQLite.
+
+#include "admin/api_key_store.hpp"
+#include "storage/sqlite/connection_pool.hpp"
+
+namespace gatehouse::storage::sqlite {
+
+class SqliteApiKeyStore final : public admin::ApiKeyStore {
+ public:
+  explicit SqliteApiKeyStore(ConnectionPool& pool) : pool_(pool) {}
+  std::optional<admin::ApiKey> find_by_hash(const std::string& key_hash) override;
+  std::vector<admin::ApiKey> list() override;
+  bool insert(const admin::ApiKey& key) override;
+  bool remove(const std::string& id) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace gatehouse::storage::sqlite

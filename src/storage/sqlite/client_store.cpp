@@ -1,0 +1,137 @@
+#include "storage/sqlite/client_store.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "storage/sqlite/string_list.hpp"
+
+namespace gatehouse::storage::sqlite {
+namespace {
+
+// Column order shared by kFindClient and kListClients; read_client() depends on it.
+constexpr Query kFindClient{"find_client", R"sql(
+SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
+       redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at
+  FROM clients WHERE client_id = ?1)sql"};
+
+constexpr Query kListClients{"list_clients", R"sql(
+SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
+       redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at
+  FROM clients ORDER BY client_id LIMIT ?1 OFFSET ?2)sql"};
+
+constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
+
+constexpr Query kInsertClient{"insert_client", R"sql(
+INSERT INTO clients (client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method,
+                     scopes, redirect_uris, access_token_signed_response_alg, access_token_audience,
+                     created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (client_id) DO NOTHING)sql"};
+
+// Everything but client_id and created_at (the port's contract).
+constexpr Query kUpdateClient{"update_client", R"sql(
+UPDATE clients SET secret_hash = ?2, client_name = ?3, grant_types = ?4,
+                   token_endpoint_auth_method = ?5, scopes = ?6, redirect_uris = ?7,
+                   access_token_signed_response_alg = ?8, access_token_audience = ?9,
+                   updated_at = ?11
+ WHERE client_id = ?1)sql"};
+
+constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = ?1"};
+
+client::Client read_client(const Statement& row) {
+  client::Client c;
+  c.client_id = row.text(0);
+  c.secret_hash = row.blob(1);
+  c.client_name = row.text(2);
+  c.grant_types = decode_string_list(row.text(3), "clients.grant_types");
+  c.token_endpoint_auth_method = row.text(4);
+  c.scopes = decode_string_list(row.text(5), "clients.scopes");
+  c.redirect_uris = decode_string_list(row.text(6), "clients.redirect_uris");
+  c.access_token_signed_response_alg = row.text(7);
+  c.access_token_audience = decode_string_list(row.text(8), "clients.access_token_audience");
+  c.created_at = row.int64(9);
+  c.updated_at = row.int64(10);
+  return c;
+}
+
+// ?1..?11 in the column order of kInsertClient (kUpdateClient uses the same numbers).
+void bind_client(Statement& s, const client::Client& c, const std::string& grant_types,
+                 const std::string& scopes, const std::string& redirect_uris,
+                 const std::string& audience) {
+  s.bind_text(1, c.client_id)
+      .bind_blob(2, c.secret_hash)
+      .bind_text(3, c.client_name)
+      .bind_text(4, grant_types)
+      .bind_text(5, c.token_endpoint_auth_method)
+      .bind_text(6, scopes)
+      .bind_text(7, redirect_uris)
+      .bind_text(8, c.access_token_signed_response_alg)
+      .bind_text(9, audience)
+      .bind_int(10, c.created_at)
+      .bind_int(11, c.updated_at);
+}
+
+std::int64_t to_sql_count(std::size_t n) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
+// Runs `query` bound to every field of `c`. @returns rows changed.
+std::int64_t write_client(Connection& connection, const Query& query, const client::Client& c) {
+  const std::string grant_types = encode_string_list(c.grant_types);
+  const std::string scopes = encode_string_list(c.scopes);
+  const std::string redirect_uris = encode_string_list(c.redirect_uris);
+  const std::string audience = encode_string_list(c.access_token_audience);
+  Statement s(connection, query);
+  bind_client(s, c, grant_types, scopes, redirect_uris, audience);
+  s.run();
+  return connection.changes();
+}
+
+}  // namespace
+
+std::optional<client::Client> SqliteClientStore::find(const std::string& client_id) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kFindClient);
+  s.bind_text(1, client_id);
+  if (!s.step()) return std::nullopt;
+  return read_client(s);
+}
+
+client::ClientPage SqliteClientStore::list(std::size_t offset, std::size_t limit) {
+  auto connection = pool_.acquire();
+  // One read transaction so the total and the page come from the same snapshot.
+  Transaction tx(*connection, Transaction::Mode::kDeferred);
+  client::ClientPage page;
+  {
+    Statement count(*connection, kCountClients);
+    count.step();
+    page.total = static_cast<std::size_t>(count.int64(0));
+  }
+  if (limit > 0 && offset < page.total) {
+    Statement s(*connection, kListClients);
+    s.bind_int(1, to_sql_count(limit)).bind_int(2, to_sql_count(offset));
+    while (s.step()) page.items.push_back(read_client(s));
+  }
+  tx.commit();
+  return page;
+}
+
+bool SqliteClientStore::insert(const client::Client& client) {
+  auto connection = pool_.acquire();
+  return write_client(*connection, kInsertClient, client) == 1;
+}
+
+bool SqliteClientStore::update(const client::Client& client) {
+  auto connection = pool_.acquire();
+  return write_client(*connection, kUpdateClient, client) == 1;
+}
+
+bool SqliteClientStore::remove(const std::string& client_id) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kDeleteClient);
+  s.bind_text(1, client_id).run();
+  return connection->changes() == 1;
+}
+
+}  // namespace gatehouse::storage::sqlite

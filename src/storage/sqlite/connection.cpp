@@ -1,0 +1,196 @@
+#include "storage/sqlite/connection.hpp"
+
+#include <limits>
+#include <string>
+
+#include <sqlite3.h>
+
+#include "core/error.hpp"
+
+namespace gatehouse::storage::sqlite {
+namespace {
+
+constexpr Query kBeginDeferred{"begin", "BEGIN"};
+constexpr Query kBeginImmediate{"begin_immediate", "BEGIN IMMEDIATE"};
+constexpr Query kCommit{"commit", "COMMIT"};
+constexpr Query kRollback{"rollback", "ROLLBACK"};
+
+// Bound values are copied (SQLITE_TRANSIENT): a caller may bind a temporary. The copies are a few
+// dozen bytes per statement, far below the cost of the step itself.
+const char kEmpty[] = "";
+
+std::string error_message(const std::string& label, std::string_view what, sqlite3* db, int rc) {
+  std::string message = "sqlite '" + label + "': " + std::string(what) + ": ";
+  message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  message += " (" + std::string(sqlite3_errstr(rc)) + ")";
+  return message;
+}
+
+}  // namespace
+
+Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (spec.uri) flags |= SQLITE_OPEN_URI;
+  const int rc = sqlite3_open_v2(spec.target.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = error_message(label_, "cannot open database", db_, rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StorageError(message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, static_cast<int>(spec.busy_timeout.count()));
+  try {
+    if (spec.wal) {
+      // journal_mode answers with the mode in effect; a file system without shared memory
+      // support (some network file systems) keeps the old one, which we refuse.
+      Query set_wal{"journal_mode_wal", "PRAGMA journal_mode=WAL"};
+      sqlite3_stmt* stmt = nullptr;
+      int prc = sqlite3_prepare_v2(db_, set_wal.sql.data(), static_cast<int>(set_wal.sql.size()),
+                                   &stmt, nullptr);
+      if (prc != SQLITE_OK) fail("enable WAL journal mode", prc);
+      prc = sqlite3_step(stmt);
+      std::string mode;
+      if (prc == SQLITE_ROW) mode = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      sqlite3_finalize(stmt);
+      if (prc != SQLITE_ROW) fail("enable WAL journal mode", prc);
+      if (mode != "wal") {
+        throw StorageError("sqlite '" + label_ + "': WAL journal mode is not available (journal mode is '" +
+                           mode + "')");
+      }
+    }
+    exec_script("configure", "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    throw;
+  }
+}
+
+Connection::~Connection() {
+  for (auto& [query, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Connection::prepared(const Query& query) {
+  if (auto it = statements_.find(&query); it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, query.sql.data(), static_cast<int>(query.sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) fail("prepare " + std::string(query.name), rc);
+  if (stmt == nullptr || tail != query.sql.data() + query.sql.size()) {
+    sqlite3_finalize(stmt);
+    throw StorageError("sqlite '" + label_ + "': query " + std::string(query.name) +
+                       " must be exactly one statement");
+  }
+  statements_.emplace(&query, stmt);
+  return stmt;
+}
+
+void Connection::exec_script(std::string_view name, const std::string& sql) {
+  char* raw_message = nullptr;
+  const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &raw_message);
+  if (rc != SQLITE_OK) {
+    std::string detail = raw_message != nullptr ? raw_message : sqlite3_errstr(rc);
+    sqlite3_free(raw_message);
+    throw StorageError("sqlite '" + label_ + "': " + std::string(name) + ": " + detail + " (" +
+                       sqlite3_errstr(rc) + ")");
+  }
+}
+
+bool Connection::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+
+void Connection::rollback_quietly() noexcept {
+  if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+std::int64_t Connection::changes() const noexcept { return sqlite3_changes64(db_); }
+
+void Connection::fail(std::string_view what, int rc) const {
+  throw StorageError(error_message(label_, what, db_, rc));
+}
+
+Statement::Statement(Connection& connection, const Query& query)
+    : connection_(connection), query_(query), stmt_(connection.prepared(query)) {}
+
+Statement::~Statement() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement& Statement::bind_text(int index, std::string_view value) {
+  const char* data = value.data() != nullptr ? value.data() : kEmpty;
+  const int rc = sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) connection_.fail("bind " + std::string(query_.name), rc);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view value) {
+  // A null pointer would bind NULL, not an empty blob.
+  const char* data = value.data() != nullptr ? value.data() : kEmpty;
+  const int rc = sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) connection_.fail("bind " + std::string(query_.name), rc);
+  return *this;
+}
+
+Statement& Statement::bind_int(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) connection_.fail("bind " + std::string(query_.name), rc);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) connection_.fail("bind " + std::string(query_.name), rc);
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  connection_.fail(query_.name, rc);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::string Statement::text(int column) const {
+  const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  const int size = sqlite3_column_bytes(stmt_, column);
+  return data != nullptr ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+std::string Statement::blob(int column) const {
+  // A zero-length blob reads as a null pointer.
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  const int size = sqlite3_column_bytes(stmt_, column);
+  return data != nullptr ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
+  Statement(connection_, mode == Mode::kImmediate ? kBeginImmediate : kBeginDeferred).run();
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  try {
+    Statement(connection_, kRollback).run();
+  } catch (...) {
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL); never throw from here.
+    connection_.rollback_quietly();
+  }
+}
+
+void Transaction::commit() {
+  Statement(connection_, kCommit).run();
+  open_ = false;
+}
+
+}  // namespace gatehouse::storage::sqlite

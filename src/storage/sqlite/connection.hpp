@@ -1,0 +1,115 @@
+#pragma once
+// One SQLite connection with its cache of prepared statements, and the RAII pieces every store
+// uses on it: Statement (bind, step, read columns; reset on scope exit) and Transaction (rolled
+// back unless committed). Internal to storage/sqlite.
+//
+// Thread safety: a Connection is used by one thread at a time (the pool hands it out exclusively);
+// connections are opened with SQLITE_OPEN_NOMUTEX for that reason.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace gatehouse::storage::sqlite {
+
+/// A named SQL statement (STYLE C8). Define each one once, at file scope, as a constant: the
+/// statement cache is keyed by the Query's address. Parameters are numbered (?1, ?2, ...).
+struct Query {
+  std::string_view name;
+  std::string_view sql;
+};
+
+/// How to open one connection of a pool.
+struct ConnectionSpec {
+  std::string target;                       ///< file path, or a URI when `uri` is set
+  bool uri = false;                         ///< interpret `target` as a URI (in-memory databases)
+  bool wal = true;                          ///< require journal_mode=WAL (files only)
+  std::chrono::milliseconds busy_timeout{5000};
+  std::string label;                        ///< what error messages call this database (the path)
+};
+
+class Connection {
+ public:
+  /// @throws StorageError naming spec.label if the database cannot be opened or configured.
+  explicit Connection(const ConnectionSpec& spec);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// The cached prepared statement for `query` (prepared with SQLITE_PREPARE_PERSISTENT on first
+  /// use). Use it through Statement, which resets it afterwards.
+  sqlite3_stmt* prepared(const Query& query);
+  /// Runs a script of one or more statements without caching (migrations, pragmas).
+  void exec_script(std::string_view name, const std::string& sql);
+  /// true while a transaction is open.
+  bool in_transaction() const noexcept;
+  /// Rolls back an open transaction, ignoring errors (used when a connection returns to the pool).
+  void rollback_quietly() noexcept;
+  /// Rows changed by the last INSERT/UPDATE/DELETE.
+  std::int64_t changes() const noexcept;
+
+  /// @throws StorageError "sqlite '<label>': <what>: <sqlite message>". Messages never contain
+  /// bound values (SQLite's own messages name constraints and columns, not data).
+  [[noreturn]] void fail(std::string_view what, int rc) const;
+  const std::string& label() const { return label_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string label_;
+  std::unordered_map<const Query*, sqlite3_stmt*> statements_;
+};
+
+/// One use of a cached statement: bind (values are copied), step, read. Resets and clears the
+/// bindings when it goes out of scope, so the next user finds it clean.
+class Statement {
+ public:
+  Statement(Connection& connection, const Query& query);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind_text(int index, std::string_view value);
+  Statement& bind_blob(int index, std::string_view value);
+  Statement& bind_int(int index, std::int64_t value);
+  Statement& bind_null(int index);
+
+  /// @returns true if a row is available, false when done. @throws StorageError otherwise.
+  bool step();
+  /// Steps a statement that returns no rows.
+  void run();
+
+  bool is_null(int column) const;
+  std::string text(int column) const;
+  std::string blob(int column) const;
+  std::int64_t int64(int column) const;
+
+ private:
+  Connection& connection_;
+  const Query& query_;
+  sqlite3_stmt* stmt_;
+};
+
+/// BEGIN ... COMMIT, rolled back on scope exit unless committed.
+class Transaction {
+ public:
+  /// kImmediate takes the write lock at once (waiting up to busy_timeout), so read-then-write
+  /// sequences serialize across connections and processes; kDeferred is for consistent reads.
+  enum class Mode { kDeferred, kImmediate };
+  Transaction(Connection& connection, Mode mode);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& connection_;
+  bool open_ = true;
+};
+
+}  // namespace gatehouse::storage::sqlite

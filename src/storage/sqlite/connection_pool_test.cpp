@@ -1,0 +1,158 @@
+// ConnectionPool and the Connection/Statement/Transaction helpers.
+#include "storage/sqlite/connection_pool.hpp"
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+
+namespace gatehouse::storage::sqlite {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr Query kSelectOne{"select_one", "SELECT 1"};
+constexpr Query kTwoStatements{"two_statements", "SELECT 1; SELECT 2"};
+constexpr Query kEcho{"echo", "SELECT ?1, typeof(?1), length(?1)"};
+constexpr Query kCreateT{"create_t", "CREATE TABLE IF NOT EXISTS t (v BLOB)"};
+constexpr Query kInsertT{"insert_t", "INSERT INTO t (v) VALUES (?1)"};
+constexpr Query kCountT{"count_t", "SELECT count(*) FROM t"};
+
+ConnectionSpec memory_spec(const std::string& name) {
+  return ConnectionSpec{.target = "file:/gh-pool-test-" + name + "?vfs=memdb", .uri = true, .wal = false,
+                        .busy_timeout = 1000ms, .label = name};
+}
+
+ConnectionPool::Opener counting_opener(const std::string& name, std::atomic<int>& opened) {
+  return [spec = memory_spec(name), &opened] {
+    ++opened;
+    return std::make_unique<Connection>(spec);
+  };
+}
+
+TEST(ConnectionPool, OpensLazilyUpToItsSizeAndReusesConnections) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("lazy", opened), 2, 1000ms, "lazy");
+  EXPECT_EQ(opened.load(), 0);
+  {
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+    EXPECT_NE(&*a, &*b);
+    EXPECT_EQ(opened.load(), 2);
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto c = pool.acquire();
+    Statement(*c, kSelectOne).run();
+  }
+  EXPECT_EQ(opened.load(), 2);
+}
+
+TEST(ConnectionPool, GivesUpAfterTheWaitWhenEveryConnectionIsInUse) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("exhausted", opened), 1, 20ms, "exhausted.db");
+  auto held = pool.acquire();
+  try {
+    pool.acquire();
+    FAIL() << "acquire should time out";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("exhausted.db"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no free connection"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ConnectionPool, ReleasedConnectionGoesToAWaitingCaller) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("handoff", opened), 1, 10s, "handoff");
+  auto held = std::make_optional(pool.acquire());
+  Connection* first = &**held;
+  Connection* got = nullptr;
+  std::thread waiter([&] {
+    auto lease = pool.acquire();  // blocks until the main thread releases
+    got = &*lease;
+  });
+  held.reset();
+  waiter.join();
+  EXPECT_EQ(got, first);
+  EXPECT_EQ(opened.load(), 1);
+}
+
+TEST(ConnectionPool, FailedOpenFreesItsSlot) {
+  int attempts = 0;
+  const ConnectionSpec spec = memory_spec("flaky");
+  ConnectionPool pool(
+      [&]() -> std::unique_ptr<Connection> {
+        if (++attempts == 1) throw StorageError("first open fails");
+        return std::make_unique<Connection>(spec);
+      },
+      1, 20ms, "flaky");
+  EXPECT_THROW(pool.acquire(), StorageError);
+  EXPECT_NO_THROW(pool.acquire());
+}
+
+TEST(ConnectionPool, ReturnedConnectionIsNeverMidTransaction) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("tx", opened), 1, 1000ms, "tx");
+  {
+    auto c = pool.acquire();
+    Statement(*c, kCreateT).run();
+    c->exec_script("leak", "BEGIN; INSERT INTO t (v) VALUES (x'00');");
+    EXPECT_TRUE(c->in_transaction());
+  }
+  auto c = pool.acquire();
+  EXPECT_FALSE(c->in_transaction());
+  Statement count(*c, kCountT);
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.int64(0), 0);
+}
+
+TEST(Transaction, RollsBackUnlessCommitted) {
+  Connection c(memory_spec("rollback"));
+  Statement(c, kCreateT).run();
+  {
+    Transaction tx(c, Transaction::Mode::kImmediate);
+    Statement(c, kInsertT).bind_blob(1, "a").run();
+  }
+  {
+    Transaction tx(c, Transaction::Mode::kImmediate);
+    Statement(c, kInsertT).bind_blob(1, "b").run();
+    tx.commit();
+  }
+  Statement count(c, kCountT);
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.int64(0), 1);
+}
+
+TEST(Statement, EmptyBlobIsABlobNotNullAndBytesSurvive) {
+  Connection c(memory_spec("bind"));
+  {
+    Statement s(c, kEcho);
+    s.bind_blob(1, std::string_view());
+    ASSERT_TRUE(s.step());
+    EXPECT_FALSE(s.is_null(0));
+    EXPECT_EQ(s.text(1), "blob");
+    EXPECT_EQ(s.blob(0), "");
+  }
+  {
+    Statement s(c, kEcho);
+    s.bind_text(1, std::string("a\0b", 3));
+    ASSERT_TRUE(s.step());
+    EXPECT_EQ(s.text(1), "text");
+    EXPECT_EQ(s.text(0), std::string("a\0b", 3));
+  }
+  {
+    Statement s(c, kEcho);  // bindings were cleared by the previous use
+    ASSERT_TRUE(s.step());
+    EXPECT_TRUE(s.is_null(0));
+  }
+}
+
+TEST(Connection, RefusesAQueryOfSeveralStatements) {
+  Connection c(memory_spec("multi"));
+  EXPECT_THROW(Statement(c, kTwoStatements), StorageError);
+}
+
+}  // namespace
+}  // namespace gatehouse::storage::sqlite

@@ -1,0 +1,21 @@
+#pragma once
+// keys::KeyStore on SQLite.
+
+#include "keys/key_store.hpp"
+#include "storage/sqlite/connection_pool.hpp"
+
+namespace gatehouse::storage::sqlite {
+
+class SqliteKeyStore final : public keys::KeyStore {
+ public:
+  explicit SqliteKeyStore(ConnectionPool& pool) : pool_(pool) {}
+  std::vector<keys::StoredKey> list_active() override;
+  bool insert_current_if_none(const keys::StoredKey& key) override;
+  std::optional<std::string> key_check() override;
+  std::string set_key_check_if_absent(const std::string& value) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace gatehouse::storage::sqlite

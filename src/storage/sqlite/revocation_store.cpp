@@ -1,0 +1,48 @@
+#include "storage/sqlite/revocation_store.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+namespace gatehouse::storage::sqlite {
+namespace {
+
+// Revoking again keeps the later expiry: shortening it would let purge_expired forget a
+// revocation while the token is still valid.
+constexpr Query kRevokeToken{"revoke_token", R"sql(
+INSERT INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)
+ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at))sql"};
+
+constexpr Query kIsRevoked{"is_revoked", "SELECT 1 FROM revoked_tokens WHERE jti = ?1"};
+
+// A bounded batch (STYLE C11), oldest first, so one purge never holds the write lock for long.
+constexpr Query kPurgeExpired{"purge_expired_revocations", R"sql(
+DELETE FROM revoked_tokens WHERE rowid IN (
+  SELECT rowid FROM revoked_tokens WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
+
+}  // namespace
+
+void SqliteRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRevokeToken);
+  s.bind_text(1, jti).bind_int(2, expires_at).run();
+}
+
+bool SqliteRevocationStore::is_revoked(const std::string& jti) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kIsRevoked);
+  s.bind_text(1, jti);
+  return s.step();
+}
+
+std::size_t SqliteRevocationStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  Statement s(*connection, kPurgeExpired);
+  const auto sql_limit =
+      static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+  s.bind_int(1, now).bind_int(2, sql_limit).run();
+  return static_cast<std::size_t>(connection->changes());
+}
+
+}  // namespace gatehouse::storage::sqlite

@@ -1,0 +1,20 @@
+#pragma once
+// token::RevocationStore on SQLite.
+
+#include "storage/sqlite/connection_pool.hpp"
+#include "token/revocation_store.hpp"
+
+namespace gatehouse::storage::sqlite {
+
+class SqliteRevocationStore final : public token::RevocationStore {
+ public:
+  explicit SqliteRevocationStore(ConnectionPool& pool) : pool_(pool) {}
+  void revoke(const std::string& jti, UnixSeconds expires_at) override;
+  bool is_revoked(const std::string& jti) override;
+  std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace gatehouse::storage::sqlite

@@ -1,0 +1,156 @@
+#include "storage/sqlite/sqlite_backend.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "storage/sqlite/api_key_store.hpp"
+#include "storage/sqlite/client_store.hpp"
+#include "storage/sqlite/connection_pool.hpp"
+#include "storage/sqlite/key_store.hpp"
+#include "storage/sqlite/migrations.hpp"
+#include "storage/sqlite/revocation_store.hpp"
+
+namespace gatehouse::storage::sqlite {
+namespace {
+
+constexpr std::string_view kMemoryPath = ":memory:";
+
+constexpr Query kCreateMigrationsTable{"create_schema_migrations", R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER NOT NULL PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  applied_at INTEGER NOT NULL
+) STRICT)sql"};
+
+constexpr Query kMigrationsTableExists{"schema_migrations_exists",
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"};
+
+constexpr Query kIsMigrationApplied{"is_migration_applied",
+    "SELECT 1 FROM schema_migrations WHERE version = ?1"};
+
+constexpr Query kRecordMigration{"record_migration", R"sql(
+INSERT INTO schema_migrations (version, name, applied_at)
+VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER)))sql"};
+
+constexpr Query kSchemaVersion{"schema_version",
+    "SELECT coalesce(max(version), 0) FROM schema_migrations"};
+
+constexpr Query kPing{"ping", "SELECT count(*) FROM sqlite_master"};
+
+// In-memory databases go through the memdb VFS under a process-unique name: every connection
+// opening "file:/gh-mem-<n>?vfs=memdb" shares one database, which disappears with the last
+// connection. We do not use "mode=memory&cache=shared": shared-cache mode reports lock conflicts
+// as SQLITE_LOCKED, which busy_timeout does not wait on, so concurrent writers fail at once;
+// memdb reports SQLITE_BUSY and the busy handler waits as it does for files.
+std::string next_memory_uri() {
+  static std::atomic<unsigned> counter{0};
+  return "file:/gh-mem-" + std::to_string(counter.fetch_add(1) + 1) + "?vfs=memdb";
+}
+
+ConnectionSpec connection_spec(const SqliteOptions& options) {
+  ConnectionSpec spec;
+  spec.busy_timeout = options.busy_timeout;
+  spec.label = options.path;
+  if (options.path == kMemoryPath) {
+    spec.target = next_memory_uri();
+    spec.uri = true;
+    spec.wal = false;  // WAL needs shared memory between processes; memdb keeps its journal in memory
+    return spec;
+  }
+  if (options.path.empty()) throw StorageError("sqlite: the database path is empty");
+  const std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      throw StorageError("sqlite '" + options.path + "': cannot create directory '" + parent.string() +
+                         "': " + ec.message());
+    }
+  }
+  spec.target = options.path;
+  return spec;
+}
+
+}  // namespace
+
+struct SqliteBackend::Impl {
+  explicit Impl(const SqliteOptions& options)
+      : pool([spec = connection_spec(options)] { return std::make_unique<Connection>(spec); },
+             options.pool_size, options.busy_timeout, options.path),
+        clients(pool),
+        api_keys(pool),
+        keys(pool),
+        revocations(pool) {}
+
+  ConnectionPool pool;
+  SqliteClientStore clients;
+  SqliteApiKeyStore api_keys;
+  SqliteKeyStore keys;
+  SqliteRevocationStore revocations;
+};
+
+SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
+  // Open one connection now: a bad path fails here, and an in-memory database lives as long as
+  // the pool keeps this connection.
+  impl_->pool.warm_up();
+}
+
+SqliteBackend::~SqliteBackend() = default;
+
+int SqliteBackend::migrate() {
+  auto connection = impl_->pool.acquire();
+  int applied = 0;
+  for (const Migration& migration : migrations()) {
+    Transaction tx(*connection, Transaction::Mode::kImmediate);
+    Statement(*connection, kCreateMigrationsTable).run();
+    {
+      Statement check(*connection, kIsMigrationApplied);
+      check.bind_int(1, migration.version);
+      if (check.step()) continue;  // applied already (here or by another process): roll back
+    }
+    connection->exec_script("migration " + std::to_string(migration.version) + "_" +
+                                std::string(migration.name),
+                            std::string(migration.sql));
+    Statement record(*connection, kRecordMigration);
+    record.bind_int(1, migration.version).bind_text(2, migration.name).run();
+    tx.commit();
+    ++applied;
+  }
+  return applied;
+}
+
+int SqliteBackend::schema_version() {
+  auto connection = impl_->pool.acquire();
+  Transaction tx(*connection, Transaction::Mode::kDeferred);
+  {
+    Statement exists(*connection, kMigrationsTableExists);
+    if (!exists.step()) return 0;
+  }
+  Statement version(*connection, kSchemaVersion);
+  version.step();
+  return static_cast<int>(version.int64(0));
+}
+
+int SqliteBackend::latest_version() {
+  const auto all = migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+bool SqliteBackend::ping() noexcept {
+  try {
+    auto connection = impl_->pool.acquire();
+    Statement s(*connection, kPing);
+    return s.step();
+  } catch (...) {
+    return false;
+  }
+}
+
+client::ClientStore& SqliteBackend::clients() { return impl_->clients; }
+admin::ApiKeyStore& SqliteBackend::api_keys() { return impl_->api_keys; }
+keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
+token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
+
+}  // namespace gatehouse::storage::sqlite

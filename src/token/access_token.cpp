@@ -1,0 +1,86 @@
+#include "token/access_token.hpp"
+
+#include <boost/json.hpp>
+
+namespace gatehouse::token {
+namespace {
+
+namespace json = boost::json;
+
+bool get_string(const json::object& o, std::string_view name, std::string& out) {
+  auto it = o.find(name);
+  if (it == o.end() || !it->value().is_string()) return false;
+  out = std::string(it->value().get_string());
+  return true;
+}
+
+bool get_int(const json::object& o, std::string_view name, UnixSeconds& out) {
+  auto it = o.find(name);
+  if (it == o.end()) return false;
+  if (it->value().is_int64()) out = it->value().get_int64();
+  else if (it->value().is_uint64() && it->value().get_uint64() < (1ull << 62)) out = static_cast<UnixSeconds>(it->value().get_uint64());
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> AccessTokenCodec::issue(const AccessTokenClaims& c, jose::Algorithm alg) const {
+  auto set = ring_.current();
+  const auto* key = set->signer(alg);
+  if (key == nullptr) return std::nullopt;
+  json::object payload;
+  payload.reserve(9);
+  payload["iss"] = c.iss;
+  payload["sub"] = c.sub;
+  if (c.aud.size() == 1) {
+    payload["aud"] = c.aud.front();
+  } else {
+    json::array aud;
+    for (const auto& a : c.aud) aud.emplace_back(a);
+    payload["aud"] = std::move(aud);
+  }
+  payload["client_id"] = c.client_id;
+  if (!c.scope.empty()) payload["scope"] = c.scope;
+  payload["iat"] = c.iat;
+  payload["exp"] = c.exp;
+  payload["jti"] = c.jti;
+  return jose::jws_sign(*key->pair, key->kid, "at+jwt", json::serialize(payload));
+}
+
+std::optional<AccessTokenClaims> AccessTokenCodec::decode(std::string_view token) const {
+  auto set = ring_.current();
+  auto verified = jose::jws_verify(
+      token, [&set](std::string_view kid, jose::Algorithm alg) { return set->verifier(kid, alg); });
+  if (!verified) return std::nullopt;
+  auto typ = verified->header.find("typ");
+  if (typ == verified->header.end() || !typ->value().is_string()) return std::nullopt;
+  std::string_view t = typ->value().get_string();
+  if (t != "at+jwt" && t != "application/at+jwt") return std::nullopt;
+
+  boost::system::error_code ec;
+  auto parsed = json::parse(verified->payload, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const auto& o = parsed.get_object();
+  AccessTokenClaims c;
+  if (!get_string(o, "iss", c.iss) || c.iss != issuer_) return std::nullopt;
+  if (!get_string(o, "sub", c.sub) || !get_string(o, "client_id", c.client_id) || !get_string(o, "jti", c.jti))
+    return std::nullopt;
+  if (!get_int(o, "iat", c.iat) || !get_int(o, "exp", c.exp)) return std::nullopt;
+  if (o.contains("scope") && !get_string(o, "scope", c.scope)) return std::nullopt;
+  auto aud = o.find("aud");
+  if (aud == o.end()) return std::nullopt;
+  if (aud->value().is_string()) {
+    c.aud.emplace_back(aud->value().get_string());
+  } else if (aud->value().is_array()) {
+    for (const auto& a : aud->value().get_array()) {
+      if (!a.is_string()) return std::nullopt;
+      c.aud.emplace_back(a.get_string());
+    }
+  } else {
+    return std::nullopt;
+  }
+  return c;
+}
+
+}  // namespace gatehouse::token
