@@ -1,6 +1,8 @@
 // The admin API (docs/API.md "Admin API"): authentication, applications CRUD with RFC 7591 names,
 // validation errors naming the field, API keys, and the JSON error shapes.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import { after, before } from 'node:test';
 import { ADMIN_KEY, GatehouseNode, nodeTest } from './lib/node.js';
 
@@ -212,6 +214,29 @@ it('a duplicate client_id is 409 conflict and leaves the first one alone', async
   const got = await node.admin('GET', '/api/applications/dup-app');
   assert.equal(got.json.client_name, 'first');
   assert.equal((await node.token(first)).status, 200, 'the first secret still works');
+});
+
+it('concurrent creates of one client_id: exactly one 201, the others 409 conflict', async () => {
+  const results = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+    node.admin('POST', '/api/applications', { client_id: 'race-app', client_name: `racer ${i}` })));
+  const statuses = results.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409], results.map((r) => r.text).join('\n'));
+  const winner = results.find((r) => r.status === 201).json;
+  assert.equal((await node.token(winner)).status, 200, 'the secret returned by the winner is the one stored');
+});
+
+it('client secrets and API keys are not stored in the clear', async () => {
+  const secret = `plain-secret-${Date.now()}-abcdefgh`;
+  await node.createApplication({ client_id: 'hashed-secret', client_secret: secret });
+  const key = (await node.admin('POST', '/api/api-keys', { description: 'hashed' })).json.key;
+  assert.equal(typeof key, 'string');
+  for (const f of [node.dbFile, `${node.dbFile}-wal`]) {
+    if (!fs.existsSync(f)) continue;
+    const db = await fsp.readFile(f);
+    assert.equal(db.indexOf(secret), -1, `${f} holds a client secret in the clear`);
+    assert.equal(db.indexOf(key), -1, `${f} holds an API key in the clear`);
+    assert.equal(db.indexOf(ADMIN_KEY), -1, `${f} holds the kickstart API key in the clear`);
+  }
 });
 
 it('a body over server.max_body_bytes is 413 request_too_large', async () => {

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import * as jose from 'jose';
-import { GatehouseNode, SVC, nodeTest } from './lib/node.js';
+import { GatehouseNode, SVC, nodeTest, pollUntil } from './lib/node.js';
 
 let node;
-const it = nodeTest(() => node);
+let shortLived; // a node with access_token_ttl 1s
+const it = nodeTest(() => [node, shortLived]);
 const OTHER = {
   client_id: 'other-client',
   client_secret: 'other-client-secret-0123',
@@ -18,7 +19,10 @@ before(async () => {
   node = await GatehouseNode.start();
   await node.createApplication(OTHER);
 });
-after(async () => { await node?.cleanup(); });
+after(async () => {
+  await node?.cleanup();
+  await shortLived?.cleanup();
+});
 
 const introspect = (token, opts = svcAuth, extra = {}) => node.postForm('/oauth2/introspect', { token, ...extra }, opts);
 const revoke = (token, opts = svcAuth, extra = {}) => node.postForm('/oauth2/revoke', { token, ...extra }, opts);
@@ -131,4 +135,32 @@ it('revocation needs client authentication and the token parameter', async () =>
   assert.equal(missing.status, 400, missing.text);
   assert.equal(missing.json.error, 'invalid_request');
   assert.equal((await introspect(token)).json.active, true);
+});
+
+it('a revocation survives a restart (it is kept in the store, not in memory)', async () => {
+  const token = await node.accessToken(SVC);
+  const res = await revoke(token);
+  assert.equal(res.status, 200, res.text);
+  await node.restart();
+  assertInactive(await introspect(token));
+  assert.equal((await introspect(await node.accessToken(SVC))).json.active, true);
+});
+
+it('an expired token introspects as inactive, and revoking it is 200', async () => {
+  shortLived = await GatehouseNode.start({ config: { tokens: { access_token_ttl: '1s' } } });
+  const res = await shortLived.token(SVC);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.expires_in, 1);
+  const token = res.json.access_token;
+  const claims = jose.decodeJwt(token);
+  assert.equal(claims.exp - claims.iat, 1);
+  const ask = (p) => shortLived.postForm(p, { token }, svcAuth);
+  // Polled with a deadline: the token must turn inactive once exp has passed.
+  await pollUntil(async () => (await ask('/oauth2/introspect')).json?.active === false,
+    { deadlineMs: 5000, intervalMs: 200, what: 'expired token inactive' });
+  assert.ok(Date.now() / 1000 >= claims.exp, 'not inactive before exp');
+  assertInactive(await ask('/oauth2/introspect'));
+  const rev = await ask('/oauth2/revoke');
+  assert.equal(rev.status, 200, rev.text);
+  assert.equal(rev.text, '');
 });

@@ -120,6 +120,21 @@ it('two tokens of one client have different jti', async () => {
   assert.notEqual(a.jti, b.jti);
 });
 
+it('concurrent token requests all succeed with distinct jti', async () => {
+  const clients = [SVC, es256];
+  const results = await Promise.all(Array.from({ length: 24 }, (_, i) => node.token(clients[i % 2])));
+  const jtis = new Set();
+  for (const [i, res] of results.entries()) {
+    assert.equal(res.status, 200, res.text);
+    const client = clients[i % 2];
+    const audience = client === SVC ? SVC.client_id : 'https://orders.example';
+    const { payload } = await jose.jwtVerify(res.json.access_token, jwks, { issuer: discovery.issuer, audience });
+    assert.equal(payload.client_id, client.client_id);
+    jtis.add(payload.jti);
+  }
+  assert.equal(jtis.size, results.length);
+});
+
 it('a requested scope narrows the token to that subset', async () => {
   const res = await node.token(SVC, { scope: 'api:read' });
   assert.equal(res.status, 200, res.text);

@@ -1,0 +1,220 @@
+// The OAuth endpoints against a real (in-memory SQLite) store, a fixed clock and real keys.
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "client/registration.hpp"
+#include "core/base64url.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "keys/key_ring.hpp"
+#include "oauth/endpoints.hpp"
+#include "oauth/form.hpp"
+#include "storage/sqlite/sqlite_backend.hpp"
+
+namespace gatehouse::oauth {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kSecret = "s3cret+with%odd:chars";
+
+class OAuthTest : public ::testing::Test {
+ protected:
+  OAuthTest()
+      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
+        clock_(1'800'000'000),
+        hasher_(jose::random_bytes(32)),
+        codec_(ring_, "https://id.example.com"),
+        deps_{backend_.clients(), hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600)} {
+    backend_.migrate();
+    std::vector<keys::SigningKey> keys;
+    for (auto alg : {jose::Algorithm::kRS256, jose::Algorithm::kES256}) {
+      auto pair = std::make_shared<const jose::KeyPair>(jose::KeyPair::generate(alg));
+      keys.push_back({pair->thumbprint(), alg, keys::KeyState::kCurrent, pair});
+    }
+    ring_.publish(std::make_shared<const keys::KeySet>(std::move(keys)));
+    add_client("svc", "client_secret_basic", {"client_credentials"}, "api:read api:write", "ES256");
+    add_client("poster", "client_secret_post", {"client_credentials"}, "api:read", "RS256");
+    add_client("webapp", "client_secret_basic", {"authorization_code"}, "openid", "RS256");
+  }
+
+  void add_client(std::string id, std::string method, std::vector<std::string> grants, std::string scope,
+                  std::string alg) {
+    client::ClientDraft d;
+    d.client.client_id = std::move(id);
+    d.client.token_endpoint_auth_method = std::move(method);
+    d.client.grant_types = std::move(grants);
+    d.client.scopes = *client::split_scope(scope);
+    d.client.access_token_signed_response_alg = std::move(alg);
+    d.client.redirect_uris = {"https://app.example.com/cb"};
+    d.secret = kSecret;
+    ASSERT_TRUE(backend_.clients().insert(client::prepare_new_client(std::move(d), hasher_, clock_.now()).client));
+  }
+
+  static std::string form_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') out += c;
+      else {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+        out += buf;
+      }
+    }
+    return out;
+  }
+
+  static http::Request post(std::string body, std::string basic_user = {}, std::string basic_pass = {}) {
+    http::Request r;
+    r.method = "POST";
+    r.path = "/oauth2/token";
+    r.body = std::move(body);
+    r.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
+    if (!basic_user.empty())
+      r.headers.push_back({"authorization", "Basic " + base64_encode(form_escape(basic_user) + ":" + form_escape(basic_pass))});
+    return r;
+  }
+
+  static json::object body_of(const http::Response& r) { return json::parse(r.body).as_object(); }
+  static std::string error_of(const http::Response& r) { return std::string(body_of(r).at("error").as_string()); }
+
+  std::string issue(const std::string& scope = {}) {
+    auto r = token_endpoint(deps_, post("grant_type=client_credentials" + (scope.empty() ? "" : "&scope=" + scope), "svc", kSecret));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string(body_of(r).at("access_token").as_string());
+  }
+
+  storage::sqlite::SqliteBackend backend_;
+  FixedClock clock_;
+  client::SecretHasher hasher_;
+  keys::KeyRing ring_;
+  token::AccessTokenCodec codec_;
+  OAuthDeps deps_;
+};
+
+TEST_F(OAuthTest, ClientCredentialsIssuesAnRfc9068AccessToken) {
+  auto r = token_endpoint(deps_, post("grant_type=client_credentials", "svc", kSecret));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(*r.header("Cache-Control"), "no-store");
+  auto body = body_of(r);
+  EXPECT_EQ(body.at("token_type").as_string(), "Bearer");
+  EXPECT_EQ(body.at("expires_in").as_int64(), 600);
+  EXPECT_EQ(body.at("scope").as_string(), "api:read api:write");
+  auto claims = codec_.decode(body.at("access_token").as_string());
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->iss, "https://id.example.com");
+  EXPECT_EQ(claims->sub, "svc");
+  EXPECT_EQ(claims->client_id, "svc");
+  EXPECT_EQ(claims->aud, std::vector<std::string>{"svc"});
+  EXPECT_EQ(claims->exp - claims->iat, 600);
+  EXPECT_EQ(claims->iat, clock_.now());
+  EXPECT_FALSE(claims->jti.empty());
+  // The header names the client's algorithm and the typ of RFC 9068 §2.1.
+  auto header = *base64url_decode(std::string_view(body.at("access_token").as_string()).substr(0, body.at("access_token").as_string().find('.')));
+  EXPECT_NE(header.find("\"alg\":\"ES256\""), std::string::npos);
+  EXPECT_NE(header.find("\"typ\":\"at+jwt\""), std::string::npos);
+}
+
+TEST_F(OAuthTest, ScopeIsNarrowedOrRefused) {
+  EXPECT_EQ(codec_.decode(issue("api:read"))->scope, "api:read");
+  auto r = token_endpoint(deps_, post("grant_type=client_credentials&scope=api:admin", "svc", kSecret));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_of(r), "invalid_scope");
+}
+
+TEST_F(OAuthTest, ClientSecretPostWorksOnlyForClientsRegisteredForIt) {
+  auto r = token_endpoint(deps_, post("grant_type=client_credentials&client_id=poster&client_secret=" + form_escape(kSecret)));
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = token_endpoint(deps_, post("grant_type=client_credentials&client_id=svc&client_secret=" + form_escape(kSecret)));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(error_of(r), "invalid_client");
+}
+
+TEST_F(OAuthTest, ErrorsFollowRfc6749Section5_2) {
+  struct Case {
+    http::Request request;
+    int status;
+    std::string error;
+  };
+  std::vector<Case> cases{
+      {post("scope=api:read", "svc", kSecret), 400, "invalid_request"},
+      {post("grant_type=password", "svc", kSecret), 400, "unsupported_grant_type"},
+      {post("grant_type=client_credentials", "svc", "wrong-secret-000000"), 401, "invalid_client"},
+      {post("grant_type=client_credentials", "nobody", kSecret), 401, "invalid_client"},
+      {post("grant_type=client_credentials"), 401, "invalid_client"},
+      {post("grant_type=client_credentials&client_secret=x", "svc", kSecret), 400, "invalid_request"},
+      {post("grant_type=client_credentials&grant_type=client_credentials", "svc", kSecret), 400, "invalid_request"},
+      {post("grant_type=client_credentials&x=%zz", "svc", kSecret), 400, "invalid_request"},
+      {post("grant_type=client_credentials", "webapp", kSecret), 400, "unauthorized_client"},
+  };
+  auto json_body = post("grant_type=client_credentials", "svc", kSecret);
+  json_body.headers[0].value = "application/json";
+  cases.push_back({json_body, 400, "invalid_request"});
+  for (const auto& c : cases) {
+    auto r = token_endpoint(deps_, c.request);
+    EXPECT_EQ(r.status, c.status) << c.request.body << " -> " << r.body;
+    EXPECT_EQ(error_of(r), c.error) << c.request.body;
+    if (c.status == 401) {
+      ASSERT_NE(r.header("WWW-Authenticate"), nullptr);
+      EXPECT_EQ(r.header("WWW-Authenticate")->rfind("Basic ", 0), 0u);
+    }
+  }
+}
+
+TEST_F(OAuthTest, IntrospectionReportsActiveUntilRevokedOrExpired) {
+  auto token = issue();
+  auto r = introspection_endpoint(deps_, post("token=" + token, "svc", kSecret));
+  ASSERT_EQ(r.status, 200);
+  auto body = body_of(r);
+  EXPECT_TRUE(body.at("active").as_bool());
+  EXPECT_EQ(body.at("client_id").as_string(), "svc");
+  EXPECT_EQ(body.at("scope").as_string(), "api:read api:write");
+
+  EXPECT_FALSE(body_of(introspection_endpoint(deps_, post("token=garbage", "svc", kSecret))).at("active").as_bool());
+  EXPECT_EQ(introspection_endpoint(deps_, post("token_type_hint=access_token", "svc", kSecret)).status, 400);
+  EXPECT_EQ(introspection_endpoint(deps_, post("token=" + token)).status, 401);
+
+  clock_.advance(601);
+  EXPECT_FALSE(body_of(introspection_endpoint(deps_, post("token=" + token, "svc", kSecret))).at("active").as_bool());
+}
+
+TEST_F(OAuthTest, RevocationMakesTheTokenInactiveAndOnlyItsClientMayRevoke) {
+  auto token = issue();
+  auto other = revocation_endpoint(deps_, post("token=" + token + "&client_id=poster&client_secret=" + form_escape(kSecret)));
+  EXPECT_EQ(other.status, 400);
+  EXPECT_EQ(error_of(other), "unauthorized_client");
+  EXPECT_TRUE(body_of(introspection_endpoint(deps_, post("token=" + token, "svc", kSecret))).at("active").as_bool());
+
+  auto r = revocation_endpoint(deps_, post("token=" + token, "svc", kSecret));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_FALSE(body_of(introspection_endpoint(deps_, post("token=" + token, "svc", kSecret))).at("active").as_bool());
+  EXPECT_EQ(revocation_endpoint(deps_, post("token=" + token, "svc", kSecret)).status, 200);
+  EXPECT_EQ(revocation_endpoint(deps_, post("token=not-a-token", "svc", kSecret)).status, 200);
+}
+
+TEST_F(OAuthTest, ATokenSignedByAnotherKeyWithOurKidIsNotOurs) {
+  auto token = issue();
+  auto header_end = token.find('.');
+  auto payload_end = token.rfind('.');
+  auto impostor = jose::KeyPair::generate(jose::Algorithm::kES256);
+  auto signing_input = token.substr(0, payload_end);
+  auto forged = signing_input + "." + base64url_encode(impostor.sign(signing_input));
+  (void)header_end;
+  EXPECT_FALSE(codec_.decode(forged));
+  EXPECT_TRUE(codec_.decode(token));
+}
+
+TEST(Form, EmptyValuesCountAsAbsentAndPlusIsASpace) {
+  http::Request r;
+  r.headers.push_back({"content-type", "application/x-www-form-urlencoded; charset=UTF-8"});
+  r.body = "a=&b=x+y&c=%2B";
+  auto form = parse_form(r);
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->get("a"), nullptr);
+  EXPECT_EQ(*form->get("b"), "x y");
+  EXPECT_EQ(*form->get("c"), "+");
+}
+
+}  // namespace
+}  // namespace gatehouse::oauth
