@@ -91,20 +91,15 @@ it('a scope outside the client\'s is 400 invalid_scope', async () => {
   assertOAuthError(await node.postForm('/oauth2/token', { grant_type: 'client_credentials', scope: 'api:read admin' }, svcBasic), 400, 'invalid_scope');
 });
 
-it('a client without the client_credentials grant is 400 unauthorized_client', async (t) => {
-  // client_credentials is the only grant type this release supports, so the only way to register a
-  // client without it is an empty grant_types list. If the admin API refuses that, the error cannot
-  // be provoked yet (it will be once authorization_code exists).
+it('a client without the client_credentials grant is 400 unauthorized_client', async () => {
+  // A web application registered only for authorization_code (used from the sign-in release on).
   const res = await node.admin('POST', '/api/applications', {
-    client_id: 'no-grants', client_secret: 'no-grants-secret-0123', grant_types: [], scope: 'api:read',
+    client_id: 'web-only', client_secret: 'web-only-secret-0123', grant_types: ['authorization_code'],
+    redirect_uris: ['https://app.example.com/callback'], scope: 'api:read',
   });
-  if (res.status !== 201) {
-    assert.equal(res.status, 400, res.text);
-    t.skip('grant_types [] is refused; unauthorized_client cannot be provoked with client_credentials only');
-    return;
-  }
+  assert.equal(res.status, 201, res.text);
   assertOAuthError(await node.postForm('/oauth2/token', { grant_type: 'client_credentials' },
-    { basic: ['no-grants', 'no-grants-secret-0123'] }), 400, 'unauthorized_client');
+    { basic: ['web-only', 'web-only-secret-0123'] }), 400, 'unauthorized_client');
 });
 
 it('a parameter given twice is 400 invalid_request (RFC 6749 §3.1)', async () => {

@@ -276,7 +276,21 @@ export class GatehouseNode {
    */
   static async start(options = {}) {
     const node = await GatehouseNode.create(options);
-    await node.launch();
+    try {
+      await node.launch();
+    } catch (err) {
+      // The free port may have been taken between our probe and the node's bind: once, pick another.
+      if (options.port || !/address already in use|EADDRINUSE/i.test(node.output())) {
+        await node.cleanup().catch(() => {});
+        throw err;
+      }
+      node.port = await freePort();
+      await node.writeConfig();
+      await node.launch().catch(async (again) => {
+        await node.cleanup().catch(() => {});
+        throw again;
+      });
+    }
     return node;
   }
 
