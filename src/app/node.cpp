@@ -6,6 +6,7 @@
 
 #include "admin/admin_api.hpp"
 #include "app/kickstart.hpp"
+#include "app/status.hpp"
 #include "client/secret_hasher.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -111,16 +112,8 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
 
   http::Server* server_ptr = nullptr;
   p.router.add("GET", "/api/status", [&p, &server_ptr](const http::Request&, const http::PathParams&) {
-    http::Response r;
-    if (server_ptr != nullptr && server_ptr->draining()) {
-      r = http::json_response(503, boost::json::object{{"status", "draining"}});
-    } else if (!p.store->ping()) {
-      r = http::json_response(503, boost::json::object{{"status", "unavailable"}});
-    } else {
-      r = http::json_response(200, boost::json::object{{"status", "ok"}, {"version", GATEHOUSE_VERSION}});
-    }
-    r.set("Cache-Control", "no-store");
-    return r;
+    return status_response(server_ptr != nullptr && server_ptr->draining(), [&p] { return p.store->ping(); },
+                           GATEHOUSE_VERSION);
   });
   oidc::add_routes(p.router, p.discovery_deps);
   oauth::add_routes(p.router, p.oauth_deps);

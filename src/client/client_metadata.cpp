@@ -11,10 +11,12 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 11> kKnownMembers{
+// The read-only members the API returns (client_id_issued_at, client_secret_expires_at, updated_at)
+// are accepted and ignored, so a document read with GET can be edited and sent back with PUT.
+constexpr std::array<std::string_view, 12> kKnownMembers{
     "client_id", "client_secret", "client_name", "grant_types", "token_endpoint_auth_method", "scope",
     "redirect_uris", "access_token_signed_response_alg", "access_token_audience", "client_id_issued_at",
-    "client_secret_expires_at"};
+    "client_secret_expires_at", "updated_at"};
 constexpr std::array<std::string_view, 3> kGrantTypes{"client_credentials", "authorization_code", "refresh_token"};
 constexpr std::array<std::string_view, 3> kAuthMethods{"client_secret_basic", "client_secret_post", "none"};
 constexpr std::size_t kMaxClientIdLength = 128;
@@ -191,7 +193,7 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
   if (!(err = read_string_list(doc, "access_token_audience", c.access_token_audience)).empty())
     return fail("access_token_audience", err);
 
-  for (std::string_view ro : {"client_id_issued_at", "client_secret_expires_at"}) {
+  for (std::string_view ro : {"client_id_issued_at", "client_secret_expires_at", "updated_at"}) {
     auto it = doc.find(ro);
     if (it != doc.end() && !it->value().is_number() && !it->value().is_null())
       return fail(std::string(ro), "must be a number");

@@ -34,8 +34,8 @@ struct ClientDraft {
 };
 
 /// Validates a metadata document. Unknown members are refused (so typos do not pass silently).
-/// `client_id` may be absent (the caller generates one); read-only members client_id_issued_at and
-/// client_secret_expires_at are accepted and ignored.
+/// `client_id` may be absent (the caller generates one); the read-only members client_id_issued_at,
+/// client_secret_expires_at and updated_at are accepted and ignored.
 Result<ClientDraft, MetadataError> parse_metadata(const boost::json::object& doc, const MetadataDefaults& defaults);
 
 /// The client as JSON (never with a secret or its hash).

@@ -1,0 +1,91 @@
+#include "client/client_metadata.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "client/registration.hpp"
+#include "jose/openssl/crypto.hpp"
+
+namespace gatehouse::client {
+namespace {
+
+namespace json = boost::json;
+
+Result<ClientDraft, MetadataError> parse(std::string_view text) {
+  return parse_metadata(json::parse(text).as_object(), MetadataDefaults{});
+}
+
+TEST(ClientMetadata, DefaultsFollowRfc7591) {
+  auto d = parse(R"({"client_name":"svc"})");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->client.grant_types, std::vector<std::string>{"client_credentials"});
+  EXPECT_EQ(d->client.token_endpoint_auth_method, "client_secret_basic");
+  EXPECT_EQ(d->client.access_token_signed_response_alg, "RS256");
+  EXPECT_TRUE(d->client.scopes.empty());
+  EXPECT_FALSE(d->secret);
+}
+
+TEST(ClientMetadata, EachInvalidMemberIsNamed) {
+  struct Case {
+    const char* doc;
+    const char* field;
+    const char* code;
+  };
+  const Case cases[] = {
+      {R"({"grant_types":"client_credentials"})", "grant_types", "invalid_client_metadata"},
+      {R"({"grant_types":["password"]})", "grant_types", "invalid_client_metadata"},
+      {R"({"grant_types":[]})", "grant_types", "invalid_client_metadata"},
+      {R"({"token_endpoint_auth_method":"private_key_jwt"})", "token_endpoint_auth_method", "invalid_client_metadata"},
+      {R"({"token_endpoint_auth_method":"none"})", "token_endpoint_auth_method", "invalid_client_metadata"},
+      {R"({"scope":"a  b"})", "scope", "invalid_client_metadata"},
+      {R"({"scope":"a\"b"})", "scope", "invalid_client_metadata"},
+      {R"({"redirect_uris":["https://app.example.com/cb#frag"]})", "redirect_uris", "invalid_redirect_uri"},
+      {R"({"redirect_uris":["/relative"]})", "redirect_uris", "invalid_redirect_uri"},
+      {R"({"grant_types":["authorization_code"]})", "redirect_uris", "invalid_redirect_uri"},
+      {R"({"access_token_signed_response_alg":"HS256"})", "access_token_signed_response_alg", "invalid_client_metadata"},
+      {R"({"client_id":"has space"})", "client_id", "invalid_client_metadata"},
+      {R"({"client_secret":"short"})", "client_secret", "invalid_client_metadata"},
+      {R"({"bogus":1})", "bogus", "invalid_client_metadata"},
+      {R"({"client_name":5})", "client_name", "invalid_client_metadata"},
+  };
+  for (const auto& c : cases) {
+    auto d = parse(c.doc);
+    ASSERT_FALSE(d) << c.doc;
+    EXPECT_EQ(d.error().field, c.field) << c.doc;
+    EXPECT_EQ(d.error().code, c.code) << c.doc;
+  }
+}
+
+TEST(ClientMetadata, RoundTripsThroughJsonWithoutTheSecret) {
+  auto d = parse(R"({"client_id":"svc","client_secret":"0123456789abcdef!","scope":"a b",
+                    "redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials","authorization_code"]})");
+  ASSERT_TRUE(d);
+  SecretHasher hasher(jose::random_bytes(32));
+  auto created = prepare_new_client(std::move(*d), hasher, 100);
+  EXPECT_EQ(created.secret, "0123456789abcdef!");
+  EXPECT_TRUE(hasher.matches("0123456789abcdef!", created.client.secret_hash));
+  EXPECT_FALSE(hasher.matches("0123456789abcdef?", created.client.secret_hash));
+  auto doc = to_json(created.client);
+  EXPECT_FALSE(doc.contains("client_secret"));
+  EXPECT_EQ(doc.at("scope").as_string(), "a b");
+  auto again = parse_metadata(doc, MetadataDefaults{});
+  ASSERT_TRUE(again) << again.error().field;
+  EXPECT_EQ(again->client.grant_types, created.client.grant_types);
+}
+
+TEST(Registration, GeneratesIdsAndSecretsAndKeepsTheSecretOnReplace) {
+  SecretHasher hasher(jose::random_bytes(32));
+  auto created = prepare_new_client(*parse(R"({})"), hasher, 100);
+  EXPECT_GE(created.client.client_id.size(), 16u);
+  EXPECT_GE(created.secret.size(), 43u);
+  auto replaced = prepare_replacement(created.client, *parse(R"({"client_name":"renamed"})"), hasher, 200);
+  EXPECT_TRUE(replaced.secret.empty());
+  EXPECT_EQ(replaced.client.secret_hash, created.client.secret_hash);
+  EXPECT_EQ(replaced.client.created_at, 100);
+  EXPECT_EQ(replaced.client.updated_at, 200);
+  auto rotated = prepare_replacement(created.client, *parse(R"({"client_secret":"a-brand-new-secret-1"})"), hasher, 300);
+  EXPECT_TRUE(hasher.matches("a-brand-new-secret-1", rotated.client.secret_hash));
+}
+
+}  // namespace
+}  // namespace gatehouse::client
