@@ -7,6 +7,7 @@
 
 #include "admin/admin_api.hpp"
 #include "client/registration.hpp"
+#include "core/base64url.hpp"
 #include "core/log.hpp"
 
 namespace gatehouse::app {
@@ -96,31 +97,36 @@ Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const
 }
 
 KickstartOutcome apply_kickstart(const KickstartPlan& plan, client::ClientStore& clients, admin::ApiKeyStore& keys,
-                                 const client::SecretHasher& client_secrets, const client::SecretHasher& api_key_hasher,
-                                 const Clock& clock) {
+                                 settings::SettingsStore& ledger, const client::SecretHasher& client_secrets,
+                                 const client::SecretHasher& api_key_hasher, const Clock& clock) {
   KickstartOutcome out;
+  const auto stamp = std::to_string(clock.now());
   for (const auto& k : plan.api_keys) {
     auto hash = api_key_hasher.hash(k.key.reveal());
-    if (keys.find_by_hash(hash)) {
+    auto marker = "kickstart/api_key/" + base64url_encode(hash);
+    if (ledger.get(marker) || keys.find_by_hash(hash)) {
       ++out.api_keys_present;
-      continue;
-    }
-    if (keys.insert(admin::make_api_key(k.key.reveal(), k.description, api_key_hasher, clock.now())))
+    } else if (keys.insert(admin::make_api_key(k.key.reveal(), k.description, api_key_hasher, clock.now()))) {
       ++out.api_keys_created;
-    else
-      ++out.api_keys_present;  // another node applied it at the same moment
+    } else {
+      ++out.api_keys_present;  // another process applied it at the same moment
+    }
+    ledger.insert_if_absent(marker, stamp);
   }
   for (const auto& draft : plan.applications) {
-    if (clients.find(draft.client.client_id)) {
+    auto marker = "kickstart/application/" + draft.client.client_id;
+    if (ledger.get(marker) || clients.find(draft.client.client_id)) {
       ++out.applications_present;
-      continue;
+    } else if (clients.insert(client::prepare_new_client(draft, client_secrets, clock.now()).client)) {
+      ++out.applications_created;
+    } else {
+      ++out.applications_present;
     }
-    auto created = client::prepare_new_client(draft, client_secrets, clock.now());
-    if (clients.insert(created.client)) ++out.applications_created;
-    else ++out.applications_present;
+    ledger.insert_if_absent(marker, stamp);
   }
   if (plan.users > 0) spdlog::warn("kickstart: {} user(s) ignored; users are applied from the sign-in release on", plan.users);
-  spdlog::info("kickstart: {} api key(s) created, {} already present; {} application(s) created, {} already present",
+  spdlog::info("kickstart: {} api key(s) created, {} already present or applied before; {} application(s) created, "
+               "{} already present or applied before",
                out.api_keys_created, out.api_keys_present, out.applications_created, out.applications_present);
   return out;
 }

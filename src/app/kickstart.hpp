@@ -1,7 +1,10 @@
 #pragma once
 // Kickstart files: the API keys and applications a fresh installation starts with. The whole file
 // is validated before anything is written, and applying it again changes nothing: an API key whose
-// value is already stored and an application whose client_id exists are left as they are.
+// value is already stored and an application whose client_id exists are left as they are. Each
+// applied entry is recorded in the settings store, so an entry applied once is never applied
+// again: an API key or application deleted later stays deleted when the node restarts with the
+// same bootstrap.kickstart (the demo credentials of the quick start cannot come back).
 
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/secret.hpp"
+#include "settings/settings_store.hpp"
 
 namespace gatehouse::app {
 
@@ -34,13 +38,15 @@ Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const
 
 struct KickstartOutcome {
   std::size_t api_keys_created = 0;
-  std::size_t api_keys_present = 0;
+  std::size_t api_keys_present = 0;       // the key is stored (or was applied before)
   std::size_t applications_created = 0;
-  std::size_t applications_present = 0;
+  std::size_t applications_present = 0;   // the client_id exists (or was applied before)
 };
 
+/// Applies the plan entry by entry; each entry is atomic and recorded in `ledger`, so an
+/// interrupted run is completed by the next one.
 KickstartOutcome apply_kickstart(const KickstartPlan& plan, client::ClientStore& clients, admin::ApiKeyStore& keys,
-                                 const client::SecretHasher& client_secrets, const client::SecretHasher& api_key_hasher,
-                                 const Clock& clock);
+                                 settings::SettingsStore& ledger, const client::SecretHasher& client_secrets,
+                                 const client::SecretHasher& api_key_hasher, const Clock& clock);
 
 }  // namespace gatehouse::app

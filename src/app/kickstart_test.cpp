@@ -21,12 +21,12 @@ TEST(Kickstart, AppliesOnceAndThenChangesNothing) {
   FixedClock clock(1000);
   auto plan = parse_kickstart(kGood, {});
   ASSERT_TRUE(plan) << plan.error();
-  auto first = apply_kickstart(*plan, backend.clients(), backend.api_keys(), secrets, keys, clock);
+  auto first = apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
   EXPECT_EQ(first.api_keys_created, 1u);
   EXPECT_EQ(first.applications_created, 1u);
   auto before = *backend.clients().find("svc");
   clock.advance(50);
-  auto second = apply_kickstart(*plan, backend.clients(), backend.api_keys(), secrets, keys, clock);
+  auto second = apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
   EXPECT_EQ(second.api_keys_created, 0u);
   EXPECT_EQ(second.api_keys_present, 1u);
   EXPECT_EQ(second.applications_present, 1u);
@@ -35,6 +35,24 @@ TEST(Kickstart, AppliesOnceAndThenChangesNothing) {
   EXPECT_EQ(after.updated_at, before.updated_at);
   EXPECT_EQ(after.secret_hash, before.secret_hash);
   EXPECT_TRUE(secrets.matches("svc-secret-0123456789", after.secret_hash));
+}
+
+TEST(Kickstart, AnEntryDeletedAfterItWasAppliedIsNotRecreated) {
+  storage::sqlite::SqliteBackend backend({":memory:", 2});
+  backend.migrate();
+  client::SecretHasher secrets(jose::random_bytes(32));
+  client::SecretHasher keys(jose::random_bytes(32));
+  FixedClock clock(1000);
+  auto plan = parse_kickstart(kGood, {});
+  ASSERT_TRUE(plan);
+  apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  ASSERT_TRUE(backend.clients().remove("svc"));
+  ASSERT_TRUE(backend.api_keys().remove(backend.api_keys().list().front().id));
+  auto again = apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  EXPECT_EQ(again.applications_created, 0u);
+  EXPECT_EQ(again.api_keys_created, 0u);
+  EXPECT_FALSE(backend.clients().find("svc"));
+  EXPECT_TRUE(backend.api_keys().list().empty());
 }
 
 TEST(Kickstart, RefusalsNameTheEntry) {

@@ -1,5 +1,8 @@
 #include "app/node.hpp"
 
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -50,11 +53,57 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
 
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
 
+/// Deletes revocation entries of tokens that have expired anyway, in bounded batches, every few
+/// minutes on its own thread (never an I/O thread). The cluster release turns this into a
+/// run-once job under a lease; on a single node a local loop is exactly once.
+class RevocationPurger {
+ public:
+  RevocationPurger(token::RevocationStore& store, const Clock& clock)
+      : thread_([this, &store, &clock](std::stop_token stop) { run(stop, store, clock); }) {}
+
+ private:
+  static constexpr std::chrono::minutes kInterval{5};
+  static constexpr std::size_t kBatch = 1000;
+
+  void run(std::stop_token stop, token::RevocationStore& store, const Clock& clock) {
+    std::mutex m;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(m);
+        wake.wait_for(lock, stop, kInterval, [] { return false; });
+      }
+      if (stop.stop_requested()) return;
+      try {
+        std::size_t total = 0;
+        for (std::size_t n = kBatch; n == kBatch && !stop.stop_requested();) {
+          n = store.purge_expired(clock.now(), kBatch);
+          total += n;
+        }
+        if (total > 0) spdlog::info("purged {} expired revocation entr{}", total, total == 1 ? "y" : "ies");
+      } catch (const std::exception& e) {
+        spdlog::warn("purging expired revocations failed: {}", e.what());
+      }
+    }
+  }
+
+  std::jthread thread_;
+};
+
+/// Reads and validates bootstrap.kickstart before anything is written, so a bad file writes nothing.
+std::optional<KickstartPlan> read_bootstrap_plan(const config::Config& c) {
+  if (c.bootstrap.kickstart.empty()) return std::nullopt;
+  auto plan = read_kickstart(c.bootstrap.kickstart, metadata_defaults(c));
+  if (!plan) throw StartupError("bootstrap.kickstart: " + plan.error());
+  return std::move(*plan);
+}
+
 }  // namespace
 
 struct Node::Parts {
   explicit Parts(const config::Config& c)
       : config(c),
+        bootstrap_plan(read_bootstrap_plan(c)),
         store(open_store(c)),
         master(keys::load_master_key({c.keys.master_key_file, c.keys.master_key}, store->keys())),
         client_secrets(master.derive(keys::kClientSecretHashPurpose)),
@@ -69,14 +118,13 @@ struct Node::Parts {
     for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
     key_manager.ensure_current_keys(algs);
     ring.publish(key_manager.load());
-    if (!c.bootstrap.kickstart.empty()) {
-      auto plan = read_kickstart(c.bootstrap.kickstart, metadata_defaults(c));
-      if (!plan) throw StartupError("bootstrap.kickstart: " + plan.error());
-      apply_kickstart(*plan, store->clients(), store->api_keys(), client_secrets, api_key_hasher, clock);
-    }
+    if (bootstrap_plan)
+      apply_kickstart(*bootstrap_plan, store->clients(), store->api_keys(), store->settings(), client_secrets,
+                      api_key_hasher, clock);
   }
 
   config::Config config;
+  std::optional<KickstartPlan> bootstrap_plan;
   SystemClock clock;
   std::unique_ptr<storage::sqlite::SqliteBackend> store;
   keys::MasterKey master;
@@ -103,6 +151,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   options.io_threads = auto_threads(sc.io_threads, cores / 2);
   options.worker_threads = auto_threads(sc.worker_threads, cores);
   options.max_pending = sc.max_pending_requests;
+  options.max_connections = sc.max_connections;
   options.max_body_bytes = sc.max_body_bytes;
   options.max_header_bytes = sc.max_header_bytes;
   options.header_timeout = sc.header_timeout;
@@ -129,9 +178,10 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
       r.set("Cache-Control", "no-store");
       return r;
     }
-  });
+  }, [&p](const http::Request& req) { return p.router.dispatch_inline(req); });
   server_ptr = &server;
   server.listen();
+  RevocationPurger purger(p.store->revocations(), p.clock);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("listening on {}:{} (issuer {}, {} I/O + {} worker threads)", options.host, server.port(),
                sc.public_url, options.io_threads, options.worker_threads);
@@ -156,7 +206,8 @@ std::string run_init(const config::Config& config, const std::string& kickstart_
   client::SecretHasher client_secrets(master.derive(keys::kClientSecretHashPurpose));
   client::SecretHasher api_key_hasher(master.derive(keys::kApiKeyHashPurpose));
   SystemClock clock;
-  auto out = apply_kickstart(*plan, store->clients(), store->api_keys(), client_secrets, api_key_hasher, clock);
+  auto out =
+      apply_kickstart(*plan, store->clients(), store->api_keys(), store->settings(), client_secrets, api_key_hasher, clock);
   return "kickstart applied: " + std::to_string(out.api_keys_created) + " api key(s) created, " +
          std::to_string(out.api_keys_present) + " already present; " + std::to_string(out.applications_created) +
          " application(s) created, " + std::to_string(out.applications_present) + " already present";

@@ -23,6 +23,9 @@ constexpr std::size_t kMaxClientIdLength = 128;
 constexpr std::size_t kMaxSecretLength = 512;
 constexpr std::size_t kMaxNameLength = 200;
 constexpr std::size_t kMaxListItems = 100;
+// Bounds on a scope string keep its (quadratic) de-duplication cheap on hostile input.
+constexpr std::size_t kMaxScopes = 100;
+constexpr std::size_t kMaxScopeLength = 4096;
 
 Unexpected<MetadataError> fail(std::string field, std::string message, std::string code = "invalid_client_metadata") {
   return unexpected(MetadataError{std::move(code), std::move(field), std::move(message)});
@@ -34,7 +37,7 @@ bool one_of(std::string_view v, const std::array<std::string_view, N>& set) {
 }
 
 bool valid_client_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxClientIdLength) return false;
+  if (id.empty() || id.size() > kMaxClientIdLength || id == "." || id == "..") return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
            c == '_' || c == '~';
@@ -85,12 +88,16 @@ bool valid_scope_token(std::string_view token) {
 std::optional<std::vector<std::string>> split_scope(std::string_view scope) {
   std::vector<std::string> out;
   if (scope.empty()) return out;
+  if (scope.size() > kMaxScopeLength) return std::nullopt;
   std::size_t start = 0;
   while (true) {
     auto end = scope.find(' ', start);
     auto token = scope.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (!valid_scope_token(token)) return std::nullopt;
-    if (std::find(out.begin(), out.end(), token) == out.end()) out.emplace_back(token);
+    if (std::find(out.begin(), out.end(), token) == out.end()) {
+      if (out.size() == kMaxScopes) return std::nullopt;
+      out.emplace_back(token);
+    }
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -123,7 +130,7 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
   if (!(err = read_string(doc, "client_id", s)).empty()) return fail("client_id", err);
   if (s) {
     if (!valid_client_id(*s))
-      return fail("client_id", "must be 1 to 128 characters of A-Z a-z 0-9 - . _ ~");
+      return fail("client_id", "must be 1 to 128 characters of A-Z a-z 0-9 - . _ ~ (not . or ..)");
     c.client_id = *s;
   }
   s.reset();

@@ -43,7 +43,8 @@ boost::json::object to_json(const Client& client);
 
 /// true if every scope token is a valid RFC 6749 §3.3 scope-token (%x21 / %x23-5B / %x5D-7E).
 bool valid_scope_token(std::string_view token);
-/// Splits a space-delimited scope string. @returns nullopt if a token is invalid or doubled spaces appear.
+/// Splits a space-delimited scope string, dropping repeats. @returns nullopt if a token is invalid,
+/// doubled spaces appear, or it has more than 100 distinct scopes or 4096 characters.
 std::optional<std::vector<std::string>> split_scope(std::string_view scope);
 std::string join_scope(const std::vector<std::string>& scopes);
 

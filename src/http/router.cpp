@@ -55,30 +55,48 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_as_space) {
   return true;
 }
 
-void Router::add(std::string method, std::string_view pattern, Handler handler) {
-  Route r{std::move(method), {}, std::move(handler)};
+void Router::add(std::string method, std::string_view pattern, Handler handler, Execution execution) {
+  Route r{std::move(method), {}, std::move(handler), execution};
   for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
+}
+
+namespace {
+
+bool match_segments(const std::vector<std::string>& pattern, const std::vector<std::string_view>& segments,
+                    PathParams& params) {
+  if (pattern.size() != segments.size()) return false;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& pat = pattern[i];
+    if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
+      std::string value;
+      if (segments[i].empty() || !percent_decode(segments[i], value, false)) return false;
+      params.add(pat.substr(1, pat.size() - 2), std::move(value));
+    } else if (pat != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Response> Router::dispatch_inline(const Request& request) const {
+  auto segments = split_path(request.path);
+  for (const auto& route : routes_) {
+    if (route.execution != Execution::kInline || route.method != request.method) continue;
+    PathParams params;
+    if (match_segments(route.segments, segments, params)) return route.handler(request, params);
+  }
+  return std::nullopt;
 }
 
 Response Router::dispatch(const Request& request) const {
   auto segments = split_path(request.path);
   std::vector<std::string> allowed;
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
     PathParams params;
-    bool match = true;
-    for (std::size_t i = 0; i < segments.size() && match; ++i) {
-      const auto& pat = route.segments[i];
-      if (pat.size() > 2 && pat.front() == '{' && pat.back() == '}') {
-        std::string value;
-        if (segments[i].empty() || !percent_decode(segments[i], value, false)) match = false;
-        else params.add(pat.substr(1, pat.size() - 2), std::move(value));
-      } else if (pat != segments[i]) {
-        match = false;
-      }
-    }
-    if (!match) continue;
+    if (!match_segments(route.segments, segments, params)) continue;
     if (route.method == request.method) return route.handler(request, params);
     if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end())
       allowed.push_back(route.method);

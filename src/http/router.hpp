@@ -4,6 +4,7 @@
 // another method 405 with Allow (both as admin-API style JSON errors).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,18 +26,27 @@ class PathParams {
 
 using Handler = std::function<Response(const Request&, const PathParams&)>;
 
+/// Where a route's handler may run. kInline handlers answer from memory without blocking (static
+/// documents, key sets): the server runs them on the I/O thread and skips the hand-off to the
+/// worker pool. Everything that may touch the store or wait is kWorker.
+enum class Execution { kWorker, kInline };
+
 class Router {
  public:
   /// Registers a handler. Thread safety: call before the server starts; dispatch() is then safe
   /// from any number of threads.
-  void add(std::string method, std::string_view pattern, Handler handler);
+  void add(std::string method, std::string_view pattern, Handler handler, Execution execution = Execution::kWorker);
   Response dispatch(const Request& request) const;
+  /// Answers the request only if it matches a kInline route; otherwise nullopt (and the request
+  /// goes to dispatch() on a worker).
+  std::optional<Response> dispatch_inline(const Request& request) const;
 
  private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{x}" captures
     Handler handler;
+    Execution execution;
   };
   std::vector<Route> routes_;
 };

@@ -67,3 +67,27 @@ TEST(MediaType, StripsParametersAndCase) {
 
 }  // namespace
 }  // namespace gatehouse::http
+
+namespace gatehouse::http {
+namespace {
+
+TEST(Router, OnlyInlineRoutesAnswerInline) {
+  Router router;
+  router.add("GET", "/static", [](const Request&, const PathParams&) { return empty_response(200); }, Execution::kInline);
+  router.add("GET", "/store", [](const Request&, const PathParams&) { return empty_response(200); });
+  Request r;
+  r.method = "GET";
+  r.path = "/static";
+  ASSERT_TRUE(router.dispatch_inline(r));
+  EXPECT_EQ(router.dispatch_inline(r)->status, 200);
+  r.path = "/store";
+  EXPECT_FALSE(router.dispatch_inline(r));
+  EXPECT_EQ(router.dispatch(r).status, 200);
+  r.method = "POST";
+  r.path = "/static";
+  EXPECT_FALSE(router.dispatch_inline(r));  // the 405 is the worker path's answer
+  EXPECT_EQ(router.dispatch(r).status, 405);
+}
+
+}  // namespace
+}  // namespace gatehouse::http

@@ -33,13 +33,15 @@ Response to_response(int status, std::string_view code, std::string_view message
 }  // namespace
 
 struct Server::Impl {
-  Impl(Server& owner, ServerOptions o, RequestHandler h)
+  Impl(Server& owner, ServerOptions o, RequestHandler h, InlineHandler ih)
       : server(owner),
         opt(std::move(o)),
         handler(std::move(h)),
+        inline_handler(std::move(ih)),
         ioc(opt.io_threads),
         workers(static_cast<std::size_t>(opt.worker_threads)),
-        acceptor(ioc),
+        accept_strand(asio::make_strand(ioc)),
+        acceptor(accept_strand),
         signals(ioc, SIGTERM, SIGINT),
         drain_timer(ioc) {
     char prefix[16];
@@ -51,16 +53,34 @@ struct Server::Impl {
   Server& server;
   ServerOptions opt;
   RequestHandler handler;
+  InlineHandler inline_handler;
   asio::io_context ioc;
   asio::thread_pool workers;
+  // The acceptor is used only on this strand: the accept loop and the close at drain time may
+  // otherwise run on two I/O threads at once.
+  asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   asio::signal_set signals;
   asio::steady_timer drain_timer;
   std::string id_prefix;
   std::atomic<std::size_t> pending{0};    // handed to the worker pool, not yet answered
   std::atomic<std::size_t> in_flight{0};  // fully read, response not yet written
+  std::atomic<std::size_t> connections{0};
   std::atomic<std::uint64_t> next_id{1};
   std::chrono::steady_clock::time_point grace_deadline;
+
+  /// Runs the inline handler on the I/O thread; nullopt when the request needs a worker.
+  std::optional<Response> handle_inline(const Request& req) {
+    if (!inline_handler) return std::nullopt;
+    try {
+      return inline_handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("request_id={} unhandled error: {}", req.request_id, e.what());
+    } catch (...) {
+      spdlog::error("request_id={} unhandled non-standard exception", req.request_id);
+    }
+    return to_response(500, "server_error", "internal error");
+  }
 
   Response handle(const Request& req) {
     try {
@@ -87,7 +107,14 @@ struct Server::Impl {
     if (ec) throw boost::system::system_error(ec);
   }
 
+  /// Counts a connection for its whole life (also when its coroutine is destroyed at stop).
+  struct ConnectionSlot {
+    std::atomic<std::size_t>& count;
+    ~ConnectionSlot() { count.fetch_sub(1); }
+  };
+
   asio::awaitable<void> session(tcp::socket socket) {
+    ConnectionSlot slot{connections};
     beast::tcp_stream stream(std::move(socket));
     std::string remote;
     {
@@ -95,7 +122,10 @@ struct Server::Impl {
       auto ep = stream.socket().remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
     }
-    beast::flat_buffer buffer;
+    // Bounded: Beast's body_limit does not cover chunk extensions and trailers, so without a cap a
+    // client could grow this buffer for as long as the read timeout lets it.
+    const std::size_t buffer_limit = opt.max_header_bytes + opt.max_body_bytes + 4096;
+    beast::flat_buffer buffer(buffer_limit);
     bool first = true;
     try {
       for (;;) {
@@ -119,7 +149,7 @@ struct Server::Impl {
           ec = bec;
         }
         if (ec) {
-          if (ec == bhttp::error::body_limit) {
+          if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
             co_await write(stream, to_response(413, "request_too_large", "the request body is too large"), 11, false, {});
           } else if (ec == bhttp::error::header_limit) {
             co_await write(stream, to_response(431, "request_header_too_large", "the request header is too large"), 11, false, {});
@@ -151,7 +181,9 @@ struct Server::Impl {
 
         in_flight.fetch_add(1);
         Response res;
-        if (pending.fetch_add(1) >= opt.max_pending) {
+        if (auto answered = handle_inline(req)) {
+          res = std::move(*answered);
+        } else if (pending.fetch_add(1) >= opt.max_pending) {
           pending.fetch_sub(1);
           res = to_response(503, "overloaded", "the server is overloaded; retry later");
           res.set("Retry-After", "1");
@@ -171,6 +203,8 @@ struct Server::Impl {
         }
         in_flight.fetch_sub(1);
         if (close) break;
+        // An idle kept-alive connection holds no more than a small buffer.
+        if (buffer.size() == 0 && buffer.capacity() > 16384) buffer.shrink_to_fit();
       }
     } catch (const boost::system::system_error&) {
       // write failed or timed out: the peer is gone
@@ -194,6 +228,11 @@ struct Server::Impl {
         continue;
       }
       boost::system::error_code ignored;
+      if (connections.fetch_add(1) >= opt.max_connections) {
+        connections.fetch_sub(1);
+        socket.close(ignored);  // over the cap: the client (or load balancer) retries elsewhere
+        continue;
+      }
       socket.set_option(tcp::no_delay(true), ignored);
       auto ex = socket.get_executor();
       asio::co_spawn(ex, session(std::move(socket)), asio::detached);
@@ -205,7 +244,7 @@ struct Server::Impl {
       if (ec) return;
       if (server.draining()) {
         spdlog::warn("second signal {}: stopping now", signo);
-        ioc.stop();
+        stop_now();
         return;
       }
       spdlog::info("signal {} received: draining", signo);
@@ -217,18 +256,27 @@ struct Server::Impl {
   void begin_drain() {
     drain_timer.expires_after(opt.drain_delay);
     drain_timer.async_wait([this](const boost::system::error_code&) {
-      boost::system::error_code ignored;
-      acceptor.close(ignored);
+      asio::post(accept_strand, [this] {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+      });
       grace_deadline = std::chrono::steady_clock::now() + opt.shutdown_grace;
       spdlog::info("listener closed; waiting for {} in-flight request(s)", in_flight.load());
       wait_in_flight();
     });
   }
 
+  /// Stops the I/O threads and drops handlers still queued on the worker pool (those running
+  /// finish their current call).
+  void stop_now() {
+    workers.stop();
+    ioc.stop();
+  }
+
   void wait_in_flight() {
     if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= grace_deadline) {
       if (in_flight.load() != 0) spdlog::warn("shutdown grace over with {} request(s) in flight", in_flight.load());
-      ioc.stop();
+      stop_now();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(10));
@@ -236,8 +284,8 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, RequestHandler handler)
-    : impl_(std::make_unique<Impl>(*this, std::move(options), std::move(handler))) {}
+Server::Server(ServerOptions options, RequestHandler handler, InlineHandler inline_handler)
+    : impl_(std::make_unique<Impl>(*this, std::move(options), std::move(handler), std::move(inline_handler))) {}
 
 Server::~Server() {
   impl_->workers.stop();
@@ -270,7 +318,7 @@ unsigned short Server::port() const { return impl_->acceptor.local_endpoint().po
 
 void Server::run() {
   auto& s = *impl_;
-  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  asio::co_spawn(s.accept_strand, s.accept_loop(), asio::detached);
   s.wait_for_signal();
   std::vector<std::thread> threads;
   for (int i = 1; i < s.opt.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });

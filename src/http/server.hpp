@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/message.hpp"
@@ -21,6 +22,7 @@ struct ServerOptions {
   int io_threads = 1;
   int worker_threads = 2;
   std::size_t max_pending = 1024;
+  std::size_t max_connections = 4096;
   std::size_t max_body_bytes = 65536;
   std::size_t max_header_bytes = 16384;
   std::chrono::milliseconds header_timeout{10000};
@@ -32,10 +34,14 @@ struct ServerOptions {
 /// Handles one request on a worker thread. Must not throw (the server turns a throw into a 500
 /// anyway and logs it, but handlers map faults to proper answers themselves).
 using RequestHandler = std::function<Response(const Request&)>;
+/// Runs on the I/O thread before the hand-off: answers requests that need neither the store nor
+/// any wait (static documents), or returns nullopt to send the request to the worker pool.
+/// Must never block.
+using InlineHandler = std::function<std::optional<Response>(const Request&)>;
 
 class Server {
  public:
-  Server(ServerOptions options, RequestHandler handler);
+  Server(ServerOptions options, RequestHandler handler, InlineHandler inline_handler = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -46,7 +52,8 @@ class Server {
   unsigned short port() const;
   /// Runs until shutdown completes: SIGTERM or SIGINT (or request_shutdown()) starts draining —
   /// draining() turns true, new requests still get answers for drain_delay, then the listener
-  /// closes, in-flight requests get up to shutdown_grace to finish, and run() returns.
+  /// closes, in-flight requests get up to shutdown_grace to finish, and run() returns. Handlers
+  /// still queued when the grace ends are dropped; a second signal stops at once.
   void run();
   /// Thread safe; idempotent.
   void request_shutdown();

@@ -49,28 +49,34 @@ std::optional<std::string> read_key_file(const std::string& path) {
   return ss.str();
 }
 
-/// Creates the file with O_EXCL so two processes starting together cannot both write a key;
-/// the loser reads the winner's key. @returns the key text now in the file.
+/// Writes the key to a private temporary file and links it into place: link() fails if the name
+/// exists, so two processes starting together cannot both install a key, and the loser reads the
+/// winner's complete file (never a half-written one). @returns the key text now in the file.
 std::string create_key_file(const std::string& path) {
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) throw StartupError("keys.master_key_file: cannot create folder " + parent.string() + ": " + ec.message());
   std::string text = base64url_encode(jose::random_bytes(kMasterKeySize)) + "\n";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      auto existing = read_key_file(path);
-      if (existing) return *existing;
-    }
-    throw StartupError("keys.master_key_file: cannot create " + path + ": " + std::strerror(errno));
-  }
+  std::string tmp = path + ".tmp-" + jose::random_token(6);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw StartupError("keys.master_key_file: cannot create " + tmp + ": " + std::strerror(errno));
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ok = ::fsync(fd) == 0 && ok;
   ::close(fd);
   if (!ok) {
-    ::unlink(path.c_str());
-    throw StartupError("keys.master_key_file: cannot write " + path);
+    ::unlink(tmp.c_str());
+    throw StartupError("keys.master_key_file: cannot write " + tmp);
+  }
+  const bool linked = ::link(tmp.c_str(), path.c_str()) == 0;
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (!linked) {
+    if (link_errno == EEXIST) {
+      auto existing = read_key_file(path);
+      if (existing) return *existing;
+    }
+    throw StartupError("keys.master_key_file: cannot create " + path + ": " + std::strerror(link_errno));
   }
   spdlog::info("created a new master key in {} (mode 0600); every node of a cluster needs this same key", path);
   return text;

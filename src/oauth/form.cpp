@@ -1,5 +1,7 @@
 #include "oauth/form.hpp"
 
+#include <unordered_set>
+
 #include "http/router.hpp"
 
 namespace gatehouse::oauth {
@@ -10,13 +12,16 @@ const std::string* Form::get(std::string_view name) const {
   return nullptr;
 }
 
+// No OAuth request needs more; a cap keeps a hostile body from costing more than its parsing.
+constexpr std::size_t kMaxParameters = 64;
+
 Result<Form, OAuthError> parse_form(const http::Request& request) {
   const auto* ct = request.header("content-type");
   if (ct == nullptr || http::media_type(*ct) != "application/x-www-form-urlencoded")
     return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest,
                                   "the request body must be application/x-www-form-urlencoded"));
   Form form;
-  std::vector<std::string> seen;
+  std::unordered_set<std::string> seen;
   std::string_view body = request.body;
   std::size_t start = 0;
   while (start <= body.size()) {
@@ -31,10 +36,10 @@ Result<Form, OAuthError> parse_form(const http::Request& request) {
     if (!http::percent_decode(pair.substr(0, eq), name, true) ||
         (eq != std::string_view::npos && !http::percent_decode(pair.substr(eq + 1), value, true)))
       return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "the request body has a malformed percent-encoding"));
-    for (const auto& s : seen)
-      if (s == name)
-        return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "parameter '" + name + "' is included more than once"));
-    seen.push_back(name);
+    if (seen.size() >= kMaxParameters)
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "the request has too many parameters"));
+    if (!seen.insert(name).second)
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "parameter '" + name + "' is included more than once"));
     form.add(std::move(name), std::move(value));
   }
   return form;

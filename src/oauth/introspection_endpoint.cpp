@@ -14,11 +14,17 @@ struct Authenticated {
   std::string token;
 };
 
-Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http::Request& request) {
+/// @param confidential_only refuse public clients (introspection: RFC 7662 §2.1 requires the
+/// caller to be authorized, and a public client proves nothing by naming its client_id).
+Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http::Request& request,
+                                               bool confidential_only) {
   auto form = parse_form(request);
   if (!form) return unexpected(form.error());
   auto client = authenticate_client(request, *form, deps.clients, deps.secrets);
   if (!client) return unexpected(client.error());
+  if (confidential_only && client->token_endpoint_auth_method == "none")
+    return unexpected(oauth_error(OAuthErrorCode::kInvalidClient, "client authentication failed",
+                                  "public client " + client->client_id + " may not introspect"));
   const auto* token = form->get("token");
   if (token == nullptr) return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "token is required"));
   std::string t = *token;
@@ -28,11 +34,13 @@ Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http
 }  // namespace
 
 http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request) {
-  auto req = read_request(deps, request);
+  auto req = read_request(deps, request, true);
   if (!req) return oauth_error_response(req.error());
   auto claims = deps.tokens.decode(req->token);
   // RFC 7662 §2.2: anything not currently valid is just {"active": false}, with no reason given.
-  if (!claims || claims->exp <= deps.clock.now() || deps.revocations.is_revoked(claims->jti))
+  // A token of a deleted client is no longer valid either.
+  if (!claims || claims->exp <= deps.clock.now() || deps.revocations.is_revoked(claims->jti) ||
+      (claims->client_id != req->client.client_id && !deps.clients.find(claims->client_id)))
     return oauth_json_response(boost::json::object{{"active", false}});
   boost::json::value aud;
   if (claims->aud.size() == 1) {
@@ -50,7 +58,7 @@ http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request
 }
 
 http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request) {
-  auto req = read_request(deps, request);
+  auto req = read_request(deps, request, false);
   if (!req) return oauth_error_response(req.error());
   auto claims = deps.tokens.decode(req->token);
   // RFC 7009 §2.2: an invalid or unknown token is answered with 200 as well.

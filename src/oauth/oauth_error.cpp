@@ -26,7 +26,8 @@ http::Response oauth_error_response(const OAuthError& error) {
   if (error.code == OAuthErrorCode::kInvalidClient) status = 401;
   if (error.code == OAuthErrorCode::kServerError) status = 500;
   if (error.code == OAuthErrorCode::kTemporarilyUnavailable) status = 503;
-  if (!error.detail.empty()) spdlog::info("oauth error {}: {}", wire_code(error.code), error.detail);
+  // Debug level: failed client authentication is routine noise under a guessing attack.
+  if (!error.detail.empty()) spdlog::debug("oauth error {}: {}", wire_code(error.code), error.detail);
   boost::json::object body{{"error", wire_code(error.code)}};
   if (!error.description.empty()) body["error_description"] = error.description;
   auto r = http::json_response(status, body);

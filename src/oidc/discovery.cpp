@@ -52,8 +52,9 @@ void add_routes(http::Router& router, const DiscoveryDeps& deps) {
     r.set("Access-Control-Allow-Origin", "*");
     return r;
   };
-  router.add("GET", kOpenIdConfigurationPath, serve_metadata);
-  router.add("GET", kOAuthMetadataPath, serve_metadata);
+  // Everything here is answered from memory, so it runs on the I/O thread (http::Execution).
+  router.add("GET", kOpenIdConfigurationPath, serve_metadata, http::Execution::kInline);
+  router.add("GET", kOAuthMetadataPath, serve_metadata, http::Execution::kInline);
   std::string cache_control = "public, max-age=" + std::to_string(deps.jwks_max_age.count());
   router.add("GET", kJwksPath, [&deps, cache_control](const http::Request&, const http::PathParams&) {
     auto set = deps.ring.current();
@@ -63,7 +64,7 @@ void add_routes(http::Router& router, const DiscoveryDeps& deps) {
     r.set("Cache-Control", cache_control);
     r.set("Access-Control-Allow-Origin", "*");
     return r;
-  });
+  }, http::Execution::kInline);
 }
 
 }  // namespace gatehouse::oidc

@@ -627,6 +627,8 @@ const std::array kKeys{
             &render_number<&Config::server, &S::worker_threads>},
     KeySpec{"server", "max_pending_requests", &apply_integer<&Config::server, &S::max_pending_requests, 1, 1'000'000>,
             &render_number<&Config::server, &S::max_pending_requests>},
+    KeySpec{"server", "max_connections", &apply_integer<&Config::server, &S::max_connections, 1, 1'000'000>,
+            &render_number<&Config::server, &S::max_connections>},
     KeySpec{"server", "max_body_bytes", &apply_size<&Config::server, &S::max_body_bytes, 1024, 16 * 1024 * 1024>,
             &render_number<&Config::server, &S::max_body_bytes>},
     KeySpec{"server", "max_header_bytes", &apply_size<&Config::server, &S::max_header_bytes, 1024, 1024 * 1024>,

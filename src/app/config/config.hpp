@@ -24,6 +24,7 @@ struct ServerConfig {
   int io_threads = 0;                                ///< 0 = auto; 0..256
   int worker_threads = 0;                            ///< 0 = auto; 0..1024
   std::size_t max_pending_requests = 1024;           ///< 1..1000000; beyond this, 503
+  std::size_t max_connections = 4096;                ///< 1..1000000; beyond this, new connections are closed
   std::size_t max_body_bytes = 65536;                ///< 1024..16777216
   std::size_t max_header_bytes = 16384;              ///< 1024..1048576
   milliseconds header_timeout{10000};                ///< 100ms..10min

@@ -11,6 +11,7 @@
 #include "storage/sqlite/key_store.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/revocation_store.hpp"
+#include "storage/sqlite/settings_store.hpp"
 
 namespace gatehouse::storage::sqlite {
 namespace {
@@ -82,13 +83,15 @@ struct SqliteBackend::Impl {
         clients(pool),
         api_keys(pool),
         keys(pool),
-        revocations(pool) {}
+        revocations(pool),
+        settings(pool) {}
 
   ConnectionPool pool;
   SqliteClientStore clients;
   SqliteApiKeyStore api_keys;
   SqliteKeyStore keys;
   SqliteRevocationStore revocations;
+  SqliteSettingsStore settings;
 };
 
 SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
@@ -152,5 +155,6 @@ client::ClientStore& SqliteBackend::clients() { return impl_->clients; }
 admin::ApiKeyStore& SqliteBackend::api_keys() { return impl_->api_keys; }
 keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
 token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
+settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
 
 }  // namespace gatehouse::storage::sqlite

@@ -10,6 +10,7 @@
 #include "admin/api_key_store.hpp"
 #include "client/client_store.hpp"
 #include "keys/key_store.hpp"
+#include "settings/settings_store.hpp"
 #include "token/revocation_store.hpp"
 
 namespace gatehouse::storage::sqlite {
@@ -50,6 +51,7 @@ class SqliteBackend {
   admin::ApiKeyStore& api_keys();
   keys::KeyStore& keys();
   token::RevocationStore& revocations();
+  settings::SettingsStore& settings();
 
  private:
   struct Impl;

@@ -1,0 +1,69 @@
+#pragma once
+// The contract every settings::SettingsStore backend passes (STYLE C12). Include it in exactly one
+// .cpp of a test binary and instantiate it once per backend, as the other contract suites.
+
+#include <atomic>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "settings/settings_store.hpp"
+
+namespace gatehouse::settings::testing {
+
+struct SettingsStoreBackend {
+  std::string name;
+  std::function<std::shared_ptr<SettingsStore>()> make;
+};
+
+inline std::string backend_name(const ::testing::TestParamInfo<SettingsStoreBackend>& info) { return info.param.name; }
+inline void PrintTo(const SettingsStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+
+class SettingsStoreContract : public ::testing::TestWithParam<SettingsStoreBackend> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().make();
+    ASSERT_NE(store_, nullptr);
+  }
+  SettingsStore& store() { return *store_; }
+
+ private:
+  std::shared_ptr<SettingsStore> store_;
+};
+
+TEST_P(SettingsStoreContract, UnknownNameHasNoValue) { EXPECT_FALSE(store().get("nothing").has_value()); }
+
+TEST_P(SettingsStoreContract, FirstInsertWinsAndValuesRoundTripExactly) {
+  const std::string binary("a\0b\xff", 4);
+  EXPECT_TRUE(store().insert_if_absent("k", binary));
+  EXPECT_FALSE(store().insert_if_absent("k", "other"));
+  ASSERT_TRUE(store().get("k").has_value());
+  EXPECT_EQ(*store().get("k"), binary);
+  EXPECT_TRUE(store().insert_if_absent("empty", ""));
+  EXPECT_EQ(*store().get("empty"), "");
+}
+
+TEST_P(SettingsStoreContract, ConcurrentInsertsHaveExactlyOneWinner) {
+  constexpr int kThreads = 8;
+  std::atomic<int> winners{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (store().insert_if_absent("race", "value-" + std::to_string(i))) winners.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+  ASSERT_TRUE(store().get("race").has_value());
+  EXPECT_EQ(store().get("race")->rfind("value-", 0), 0u);
+}
+
+}  // namespace gatehouse::settings::testing

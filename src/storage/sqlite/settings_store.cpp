@@ -1,0 +1,27 @@
+#include "storage/sqlite/settings_store.hpp"
+
+namespace gatehouse::storage::sqlite {
+namespace {
+
+constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHERE name = ?1"};
+constexpr Query kInsertSettingIfAbsent{"insert_setting_if_absent",
+    "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING"};
+
+}  // namespace
+
+std::optional<std::string> SqliteSettingsStore::get(const std::string& name) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kSelectSetting);
+  s.bind_text(1, name);
+  if (!s.step()) return std::nullopt;
+  return s.blob(0);
+}
+
+bool SqliteSettingsStore::insert_if_absent(const std::string& name, const std::string& value) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kInsertSettingIfAbsent);
+  s.bind_text(1, name).bind_blob(2, value).run();
+  return connection->changes() == 1;
+}
+
+}  // namespace gatehouse::storage::sqlite
