@@ -51,6 +51,8 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
   return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
 }
 
+constexpr std::chrono::seconds kClientCacheTtl{30};
+
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
 
 /// Deletes revocation entries of tokens that have expired anyway, in bounded batches, every few
@@ -110,16 +112,17 @@ struct Node::Parts {
         api_key_hasher(master.derive(keys::kApiKeyHashPurpose)),
         key_manager(store->keys(), master, clock),
         codec(ring, c.server.public_url),
-        oauth_deps{store->clients(), client_secrets, codec, store->revocations(), clock,
-                   std::chrono::seconds(c.tokens.access_token_ttl)},
+        client_cache(store->clients(), clock, kClientCacheTtl),
+        oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
+                   std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
-        admin_deps{store->clients(), store->api_keys(), client_secrets, api_key_hasher, metadata_defaults(c), clock} {
+        admin_deps{client_cache, store->api_keys(), client_secrets, api_key_hasher, metadata_defaults(c), clock} {
     std::vector<jose::Algorithm> algs;
     for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
     key_manager.ensure_current_keys(algs);
     ring.publish(key_manager.load());
     if (bootstrap_plan)
-      apply_kickstart(*bootstrap_plan, store->clients(), store->api_keys(), store->settings(), client_secrets,
+      apply_kickstart(*bootstrap_plan, client_cache, store->api_keys(), store->settings(), client_secrets,
                       api_key_hasher, clock);
   }
 
@@ -133,6 +136,9 @@ struct Node::Parts {
   keys::KeyRing ring;
   keys::KeyManager key_manager;
   token::AccessTokenCodec codec;
+  // Every client read and write of this node goes through the near-cache, so every write here
+  // invalidates it; the TTL bounds staleness from writes made by other processes.
+  client::CachingClientStore client_cache;
   oauth::OAuthDeps oauth_deps;
   oidc::DiscoveryDeps discovery_deps;
   admin::AdminDeps admin_deps;
@@ -148,7 +154,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::ServerOptions options;
   std::tie(options.host, options.port) = split_listen(sc.listen);
-  options.io_threads = auto_threads(sc.io_threads, cores / 2);
+  options.io_threads = auto_threads(sc.io_threads, cores);
   options.worker_threads = auto_threads(sc.worker_threads, cores);
   options.max_pending = sc.max_pending_requests;
   options.max_connections = sc.max_connections;

@@ -56,9 +56,14 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_as_space) {
 }
 
 void Router::add(std::string method, std::string_view pattern, Handler handler, Execution execution) {
-  Route r{std::move(method), {}, std::move(handler), execution};
+  Route r{std::move(method), {}, std::move(handler), execution, {}};
   for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
+}
+
+void Router::add(std::string method, std::string_view pattern, Handler handler, FastPath fast_path) {
+  add(std::move(method), pattern, std::move(handler), Execution::kWorker);
+  routes_.back().fast_path = std::move(fast_path);
 }
 
 namespace {
@@ -84,9 +89,11 @@ bool match_segments(const std::vector<std::string>& pattern, const std::vector<s
 std::optional<Response> Router::dispatch_inline(const Request& request) const {
   auto segments = split_path(request.path);
   for (const auto& route : routes_) {
-    if (route.execution != Execution::kInline || route.method != request.method) continue;
+    if (route.method != request.method || (route.execution != Execution::kInline && !route.fast_path)) continue;
     PathParams params;
-    if (match_segments(route.segments, segments, params)) return route.handler(request, params);
+    if (!match_segments(route.segments, segments, params)) continue;
+    if (route.execution == Execution::kInline) return route.handler(request, params);
+    return route.fast_path(request, params);
   }
   return std::nullopt;
 }

@@ -31,14 +31,21 @@ using Handler = std::function<Response(const Request&, const PathParams&)>;
 /// worker pool. Everything that may touch the store or wait is kWorker.
 enum class Execution { kWorker, kInline };
 
+/// A fast path tried on the I/O thread before a kWorker handler: it answers when it can do so
+/// from memory within a few tens of microseconds, or returns nullopt to hand the request to the
+/// worker pool. It must never block.
+using FastPath = std::function<std::optional<Response>(const Request&, const PathParams&)>;
+
 class Router {
  public:
   /// Registers a handler. Thread safety: call before the server starts; dispatch() is then safe
   /// from any number of threads.
   void add(std::string method, std::string_view pattern, Handler handler, Execution execution = Execution::kWorker);
+  /// A kWorker route with a fast path tried first on the I/O thread.
+  void add(std::string method, std::string_view pattern, Handler handler, FastPath fast_path);
   Response dispatch(const Request& request) const;
-  /// Answers the request only if it matches a kInline route; otherwise nullopt (and the request
-  /// goes to dispatch() on a worker).
+  /// Answers the request only if it matches a kInline route or a fast path that answers;
+  /// otherwise nullopt (and the request goes to dispatch() on a worker).
   std::optional<Response> dispatch_inline(const Request& request) const;
 
  private:
@@ -47,6 +54,7 @@ class Router {
     std::vector<std::string> segments;  // "{x}" captures
     Handler handler;
     Execution execution;
+    FastPath fast_path;
   };
   std::vector<Route> routes_;
 };

@@ -91,3 +91,28 @@ TEST(Router, OnlyInlineRoutesAnswerInline) {
 
 }  // namespace
 }  // namespace gatehouse::http
+
+namespace gatehouse::http {
+namespace {
+
+TEST(Router, AFastPathAnswersInlineOrDefersToTheWorkerHandler) {
+  Router router;
+  router.add(
+      "POST", "/token", [](const Request&, const PathParams&) { return empty_response(201); },
+      [](const Request& r, const PathParams&) -> std::optional<Response> {
+        if (r.body == "fast") return empty_response(200);
+        return std::nullopt;
+      });
+  Request r;
+  r.method = "POST";
+  r.path = "/token";
+  r.body = "fast";
+  ASSERT_TRUE(router.dispatch_inline(r));
+  EXPECT_EQ(router.dispatch_inline(r)->status, 200);
+  r.body = "slow";
+  EXPECT_FALSE(router.dispatch_inline(r));
+  EXPECT_EQ(router.dispatch(r).status, 201);
+}
+
+}  // namespace
+}  // namespace gatehouse::http

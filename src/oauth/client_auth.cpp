@@ -6,19 +6,15 @@
 namespace gatehouse::oauth {
 namespace {
 
-struct Presented {
-  std::string method;
-  std::string client_id;
-  std::string secret;
-};
-
 OAuthError invalid_client(bool basic, std::string detail) {
   auto e = oauth_error(OAuthErrorCode::kInvalidClient, "client authentication failed", std::move(detail));
   e.basic_attempted = basic;
   return e;
 }
 
-Result<Presented, OAuthError> presented_credentials(const http::Request& request, const Form& form) {
+}  // namespace
+
+Result<PresentedClient, OAuthError> presented_credentials(const http::Request& request, const Form& form) {
   const auto* authorization = request.header("authorization");
   const auto* body_id = form.get("client_id");
   const auto* body_secret = form.get("client_secret");
@@ -38,7 +34,7 @@ Result<Presented, OAuthError> presented_credentials(const http::Request& request
     auto colon = decoded->find(':');
     if (colon == std::string::npos) return unexpected(invalid_client(true, "Basic credentials have no ':'"));
     // RFC 6749 §2.3.1: the id and secret are form-urlencoded before Basic encoding.
-    Presented p{"client_secret_basic", {}, {}};
+    PresentedClient p{"client_secret_basic", {}, {}};
     if (!http::percent_decode(std::string_view(*decoded).substr(0, colon), p.client_id, true) ||
         !http::percent_decode(std::string_view(*decoded).substr(colon + 1), p.secret, true))
       return unexpected(invalid_client(true, "Basic credentials are not form-urlencoded"));
@@ -48,35 +44,40 @@ Result<Presented, OAuthError> presented_credentials(const http::Request& request
   }
   if (body_secret != nullptr) {
     if (body_id == nullptr) return unexpected(invalid_client(false, "client_secret without client_id"));
-    return Presented{"client_secret_post", *body_id, *body_secret};
+    return PresentedClient{"client_secret_post", *body_id, *body_secret};
   }
-  if (body_id != nullptr) return Presented{"none", *body_id, {}};
+  if (body_id != nullptr) return PresentedClient{"none", *body_id, {}};
   return unexpected(invalid_client(false, "no client authentication"));
 }
 
-}  // namespace
+Result<void, OAuthError> verify_client(const PresentedClient& presented, const client::Client* registered,
+                                       const client::SecretHasher& hasher) {
+  const bool basic = presented.method == "client_secret_basic";
+  if (registered == nullptr) {
+    (void)hasher.matches(presented.secret, std::string(32, '\0'));  // same work as a real check
+    return unexpected(invalid_client(basic, "unknown client"));
+  }
+  if (presented.method == "none") {
+    // Public clients authenticate with nothing; confidential clients must present their secret.
+    if (registered->token_endpoint_auth_method != "none") return unexpected(invalid_client(false, "client secret missing"));
+    return {};
+  }
+  if (!hasher.matches(presented.secret, registered->secret_hash))
+    return unexpected(invalid_client(basic, "wrong client secret for " + registered->client_id));
+  if (registered->token_endpoint_auth_method != presented.method)
+    return unexpected(invalid_client(basic, "client " + registered->client_id + " is registered for " +
+                                                registered->token_endpoint_auth_method + ", not " + presented.method));
+  return {};
+}
 
 Result<client::Client, OAuthError> authenticate_client(const http::Request& request, const Form& form,
                                                       client::ClientStore& clients,
                                                       const client::SecretHasher& hasher) {
   auto presented = presented_credentials(request, form);
   if (!presented) return unexpected(presented.error());
-  const bool basic = presented->method == "client_secret_basic";
   auto found = clients.find(presented->client_id);
-  if (!found) {
-    (void)hasher.matches(presented->secret, std::string(32, '\0'));  // same work as a real check
-    return unexpected(invalid_client(basic, "unknown client"));
-  }
-  if (presented->method == "none") {
-    // Public clients authenticate with nothing; confidential clients must present their secret.
-    if (found->token_endpoint_auth_method != "none") return unexpected(invalid_client(false, "client secret missing"));
-    return std::move(*found);
-  }
-  bool ok = hasher.matches(presented->secret, found->secret_hash);
-  if (!ok) return unexpected(invalid_client(basic, "wrong client secret for " + found->client_id));
-  if (found->token_endpoint_auth_method != presented->method)
-    return unexpected(invalid_client(basic, "client " + found->client_id + " is registered for " +
-                                                found->token_endpoint_auth_method + ", not " + presented->method));
+  auto verified = verify_client(*presented, found ? &*found : nullptr, hasher);
+  if (!verified) return unexpected(verified.error());
   return std::move(*found);
 }
 

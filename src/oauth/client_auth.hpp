@@ -11,6 +11,23 @@
 
 namespace gatehouse::oauth {
 
+/// The credentials a request presents, before they are checked.
+struct PresentedClient {
+  std::string method;     // client_secret_basic | client_secret_post | none
+  std::string client_id;
+  std::string secret;     // empty for none
+};
+
+/// Reads the credentials. @returns invalid_request (two methods, two Authorization headers,
+/// client_id differing from the Basic one) or invalid_client (malformed Basic, none at all).
+Result<PresentedClient, OAuthError> presented_credentials(const http::Request& request, const Form& form);
+
+/// Checks presented credentials against the registered client (nullptr: no such client).
+/// Timing does not reveal whether the client exists: an unknown client still costs one HMAC.
+Result<void, OAuthError> verify_client(const PresentedClient& presented, const client::Client* registered,
+                                       const client::SecretHasher& hasher);
+
+/// presented_credentials + a store lookup + verify_client.
 /// @returns the authenticated client, or invalid_request (two methods, malformed header) /
 /// invalid_client (unknown client, wrong secret, wrong method, no credentials).
 /// Timing does not reveal whether the client exists: an unknown client still costs one HMAC.

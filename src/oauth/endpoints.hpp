@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "client/client_cache.hpp"
 #include "client/client_store.hpp"
 #include "client/secret_hasher.hpp"
 #include "core/clock.hpp"
@@ -18,15 +19,22 @@ inline constexpr std::string_view kIntrospectionPath = "/oauth2/introspect";
 inline constexpr std::string_view kRevocationPath = "/oauth2/revoke";
 
 struct OAuthDeps {
-  client::ClientStore& clients;
+  client::ClientStore& clients;  // in a node: the near-cache below, so lookups fill it
   const client::SecretHasher& secrets;
   const token::AccessTokenCodec& tokens;
   token::RevocationStore& revocations;
   const Clock& clock;
   std::chrono::seconds access_token_ttl;
+  /// The client near-cache, read by the token endpoint's fast path; nullptr disables the fast path.
+  const client::CachingClientStore* cache = nullptr;
 };
 
 http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request);
+/// The token endpoint on the I/O thread: answers when the client is in the near-cache and the
+/// token is cheap to sign (ES256, tens of microseconds); otherwise nullopt, and the request goes
+/// to token_endpoint() on a worker. RS256 (about a millisecond per signature) always goes to the
+/// workers so an I/O thread never stalls its other connections. Never touches the store.
+std::optional<http::Response> token_endpoint_fast_path(const OAuthDeps& deps, const http::Request& request);
 http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request);
 http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request);
 

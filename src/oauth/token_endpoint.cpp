@@ -52,19 +52,40 @@ http::Response client_credentials(const OAuthDeps& deps, const client::Client& c
   return oauth_json_response(body);
 }
 
-}  // namespace
-
-http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request) {
+/// The token endpoint's steps (RFC 6749 §3.2). `fast`: on the I/O thread, where the client may
+/// only come from the near-cache; nullopt means "needs a worker".
+std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const http::Request& request, bool fast) {
   auto form = parse_form(request);
   if (!form) return oauth_error_response(form.error());
   const auto* grant_type = form->get("grant_type");
   if (grant_type == nullptr)
     return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "grant_type is required"));
-  auto client = authenticate_client(request, *form, deps.clients, deps.secrets);
-  if (!client) return oauth_error_response(client.error());
-  if (*grant_type == "client_credentials") return client_credentials(deps, *client, *form);
+  auto presented = presented_credentials(request, *form);
+  if (!presented) return oauth_error_response(presented.error());
+  std::shared_ptr<const client::Client> registered;
+  if (fast) {
+    registered = deps.cache->peek(presented->client_id);
+    if (!registered || *grant_type != "client_credentials" || registered->access_token_signed_response_alg != "ES256")
+      return std::nullopt;
+  } else if (auto found = deps.clients.find(presented->client_id)) {
+    registered = std::make_shared<const client::Client>(std::move(*found));
+  }
+  auto verified = verify_client(*presented, registered.get(), deps.secrets);
+  if (!verified) return oauth_error_response(verified.error());
+  if (*grant_type == "client_credentials") return client_credentials(deps, *registered, *form);
   return oauth_error_response(oauth_error(OAuthErrorCode::kUnsupportedGrantType,
                                           "grant_type '" + *grant_type + "' is not supported"));
+}
+
+}  // namespace
+
+http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request) {
+  return *handle_token_request(deps, request, false);
+}
+
+std::optional<http::Response> token_endpoint_fast_path(const OAuthDeps& deps, const http::Request& request) {
+  if (deps.cache == nullptr) return std::nullopt;
+  return handle_token_request(deps, request, true);
 }
 
 }  // namespace gatehouse::oauth

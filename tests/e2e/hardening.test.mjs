@@ -128,3 +128,23 @@ it('connections beyond server.max_connections are closed at once, and service re
   }
   await pollUntil(async () => (await capped.request('/api/status')).status === 200, { what: 'service after the idle connections closed' });
 });
+
+it('a secret rotated or an application deleted through the admin API takes effect at once (near-cache)', async () => {
+  const app = await node.createApplication({
+    client_id: 'cached-es', client_secret: 'first-secret-0123456789', access_token_signed_response_alg: 'ES256',
+    scope: 'api:read',
+  });
+  const basic = (secret) => ({ basic: ['cached-es', secret] });
+  const token = (secret) => node.postForm('/oauth2/token', { grant_type: 'client_credentials' }, basic(secret));
+  for (let i = 0; i < 3; i++) assert.equal((await token('first-secret-0123456789')).status, 200);
+  const put = await node.admin('PUT', '/api/applications/cached-es', {
+    ...app, client_secret: 'second-secret-0123456789',
+  });
+  assert.equal(put.status, 200, put.text);
+  assert.equal((await token('first-secret-0123456789')).status, 401);
+  assert.equal((await token('second-secret-0123456789')).status, 200);
+  assert.equal((await node.admin('DELETE', '/api/applications/cached-es')).status, 204);
+  const gone = await token('second-secret-0123456789');
+  assert.equal(gone.status, 401);
+  assert.equal(gone.json.error, 'invalid_client');
+});

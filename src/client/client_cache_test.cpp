@@ -1,0 +1,88 @@
+#include "client/client_cache.hpp"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace gatehouse::client {
+namespace {
+
+/// A map-backed store that counts reads (a unit-test fake; the real stores have contract suites).
+class CountingStore final : public ClientStore {
+ public:
+  std::optional<Client> find(const std::string& id) override {
+    ++finds;
+    if (before_read) before_read();
+    auto it = clients.find(id);
+    if (it == clients.end()) return std::nullopt;
+    return it->second;
+  }
+  ClientPage list(std::size_t, std::size_t) override { return {}; }
+  bool insert(const Client& c) override { return clients.emplace(c.client_id, c).second; }
+  bool update(const Client& c) override {
+    auto it = clients.find(c.client_id);
+    if (it == clients.end()) return false;
+    it->second = c;
+    return true;
+  }
+  bool remove(const std::string& id) override { return clients.erase(id) == 1; }
+
+  std::map<std::string, Client> clients;
+  int finds = 0;
+  std::function<void()> before_read;
+};
+
+Client make(std::string id, std::string name) {
+  Client c;
+  c.client_id = std::move(id);
+  c.client_name = std::move(name);
+  return c;
+}
+
+TEST(ClientCache, ServesRepeatReadsFromMemoryUntilTheTtl) {
+  CountingStore inner;
+  inner.insert(make("a", "one"));
+  FixedClock clock(100);
+  CachingClientStore cache(inner, clock, std::chrono::seconds(30));
+  EXPECT_EQ(cache.peek("a"), nullptr);
+  EXPECT_EQ(cache.find("a")->client_name, "one");
+  EXPECT_EQ(cache.find("a")->client_name, "one");
+  EXPECT_EQ(inner.finds, 1);
+  ASSERT_NE(cache.peek("a"), nullptr);
+  clock.advance(30);
+  EXPECT_EQ(cache.peek("a"), nullptr);
+  cache.find("a");
+  EXPECT_EQ(inner.finds, 2);
+}
+
+TEST(ClientCache, WritesThroughTheCacheInvalidateAndMissesAreNotCached) {
+  CountingStore inner;
+  FixedClock clock(100);
+  CachingClientStore cache(inner, clock, std::chrono::seconds(30));
+  EXPECT_FALSE(cache.find("a"));
+  EXPECT_TRUE(cache.insert(make("a", "one")));
+  EXPECT_EQ(cache.find("a")->client_name, "one");  // the miss was not remembered
+  EXPECT_TRUE(cache.update(make("a", "two")));
+  EXPECT_EQ(cache.peek("a"), nullptr);
+  EXPECT_EQ(cache.find("a")->client_name, "two");
+  EXPECT_TRUE(cache.remove("a"));
+  EXPECT_EQ(cache.peek("a"), nullptr);
+  EXPECT_FALSE(cache.find("a"));
+}
+
+TEST(ClientCache, AReadRacingAnInvalidationDoesNotReinsertTheOldValue) {
+  CountingStore inner;
+  inner.insert(make("a", "old"));
+  FixedClock clock(100);
+  CachingClientStore cache(inner, clock, std::chrono::seconds(30));
+  // While find() reads the old row, another node's change arrives and invalidates the entry.
+  inner.before_read = [&] {
+    inner.before_read = nullptr;
+    cache.invalidate("a");
+  };
+  EXPECT_EQ(cache.find("a")->client_name, "old");
+  EXPECT_EQ(cache.peek("a"), nullptr);
+}
+
+}  // namespace
+}  // namespace gatehouse::client
