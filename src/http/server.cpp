@@ -32,42 +32,56 @@ Response to_response(int status, std::string_view code, std::string_view message
 
 }  // namespace
 
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
 struct Server::Impl {
   Impl(Server& owner, ServerOptions o, RequestHandler h, InlineHandler ih)
       : server(owner),
         opt(std::move(o)),
         handler(std::move(h)),
         inline_handler(std::move(ih)),
-        ioc(opt.io_threads),
+        contexts(make_contexts(opt.io_threads)),
+        ioc(*contexts.front()),
         workers(static_cast<std::size_t>(opt.worker_threads)),
-        accept_strand(asio::make_strand(ioc)),
-        acceptor(accept_strand),
+        acceptor(ioc),
         signals(ioc, SIGTERM, SIGINT),
         drain_timer(ioc) {
+    for (auto& c : contexts) guards.emplace_back(asio::make_work_guard(*c));
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%08x",
                   static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
     id_prefix = prefix;
   }
 
+  // Declaration order is destruction order in reverse: the plain state first, so it outlives the
+  // contexts, whose destruction destroys the coroutine frames of open connections (which use it);
+  // the I/O objects last, so they go before the context they belong to.
   Server& server;
   ServerOptions opt;
   RequestHandler handler;
   InlineHandler inline_handler;
-  asio::io_context ioc;
-  asio::thread_pool workers;
-  // The acceptor is used only on this strand: the accept loop and the close at drain time may
-  // otherwise run on two I/O threads at once.
-  asio::strand<asio::io_context::executor_type> accept_strand;
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
-  asio::steady_timer drain_timer;
   std::string id_prefix;
   std::atomic<std::size_t> pending{0};    // handed to the worker pool, not yet answered
   std::atomic<std::size_t> in_flight{0};  // fully read, response not yet written
   std::atomic<std::size_t> connections{0};
   std::atomic<std::uint64_t> next_id{1};
+  std::atomic<std::size_t> next_context{0};
   std::chrono::steady_clock::time_point grace_deadline;
+  // One io_context per I/O thread, each run by exactly one thread: a connection lives on one
+  // context for its whole life, so its handlers need no strand and never wake another I/O thread
+  // (with one shared context, every completion could hop threads: measurable context switches).
+  // The first context also owns the acceptor, the signals and the drain timer.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  asio::io_context& ioc;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer drain_timer;
 
   /// Runs the inline handler on the I/O thread; nullopt when the request needs a worker.
   std::optional<Response> handle_inline(const Request& req) {
@@ -219,7 +233,8 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop() {
     asio::steady_timer backoff(ioc);
     while (acceptor.is_open()) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      auto& target = *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(target.get_executor(), kTuple);
       if (ec) {
         if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -256,10 +271,8 @@ struct Server::Impl {
   void begin_drain() {
     drain_timer.expires_after(opt.drain_delay);
     drain_timer.async_wait([this](const boost::system::error_code&) {
-      asio::post(accept_strand, [this] {
-        boost::system::error_code ignored;
-        acceptor.close(ignored);
-      });
+      boost::system::error_code ignored;
+      acceptor.close(ignored);  // this timer runs on the acceptor's context
       grace_deadline = std::chrono::steady_clock::now() + opt.shutdown_grace;
       spdlog::info("listener closed; waiting for {} in-flight request(s)", in_flight.load());
       wait_in_flight();
@@ -270,7 +283,7 @@ struct Server::Impl {
   /// finish their current call).
   void stop_now() {
     workers.stop();
-    ioc.stop();
+    for (auto& c : contexts) c->stop();
   }
 
   void wait_in_flight() {
@@ -318,10 +331,10 @@ unsigned short Server::port() const { return impl_->acceptor.local_endpoint().po
 
 void Server::run() {
   auto& s = *impl_;
-  asio::co_spawn(s.accept_strand, s.accept_loop(), asio::detached);
+  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
   s.wait_for_signal();
   std::vector<std::thread> threads;
-  for (int i = 1; i < s.opt.io_threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  for (std::size_t i = 1; i < s.contexts.size(); ++i) threads.emplace_back([&s, i] { s.contexts[i]->run(); });
   s.ioc.run();
   for (auto& t : threads) t.join();
   s.workers.join();
