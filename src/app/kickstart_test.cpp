@@ -13,20 +13,31 @@ constexpr const char* kGood = R"({
   "applications":[{"client_id":"svc","client_secret":"svc-secret-0123456789","scope":"api:read"}],
   "users":[]})";
 
-TEST(Kickstart, AppliesOnceAndThenChangesNothing) {
-  storage::sqlite::SqliteBackend backend({":memory:", 2});
-  backend.migrate();
-  client::SecretHasher secrets(jose::random_bytes(32));
-  client::SecretHasher keys(jose::random_bytes(32));
-  FixedClock clock(1000);
+/// A migrated in-memory store and the hashers a node would derive from its master key.
+class KickstartTest : public ::testing::Test {
+ protected:
+  KickstartTest() : backend({":memory:", 2}), secrets(jose::random_bytes(32)), keys(jose::random_bytes(32)), clock(1000) {
+    backend.migrate();
+  }
+  KickstartOutcome apply(const KickstartPlan& plan) {
+    return apply_kickstart(plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  }
+
+  storage::sqlite::SqliteBackend backend;
+  client::SecretHasher secrets;
+  client::SecretHasher keys;
+  FixedClock clock;
+};
+
+TEST_F(KickstartTest, AppliesOnceAndThenChangesNothing) {
   auto plan = parse_kickstart(kGood, {});
   ASSERT_TRUE(plan) << plan.error();
-  auto first = apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  auto first = apply(*plan);
   EXPECT_EQ(first.api_keys_created, 1u);
   EXPECT_EQ(first.applications_created, 1u);
   auto before = *backend.clients().find("svc");
   clock.advance(50);
-  auto second = apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  auto second = apply(*plan);
   EXPECT_EQ(second.api_keys_created, 0u);
   EXPECT_EQ(second.api_keys_present, 1u);
   EXPECT_EQ(second.applications_present, 1u);
@@ -37,18 +48,13 @@ TEST(Kickstart, AppliesOnceAndThenChangesNothing) {
   EXPECT_TRUE(secrets.matches("svc-secret-0123456789", after.secret_hash));
 }
 
-TEST(Kickstart, AnEntryDeletedAfterItWasAppliedIsNotRecreated) {
-  storage::sqlite::SqliteBackend backend({":memory:", 2});
-  backend.migrate();
-  client::SecretHasher secrets(jose::random_bytes(32));
-  client::SecretHasher keys(jose::random_bytes(32));
-  FixedClock clock(1000);
+TEST_F(KickstartTest, AnEntryDeletedAfterItWasAppliedIsNotRecreated) {
   auto plan = parse_kickstart(kGood, {});
   ASSERT_TRUE(plan);
-  apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  apply(*plan);
   ASSERT_TRUE(backend.clients().remove("svc"));
   ASSERT_TRUE(backend.api_keys().remove(backend.api_keys().list().front().id));
-  auto again = apply_kickstart(*plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+  auto again = apply(*plan);
   EXPECT_EQ(again.applications_created, 0u);
   EXPECT_EQ(again.api_keys_created, 0u);
   EXPECT_FALSE(backend.clients().find("svc"));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import { after, before } from 'node:test';
-import { ADMIN_KEY, GatehouseNode, SVC, ms, nodeTest, pollUntil } from './lib/node.js';
+import { ADMIN_KEY, GatehouseNode, SVC, nodeTest, pollUntil, rawExchange } from './lib/node.js';
 
 let node;
 let capped; // server.max_connections = 3
@@ -25,36 +25,11 @@ function rssMegabytes(pid) {
   return kb / 1024;
 }
 
-/** Connects, writes `data`, resolves {data, closed} when the server answers and/or closes. */
-function exchange(port, data, deadlineMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let received = '';
-    let done = false;
-    const finish = (closed) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ data: received, closed });
-    };
-    const timer = setTimeout(() => finish(false), ms(deadlineMs));
-    socket.setEncoding('latin1');
-    socket.on('connect', () => { if (data) socket.write(data, 'latin1'); });
-    socket.on('data', (d) => { received += d; });
-    socket.on('error', (err) => {
-      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') finish(true);
-      else if (!done) { done = true; clearTimeout(timer); reject(err); }
-    });
-    socket.on('close', () => finish(true));
-  });
-}
-
 it('an endless chunk extension is cut off at the body limit, without growing the node', async () => {
   const before = rssMegabytes(node.child.pid);
   const head = 'POST /oauth2/token HTTP/1.1\r\nHost: x\r\n' +
     'Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n1;a=';
-  const res = await exchange(node.port, head + 'b'.repeat(40 * 1024 * 1024));
+  const res = await rawExchange(node.port, head + 'b'.repeat(40 * 1024 * 1024));
   assert.ok(res.closed, 'the connection was not closed');
   if (res.data) assert.match(res.data, /^HTTP\/1\.1 (413|400) /);
   const after = rssMegabytes(node.child.pid);
@@ -120,7 +95,7 @@ it('connections beyond server.max_connections are closed at once, and service re
       await new Promise((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
       idle.push(s);
     }
-    const extra = await exchange(capped.port, 'GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n', 5000);
+    const extra = await rawExchange(capped.port, 'GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n', { deadlineMs: 5000 });
     assert.ok(extra.closed, 'the connection over the cap was not closed');
     assert.equal(extra.data, '', 'the connection over the cap was answered');
   } finally {

@@ -21,28 +21,17 @@
 
 #include <gtest/gtest.h>
 
+#include "core/testing/store_contract.hpp"
 #include "admin/api_key_store.hpp"
 
 namespace gatehouse::admin::testing {
 
-struct ApiKeyStoreBackend {
-  std::string name;  ///< test-name suffix: letters, digits and underscores only
-  std::function<std::shared_ptr<ApiKeyStore>()> make;
-};
+using ApiKeyStoreBackend = contract::StoreBackend<ApiKeyStore>;
 
-inline std::string backend_name(const ::testing::TestParamInfo<ApiKeyStoreBackend>& info) {
-  return info.param.name;
-}
-inline void PrintTo(const ApiKeyStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+inline constexpr auto backend_name = &contract::backend_name<ApiKeyStore>;
 
-class ApiKeyStoreContract : public ::testing::TestWithParam<ApiKeyStoreBackend> {
+class ApiKeyStoreContract : public contract::StoreContract<ApiKeyStore> {
  protected:
-  void SetUp() override {
-    store_ = GetParam().make();
-    ASSERT_NE(store_, nullptr);
-  }
-  ApiKeyStore& store() { return *store_; }
-
   /// A binary hash (zero and 0xff bytes, at least 32 bytes) that differs for every id.
   static std::string hash_for(const std::string& id) {
     std::string hash = std::string(1, '\0') + id + std::string(1, '\0');
@@ -67,9 +56,6 @@ class ApiKeyStoreContract : public ::testing::TestWithParam<ApiKeyStoreBackend> 
     for (const auto& k : keys) ids.push_back(k.id);
     return ids;
   }
-
- private:
-  std::shared_ptr<ApiKeyStore> store_;
 };
 
 TEST_P(ApiKeyStoreContract, EmptyStoreFindsNothingAndListsNothing) {

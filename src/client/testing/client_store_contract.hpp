@@ -25,28 +25,17 @@
 
 #include <gtest/gtest.h>
 
+#include "core/testing/store_contract.hpp"
 #include "client/client_store.hpp"
 
 namespace gatehouse::client::testing {
 
-struct ClientStoreBackend {
-  std::string name;  ///< test-name suffix: letters, digits and underscores only
-  std::function<std::shared_ptr<ClientStore>()> make;
-};
+using ClientStoreBackend = contract::StoreBackend<ClientStore>;
 
-inline std::string backend_name(const ::testing::TestParamInfo<ClientStoreBackend>& info) {
-  return info.param.name;
-}
-inline void PrintTo(const ClientStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+inline constexpr auto backend_name = &contract::backend_name<ClientStore>;
 
-class ClientStoreContract : public ::testing::TestWithParam<ClientStoreBackend> {
+class ClientStoreContract : public contract::StoreContract<ClientStore> {
  protected:
-  void SetUp() override {
-    store_ = GetParam().make();
-    ASSERT_NE(store_, nullptr);
-  }
-  ClientStore& store() { return *store_; }
-
   /// A confidential client whose every field differs from sample_client("other").
   static Client sample_client(const std::string& id) {
     Client c;
@@ -83,9 +72,6 @@ class ClientStoreContract : public ::testing::TestWithParam<ClientStoreBackend> 
     for (const auto& c : page.items) ids.push_back(c.client_id);
     return ids;
   }
-
- private:
-  std::shared_ptr<ClientStore> store_;
 };
 
 TEST_P(ClientStoreContract, FindUnknownClientReturnsNullopt) {

@@ -21,28 +21,17 @@
 
 #include <gtest/gtest.h>
 
+#include "core/testing/store_contract.hpp"
 #include "keys/key_store.hpp"
 
 namespace gatehouse::keys::testing {
 
-struct KeyStoreBackend {
-  std::string name;  ///< test-name suffix: letters, digits and underscores only
-  std::function<std::shared_ptr<KeyStore>()> make;
-};
+using KeyStoreBackend = contract::StoreBackend<KeyStore>;
 
-inline std::string backend_name(const ::testing::TestParamInfo<KeyStoreBackend>& info) {
-  return info.param.name;
-}
-inline void PrintTo(const KeyStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+inline constexpr auto backend_name = &contract::backend_name<KeyStore>;
 
-class KeyStoreContract : public ::testing::TestWithParam<KeyStoreBackend> {
+class KeyStoreContract : public contract::StoreContract<KeyStore> {
  protected:
-  void SetUp() override {
-    store_ = GetParam().make();
-    ASSERT_NE(store_, nullptr);
-  }
-  KeyStore& store() { return *store_; }
-
   static StoredKey sample_key(const std::string& kid, const std::string& alg, UnixSeconds created_at = 1'700'000'000) {
     StoredKey key;
     key.kid = kid;
@@ -72,9 +61,6 @@ class KeyStoreContract : public ::testing::TestWithParam<KeyStoreBackend> {
     for (const auto& k : keys) kids.push_back(k.kid);
     return kids;
   }
-
- private:
-  std::shared_ptr<KeyStore> store_;
 };
 
 TEST_P(KeyStoreContract, EmptyStoreHasNoKeysAndNoKeyCheck) {

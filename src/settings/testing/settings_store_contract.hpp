@@ -1,6 +1,6 @@
 #pragma once
 // The contract every settings::SettingsStore backend passes (STYLE C12). Include it in exactly one
-// .cpp of a test binary and instantiate it once per backend, as the other contract suites.
+// .cpp of a test binary and instantiate it once per backend (core/testing/store_contract.hpp).
 
 #include <atomic>
 #include <functional>
@@ -13,29 +13,16 @@
 
 #include <gtest/gtest.h>
 
+#include "core/testing/store_contract.hpp"
 #include "settings/settings_store.hpp"
 
 namespace gatehouse::settings::testing {
 
-struct SettingsStoreBackend {
-  std::string name;
-  std::function<std::shared_ptr<SettingsStore>()> make;
-};
+using SettingsStoreBackend = contract::StoreBackend<SettingsStore>;
 
-inline std::string backend_name(const ::testing::TestParamInfo<SettingsStoreBackend>& info) { return info.param.name; }
-inline void PrintTo(const SettingsStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+inline constexpr auto backend_name = &contract::backend_name<SettingsStore>;
 
-class SettingsStoreContract : public ::testing::TestWithParam<SettingsStoreBackend> {
- protected:
-  void SetUp() override {
-    store_ = GetParam().make();
-    ASSERT_NE(store_, nullptr);
-  }
-  SettingsStore& store() { return *store_; }
-
- private:
-  std::shared_ptr<SettingsStore> store_;
-};
+class SettingsStoreContract : public contract::StoreContract<SettingsStore> {};
 
 TEST_P(SettingsStoreContract, UnknownNameHasNoValue) { EXPECT_FALSE(store().get("nothing").has_value()); }
 

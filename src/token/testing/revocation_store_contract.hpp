@@ -20,31 +20,16 @@
 
 #include <gtest/gtest.h>
 
+#include "core/testing/store_contract.hpp"
 #include "token/revocation_store.hpp"
 
 namespace gatehouse::token::testing {
 
-struct RevocationStoreBackend {
-  std::string name;  ///< test-name suffix: letters, digits and underscores only
-  std::function<std::shared_ptr<RevocationStore>()> make;
-};
+using RevocationStoreBackend = contract::StoreBackend<RevocationStore>;
 
-inline std::string backend_name(const ::testing::TestParamInfo<RevocationStoreBackend>& info) {
-  return info.param.name;
-}
-inline void PrintTo(const RevocationStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+inline constexpr auto backend_name = &contract::backend_name<RevocationStore>;
 
-class RevocationStoreContract : public ::testing::TestWithParam<RevocationStoreBackend> {
- protected:
-  void SetUp() override {
-    store_ = GetParam().make();
-    ASSERT_NE(store_, nullptr);
-  }
-  RevocationStore& store() { return *store_; }
-
- private:
-  std::shared_ptr<RevocationStore> store_;
-};
+class RevocationStoreContract : public contract::StoreContract<RevocationStore> {};
 
 TEST_P(RevocationStoreContract, UnknownTokenIsNotRevoked) {
   EXPECT_FALSE(store().is_revoked("jti-unknown"));

@@ -564,3 +564,36 @@ export async function pollUntil(fn, { deadlineMs = 10000, intervalMs = 25, what 
 
 /** Space-separated scope string as a sorted array. */
 export const scopes = (s) => String(s ?? '').split(' ').filter(Boolean).sort();
+
+/**
+ * Opens a TCP connection, writes `data` (if any) and collects what comes back until the server
+ * closes the connection or the deadline passes. Resolves {data, closed, elapsedMs}.
+ */
+export function rawExchange(port, data, { deadlineMs = 10000, endOnData = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    let done = false;
+    const finish = (closed) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ data: received, closed, elapsedMs: Date.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), ms(deadlineMs));
+    socket.setEncoding('latin1');
+    socket.on('connect', () => { if (data !== undefined) socket.write(data, 'latin1'); });
+    socket.on('data', (d) => {
+      received += d;
+      if (endOnData && /\r\n\r\n/.test(received)) finish(false);
+    });
+    socket.on('error', (err) => {
+      // A reset after the server gave up on us counts as closed.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') finish(true);
+      else if (!done) { done = true; clearTimeout(timer); reject(err); }
+    });
+    socket.on('close', () => finish(true));
+  });
+}
