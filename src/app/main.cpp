@@ -1,6 +1,8 @@
 // gatehouse: the command line. Commands: serve, migrate, init, config check, version.
 // Exit codes: 0 ok, 64 usage error, 78 configuration / kickstart / master key refused, 1 other.
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -111,6 +113,9 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  // Everything the node creates (database, WAL, master key) holds secrets or their hashes:
+  // private to the service's user.
+  ::umask(0077);
   setup_logging(config->log.level);
   try {
     if (command == "migrate") {

@@ -56,6 +56,9 @@ it('the first start creates master.key with mode 0600, and the database does not
   assert.ok(st.isFile());
   assert.equal(st.mode & 0o777, 0o600, `mode ${(st.mode & 0o777).toString(8)}`);
   assert.ok(originalKey.length >= 32, 'at least 256 bits');
+  // The database holds sealed keys and secret hashes: private to the service's user as well.
+  const dbMode = (await fsp.stat(node.dbFile)).mode & 0o777;
+  assert.equal(dbMode, 0o600, `database mode ${dbMode.toString(8)}`);
   for (const f of [node.dbFile, `${node.dbFile}-wal`]) {
     if (!fs.existsSync(f)) continue;
     const db = await fsp.readFile(f);
