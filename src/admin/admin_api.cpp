@@ -1,6 +1,6 @@
 #include "admin/admin_api.hpp"
 
-#include <charconv>
+#include "admin/admin_http.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,81 +15,6 @@ namespace json = boost::json;
 using http::PathParams;
 using http::Request;
 using http::Response;
-
-constexpr std::size_t kDefaultPageSize = 50;
-constexpr std::size_t kMaxPageSize = 500;
-
-Response error(int status, std::string_view code, std::string_view message, std::string_view field = {}) {
-  json::object body{{"error", code}, {"message", message}};
-  if (!field.empty()) body["field"] = field;
-  auto r = http::json_response(status, body);
-  r.set("Cache-Control", "no-store");
-  return r;
-}
-
-Response ok(int status, const json::value& body) {
-  auto r = http::json_response(status, body);
-  r.set("Cache-Control", "no-store");
-  return r;
-}
-
-/// Reads a JSON object body, or answers the error response.
-Result<json::object, Response> read_object(const Request& req) {
-  const auto* ct = req.header("content-type");
-  if (ct == nullptr || http::media_type(*ct) != "application/json")
-    return unexpected(error(415, "unsupported_media_type", "the body must be application/json"));
-  boost::system::error_code ec;
-  auto v = json::parse(req.body, ec);
-  if (ec) return unexpected(error(400, "invalid_json", "the body is not valid JSON"));
-  if (!v.is_object()) return unexpected(error(400, "invalid_json", "the body must be a JSON object"));
-  return std::move(v.get_object());
-}
-
-Result<std::size_t, Response> query_number(const Request& req, std::string_view name, std::size_t fallback,
-                                           std::size_t min, std::size_t max) {
-  std::string_view q = req.query;
-  std::size_t start = 0;
-  while (start <= q.size()) {
-    auto end = q.find('&', start);
-    if (end == std::string_view::npos) end = q.size();
-    auto pair = q.substr(start, end - start);
-    start = end + 1;
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    std::size_t n = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc{} || p != value.data() + value.size() || n < min || n > max)
-      return unexpected(error(400, "invalid_parameter",
-                              std::string(name) + " must be an integer from " + std::to_string(min) + " to " +
-                                  std::to_string(max),
-                              name));
-    return n;
-  }
-  return fallback;
-}
-
-/// Checks the Authorization header against the stored API keys.
-bool authorized(const AdminDeps& deps, const Request& req) {
-  if (req.header_count("authorization") != 1) return false;
-  std::string_view v = *req.header("authorization");
-  if (v.size() > 7 && http::ascii_lower(v.substr(0, 7)) == "bearer ") v.remove_prefix(7);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  if (v.empty()) return false;
-  return deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v)).has_value();
-}
-
-template <class F>
-http::Handler guarded(const AdminDeps& deps, F f) {
-  return [&deps, f](const Request& req, const PathParams& params) -> Response {
-    if (!authorized(deps, req)) {
-      auto r = error(401, "unauthorized", "a valid API key is required in the Authorization header");
-      r.set("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
-      return r;
-    }
-    return f(req, params);
-  };
-}
 
 Response metadata_error(const client::MetadataError& e) { return error(400, e.code, e.field + " " + e.message, e.field); }
 
@@ -120,7 +45,7 @@ Response list_applications(const AdminDeps& deps, const Request& req) {
   if (!offset) return offset.error();
   auto limit = query_number(req, "limit", kDefaultPageSize, 1, kMaxPageSize);
   if (!limit) return limit.error();
-  auto page = deps.clients.list(*offset, *limit);
+  auto page = deps.clients_uncached.list(*offset, *limit);
   json::array items;
   for (const auto& c : page.items) items.push_back(client::to_json(c));
   return ok(200, json::object{{"applications", std::move(items)},
@@ -130,7 +55,7 @@ Response list_applications(const AdminDeps& deps, const Request& req) {
 }
 
 Response get_application(const AdminDeps& deps, const PathParams& p) {
-  auto c = deps.clients.find(p.get("client_id"));
+  auto c = deps.clients_uncached.find(p.get("client_id"));
   if (!c) return error(404, "not_found", "no such application");
   return ok(200, client::to_json(*c));
 }
@@ -143,7 +68,7 @@ Response replace_application(const AdminDeps& deps, const Request& req, const Pa
     return error(400, "invalid_client_metadata", "client_id must match the application's URL", "client_id");
   auto draft = client::parse_metadata(*doc, deps.metadata_defaults);
   if (!draft) return metadata_error(draft.error());
-  auto existing = deps.clients.find(id);
+  auto existing = deps.clients_uncached.find(id);
   if (!existing) return error(404, "not_found", "no such application");
   auto replaced = client::prepare_replacement(*existing, std::move(*draft), deps.client_secrets, deps.clock.now());
   if (!deps.clients.update(replaced.client)) return error(404, "not_found", "no such application");
@@ -208,6 +133,7 @@ ApiKey make_api_key(const std::string& key, std::string description, const clien
 }
 
 void add_routes(http::Router& router, const AdminDeps& deps) {
+  add_user_routes(router, deps);
   router.add("POST", "/api/applications", guarded(deps, [&deps](const Request& r, const PathParams&) {
                return create_application(deps, r);
              }));

@@ -1,5 +1,5 @@
 #pragma once
-// The admin API under /api/: applications (OAuth clients) and API keys. Every route requires an
+// The admin API under /api/: applications (OAuth clients), API keys and users. Every route requires an
 // API key in the Authorization header ("Bearer <key>" or the key alone).
 
 #include <string>
@@ -10,16 +10,22 @@
 #include "client/secret_hasher.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "user/password_hasher.hpp"
+#include "user/user_store.hpp"
 
 namespace gatehouse::admin {
 
 struct AdminDeps {
-  client::ClientStore& clients;
+  client::ClientStore& clients;           // writes go here (the node's near-cache, so they invalidate it)
+  client::ClientStore& clients_uncached;  // reads go here: a read that is written back must be fresh
   ApiKeyStore& api_keys;
   const client::SecretHasher& client_secrets;
   const client::SecretHasher& api_key_hasher;
   client::MetadataDefaults metadata_defaults;
   const Clock& clock;
+  user::UserStore& users;
+  const user::PasswordHasher& passwords;
+  int min_password_length;
 };
 
 /// Minimum length of an API key given in a kickstart file.
@@ -31,5 +37,7 @@ ApiKey make_api_key(const std::string& key, std::string description, const clien
 
 /// Registers the admin routes. `deps` must outlive the router.
 void add_routes(http::Router& router, const AdminDeps& deps);
+/// Registers /api/users (users_api.cpp); called by add_routes.
+void add_user_routes(http::Router& router, const AdminDeps& deps);
 
 }  // namespace gatehouse::admin

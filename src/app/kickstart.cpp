@@ -9,6 +9,7 @@
 #include "client/registration.hpp"
 #include "core/base64url.hpp"
 #include "core/log.hpp"
+#include "jose/openssl/crypto.hpp"
 
 namespace gatehouse::app {
 namespace {
@@ -23,9 +24,15 @@ bool printable_ascii(std::string_view s) {
   return true;
 }
 
+std::string ascii_lower(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
 }  // namespace
 
-Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, const client::MetadataDefaults& defaults) {
+Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, const KickstartRules& rules) {
   boost::system::error_code ec;
   auto doc = json::parse(text, ec);
   if (ec) return unexpected("not valid JSON: " + ec.message());
@@ -65,7 +72,7 @@ Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, cons
     for (const auto& entry : it->value().get_array()) {
       auto where = "applications[" + std::to_string(i++) + "]";
       if (!entry.is_object()) return fail(where, "must be an object");
-      auto draft = client::parse_metadata(entry.get_object(), defaults);
+      auto draft = client::parse_metadata(entry.get_object(), rules.metadata);
       if (!draft) return fail(where + "." + draft.error().field, draft.error().message);
       if (draft->client.client_id.empty())
         return fail(where + ".client_id", "is required in a kickstart file (so applying it twice changes nothing)");
@@ -78,56 +85,74 @@ Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, cons
   }
   if (auto it = root.find("users"); it != root.end()) {
     std::size_t i = 0;
-    for (const auto& entry : it->value().get_array())
-      if (!entry.is_object()) return fail("users[" + std::to_string(i) + "]", "must be an object");
-      else ++i;
-    plan.users = i;
+    for (const auto& entry : it->value().get_array()) {
+      auto where = "users[" + std::to_string(i++) + "]";
+      if (!entry.is_object()) return fail(where, "must be an object");
+      auto draft = user::parse_profile(entry.get_object(), {true, rules.min_password_length});
+      if (!draft) return fail(where + "." + draft.error().field, draft.error().message);
+      for (const auto& other : plan.users)
+        if (ascii_lower(other.user.username) == ascii_lower(draft->user.username))
+          return fail(where + ".username", "is listed twice");
+      plan.users.push_back(std::move(*draft));
+    }
   }
   return plan;
 }
 
-Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const client::MetadataDefaults& defaults) {
+Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const KickstartRules& rules) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return unexpected("kickstart file " + path + " cannot be read");
   std::stringstream ss;
   ss << in.rdbuf();
-  auto plan = parse_kickstart(ss.str(), defaults);
+  auto plan = parse_kickstart(ss.str(), rules);
   if (!plan) return unexpected("kickstart file " + path + ": " + plan.error());
   return plan;
 }
 
-KickstartOutcome apply_kickstart(const KickstartPlan& plan, client::ClientStore& clients, admin::ApiKeyStore& keys,
-                                 settings::SettingsStore& ledger, const client::SecretHasher& client_secrets,
-                                 const client::SecretHasher& api_key_hasher, const Clock& clock) {
+KickstartOutcome apply_kickstart(const KickstartPlan& plan, const KickstartTargets& to) {
   KickstartOutcome out;
-  const auto stamp = std::to_string(clock.now());
+  const auto stamp = std::to_string(to.clock.now());
   for (const auto& k : plan.api_keys) {
-    auto hash = api_key_hasher.hash(k.key.reveal());
+    auto hash = to.api_key_hasher.hash(k.key.reveal());
     auto marker = "kickstart/api_key/" + base64url_encode(hash);
-    if (ledger.get(marker) || keys.find_by_hash(hash)) {
+    if (to.ledger.get(marker) || to.api_keys.find_by_hash(hash)) {
       ++out.api_keys_present;
-    } else if (keys.insert(admin::make_api_key(k.key.reveal(), k.description, api_key_hasher, clock.now()))) {
+    } else if (to.api_keys.insert(admin::make_api_key(k.key.reveal(), k.description, to.api_key_hasher, to.clock.now()))) {
       ++out.api_keys_created;
     } else {
       ++out.api_keys_present;  // another process applied it at the same moment
     }
-    ledger.insert_if_absent(marker, stamp);
+    to.ledger.insert_if_absent(marker, stamp);
   }
   for (const auto& draft : plan.applications) {
     auto marker = "kickstart/application/" + draft.client.client_id;
-    if (ledger.get(marker) || clients.find(draft.client.client_id)) {
+    if (to.ledger.get(marker) || to.clients.find(draft.client.client_id)) {
       ++out.applications_present;
-    } else if (clients.insert(client::prepare_new_client(draft, client_secrets, clock.now()).client)) {
+    } else if (to.clients.insert(client::prepare_new_client(draft, to.client_secrets, to.clock.now()).client)) {
       ++out.applications_created;
     } else {
       ++out.applications_present;
     }
-    ledger.insert_if_absent(marker, stamp);
+    to.ledger.insert_if_absent(marker, stamp);
   }
-  if (plan.users > 0) spdlog::warn("kickstart: {} user(s) ignored; users are applied from the sign-in release on", plan.users);
-  spdlog::info("kickstart: {} api key(s) created, {} already present or applied before; {} application(s) created, "
-               "{} already present or applied before",
-               out.api_keys_created, out.api_keys_present, out.applications_created, out.applications_present);
+  for (const auto& draft : plan.users) {
+    auto marker = "kickstart/user/" + ascii_lower(draft.user.username);
+    if (to.ledger.get(marker) || to.users.find_by_username(draft.user.username)) {
+      ++out.users_present;
+    } else {
+      auto u = draft.user;
+      u.id = jose::random_token(16);
+      if (draft.password) u.password_hash = to.passwords.hash(*draft.password);
+      u.created_at = u.updated_at = to.clock.now();
+      if (to.users.insert(u) == user::UserWriteResult::kOk) ++out.users_created;
+      else ++out.users_present;
+    }
+    to.ledger.insert_if_absent(marker, stamp);
+  }
+  spdlog::info("kickstart: {} api key(s), {} application(s), {} user(s) created; {}, {}, {} already present or "
+               "applied before",
+               out.api_keys_created, out.applications_created, out.users_created, out.api_keys_present,
+               out.applications_present, out.users_present);
   return out;
 }
 

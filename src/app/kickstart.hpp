@@ -17,6 +17,9 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "settings/settings_store.hpp"
+#include "user/password_hasher.hpp"
+#include "user/user_profile.hpp"
+#include "user/user_store.hpp"
 
 namespace gatehouse::app {
 
@@ -28,25 +31,43 @@ struct KickstartApiKey {
 struct KickstartPlan {
   std::vector<KickstartApiKey> api_keys;
   std::vector<client::ClientDraft> applications;
-  std::size_t users = 0;  // accepted and ignored until the sign-in release
+  std::vector<user::ProfileDraft> users;  // matched by username (ASCII case-insensitive)
+};
+
+/// What the entries are validated against.
+struct KickstartRules {
+  client::MetadataDefaults metadata;
+  int min_password_length = 8;
 };
 
 /// @returns the validated plan, or a message naming the entry at fault ("applications[0].grant_types: ...").
-Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, const client::MetadataDefaults& defaults);
+Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, const KickstartRules& rules);
 /// Reads and parses the file. @returns a message naming the file when it cannot be read.
-Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const client::MetadataDefaults& defaults);
+Result<KickstartPlan, std::string> read_kickstart(const std::string& path, const KickstartRules& rules);
 
 struct KickstartOutcome {
   std::size_t api_keys_created = 0;
   std::size_t api_keys_present = 0;       // the key is stored (or was applied before)
   std::size_t applications_created = 0;
   std::size_t applications_present = 0;   // the client_id exists (or was applied before)
+  std::size_t users_created = 0;
+  std::size_t users_present = 0;          // the username exists (or was applied before)
+};
+
+/// Where and how the plan is applied.
+struct KickstartTargets {
+  client::ClientStore& clients;
+  admin::ApiKeyStore& api_keys;
+  user::UserStore& users;
+  settings::SettingsStore& ledger;
+  const client::SecretHasher& client_secrets;
+  const client::SecretHasher& api_key_hasher;
+  const user::PasswordHasher& passwords;
+  const Clock& clock;
 };
 
 /// Applies the plan entry by entry; each entry is atomic and recorded in `ledger`, so an
 /// interrupted run is completed by the next one.
-KickstartOutcome apply_kickstart(const KickstartPlan& plan, client::ClientStore& clients, admin::ApiKeyStore& keys,
-                                 settings::SettingsStore& ledger, const client::SecretHasher& client_secrets,
-                                 const client::SecretHasher& api_key_hasher, const Clock& clock);
+KickstartOutcome apply_kickstart(const KickstartPlan& plan, const KickstartTargets& to);
 
 }  // namespace gatehouse::app

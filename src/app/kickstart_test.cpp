@@ -11,36 +11,46 @@ namespace {
 constexpr const char* kGood = R"({
   "api_keys":[{"key":"admin-key-0123456789","description":"ops"}],
   "applications":[{"client_id":"svc","client_secret":"svc-secret-0123456789","scope":"api:read"}],
-  "users":[]})";
+  "users":[{"username":"ada","password":"correct horse","email":"ada@example.com","given_name":"Ada"}]})";
 
 /// A migrated in-memory store and the hashers a node would derive from its master key.
 class KickstartTest : public ::testing::Test {
  protected:
-  KickstartTest() : backend({":memory:", 2}), secrets(jose::random_bytes(32)), keys(jose::random_bytes(32)), clock(1000) {
+  KickstartTest()
+      : backend({":memory:", 2}), secrets(jose::random_bytes(32)), keys(jose::random_bytes(32)), passwords({64, 1, 1}), clock(1000) {
     backend.migrate();
   }
   KickstartOutcome apply(const KickstartPlan& plan) {
-    return apply_kickstart(plan, backend.clients(), backend.api_keys(), backend.settings(), secrets, keys, clock);
+    return apply_kickstart(plan, KickstartTargets{backend.clients(), backend.api_keys(), backend.users(), backend.settings(),
+                                                  secrets, keys, passwords, clock});
   }
 
   storage::sqlite::SqliteBackend backend;
   client::SecretHasher secrets;
   client::SecretHasher keys;
+  user::PasswordHasher passwords;
   FixedClock clock;
 };
 
 TEST_F(KickstartTest, AppliesOnceAndThenChangesNothing) {
-  auto plan = parse_kickstart(kGood, {});
+  auto plan = parse_kickstart(kGood, KickstartRules{});
   ASSERT_TRUE(plan) << plan.error();
   auto first = apply(*plan);
   EXPECT_EQ(first.api_keys_created, 1u);
   EXPECT_EQ(first.applications_created, 1u);
+  EXPECT_EQ(first.users_created, 1u);
+  auto ada = backend.users().find_by_username("ADA");
+  ASSERT_TRUE(ada);
+  EXPECT_TRUE(passwords.verify("correct horse", ada->password_hash));
+  EXPECT_EQ(ada->given_name, "Ada");
   auto before = *backend.clients().find("svc");
   clock.advance(50);
   auto second = apply(*plan);
   EXPECT_EQ(second.api_keys_created, 0u);
   EXPECT_EQ(second.api_keys_present, 1u);
   EXPECT_EQ(second.applications_present, 1u);
+  EXPECT_EQ(second.users_present, 1u);
+  EXPECT_EQ(backend.users().list({}, 0, 10).total, 1u);
   EXPECT_EQ(backend.api_keys().list().size(), 1u);
   auto after = *backend.clients().find("svc");
   EXPECT_EQ(after.updated_at, before.updated_at);
@@ -49,7 +59,7 @@ TEST_F(KickstartTest, AppliesOnceAndThenChangesNothing) {
 }
 
 TEST_F(KickstartTest, AnEntryDeletedAfterItWasAppliedIsNotRecreated) {
-  auto plan = parse_kickstart(kGood, {});
+  auto plan = parse_kickstart(kGood, KickstartRules{});
   ASSERT_TRUE(plan);
   apply(*plan);
   ASSERT_TRUE(backend.clients().remove("svc"));
@@ -74,11 +84,14 @@ TEST(Kickstart, RefusalsNameTheEntry) {
       {R"({"api_keys":[{"key":"0123456789abcdef","extra":"x"}]})", "api_keys[0].extra"},
       {R"({"tenants":[]})", "tenants"},
       {R"({"users":{}})", "users"},
+      {R"({"users":[{"username":"a b"}]})", "users[0].username"},
+      {R"({"users":[{"username":"ada","password":"short"}]})", "users[0].password"},
+      {R"({"users":[{"username":"ada"},{"username":"ADA"}]})", "users[1].username"},
       {R"([1])", "JSON object"},
       {R"({"api_keys":[)", "not valid JSON"},
   };
   for (const auto& c : cases) {
-    auto plan = parse_kickstart(c.doc, {});
+    auto plan = parse_kickstart(c.doc, KickstartRules{});
     ASSERT_FALSE(plan) << c.doc;
     EXPECT_NE(plan.error().find(c.where), std::string::npos) << plan.error();
   }

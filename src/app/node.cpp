@@ -1,5 +1,7 @@
 #include "app/node.hpp"
 
+#include <sys/stat.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <stop_token>
@@ -29,20 +31,39 @@
 namespace gatehouse::app {
 namespace {
 
+/// The database holds sealed keys and secret hashes. New files are private (umask in main); an
+/// older database that is readable by group or others is made private, with its WAL and SHM files.
+void restrict_permissions(const std::string& path) {
+  if (path == ":memory:") return;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+  for (const auto& f : {path, path + "-wal", path + "-shm"}) ::chmod(f.c_str(), 0600);
+  spdlog::warn("database {} was readable by group or others; its files are now mode 0600", path);
+}
+
 std::unique_ptr<storage::sqlite::SqliteBackend> open_store(const config::Config& config) {
   storage::sqlite::SqliteOptions options;
   options.path = config.database.sqlite_path();
   options.pool_size = static_cast<std::size_t>(config.database.pool_size);
   options.busy_timeout = config.database.busy_timeout;
   auto backend = std::make_unique<storage::sqlite::SqliteBackend>(options);
+  restrict_permissions(options.path);
   int applied = backend->migrate();
   if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, backend->schema_version());
   return backend;
 }
 
+user::Argon2Params argon2_params(const config::Config& c) {
+  return user::Argon2Params{c.passwords.memory_kib, c.passwords.iterations, c.passwords.parallelism};
+}
+
+KickstartRules kickstart_rules(const config::Config& c);
+
 client::MetadataDefaults metadata_defaults(const config::Config& config) {
   return client::MetadataDefaults{config.tokens.default_signing_alg, config.keys.algorithms};
 }
+
+KickstartRules kickstart_rules(const config::Config& c) { return KickstartRules{metadata_defaults(c), c.passwords.min_length}; }
 
 std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
   auto colon = listen.rfind(':');
@@ -95,7 +116,7 @@ class RevocationPurger {
 /// Reads and validates bootstrap.kickstart before anything is written, so a bad file writes nothing.
 std::optional<KickstartPlan> read_bootstrap_plan(const config::Config& c) {
   if (c.bootstrap.kickstart.empty()) return std::nullopt;
-  auto plan = read_kickstart(c.bootstrap.kickstart, metadata_defaults(c));
+  auto plan = read_kickstart(c.bootstrap.kickstart, kickstart_rules(c));
   if (!plan) throw StartupError("bootstrap.kickstart: " + plan.error());
   return std::move(*plan);
 }
@@ -110,20 +131,22 @@ struct Node::Parts {
         master(keys::load_master_key({c.keys.master_key_file, c.keys.master_key}, store->keys())),
         client_secrets(master.derive(keys::kClientSecretHashPurpose)),
         api_key_hasher(master.derive(keys::kApiKeyHashPurpose)),
+        passwords(argon2_params(c)),
         key_manager(store->keys(), master, clock),
         codec(ring, c.server.public_url),
-        client_cache(store->clients(), clock, kClientCacheTtl),
+        client_cache(store->clients(), kClientCacheTtl),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
-        admin_deps{client_cache, store->api_keys(), client_secrets, api_key_hasher, metadata_defaults(c), clock} {
+        admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
+                   metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length} {
     std::vector<jose::Algorithm> algs;
     for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
     key_manager.ensure_current_keys(algs);
     ring.publish(key_manager.load());
     if (bootstrap_plan)
-      apply_kickstart(*bootstrap_plan, client_cache, store->api_keys(), store->settings(), client_secrets,
-                      api_key_hasher, clock);
+      apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), store->users(), store->settings(),
+                                                        client_secrets, api_key_hasher, passwords, clock});
   }
 
   config::Config config;
@@ -133,6 +156,7 @@ struct Node::Parts {
   keys::MasterKey master;
   client::SecretHasher client_secrets;
   client::SecretHasher api_key_hasher;
+  user::PasswordHasher passwords;
   keys::KeyRing ring;
   keys::KeyManager key_manager;
   token::AccessTokenCodec codec;
@@ -205,18 +229,21 @@ std::string run_migrate(const config::Config& config) {
 }
 
 std::string run_init(const config::Config& config, const std::string& kickstart_path) {
-  auto plan = read_kickstart(kickstart_path, metadata_defaults(config));
+  auto plan = read_kickstart(kickstart_path, kickstart_rules(config));
   if (!plan) throw StartupError(plan.error());
   auto store = open_store(config);
   auto master = keys::load_master_key({config.keys.master_key_file, config.keys.master_key}, store->keys());
   client::SecretHasher client_secrets(master.derive(keys::kClientSecretHashPurpose));
   client::SecretHasher api_key_hasher(master.derive(keys::kApiKeyHashPurpose));
   SystemClock clock;
-  auto out =
-      apply_kickstart(*plan, store->clients(), store->api_keys(), store->settings(), client_secrets, api_key_hasher, clock);
+  user::PasswordHasher passwords(argon2_params(config));
+  auto out = apply_kickstart(*plan, KickstartTargets{store->clients(), store->api_keys(), store->users(), store->settings(),
+                                                     client_secrets, api_key_hasher, passwords, clock});
   return "kickstart applied: " + std::to_string(out.api_keys_created) + " api key(s) created, " +
          std::to_string(out.api_keys_present) + " already present; " + std::to_string(out.applications_created) +
-         " application(s) created, " + std::to_string(out.applications_present) + " already present";
+         " application(s) created, " + std::to_string(out.applications_present) + " already present; " +
+         std::to_string(out.users_created) + " user(s) created, " + std::to_string(out.users_present) +
+         " already present";
 }
 
 }  // namespace gatehouse::app

@@ -4,14 +4,26 @@
 
 namespace gatehouse::client {
 
-CachingClientStore::CachingClientStore(ClientStore& inner, const Clock& clock, std::chrono::seconds ttl,
-                                       std::size_t capacity)
-    : inner_(inner), clock_(clock), ttl_(ttl), capacity_(capacity) {}
+namespace {
+
+/// Runs a function when the scope ends, also by an exception.
+template <class F>
+struct OnExit {
+  F f;
+  ~OnExit() { f(); }
+};
+template <class F>
+OnExit(F) -> OnExit<F>;
+
+}  // namespace
+
+CachingClientStore::CachingClientStore(ClientStore& inner, std::chrono::seconds ttl, std::size_t capacity)
+    : inner_(inner), ttl_(ttl), capacity_(capacity) {}
 
 std::shared_ptr<const Client> CachingClientStore::peek(const std::string& client_id) const {
   std::shared_lock lock(mutex_);
   auto it = entries_.find(client_id);
-  if (it == entries_.end() || clock_.now() - it->second.fetched_at >= ttl_.count()) return nullptr;
+  if (it == entries_.end() || Steady::now() - it->second.fetched_at >= ttl_) return nullptr;
   return it->second.client;
 }
 
@@ -24,11 +36,13 @@ std::optional<Client> CachingClientStore::find(const std::string& client_id) {
   }
   auto found = inner_.find(client_id);
   if (found) {
+    auto entry = std::make_shared<const Client>(*found);
+    std::unordered_map<std::string, Entry> evicted;  // destroyed after the lock is released
     std::unique_lock lock(mutex_);
     // A write since our read may have made `found` stale: then leave the entry out.
     if (generation == generation_) {
-      if (entries_.size() >= capacity_) entries_.clear();  // crude bound; refills on demand
-      entries_[client_id] = Entry{std::make_shared<const Client>(*found), clock_.now()};
+      if (entries_.size() >= capacity_) evicted.swap(entries_);  // crude bound; refills on demand
+      entries_[client_id] = Entry{std::move(entry), Steady::now()};
     }
   }
   return found;
@@ -41,23 +55,23 @@ void CachingClientStore::invalidate(const std::string& client_id) {
 }
 
 bool CachingClientStore::insert(const Client& client) {
-  bool ok = inner_.insert(client);
-  invalidate(client.client_id);
-  return ok;
+  OnExit after{[&] { invalidate(client.client_id); }};
+  return inner_.insert(client);
 }
 
+// Invalidate before (no reader keeps using the old entry) and after (a reader that refilled it in
+// between is dropped) — the second one even when the write throws, since a store may have
+// committed a write whose acknowledgement was lost.
 bool CachingClientStore::update(const Client& client) {
   invalidate(client.client_id);
-  bool ok = inner_.update(client);
-  invalidate(client.client_id);
-  return ok;
+  OnExit after{[&] { invalidate(client.client_id); }};
+  return inner_.update(client);
 }
 
 bool CachingClientStore::remove(const std::string& client_id) {
   invalidate(client_id);
-  bool ok = inner_.remove(client_id);
-  invalidate(client_id);
-  return ok;
+  OnExit after{[&] { invalidate(client_id); }};
+  return inner_.remove(client_id);
 }
 
 }  // namespace gatehouse::client

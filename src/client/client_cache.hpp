@@ -1,9 +1,12 @@
 #pragma once
 // A near-cache in front of a ClientStore (DESIGN.md: a node-local cache is only a near-cache that
 // every change invalidates). Writes through this decorator invalidate the entry at once; the
-// cluster release also invalidates entries from cluster events. Entries expire after `ttl` as a
-// safety net, and a read that raced with a write never re-inserts the old value (generation check).
+// cluster release also invalidates entries from cluster events. Entries expire after `ttl`
+// (monotonic time, so a clock step cannot stretch it), which bounds how long a change made
+// outside this process (another process on the same SQLite file, a manual SQL statement) takes
+// to be seen. A read that raced with a write never re-inserts the old value (generation check).
 // Negative results are not cached, so a client created elsewhere is seen on its first use.
+// Read-modify-write code (the admin API) must read from the store itself, not through here.
 
 #include <chrono>
 #include <memory>
@@ -12,13 +15,12 @@
 #include <unordered_map>
 
 #include "client/client_store.hpp"
-#include "core/clock.hpp"
 
 namespace gatehouse::client {
 
 class CachingClientStore final : public ClientStore {
  public:
-  CachingClientStore(ClientStore& inner, const Clock& clock, std::chrono::seconds ttl, std::size_t capacity = 10000);
+  CachingClientStore(ClientStore& inner, std::chrono::seconds ttl, std::size_t capacity = 10000);
 
   std::optional<Client> find(const std::string& client_id) override;
   ClientPage list(std::size_t offset, std::size_t limit) override { return inner_.list(offset, limit); }
@@ -33,13 +35,13 @@ class CachingClientStore final : public ClientStore {
   void invalidate(const std::string& client_id);
 
  private:
+  using Steady = std::chrono::steady_clock;
   struct Entry {
     std::shared_ptr<const Client> client;
-    UnixSeconds fetched_at;
+    Steady::time_point fetched_at;
   };
 
   ClientStore& inner_;
-  const Clock& clock_;
   std::chrono::seconds ttl_;
   std::size_t capacity_;
   mutable std::shared_mutex mutex_;

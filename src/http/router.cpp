@@ -88,12 +88,14 @@ bool match_segments(const std::vector<std::string>& pattern, const std::vector<s
 
 std::optional<Response> Router::dispatch_inline(const Request& request) const {
   auto segments = split_path(request.path);
+  // The first route matching method and path decides, exactly as in dispatch().
   for (const auto& route : routes_) {
-    if (route.method != request.method || (route.execution != Execution::kInline && !route.fast_path)) continue;
+    if (route.method != request.method) continue;
     PathParams params;
     if (!match_segments(route.segments, segments, params)) continue;
     if (route.execution == Execution::kInline) return route.handler(request, params);
-    return route.fast_path(request, params);
+    if (route.fast_path) return route.fast_path(request, params);
+    return std::nullopt;
   }
   return std::nullopt;
 }

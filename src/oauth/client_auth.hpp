@@ -23,14 +23,14 @@ struct PresentedClient {
 Result<PresentedClient, OAuthError> presented_credentials(const http::Request& request, const Form& form);
 
 /// Checks presented credentials against the registered client (nullptr: no such client).
-/// Timing does not reveal whether the client exists: an unknown client still costs one HMAC.
+/// An unknown client still costs one HMAC. (Client ids are not secrets, RFC 6749 §2.2: the token
+/// endpoint's fast path answers recently used clients sooner, which this does not try to hide.)
 Result<void, OAuthError> verify_client(const PresentedClient& presented, const client::Client* registered,
                                        const client::SecretHasher& hasher);
 
 /// presented_credentials + a store lookup + verify_client.
 /// @returns the authenticated client, or invalid_request (two methods, malformed header) /
 /// invalid_client (unknown client, wrong secret, wrong method, no credentials).
-/// Timing does not reveal whether the client exists: an unknown client still costs one HMAC.
 Result<client::Client, OAuthError> authenticate_client(const http::Request& request, const Form& form,
                                                       client::ClientStore& clients,
                                                       const client::SecretHasher& hasher);

@@ -206,7 +206,7 @@ TEST_F(OAuthTest, ATokenSignedByAnotherKeyWithOurKidIsNotOurs) {
 }
 
 TEST_F(OAuthTest, TheFastPathAnswersOnlyForCachedEs256Clients) {
-  client::CachingClientStore cache(backend_.clients(), clock_, std::chrono::seconds(30));
+  client::CachingClientStore cache(backend_.clients(), std::chrono::seconds(30));
   OAuthDeps deps{cache, hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600), &cache};
   auto es = post("grant_type=client_credentials", "svc", kSecret);
   EXPECT_FALSE(token_endpoint_fast_path(deps, es)) << "answered before the client was cached";

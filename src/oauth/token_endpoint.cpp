@@ -84,7 +84,10 @@ http::Response token_endpoint(const OAuthDeps& deps, const http::Request& reques
 }
 
 std::optional<http::Response> token_endpoint_fast_path(const OAuthDeps& deps, const http::Request& request) {
-  if (deps.cache == nullptr) return std::nullopt;
+  // A real token request is a few hundred bytes; anything larger is parsed on a worker so one
+  // request can never hold an I/O thread for long.
+  constexpr std::size_t kMaxFastPathBody = 4096;
+  if (deps.cache == nullptr || request.body.size() > kMaxFastPathBody) return std::nullopt;
   return handle_token_request(deps, request, true);
 }
 

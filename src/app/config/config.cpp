@@ -656,12 +656,27 @@ const std::array kKeys{
             &render_duration<&Config::tokens, &T::access_token_ttl>},
     KeySpec{"tokens", "default_signing_alg", &apply_string<&Config::tokens, &T::default_signing_alg, check_algorithm>,
             &render_string<&Config::tokens, &T::default_signing_alg>},
+    KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
+            &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
+    KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
+            &render_number<&Config::passwords, &PasswordsConfig::iterations>},
+    KeySpec{"passwords", "parallelism", &apply_integer<&Config::passwords, &PasswordsConfig::parallelism, 1, 64>,
+            &render_number<&Config::passwords, &PasswordsConfig::parallelism>},
+    KeySpec{"passwords", "min_length", &apply_integer<&Config::passwords, &PasswordsConfig::min_length, 1, 1024>,
+            &render_number<&Config::passwords, &PasswordsConfig::min_length>},
+    KeySpec{"login", "lockout_threshold", &apply_integer<&Config::login, &LoginConfig::lockout_threshold, 1, 1000>,
+            &render_number<&Config::login, &LoginConfig::lockout_threshold>},
+    KeySpec{"login", "lockout_window", &apply_duration<&Config::login, &LoginConfig::lockout_window, kSecond, kDay>,
+            &render_duration<&Config::login, &LoginConfig::lockout_window>},
+    KeySpec{"login", "lockout_duration", &apply_duration<&Config::login, &LoginConfig::lockout_duration, kSecond, kDay>,
+            &render_duration<&Config::login, &LoginConfig::lockout_duration>},
     KeySpec{"bootstrap", "kickstart", &apply_string<&Config::bootstrap, &BootstrapConfig::kickstart, check_any>,
             &render_string<&Config::bootstrap, &BootstrapConfig::kickstart>},
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},
 };
 
-constexpr std::array<std::string_view, 6> kSections{"server", "database", "keys", "tokens", "bootstrap", "log"};
+constexpr std::array<std::string_view, 8> kSections{"server",    "database", "keys",      "tokens",
+                                                    "passwords", "login",    "bootstrap", "log"};
 
 bool is_section(std::string_view s) { return std::find(kSections.begin(), kSections.end(), s) != kSections.end(); }
 

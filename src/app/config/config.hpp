@@ -4,6 +4,7 @@
 // must be identical on every node of a cluster live in the database, not here.
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -60,6 +61,21 @@ struct TokensConfig {
   std::string default_signing_alg = "RS256";  ///< must be one of keys.algorithms
 };
 
+/// [passwords]: argon2id parameters for new hashes (old hashes keep their own) and the minimum length.
+struct PasswordsConfig {
+  std::uint32_t memory_kib = 19456;  ///< 8..4194304 (4 GiB)
+  std::uint32_t iterations = 2;      ///< 1..100
+  std::uint32_t parallelism = 1;     ///< 1..64
+  int min_length = 8;                ///< 1..1024
+};
+
+/// [login]: account lockout after repeated failed sign-ins, counted in the store across nodes.
+struct LoginConfig {
+  int lockout_threshold = 5;             ///< failures within lockout_window that lock the account; 1..1000
+  seconds lockout_window{900};           ///< 1s..1 day
+  seconds lockout_duration{900};         ///< 1s..1 day
+};
+
 /// [bootstrap]
 struct BootstrapConfig {
   std::string kickstart;  ///< path of a kickstart JSON applied at start ("" = none)
@@ -75,6 +91,8 @@ struct Config {
   DatabaseConfig database;
   KeysConfig keys;
   TokensConfig tokens;
+  PasswordsConfig passwords;
+  LoginConfig login;
   BootstrapConfig bootstrap;
   LogConfig log;
   std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)

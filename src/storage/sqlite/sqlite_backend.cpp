@@ -12,6 +12,7 @@
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/revocation_store.hpp"
 #include "storage/sqlite/settings_store.hpp"
+#include "storage/sqlite/user_store.hpp"
 
 namespace gatehouse::storage::sqlite {
 namespace {
@@ -84,7 +85,8 @@ struct SqliteBackend::Impl {
         api_keys(pool),
         keys(pool),
         revocations(pool),
-        settings(pool) {}
+        settings(pool),
+        users(pool) {}
 
   ConnectionPool pool;
   SqliteClientStore clients;
@@ -92,6 +94,7 @@ struct SqliteBackend::Impl {
   SqliteKeyStore keys;
   SqliteRevocationStore revocations;
   SqliteSettingsStore settings;
+  SqliteUserStore users;
 };
 
 SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
@@ -156,5 +159,6 @@ admin::ApiKeyStore& SqliteBackend::api_keys() { return impl_->api_keys; }
 keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
 token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
 settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
+user::UserStore& SqliteBackend::users() { return impl_->users; }
 
 }  // namespace gatehouse::storage::sqlite

@@ -12,6 +12,7 @@
 #include "keys/key_store.hpp"
 #include "settings/settings_store.hpp"
 #include "token/revocation_store.hpp"
+#include "user/user_store.hpp"
 
 namespace gatehouse::storage::sqlite {
 
@@ -52,6 +53,7 @@ class SqliteBackend {
   keys::KeyStore& keys();
   token::RevocationStore& revocations();
   settings::SettingsStore& settings();
+  user::UserStore& users();
 
  private:
   struct Impl;

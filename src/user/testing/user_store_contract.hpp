@@ -1,0 +1,164 @@
+#pragma once
+// The contract every user::UserStore backend passes (STYLE C12). Include it in exactly one .cpp of
+// a test binary and instantiate it once per backend (core/testing/store_contract.hpp).
+
+#include <atomic>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/testing/store_contract.hpp"
+#include "user/user_store.hpp"
+
+namespace gatehouse::user::testing {
+
+using UserStoreBackend = contract::StoreBackend<UserStore>;
+inline constexpr auto backend_name = &contract::backend_name<UserStore>;
+
+class UserStoreContract : public contract::StoreContract<UserStore> {
+ protected:
+  static User sample(const std::string& id, const std::string& username, const std::string& email = {}) {
+    User u;
+    u.id = id;
+    u.username = username;
+    u.email = email;
+    u.email_verified = true;
+    u.name = "Ada Lovelace";
+    u.given_name = "Ada";
+    u.family_name = "Lovelace";
+    u.middle_name = "Augusta";
+    u.nickname = "ada";
+    u.picture = "https://example.com/ada.png";
+    u.locale = "en-GB";
+    u.phone_number = "+44 20 7946 0000";
+    u.phone_number_verified = true;
+    u.active = true;
+    u.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+    u.created_at = 1'700'000'000;
+    u.updated_at = 1'700'000'001;
+    return u;
+  }
+};
+
+TEST_P(UserStoreContract, InsertedUserRoundTripsEveryField) {
+  auto u = sample("u1", "ada", "ada@example.com");
+  ASSERT_EQ(store().insert(u), UserWriteResult::kOk);
+  auto found = store().find("u1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->username, u.username);
+  EXPECT_EQ(found->email, u.email);
+  EXPECT_EQ(found->email_verified, u.email_verified);
+  EXPECT_EQ(found->name, u.name);
+  EXPECT_EQ(found->given_name, u.given_name);
+  EXPECT_EQ(found->family_name, u.family_name);
+  EXPECT_EQ(found->middle_name, u.middle_name);
+  EXPECT_EQ(found->nickname, u.nickname);
+  EXPECT_EQ(found->picture, u.picture);
+  EXPECT_EQ(found->locale, u.locale);
+  EXPECT_EQ(found->phone_number, u.phone_number);
+  EXPECT_EQ(found->phone_number_verified, u.phone_number_verified);
+  EXPECT_EQ(found->active, u.active);
+  EXPECT_EQ(found->password_hash, u.password_hash);
+  EXPECT_EQ(found->created_at, u.created_at);
+  EXPECT_EQ(found->updated_at, u.updated_at);
+  EXPECT_FALSE(store().find("nobody"));
+}
+
+TEST_P(UserStoreContract, UsernamesAndEmailsAreUniqueIgnoringCase) {
+  ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
+  EXPECT_EQ(store().insert(sample("u2", "ADA", "other@example.com")), UserWriteResult::kUsernameTaken);
+  EXPECT_EQ(store().insert(sample("u2", "grace", "ADA@example.com")), UserWriteResult::kEmailTaken);
+  // Users without an email do not collide with each other.
+  EXPECT_EQ(store().insert(sample("u3", "noemail1")), UserWriteResult::kOk);
+  EXPECT_EQ(store().insert(sample("u4", "noemail2")), UserWriteResult::kOk);
+  EXPECT_FALSE(store().find("u2"));
+  auto found = store().find_by_username("AdA");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, "u1");
+}
+
+TEST_P(UserStoreContract, UpdateReplacesFieldsButKeepsIdAndCreation) {
+  ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
+  ASSERT_EQ(store().insert(sample("u2", "grace", "grace@example.com")), UserWriteResult::kOk);
+  auto u = sample("u1", "ada.l", "ada.l@example.com");
+  u.active = false;
+  u.password_hash.clear();
+  u.created_at = 5;
+  u.updated_at = 1'800'000'000;
+  EXPECT_EQ(store().update(u), UserWriteResult::kOk);
+  auto found = store().find("u1");
+  EXPECT_EQ(found->username, "ada.l");
+  EXPECT_FALSE(found->active);
+  EXPECT_EQ(found->password_hash, "");
+  EXPECT_EQ(found->created_at, 1'700'000'000);
+  EXPECT_EQ(found->updated_at, 1'800'000'000);
+  // Taking another user's username or email is refused and changes nothing.
+  EXPECT_EQ(store().update(sample("u1", "GRACE", "x@example.com")), UserWriteResult::kUsernameTaken);
+  EXPECT_EQ(store().update(sample("u1", "ada2", "Grace@Example.com")), UserWriteResult::kEmailTaken);
+  EXPECT_EQ(store().find("u1")->username, "ada.l");
+  EXPECT_EQ(store().update(sample("nobody", "someone")), UserWriteResult::kNotFound);
+}
+
+TEST_P(UserStoreContract, ListFiltersAndPagesInUsernameOrder) {
+  for (const char* name : {"carol", "alice", "bob", "dave"})
+    ASSERT_EQ(store().insert(sample(std::string("id-") + name, name, std::string(name) + "@example.com")), UserWriteResult::kOk);
+  auto page = store().list({}, 1, 2);
+  EXPECT_EQ(page.total, 4u);
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].username, "bob");
+  EXPECT_EQ(page.items[1].username, "carol");
+  auto by_name = store().list({"BOB", ""}, 0, 10);
+  ASSERT_EQ(by_name.total, 1u);
+  EXPECT_EQ(by_name.items[0].id, "id-bob");
+  auto by_email = store().list({"", "Dave@Example.com"}, 0, 10);
+  ASSERT_EQ(by_email.total, 1u);
+  EXPECT_EQ(by_email.items[0].id, "id-dave");
+  EXPECT_EQ(store().list({"nobody", ""}, 0, 10).total, 0u);
+}
+
+TEST_P(UserStoreContract, RemoveDeletesTheUserAndItsCounter) {
+  ASSERT_EQ(store().insert(sample("u1", "ada")), UserWriteResult::kOk);
+  store().record_failed_login("u1", 100, 300, 5, 900);
+  EXPECT_TRUE(store().remove("u1"));
+  EXPECT_FALSE(store().remove("u1"));
+  EXPECT_FALSE(store().find("u1"));
+  EXPECT_EQ(store().failed_logins("u1").count, 0);
+}
+
+TEST_P(UserStoreContract, FailedLoginsCountInAWindowAndLockAtTheThreshold) {
+  ASSERT_EQ(store().insert(sample("u1", "ada")), UserWriteResult::kOk);
+  EXPECT_EQ(store().record_failed_login("u1", 1000, 300, 3, 900).count, 1);
+  EXPECT_EQ(store().record_failed_login("u1", 1100, 300, 3, 900).count, 2);
+  auto third = store().record_failed_login("u1", 1200, 300, 3, 900);
+  EXPECT_EQ(third.count, 3);
+  EXPECT_EQ(third.locked_until, 2100);
+  EXPECT_EQ(store().failed_logins("u1").locked_until, 2100);
+  // A failure after the window starts a new count.
+  auto later = store().record_failed_login("u1", 5000, 300, 3, 900);
+  EXPECT_EQ(later.count, 1);
+  EXPECT_EQ(later.window_started_at, 5000);
+  store().reset_failed_logins("u1");
+  EXPECT_EQ(store().failed_logins("u1").count, 0);
+  EXPECT_EQ(store().failed_logins("u1").locked_until, 0);
+}
+
+TEST_P(UserStoreContract, ConcurrentFailuresAreAllCounted) {
+  ASSERT_EQ(store().insert(sample("u1", "ada")), UserWriteResult::kOk);
+  constexpr int kThreads = 8;
+  constexpr int kEach = 5;
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      for (int j = 0; j < kEach; ++j) store().record_failed_login("u1", 1000, 300, 1000, 900);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store().failed_logins("u1").count, kThreads * kEach);
+}
+
+}  // namespace gatehouse::user::testing

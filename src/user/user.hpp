@@ -1,0 +1,52 @@
+#pragma once
+// A user (resource owner), with OpenID Connect standard claim names (OIDC Core §5.1).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace gatehouse::user {
+
+struct User {
+  std::string id;                 // the OIDC "sub": random, stable, never reused
+  std::string username;           // unique (case-insensitive); also preferred_username
+  std::string email;              // unique (case-insensitive) when not empty
+  bool email_verified = false;
+  std::string name;
+  std::string given_name;
+  std::string family_name;
+  std::string middle_name;
+  std::string nickname;
+  std::string picture;
+  std::string locale;
+  std::string phone_number;
+  bool phone_number_verified = false;
+  bool active = true;
+  /// PHC string of an argon2id hash ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"), empty when
+  /// no password is set. Never returned by the API, never logged.
+  std::string password_hash;
+  UnixSeconds created_at = 0;
+  UnixSeconds updated_at = 0;
+};
+
+struct UserFilter {
+  std::string username;  // exact, case-insensitive ("" = any)
+  std::string email;     // exact, case-insensitive ("" = any)
+};
+
+struct UserPage {
+  std::vector<User> items;
+  std::size_t total = 0;
+};
+
+/// Failed sign-ins of one user inside the current window (the lockout counter, kept in the store
+/// so every node sees the same count).
+struct FailedLogins {
+  int count = 0;
+  UnixSeconds window_started_at = 0;
+  UnixSeconds locked_until = 0;  // 0 = not locked
+};
+
+}  // namespace gatehouse::user

@@ -1,0 +1,40 @@
+#pragma once
+// Port: users and their failed-sign-in counters. Storage faults throw StorageError; "not found"
+// is nullopt / false.
+
+#include <optional>
+#include <string>
+
+#include "user/user.hpp"
+
+namespace gatehouse::user {
+
+/// Why an insert or update was refused.
+enum class UserWriteResult { kOk, kNotFound, kUsernameTaken, kEmailTaken };
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  virtual std::optional<User> find(const std::string& id) = 0;
+  /// Case-insensitive.
+  virtual std::optional<User> find_by_username(const std::string& username) = 0;
+  /// Ordered by username. total counts every user matching the filter.
+  virtual UserPage list(const UserFilter& filter, std::size_t offset, std::size_t limit) = 0;
+  /// kUsernameTaken / kEmailTaken (and nothing written) when another user has them.
+  virtual UserWriteResult insert(const User& user) = 0;
+  /// Replaces every field but id and created_at (the password hash included).
+  virtual UserWriteResult update(const User& user) = 0;
+  /// @returns false if there was no such user.
+  virtual bool remove(const std::string& id) = 0;
+
+  /// Records one failed sign-in atomically: a new window starts when the last one is older than
+  /// `window` seconds; reaching `threshold` failures locks the account until now + lock_seconds.
+  /// @returns the counter after this failure. Safe when many nodes record at once.
+  virtual FailedLogins record_failed_login(const std::string& id, UnixSeconds now, UnixSeconds window, int threshold,
+                                           UnixSeconds lock_seconds) = 0;
+  virtual FailedLogins failed_logins(const std::string& id) = 0;
+  /// Clears the counter (a successful sign-in, or an administrator unlocking the account).
+  virtual void reset_failed_logins(const std::string& id) = 0;
+};
+
+}  // namespace gatehouse::user
