@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -76,19 +77,26 @@ constexpr std::chrono::seconds kClientCacheTtl{30};
 
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
 
-/// Deletes revocation entries of tokens that have expired anyway, in bounded batches, every few
-/// minutes on its own thread (never an I/O thread). The cluster release turns this into a
-/// run-once job under a lease; on a single node a local loop is exactly once.
-class RevocationPurger {
+/// One kind of expiring data: deletes at most `limit` expired rows, returns how many.
+struct PurgeTarget {
+  std::string what;
+  std::function<std::size_t(UnixSeconds now, std::size_t limit)> purge;
+};
+
+/// Deletes expired data (revocation entries of expired tokens, login transactions, SSO sessions,
+/// authorization codes) in bounded batches, every few minutes on its own thread (never an I/O
+/// thread). The cluster release turns this into a run-once job under a lease; on a single node a
+/// local loop is exactly once.
+class ExpiryPurger {
  public:
-  RevocationPurger(token::RevocationStore& store, const Clock& clock)
-      : thread_([this, &store, &clock](std::stop_token stop) { run(stop, store, clock); }) {}
+  ExpiryPurger(std::vector<PurgeTarget> targets, const Clock& clock)
+      : targets_(std::move(targets)), clock_(clock), thread_([this](std::stop_token stop) { run(stop); }) {}
 
  private:
   static constexpr std::chrono::minutes kInterval{5};
   static constexpr std::size_t kBatch = 1000;
 
-  void run(std::stop_token stop, token::RevocationStore& store, const Clock& clock) {
+  void run(std::stop_token stop) {
     std::mutex m;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
@@ -96,21 +104,25 @@ class RevocationPurger {
         std::unique_lock lock(m);
         wake.wait_for(lock, stop, kInterval, [] { return false; });
       }
-      if (stop.stop_requested()) return;
-      try {
-        std::size_t total = 0;
-        for (std::size_t n = kBatch; n == kBatch && !stop.stop_requested();) {
-          n = store.purge_expired(clock.now(), kBatch);
-          total += n;
+      for (const auto& target : targets_) {
+        if (stop.stop_requested()) return;
+        try {
+          std::size_t total = 0;
+          for (std::size_t n = kBatch; n == kBatch && !stop.stop_requested();) {
+            n = target.purge(clock_.now(), kBatch);
+            total += n;
+          }
+          if (total > 0) spdlog::info("purged {} expired {}", total, target.what);
+        } catch (const std::exception& e) {
+          spdlog::warn("purging expired {} failed: {}", target.what, e.what());
         }
-        if (total > 0) spdlog::info("purged {} expired revocation entr{}", total, total == 1 ? "y" : "ies");
-      } catch (const std::exception& e) {
-        spdlog::warn("purging expired revocations failed: {}", e.what());
       }
     }
   }
 
-  std::jthread thread_;
+  std::vector<PurgeTarget> targets_;
+  const Clock& clock_;
+  std::jthread thread_;  // last: started after the members it uses exist, joined first
 };
 
 /// Reads and validates bootstrap.kickstart before anything is written, so a bad file writes nothing.
@@ -211,7 +223,15 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   }, [&p](const http::Request& req) { return p.router.dispatch_inline(req); });
   server_ptr = &server;
   server.listen();
-  RevocationPurger purger(p.store->revocations(), p.clock);
+  auto& store = *p.store;
+  ExpiryPurger purger(
+      {
+          {"revocation entries", [&store](UnixSeconds n, std::size_t l) { return store.revocations().purge_expired(n, l); }},
+          {"login transactions", [&store](UnixSeconds n, std::size_t l) { return store.login_transactions().purge_expired(n, l); }},
+          {"SSO sessions", [&store](UnixSeconds n, std::size_t l) { return store.sso_sessions().purge_expired(n, l); }},
+          {"authorization codes", [&store](UnixSeconds n, std::size_t l) { return store.codes().purge_expired(n, l); }},
+      },
+      p.clock);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("listening on {}:{} (issuer {}, {} I/O + {} worker threads)", options.host, server.port(),
                sc.public_url, options.io_threads, options.worker_threads);

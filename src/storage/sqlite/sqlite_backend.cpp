@@ -12,6 +12,7 @@
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/revocation_store.hpp"
 #include "storage/sqlite/settings_store.hpp"
+#include "storage/sqlite/sign_in_stores.hpp"
 #include "storage/sqlite/user_store.hpp"
 
 namespace gatehouse::storage::sqlite {
@@ -86,7 +87,10 @@ struct SqliteBackend::Impl {
         keys(pool),
         revocations(pool),
         settings(pool),
-        users(pool) {}
+        users(pool),
+        login_transactions(pool),
+        sso_sessions(pool),
+        codes(pool) {}
 
   ConnectionPool pool;
   SqliteClientStore clients;
@@ -95,6 +99,9 @@ struct SqliteBackend::Impl {
   SqliteRevocationStore revocations;
   SqliteSettingsStore settings;
   SqliteUserStore users;
+  SqliteLoginTransactionStore login_transactions;
+  SqliteSsoSessionStore sso_sessions;
+  SqliteCodeStore codes;
 };
 
 SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
@@ -160,5 +167,8 @@ keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
 token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
 settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
 user::UserStore& SqliteBackend::users() { return impl_->users; }
+session::LoginTransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }
+session::SsoSessionStore& SqliteBackend::sso_sessions() { return impl_->sso_sessions; }
+token::CodeStore& SqliteBackend::codes() { return impl_->codes; }
 
 }  // namespace gatehouse::storage::sqlite

@@ -10,7 +10,10 @@
 #include "admin/api_key_store.hpp"
 #include "client/client_store.hpp"
 #include "keys/key_store.hpp"
+#include "session/login_transaction_store.hpp"
+#include "session/sso_session_store.hpp"
 #include "settings/settings_store.hpp"
+#include "token/code_store.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
 
@@ -54,6 +57,9 @@ class SqliteBackend {
   token::RevocationStore& revocations();
   settings::SettingsStore& settings();
   user::UserStore& users();
+  session::LoginTransactionStore& login_transactions();
+  session::SsoSessionStore& sso_sessions();
+  token::CodeStore& codes();
 
  private:
   struct Impl;

@@ -1,0 +1,71 @@
+#pragma once
+// The contract every session::SsoSessionStore backend passes (STYLE C12).
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/testing/store_contract.hpp"
+#include "session/sso_session_store.hpp"
+
+namespace gatehouse::session::testing {
+
+using SsoSessionStoreBackend = contract::StoreBackend<SsoSessionStore>;
+inline constexpr auto sso_session_backend_name = &contract::backend_name<SsoSessionStore>;
+
+class SsoSessionStoreContract : public contract::StoreContract<SsoSessionStore> {
+ protected:
+  static SsoSession sample(const std::string& id_hash, const std::string& sid, const std::string& user = "u1") {
+    return SsoSession{id_hash, sid, user, 1000, "pwd", 1000, 1000, 1000 + 8 * 3600};
+  }
+};
+
+TEST_P(SsoSessionStoreContract, FindsALiveSessionWithEveryField) {
+  auto s = sample(std::string("\x00hash1", 6), "sid-1");
+  store().insert(s);
+  auto found = store().find(s.id_hash, 1500, 1800);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->sid, "sid-1");
+  EXPECT_EQ(found->user_id, "u1");
+  EXPECT_EQ(found->auth_time, 1000);
+  EXPECT_EQ(found->amr, "pwd");
+  EXPECT_EQ(found->created_at, 1000);
+  EXPECT_EQ(found->last_seen_at, 1000);
+  EXPECT_EQ(found->expires_at, s.expires_at);
+  EXPECT_FALSE(store().find("unknown", 1500, 1800));
+}
+
+TEST_P(SsoSessionStoreContract, IdleAndAbsoluteTimeoutsEndASession) {
+  auto s = sample("h1", "sid-1");
+  store().insert(s);
+  EXPECT_FALSE(store().find("h1", 1000 + 1800, 1800)) << "idle for the whole idle timeout";
+  EXPECT_TRUE(store().touch("h1", 2500));
+  EXPECT_TRUE(store().find("h1", 2500 + 1799, 1800)) << "activity slides the idle timeout";
+  EXPECT_FALSE(store().touch("nope", 2500));
+  EXPECT_TRUE(store().touch("h1", 2000));  // an older timestamp never moves it back
+  EXPECT_EQ(store().find("h1", 2600, 1800)->last_seen_at, 2500);
+  EXPECT_FALSE(store().find("h1", s.expires_at, 10 * 3600)) << "past the absolute timeout";
+}
+
+TEST_P(SsoSessionStoreContract, RevokeBySidAndByUser) {
+  store().insert(sample("h1", "sid-1", "u1"));
+  store().insert(sample("h2", "sid-2", "u1"));
+  store().insert(sample("h3", "sid-3", "u2"));
+  EXPECT_TRUE(store().revoke_by_sid("sid-1"));
+  EXPECT_FALSE(store().revoke_by_sid("sid-1"));
+  EXPECT_FALSE(store().find("h1", 1500, 1800));
+  EXPECT_EQ(store().revoke_user("u1"), 1u);
+  EXPECT_FALSE(store().find("h2", 1500, 1800));
+  EXPECT_TRUE(store().find("h3", 1500, 1800));
+}
+
+TEST_P(SsoSessionStoreContract, PurgeDeletesOnlyExpired) {
+  auto old = sample("h1", "sid-1");
+  old.expires_at = 1200;
+  store().insert(old);
+  store().insert(sample("h2", "sid-2"));
+  EXPECT_EQ(store().purge_expired(1500, 10), 1u);
+  EXPECT_TRUE(store().find("h2", 1500, 1800));
+}
+
+}  // namespace gatehouse::session::testing

@@ -1,0 +1,50 @@
+#pragma once
+// Port: authorization codes (RFC 6749 §4.1.2). Only a hash of each code is stored. A code is
+// consumed atomically in the store — one conditional update that succeeds for exactly one caller
+// on any node — and a second redemption is reported so every token issued from it can be revoked
+// (RFC 9700 §4.5.3 / RFC 6749 §4.1.2).
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+
+namespace gatehouse::token {
+
+struct AuthorizationCode {
+  std::string code_hash;
+  std::string grant_id;       // ties together every token issued from this code
+  std::string client_id;
+  std::string redirect_uri;
+  std::string user_id;
+  std::string scope;
+  std::string nonce;
+  std::string code_challenge;
+  std::string code_challenge_method;
+  std::string sid;
+  UnixSeconds auth_time = 0;
+  std::string amr;
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
+};
+
+enum class ConsumeOutcome { kConsumed, kUnknown, kExpired, kAlreadyUsed };
+
+struct ConsumeResult {
+  ConsumeOutcome outcome = ConsumeOutcome::kUnknown;
+  std::optional<AuthorizationCode> code;  // set for kConsumed and kAlreadyUsed (to revoke its grant)
+};
+
+class CodeStore {
+ public:
+  virtual ~CodeStore() = default;
+  virtual void insert(const AuthorizationCode& code) = 0;
+  /// Marks the code used at `now`. kConsumed for exactly one caller; later callers get
+  /// kAlreadyUsed. An expired code is kExpired and is not marked.
+  virtual ConsumeResult consume(const std::string& code_hash, UnixSeconds now) = 0;
+  /// Deletes at most `limit` codes that expired before `now`. @returns how many.
+  virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
+};
+
+}  // namespace gatehouse::token
