@@ -230,6 +230,8 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
           {"login transactions", [&store](UnixSeconds n, std::size_t l) { return store.login_transactions().purge_expired(n, l); }},
           {"SSO sessions", [&store](UnixSeconds n, std::size_t l) { return store.sso_sessions().purge_expired(n, l); }},
           {"authorization codes", [&store](UnixSeconds n, std::size_t l) { return store.codes().purge_expired(n, l); }},
+          {"refresh tokens and grant records",
+           [&store](UnixSeconds n, std::size_t l) { return store.refresh_tokens().purge_expired(n, l); }},
       },
       p.clock);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

@@ -12,6 +12,7 @@
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/revocation_store.hpp"
 #include "storage/sqlite/settings_store.hpp"
+#include "storage/sqlite/refresh_token_store.hpp"
 #include "storage/sqlite/sign_in_stores.hpp"
 #include "storage/sqlite/user_store.hpp"
 
@@ -90,7 +91,8 @@ struct SqliteBackend::Impl {
         users(pool),
         login_transactions(pool),
         sso_sessions(pool),
-        codes(pool) {}
+        codes(pool),
+        refresh_tokens(pool) {}
 
   ConnectionPool pool;
   SqliteClientStore clients;
@@ -102,6 +104,7 @@ struct SqliteBackend::Impl {
   SqliteLoginTransactionStore login_transactions;
   SqliteSsoSessionStore sso_sessions;
   SqliteCodeStore codes;
+  SqliteRefreshTokenStore refresh_tokens;
 };
 
 SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
@@ -170,5 +173,6 @@ user::UserStore& SqliteBackend::users() { return impl_->users; }
 session::LoginTransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }
 session::SsoSessionStore& SqliteBackend::sso_sessions() { return impl_->sso_sessions; }
 token::CodeStore& SqliteBackend::codes() { return impl_->codes; }
+token::RefreshTokenStore& SqliteBackend::refresh_tokens() { return impl_->refresh_tokens; }
 
 }  // namespace gatehouse::storage::sqlite

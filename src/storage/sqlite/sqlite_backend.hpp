@@ -14,6 +14,7 @@
 #include "session/sso_session_store.hpp"
 #include "settings/settings_store.hpp"
 #include "token/code_store.hpp"
+#include "token/refresh_token_store.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
 
@@ -60,6 +61,7 @@ class SqliteBackend {
   session::LoginTransactionStore& login_transactions();
   session::SsoSessionStore& sso_sessions();
   token::CodeStore& codes();
+  token::RefreshTokenStore& refresh_tokens();
 
  private:
   struct Impl;

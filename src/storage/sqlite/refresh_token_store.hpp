@@ -1,0 +1,24 @@
+#pragma once
+// token::RefreshTokenStore on SQLite.
+
+#include "storage/sqlite/connection_pool.hpp"
+#include "token/refresh_token_store.hpp"
+
+namespace gatehouse::storage::sqlite {
+
+class SqliteRefreshTokenStore final : public token::RefreshTokenStore {
+ public:
+  explicit SqliteRefreshTokenStore(ConnectionPool& pool) : pool_(pool) {}
+  void insert(const token::RefreshToken& token) override;
+  token::RotateResult rotate(const std::string& presented_hash, const token::RefreshToken& successor,
+                             const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) override;
+  std::optional<token::RefreshToken> find_active(const std::string& token_hash, UnixSeconds now) override;
+  void record_access_token(const std::string& grant_id, const std::string& jti, UnixSeconds expires_at) override;
+  std::size_t revoke_grant(const std::string& grant_id, UnixSeconds now) override;
+  std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+}  // namespace gatehouse::storage::sqlite
