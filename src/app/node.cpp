@@ -22,6 +22,7 @@
 #include "keys/master_key.hpp"
 #include "oauth/endpoints.hpp"
 #include "oidc/discovery.hpp"
+#include "oidc/user_grants.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 #include "token/access_token.hpp"
 
@@ -149,11 +150,14 @@ struct Node::Parts {
         client_cache(store->clients(), kClientCacheTtl),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
+        user_grant_deps{store->codes(), store->refresh_tokens(), store->users(), master.derive(keys::kRefreshGracePurpose),
+                        c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count()},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
                    metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length} {
     std::vector<jose::Algorithm> algs;
     for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
+    oidc::add_user_grants(oauth_deps, user_grant_deps);
     key_manager.ensure_current_keys(algs);
     ring.publish(key_manager.load());
     if (bootstrap_plan)
@@ -176,6 +180,7 @@ struct Node::Parts {
   // invalidates it; the TTL bounds staleness from writes made by other processes.
   client::CachingClientStore client_cache;
   oauth::OAuthDeps oauth_deps;
+  oidc::UserGrantDeps user_grant_deps;
   oidc::DiscoveryDeps discovery_deps;
   admin::AdminDeps admin_deps;
   http::Router router;

@@ -18,6 +18,7 @@ inline constexpr std::size_t kMasterKeySize = 32;
 inline constexpr std::string_view kKeyEncryptionPurpose = "signing-key-encryption";
 inline constexpr std::string_view kClientSecretHashPurpose = "client-secret-hash";
 inline constexpr std::string_view kApiKeyHashPurpose = "api-key-hash";
+inline constexpr std::string_view kRefreshGracePurpose = "refresh-grace-sealing";
 
 class MasterKey {
  public:

@@ -2,6 +2,9 @@
 // The OAuth 2.0 endpoints: token (RFC 6749 §3.2), introspection (RFC 7662), revocation (RFC 7009).
 
 #include <chrono>
+#include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "client/client_cache.hpp"
@@ -9,6 +12,7 @@
 #include "client/secret_hasher.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "oauth/form.hpp"
 #include "token/access_token.hpp"
 #include "token/revocation_store.hpp"
 
@@ -17,6 +21,10 @@ namespace gatehouse::oauth {
 inline constexpr std::string_view kTokenPath = "/oauth2/token";
 inline constexpr std::string_view kIntrospectionPath = "/oauth2/introspect";
 inline constexpr std::string_view kRevocationPath = "/oauth2/revoke";
+
+/// A grant type served by another module (oidc/ adds authorization_code and refresh_token, which
+/// issue ID tokens). Called on a worker after the client has authenticated.
+using GrantHandler = std::function<http::Response(const client::Client& client, const Form& form)>;
 
 struct OAuthDeps {
   client::ClientStore& clients;  // in a node: the near-cache below, so lookups fill it
@@ -27,6 +35,8 @@ struct OAuthDeps {
   std::chrono::seconds access_token_ttl;
   /// The client near-cache, read by the token endpoint's fast path; nullptr disables the fast path.
   const client::CachingClientStore* cache = nullptr;
+  /// Further grant types by grant_type value.
+  std::map<std::string, GrantHandler, std::less<>> extra_grants = {};
 };
 
 http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request);

@@ -73,6 +73,8 @@ std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const 
   auto verified = verify_client(*presented, registered.get(), deps.secrets);
   if (!verified) return oauth_error_response(verified.error());
   if (*grant_type == "client_credentials") return client_credentials(deps, *registered, *form);
+  if (auto extra = deps.extra_grants.find(*grant_type); extra != deps.extra_grants.end())
+    return extra->second(*registered, *form);
   return oauth_error_response(oauth_error(OAuthErrorCode::kUnsupportedGrantType,
                                           "grant_type '" + *grant_type + "' is not supported"));
 }

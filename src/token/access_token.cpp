@@ -25,10 +25,15 @@ bool get_int(const json::object& o, std::string_view name, UnixSeconds& out) {
 
 }  // namespace
 
-std::optional<std::string> AccessTokenCodec::issue(const AccessTokenClaims& c, jose::Algorithm alg) const {
+std::optional<std::string> AccessTokenCodec::sign(const json::object& claims, jose::Algorithm alg,
+                                                  std::string_view typ) const {
   auto set = ring_.current();
   const auto* key = set->signer(alg);
   if (key == nullptr) return std::nullopt;
+  return jose::jws_sign(*key->pair, key->kid, typ, json::serialize(claims));
+}
+
+std::optional<std::string> AccessTokenCodec::issue(const AccessTokenClaims& c, jose::Algorithm alg) const {
   json::object payload;
   payload.reserve(9);
   payload["iss"] = c.iss;
@@ -45,7 +50,7 @@ std::optional<std::string> AccessTokenCodec::issue(const AccessTokenClaims& c, j
   payload["iat"] = c.iat;
   payload["exp"] = c.exp;
   payload["jti"] = c.jti;
-  return jose::jws_sign(*key->pair, key->kid, "at+jwt", json::serialize(payload));
+  return sign(payload, alg, "at+jwt");
 }
 
 std::optional<AccessTokenClaims> AccessTokenCodec::decode(std::string_view token) const {

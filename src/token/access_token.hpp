@@ -11,6 +11,8 @@
 #include "jose/jws.hpp"
 #include "keys/key_ring.hpp"
 
+#include <boost/json/object.hpp>
+
 namespace gatehouse::token {
 
 struct AccessTokenClaims {
@@ -31,6 +33,10 @@ class AccessTokenCodec {
   /// Signs the claims with the current key of `alg` (header typ "at+jwt", kid).
   /// @returns nullopt if no current key exists for alg (configuration no longer offers it).
   std::optional<std::string> issue(const AccessTokenClaims& claims, jose::Algorithm alg) const;
+
+  /// Signs any claim set (an ID token, typ "JWT") with the current key of `alg`.
+  /// @returns nullopt if no current key exists for alg.
+  std::optional<std::string> sign(const boost::json::object& claims, jose::Algorithm alg, std::string_view typ) const;
 
   /// Verifies signature (any published key), typ at+jwt, iss == our issuer, and the claim types.
   /// @returns the claims if the token is ours and well formed, whether or not it has expired.

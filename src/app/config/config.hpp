@@ -59,6 +59,10 @@ struct KeysConfig {
 struct TokensConfig {
   seconds access_token_ttl{3600};             ///< 1s..1 day
   std::string default_signing_alg = "RS256";  ///< must be one of keys.algorithms
+  seconds id_token_ttl{300};                  ///< 1s..1 day
+  seconds code_ttl{60};                       ///< authorization codes; 1s..10 min
+  seconds refresh_token_ttl{30 * 24 * 3600};  ///< 1 min..400 days
+  seconds refresh_grace{10};                  ///< reuse window of a rotated refresh token; 0..5 min
 };
 
 /// [passwords]: argon2id parameters for new hashes (old hashes keep their own) and the minimum length.

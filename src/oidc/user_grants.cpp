@@ -1,0 +1,237 @@
+#include "oidc/user_grants.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "client/client_metadata.hpp"
+#include "core/base64url.hpp"
+#include "core/log.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "oauth/pkce.hpp"
+#include "oidc/id_token.hpp"
+
+namespace gatehouse::oidc {
+namespace {
+
+namespace json = boost::json;
+using oauth::OAuthErrorCode;
+using oauth::oauth_error;
+using oauth::oauth_error_response;
+
+constexpr std::string_view kGraceAad = "gatehouse refresh grace answer";
+
+std::string token_hash(std::string_view token) { return jose::sha256(token); }
+
+bool has_scope(const std::vector<std::string>& scopes, std::string_view s) {
+  return std::find(scopes.begin(), scopes.end(), s) != scopes.end();
+}
+
+std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(' ', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+http::Response invalid_grant(std::string description, std::string detail = {}) {
+  return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidGrant, std::move(description), std::move(detail)));
+}
+
+/// What the tokens are issued for: a user, through a grant, with these scopes.
+struct Issue {
+  const client::Client& client;
+  const user::User& user;
+  std::string grant_id;
+  std::vector<std::string> scopes;
+  std::string nonce;  // only from the authorization request; never on refresh
+  std::string sid;
+  UnixSeconds auth_time = 0;
+  std::string amr;
+};
+
+/// Signs the access token (and the ID token when openid was granted) and records the access
+/// token under its grant. @returns the JSON answer without a refresh token, or an error response.
+Result<json::object, http::Response> issue_tokens(const oauth::OAuthDeps& oauth, const UserGrantDeps& deps, const Issue& in) {
+  const auto now = oauth.clock.now();
+  token::AccessTokenClaims claims;
+  claims.iss = oauth.tokens.issuer();
+  claims.sub = in.user.id;
+  claims.aud = in.client.access_token_audience.empty() ? std::vector<std::string>{in.client.client_id}
+                                                       : in.client.access_token_audience;
+  claims.client_id = in.client.client_id;
+  claims.scope = client::join_scope(in.scopes);
+  claims.iat = now;
+  claims.exp = now + oauth.access_token_ttl.count();
+  claims.jti = jose::random_token(16);
+  auto alg = jose::algorithm_from_string(in.client.access_token_signed_response_alg).value_or(jose::Algorithm::kRS256);
+  auto access = oauth.tokens.issue(claims, alg);
+  if (!access)
+    return unexpected(oauth_error_response(oauth_error(OAuthErrorCode::kServerError, "no signing key is available")));
+  deps.refresh_tokens.record_access_token(in.grant_id, claims.jti, claims.exp);
+  json::object body{{"access_token", *access}, {"token_type", "Bearer"}, {"expires_in", oauth.access_token_ttl.count()}};
+  if (!claims.scope.empty()) body["scope"] = claims.scope;
+  if (has_scope(in.scopes, "openid")) {
+    IdTokenInput id;
+    id.issuer = claims.iss;
+    id.client_id = in.client.client_id;
+    id.user = &in.user;
+    id.scopes = in.scopes;
+    id.nonce = in.nonce;
+    id.sid = in.sid;
+    id.auth_time = in.auth_time;
+    id.amr = split_words(in.amr);
+    id.issued_at = now;
+    id.lifetime = deps.id_token_ttl;
+    id.access_token = *access;
+    // ID tokens are RS256: the algorithm every relying party must support (OIDC Core §15.1).
+    auto signed_id = oauth.tokens.sign(id_token_claims(id), jose::Algorithm::kRS256, "JWT");
+    if (!signed_id)
+      return unexpected(oauth_error_response(oauth_error(OAuthErrorCode::kServerError, "no signing key is available")));
+    body["id_token"] = *signed_id;
+  }
+  return body;
+}
+
+bool wants_refresh_token(const client::Client& c, const std::vector<std::string>& scopes) {
+  return client::has_grant(c, "refresh_token") || has_scope(scopes, "offline_access");
+}
+
+token::RefreshToken new_refresh_token(const UserGrantDeps& deps, const Issue& in, UnixSeconds now, std::string& value) {
+  value = jose::random_token(32);
+  return token::RefreshToken{token_hash(value), in.grant_id, in.client.client_id, in.user.id,
+                             client::join_scope(in.scopes), in.sid, in.auth_time, in.amr, now, now + deps.refresh_token_ttl};
+}
+
+http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrantDeps& deps, const client::Client& c,
+                                  const oauth::Form& form) {
+  if (!client::has_grant(c, "authorization_code"))
+    return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient,
+                                            "this client may not use the authorization_code grant"));
+  const auto* code = form.get("code");
+  if (code == nullptr) return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "code is required"));
+  const auto now = oauth.clock.now();
+  auto consumed = deps.codes.consume(token_hash(*code), now);
+  switch (consumed.outcome) {
+    case token::ConsumeOutcome::kUnknown: return invalid_grant("the code is invalid");
+    case token::ConsumeOutcome::kExpired: return invalid_grant("the code has expired");
+    case token::ConsumeOutcome::kAlreadyUsed:
+      // RFC 6749 §4.1.2 / RFC 9700 §4.5: a second redemption revokes what the first one issued.
+      deps.refresh_tokens.revoke_grant(consumed.code->grant_id, now);
+      spdlog::warn("authorization code redeemed twice (client {}): grant revoked", c.client_id);
+      return invalid_grant("the code has already been used");
+    case token::ConsumeOutcome::kConsumed: break;
+  }
+  const auto& stored = *consumed.code;
+  if (stored.client_id != c.client_id) return invalid_grant("the code was issued to another client");
+  const auto* redirect_uri = form.get("redirect_uri");
+  if (redirect_uri == nullptr || *redirect_uri != stored.redirect_uri)
+    return invalid_grant("redirect_uri does not match the authorization request");
+  const auto* verifier = form.get("code_verifier");
+  if (!stored.code_challenge.empty()) {
+    if (verifier == nullptr || !oauth::pkce_matches(*verifier, stored.code_challenge))
+      return invalid_grant("the code_verifier does not match the code_challenge");
+  } else if (verifier != nullptr) {
+    return invalid_grant("a code_verifier was sent but the authorization request had no code_challenge");
+  }
+  auto u = deps.users.find(stored.user_id);
+  if (!u || !u->active) return invalid_grant("the user is no longer active");
+  Issue in{c, *u, stored.grant_id, split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
+  auto body = issue_tokens(oauth, deps, in);
+  if (!body) return body.error();
+  if (wants_refresh_token(c, in.scopes)) {
+    std::string value;
+    deps.refresh_tokens.insert(new_refresh_token(deps, in, now, value));
+    (*body)["refresh_token"] = value;
+  }
+  return oauth::oauth_json_response(*body);
+}
+
+http::Response refresh_token(const oauth::OAuthDeps& oauth, const UserGrantDeps& deps, const client::Client& c,
+                             const oauth::Form& form) {
+  if (!client::has_grant(c, "refresh_token") && !client::has_grant(c, "authorization_code"))
+    return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient, "this client may not refresh tokens"));
+  const auto* presented = form.get("refresh_token");
+  if (presented == nullptr)
+    return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "refresh_token is required"));
+  const auto now = oauth.clock.now();
+  const auto presented_hash = token_hash(*presented);
+  auto current = deps.refresh_tokens.find_active(presented_hash, now);
+  // A token that is no longer active may still be inside its grace window: rotate() decides.
+  std::vector<std::string> scopes;
+  std::optional<user::User> u;
+  std::string grant_id;
+  if (current) {
+    if (current->client_id != c.client_id) return invalid_grant("the refresh token was issued to another client");
+    scopes = split_words(current->scope);
+    if (const auto* requested = form.get("scope")) {
+      auto narrowed = client::split_scope(*requested);
+      if (!narrowed) return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidScope, "the scope parameter is malformed"));
+      for (const auto& s : *narrowed)
+        if (!has_scope(scopes, s))
+          return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidScope, "scope '" + s + "' was not granted"));
+      scopes = std::move(*narrowed);
+    }
+    u = deps.users.find(current->user_id);
+    if (!u || !u->active) {
+      deps.refresh_tokens.revoke_grant(current->grant_id, now);
+      return invalid_grant("the user is no longer active");
+    }
+  }
+  // Build the successor and its answer first; rotate() keeps them only if this call wins.
+  json::object body;
+  token::RefreshToken successor;
+  std::string successor_value;
+  if (current) {
+    Issue in{c, *u, current->grant_id, scopes, {}, current->sid, current->auth_time, current->amr};
+    auto issued = issue_tokens(oauth, deps, in);
+    if (!issued) return issued.error();
+    body = std::move(*issued);
+    successor = new_refresh_token(deps, in, now, successor_value);
+    successor.scope = current->scope;  // narrowing a request does not narrow the grant
+    body["refresh_token"] = successor_value;
+  }
+  const auto answer = json::serialize(body);
+  const auto sealed = jose::aead_seal(deps.grace_sealing_key, answer, kGraceAad);
+  auto rotated = deps.refresh_tokens.rotate(presented_hash, successor, sealed, now, deps.refresh_grace);
+  switch (rotated.outcome) {
+    case token::RotateOutcome::kRotated:
+      if (!current) return invalid_grant("the refresh token is invalid");  // cannot happen: it was not active
+      return oauth::oauth_json_response(body);
+    case token::RotateOutcome::kGrace: {
+      if (rotated.token->client_id != c.client_id) return invalid_grant("the refresh token was issued to another client");
+      auto previous = jose::aead_open(deps.grace_sealing_key, rotated.previous_response, kGraceAad);
+      if (!previous) return invalid_grant("the refresh token is invalid");
+      boost::system::error_code ec;
+      auto parsed = json::parse(*previous, ec);
+      if (ec || !parsed.is_object()) return invalid_grant("the refresh token is invalid");
+      return oauth::oauth_json_response(parsed);
+    }
+    case token::RotateOutcome::kReplayed:
+      spdlog::warn("refresh token replayed after its grace window (client {}): grant revoked", c.client_id);
+      return invalid_grant("the refresh token has already been used");
+    case token::RotateOutcome::kExpired: return invalid_grant("the refresh token has expired");
+    case token::RotateOutcome::kRevoked: return invalid_grant("the refresh token has been revoked");
+    case token::RotateOutcome::kUnknown: break;
+  }
+  return invalid_grant("the refresh token is invalid");
+}
+
+}  // namespace
+
+void add_user_grants(oauth::OAuthDeps& oauth, const UserGrantDeps& deps) {
+  const oauth::OAuthDeps* o = &oauth;
+  oauth.extra_grants["authorization_code"] = [o, &deps](const client::Client& c, const oauth::Form& f) {
+    return authorization_code(*o, deps, c, f);
+  };
+  oauth.extra_grants["refresh_token"] = [o, &deps](const client::Client& c, const oauth::Form& f) {
+    return refresh_token(*o, deps, c, f);
+  };
+}
+
+}  // namespace gatehouse::oidc

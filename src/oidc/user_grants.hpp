@@ -1,0 +1,29 @@
+#pragma once
+// The grants that act for a user and issue ID tokens: authorization_code (RFC 6749 §4.1.3 with
+// PKCE, RFC 7636 §4.6) and refresh_token (RFC 6749 §6, rotated on every use, RFC 9700 §4.14).
+// They plug into the token endpoint through OAuthDeps::extra_grants.
+
+#include <string>
+
+#include "oauth/endpoints.hpp"
+#include "token/code_store.hpp"
+#include "token/refresh_token_store.hpp"
+#include "user/user_store.hpp"
+
+namespace gatehouse::oidc {
+
+struct UserGrantDeps {
+  token::CodeStore& codes;
+  token::RefreshTokenStore& refresh_tokens;
+  user::UserStore& users;
+  /// AES-256-GCM key sealing the answer kept for a refresh token's grace window (it holds tokens).
+  std::string grace_sealing_key;
+  UnixSeconds refresh_token_ttl = 30 * 24 * 3600;
+  UnixSeconds refresh_grace = 10;
+  UnixSeconds id_token_ttl = 300;
+};
+
+/// Adds authorization_code and refresh_token to `oauth.extra_grants`. Both deps must outlive it.
+void add_user_grants(oauth::OAuthDeps& oauth, const UserGrantDeps& deps);
+
+}  // namespace gatehouse::oidc

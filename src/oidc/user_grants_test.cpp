@@ -1,0 +1,229 @@
+// authorization_code and refresh_token at the token endpoint, against a real (in-memory SQLite)
+// store, a fixed clock and real keys. The codes are written to the store as the authorization
+// endpoint will write them.
+
+#include "oidc/user_grants.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "client/registration.hpp"
+#include "core/base64url.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "oidc/id_token.hpp"
+#include "storage/sqlite/sqlite_backend.hpp"
+
+namespace gatehouse::oidc {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kSecret = "web-secret-0123456789";
+// RFC 7636 Appendix B.
+constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+constexpr const char* kRedirect = "https://app.example.com/cb";
+
+class UserGrantsTest : public ::testing::Test {
+ protected:
+  UserGrantsTest()
+      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
+        clock_(1'800'000'000),
+        hasher_(jose::random_bytes(32)),
+        codec_(ring_, "https://id.example.com"),
+        oauth_{backend_.clients(), hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600)},
+        grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), jose::random_bytes(32), 86400, 10, 300} {
+    backend_.migrate();
+    std::vector<keys::SigningKey> keys;
+    for (auto alg : {jose::Algorithm::kRS256, jose::Algorithm::kES256}) {
+      auto pair = std::make_shared<const jose::KeyPair>(jose::KeyPair::generate(alg));
+      keys.push_back({pair->thumbprint(), alg, keys::KeyState::kCurrent, pair});
+    }
+    ring_.publish(std::make_shared<const keys::KeySet>(std::move(keys)));
+    add_user_grants(oauth_, grants_);
+    for (const char* id : {"web", "other"}) {
+      client::ClientDraft d;
+      d.client.client_id = id;
+      d.client.token_endpoint_auth_method = "client_secret_basic";
+      d.client.grant_types = {"authorization_code", "refresh_token"};
+      d.client.scopes = {"api:read"};
+      d.client.redirect_uris = {kRedirect};
+      d.client.access_token_signed_response_alg = "ES256";
+      d.secret = kSecret;
+      EXPECT_TRUE(backend_.clients().insert(client::prepare_new_client(std::move(d), hasher_, clock_.now()).client));
+    }
+    user::User u;
+    u.id = "user-1";
+    u.username = "ada";
+    u.email = "ada@example.com";
+    u.name = "Ada Lovelace";
+    EXPECT_EQ(backend_.users().insert(u), user::UserWriteResult::kOk);
+  }
+
+  /// Stores a code as the authorization endpoint does. @returns the code value.
+  std::string make_code(const std::string& client_id = "web", std::string challenge = kChallenge) {
+    auto value = jose::random_token(32);
+    token::AuthorizationCode c;
+    c.code_hash = jose::sha256(value);
+    c.grant_id = jose::random_token(16);
+    c.client_id = client_id;
+    c.redirect_uri = kRedirect;
+    c.user_id = "user-1";
+    c.scope = "openid profile offline_access";
+    c.nonce = "n-0S6_WzA2Mj";
+    c.code_challenge = std::move(challenge);
+    c.code_challenge_method = "S256";
+    c.sid = "sid-1";
+    c.auth_time = clock_.now() - 5;
+    c.amr = "pwd";
+    c.created_at = clock_.now();
+    c.expires_at = clock_.now() + 60;
+    backend_.codes().insert(c);
+    return value;
+  }
+
+  static std::string enc(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~') out += c;
+      else {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+        out += buf;
+      }
+    }
+    return out;
+  }
+
+  http::Response token(const std::string& body, const std::string& client = "web") {
+    http::Request r;
+    r.method = "POST";
+    r.body = body;
+    r.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
+    r.headers.push_back({"authorization", "Basic " + base64_encode(client + ":" + kSecret)});
+    return oauth::token_endpoint(oauth_, r);
+  }
+
+  http::Response redeem(const std::string& code, const std::string& verifier = kVerifier, const std::string& client = "web") {
+    return token("grant_type=authorization_code&code=" + code + "&redirect_uri=" + enc(kRedirect) +
+                     (verifier.empty() ? "" : "&code_verifier=" + verifier),
+                 client);
+  }
+
+  http::Response refresh(const std::string& rt, const std::string& client = "web") {
+    return token("grant_type=refresh_token&refresh_token=" + rt, client);
+  }
+
+  static json::object body(const http::Response& r) { return json::parse(r.body).as_object(); }
+  static std::string error(const http::Response& r) { return std::string(body(r).at("error").as_string()); }
+  static json::object payload(std::string_view jwt) {
+    auto first = jwt.find('.');
+    auto second = jwt.find('.', first + 1);
+    return json::parse(*base64url_decode(jwt.substr(first + 1, second - first - 1))).as_object();
+  }
+  bool active(const std::string& access_token) {
+    auto claims = codec_.decode(access_token);
+    return claims && !backend_.revocations().is_revoked(claims->jti);
+  }
+
+  storage::sqlite::SqliteBackend backend_;
+  FixedClock clock_;
+  client::SecretHasher hasher_;
+  keys::KeyRing ring_;
+  token::AccessTokenCodec codec_;
+  oauth::OAuthDeps oauth_;
+  UserGrantDeps grants_;
+};
+
+TEST_F(UserGrantsTest, ACodeWithTheRightVerifierYieldsAccessIdAndRefreshTokens) {
+  auto r = redeem(make_code());
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto b = body(r);
+  auto access = std::string(b.at("access_token").as_string());
+  auto claims = codec_.decode(access);
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->sub, "user-1");
+  EXPECT_EQ(claims->client_id, "web");
+  EXPECT_EQ(claims->scope, "openid profile offline_access");
+  auto id = payload(b.at("id_token").as_string());
+  EXPECT_EQ(id.at("iss").as_string(), "https://id.example.com");
+  EXPECT_EQ(id.at("aud").as_string(), "web");
+  EXPECT_EQ(id.at("sub").as_string(), "user-1");
+  EXPECT_EQ(id.at("nonce").as_string(), "n-0S6_WzA2Mj");
+  EXPECT_EQ(id.at("sid").as_string(), "sid-1");
+  EXPECT_EQ(id.at("name").as_string(), "Ada Lovelace");
+  EXPECT_EQ(id.at("at_hash").as_string(), left_half_hash(access));
+  EXPECT_TRUE(b.contains("refresh_token"));
+  EXPECT_EQ(*r.header("Cache-Control"), "no-store");
+}
+
+TEST_F(UserGrantsTest, ASecondRedemptionFailsAndRevokesWhatTheFirstIssued) {
+  auto code = make_code();
+  auto first = body(redeem(code));
+  auto access = std::string(first.at("access_token").as_string());
+  ASSERT_TRUE(active(access));
+  auto again = redeem(code);
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(error(again), "invalid_grant");
+  EXPECT_FALSE(active(access)) << "the access token of the first redemption is revoked";
+  auto rt = refresh(std::string(first.at("refresh_token").as_string()));
+  EXPECT_EQ(error(rt), "invalid_grant") << "and so is its refresh token";
+}
+
+TEST_F(UserGrantsTest, EachBrokenBindingIsInvalidGrant) {
+  EXPECT_EQ(error(redeem(make_code(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj")), "invalid_grant") << "wrong verifier";
+  EXPECT_EQ(error(redeem(make_code(), "")), "invalid_grant") << "missing verifier";
+  EXPECT_EQ(error(redeem(make_code("other"))), "invalid_grant") << "code of another client";
+  EXPECT_EQ(error(redeem("not-a-code")), "invalid_grant");
+  auto wrong_redirect = token("grant_type=authorization_code&code=" + make_code() + "&redirect_uri=" +
+                              enc("https://app.example.com/other") + "&code_verifier=" + kVerifier);
+  EXPECT_EQ(error(wrong_redirect), "invalid_grant");
+  auto code = make_code();
+  clock_.advance(61);
+  EXPECT_EQ(error(redeem(code)), "invalid_grant") << "expired";
+  EXPECT_EQ(error(token("grant_type=authorization_code&redirect_uri=x")), "invalid_request") << "no code";
+}
+
+TEST_F(UserGrantsTest, RefreshRotatesAndAReuseInsideTheGraceWindowGetsTheSameAnswer) {
+  auto first = body(redeem(make_code()));
+  auto rt1 = std::string(first.at("refresh_token").as_string());
+  clock_.advance(100);
+  auto r2 = refresh(rt1);
+  ASSERT_EQ(r2.status, 200) << r2.body;
+  auto b2 = body(r2);
+  auto rt2 = std::string(b2.at("refresh_token").as_string());
+  EXPECT_NE(rt2, rt1);
+  EXPECT_FALSE(payload(b2.at("id_token").as_string()).contains("nonce")) << "no nonce on refresh";
+  clock_.advance(5);
+  auto again = refresh(rt1);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.body, r2.body) << "the same token pair, so two tabs do not sign the user out";
+  EXPECT_EQ(error(refresh(rt2, "other")), "invalid_grant") << "another client cannot use it";
+  EXPECT_EQ(refresh(rt2).status, 200);
+}
+
+TEST_F(UserGrantsTest, AReuseAfterTheGraceWindowRevokesTheWholeFamily) {
+  auto first = body(redeem(make_code()));
+  auto rt1 = std::string(first.at("refresh_token").as_string());
+  auto b2 = body(refresh(rt1));
+  auto rt2 = std::string(b2.at("refresh_token").as_string());
+  auto access2 = std::string(b2.at("access_token").as_string());
+  clock_.advance(11);
+  auto replay = refresh(rt1);
+  EXPECT_EQ(replay.status, 400);
+  EXPECT_EQ(error(replay), "invalid_grant");
+  EXPECT_EQ(error(refresh(rt2)), "invalid_grant") << "the family is revoked";
+  EXPECT_FALSE(active(access2));
+}
+
+TEST_F(UserGrantsTest, ADeactivatedUserGetsNoMoreTokens) {
+  auto first = body(redeem(make_code()));
+  auto u = *backend_.users().find("user-1");
+  u.active = false;
+  ASSERT_EQ(backend_.users().update(u), user::UserWriteResult::kOk);
+  EXPECT_EQ(error(refresh(std::string(first.at("refresh_token").as_string()))), "invalid_grant");
+  EXPECT_EQ(error(redeem(make_code())), "invalid_grant");
+}
+
+}  // namespace
+}  // namespace gatehouse::oidc
