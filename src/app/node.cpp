@@ -23,6 +23,7 @@
 #include "oauth/endpoints.hpp"
 #include "oidc/discovery.hpp"
 #include "oidc/user_grants.hpp"
+#include "oidc/userinfo.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 #include "token/access_token.hpp"
 
@@ -152,6 +153,7 @@ struct Node::Parts {
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
         user_grant_deps{store->codes(), store->refresh_tokens(), store->users(), master.derive(keys::kRefreshGracePurpose),
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count()},
+        userinfo_deps{codec, store->revocations(), store->users(), clock},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
                    metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length} {
@@ -181,6 +183,7 @@ struct Node::Parts {
   client::CachingClientStore client_cache;
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;
+  oidc::UserinfoDeps userinfo_deps;
   oidc::DiscoveryDeps discovery_deps;
   admin::AdminDeps admin_deps;
   http::Router router;
@@ -213,6 +216,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   });
   oidc::add_routes(p.router, p.discovery_deps);
   oauth::add_routes(p.router, p.oauth_deps);
+  oidc::add_userinfo_routes(p.router, p.userinfo_deps);
   admin::add_routes(p.router, p.admin_deps);
 
   http::Server server(options, [&p](const http::Request& req) {

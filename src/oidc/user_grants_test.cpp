@@ -11,6 +11,7 @@
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oidc/id_token.hpp"
+#include "oidc/userinfo.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
 namespace gatehouse::oidc {
@@ -214,6 +215,37 @@ TEST_F(UserGrantsTest, AReuseAfterTheGraceWindowRevokesTheWholeFamily) {
   EXPECT_EQ(error(replay), "invalid_grant");
   EXPECT_EQ(error(refresh(rt2)), "invalid_grant") << "the family is revoked";
   EXPECT_FALSE(active(access2));
+}
+
+TEST_F(UserGrantsTest, UserinfoAnswersTheClaimsOfTheTokensScopes) {
+  UserinfoDeps deps{codec_, backend_.revocations(), backend_.users(), clock_};
+  auto access = std::string(body(redeem(make_code())).at("access_token").as_string());
+  http::Request get;
+  get.method = "GET";
+  get.headers.push_back({"authorization", "Bearer " + access});
+  auto r = userinfo_endpoint(deps, get);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto claims = body(r);
+  EXPECT_EQ(claims.at("sub").as_string(), "user-1");
+  EXPECT_EQ(claims.at("name").as_string(), "Ada Lovelace");  // profile was granted
+  EXPECT_FALSE(claims.contains("email"));                     // email was not
+
+  http::Request post;
+  post.method = "POST";
+  post.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
+  post.body = "access_token=" + access;
+  EXPECT_EQ(userinfo_endpoint(deps, post).status, 200);
+
+  http::Request none;
+  none.method = "GET";
+  auto missing = userinfo_endpoint(deps, none);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(*missing.header("WWW-Authenticate"), "Bearer realm=\"gatehouse\"");
+
+  backend_.revocations().revoke(codec_.decode(access)->jti, clock_.now() + 600);
+  auto revoked = userinfo_endpoint(deps, get);
+  EXPECT_EQ(revoked.status, 401);
+  EXPECT_NE(revoked.header("WWW-Authenticate")->find("error=\"invalid_token\""), std::string::npos);
 }
 
 TEST_F(UserGrantsTest, ADeactivatedUserGetsNoMoreTokens) {
