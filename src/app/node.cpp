@@ -22,6 +22,7 @@
 #include "keys/master_key.hpp"
 #include "oauth/endpoints.hpp"
 #include "oidc/discovery.hpp"
+#include "oidc/authorize.hpp"
 #include "oidc/user_grants.hpp"
 #include "oidc/userinfo.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
@@ -154,6 +155,11 @@ struct Node::Parts {
         user_grant_deps{store->codes(), store->refresh_tokens(), store->users(), master.derive(keys::kRefreshGracePurpose),
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count()},
         userinfo_deps{codec, store->revocations(), store->users(), clock},
+        authorize_deps{client_cache, store->users(), passwords, store->login_transactions(), store->sso_sessions(),
+                       store->codes(), clock, c.server.public_url, c.login.session_cookie,
+                       c.server.public_url.rfind("https://", 0) == 0, c.login.session_idle_timeout.count(),
+                       c.login.session_lifetime.count(), c.login.transaction_ttl.count(), c.tokens.code_ttl.count(),
+                       c.login.lockout_threshold, c.login.lockout_window.count(), c.login.lockout_duration.count()},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
                    metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length} {
@@ -184,6 +190,7 @@ struct Node::Parts {
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;
   oidc::UserinfoDeps userinfo_deps;
+  oidc::AuthorizeDeps authorize_deps;
   oidc::DiscoveryDeps discovery_deps;
   admin::AdminDeps admin_deps;
   http::Router router;
@@ -217,6 +224,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   oidc::add_routes(p.router, p.discovery_deps);
   oauth::add_routes(p.router, p.oauth_deps);
   oidc::add_userinfo_routes(p.router, p.userinfo_deps);
+  oidc::add_authorize_routes(p.router, p.authorize_deps);
   admin::add_routes(p.router, p.admin_deps);
 
   http::Server server(options, [&p](const http::Request& req) {

@@ -110,7 +110,8 @@ struct Server::Impl {
   asio::awaitable<void> write(beast::tcp_stream& stream, Response res, unsigned version, bool keep_alive,
                               const std::string& request_id) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-    for (auto& h : res.headers) out.set(h.name, h.value);
+    // insert, not set: a response may carry a header more than once (Set-Cookie).
+    for (auto& h : res.headers) out.insert(h.name, h.value);
     if (!request_id.empty()) out.set("X-Request-Id", request_id);
     out.body() = std::move(res.body);
     out.keep_alive(keep_alive);

@@ -20,9 +20,12 @@ Result<Form, OAuthError> parse_form(const http::Request& request) {
   if (ct == nullptr || http::media_type(*ct) != "application/x-www-form-urlencoded")
     return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest,
                                   "the request body must be application/x-www-form-urlencoded"));
+  return parse_urlencoded(request.body);
+}
+
+Result<Form, OAuthError> parse_urlencoded(std::string_view body) {
   Form form;
   std::unordered_set<std::string> seen;
-  std::string_view body = request.body;
   std::size_t start = 0;
   while (start <= body.size()) {
     auto end = body.find('&', start);

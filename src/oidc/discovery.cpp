@@ -3,13 +3,15 @@
 #include <boost/json.hpp>
 
 #include "oauth/endpoints.hpp"
+#include "oidc/authorize.hpp"
+#include "oidc/userinfo.hpp"
 
 namespace gatehouse::oidc {
 namespace {
 
 namespace json = boost::json;
 
-json::array strings(std::initializer_list<std::string_view> items) {
+json::array strings(std::initializer_list<std::string_view> items) {  // NOLINT
   json::array a;
   for (auto s : items) a.emplace_back(s);
   return a;
@@ -28,12 +30,22 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"token_endpoint", iss + std::string(oauth::kTokenPath)},
       {"introspection_endpoint", iss + std::string(oauth::kIntrospectionPath)},
       {"revocation_endpoint", iss + std::string(oauth::kRevocationPath)},
-      {"grant_types_supported", strings({"client_credentials"})},
-      // No authorization endpoint exists yet, so no response type is supported (RFC 8414 §2).
-      {"response_types_supported", json::array{}},
-      {"response_modes_supported", json::array{}},
+      {"authorization_endpoint", iss + std::string(kAuthorizePath)},
+      {"userinfo_endpoint", iss + std::string(kUserinfoPath)},
+      {"grant_types_supported", strings({"authorization_code", "refresh_token", "client_credentials"})},
+      {"response_types_supported", strings({"code"})},
+      {"response_modes_supported", strings({"query"})},
+      {"code_challenge_methods_supported", strings({"S256"})},
+      {"scopes_supported", strings({"openid", "profile", "email", "phone", "offline_access"})},
+      {"claims_supported", strings({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr", "at_hash", "name",
+                                    "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+                                    "picture", "locale", "updated_at", "email", "email_verified", "phone_number",
+                                    "phone_number_verified"})},
+      {"prompt_values_supported", strings({"none", "login"})},
+      {"authorization_response_iss_parameter_supported", true},
       {"subject_types_supported", strings({"public"})},
-      {"id_token_signing_alg_values_supported", algs},
+      // ID tokens are signed with RS256 (OIDC Core §15.1), the one algorithm every RP supports.
+      {"id_token_signing_alg_values_supported", strings({"RS256"})},
       {"token_endpoint_auth_methods_supported", auth_methods},
       {"introspection_endpoint_auth_methods_supported", auth_methods},
       {"revocation_endpoint_auth_methods_supported", auth_methods},

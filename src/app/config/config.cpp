@@ -476,6 +476,13 @@ Check check_algorithm(std::string& v) {
   return {};
 }
 
+Check check_cookie_name(const std::string& v) {
+  if (v.empty() || v.size() > 64 ||
+      !std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
+    return unexpected(std::string("must be 1 to 64 letters, digits, '_' or '-'"));
+  return {};
+}
+
 Check check_log_level(std::string& v) {
   constexpr std::array<std::string_view, 6> kLevels{"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), v) == kLevels.end()) {
@@ -678,6 +685,14 @@ const std::array kKeys{
             &render_duration<&Config::login, &LoginConfig::lockout_window>},
     KeySpec{"login", "lockout_duration", &apply_duration<&Config::login, &LoginConfig::lockout_duration, kSecond, kDay>,
             &render_duration<&Config::login, &LoginConfig::lockout_duration>},
+    KeySpec{"login", "session_idle_timeout", &apply_duration<&Config::login, &LoginConfig::session_idle_timeout, kMinute, 30 * kDay>,
+            &render_duration<&Config::login, &LoginConfig::session_idle_timeout>},
+    KeySpec{"login", "session_lifetime", &apply_duration<&Config::login, &LoginConfig::session_lifetime, kMinute, 400 * kDay>,
+            &render_duration<&Config::login, &LoginConfig::session_lifetime>},
+    KeySpec{"login", "transaction_ttl", &apply_duration<&Config::login, &LoginConfig::transaction_ttl, kMinute, kDay>,
+            &render_duration<&Config::login, &LoginConfig::transaction_ttl>},
+    KeySpec{"login", "session_cookie", &apply_string<&Config::login, &LoginConfig::session_cookie, check_cookie_name>,
+            &render_string<&Config::login, &LoginConfig::session_cookie>},
     KeySpec{"bootstrap", "kickstart", &apply_string<&Config::bootstrap, &BootstrapConfig::kickstart, check_any>,
             &render_string<&Config::bootstrap, &BootstrapConfig::kickstart>},
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},

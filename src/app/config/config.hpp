@@ -78,6 +78,10 @@ struct LoginConfig {
   int lockout_threshold = 5;             ///< failures within lockout_window that lock the account; 1..1000
   seconds lockout_window{900};           ///< 1s..1 day
   seconds lockout_duration{900};         ///< 1s..1 day
+  seconds session_idle_timeout{1800};    ///< SSO session ends after this long without use; 1 min..30 days
+  seconds session_lifetime{36000};       ///< SSO session ends this long after sign-in at the latest; 1 min..400 days
+  seconds transaction_ttl{900};          ///< how long a login form stays valid; 1 min..1 day
+  std::string session_cookie = "gh_session";  ///< cookie name: letters, digits, '_' and '-'
 };
 
 /// [bootstrap]

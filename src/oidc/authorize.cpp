@@ -1,0 +1,356 @@
+#include "oidc/authorize.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "client/client_metadata.hpp"
+#include "core/log.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "oauth/form.hpp"
+#include "oauth/pkce.hpp"
+#include "oidc/web_assets.hpp"
+
+namespace gatehouse::oidc {
+namespace {
+
+constexpr std::array<std::string_view, 5> kStandardScopes{"openid", "profile", "email", "phone", "offline_access"};
+constexpr std::string_view kInvalidCredentials = "Invalid username or password.";
+constexpr std::string_view kLocked = "This account is temporarily locked after too many failed sign-ins. Try again later.";
+
+// --- HTML ------------------------------------------------------------------------------------
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+/// Replaces {{name}} with the value (already escaped by the caller where needed).
+std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values) {
+  std::string out(tmpl);
+  for (const auto& [name, value] : values) {
+    std::string marker = "{{" + std::string(name) + "}}";
+    for (auto pos = out.find(marker); pos != std::string::npos; pos = out.find(marker, pos + value.size()))
+      out.replace(pos, marker.size(), value);
+  }
+  return out;
+}
+
+http::Response html(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.set("Content-Type", "text/html; charset=utf-8");
+  r.set("Cache-Control", "no-store");
+  // The pages load nothing from elsewhere and may not be framed (clickjacking of the login form).
+  r.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
+  r.set("X-Frame-Options", "DENY");
+  r.set("Referrer-Policy", "no-referrer");
+  return r;
+}
+
+http::Response error_page(int status, std::string_view error, std::string_view message) {
+  return html(status, render(web::k_error_html, {{"error", html_escape(error)}, {"message", html_escape(message)}}));
+}
+
+// --- cookies ---------------------------------------------------------------------------------
+
+std::string cookie_header(const AuthorizeDeps& deps, std::string_view name, std::string_view value, std::string_view path,
+                          std::optional<UnixSeconds> max_age) {
+  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) + "; HttpOnly; SameSite=Lax";
+  if (deps.secure_cookies) c += "; Secure";
+  if (max_age) c += "; Max-Age=" + std::to_string(*max_age);
+  return c;
+}
+
+// --- redirects -------------------------------------------------------------------------------
+
+std::string form_escape(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+http::Response redirect(std::string_view redirect_uri, std::initializer_list<std::pair<std::string_view, std::string>> params) {
+  std::string location(redirect_uri);
+  char sep = location.find('?') == std::string::npos ? '?' : '&';
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    location += sep;
+    location += name;
+    location += '=';
+    location += form_escape(value);
+    sep = '&';
+  }
+  http::Response r;
+  r.status = 302;
+  r.set("Location", location);
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+/// An error sent back to a verified redirect_uri (RFC 6749 §4.1.2.1, RFC 9207 iss).
+http::Response redirect_error(const AuthorizeDeps& deps, const std::string& redirect_uri, const std::string& state,
+                              std::string_view error, std::string_view description) {
+  return redirect(redirect_uri, {{"error", std::string(error)},
+                                 {"error_description", std::string(description)},
+                                 {"state", state},
+                                 {"iss", deps.issuer}});
+}
+
+// --- the pieces of a flow --------------------------------------------------------------------
+
+std::vector<std::string> words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(' ', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+/// Issues a code for the pending request and redirects to the client.
+http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const session::SsoSession& s) {
+  const auto now = deps.clock.now();
+  auto value = jose::random_token(32);
+  token::AuthorizationCode code;
+  code.code_hash = jose::sha256(value);
+  code.grant_id = jose::random_token(16);
+  code.client_id = tx.client_id;
+  code.redirect_uri = tx.redirect_uri;
+  code.user_id = s.user_id;
+  code.scope = tx.scope;
+  code.nonce = tx.nonce;
+  code.code_challenge = tx.code_challenge;
+  code.code_challenge_method = tx.code_challenge_method;
+  code.sid = s.sid;
+  code.auth_time = s.auth_time;
+  code.amr = s.amr;
+  code.created_at = now;
+  code.expires_at = now + deps.code_ttl;
+  deps.codes.insert(code);
+  return redirect(tx.redirect_uri, {{"code", value}, {"state", tx.state}, {"iss", deps.issuer}});
+}
+
+http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const std::string& csrf,
+                          std::string_view username, std::string_view error) {
+  std::string client_name = tx.client_id;
+  if (auto c = deps.clients.find(tx.client_id); c && !c->client_name.empty()) client_name = c->client_name;
+  std::string error_block;
+  if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
+  return html(200, render(web::k_login_html, {{"client_name", html_escape(client_name)},
+                                              {"error_block", error_block},
+                                              {"tx", html_escape(tx.id)},
+                                              {"csrf", html_escape(csrf)},
+                                              {"username", html_escape(username)}}));
+}
+
+/// The live SSO session of this browser, if any.
+std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, const http::Request& request) {
+  auto value = cookie_value(request, deps.session_cookie);
+  if (value.empty()) return std::nullopt;
+  auto s = deps.sessions.find(jose::sha256(value), deps.clock.now(), deps.session_idle_timeout);
+  if (!s) return std::nullopt;
+  auto u = deps.users.find(s->user_id);
+  if (!u || !u->active) return std::nullopt;
+  deps.sessions.touch(s->id_hash, deps.clock.now());
+  return s;
+}
+
+}  // namespace
+
+std::string cookie_value(const http::Request& request, std::string_view name) {
+  for (const auto& h : request.headers) {
+    if (h.name != "cookie") continue;
+    std::string_view v = h.value;
+    std::size_t start = 0;
+    while (start < v.size()) {
+      auto end = v.find(';', start);
+      if (end == std::string_view::npos) end = v.size();
+      auto pair = v.substr(start, end - start);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      auto eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+      start = end + 1;
+    }
+  }
+  return {};
+}
+
+http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request) {
+  auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
+  if (!parsed) return error_page(400, "invalid_request", parsed.error().description);
+  const auto& p = *parsed;
+  // 1. The client and where to send it back: until both are verified, nothing redirects.
+  const auto client_id = p.value("client_id");
+  if (client_id.empty()) return error_page(400, "invalid_request", "The request has no client_id.");
+  auto c = deps.clients.find(client_id);
+  if (!c) return error_page(400, "invalid_client", "The application is not known.");
+  auto redirect_uri = p.value("redirect_uri");
+  if (redirect_uri.empty()) {
+    if (c->redirect_uris.size() != 1)
+      return error_page(400, "invalid_request", "The request has no redirect_uri.");
+    redirect_uri = c->redirect_uris.front();
+  } else if (std::find(c->redirect_uris.begin(), c->redirect_uris.end(), redirect_uri) == c->redirect_uris.end()) {
+    return error_page(400, "invalid_request", "The redirect_uri is not registered for this application.");
+  }
+  const auto state = p.value("state");
+  auto fail = [&](std::string_view error, std::string_view description) {
+    return redirect_error(deps, redirect_uri, state, error, description);
+  };
+  // 2. The request itself.
+  if (!client::has_grant(*c, "authorization_code"))
+    return fail("unauthorized_client", "this client may not use the authorization code flow");
+  if (p.value("response_type") != "code") return fail("unsupported_response_type", "only response_type=code is supported");
+  if (auto mode = p.value("response_mode"); !mode.empty() && mode != "query")
+    return fail("invalid_request", "only response_mode=query is supported");
+  auto scopes = client::split_scope(p.value("scope"));
+  if (!scopes) return fail("invalid_scope", "the scope parameter is malformed");
+  for (const auto& s : *scopes)
+    if (std::find(kStandardScopes.begin(), kStandardScopes.end(), s) == kStandardScopes.end() &&
+        std::find(c->scopes.begin(), c->scopes.end(), s) == c->scopes.end())
+      return fail("invalid_scope", "scope '" + s + "' is not allowed for this client");
+  const auto challenge = p.value("code_challenge");
+  const auto method = p.value("code_challenge_method");
+  if (!challenge.empty()) {
+    if (method != "S256") return fail("invalid_request", "code_challenge_method must be S256");
+    if (!oauth::valid_code_challenge(challenge)) return fail("invalid_request", "code_challenge is malformed");
+  } else if (!method.empty()) {
+    return fail("invalid_request", "code_challenge_method without code_challenge");
+  } else if (c->token_endpoint_auth_method == "none") {
+    return fail("invalid_request", "PKCE (code_challenge with S256) is required for public clients");
+  }
+  const auto prompt_values = words(p.value("prompt"));
+  const bool prompt_none = std::find(prompt_values.begin(), prompt_values.end(), "none") != prompt_values.end();
+  const bool prompt_login = std::find(prompt_values.begin(), prompt_values.end(), "login") != prompt_values.end();
+  if (prompt_none && prompt_values.size() > 1) return fail("invalid_request", "prompt=none cannot be combined");
+  std::optional<UnixSeconds> max_age;
+  if (auto m = p.value("max_age"); !m.empty()) {
+    if (m.size() > 9 || !std::all_of(m.begin(), m.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      return fail("invalid_request", "max_age must be a non-negative integer");
+    max_age = std::stoll(m);
+  }
+  const auto now = deps.clock.now();
+  session::LoginTransaction tx;
+  tx.id = jose::random_token(24);
+  tx.client_id = c->client_id;
+  tx.redirect_uri = redirect_uri;
+  tx.response_type = "code";
+  tx.response_mode = "query";
+  tx.scope = client::join_scope(*scopes);
+  tx.state = state;
+  tx.nonce = p.value("nonce");
+  tx.code_challenge = challenge;
+  tx.code_challenge_method = challenge.empty() ? "" : "S256";
+  tx.prompt = p.value("prompt");
+  tx.login_hint = p.value("login_hint");
+  tx.max_age = max_age;
+  tx.created_at = now;
+  tx.expires_at = now + deps.transaction_ttl;
+  // 3. A live SSO session answers without a form (unless the client asks for a fresh login).
+  if (!prompt_login) {
+    if (auto s = current_session(deps, request); s && (!max_age || now - s->auth_time <= *max_age))
+      return issue_code(deps, tx, *s);
+  }
+  if (prompt_none) return fail("login_required", "the user is not signed in");
+  // 4. Show the login form; the pending request waits in the store.
+  const auto csrf = jose::random_token(32);
+  tx.csrf_hash = jose::sha256(csrf);
+  deps.transactions.insert(tx);
+  auto r = login_form(deps, tx, csrf, tx.login_hint, {});
+  r.set("Set-Cookie", cookie_header(deps, kCsrfCookie, csrf, kLoginPath, deps.transaction_ttl));
+  return r;
+}
+
+http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& request) {
+  auto parsed = oauth::parse_form(request);
+  if (!parsed) return error_page(400, "invalid_request", "The sign-in form could not be read.");
+  const auto& form = *parsed;
+  const auto now = deps.clock.now();
+  auto tx = deps.transactions.find(form.value("tx"), now);
+  if (!tx)
+    return error_page(400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
+  // CSRF: the token in the form must be the one in this browser's cookie, and the one the
+  // transaction was created with (so a form cannot be posted from another browser or site).
+  const auto csrf = form.value("csrf");
+  const auto cookie = cookie_value(request, kCsrfCookie);
+  if (csrf.empty() || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
+      !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
+    return error_page(400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
+  const auto username = form.value("username");
+  const auto password = form.value("password");
+  auto u = deps.users.find_by_username(username);
+  if (!u || !u->active || u->password_hash.empty()) {
+    // Same work as a real check: timing does not tell whether the username exists.
+    deps.passwords.verify_dummy(password);
+    spdlog::info("sign-in failed: unknown or inactive user");
+    return login_form(deps, *tx, csrf, username, kInvalidCredentials);
+  }
+  if (deps.users.failed_logins(u->id).locked_until > now) {
+    deps.passwords.verify_dummy(password);
+    spdlog::info("sign-in refused: user {} is locked", u->id);
+    return login_form(deps, *tx, csrf, username, kLocked);
+  }
+  if (!deps.passwords.verify(password, u->password_hash)) {
+    auto f = deps.users.record_failed_login(u->id, now, deps.lockout_window, deps.lockout_threshold, deps.lockout_duration);
+    spdlog::info("sign-in failed for user {} ({} in the window)", u->id, f.count);
+    return login_form(deps, *tx, csrf, username, f.locked_until > now ? kLocked : kInvalidCredentials);
+  }
+  deps.users.reset_failed_logins(u->id);
+  if (deps.passwords.needs_rehash(u->password_hash)) {
+    u->password_hash = deps.passwords.hash(password);
+    deps.users.update(*u);
+  }
+  // Exactly one POST completes the transaction, even if the form is submitted twice.
+  if (!deps.transactions.consume(tx->id))
+    return error_page(400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
+  const auto value = jose::random_token(32);
+  session::SsoSession s{jose::sha256(value), jose::random_token(16), u->id, now, "pwd", now, now, now + deps.session_lifetime};
+  deps.sessions.insert(s);
+  spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
+  auto r = issue_code(deps, *tx, s);
+  r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, "/", std::nullopt)});
+  r.headers.push_back({"Set-Cookie", cookie_header(deps, kCsrfCookie, "", kLoginPath, 0)});
+  return r;
+}
+
+void add_authorize_routes(http::Router& router, const AuthorizeDeps& deps) {
+  auto authorize = [&deps](const http::Request& r, const http::PathParams&) { return authorize_endpoint(deps, r); };
+  router.add("GET", kAuthorizePath, authorize);
+  router.add("POST", kAuthorizePath, authorize);
+  router.add("POST", kLoginPath, [&deps](const http::Request& r, const http::PathParams&) { return login_endpoint(deps, r); });
+  router.add(
+      "GET", "/assets/style.css",
+      [](const http::Request&, const http::PathParams&) {
+        http::Response r;
+        r.body = std::string(web::k_style_css);
+        r.set("Content-Type", "text/css; charset=utf-8");
+        r.set("Cache-Control", "public, max-age=3600");
+        return r;
+      },
+      http::Execution::kInline);
+}
+
+}  // namespace gatehouse::oidc

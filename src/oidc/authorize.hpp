@@ -1,0 +1,58 @@
+#pragma once
+// The authorization endpoint (RFC 6749 §4.1, OpenID Connect Core §3.1.2) and the hosted login
+// (POST /oauth2/login). Every piece of state between them lives in the store — the pending request
+// as a login transaction, the SSO session server-side — so the login form rendered by one node can
+// be posted to another, even after the first one restarted (DESIGN.md).
+//
+// Until client_id and redirect_uri are verified, errors are shown on an error page and never
+// redirected (RFC 6749 §4.1.2.1); after that they go back to the client with state and iss
+// (RFC 9207).
+
+#include <string>
+#include <string_view>
+
+#include "client/client_store.hpp"
+#include "core/clock.hpp"
+#include "http/router.hpp"
+#include "session/login_transaction_store.hpp"
+#include "session/sso_session_store.hpp"
+#include "token/code_store.hpp"
+#include "user/password_hasher.hpp"
+#include "user/user_store.hpp"
+
+namespace gatehouse::oidc {
+
+inline constexpr std::string_view kAuthorizePath = "/oauth2/authorize";
+inline constexpr std::string_view kLoginPath = "/oauth2/login";
+inline constexpr std::string_view kCsrfCookie = "gh_csrf";
+
+struct AuthorizeDeps {
+  client::ClientStore& clients;
+  user::UserStore& users;
+  const user::PasswordHasher& passwords;
+  session::LoginTransactionStore& transactions;
+  session::SsoSessionStore& sessions;
+  token::CodeStore& codes;
+  const Clock& clock;
+  std::string issuer;
+  std::string session_cookie = "gh_session";
+  bool secure_cookies = false;       // the issuer is https
+  UnixSeconds session_idle_timeout = 1800;
+  UnixSeconds session_lifetime = 36000;
+  UnixSeconds transaction_ttl = 900;
+  UnixSeconds code_ttl = 60;
+  int lockout_threshold = 5;
+  UnixSeconds lockout_window = 900;
+  UnixSeconds lockout_duration = 900;
+};
+
+http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request);
+http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& request);
+
+/// The value of a cookie in the request, or "" (RFC 6265 §5.4 cookie-string).
+std::string cookie_value(const http::Request& request, std::string_view name);
+
+/// Registers the authorization endpoint (GET and POST), the login form's POST and the theme's CSS.
+void add_authorize_routes(http::Router& router, const AuthorizeDeps& deps);
+
+}  // namespace gatehouse::oidc

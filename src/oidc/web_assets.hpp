@@ -1,0 +1,10 @@
+#pragma once
+// The default theme of the hosted pages (web/*), compiled in by web/CMakeLists.txt.
+
+#include <string_view>
+
+namespace gatehouse::web {
+extern const std::string_view k_login_html;
+extern const std::string_view k_error_html;
+extern const std::string_view k_style_css;
+}  // namespace gatehouse::web

@@ -1,0 +1,242 @@
+// The authorization code flow, driven by openid-client (an OpenID-certified relying-party library):
+// discovery, an authorization URL with PKCE, the hosted login form (posted over HTTP by the test),
+// the callback, the code exchange with ID token validation by the library, userinfo, refresh,
+// revocation; plus the SSO session, prompt=none and the negative cases at the front channel.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import * as oidc from 'openid-client';
+import { GatehouseNode, defaultKickstart, nodeTest } from './lib/node.js';
+
+const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
+const USER = { username: 'ada', password: 'correct horse battery', email: 'ada@example.com', name: 'Ada Lovelace' };
+
+let node;
+let config;
+let redirectUri;
+const it = nodeTest(() => [node]);
+
+before(async () => {
+  const kickstart = defaultKickstart();
+  node = await GatehouseNode.create({ kickstart });
+  redirectUri = `http://127.0.0.1:${node.port}/callback`;
+  kickstart.applications.push({
+    ...WEB, client_name: 'Web App', grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [redirectUri], scope: 'api:read',
+  });
+  kickstart.users = [{ ...USER, email_verified: true }];
+  node = await GatehouseNode.start({
+    kickstart, port: node.port,
+    config: { passwords: { memory_kib: 256, iterations: 1 }, login: { lockout_threshold: 3 } },
+  });
+  config = await oidc.discovery(new URL(node.url), WEB.client_id, undefined, oidc.ClientSecretBasic(WEB.client_secret),
+    { execute: [oidc.allowInsecureRequests] });
+});
+after(async () => {
+  await node?.cleanup();
+});
+
+/** A cookie jar of name=value pairs from Set-Cookie headers. */
+function storeCookies(jar, res) {
+  for (const line of res.headers.getSetCookie?.() ?? []) {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    if (value === '') jar.delete(name); else jar.set(name, value);
+  }
+}
+const cookieHeader = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+function hidden(html, name) {
+  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  assert.ok(m, `no hidden field ${name} in the page`);
+  return m[1];
+}
+
+async function authorizationUrl(extra = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri, scope: 'openid profile email offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    state, nonce, ...extra,
+  });
+  return { url, verifier, state, nonce };
+}
+
+/** GET the authorization URL with the jar; returns the raw response. */
+async function authorize(url, jar) {
+  const res = await fetch(url, { redirect: 'manual', headers: { cookie: cookieHeader(jar) } });
+  storeCookies(jar, res);
+  return res;
+}
+
+/** Posts the login form of `page`; returns the raw response. */
+async function postLogin(page, jar, { username = USER.username, password = USER.password, csrf } = {}) {
+  const body = new URLSearchParams({
+    tx: hidden(page, 'tx'), csrf: csrf ?? hidden(page, 'csrf'), username, password,
+  });
+  const res = await fetch(`${node.url}/oauth2/login`, {
+    method: 'POST', redirect: 'manual', body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+  });
+  storeCookies(jar, res);
+  return res;
+}
+
+async function signIn(jar = new Map(), extra = {}) {
+  const flow = await authorizationUrl(extra);
+  const form = await authorize(flow.url, jar);
+  assert.equal(form.status, 200);
+  const page = await form.text();
+  const res = await postLogin(page, jar);
+  assert.equal(res.status, 302, await res.text());
+  return { ...flow, callback: new URL(res.headers.get('location')), jar };
+}
+
+it('discovery describes the code flow', async () => {
+  const meta = config.serverMetadata();
+  assert.equal(meta.authorization_endpoint, `${node.url}/oauth2/authorize`);
+  assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+  assert.ok(meta.response_types_supported.includes('code'));
+  assert.ok(meta.grant_types_supported.includes('authorization_code'));
+  assert.equal(meta.authorization_response_iss_parameter_supported, true);
+});
+
+it('sign in, exchange the code, validate the ID token, userinfo, refresh, revoke', async () => {
+  const flow = await signIn();
+  assert.equal(flow.callback.origin + flow.callback.pathname, redirectUri);
+  assert.equal(flow.callback.searchParams.get('iss'), node.url);
+  const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+    pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+  });
+  const claims = tokens.claims();
+  assert.equal(claims.iss, node.url);
+  assert.equal(claims.aud, WEB.client_id);
+  assert.equal(claims.name, USER.name);
+  assert.equal(claims.email, USER.email);
+  assert.ok(claims.sid && claims.auth_time);
+  assert.ok(tokens.refresh_token);
+
+  const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+  assert.equal(info.sub, claims.sub);
+  assert.equal(info.preferred_username, USER.username);
+
+  const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
+  assert.ok(refreshed.access_token && refreshed.refresh_token !== tokens.refresh_token);
+  assert.equal(refreshed.claims().sub, claims.sub);
+
+  await oidc.tokenRevocation(config, refreshed.access_token);
+  const introspected = await oidc.tokenIntrospection(config, refreshed.access_token);
+  assert.equal(introspected.active, false);
+});
+
+it('a live SSO session answers the next request without a form; prompt=login asks again', async () => {
+  const { jar } = await signIn();
+  assert.ok([...jar.keys()].includes('gh_session'), 'the session cookie is set');
+  const again = await authorizationUrl();
+  const res = await authorize(again.url, jar);
+  assert.equal(res.status, 302);
+  const callback = new URL(res.headers.get('location'));
+  assert.ok(callback.searchParams.get('code'));
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: again.verifier, expectedState: again.state, expectedNonce: again.nonce,
+  });
+  assert.equal(tokens.claims().name, USER.name);
+  const fresh = await authorizationUrl({ prompt: 'login' });
+  assert.equal((await authorize(fresh.url, jar)).status, 200, 'prompt=login shows the form');
+});
+
+it('prompt=none without a session redirects with login_required', async () => {
+  const flow = await authorizationUrl({ prompt: 'none' });
+  const res = await authorize(flow.url, new Map());
+  assert.equal(res.status, 302);
+  const back = new URL(res.headers.get('location'));
+  assert.equal(back.searchParams.get('error'), 'login_required');
+  assert.equal(back.searchParams.get('state'), flow.state);
+});
+
+it('a redirect_uri that is not registered is an error page, never a redirect', async () => {
+  const flow = await authorizationUrl({ redirect_uri: 'https://evil.example.com/cb' });
+  const res = await authorize(flow.url, new Map());
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get('location'), null);
+  assert.match(await res.text(), /redirect_uri is not registered/);
+});
+
+it('a wrong password shows the form again with an error; the account locks after the threshold', async () => {
+  const jar = new Map();
+  const flow = await authorizationUrl();
+  let page = await (await authorize(flow.url, jar)).text();
+  for (let i = 1; i <= 3; i++) {
+    const res = await postLogin(page, jar, { username: 'locky', password: 'wrong' });
+    assert.equal(res.status, 200);
+    page = await res.text();
+    assert.match(page, /Invalid username or password\./, 'unknown users get the generic message');
+  }
+  await node.admin('POST', '/api/users', { username: 'locky', password: 'locky-password-1' });
+  for (let i = 1; i <= 3; i++) {
+    const res = await postLogin(page, jar, { username: 'locky', password: 'wrong' });
+    page = await res.text();
+    if (i < 3) assert.match(page, /Invalid username or password\./);
+  }
+  assert.match(page, /temporarily locked/);
+  const correct = await postLogin(page, jar, { username: 'locky', password: 'locky-password-1' });
+  assert.equal(correct.status, 200, 'a locked account cannot sign in, even with the right password');
+  assert.match(await correct.text(), /temporarily locked/);
+});
+
+it('a missing or wrong CSRF token is refused', async () => {
+  const jar = new Map();
+  const flow = await authorizationUrl();
+  const page = await (await authorize(flow.url, jar)).text();
+  const wrong = await postLogin(page, jar, { csrf: 'forged-token' });
+  assert.equal(wrong.status, 400);
+  assert.match(await wrong.text(), /data-error="csrf"/);
+  const noCookie = await postLogin(page, new Map());
+  assert.equal(noCookie.status, 400);
+  assert.match(await noCookie.text(), /data-error="csrf"/);
+  const ok = await postLogin(page, jar);
+  assert.equal(ok.status, 302, 'the real form still works');
+});
+
+it('a code is redeemed once; the second redemption revokes the first tokens', async () => {
+  const flow = await signIn();
+  const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+    pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+  });
+  await assert.rejects(
+    oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+    }),
+    (err) => err.error === 'invalid_grant',
+  );
+  const introspected = await oidc.tokenIntrospection(config, tokens.access_token);
+  assert.equal(introspected.active, false);
+});
+
+it('a wrong PKCE verifier is invalid_grant', async () => {
+  const flow = await signIn();
+  await assert.rejects(
+    oidc.authorizationCodeGrant(config, flow.callback, {
+      pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: flow.state, expectedNonce: flow.nonce,
+    }),
+    (err) => err.error === 'invalid_grant',
+  );
+});
+
+it('the login form survives a restart of the node between showing and posting it', async () => {
+  const jar = new Map();
+  const flow = await authorizationUrl();
+  const page = await (await authorize(flow.url, jar)).text();
+  await node.restart();
+  const res = await postLogin(page, jar);
+  assert.equal(res.status, 302);
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(res.headers.get('location')), {
+    pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+  });
+  await node.restart();
+  const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
+  assert.ok(refreshed.access_token, 'a refresh token issued before a restart works after it');
+});
