@@ -23,6 +23,7 @@
 #include "oauth/endpoints.hpp"
 #include "oidc/discovery.hpp"
 #include "oidc/authorize.hpp"
+#include "oidc/logout.hpp"
 #include "oidc/user_grants.hpp"
 #include "oidc/userinfo.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
@@ -191,6 +192,7 @@ struct Node::Parts {
   oidc::UserGrantDeps user_grant_deps;
   oidc::UserinfoDeps userinfo_deps;
   oidc::AuthorizeDeps authorize_deps;
+  oidc::LogoutDeps logout_deps{authorize_deps, codec};
   oidc::DiscoveryDeps discovery_deps;
   admin::AdminDeps admin_deps;
   http::Router router;
@@ -225,6 +227,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   oauth::add_routes(p.router, p.oauth_deps);
   oidc::add_userinfo_routes(p.router, p.userinfo_deps);
   oidc::add_authorize_routes(p.router, p.authorize_deps);
+  oidc::add_logout_routes(p.router, p.logout_deps);
   admin::add_routes(p.router, p.admin_deps);
 
   http::Server server(options, [&p](const http::Request& req) {

@@ -19,6 +19,7 @@ struct Client {
   std::string token_endpoint_auth_method;         // client_secret_basic | client_secret_post | none
   std::vector<std::string> scopes;                // RFC 7591 "scope", split on spaces
   std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;  // OpenID Connect RP-Initiated Logout §3.1
   std::string access_token_signed_response_alg;   // RS256 | ES256 (extension; default RS256)
   std::vector<std::string> access_token_audience; // extension: "aud" of access tokens; default [client_id]
   UnixSeconds created_at = 0;

@@ -13,10 +13,10 @@ namespace json = boost::json;
 
 // The read-only members the API returns (client_id_issued_at, client_secret_expires_at, updated_at)
 // are accepted and ignored, so a document read with GET can be edited and sent back with PUT.
-constexpr std::array<std::string_view, 12> kKnownMembers{
+constexpr std::array<std::string_view, 13> kKnownMembers{
     "client_id", "client_secret", "client_name", "grant_types", "token_endpoint_auth_method", "scope",
-    "redirect_uris", "access_token_signed_response_alg", "access_token_audience", "client_id_issued_at",
-    "client_secret_expires_at", "updated_at"};
+    "redirect_uris", "post_logout_redirect_uris", "access_token_signed_response_alg", "access_token_audience",
+    "client_id_issued_at", "client_secret_expires_at", "updated_at"};
 constexpr std::array<std::string_view, 3> kGrantTypes{"client_credentials", "authorization_code", "refresh_token"};
 constexpr std::array<std::string_view, 3> kAuthMethods{"client_secret_basic", "client_secret_post", "none"};
 constexpr std::size_t kMaxClientIdLength = 128;
@@ -173,15 +173,17 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     c.scopes = std::move(*scopes);
   }
 
-  if (!(err = read_string_list(doc, "redirect_uris", c.redirect_uris)).empty()) return fail("redirect_uris", err);
-  for (const auto& uri : c.redirect_uris) {
-    auto parsed = boost::urls::parse_absolute_uri(uri);
-    if (!parsed) return fail("redirect_uris", "'" + uri + "' is not an absolute URI", "invalid_redirect_uri");
-    if (parsed->has_fragment())
-      return fail("redirect_uris", "'" + uri + "' must not contain a fragment", "invalid_redirect_uri");
-    auto scheme = parsed->scheme();
-    if ((scheme == "http" || scheme == "https") && parsed->host().empty())
-      return fail("redirect_uris", "'" + uri + "' has no host", "invalid_redirect_uri");
+  for (auto [name, list] : {std::pair{"redirect_uris", &c.redirect_uris},
+                            std::pair{"post_logout_redirect_uris", &c.post_logout_redirect_uris}}) {
+    if (!(err = read_string_list(doc, name, *list)).empty()) return fail(name, err);
+    for (const auto& uri : *list) {
+      auto parsed = boost::urls::parse_absolute_uri(uri);
+      if (!parsed) return fail(name, "'" + uri + "' is not an absolute URI", "invalid_redirect_uri");
+      if (parsed->has_fragment()) return fail(name, "'" + uri + "' must not contain a fragment", "invalid_redirect_uri");
+      auto scheme = parsed->scheme();
+      if ((scheme == "http" || scheme == "https") && parsed->host().empty())
+        return fail(name, "'" + uri + "' has no host", "invalid_redirect_uri");
+    }
   }
   if (has_grant(c, "authorization_code") && c.redirect_uris.empty())
     return fail("redirect_uris", "the authorization_code grant needs at least one redirect URI", "invalid_redirect_uri");
@@ -221,6 +223,7 @@ json::object to_json(const Client& c) {
       {"token_endpoint_auth_method", c.token_endpoint_auth_method},
       {"scope", join_scope(c.scopes)},
       {"redirect_uris", strings(c.redirect_uris)},
+      {"post_logout_redirect_uris", strings(c.post_logout_redirect_uris)},
       {"access_token_signed_response_alg", c.access_token_signed_response_alg},
       {"access_token_audience", strings(c.access_token_audience)},
       {"client_id_issued_at", c.created_at},

@@ -4,6 +4,7 @@
 
 #include "oauth/endpoints.hpp"
 #include "oidc/authorize.hpp"
+#include "oidc/logout.hpp"
 #include "oidc/userinfo.hpp"
 
 namespace gatehouse::oidc {
@@ -32,6 +33,7 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"revocation_endpoint", iss + std::string(oauth::kRevocationPath)},
       {"authorization_endpoint", iss + std::string(kAuthorizePath)},
       {"userinfo_endpoint", iss + std::string(kUserinfoPath)},
+      {"end_session_endpoint", iss + std::string(kEndSessionPath)},
       {"grant_types_supported", strings({"authorization_code", "refresh_token", "client_credentials"})},
       {"response_types_supported", strings({"code"})},
       {"response_modes_supported", strings({"query"})},

@@ -53,6 +53,20 @@ std::optional<std::string> AccessTokenCodec::issue(const AccessTokenClaims& c, j
   return sign(payload, alg, "at+jwt");
 }
 
+std::optional<json::object> AccessTokenCodec::decode_own_jwt(std::string_view token) const {
+  auto set = ring_.current();
+  auto verified = jose::jws_verify(
+      token, [&set](std::string_view kid, jose::Algorithm alg) { return set->verifier(kid, alg); });
+  if (!verified) return std::nullopt;
+  boost::system::error_code ec;
+  auto parsed = json::parse(verified->payload, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  auto& o = parsed.get_object();
+  std::string iss;
+  if (!get_string(o, "iss", iss) || iss != issuer_) return std::nullopt;
+  return std::move(o);
+}
+
 std::optional<AccessTokenClaims> AccessTokenCodec::decode(std::string_view token) const {
   auto set = ring_.current();
   auto verified = jose::jws_verify(

@@ -22,6 +22,7 @@ before(async () => {
   kickstart.applications.push({
     ...WEB, client_name: 'Web App', grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [redirectUri], scope: 'api:read',
+    post_logout_redirect_uris: [`http://127.0.0.1:${node.port}/signed-out`],
   });
   kickstart.users = [{ ...USER, email_verified: true }];
   node = await GatehouseNode.start({
@@ -92,7 +93,7 @@ async function signIn(jar = new Map(), extra = {}) {
   const page = await form.text();
   const res = await postLogin(page, jar);
   assert.equal(res.status, 302, await res.text());
-  return { ...flow, callback: new URL(res.headers.get('location')), jar };
+  return { ...flow, callback: new URL(res.headers.get('location')), jar, sessionCookie: jar.get('gh_session') };
 }
 
 it('discovery describes the code flow', async () => {
@@ -239,4 +240,25 @@ it('the login form survives a restart of the node between showing and posting it
   await node.restart();
   const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
   assert.ok(refreshed.access_token, 'a refresh token issued before a restart works after it');
+});
+
+it('RP-initiated logout ends the SSO session and returns to the registered URI only', async () => {
+  const flow = await signIn();
+  const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+    pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+  });
+  const signedOut = `http://127.0.0.1:${node.port}/signed-out`;
+  const bad = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://evil.example.com/' });
+  const refused = await fetch(bad, { redirect: 'manual', headers: { cookie: cookieHeader(flow.jar) } });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.headers.get('location'), null);
+  const url = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token, post_logout_redirect_uri: signedOut, state: 'bye' });
+  const res = await fetch(url, { redirect: 'manual', headers: { cookie: cookieHeader(flow.jar) } });
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), `${signedOut}?state=bye`);
+  storeCookies(flow.jar, res);
+  // The old cookie value no longer opens a session either (it was ended in the store).
+  const again = await authorizationUrl();
+  const form = await fetch(again.url, { redirect: 'manual', headers: { cookie: `gh_session=${flow.sessionCookie}` } });
+  assert.equal(form.status, 200, 'the login form is shown again');
 });

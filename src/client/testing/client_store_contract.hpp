@@ -46,6 +46,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     c.token_endpoint_auth_method = "client_secret_basic";
     c.scopes = {"openid", "profile", "email"};
     c.redirect_uris = {"https://app.example/cb", "https://app.example/cb?x=1&y=\"2\"", "http://127.0.0.1:8080/"};
+    c.post_logout_redirect_uris = {"https://app.example/signed-out"};
     c.access_token_signed_response_alg = "RS256";
     c.access_token_audience = {"https://api.example", id};
     c.created_at = 1'700'000'000;
@@ -61,6 +62,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     EXPECT_EQ(actual.token_endpoint_auth_method, expected.token_endpoint_auth_method);
     EXPECT_EQ(actual.scopes, expected.scopes);
     EXPECT_EQ(actual.redirect_uris, expected.redirect_uris);
+    EXPECT_EQ(actual.post_logout_redirect_uris, expected.post_logout_redirect_uris);
     EXPECT_EQ(actual.access_token_signed_response_alg, expected.access_token_signed_response_alg);
     EXPECT_EQ(actual.access_token_audience, expected.access_token_audience);
     EXPECT_EQ(actual.created_at, expected.created_at);

@@ -12,12 +12,14 @@ namespace {
 // Column order shared by kFindClient and kListClients; read_client() depends on it.
 constexpr Query kFindClient{"find_client", R"sql(
 SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
-       redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at
+       redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at,
+       post_logout_redirect_uris
   FROM clients WHERE client_id = ?1)sql"};
 
 constexpr Query kListClients{"list_clients", R"sql(
 SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
-       redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at
+       redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at,
+       post_logout_redirect_uris
   FROM clients ORDER BY client_id LIMIT ?1 OFFSET ?2)sql"};
 
 constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
@@ -25,8 +27,8 @@ constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
 constexpr Query kInsertClient{"insert_client", R"sql(
 INSERT INTO clients (client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method,
                      scopes, redirect_uris, access_token_signed_response_alg, access_token_audience,
-                     created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     created_at, updated_at, post_logout_redirect_uris)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 ON CONFLICT (client_id) DO NOTHING)sql"};
 
 // Everything but client_id and created_at (the port's contract).
@@ -34,7 +36,7 @@ constexpr Query kUpdateClient{"update_client", R"sql(
 UPDATE clients SET secret_hash = ?2, client_name = ?3, grant_types = ?4,
                    token_endpoint_auth_method = ?5, scopes = ?6, redirect_uris = ?7,
                    access_token_signed_response_alg = ?8, access_token_audience = ?9,
-                   updated_at = ?11
+                   updated_at = ?11, post_logout_redirect_uris = ?12
  WHERE client_id = ?1)sql"};
 
 constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = ?1"};
@@ -52,13 +54,14 @@ client::Client read_client(const Statement& row) {
   c.access_token_audience = decode_string_list(row.text(8), "clients.access_token_audience");
   c.created_at = row.int64(9);
   c.updated_at = row.int64(10);
+  c.post_logout_redirect_uris = decode_string_list(row.text(11), "clients.post_logout_redirect_uris");
   return c;
 }
 
 // ?1..?11 in the column order of kInsertClient (kUpdateClient uses the same numbers).
 void bind_client(Statement& s, const client::Client& c, const std::string& grant_types,
                  const std::string& scopes, const std::string& redirect_uris,
-                 const std::string& audience) {
+                 const std::string& audience, const std::string& post_logout) {
   s.bind_text(1, c.client_id)
       .bind_blob(2, c.secret_hash)
       .bind_text(3, c.client_name)
@@ -69,7 +72,8 @@ void bind_client(Statement& s, const client::Client& c, const std::string& grant
       .bind_text(8, c.access_token_signed_response_alg)
       .bind_text(9, audience)
       .bind_int(10, c.created_at)
-      .bind_int(11, c.updated_at);
+      .bind_int(11, c.updated_at)
+      .bind_text(12, post_logout);
 }
 
 std::int64_t to_sql_count(std::size_t n) {
@@ -82,8 +86,9 @@ std::int64_t write_client(Connection& connection, const Query& query, const clie
   const std::string scopes = encode_string_list(c.scopes);
   const std::string redirect_uris = encode_string_list(c.redirect_uris);
   const std::string audience = encode_string_list(c.access_token_audience);
+  const std::string post_logout = encode_string_list(c.post_logout_redirect_uris);
   Statement s(connection, query);
-  bind_client(s, c, grant_types, scopes, redirect_uris, audience);
+  bind_client(s, c, grant_types, scopes, redirect_uris, audience, post_logout);
   s.run();
   return connection.changes();
 }
