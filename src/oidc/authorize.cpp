@@ -53,7 +53,9 @@ http::Response html(int status, std::string body) {
   r.set("Content-Type", "text/html; charset=utf-8");
   r.set("Cache-Control", "no-store");
   // The pages load nothing from elsewhere and may not be framed (clickjacking of the login form).
-  r.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'");
+  // No form-action: browsers apply it to the redirect that follows the login POST, which goes to
+  // the client's (other) origin.
+  r.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
   r.set("X-Frame-Options", "DENY");
   r.set("Referrer-Policy", "no-referrer");
   return r;
