@@ -30,7 +30,7 @@ Response write_error(user::UserWriteResult r) {
 }
 
 json::object user_json(const AdminDeps& deps, const user::User& u) {
-  auto failed = deps.users.failed_logins(u.id);
+  auto failed = deps.users.failed_logins(user::login_name(u.username));
   return user::to_json(u, failed.locked_until > deps.clock.now() ? failed.locked_until : 0);
 }
 
@@ -122,7 +122,7 @@ Response set_active(const AdminDeps& deps, const PathParams& p, bool active) {
 Response unlock(const AdminDeps& deps, const PathParams& p) {
   auto u = deps.users.find(p.get("id"));
   if (!u) return not_found();
-  deps.users.reset_failed_logins(u->id);
+  deps.users.reset_failed_logins(user::login_name(u->username));
   spdlog::info("user {} unlocked", u->id);
   return ok(200, user_json(deps, *u));
 }

@@ -303,24 +303,24 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
     return error_page(400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
   const auto username = form.value("username");
   const auto password = form.value("password");
-  auto u = deps.users.find_by_username(username);
-  if (!u || !u->active || u->password_hash.empty()) {
-    // Same work as a real check: timing does not tell whether the username exists.
+  // Failures count per login name, known or not, so the lock message reveals no usernames; an
+  // unknown user costs the same password check as a real one.
+  const auto name = user::login_name(username);
+  if (deps.users.failed_logins(name).locked_until > now) {
     deps.passwords.verify_dummy(password);
-    spdlog::info("sign-in failed: unknown or inactive user");
-    return login_form(deps, *tx, csrf, username, kInvalidCredentials);
-  }
-  if (deps.users.failed_logins(u->id).locked_until > now) {
-    deps.passwords.verify_dummy(password);
-    spdlog::info("sign-in refused: user {} is locked", u->id);
+    spdlog::info("sign-in refused: login name is locked");
     return login_form(deps, *tx, csrf, username, kLocked);
   }
-  if (!deps.passwords.verify(password, u->password_hash)) {
-    auto f = deps.users.record_failed_login(u->id, now, deps.lockout_window, deps.lockout_threshold, deps.lockout_duration);
-    spdlog::info("sign-in failed for user {} ({} in the window)", u->id, f.count);
+  auto u = deps.users.find_by_username(username);
+  bool ok = false;
+  if (u && u->active && !u->password_hash.empty()) ok = deps.passwords.verify(password, u->password_hash);
+  else deps.passwords.verify_dummy(password);
+  if (!ok) {
+    auto f = deps.users.record_failed_login(name, now, deps.lockout_window, deps.lockout_threshold, deps.lockout_duration);
+    spdlog::info("sign-in failed ({} in the window){}", f.count, u ? "" : " for an unknown or inactive user");
     return login_form(deps, *tx, csrf, username, f.locked_until > now ? kLocked : kInvalidCredentials);
   }
-  deps.users.reset_failed_logins(u->id);
+  deps.users.reset_failed_logins(name);
   if (deps.passwords.needs_rehash(u->password_hash)) {
     u->password_hash = deps.passwords.hash(password);
     deps.users.update(*u);
@@ -333,7 +333,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   deps.sessions.insert(s);
   spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
   auto r = issue_code(deps, *tx, s);
-  r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, "/", std::nullopt)});
+  r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, deps.session_cookie_path, std::nullopt)});
   r.headers.push_back({"Set-Cookie", cookie_header(deps, kCsrfCookie, "", kLoginPath, 0)});
   return r;
 }

@@ -36,6 +36,7 @@ struct AuthorizeDeps {
   const Clock& clock;
   std::string issuer;
   std::string session_cookie = "gh_session";
+  std::string session_cookie_path = "/";
   bool secure_cookies = false;       // the issuer is https
   UnixSeconds session_idle_timeout = 1800;
   UnixSeconds session_lifetime = 36000;

@@ -110,7 +110,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   } else {
     r = page(200, "signed_out", "You are signed out.");
   }
-  std::string clear = a.session_cookie + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+  std::string clear = a.session_cookie + "=; Path=" + a.session_cookie_path + "; HttpOnly; SameSite=Lax; Max-Age=0";
   if (a.secure_cookies) clear += "; Secure";
   r.headers.push_back({"Set-Cookie", clear});
   return r;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -36,13 +37,21 @@ struct UserFilter {
   std::string email;     // exact, case-insensitive ("" = any)
 };
 
+/// The key failed sign-ins are counted under: the username in ASCII lower case.
+inline std::string login_name(std::string_view username) {
+  std::string out(username);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 struct UserPage {
   std::vector<User> items;
   std::size_t total = 0;
 };
 
-/// Failed sign-ins of one user inside the current window (the lockout counter, kept in the store
-/// so every node sees the same count).
+/// Failed sign-ins of one login name inside the current window (the lockout counter, kept in the
+/// store so every node sees the same count).
 struct FailedLogins {
   int count = 0;
   UnixSeconds window_started_at = 0;

@@ -27,14 +27,20 @@ class UserStore {
   /// @returns false if there was no such user.
   virtual bool remove(const std::string& id) = 0;
 
+  /// Failed sign-ins are counted per login name (the username in ASCII lower case), whether or not
+  /// a user has that name, so an unknown username locks exactly like a real one and the lock
+  /// message does not tell which usernames exist.
+  ///
   /// Records one failed sign-in atomically: a new window starts when the last one is older than
-  /// `window` seconds; reaching `threshold` failures locks the account until now + lock_seconds.
+  /// `window` seconds; reaching `threshold` failures locks the name until now + lock_seconds.
   /// @returns the counter after this failure. Safe when many nodes record at once.
-  virtual FailedLogins record_failed_login(const std::string& id, UnixSeconds now, UnixSeconds window, int threshold,
-                                           UnixSeconds lock_seconds) = 0;
-  virtual FailedLogins failed_logins(const std::string& id) = 0;
+  virtual FailedLogins record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window,
+                                           int threshold, UnixSeconds lock_seconds) = 0;
+  virtual FailedLogins failed_logins(const std::string& login_name) = 0;
   /// Clears the counter (a successful sign-in, or an administrator unlocking the account).
-  virtual void reset_failed_logins(const std::string& id) = 0;
+  virtual void reset_failed_logins(const std::string& login_name) = 0;
+  /// Deletes at most `limit` counters whose window and lock have both passed. @returns how many.
+  virtual std::size_t purge_failed_logins(UnixSeconds older_than, std::size_t limit) = 0;
 };
 
 }  // namespace gatehouse::user

@@ -166,26 +166,29 @@ it('a redirect_uri that is not registered is an error page, never a redirect', a
   assert.match(await res.text(), /redirect_uri is not registered/);
 });
 
-it('a wrong password shows the form again with an error; the account locks after the threshold', async () => {
+it('a wrong password shows the form again; the account locks after the threshold, unknown names alike', async () => {
   const jar = new Map();
   const flow = await authorizationUrl();
   let page = await (await authorize(flow.url, jar)).text();
-  for (let i = 1; i <= 3; i++) {
-    const res = await postLogin(page, jar, { username: 'locky', password: 'wrong' });
-    assert.equal(res.status, 200);
-    page = await res.text();
-    assert.match(page, /Invalid username or password\./, 'unknown users get the generic message');
-  }
   await node.admin('POST', '/api/users', { username: 'locky', password: 'locky-password-1' });
-  for (let i = 1; i <= 3; i++) {
-    const res = await postLogin(page, jar, { username: 'locky', password: 'wrong' });
-    page = await res.text();
-    if (i < 3) assert.match(page, /Invalid username or password\./);
+  // A real user and a username nobody has behave the same: no user enumeration.
+  for (const username of ['locky', 'nobody-has-this-name']) {
+    for (let i = 1; i <= 3; i++) {
+      const res = await postLogin(page, jar, { username, password: 'wrong' });
+      assert.equal(res.status, 200);
+      page = await res.text();
+      if (i < 3) assert.match(page, /Invalid username or password\./, `${username} attempt ${i}`);
+    }
+    assert.match(page, /temporarily locked/, `${username} is locked after 3 failures`);
   }
-  assert.match(page, /temporarily locked/);
   const correct = await postLogin(page, jar, { username: 'locky', password: 'locky-password-1' });
   assert.equal(correct.status, 200, 'a locked account cannot sign in, even with the right password');
   assert.match(await correct.text(), /temporarily locked/);
+  const users = await node.admin('GET', '/api/users?username=locky');
+  assert.ok(users.json.users[0].locked_until > 0, 'the admin API shows the lock');
+  assert.equal((await node.admin('POST', `/api/users/${users.json.users[0].id}/unlock`)).status, 200);
+  const unlocked = await postLogin(page, jar, { username: 'locky', password: 'locky-password-1' });
+  assert.equal(unlocked.status, 302, 'after an unlock the right password works');
 });
 
 it('a missing or wrong CSRF token is refused', async () => {

@@ -483,6 +483,13 @@ Check check_cookie_name(const std::string& v) {
   return {};
 }
 
+Check check_cookie_path(const std::string& v) {
+  if (v.empty() || v.front() != '/' || v.size() > 256 ||
+      std::any_of(v.begin(), v.end(), [](char c) { return c == ';' || c <= 0x20 || c == 0x7f; }))
+    return unexpected(std::string("must start with '/' and contain no ';', spaces or control characters"));
+  return {};
+}
+
 Check check_log_level(std::string& v) {
   constexpr std::array<std::string_view, 6> kLevels{"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), v) == kLevels.end()) {
@@ -693,6 +700,8 @@ const std::array kKeys{
             &render_duration<&Config::login, &LoginConfig::transaction_ttl>},
     KeySpec{"login", "session_cookie", &apply_string<&Config::login, &LoginConfig::session_cookie, check_cookie_name>,
             &render_string<&Config::login, &LoginConfig::session_cookie>},
+    KeySpec{"login", "session_cookie_path", &apply_string<&Config::login, &LoginConfig::session_cookie_path, check_cookie_path>,
+            &render_string<&Config::login, &LoginConfig::session_cookie_path>},
     KeySpec{"bootstrap", "kickstart", &apply_string<&Config::bootstrap, &BootstrapConfig::kickstart, check_any>,
             &render_string<&Config::bootstrap, &BootstrapConfig::kickstart>},
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},

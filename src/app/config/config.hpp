@@ -82,6 +82,7 @@ struct LoginConfig {
   seconds session_lifetime{36000};       ///< SSO session ends this long after sign-in at the latest; 1 min..400 days
   seconds transaction_ttl{900};          ///< how long a login form stays valid; 1 min..1 day
   std::string session_cookie = "gh_session";  ///< cookie name: letters, digits, '_' and '-'
+  std::string session_cookie_path = "/";      ///< cookie Path: starts with '/', no ';' or spaces
 };
 
 /// [bootstrap]

@@ -33,13 +33,16 @@ UPDATE users SET username = ?2, email = ?3, email_verified = ?4, name = ?5, give
  WHERE id = ?1)sql"};
 constexpr Query kDeleteUser{"delete_user", "DELETE FROM users WHERE id = ?1"};
 
-constexpr Query kSelectFailed{"select_failed_logins",
-    "SELECT count, window_started_at, locked_until FROM failed_logins WHERE user_id = ?1"};
-constexpr Query kUpsertFailed{"upsert_failed_logins", R"sql(
-INSERT INTO failed_logins (user_id, count, window_started_at, locked_until) VALUES (?1, ?2, ?3, ?4)
-ON CONFLICT (user_id) DO UPDATE SET count = excluded.count, window_started_at = excluded.window_started_at,
-                                    locked_until = excluded.locked_until)sql"};
-constexpr Query kDeleteFailed{"delete_failed_logins", "DELETE FROM failed_logins WHERE user_id = ?1"};
+constexpr Query kSelectFailed{"select_login_failures",
+    "SELECT count, window_started_at, locked_until FROM login_failures WHERE login_name = ?1"};
+constexpr Query kUpsertFailed{"upsert_login_failures", R"sql(
+INSERT INTO login_failures (login_name, count, window_started_at, locked_until) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (login_name) DO UPDATE SET count = excluded.count, window_started_at = excluded.window_started_at,
+                                       locked_until = excluded.locked_until)sql"};
+constexpr Query kDeleteFailed{"delete_login_failures", "DELETE FROM login_failures WHERE login_name = ?1"};
+constexpr Query kPurgeFailed{"purge_login_failures", R"sql(
+DELETE FROM login_failures WHERE rowid IN (
+  SELECT rowid FROM login_failures WHERE window_started_at < ?1 AND locked_until < ?1 LIMIT ?2))sql"};
 
 #undef GH_USER_COLUMNS
 
@@ -207,6 +210,14 @@ void SqliteUserStore::reset_failed_logins(const std::string& id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kDeleteFailed);
   s.bind_text(1, id).run();
+}
+
+std::size_t SqliteUserStore::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  Statement s(*connection, kPurgeFailed);
+  s.bind_int(1, older_than).bind_int(2, to_sql_count(limit)).run();
+  return static_cast<std::size_t>(connection->changes());
 }
 
 }  // namespace gatehouse::storage::sqlite

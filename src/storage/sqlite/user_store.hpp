@@ -19,6 +19,7 @@ class SqliteUserStore final : public user::UserStore {
                                          UnixSeconds lock_seconds) override;
   user::FailedLogins failed_logins(const std::string& id) override;
   void reset_failed_logins(const std::string& id) override;
+  std::size_t purge_failed_logins(UnixSeconds older_than, std::size_t limit) override;
 
  private:
   ConnectionPool& pool_;

@@ -119,13 +119,21 @@ TEST_P(UserStoreContract, ListFiltersAndPagesInUsernameOrder) {
   EXPECT_EQ(store().list({"nobody", ""}, 0, 10).total, 0u);
 }
 
-TEST_P(UserStoreContract, RemoveDeletesTheUserAndItsCounter) {
+TEST_P(UserStoreContract, RemoveDeletesTheUser) {
   ASSERT_EQ(store().insert(sample("u1", "ada")), UserWriteResult::kOk);
-  store().record_failed_login("u1", 100, 300, 5, 900);
   EXPECT_TRUE(store().remove("u1"));
   EXPECT_FALSE(store().remove("u1"));
   EXPECT_FALSE(store().find("u1"));
-  EXPECT_EQ(store().failed_logins("u1").count, 0);
+}
+
+TEST_P(UserStoreContract, FailuresCountForNamesWithoutAUserAndExpiredCountersArePurged) {
+  EXPECT_EQ(store().record_failed_login("nobody", 1000, 300, 2, 900).count, 1);
+  EXPECT_EQ(store().record_failed_login("nobody", 1001, 300, 2, 900).locked_until, 1901);
+  store().record_failed_login("recent", 5000, 300, 2, 900);
+  EXPECT_EQ(store().purge_failed_logins(1500, 10), 0u) << "still locked";
+  EXPECT_EQ(store().purge_failed_logins(2000, 10), 1u);
+  EXPECT_EQ(store().failed_logins("nobody").count, 0);
+  EXPECT_EQ(store().failed_logins("recent").count, 1);
 }
 
 TEST_P(UserStoreContract, FailedLoginsCountInAWindowAndLockAtTheThreshold) {
