@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { GatehouseNode, defaultKickstart, nodeTest } from './lib/node.js';
+import { GatehouseNode, defaultKickstart, nodeTest, pollUntil } from './lib/node.js';
 
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const USER = { username: 'ada', password: 'correct horse battery', email: 'ada@example.com', name: 'Ada Lovelace' };
@@ -264,4 +264,82 @@ it('RP-initiated logout ends the SSO session and returns to the registered URI o
   const again = await authorizationUrl();
   const form = await fetch(again.url, { redirect: 'manual', headers: { cookie: `gh_session=${flow.sessionCookie}` } });
   assert.equal(form.status, 200, 'the login form is shown again');
+});
+
+it('a refresh token reused within the grace window gets the same answer; after it, the family is revoked', async () => {
+  // A node of its own with a 1 s grace window, so the test can wait past it.
+  const kickstart = defaultKickstart();
+  const quick = await GatehouseNode.create({ kickstart });
+  const cb = `http://127.0.0.1:${quick.port}/callback`;
+  kickstart.applications.push({ ...WEB, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: [cb] });
+  kickstart.users = [USER];
+  const other = await GatehouseNode.start({
+    kickstart, port: quick.port, dir: quick.dir,
+    config: { passwords: { memory_kib: 256, iterations: 1 }, tokens: { refresh_grace: '1s', code_ttl: '1s' } },
+  });
+  try {
+    const cfg = await oidc.discovery(new URL(other.url), WEB.client_id, undefined, oidc.ClientSecretBasic(WEB.client_secret),
+      { execute: [oidc.allowInsecureRequests] });
+    const signInOther = async () => {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const url = oidc.buildAuthorizationUrl(cfg, {
+        redirect_uri: cb, scope: 'openid offline_access', state,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      });
+      const jar = new Map();
+      const res = await fetch(url, { redirect: 'manual' });
+      storeCookies(jar, res);
+      const page = await res.text();
+      const body = new URLSearchParams({ tx: hidden(page, 'tx'), csrf: hidden(page, 'csrf'), username: USER.username, password: USER.password });
+      const back = await fetch(`${other.url}/oauth2/login`, {
+        method: 'POST', redirect: 'manual', body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+      });
+      return { callback: new URL(back.headers.get('location')), verifier, state };
+    };
+
+    const flow = await signInOther();
+    const tokens = await oidc.authorizationCodeGrant(cfg, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state });
+    const first = await oidc.refreshTokenGrant(cfg, tokens.refresh_token);
+    const again = await oidc.refreshTokenGrant(cfg, tokens.refresh_token);
+    assert.equal(again.refresh_token, first.refresh_token, 'inside the grace window: the same new pair');
+    assert.equal(again.access_token, first.access_token);
+    // Past the grace window the old token is a replay: invalid_grant, and the new one dies with it.
+    await pollUntil(async () => {
+      try {
+        await oidc.refreshTokenGrant(cfg, tokens.refresh_token);
+        return false;
+      } catch (err) {
+        return err.error === 'invalid_grant';
+      }
+    }, { what: 'the replay to be refused after the grace window', deadlineMs: 10000, intervalMs: 200 });
+    await assert.rejects(oidc.refreshTokenGrant(cfg, first.refresh_token), (err) => err.error === 'invalid_grant');
+    assert.equal((await oidc.tokenIntrospection(cfg, first.access_token)).active, false);
+
+    // An expired code (code_ttl 1 s here, whole seconds on the server) is invalid_grant.
+    const late = await signInOther();
+    const issued = Date.now();
+    await pollUntil(() => Date.now() - issued > 2100, { what: 'two seconds to pass', deadlineMs: 5000, intervalMs: 100 });
+    await assert.rejects(
+      oidc.authorizationCodeGrant(cfg, late.callback, { pkceCodeVerifier: late.verifier, expectedState: late.state }),
+      (err) => err.error === 'invalid_grant',
+    );
+  } finally {
+    await other.cleanup();
+  }
+});
+
+it('a code issued to another client is invalid_grant', async () => {
+  const otherClient = await node.createApplication({
+    client_id: 'other-web', client_secret: 'other-web-secret-0123', grant_types: ['authorization_code'],
+    redirect_uris: [redirectUri],
+  });
+  const cfg = await oidc.discovery(new URL(node.url), otherClient.client_id, undefined,
+    oidc.ClientSecretBasic('other-web-secret-0123'), { execute: [oidc.allowInsecureRequests] });
+  const flow = await signIn();  // a code for "web"
+  await assert.rejects(
+    oidc.authorizationCodeGrant(cfg, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce }),
+    (err) => err.error === 'invalid_grant',
+  );
 });
