@@ -8,6 +8,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 #include "oauth/pkce.hpp"
+#include "oidc/pages.hpp"
 #include "oidc/web_assets.hpp"
 
 namespace gatehouse::oidc {
@@ -19,22 +20,6 @@ constexpr std::string_view kLocked = "This account is temporarily locked after t
 
 // --- HTML ------------------------------------------------------------------------------------
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 /// Replaces {{name}} with the value (already escaped by the caller where needed).
 std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values) {
   std::string out(tmpl);
@@ -44,25 +29,6 @@ std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::s
       out.replace(pos, marker.size(), value);
   }
   return out;
-}
-
-http::Response html(int status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.set("Content-Type", "text/html; charset=utf-8");
-  r.set("Cache-Control", "no-store");
-  // The pages load nothing from elsewhere and may not be framed (clickjacking of the login form).
-  // No form-action: browsers apply it to the redirect that follows the login POST, which goes to
-  // the client's (other) origin.
-  r.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
-  r.set("X-Frame-Options", "DENY");
-  r.set("Referrer-Policy", "no-referrer");
-  return r;
-}
-
-http::Response error_page(int status, std::string_view error, std::string_view message) {
-  return html(status, render(web::k_error_html, {{"error", html_escape(error)}, {"message", html_escape(message)}}));
 }
 
 // --- cookies ---------------------------------------------------------------------------------
@@ -76,21 +42,6 @@ std::string cookie_header(const AuthorizeDeps& deps, std::string_view name, std:
 }
 
 // --- redirects -------------------------------------------------------------------------------
-
-std::string form_escape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 http::Response redirect(std::string_view redirect_uri, std::initializer_list<std::pair<std::string_view, std::string>> params) {
   std::string location(redirect_uri);
@@ -121,18 +72,6 @@ http::Response redirect_error(const AuthorizeDeps& deps, const std::string& redi
 
 // --- the pieces of a flow --------------------------------------------------------------------
 
-std::vector<std::string> words(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto end = s.find(' ', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 /// Issues a code for the pending request and redirects to the client.
 http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const session::SsoSession& s) {
   const auto now = deps.clock.now();
@@ -162,7 +101,7 @@ http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransac
   if (auto c = deps.clients.find(tx.client_id); c && !c->client_name.empty()) client_name = c->client_name;
   std::string error_block;
   if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
-  return html(200, render(web::k_login_html, {{"client_name", html_escape(client_name)},
+  return html_page(200, render(web::k_login_html, {{"client_name", html_escape(client_name)},
                                               {"error_block", error_block},
                                               {"tx", html_escape(tx.id)},
                                               {"csrf", html_escape(csrf)},
@@ -244,7 +183,7 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   } else if (c->token_endpoint_auth_method == "none") {
     return fail("invalid_request", "PKCE (code_challenge with S256) is required for public clients");
   }
-  const auto prompt_values = words(p.value("prompt"));
+  const auto prompt_values = split_words(p.value("prompt"));
   const bool prompt_none = std::find(prompt_values.begin(), prompt_values.end(), "none") != prompt_values.end();
   const bool prompt_login = std::find(prompt_values.begin(), prompt_values.end(), "login") != prompt_values.end();
   if (prompt_none && prompt_values.size() > 1) return fail("invalid_request", "prompt=none cannot be combined");

@@ -7,87 +7,35 @@
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
-#include "oidc/web_assets.hpp"
+#include "oidc/pages.hpp"
 
 namespace gatehouse::oidc {
-namespace {
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-http::Response page(int status, std::string_view error, std::string_view message) {
-  std::string body(web::k_error_html);
-  auto put = [&body](std::string_view marker, const std::string& value) {
-    auto pos = body.find(marker);
-    if (pos != std::string::npos) body.replace(pos, marker.size(), value);
-  };
-  put("{{error}}", escape(error));
-  put("{{message}}", escape(message));
-  if (error == "signed_out") {
-    auto pos = body.find("Something went wrong");
-    if (pos != std::string::npos) body.replace(pos, 20, "Signed out");
-  }
-  http::Response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.set("Content-Type", "text/html; charset=utf-8");
-  r.set("Cache-Control", "no-store");
-  r.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
-  return r;
-}
-
-std::string form_escape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request& request) {
   const auto& a = deps.authorize;
   auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
-  if (!parsed) return page(400, "invalid_request", "The logout request could not be read.");
+  if (!parsed) return error_page(400, "invalid_request", "The logout request could not be read.");
   const auto& p = *parsed;
   // The client: from id_token_hint (its aud) or client_id; both must agree when both are given.
   std::string client_id = p.value("client_id");
   std::string hinted_sid;
   if (auto hint = p.value("id_token_hint"); !hint.empty()) {
     auto claims = deps.tokens.decode_own_jwt(hint);
-    if (!claims) return page(400, "invalid_request", "The id_token_hint was not issued by this server.");
+    if (!claims) return error_page(400, "invalid_request", "The id_token_hint was not issued by this server.");
     std::string aud;
     if (auto it = claims->find("aud"); it != claims->end() && it->value().is_string()) aud = std::string(it->value().get_string());
     if (auto it = claims->find("sid"); it != claims->end() && it->value().is_string()) hinted_sid = std::string(it->value().get_string());
-    if (!client_id.empty() && client_id != aud) return page(400, "invalid_request", "client_id does not match the id_token_hint.");
+    if (!client_id.empty() && client_id != aud) return error_page(400, "invalid_request", "client_id does not match the id_token_hint.");
     client_id = aud;
   }
   const auto post_logout = p.value("post_logout_redirect_uri");
   std::optional<client::Client> c;
   if (!client_id.empty()) c = a.clients.find(client_id);
   if (!post_logout.empty()) {
-    if (!c) return page(400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
+    if (!c) return error_page(400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
     const auto& allowed = c->post_logout_redirect_uris;
     if (std::find(allowed.begin(), allowed.end(), post_logout) == allowed.end())
-      return page(400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
+      return error_page(400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
   }
   // End this browser's session (and the one the hint names, when it is the same user's).
   const auto cookie = cookie_value(request, a.session_cookie);
@@ -108,7 +56,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     r.set("Location", location);
     r.set("Cache-Control", "no-store");
   } else {
-    r = page(200, "signed_out", "You are signed out.");
+    r = error_page(200, "signed_out", "You are signed out.", "Signed out");
   }
   std::string clear = a.session_cookie + "=; Path=" + a.session_cookie_path + "; HttpOnly; SameSite=Lax; Max-Age=0";
   if (a.secure_cookies) clear += "; Secure";

@@ -10,6 +10,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/pkce.hpp"
 #include "oidc/id_token.hpp"
+#include "oidc/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -25,18 +26,6 @@ std::string token_hash(std::string_view token) { return jose::sha256(token); }
 
 bool has_scope(const std::vector<std::string>& scopes, std::string_view s) {
   return std::find(scopes.begin(), scopes.end(), s) != scopes.end();
-}
-
-std::vector<std::string> split_words(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto end = s.find(' ', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
 }
 
 http::Response invalid_grant(std::string description, std::string detail = {}) {

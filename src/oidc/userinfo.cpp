@@ -6,6 +6,7 @@
 
 #include "oauth/form.hpp"
 #include "oidc/id_token.hpp"
+#include "oidc/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -22,18 +23,6 @@ http::Response bearer_error(int status, std::string_view error, std::string_view
   r.set("WWW-Authenticate", challenge);
   r.set("Cache-Control", "no-store");
   return r;
-}
-
-std::vector<std::string> words(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto end = s.find(' ', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -59,7 +48,7 @@ http::Response userinfo_endpoint(const UserinfoDeps& deps, const http::Request& 
   auto claims = deps.tokens.decode(token);
   if (!claims || claims->exp <= deps.clock.now() || deps.revocations.is_revoked(claims->jti))
     return bearer_error(401, "invalid_token", "the access token is invalid, expired or revoked");
-  auto scopes = words(claims->scope);
+  auto scopes = split_words(claims->scope);
   if (std::find(scopes.begin(), scopes.end(), "openid") == scopes.end())
     return bearer_error(403, "insufficient_scope", "the access token was not granted the openid scope");
   auto u = deps.users.find(claims->sub);

@@ -1,0 +1,77 @@
+#include "oidc/pages.hpp"
+
+#include "oidc/web_assets.hpp"
+
+namespace gatehouse::oidc {
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string form_escape(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+http::Response html_page(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.set("Content-Type", "text/html; charset=utf-8");
+  r.set("Cache-Control", "no-store");
+  // The pages load nothing from elsewhere and may not be framed (clickjacking of the login form).
+  // No form-action: browsers apply it to the redirect that follows the login POST, which goes to
+  // the client's (other) origin.
+  r.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+  r.set("X-Frame-Options", "DENY");
+  r.set("Referrer-Policy", "no-referrer");
+  return r;
+}
+
+http::Response error_page(int status, std::string_view error, std::string_view message, std::string_view title) {
+  std::string body(web::k_error_html);
+  auto put = [&body](std::string_view marker, const std::string& value) {
+    for (auto pos = body.find(marker); pos != std::string::npos; pos = body.find(marker, pos + value.size()))
+      body.replace(pos, marker.size(), value);
+  };
+  put("{{error}}", html_escape(error));
+  put("{{message}}", html_escape(message));
+  if (!title.empty()) put("Something went wrong", html_escape(title));
+  return html_page(status, std::move(body));
+}
+
+std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(' ', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace gatehouse::oidc

@@ -1,0 +1,23 @@
+#pragma once
+// What the browser-facing endpoints (authorize, login, logout) share: HTML escaping, the error
+// page, form encoding for redirects, and splitting stored scope strings.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace gatehouse::oidc {
+
+std::string html_escape(std::string_view s);
+/// application/x-www-form-urlencoded value encoding, for query parameters of redirects.
+std::string form_escape(std::string_view s);
+/// An HTML page with no-store, a CSP without external sources and no framing.
+http::Response html_page(int status, std::string body);
+/// The theme's error page (web/error.html). `title` replaces its heading when given.
+http::Response error_page(int status, std::string_view error, std::string_view message, std::string_view title = {});
+/// The words of a space-separated list (a stored, already validated scope or amr string).
+std::vector<std::string> split_words(std::string_view s);
+
+}  // namespace gatehouse::oidc
