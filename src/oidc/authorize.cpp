@@ -216,8 +216,12 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
       return issue_code(deps, tx, *s);
   }
   if (prompt_none) return fail("login_required", "the user is not signed in");
-  // 4. Show the login form; the pending request waits in the store.
-  const auto csrf = jose::random_token(32);
+  // 4. Show the login form; the pending request waits in the store. The CSRF token binds the
+  // form to this browser: one per browser (reused while its cookie lives), so sign-ins running in
+  // two tabs do not invalidate each other.
+  auto csrf = cookie_value(request, kCsrfCookie);
+  const bool fresh = csrf.size() < 32;
+  if (fresh) csrf = jose::random_token(32);
   tx.csrf_hash = jose::sha256(csrf);
   deps.transactions.insert(tx);
   auto r = login_form(deps, tx, csrf, tx.login_hint, {});
@@ -256,7 +260,8 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   else deps.passwords.verify_dummy(password);
   if (!ok) {
     auto f = deps.users.record_failed_login(name, now, deps.lockout_window, deps.lockout_threshold, deps.lockout_duration);
-    spdlog::info("sign-in failed ({} in the window){}", f.count, u ? "" : " for an unknown or inactive user");
+    spdlog::info("sign-in failed ({} in the window){}", f.count,
+                 u && u->active ? "" : " for an unknown or inactive user");
     return login_form(deps, *tx, csrf, username, f.locked_until > now ? kLocked : kInvalidCredentials);
   }
   deps.users.reset_failed_logins(name);
@@ -267,13 +272,15 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   // Exactly one POST completes the transaction, even if the form is submitted twice.
   if (!deps.transactions.consume(tx->id))
     return error_page(400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
+  // A new session for a new sign-in: the one this browser had before (if any) ends.
+  if (auto previous = cookie_value(request, deps.session_cookie); !previous.empty())
+    if (auto old = deps.sessions.find(jose::sha256(previous), now, deps.session_lifetime)) deps.sessions.revoke_by_sid(old->sid);
   const auto value = jose::random_token(32);
   session::SsoSession s{jose::sha256(value), jose::random_token(16), u->id, now, "pwd", now, now, now + deps.session_lifetime};
   deps.sessions.insert(s);
   spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
   auto r = issue_code(deps, *tx, s);
   r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, deps.session_cookie_path, std::nullopt)});
-  r.headers.push_back({"Set-Cookie", cookie_header(deps, kCsrfCookie, "", kLoginPath, 0)});
   return r;
 }
 

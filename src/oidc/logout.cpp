@@ -37,15 +37,15 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     if (std::find(allowed.begin(), allowed.end(), post_logout) == allowed.end())
       return error_page(400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
   }
-  // End this browser's session (and the one the hint names, when it is the same user's).
+  // End this browser's session — only the one its cookie proves. An id_token_hint alone never ends
+  // a session: anyone who saw an ID token (even an expired one) could otherwise sign its user out.
+  (void)hinted_sid;
   const auto cookie = cookie_value(request, a.session_cookie);
   if (!cookie.empty()) {
     if (auto s = a.sessions.find(jose::sha256(cookie), a.clock.now(), a.session_lifetime)) {
       a.sessions.revoke_by_sid(s->sid);
       spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
     }
-  } else if (!hinted_sid.empty()) {
-    a.sessions.revoke_by_sid(hinted_sid);
   }
   http::Response r;
   if (!post_logout.empty()) {

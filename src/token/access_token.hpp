@@ -42,8 +42,8 @@ class AccessTokenCodec {
   /// @returns the claims if the token is ours and well formed, whether or not it has expired.
   std::optional<AccessTokenClaims> decode(std::string_view token) const;
 
-  /// Verifies a JWT we signed (any typ; e.g. an ID token given back as id_token_hint) and that its
-  /// iss is ours. @returns its claims, whether or not it has expired.
+  /// Verifies a JWT we signed that is not an access token (e.g. an ID token given back as
+  /// id_token_hint) and that its iss is ours. @returns its claims, whether or not it has expired.
   std::optional<boost::json::object> decode_own_jwt(std::string_view token) const;
 
   const std::string& issuer() const { return issuer_; }

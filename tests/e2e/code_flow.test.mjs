@@ -343,3 +343,27 @@ it('a code issued to another client is invalid_grant', async () => {
     (err) => err.error === 'invalid_grant',
   );
 });
+
+it('two sign-ins started in one browser both complete (the CSRF token binds the browser, not the tab)', async () => {
+  const jar = new Map();
+  const tab1 = await authorizationUrl();
+  const page1 = await (await authorize(tab1.url, jar)).text();
+  const tab2 = await authorizationUrl();
+  const page2 = await (await authorize(tab2.url, jar)).text();
+  const first = await postLogin(page1, jar);
+  assert.equal(first.status, 302, 'the first tab still signs in');
+  const second = await postLogin(page2, jar);
+  assert.equal(second.status, 302, 'and so does the second');
+});
+
+it('an access token is not accepted as id_token_hint', async () => {
+  const flow = await signIn();
+  const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
+    pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+  });
+  const url = new URL(`${node.url}/oauth2/logout`);
+  url.searchParams.set('id_token_hint', tokens.access_token);
+  const res = await fetch(url, { redirect: 'manual' });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /id_token_hint was not issued by this server/);
+});
