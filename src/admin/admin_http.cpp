@@ -1,6 +1,7 @@
 #include "admin/admin_http.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include <boost/json.hpp>
 
@@ -36,9 +37,10 @@ Result<json::object, Response> read_object(const Request& req) {
   return std::move(v.get_object());
 }
 
-Result<std::size_t, Response> query_number(const Request& req, std::string_view name, std::size_t fallback,
-                                           std::size_t min, std::size_t max) {
-  std::string_view q = req.query;
+namespace {
+
+/// The raw (still percent-encoded) value of the first query parameter called `name`.
+std::optional<std::string_view> raw_query_value(std::string_view q, std::string_view name) {
   std::size_t start = 0;
   while (start <= q.size()) {
     auto end = q.find('&', start);
@@ -47,17 +49,25 @@ Result<std::size_t, Response> query_number(const Request& req, std::string_view 
     start = end + 1;
     auto eq = pair.find('=');
     if (pair.substr(0, eq) != name) continue;
-    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    std::size_t n = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (ec != std::errc{} || p != value.data() + value.size() || n < min || n > max)
-      return unexpected(error(400, "invalid_parameter",
-                              std::string(name) + " must be an integer from " + std::to_string(min) + " to " +
-                                  std::to_string(max),
-                              name));
-    return n;
+    return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
   }
-  return fallback;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::size_t, Response> query_number(const Request& req, std::string_view name, std::size_t fallback,
+                                           std::size_t min, std::size_t max) {
+  auto value = raw_query_value(req.query, name);
+  if (!value) return fallback;
+  std::size_t n = 0;
+  auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+  if (ec != std::errc{} || p != value->data() + value->size() || n < min || n > max)
+    return unexpected(error(400, "invalid_parameter",
+                            std::string(name) + " must be an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max),
+                            name));
+  return n;
 }
 
 /// Checks the Authorization header against the stored API keys.
@@ -71,20 +81,10 @@ bool authorized(const AdminDeps& deps, const Request& req) {
 }
 
 std::string query_text(const Request& req, std::string_view name) {
-  std::string_view q = req.query;
-  std::size_t start = 0;
-  while (start <= q.size()) {
-    auto end = q.find('&', start);
-    if (end == std::string_view::npos) end = q.size();
-    auto pair = q.substr(start, end - start);
-    start = end + 1;
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
-    std::string value;
-    if (!http::percent_decode(pair.substr(eq + 1), value, true)) return {};
-    return value;
-  }
-  return {};
+  auto value = raw_query_value(req.query, name);
+  std::string decoded;
+  if (!value || !http::percent_decode(*value, decoded, true)) return {};
+  return decoded;
 }
 
 }  // namespace gatehouse::admin
