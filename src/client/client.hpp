@@ -22,6 +22,7 @@ struct Client {
   std::vector<std::string> post_logout_redirect_uris;  // OpenID Connect RP-Initiated Logout §3.1
   std::string access_token_signed_response_alg;   // RS256 | ES256 (extension; default RS256)
   std::vector<std::string> access_token_audience; // extension: "aud" of access tokens; default [client_id]
+  std::string id_token_signed_response_alg = "RS256";  // OIDC Registration §2: RS256 | ES256
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
 };

@@ -13,10 +13,10 @@ namespace json = boost::json;
 
 // The read-only members the API returns (client_id_issued_at, client_secret_expires_at, updated_at)
 // are accepted and ignored, so a document read with GET can be edited and sent back with PUT.
-constexpr std::array<std::string_view, 13> kKnownMembers{
+constexpr std::array<std::string_view, 14> kKnownMembers{
     "client_id", "client_secret", "client_name", "grant_types", "token_endpoint_auth_method", "scope",
     "redirect_uris", "post_logout_redirect_uris", "access_token_signed_response_alg", "access_token_audience",
-    "client_id_issued_at", "client_secret_expires_at", "updated_at"};
+    "id_token_signed_response_alg", "client_id_issued_at", "client_secret_expires_at", "updated_at"};
 constexpr std::array<std::string_view, 3> kGrantTypes{"client_credentials", "authorization_code", "refresh_token"};
 constexpr std::array<std::string_view, 3> kAuthMethods{"client_secret_basic", "client_secret_post", "none"};
 constexpr std::size_t kMaxClientIdLength = 128;
@@ -188,16 +188,21 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
   if (has_grant(c, "authorization_code") && c.redirect_uris.empty())
     return fail("redirect_uris", "the authorization_code grant needs at least one redirect URI", "invalid_redirect_uri");
 
-  s.reset();
-  if (!(err = read_string(doc, "access_token_signed_response_alg", s)).empty())
-    return fail("access_token_signed_response_alg", err);
-  c.access_token_signed_response_alg = s.value_or(defaults.signing_alg);
-  if (std::find(defaults.allowed_algs.begin(), defaults.allowed_algs.end(), c.access_token_signed_response_alg) ==
-      defaults.allowed_algs.end()) {
+  // Each signing algorithm must be one this server has keys for.
+  auto read_alg = [&](const std::string& name, std::string fallback, std::string& out) -> std::string {
+    std::optional<std::string> v;
+    if (auto e = read_string(doc, name, v); !e.empty()) return e;
+    out = v.value_or(std::move(fallback));
+    if (std::find(defaults.allowed_algs.begin(), defaults.allowed_algs.end(), out) != defaults.allowed_algs.end()) return {};
     std::string allowed;
     for (const auto& a : defaults.allowed_algs) allowed += (allowed.empty() ? "" : ", ") + a;
-    return fail("access_token_signed_response_alg", "must be one of: " + allowed);
-  }
+    return "must be one of: " + allowed;
+  };
+  if (!(err = read_alg("access_token_signed_response_alg", defaults.signing_alg, c.access_token_signed_response_alg)).empty())
+    return fail("access_token_signed_response_alg", err);
+  // ID tokens default to RS256 whatever the access-token default is: every relying party supports it.
+  if (!(err = read_alg("id_token_signed_response_alg", "RS256", c.id_token_signed_response_alg)).empty())
+    return fail("id_token_signed_response_alg", err);
 
   if (!(err = read_string_list(doc, "access_token_audience", c.access_token_audience)).empty())
     return fail("access_token_audience", err);
@@ -226,6 +231,7 @@ json::object to_json(const Client& c) {
       {"post_logout_redirect_uris", strings(c.post_logout_redirect_uris)},
       {"access_token_signed_response_alg", c.access_token_signed_response_alg},
       {"access_token_audience", strings(c.access_token_audience)},
+      {"id_token_signed_response_alg", c.id_token_signed_response_alg},
       {"client_id_issued_at", c.created_at},
       {"client_secret_expires_at", 0},
       {"updated_at", c.updated_at},

@@ -25,6 +25,19 @@ TEST(ClientMetadata, DefaultsFollowRfc7591) {
   EXPECT_FALSE(d->secret);
 }
 
+TEST(ClientMetadata, IdTokensDefaultToRs256WhateverTheAccessTokenDefault) {
+  MetadataDefaults es;
+  es.signing_alg = "ES256";
+  auto d = parse_metadata(json::parse(R"({"client_name":"web"})").as_object(), es);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->client.access_token_signed_response_alg, "ES256");
+  EXPECT_EQ(d->client.id_token_signed_response_alg, "RS256");
+  auto chosen = parse(R"({"id_token_signed_response_alg":"ES256"})");
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(chosen->client.id_token_signed_response_alg, "ES256");
+  EXPECT_EQ(to_json(chosen->client).at("id_token_signed_response_alg").as_string(), "ES256");
+}
+
 TEST(ClientMetadata, EachInvalidMemberIsNamed) {
   struct Case {
     const char* doc;
@@ -43,6 +56,8 @@ TEST(ClientMetadata, EachInvalidMemberIsNamed) {
       {R"({"redirect_uris":["/relative"]})", "redirect_uris", "invalid_redirect_uri"},
       {R"({"grant_types":["authorization_code"]})", "redirect_uris", "invalid_redirect_uri"},
       {R"({"access_token_signed_response_alg":"HS256"})", "access_token_signed_response_alg", "invalid_client_metadata"},
+      {R"({"id_token_signed_response_alg":"none"})", "id_token_signed_response_alg", "invalid_client_metadata"},
+      {R"({"id_token_signed_response_alg":1})", "id_token_signed_response_alg", "invalid_client_metadata"},
       {R"({"client_id":"has space"})", "client_id", "invalid_client_metadata"},
       {R"({"client_secret":"short"})", "client_secret", "invalid_client_metadata"},
       {R"({"bogus":1})", "bogus", "invalid_client_metadata"},

@@ -15,21 +15,13 @@ namespace gatehouse::oidc {
 namespace {
 
 constexpr std::array<std::string_view, 5> kStandardScopes{"openid", "profile", "email", "phone", "offline_access"};
+constexpr std::size_t kMaxState = 2048;
+constexpr std::size_t kMaxNonce = 512;
+constexpr std::size_t kMaxLoginHint = 256;
 constexpr std::string_view kInvalidCredentials = "Invalid username or password.";
 constexpr std::string_view kLocked = "This account is temporarily locked after too many failed sign-ins. Try again later.";
 
 // --- HTML ------------------------------------------------------------------------------------
-
-/// Replaces {{name}} with the value (already escaped by the caller where needed).
-std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values) {
-  std::string out(tmpl);
-  for (const auto& [name, value] : values) {
-    std::string marker = "{{" + std::string(name) + "}}";
-    for (auto pos = out.find(marker); pos != std::string::npos; pos = out.find(marker, pos + value.size()))
-      out.replace(pos, marker.size(), value);
-  }
-  return out;
-}
 
 // --- cookies ---------------------------------------------------------------------------------
 
@@ -72,8 +64,19 @@ http::Response redirect_error(const AuthorizeDeps& deps, const std::string& redi
 
 // --- the pieces of a flow --------------------------------------------------------------------
 
+/// Where the pending request's answer goes: its redirect_uri, or the client's only registered one
+/// when the request had none (nullopt if that no longer holds).
+std::optional<std::string> target_of(const AuthorizeDeps& deps, const session::LoginTransaction& tx) {
+  if (!tx.redirect_uri.empty()) return tx.redirect_uri;
+  auto c = deps.clients.find(tx.client_id);
+  if (!c || c->redirect_uris.size() != 1) return std::nullopt;
+  return c->redirect_uris.front();
+}
+
 /// Issues a code for the pending request and redirects to the client.
 http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const session::SsoSession& s) {
+  const auto target = target_of(deps, tx);
+  if (!target) return error_page(400, "invalid_request", "The application's redirect URIs changed; start again.");
   const auto now = deps.clock.now();
   auto value = jose::random_token(32);
   token::AuthorizationCode code;
@@ -92,7 +95,7 @@ http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransac
   code.created_at = now;
   code.expires_at = now + deps.code_ttl;
   deps.codes.insert(code);
-  return redirect(tx.redirect_uri, {{"code", value}, {"state", tx.state}, {"iss", deps.issuer}});
+  return redirect(*target, {{"code", value}, {"state", tx.state}, {"iss", deps.issuer}});
 }
 
 http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const std::string& csrf,
@@ -149,8 +152,15 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   if (client_id.empty()) return error_page(400, "invalid_request", "The request has no client_id.");
   auto c = deps.clients.find(client_id);
   if (!c) return error_page(400, "invalid_client", "The application is not known.");
-  auto redirect_uri = p.value("redirect_uri");
+  // redirect_uri may be left out only by a plain OAuth request of a client with exactly one
+  // registered (RFC 6749 §3.1.2.3); OpenID Connect requires it (Core §3.1.2.1). A code issued
+  // without it is not bound to one at the token endpoint (RFC 6749 §4.1.3).
+  const auto requested_redirect_uri = p.value("redirect_uri");
+  auto redirect_uri = requested_redirect_uri;
   if (redirect_uri.empty()) {
+    const auto scope_words = split_words(p.value("scope"));
+    if (std::find(scope_words.begin(), scope_words.end(), "openid") != scope_words.end())
+      return error_page(400, "invalid_request", "The request has no redirect_uri (OpenID Connect requires one).");
     if (c->redirect_uris.size() != 1)
       return error_page(400, "invalid_request", "The request has no redirect_uri.");
     redirect_uri = c->redirect_uris.front();
@@ -182,7 +192,15 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
     return fail("invalid_request", "code_challenge_method without code_challenge");
   } else if (c->token_endpoint_auth_method == "none") {
     return fail("invalid_request", "PKCE (code_challenge with S256) is required for public clients");
+  } else if (deps.require_pkce) {
+    return fail("invalid_request", "PKCE (code_challenge with S256) is required");
   }
+  // Bounds on what is kept in the store and echoed back (RFC 6749 leaves their size open).
+  if (state.size() > kMaxState) return fail("invalid_request", "state is longer than " + std::to_string(kMaxState) + " bytes");
+  if (p.value("nonce").size() > kMaxNonce)
+    return fail("invalid_request", "nonce is longer than " + std::to_string(kMaxNonce) + " bytes");
+  if (p.value("login_hint").size() > kMaxLoginHint)
+    return fail("invalid_request", "login_hint is longer than " + std::to_string(kMaxLoginHint) + " bytes");
   const auto prompt_values = split_words(p.value("prompt"));
   const bool prompt_none = std::find(prompt_values.begin(), prompt_values.end(), "none") != prompt_values.end();
   const bool prompt_login = std::find(prompt_values.begin(), prompt_values.end(), "login") != prompt_values.end();
@@ -197,7 +215,7 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   session::LoginTransaction tx;
   tx.id = jose::random_token(24);
   tx.client_id = c->client_id;
-  tx.redirect_uri = redirect_uri;
+  tx.redirect_uri = requested_redirect_uri;  // "" = the client's only one, not bound to the code
   tx.response_type = "code";
   tx.response_mode = "query";
   tx.scope = client::join_scope(*scopes);

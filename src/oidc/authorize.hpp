@@ -45,6 +45,7 @@ struct AuthorizeDeps {
   int lockout_threshold = 5;
   UnixSeconds lockout_window = 900;
   UnixSeconds lockout_duration = 900;
+  bool require_pkce = false;  // PKCE for every client, not only public ones
 };
 
 http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request);

@@ -46,9 +46,11 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"prompt_values_supported", strings({"none", "login"})},
       {"authorization_response_iss_parameter_supported", true},
       {"subject_types_supported", strings({"public"})},
-      // ID tokens are signed with RS256 (OIDC Core §15.1), the one algorithm every RP supports.
-      {"id_token_signing_alg_values_supported", strings({"RS256"})},
-      {"token_endpoint_auth_methods_supported", auth_methods},
+      // RS256 by default (OIDC Core §15.1); a client may register another (id_token_signed_response_alg).
+      {"id_token_signing_alg_values_supported", algs},
+      // "none": public clients at the token endpoint (PKCE mandatory); introspection and
+      // revocation are for confidential clients.
+      {"token_endpoint_auth_methods_supported", strings({"client_secret_basic", "client_secret_post", "none"})},
       {"introspection_endpoint_auth_methods_supported", auth_methods},
       {"revocation_endpoint_auth_methods_supported", auth_methods},
       {"access_token_signing_alg_values_supported", algs},

@@ -8,8 +8,47 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 #include "oidc/pages.hpp"
+#include "oidc/web_assets.hpp"
 
 namespace gatehouse::oidc {
+namespace {
+
+constexpr std::string_view kLogoutCsrfCookie = "gh_logout";
+constexpr std::size_t kCsrfLength = 32;
+constexpr UnixSeconds kConfirmationTtl = 900;
+
+std::string claim(const boost::json::object& claims, std::string_view name) {
+  auto it = claims.find(name);
+  return it != claims.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
+}
+
+std::string cookie(const AuthorizeDeps& a, std::string_view name, std::string_view value, std::string_view path, UnixSeconds max_age) {
+  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) + "; HttpOnly; SameSite=Lax";
+  if (a.secure_cookies) c += "; Secure";
+  return c + "; Max-Age=" + std::to_string(max_age);
+}
+
+/// "Sign out?" — asked when the request does not prove it comes from the session's own client
+/// (OIDC RP-Initiated Logout §2: the OP SHOULD ask), so a link on another site cannot sign the
+/// user out. The form carries a CSRF token bound to this browser by a cookie.
+http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<client::Client>& c, const oauth::Form& p) {
+  const auto csrf = jose::random_token(kCsrfLength);
+  std::string hidden;
+  auto keep = [&](std::string_view name, const std::string& value) {
+    if (value.empty()) return;
+    hidden += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + html_escape(value) + "\">\n";
+  };
+  if (c) keep("client_id", c->client_id);
+  keep("post_logout_redirect_uri", p.value("post_logout_redirect_uri"));
+  keep("state", p.value("state"));
+  std::string prompt = "Do you want to sign out? Applications you signed in to here will ask you to sign in again.";
+  if (c) prompt = (c->client_name.empty() ? c->client_id : c->client_name) + " asks to sign you out. " + prompt;
+  auto r = html_page(200, render(web::k_logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
+  r.headers.push_back({"Set-Cookie", cookie(a, kLogoutCsrfCookie, csrf, kEndSessionPath, kConfirmationTtl)});
+  return r;
+}
+
+}  // namespace
 
 http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request& request) {
   const auto& a = deps.authorize;
@@ -17,14 +56,14 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   if (!parsed) return error_page(400, "invalid_request", "The logout request could not be read.");
   const auto& p = *parsed;
   // The client: from id_token_hint (its aud) or client_id; both must agree when both are given.
+  // An expired ID token is still a valid hint; one this server did not sign is not.
   std::string client_id = p.value("client_id");
   std::string hinted_sid;
   if (auto hint = p.value("id_token_hint"); !hint.empty()) {
     auto claims = deps.tokens.decode_own_jwt(hint);
     if (!claims) return error_page(400, "invalid_request", "The id_token_hint was not issued by this server.");
-    std::string aud;
-    if (auto it = claims->find("aud"); it != claims->end() && it->value().is_string()) aud = std::string(it->value().get_string());
-    if (auto it = claims->find("sid"); it != claims->end() && it->value().is_string()) hinted_sid = std::string(it->value().get_string());
+    const auto aud = claim(*claims, "aud");
+    hinted_sid = claim(*claims, "sid");
     if (!client_id.empty() && client_id != aud) return error_page(400, "invalid_request", "client_id does not match the id_token_hint.");
     client_id = aud;
   }
@@ -37,15 +76,23 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     if (std::find(allowed.begin(), allowed.end(), post_logout) == allowed.end())
       return error_page(400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
   }
-  // End this browser's session — only the one its cookie proves. An id_token_hint alone never ends
-  // a session: anyone who saw an ID token (even an expired one) could otherwise sign its user out.
-  (void)hinted_sid;
-  const auto cookie = cookie_value(request, a.session_cookie);
-  if (!cookie.empty()) {
-    if (auto s = a.sessions.find(jose::sha256(cookie), a.clock.now(), a.session_lifetime)) {
-      a.sessions.revoke_by_sid(s->sid);
-      spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
+  // Only the session this browser's cookie proves is ended. It ends at once when an ID token of
+  // that very session comes with the request, or when the user confirmed on our page; anything
+  // else (no hint, a hint of another session) asks first.
+  const auto session_cookie = cookie_value(request, a.session_cookie);
+  std::optional<session::SsoSession> s;
+  if (!session_cookie.empty()) s = a.sessions.find(jose::sha256(session_cookie), a.clock.now(), a.session_lifetime);
+  if (s) {
+    const bool proven = !hinted_sid.empty() && jose::constant_time_equal(hinted_sid, s->sid);
+    if (!proven) {
+      if (request.method != "POST" || p.value("confirm") != "yes") return confirmation_page(a, c, p);
+      const auto csrf = p.value("csrf");
+      const auto expected = cookie_value(request, kLogoutCsrfCookie);
+      if (csrf.size() < kCsrfLength || expected.empty() || !jose::constant_time_equal(csrf, expected))
+        return error_page(400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
+    a.sessions.revoke_by_sid(s->sid);
+    spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
   http::Response r;
   if (!post_logout.empty()) {
@@ -58,9 +105,8 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   } else {
     r = error_page(200, "signed_out", "You are signed out.", "Signed out");
   }
-  std::string clear = a.session_cookie + "=; Path=" + a.session_cookie_path + "; HttpOnly; SameSite=Lax; Max-Age=0";
-  if (a.secure_cookies) clear += "; Secure";
-  r.headers.push_back({"Set-Cookie", clear});
+  r.headers.push_back({"Set-Cookie", cookie(a, a.session_cookie, "", a.session_cookie_path, 0)});
+  r.headers.push_back({"Set-Cookie", cookie(a, kLogoutCsrfCookie, "", kEndSessionPath, 0)});
   return r;
 }
 

@@ -50,15 +50,22 @@ http::Response html_page(int status, std::string body) {
   return r;
 }
 
+std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values) {
+  std::string out(tmpl);
+  for (const auto& [name, value] : values) {
+    const std::string marker = "{{" + std::string(name) + "}}";
+    for (auto pos = out.find(marker); pos != std::string::npos; pos = out.find(marker, pos + value.size()))
+      out.replace(pos, marker.size(), value);
+  }
+  return out;
+}
+
 http::Response error_page(int status, std::string_view error, std::string_view message, std::string_view title) {
-  std::string body(web::k_error_html);
-  auto put = [&body](std::string_view marker, const std::string& value) {
-    for (auto pos = body.find(marker); pos != std::string::npos; pos = body.find(marker, pos + value.size()))
-      body.replace(pos, marker.size(), value);
-  };
-  put("{{error}}", html_escape(error));
-  put("{{message}}", html_escape(message));
-  if (!title.empty()) put("Something went wrong", html_escape(title));
+  auto body = render(web::k_error_html, {{"error", html_escape(error)}, {"message", html_escape(message)}});
+  if (!title.empty()) {
+    const std::string_view heading = "Something went wrong";
+    if (auto pos = body.find(heading); pos != std::string::npos) body.replace(pos, heading.size(), html_escape(title));
+  }
   return html_page(status, std::move(body));
 }
 

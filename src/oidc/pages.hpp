@@ -2,7 +2,9 @@
 // What the browser-facing endpoints (authorize, login, logout) share: HTML escaping, the error
 // page, form encoding for redirects, and splitting stored scope strings.
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +15,8 @@ namespace gatehouse::oidc {
 std::string html_escape(std::string_view s);
 /// application/x-www-form-urlencoded value encoding, for query parameters of redirects.
 std::string form_escape(std::string_view s);
+/// Replaces every {{name}} in `tmpl` with its value (escaped by the caller where needed).
+std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values);
 /// An HTML page with no-store, a CSP without external sources and no framing.
 http::Response html_page(int status, std::string body);
 /// The theme's error page (web/error.html). `title` replaces its heading when given.

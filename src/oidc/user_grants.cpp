@@ -78,8 +78,10 @@ Result<json::object, http::Response> issue_tokens(const oauth::OAuthDeps& oauth,
     id.issued_at = now;
     id.lifetime = deps.id_token_ttl;
     id.access_token = *access;
-    // ID tokens are RS256: the algorithm every relying party must support (OIDC Core §15.1).
-    auto signed_id = oauth.tokens.sign(id_token_claims(id), jose::Algorithm::kRS256, "JWT");
+    // RS256 unless the client registered another (OIDC Registration §2; RS256 is the algorithm
+    // every relying party must support, OIDC Core §15.1).
+    auto id_alg = jose::algorithm_from_string(in.client.id_token_signed_response_alg).value_or(jose::Algorithm::kRS256);
+    auto signed_id = oauth.tokens.sign(id_token_claims(id), id_alg, "JWT");
     if (!signed_id)
       return unexpected(oauth_error_response(oauth_error(OAuthErrorCode::kServerError, "no signing key is available")));
     body["id_token"] = *signed_id;
@@ -93,8 +95,9 @@ bool wants_refresh_token(const client::Client& c, const std::vector<std::string>
 
 token::RefreshToken new_refresh_token(const UserGrantDeps& deps, const Issue& in, UnixSeconds now, std::string& value) {
   value = jose::random_token(32);
+  const auto expires_at = std::min(now + deps.refresh_token_ttl, in.auth_time + deps.refresh_token_max_lifetime);
   return token::RefreshToken{token_hash(value), in.grant_id, in.client.client_id, in.user.id,
-                             client::join_scope(in.scopes), in.sid, in.auth_time, in.amr, now, now + deps.refresh_token_ttl};
+                             client::join_scope(in.scopes), in.sid, in.auth_time, in.amr, now, expires_at};
 }
 
 http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrantDeps& deps, const client::Client& c,
@@ -118,8 +121,12 @@ http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrant
   }
   const auto& stored = *consumed.code;
   if (stored.client_id != c.client_id) return invalid_grant("the code was issued to another client");
+  // RFC 6749 §4.1.3: required and identical when the authorization request had one; a request
+  // without one went to the client's only registered URI, so only a registered one may be sent.
   const auto* redirect_uri = form.get("redirect_uri");
-  if (redirect_uri == nullptr || *redirect_uri != stored.redirect_uri)
+  if (!stored.redirect_uri.empty() ? redirect_uri == nullptr || *redirect_uri != stored.redirect_uri
+                                   : redirect_uri != nullptr && std::find(c.redirect_uris.begin(), c.redirect_uris.end(),
+                                                                          *redirect_uri) == c.redirect_uris.end())
     return invalid_grant("redirect_uri does not match the authorization request");
   const auto* verifier = form.get("code_verifier");
   if (!stored.code_challenge.empty()) {

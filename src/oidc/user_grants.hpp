@@ -21,6 +21,9 @@ struct UserGrantDeps {
   UnixSeconds refresh_token_ttl = 30 * 24 * 3600;
   UnixSeconds refresh_grace = 10;
   UnixSeconds id_token_ttl = 300;
+  /// A refresh-token family ends this long after the sign-in that started it, however often it
+  /// is rotated (each rotation otherwise extends it by refresh_token_ttl).
+  UnixSeconds refresh_token_max_lifetime = 365 * 24 * 3600;
 };
 
 /// Adds authorization_code and refresh_token to `oauth.extra_grants`. Both deps must outlive it.

@@ -62,13 +62,14 @@ class UserGrantsTest : public ::testing::Test {
   }
 
   /// Stores a code as the authorization endpoint does. @returns the code value.
-  std::string make_code(const std::string& client_id = "web", std::string challenge = kChallenge) {
+  std::string make_code(const std::string& client_id = "web", std::string challenge = kChallenge,
+                        std::string redirect_uri = kRedirect) {
     auto value = jose::random_token(32);
     token::AuthorizationCode c;
     c.code_hash = jose::sha256(value);
     c.grant_id = jose::random_token(16);
     c.client_id = client_id;
-    c.redirect_uri = kRedirect;
+    c.redirect_uri = std::move(redirect_uri);  // "" = the request had none
     c.user_id = "user-1";
     c.scope = "openid profile offline_access";
     c.nonce = "n-0S6_WzA2Mj";
@@ -117,6 +118,9 @@ class UserGrantsTest : public ::testing::Test {
 
   static json::object body(const http::Response& r) { return json::parse(r.body).as_object(); }
   static std::string error(const http::Response& r) { return std::string(body(r).at("error").as_string()); }
+  static json::object header(std::string_view jwt) {
+    return json::parse(*base64url_decode(jwt.substr(0, jwt.find('.')))).as_object();
+  }
   static json::object payload(std::string_view jwt) {
     auto first = jwt.find('.');
     auto second = jwt.find('.', first + 1);
@@ -215,6 +219,48 @@ TEST_F(UserGrantsTest, AReuseAfterTheGraceWindowRevokesTheWholeFamily) {
   EXPECT_EQ(error(replay), "invalid_grant");
   EXPECT_EQ(error(refresh(rt2)), "invalid_grant") << "the family is revoked";
   EXPECT_FALSE(active(access2));
+}
+
+TEST_F(UserGrantsTest, ARefreshFamilyEndsAtItsMaximumLifetimeHoweverOftenItRotates) {
+  grants_.refresh_token_max_lifetime = 100;  // the sign-in was 5 s before the code
+  auto rt = std::string(body(redeem(make_code())).at("refresh_token").as_string());
+  for (int i = 0; i < 4; ++i) {
+    clock_.advance(20);  // 20..80 s after the code: well inside refresh_token_ttl (1 day)
+    auto r = refresh(rt);
+    ASSERT_EQ(r.status, 200) << "rotation " << i << ": " << r.body;
+    rt = std::string(body(r).at("refresh_token").as_string());
+  }
+  clock_.advance(16);  // 96 s: past auth_time + 100 although the newest token is 16 s old
+  auto late = refresh(rt);
+  EXPECT_EQ(late.status, 400);
+  EXPECT_EQ(error(late), "invalid_grant");
+  EXPECT_NE(body(late).at("error_description").as_string().find("expired"), std::string::npos) << late.body;
+}
+
+TEST_F(UserGrantsTest, IdTokensAreSignedWithTheClientsRegisteredAlgorithm) {
+  auto rs = body(redeem(make_code()));
+  EXPECT_EQ(header(rs.at("id_token").as_string()).at("alg").as_string(), "RS256") << "the default";
+  EXPECT_EQ(header(rs.at("access_token").as_string()).at("alg").as_string(), "ES256");
+  auto other = *backend_.clients().find("other");
+  other.id_token_signed_response_alg = "ES256";
+  ASSERT_TRUE(backend_.clients().update(other));
+  auto es = body(redeem(make_code("other"), kVerifier, "other"));
+  EXPECT_EQ(header(es.at("id_token").as_string()).at("alg").as_string(), "ES256");
+  auto refreshed = body(refresh(std::string(es.at("refresh_token").as_string()), "other"));
+  EXPECT_EQ(header(refreshed.at("id_token").as_string()).at("alg").as_string(), "ES256") << "on refresh too";
+}
+
+TEST_F(UserGrantsTest, ACodeFromARequestWithoutRedirectUriIsNotBoundToOne) {
+  // RFC 6749 §4.1.3: redirect_uri is required only if the authorization request had one.
+  auto without = token("grant_type=authorization_code&code=" + make_code("web", kChallenge, "") + "&code_verifier=" + kVerifier);
+  EXPECT_EQ(without.status, 200) << without.body;
+  auto registered = redeem(make_code("web", kChallenge, ""));
+  EXPECT_EQ(registered.status, 200) << "the registered URI may still be sent: " << registered.body;
+  auto other = token("grant_type=authorization_code&code=" + make_code("web", kChallenge, "") +
+                     "&redirect_uri=" + enc("https://evil.example.com/cb") + "&code_verifier=" + kVerifier);
+  EXPECT_EQ(error(other), "invalid_grant") << "an unregistered one may not";
+  auto bound = token("grant_type=authorization_code&code=" + make_code() + "&code_verifier=" + kVerifier);
+  EXPECT_EQ(error(bound), "invalid_grant") << "a request that had one must repeat it";
 }
 
 TEST_F(UserGrantsTest, UserinfoAnswersTheClaimsOfTheTokensScopes) {

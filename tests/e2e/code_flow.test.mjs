@@ -367,3 +367,124 @@ it('an access token is not accepted as id_token_hint', async () => {
   assert.equal(res.status, 400);
   assert.match(await res.text(), /id_token_hint was not issued by this server/);
 });
+
+it('without an id_token_hint of the session, logout asks first and needs the form\'s CSRF token', async () => {
+  const flow = await signIn();
+  const signedOut = `http://127.0.0.1:${node.port}/signed-out`;
+  const stillSignedIn = async () => {
+    const probe = await authorizationUrl({ prompt: 'none' });
+    const res = await fetch(probe.url, { redirect: 'manual', headers: { cookie: `gh_session=${flow.sessionCookie}` } });
+    return new URL(res.headers.get('location')).searchParams.has('code');
+  };
+  // A plain link (another site could show one): a confirmation page, and the session lives on.
+  const url = new URL(`${node.url}/oauth2/logout`);
+  url.searchParams.set('client_id', WEB.client_id);
+  url.searchParams.set('post_logout_redirect_uri', signedOut);
+  url.searchParams.set('state', 's<1>');
+  const jar = new Map(flow.jar);
+  const ask = await fetch(url, { redirect: 'manual', headers: { cookie: cookieHeader(jar) } });
+  assert.equal(ask.status, 200);
+  storeCookies(jar, ask);
+  const page = await ask.text();
+  assert.match(page, /Web App asks to sign you out/);
+  assert.equal(hidden(page, 'state'), 's&lt;1&gt;', 'echoed values are escaped');
+  assert.ok(await stillSignedIn(), 'showing the question ends nothing');
+
+  const post = (fields) => fetch(`${node.url}/oauth2/logout`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams(fields),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+  });
+  const base = { confirm: 'yes', client_id: WEB.client_id, post_logout_redirect_uri: signedOut, state: 's<1>' };
+  const forged = await post(base);
+  assert.equal(forged.status, 400);
+  assert.match(await forged.text(), /data-error="csrf"/);
+  const wrong = await post({ ...base, csrf: 'x'.repeat(43) });
+  assert.equal(wrong.status, 400, 'a token that is not this browser\'s is refused');
+  assert.ok(await stillSignedIn(), 'a forged confirmation ends nothing');
+
+  const confirmed = await post({ ...base, csrf: hidden(page, 'csrf') });
+  assert.equal(confirmed.status, 302);
+  assert.equal(confirmed.headers.get('location'), `${signedOut}?state=s%3C1%3E`);
+  assert.equal(await stillSignedIn(), false, 'the confirmed logout ended the session');
+});
+
+it('an id_token_hint of another session does not end this one without asking', async () => {
+  const a = await signIn();
+  const tokensA = await oidc.authorizationCodeGrant(config, a.callback, {
+    pkceCodeVerifier: a.verifier, expectedState: a.state, expectedNonce: a.nonce,
+  });
+  const b = await signIn();  // another browser
+  const url = oidc.buildEndSessionUrl(config, { id_token_hint: tokensA.id_token });
+  const res = await fetch(url, { redirect: 'manual', headers: { cookie: `gh_session=${b.sessionCookie}` } });
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /name="confirm"/, 'the confirmation page');
+});
+
+it('OpenID requests need a redirect_uri; a plain OAuth request may leave it out and so may its code exchange', async () => {
+  const flow = await authorizationUrl();
+  const noRedirect = new URL(flow.url);
+  noRedirect.searchParams.delete('redirect_uri');
+  const refused = await fetch(noRedirect, { redirect: 'manual' });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.headers.get('location'), null, 'never redirected');
+  assert.match(await refused.text(), /OpenID Connect requires one/);
+
+  // scope without openid: the client's only registered URI is used and the code is not bound to it.
+  const jar = new Map();
+  noRedirect.searchParams.set('scope', 'api:read');
+  noRedirect.searchParams.delete('nonce');
+  const form = await authorize(noRedirect, jar);
+  assert.equal(form.status, 200);
+  const back = await postLogin(await form.text(), jar);
+  assert.equal(back.status, 302);
+  const location = new URL(back.headers.get('location'));
+  assert.equal(location.origin + location.pathname, redirectUri);
+  const exchange = await node.postForm('/oauth2/token', {
+    grant_type: 'authorization_code', code: location.searchParams.get('code'), code_verifier: flow.verifier,
+  }, { basic: [WEB.client_id, WEB.client_secret] });
+  assert.equal(exchange.status, 200, exchange.text);
+  const body = exchange.json;
+  assert.equal(body.scope, 'api:read');
+  assert.equal(body.id_token, undefined, 'no ID token without openid');
+});
+
+it('over-long state, nonce and login_hint are refused with invalid_request', async () => {
+  for (const [name, size] of [['state', 2049], ['nonce', 513], ['login_hint', 257]]) {
+    const flow = await authorizationUrl({ [name]: 'a'.repeat(size) });
+    const res = await fetch(flow.url, { redirect: 'manual' });
+    assert.equal(res.status, 302, name);
+    const location = new URL(res.headers.get('location'));
+    assert.equal(location.searchParams.get('error'), 'invalid_request', name);
+    assert.match(location.searchParams.get('error_description'), new RegExp(name));
+  }
+});
+
+it('with [oauth] require_pkce, a confidential client without PKCE is refused', async () => {
+  const plain = () => {
+    const url = new URL(`${node.url}/oauth2/authorize`);
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id: WEB.client_id, redirect_uri: redirectUri, scope: 'openid', state: 'st' }))
+      url.searchParams.set(k, v);
+    return fetch(url, { redirect: 'manual' });
+  };
+  assert.equal((await plain()).status, 200, 'by default a confidential client may skip PKCE');
+  await node.stop();
+  await node.launch({ env: { GATEHOUSE_OAUTH_REQUIRE_PKCE: 'true' } });
+  try {
+    const res = await plain();
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.get('location'));
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.match(location.searchParams.get('error_description'), /PKCE/);
+    assert.equal(location.searchParams.get('state'), 'st');
+    assert.equal((await fetch((await authorizationUrl()).url, { redirect: 'manual' })).status, 200, 'with PKCE it works');
+  } finally {
+    await node.stop();
+    await node.launch();
+  }
+});
+
+it('discovery offers every configured algorithm for ID tokens and "none" for public clients', async () => {
+  const meta = config.serverMetadata();
+  assert.deepEqual(meta.id_token_signing_alg_values_supported, ['RS256', 'ES256']);
+  assert.ok(meta.token_endpoint_auth_methods_supported.includes('none'));
+});

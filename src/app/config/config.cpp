@@ -214,6 +214,16 @@ Parsed<std::int64_t> read_integer(const Input& in) {
   return unexpected(wrong_type("an integer", *in.node));
 }
 
+Parsed<bool> read_bool(const Input& in) {
+  if (in.text) {
+    if (*in.text == "true") return true;
+    if (*in.text == "false") return false;
+    return unexpected("expected true or false, got " + quote(*in.text));
+  }
+  if (const auto* b = in.node->as_boolean()) return b->get();
+  return unexpected(wrong_type("a boolean (true or false)", *in.node));
+}
+
 // A byte size: an integer number of bytes, or a string "64KiB" / "16MiB".
 Parsed<std::int64_t> read_size(const Input& in) {
   if (in.node && in.node->is_integer()) return in.node->as_integer()->get();
@@ -548,6 +558,14 @@ Check apply_integer(Config& c, const Input& in) {
   return {};
 }
 
+template <auto Section, auto Field>
+Check apply_bool(Config& c, const Input& in) {
+  auto v = read_bool(in);
+  if (!v) return unexpected(v.error());
+  field<Section, Field>(c) = *v;
+  return {};
+}
+
 template <auto Section, auto Field, std::int64_t Min, std::int64_t Max>
 Check apply_size(Config& c, const Input& in) {
   auto v = read_size(in);
@@ -603,6 +621,10 @@ std::string render_string(const Config& c) {
 template <auto Section, auto Field>
 std::string render_number(const Config& c) {
   return std::to_string(field<Section, Field>(c));
+}
+template <auto Section, auto Field>
+std::string render_bool(const Config& c) {
+  return field<Section, Field>(c) ? "true" : "false";
 }
 template <auto Section, auto Field>
 std::string render_duration(const Config& c) {
@@ -678,6 +700,11 @@ const std::array kKeys{
             &render_duration<&Config::tokens, &T::refresh_token_ttl>},
     KeySpec{"tokens", "refresh_grace", &apply_duration<&Config::tokens, &T::refresh_grace, 0, 5 * kMinute>,
             &render_duration<&Config::tokens, &T::refresh_grace>},
+    KeySpec{"tokens", "refresh_token_max_lifetime",
+            &apply_duration<&Config::tokens, &T::refresh_token_max_lifetime, kMinute, 3650 * kDay>,
+            &render_duration<&Config::tokens, &T::refresh_token_max_lifetime>},
+    KeySpec{"oauth", "require_pkce", &apply_bool<&Config::oauth, &OAuthConfig::require_pkce>,
+            &render_bool<&Config::oauth, &OAuthConfig::require_pkce>},
     KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
             &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
     KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
@@ -707,8 +734,8 @@ const std::array kKeys{
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},
 };
 
-constexpr std::array<std::string_view, 8> kSections{"server",    "database", "keys",      "tokens",
-                                                    "passwords", "login",    "bootstrap", "log"};
+constexpr std::array<std::string_view, 9> kSections{"server", "database", "keys",      "tokens", "oauth",
+                                                    "passwords", "login", "bootstrap", "log"};
 
 bool is_section(std::string_view s) { return std::find(kSections.begin(), kSections.end(), s) != kSections.end(); }
 

@@ -63,6 +63,12 @@ struct TokensConfig {
   seconds code_ttl{60};                       ///< authorization codes; 1s..10 min
   seconds refresh_token_ttl{30 * 24 * 3600};  ///< 1 min..400 days
   seconds refresh_grace{10};                  ///< reuse window of a rotated refresh token; 0..5 min
+  seconds refresh_token_max_lifetime{365 * 24 * 3600};  ///< a refresh-token family ends this long after the sign-in at the latest; 1 min..3650 days
+};
+
+/// [oauth]: authorization request policy.
+struct OAuthConfig {
+  bool require_pkce = false;  ///< PKCE (S256) for every client; public clients always need it
 };
 
 /// [passwords]: argon2id parameters for new hashes (old hashes keep their own) and the minimum length.
@@ -100,6 +106,7 @@ struct Config {
   DatabaseConfig database;
   KeysConfig keys;
   TokensConfig tokens;
+  OAuthConfig oauth;
   PasswordsConfig passwords;
   LoginConfig login;
   BootstrapConfig bootstrap;

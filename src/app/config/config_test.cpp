@@ -107,6 +107,10 @@ jwks_max_age = "1h"
 [tokens]
 access_token_ttl = "15m"
 default_signing_alg = "RS256"
+refresh_token_max_lifetime = "90d"
+
+[oauth]
+require_pkce = true
 
 [bootstrap]
 kickstart = "/etc/gatehouse/kickstart.json"
@@ -135,6 +139,8 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.keys.jwks_max_age, b.keys.jwks_max_age);
   EXPECT_EQ(a.tokens.access_token_ttl, b.tokens.access_token_ttl);
   EXPECT_EQ(a.tokens.default_signing_alg, b.tokens.default_signing_alg);
+  EXPECT_EQ(a.tokens.refresh_token_max_lifetime, b.tokens.refresh_token_max_lifetime);
+  EXPECT_EQ(a.oauth.require_pkce, b.oauth.require_pkce);
   EXPECT_EQ(a.bootstrap.kickstart, b.bootstrap.kickstart);
   EXPECT_EQ(a.log.level, b.log.level);
 }
@@ -179,6 +185,8 @@ TEST(ConfigLoad, FullFileLoads) {
   EXPECT_EQ(c.keys.jwks_max_age, 1h);
   EXPECT_EQ(c.tokens.access_token_ttl, 900s);
   EXPECT_EQ(c.tokens.default_signing_alg, "RS256");
+  EXPECT_EQ(c.tokens.refresh_token_max_lifetime, 90 * 24h);
+  EXPECT_TRUE(c.oauth.require_pkce);
   EXPECT_EQ(c.bootstrap.kickstart, "/etc/gatehouse/kickstart.json");
   EXPECT_EQ(c.log.level, "debug");
 }
@@ -208,6 +216,14 @@ TEST(ConfigLoad, EnvParsesEveryType) {
   EXPECT_EQ(c.tokens.default_signing_alg, "ES256");
   EXPECT_EQ(c.bootstrap.kickstart, "/k.json");
   EXPECT_EQ(c.log.level, "warn");
+}
+
+TEST(ConfigLoad, BooleansComeFromTomlOrTrueFalseInTheEnvironment) {
+  EXPECT_FALSE(env_ok({}).oauth.require_pkce);
+  EXPECT_TRUE(env_ok({{"GATEHOUSE_OAUTH_REQUIRE_PKCE", "true"}}).oauth.require_pkce);
+  EXPECT_FALSE(load_ok("[oauth]\nrequire_pkce = false\n", {}).oauth.require_pkce);
+  EXPECT_THAT(env_error({{"GATEHOUSE_OAUTH_REQUIRE_PKCE", "yes"}}), HasSubstr("expected true or false"));
+  EXPECT_THAT(load_error("[oauth]\nrequire_pkce = \"true\"\n"), HasSubstr("oauth.require_pkce: expected a boolean"));
 }
 
 TEST(ConfigLoad, MissingFileIsNamed) {

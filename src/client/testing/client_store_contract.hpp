@@ -49,6 +49,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     c.post_logout_redirect_uris = {"https://app.example/signed-out"};
     c.access_token_signed_response_alg = "RS256";
     c.access_token_audience = {"https://api.example", id};
+    c.id_token_signed_response_alg = "ES256";
     c.created_at = 1'700'000'000;
     c.updated_at = 1'700'000'001;
     return c;
@@ -65,6 +66,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     EXPECT_EQ(actual.post_logout_redirect_uris, expected.post_logout_redirect_uris);
     EXPECT_EQ(actual.access_token_signed_response_alg, expected.access_token_signed_response_alg);
     EXPECT_EQ(actual.access_token_audience, expected.access_token_audience);
+    EXPECT_EQ(actual.id_token_signed_response_alg, expected.id_token_signed_response_alg);
     EXPECT_EQ(actual.created_at, expected.created_at);
     EXPECT_EQ(actual.updated_at, expected.updated_at);
   }
@@ -156,6 +158,7 @@ TEST_P(ClientStoreContract, UpdateReplacesEveryFieldButIdAndCreatedAt) {
   changed.redirect_uris = {"https://new.example/cb"};
   changed.access_token_signed_response_alg = "ES256";
   changed.access_token_audience = {};
+  changed.id_token_signed_response_alg = "RS256";
   changed.created_at = 42;  // must be ignored
   changed.updated_at = 1'800'000'000;
   ASSERT_TRUE(store().update(changed));
