@@ -46,13 +46,19 @@ void restrict_permissions(const std::string& path) {
   spdlog::warn("database {} was readable by group or others; its files are now mode 0600", path);
 }
 
-std::unique_ptr<storage::sqlite::SqliteBackend> open_store(const config::Config& config) {
+/// The backend `database.url` names, not yet migrated.
+std::unique_ptr<storage::Backend> open_backend(const config::Config& config, std::size_t pool_size) {
   storage::sqlite::SqliteOptions options;
   options.path = config.database.sqlite_path();
-  options.pool_size = static_cast<std::size_t>(config.database.pool_size);
+  options.pool_size = pool_size;
   options.busy_timeout = config.database.busy_timeout;
   auto backend = std::make_unique<storage::sqlite::SqliteBackend>(options);
   restrict_permissions(options.path);
+  return backend;
+}
+
+std::unique_ptr<storage::Backend> open_store(const config::Config& config) {
+  auto backend = open_backend(config, static_cast<std::size_t>(config.database.pool_size));
   int applied = backend->migrate();
   if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, backend->schema_version());
   return backend;
@@ -179,7 +185,7 @@ struct Node::Parts {
   config::Config config;
   std::optional<KickstartPlan> bootstrap_plan;
   SystemClock clock;
-  std::unique_ptr<storage::sqlite::SqliteBackend> store;
+  std::unique_ptr<storage::Backend> store;
   keys::MasterKey master;
   client::SecretHasher client_secrets;
   client::SecretHasher api_key_hasher;
@@ -267,10 +273,9 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
 }
 
 std::string run_migrate(const config::Config& config) {
-  storage::sqlite::SqliteOptions options{config.database.sqlite_path(), 1, config.database.busy_timeout};
-  storage::sqlite::SqliteBackend backend(options);
-  int applied = backend.migrate();
-  return "schema version " + std::to_string(backend.schema_version()) + " (" + std::to_string(applied) +
+  auto backend = open_backend(config, 1);
+  int applied = backend->migrate();
+  return "schema version " + std::to_string(backend->schema_version()) + " (" + std::to_string(applied) +
          " migration(s) applied now)";
 }
 

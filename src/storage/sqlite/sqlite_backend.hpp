@@ -7,16 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "admin/api_key_store.hpp"
-#include "client/client_store.hpp"
-#include "keys/key_store.hpp"
-#include "session/login_transaction_store.hpp"
-#include "session/sso_session_store.hpp"
-#include "settings/settings_store.hpp"
-#include "token/code_store.hpp"
-#include "token/refresh_token_store.hpp"
-#include "token/revocation_store.hpp"
-#include "user/user_store.hpp"
+#include "storage/backend.hpp"
 
 namespace gatehouse::storage::sqlite {
 
@@ -29,7 +20,7 @@ struct SqliteOptions {
 /// Thread safety: every method, and every store it hands out, is safe to call concurrently from
 /// any number of threads; at most pool_size of them use the database at once, the others wait up
 /// to busy_timeout. The stores live as long as the backend.
-class SqliteBackend {
+class SqliteBackend final : public Backend {
  public:
   /// Opens (creating the file and its parent directory if missing) with WAL journal mode, foreign
   /// keys on, synchronous=NORMAL and busy_timeout. ":memory:" gives a private in-memory database
@@ -44,24 +35,26 @@ class SqliteBackend {
   /// transaction (so processes starting together apply each once), recording each in
   /// schema_migrations(version, name, applied_at). @returns how many were applied by this call.
   /// @throws StorageError if a migration fails (that migration is rolled back; earlier ones stay).
-  int migrate();
+  int migrate() override;
   /// Highest applied migration version (0 if none).
-  int schema_version();
+  int schema_version() override;
   /// Latest migration version this binary knows.
   static int latest_version();
+  int known_version() const noexcept override { return latest_version(); }
+  std::string_view kind() const noexcept override { return "sqlite"; }
   /// true if a trivial query succeeds within the busy timeout; never throws.
-  bool ping() noexcept;
+  bool ping() noexcept override;
 
-  client::ClientStore& clients();
-  admin::ApiKeyStore& api_keys();
-  keys::KeyStore& keys();
-  token::RevocationStore& revocations();
-  settings::SettingsStore& settings();
-  user::UserStore& users();
-  session::LoginTransactionStore& login_transactions();
-  session::SsoSessionStore& sso_sessions();
-  token::CodeStore& codes();
-  token::RefreshTokenStore& refresh_tokens();
+  client::ClientStore& clients() override;
+  admin::ApiKeyStore& api_keys() override;
+  keys::KeyStore& keys() override;
+  token::RevocationStore& revocations() override;
+  settings::SettingsStore& settings() override;
+  user::UserStore& users() override;
+  session::LoginTransactionStore& login_transactions() override;
+  session::SsoSessionStore& sso_sessions() override;
+  token::CodeStore& codes() override;
+  token::RefreshTokenStore& refresh_tokens() override;
 
  private:
   struct Impl;

@@ -1,0 +1,51 @@
+#pragma once
+// A store backend as the composition root sees it: schema management, a health probe, and the
+// ports every domain owns (DESIGN.md "Storage"). SQLite (single node) and PostgreSQL (cluster)
+// implement it; only app/ chooses one.
+
+#include <string_view>
+
+#include "admin/api_key_store.hpp"
+#include "client/client_store.hpp"
+#include "keys/key_store.hpp"
+#include "session/login_transaction_store.hpp"
+#include "session/sso_session_store.hpp"
+#include "settings/settings_store.hpp"
+#include "token/code_store.hpp"
+#include "token/refresh_token_store.hpp"
+#include "token/revocation_store.hpp"
+#include "user/user_store.hpp"
+
+namespace gatehouse::storage {
+
+/// Thread safety: every method, and every store handed out, is safe to call concurrently from any
+/// number of threads. The stores live as long as the backend.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  /// "sqlite" or "postgres": for logs and for refusing SQLite in cluster mode.
+  virtual std::string_view kind() const noexcept = 0;
+  /// Applies pending numbered migrations exactly once each, even when several processes start
+  /// together. @returns how many this call applied. @throws StorageError.
+  virtual int migrate() = 0;
+  /// Highest applied migration version (0 if none). @throws StorageError.
+  virtual int schema_version() = 0;
+  /// Latest migration version this binary knows.
+  virtual int known_version() const noexcept = 0;
+  /// true if a trivial query succeeds within the backend's timeout; never throws.
+  virtual bool ping() noexcept = 0;
+
+  virtual client::ClientStore& clients() = 0;
+  virtual admin::ApiKeyStore& api_keys() = 0;
+  virtual keys::KeyStore& keys() = 0;
+  virtual token::RevocationStore& revocations() = 0;
+  virtual settings::SettingsStore& settings() = 0;
+  virtual user::UserStore& users() = 0;
+  virtual session::LoginTransactionStore& login_transactions() = 0;
+  virtual session::SsoSessionStore& sso_sessions() = 0;
+  virtual token::CodeStore& codes() = 0;
+  virtual token::RefreshTokenStore& refresh_tokens() = 0;
+};
+
+}  // namespace gatehouse::storage
