@@ -243,7 +243,7 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   tx.csrf_hash = jose::sha256(csrf);
   deps.transactions.insert(tx);
   auto r = login_form(deps, tx, csrf, tx.login_hint, {});
-  r.set("Set-Cookie", cookie_header(deps, kCsrfCookie, csrf, kLoginPath, deps.transaction_ttl));
+  r.set("Set-Cookie", cookie_header(deps, kCsrfCookie, csrf, kCsrfCookiePath, deps.transaction_ttl));
   return r;
 }
 

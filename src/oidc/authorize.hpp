@@ -25,6 +25,9 @@ namespace gatehouse::oidc {
 inline constexpr std::string_view kAuthorizePath = "/oauth2/authorize";
 inline constexpr std::string_view kLoginPath = "/oauth2/login";
 inline constexpr std::string_view kCsrfCookie = "gh_csrf";
+/// The browser sends the CSRF cookie both to the authorization endpoint (which reuses it, so two
+/// tabs signing in at once share one token) and to the login form's POST.
+inline constexpr std::string_view kCsrfCookiePath = "/oauth2";
 
 struct AuthorizeDeps {
   client::ClientStore& clients;

@@ -116,3 +116,28 @@ it('a wrong password in Chromium shows the error on the hosted page', async () =
     await context.close();
   }
 });
+
+it('two tabs of one browser show the login form at once and both can sign in', async () => {
+  // The CSRF cookie must reach the authorization endpoint, which then reuses it: a second tab
+  // does not replace the token the first tab's form carries.
+  const context = await browser.newContext();
+  try {
+    const first = await context.newPage();
+    const second = await context.newPage();
+    await first.goto(`${rp.url}/login`, { timeout: ms(20000) });
+    await second.goto(`${rp.url}/login`, { timeout: ms(20000) });
+    await first.waitForSelector('#username', { timeout: ms(10000) });
+    await second.waitForSelector('#username', { timeout: ms(10000) });
+    for (const page of [first, second]) {
+      await page.fill('#username', USER.username);
+      await page.fill('#password', USER.password);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname === '/callback', { timeout: ms(20000) }),
+        page.click('button[type=submit]'),
+      ]);
+      assert.equal(await page.textContent('#hello'), `Hello, ${USER.name}`);
+    }
+  } finally {
+    await context.close();
+  }
+});

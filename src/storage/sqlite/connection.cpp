@@ -1,6 +1,8 @@
 #include "storage/sqlite/connection.hpp"
 
+#include <chrono>
 #include <limits>
+#include <thread>
 #include <string>
 
 #include <sqlite3.h>
@@ -26,6 +28,20 @@ std::string error_message(const std::string& label, std::string_view what, sqlit
   return message;
 }
 
+// SQLite's own busy timeout sleeps 1, 2, 5, 10 ... 100 ms between attempts: two worker threads
+// taking turns at the write lock (each write holds it for microseconds) then wait milliseconds
+// for nothing. This handler polls in steps of 50 µs growing to 1 ms, until the timeout.
+int short_busy_wait(void* context, int attempt) {
+  auto* state = static_cast<BusyWait*>(context);
+  const auto now = std::chrono::steady_clock::now();
+  if (attempt == 0) state->started = now;
+  if (now - state->started >= state->timeout) return 0;  // give up: SQLITE_BUSY
+  const auto pause = attempt < 20 ? std::chrono::microseconds(50) : attempt < 200 ? std::chrono::microseconds(250)
+                                                                                  : std::chrono::microseconds(1000);
+  std::this_thread::sleep_for(pause);
+  return 1;
+}
+
 }  // namespace
 
 Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
@@ -39,7 +55,8 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
     throw StorageError(message);
   }
   sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, static_cast<int>(spec.busy_timeout.count()));
+  busy_.timeout = spec.busy_timeout;
+  sqlite3_busy_handler(db_, &short_busy_wait, &busy_);
   try {
     if (spec.wal) {
       // journal_mode answers with the mode in effect; a file system without shared memory

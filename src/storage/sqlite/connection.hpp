@@ -34,6 +34,12 @@ struct ConnectionSpec {
   std::string label;                        ///< what error messages call this database (the path)
 };
 
+/// State of the busy handler while a connection waits for a lock (one waiter per connection).
+struct BusyWait {
+  std::chrono::milliseconds timeout{5000};
+  std::chrono::steady_clock::time_point started;
+};
+
 class Connection {
  public:
   /// @throws StorageError naming spec.label if the database cannot be opened or configured.
@@ -62,6 +68,7 @@ class Connection {
  private:
   sqlite3* db_ = nullptr;
   std::string label_;
+  BusyWait busy_;
   std::unordered_map<const Query*, sqlite3_stmt*> statements_;
 };
 
