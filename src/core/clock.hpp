@@ -8,11 +8,14 @@
 namespace gatehouse {
 
 using UnixSeconds = std::int64_t;
+/// Milliseconds since the Unix epoch: cluster timing (check-ins, leases) needs finer steps.
+using UnixMillis = std::int64_t;
 
 class Clock {
  public:
   virtual ~Clock() = default;
   virtual UnixSeconds now() const = 0;
+  virtual UnixMillis now_ms() const { return now() * 1000; }
 };
 
 class SystemClock final : public Clock {
@@ -21,6 +24,9 @@ class SystemClock final : public Clock {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+  }
+  UnixMillis now_ms() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 };
 

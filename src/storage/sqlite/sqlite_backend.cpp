@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "storage/sqlite/api_key_store.hpp"
 #include "storage/sqlite/client_store.hpp"
+#include "storage/sqlite/cluster_stores.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/key_store.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -92,7 +93,10 @@ struct SqliteBackend::Impl {
         login_transactions(pool),
         sso_sessions(pool),
         codes(pool),
-        refresh_tokens(pool) {}
+        refresh_tokens(pool),
+        nodes(pool),
+        events(pool),
+        jobs(pool) {}
 
   ConnectionPool pool;
   SqliteClientStore clients;
@@ -105,6 +109,9 @@ struct SqliteBackend::Impl {
   SqliteSsoSessionStore sso_sessions;
   SqliteCodeStore codes;
   SqliteRefreshTokenStore refresh_tokens;
+  SqliteNodeStore nodes;
+  SqliteEventStore events;
+  SqliteJobStore jobs;
 };
 
 SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
@@ -174,5 +181,8 @@ session::LoginTransactionStore& SqliteBackend::login_transactions() { return imp
 session::SsoSessionStore& SqliteBackend::sso_sessions() { return impl_->sso_sessions; }
 token::CodeStore& SqliteBackend::codes() { return impl_->codes; }
 token::RefreshTokenStore& SqliteBackend::refresh_tokens() { return impl_->refresh_tokens; }
+cluster::NodeStore& SqliteBackend::nodes() { return impl_->nodes; }
+cluster::EventStore& SqliteBackend::events() { return impl_->events; }
+cluster::JobStore& SqliteBackend::jobs() { return impl_->jobs; }
 
 }  // namespace gatehouse::storage::sqlite

@@ -7,6 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "cluster/event_store.hpp"
+#include "cluster/job_store.hpp"
+#include "cluster/node_store.hpp"
 #include "storage/backend.hpp"
 
 namespace gatehouse::storage::sqlite {
@@ -55,6 +58,9 @@ class SqliteBackend final : public Backend {
   session::SsoSessionStore& sso_sessions() override;
   token::CodeStore& codes() override;
   token::RefreshTokenStore& refresh_tokens() override;
+  cluster::NodeStore& nodes();
+  cluster::EventStore& events();
+  cluster::JobStore& jobs();
 
  private:
   struct Impl;
