@@ -1,8 +1,10 @@
 #include "storage/sqlite/connection.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
 #include <limits>
-#include <thread>
 #include <string>
 
 #include <sqlite3.h>
@@ -28,17 +30,48 @@ std::string error_message(const std::string& label, std::string_view what, sqlit
   return message;
 }
 
-// SQLite's own busy timeout sleeps 1, 2, 5, 10 ... 100 ms between attempts: two worker threads
-// taking turns at the write lock (each write holds it for microseconds) then wait milliseconds
-// for nothing. This handler polls in steps of 50 µs growing to 1 ms, until the timeout.
-int short_busy_wait(void* context, int attempt) {
+// Writers of this process wait for each other on a condition variable that every commit and
+// rollback signals, instead of SQLite's busy timeout, which sleeps 1, 2, 5, 10 ... 100 ms between
+// attempts: two worker threads taking turns at the write lock (each holds it for tens of
+// microseconds) would otherwise wait milliseconds for nothing. A writer in another process (a
+// `gatehouse` command) is noticed by the bounded wait.
+struct WriteSignal {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::uint64_t generation = 0;
+};
+
+WriteSignal& write_signal() {
+  static WriteSignal signal;
+  return signal;
+}
+
+void signal_write_done() {
+  auto& s = write_signal();
+  {
+    std::lock_guard lock(s.mutex);
+    ++s.generation;
+  }
+  s.done.notify_all();
+}
+
+int on_wal_commit(void*, sqlite3*, const char*, int) {
+  signal_write_done();
+  return SQLITE_OK;
+}
+
+void on_rollback(void*) { signal_write_done(); }
+
+int wait_for_writer(void* context, int attempt) {
   auto* state = static_cast<BusyWait*>(context);
   const auto now = std::chrono::steady_clock::now();
   if (attempt == 0) state->started = now;
   if (now - state->started >= state->timeout) return 0;  // give up: SQLITE_BUSY
-  const auto pause = attempt < 20 ? std::chrono::microseconds(50) : attempt < 200 ? std::chrono::microseconds(250)
-                                                                                  : std::chrono::microseconds(1000);
-  std::this_thread::sleep_for(pause);
+  auto& s = write_signal();
+  std::unique_lock lock(s.mutex);
+  const auto seen = s.generation;
+  s.done.wait_for(lock, attempt < 50 ? std::chrono::microseconds(200) : std::chrono::microseconds(1000),
+                  [&] { return s.generation != seen; });
   return 1;
 }
 
@@ -56,7 +89,7 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
   }
   sqlite3_extended_result_codes(db_, 1);
   busy_.timeout = spec.busy_timeout;
-  sqlite3_busy_handler(db_, &short_busy_wait, &busy_);
+  sqlite3_busy_handler(db_, &wait_for_writer, &busy_);
   try {
     if (spec.wal) {
       // journal_mode answers with the mode in effect; a file system without shared memory
@@ -76,7 +109,12 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
                            mode + "')");
       }
     }
+    // No checkpoint (and its fsync) inside a request's commit: see the WAL hook below.
     exec_script("configure", "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    // After the pragmas (wal_autocheckpoint would replace it): the WAL hook also turns automatic
+    // checkpoints off; the backend's checkpointer runs them.
+    sqlite3_wal_hook(db_, &on_wal_commit, nullptr);
+    sqlite3_rollback_hook(db_, &on_rollback, nullptr);
   } catch (...) {
     sqlite3_close_v2(db_);
     throw;

@@ -1,6 +1,9 @@
 #include "storage/sqlite/sqlite_backend.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <system_error>
 
@@ -118,6 +121,29 @@ SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_uni
   // Open one connection now: a bad path fails here, and an in-memory database lives as long as
   // the pool keeps this connection.
   impl_->pool.warm_up();
+  if (options.path != ":memory:") {
+    // Checkpoints move the WAL into the database file and fsync both: here, off the request path,
+    // a few times a second (PASSIVE: never waits for readers or writers).
+    auto spec = connection_spec(options);
+    checkpointer_ = std::jthread([spec](std::stop_token stop) {
+      std::mutex m;
+      std::condition_variable_any wake;
+      std::unique_ptr<Connection> connection;
+      while (!stop.stop_requested()) {
+        {
+          std::unique_lock lock(m);
+          wake.wait_for(lock, stop, std::chrono::milliseconds(250), [] { return false; });
+        }
+        if (stop.stop_requested()) break;
+        try {
+          if (!connection) connection = std::make_unique<Connection>(spec);
+          connection->exec_script("checkpoint", "PRAGMA wal_checkpoint(PASSIVE);");
+        } catch (const std::exception&) {
+          connection.reset();  // busy or broken: try again next time
+        }
+      }
+    });
+  }
 }
 
 SqliteBackend::~SqliteBackend() = default;

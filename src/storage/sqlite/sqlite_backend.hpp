@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "cluster/event_store.hpp"
 #include "cluster/job_store.hpp"
@@ -65,6 +66,7 @@ class SqliteBackend final : public Backend {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::jthread checkpointer_;  // last: stopped and joined first
 };
 
 }  // namespace gatehouse::storage::sqlite

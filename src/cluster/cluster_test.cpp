@@ -1,0 +1,179 @@
+// Membership, the job runner and the event applier, on a real (in-memory SQLite) store with a
+// clock the test moves; the applier's gap handling on a scripted event store.
+#include <gtest/gtest.h>
+
+#include "cluster/event_applier.hpp"
+#include "cluster/job_runner.hpp"
+#include "cluster/membership.hpp"
+#include "core/error.hpp"
+#include "storage/sqlite/sqlite_backend.hpp"
+
+namespace gatehouse::cluster {
+namespace {
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  ClusterTest() : backend_(storage::sqlite::SqliteOptions{":memory:", 2}), clock_(1'800'000'000) { backend_.migrate(); }
+
+  Membership member(const std::string& id, const std::string& version = "0.1.0") {
+    return Membership(backend_.nodes(), backend_.jobs(), clock_,
+                      MembershipOptions{id, "http://" + id + ":9011", version, "cfg", 30'000, 30'000});
+  }
+  std::optional<NodeRecord> find(const std::string& id) {
+    for (auto& n : backend_.nodes().list())
+      if (n.node_id == id) return n;
+    return std::nullopt;
+  }
+
+  storage::sqlite::SqliteBackend backend_;
+  FixedClock clock_;
+};
+
+TEST_F(ClusterTest, ASecondLiveNodeWithTheSameIdIsRefusedWithAClearMessage) {
+  auto a = member("a");
+  a.join("keys", 0);
+  auto imposter = member("a");
+  try {
+    imposter.join("keys", 0);
+    FAIL() << "joined";
+  } catch (const StartupError& e) {
+    EXPECT_NE(std::string(e.what()).find("belongs to a live node (http://a:9011"), std::string::npos) << e.what();
+  }
+  a.leave();
+  EXPECT_NO_THROW(imposter.join("keys", 0)) << "a node that left frees its id at once";
+}
+
+TEST_F(ClusterTest, CheckInsCarryWhatOtherNodesNeedAndDriftIsReported) {
+  auto a = member("a");
+  auto b = member("b", "0.2.0");
+  a.join("keys-1", 0);
+  b.join("keys-1", 0);
+  clock_.advance(5);
+  ASSERT_TRUE(a.check_in("keys-2", 17));
+  auto row = find("a");
+  EXPECT_EQ(row->keyset, "keys-2");
+  EXPECT_EQ(row->applied_event, 17);
+  EXPECT_EQ(row->last_checkin, clock_.now_ms());
+  EXPECT_EQ(a.last_checkin(), clock_.now_ms());
+  auto view = a.view();
+  ASSERT_EQ(view.nodes.size(), 2u);
+  ASSERT_EQ(view.drift.size(), 2u);
+  EXPECT_EQ(view.drift[0], "version differs: 0.1.0 on a; 0.2.0 on b");
+  EXPECT_EQ(view.drift[1], "signing keys differs: keys-1 on b; keys-2 on a");
+}
+
+TEST_F(ClusterTest, SweepMarksSilentNodesRecoveringReleasesTheirJobsAndLaterRemovesThem) {
+  auto a = member("a");
+  auto dead = member("dead");
+  a.join("k", 0);
+  dead.join("k", 0);
+  JobRunner dead_jobs(backend_.jobs(), clock_, "dead", 600'000);
+  bool ran = false;
+  dead_jobs.add({"purge", 60'000, [&]() -> std::string {
+                   // The node dies while the job runs: its lease stays behind.
+                   ran = true;
+                   throw std::runtime_error("killed");
+                 }});
+  backend_.jobs().claim("purge", "dead", clock_.now_ms(), 600'000);  // a claim a dead node holds
+  clock_.advance(31);
+  ASSERT_TRUE(a.check_in("k", 0));
+  EXPECT_EQ(a.sweep(), "1 node(s) marked recovering (1 job lease(s) released), 0 removed");
+  EXPECT_EQ(find("dead")->state, NodeState::kRecovering);
+  JobRunner jobs(backend_.jobs(), clock_, "a", 600'000);
+  int purges = 0;
+  jobs.add({"purge", 60'000, [&] { ++purges; return std::string("nothing to purge"); }});
+  EXPECT_EQ(jobs.tick(), 1) << "the released job runs here at once, long before its lease would expire";
+  EXPECT_EQ(purges, 1);
+  clock_.advance(30);
+  ASSERT_TRUE(a.check_in("k", 0));
+  EXPECT_EQ(a.sweep(), "0 node(s) marked recovering (0 job lease(s) released), 1 removed");
+  EXPECT_FALSE(find("dead"));
+  EXPECT_FALSE(ran);
+}
+
+TEST_F(ClusterTest, AJobRunsOnceAcrossNodesAndItsOutcomeIsRecorded) {
+  JobRunner a(backend_.jobs(), clock_, "a", 60'000);
+  JobRunner b(backend_.jobs(), clock_, "b", 60'000);
+  int runs = 0;
+  for (auto* r : {&a, &b}) r->add({"rotate", 10'000, [&] { ++runs; return std::string("rotated"); }});
+  EXPECT_EQ(a.tick() + b.tick(), 1);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(a.tick() + b.tick(), 0) << "not due again yet";
+  clock_.advance(10);
+  EXPECT_EQ(b.tick() + a.tick(), 1);
+  auto history = backend_.jobs().runs("rotate", 10);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].outcome, "ok");
+  EXPECT_EQ(history[0].detail, "rotated");
+
+  JobRunner failing(backend_.jobs(), clock_, "c", 60'000);
+  failing.add({"broken", 10'000, []() -> std::string { throw std::runtime_error("store unreachable"); }});
+  EXPECT_EQ(failing.tick(), 1);
+  auto broken = backend_.jobs().runs("broken", 1);
+  EXPECT_EQ(broken[0].outcome, "failed");
+  EXPECT_EQ(broken[0].detail, "store unreachable");
+}
+
+/// Events the test makes visible one by one, as concurrent transactions commit.
+class ScriptedEvents final : public EventStore {
+ public:
+  std::vector<ClusterEvent> visible;
+  std::int64_t latest_seq() override { return visible.empty() ? 0 : visible.back().seq; }
+  std::vector<ClusterEvent> read_after(std::int64_t after, std::size_t limit) override {
+    std::vector<ClusterEvent> out;
+    auto sorted = visible;
+    std::sort(sorted.begin(), sorted.end(), [](auto& x, auto& y) { return x.seq < y.seq; });
+    for (auto& e : sorted)
+      if (e.seq > after && out.size() < limit) out.push_back(e);
+    return out;
+  }
+  std::int64_t append(const std::string&, const std::string&, UnixMillis) override { return 0; }
+  std::size_t purge_before(UnixMillis, std::size_t) override { return 0; }
+};
+
+TEST(EventApplierTest, AnEventCommittedLateBehindALaterOneIsStillAppliedExactlyOnce) {
+  ScriptedEvents events;
+  FixedClock clock(1'800'000'000);
+  std::vector<std::int64_t> applied;
+  EventApplier applier(events, clock, [&](const ClusterEvent& e) { applied.push_back(e.seq); }, 10'000);
+  applier.start_from_latest();
+  events.visible = {{1, "client", "a", 0}, {3, "client", "c", 0}};  // 2 is still in flight
+  EXPECT_EQ(applier.poll(), 2u);
+  EXPECT_EQ(applier.watermark(), 1) << "held below the gap";
+  EXPECT_EQ(applier.poll(), 0u) << "3 is not applied twice";
+  events.visible.push_back({2, "key", "k", 0});
+  EXPECT_EQ(applier.poll(), 1u);
+  EXPECT_EQ(applier.watermark(), 3);
+  EXPECT_EQ(applied, (std::vector<std::int64_t>{1, 3, 2}));
+}
+
+TEST(EventApplierTest, AGapThatNeverFillsIsGivenUpAfterTheTimeout) {
+  ScriptedEvents events;
+  FixedClock clock(1'800'000'000);
+  int applied = 0;
+  EventApplier applier(events, clock, [&](const ClusterEvent&) { ++applied; }, 10'000);
+  applier.start_from_latest();
+  events.visible = {{2, "client", "b", 0}};  // 1 was rolled back
+  applier.poll();
+  EXPECT_EQ(applier.watermark(), 0);
+  clock.advance(11);
+  applier.poll();
+  EXPECT_EQ(applier.watermark(), 2);
+  EXPECT_EQ(applied, 1);
+}
+
+TEST(EventApplierTest, StartsAfterTheLatestEventAndAppliesOnlyNewOnes) {
+  ScriptedEvents events;
+  FixedClock clock(1'800'000'000);
+  int applied = 0;
+  events.visible = {{1, "client", "old", 0}, {2, "client", "old", 0}};
+  EventApplier applier(events, clock, [&](const ClusterEvent&) { ++applied; });
+  applier.start_from_latest();
+  EXPECT_EQ(applier.poll(), 0u);
+  events.visible.push_back({3, "client", "new", 0});
+  EXPECT_EQ(applier.poll(), 1u);
+  EXPECT_EQ(applied, 1);
+}
+
+}  // namespace
+}  // namespace gatehouse::cluster
