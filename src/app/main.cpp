@@ -3,8 +3,6 @@
 
 #include <sys/stat.h>
 
-#include <malloc.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -58,10 +56,6 @@ void setup_logging(const std::string& level) {
 
 int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
-  // A fixed threshold: blocks of 256 KiB and more (argon2id's 19 MiB) are mapped and unmapped
-  // each time. glibc's adaptive threshold would otherwise keep every freed hash buffer in the
-  // heap, and a node that served a few sign-ins would hold ~20 MiB per worker thread forever.
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return usage_error("no command given");
   std::string command = args[0];
