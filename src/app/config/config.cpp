@@ -18,6 +18,7 @@
 #include <unistd.h>     // environ
 
 // The only translation unit that includes toml++ (it is heavy to compile).
+#include <boost/url/parse.hpp>
 #include <toml++/toml.h>
 
 #include "core/base64url.hpp"
@@ -456,10 +457,33 @@ Check check_database_url(std::string& v) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
   });
   if (scheme_ok && (scheme == "postgres" || scheme == "postgresql")) {
-    return unexpected("PostgreSQL is not supported yet; only \"sqlite:PATH\" is accepted (the URL is not shown because it may contain a password)");
+    auto parsed = boost::urls::parse_uri(v);
+    if (!parsed || !parsed->has_authority() || parsed->encoded_host().empty() || parsed->has_fragment())
+      return unexpected("expected a PostgreSQL URI such as \"postgresql://gatehouse@db.example.com:5432/gatehouse\" "
+                        "(the value is not shown because it may contain a password)");
+    return {};
   }
-  if (scheme_ok) return unexpected("the \"" + scheme + ":\" scheme is not supported; only \"sqlite:PATH\" is accepted");
-  return unexpected("expected \"sqlite:PATH\" (e.g. \"sqlite:./data/gatehouse.db\" or \"sqlite::memory:\")");
+  if (scheme_ok) return unexpected("the \"" + scheme + ":\" scheme is not supported; use \"sqlite:PATH\" or \"postgresql://...\"");
+  return unexpected("expected \"sqlite:PATH\" (e.g. \"sqlite:./data/gatehouse.db\") or a \"postgresql://...\" URI");
+}
+
+Check check_node_id(std::string& v) {
+  if (v.empty()) return {};  // required only in cluster mode (checked across keys)
+  if (v.size() > 64 || !std::all_of(v.begin(), v.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      }))
+    return unexpected("must be 1-64 letters, digits, '.', '_' or '-', got " + quote(v));
+  return {};
+}
+
+Check check_node_url(std::string& v) {
+  if (v.empty()) return {};
+  auto parsed = boost::urls::parse_absolute_uri(v);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->encoded_host().empty() ||
+      parsed->has_userinfo() || parsed->has_query() || parsed->has_fragment())
+    return unexpected("must be an absolute http or https URL without userinfo, query or fragment, got " + quote(v));
+  while (v.size() > 1 && v.back() == '/') v.pop_back();
+  return {};
 }
 
 Check check_master_key(std::string& v) {
@@ -630,6 +654,7 @@ template <auto Section, auto Field>
 std::string render_duration(const Config& c) {
   return toml_string(format_duration(std::chrono::duration_cast<milliseconds>(field<Section, Field>(c)).count()));
 }
+std::string render_database_url(const Config& c) { return toml_string(redact_url(c.database.url)); }
 std::string render_algorithms(const Config& c) {
   std::vector<std::string> items;
   for (const auto& a : c.keys.algorithms) items.push_back(toml_string(a));
@@ -677,7 +702,7 @@ const std::array kKeys{
             &render_duration<&Config::server, &S::drain_delay>},
     KeySpec{"server", "shutdown_grace", &apply_duration<&Config::server, &S::shutdown_grace, 0, 10 * kMinute>,
             &render_duration<&Config::server, &S::shutdown_grace>},
-    KeySpec{"database", "url", &apply_string<&Config::database, &Db::url, check_database_url>, &render_string<&Config::database, &Db::url>},
+    KeySpec{"database", "url", &apply_string<&Config::database, &Db::url, check_database_url>, &render_database_url},
     KeySpec{"database", "pool_size", &apply_integer<&Config::database, &Db::pool_size, 1, 256>,
             &render_number<&Config::database, &Db::pool_size>},
     KeySpec{"database", "busy_timeout", &apply_duration<&Config::database, &Db::busy_timeout, 0, 10 * kMinute>,
@@ -705,6 +730,21 @@ const std::array kKeys{
             &render_duration<&Config::tokens, &T::refresh_token_max_lifetime>},
     KeySpec{"oauth", "require_pkce", &apply_bool<&Config::oauth, &OAuthConfig::require_pkce>,
             &render_bool<&Config::oauth, &OAuthConfig::require_pkce>},
+    KeySpec{"cluster", "enabled", &apply_bool<&Config::cluster, &ClusterConfig::enabled>,
+            &render_bool<&Config::cluster, &ClusterConfig::enabled>},
+    KeySpec{"cluster", "node_id", &apply_string<&Config::cluster, &ClusterConfig::node_id, check_node_id>,
+            &render_string<&Config::cluster, &ClusterConfig::node_id>},
+    KeySpec{"cluster", "node_url", &apply_string<&Config::cluster, &ClusterConfig::node_url, check_node_url>,
+            &render_string<&Config::cluster, &ClusterConfig::node_url>},
+    KeySpec{"cluster", "instance_timeout_ms", &apply_integer<&Config::cluster, &ClusterConfig::instance_timeout_ms, 1000, 3'600'000>,
+            &render_number<&Config::cluster, &ClusterConfig::instance_timeout_ms>},
+    KeySpec{"cluster", "instance_recovery_timeout_ms",
+            &apply_integer<&Config::cluster, &ClusterConfig::instance_recovery_timeout_ms, 1000, 86'400'000>,
+            &render_number<&Config::cluster, &ClusterConfig::instance_recovery_timeout_ms>},
+    KeySpec{"cluster", "checkin_interval_ms", &apply_integer<&Config::cluster, &ClusterConfig::checkin_interval_ms, 100, 600'000>,
+            &render_number<&Config::cluster, &ClusterConfig::checkin_interval_ms>},
+    KeySpec{"cluster", "checkin_offset_ms", &apply_integer<&Config::cluster, &ClusterConfig::checkin_offset_ms, 0, 600'000>,
+            &render_number<&Config::cluster, &ClusterConfig::checkin_offset_ms>},
     KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
             &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
     KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
@@ -734,8 +774,8 @@ const std::array kKeys{
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},
 };
 
-constexpr std::array<std::string_view, 9> kSections{"server", "database", "keys",      "tokens", "oauth",
-                                                    "passwords", "login", "bootstrap", "log"};
+constexpr std::array<std::string_view, 10> kSections{"server", "database", "keys",      "tokens",    "oauth",
+                                                     "cluster", "passwords", "login", "bootstrap", "log"};
 
 bool is_section(std::string_view s) { return std::find(kSections.begin(), kSections.end(), s) != kSections.end(); }
 
@@ -866,6 +906,18 @@ class Loader {
       errors_.push_back(label_of("tokens.default_signing_alg") + ": " + quote(config_.tokens.default_signing_alg) +
                         " is not one of keys.algorithms [" + join(quoted, ", ") + "]");
     }
+    const auto& cl = config_.cluster;
+    if (cl.enabled) {
+      if (cl.node_id.empty())
+        errors_.push_back(label_of("cluster.node_id") + ": is required when cluster.enabled is true (every node needs its own id)");
+      if (!config_.database.is_postgres())
+        errors_.push_back(label_of("cluster.enabled") +
+                          ": cluster mode needs a shared PostgreSQL database (database.url \"postgresql://...\"); "
+                          "SQLite serves a single node only");
+    }
+    if (cl.checkin_interval_ms >= cl.instance_timeout_ms)
+      errors_.push_back(label_of("cluster.checkin_interval_ms") + ": must be less than cluster.instance_timeout_ms (" +
+                        std::to_string(cl.instance_timeout_ms) + "), or every node would look dead between check-ins");
     if (config_.keys.master_key.empty() && config_.keys.master_key_file.empty()) {
       errors_.push_back(label_of("keys.master_key_file") +
                         ": must not be empty when keys.master_key (GATEHOUSE_KEYS_MASTER_KEY) is not set");
@@ -897,6 +949,20 @@ class Loader {
 };
 
 }  // namespace
+
+bool DatabaseConfig::is_postgres() const { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
+
+std::string redact_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const auto authority = scheme_end + 3;
+  const auto at = url.find('@', authority);
+  const auto slash = url.find('/', authority);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  const auto colon = url.find(':', authority);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "<redacted>" + url.substr(at);
+}
 
 std::string DatabaseConfig::sqlite_path() const {
   if (!url.starts_with(kSqlitePrefix)) return {};

@@ -36,12 +36,28 @@ struct ServerConfig {
 
 /// [database]
 struct DatabaseConfig {
-  std::string url = "sqlite:./data/gatehouse.db";  ///< only "sqlite:PATH" for now ("sqlite::memory:" allowed)
+  std::string url = "sqlite:./data/gatehouse.db";  ///< "sqlite:PATH" ("sqlite::memory:" allowed) or "postgresql://..." (libpq URI)
   int pool_size = 4;                               ///< 1..256
   milliseconds busy_timeout{5000};                 ///< 0..10min
 
   /// @returns the PATH part of "sqlite:PATH" (":memory:" for an in-memory database), "" if url is not sqlite.
   std::string sqlite_path() const;
+  /// true for a postgres:// or postgresql:// URL.
+  bool is_postgres() const;
+};
+
+/// The URL with the password of its userinfo (if any) replaced by "<redacted>": for logs and render().
+std::string redact_url(const std::string& url);
+
+/// [cluster]: membership, with the semantics of PingIDM's cluster.json (times in milliseconds).
+struct ClusterConfig {
+  bool enabled = false;
+  std::string node_id;                             ///< required when enabled: letters, digits, '.', '_', '-'; 1-64
+  std::string node_url;                            ///< how other nodes reach this one; absolute http(s) URL or ""
+  std::int64_t instance_timeout_ms = 30000;        ///< silent this long: recovering; 1000..3600000
+  std::int64_t instance_recovery_timeout_ms = 30000;  ///< then removed this much later; 1000..86400000
+  std::int64_t checkin_interval_ms = 5000;         ///< 100..600000; less than instance_timeout_ms
+  std::int64_t checkin_offset_ms = 0;              ///< added to the first check-in's delay; 0..600000
 };
 
 /// [keys]: the master key that encrypts the signing keys at rest, and the signing algorithms.
@@ -107,6 +123,7 @@ struct Config {
   KeysConfig keys;
   TokensConfig tokens;
   OAuthConfig oauth;
+  ClusterConfig cluster;
   PasswordsConfig passwords;
   LoginConfig login;
   BootstrapConfig bootstrap;

@@ -418,16 +418,43 @@ TEST(ConfigDuration, BadDurationsAreRefused) {
 
 // --- database --------------------------------------------------------------------------------
 
-TEST(ConfigDatabase, OnlySqliteIsAccepted) {
+TEST(ConfigDatabase, SqliteAndPostgresqlUrlsAreAcceptedAndAPasswordIsNeverShown) {
   const std::string dsn = "postgres://gatehouse:s3cret@db.internal/gatehouse";
-  auto error = load_error("[database]\nurl = \"" + dsn + "\"\n");
-  EXPECT_THAT(error, HasSubstr("database.url"));
-  EXPECT_THAT(error, HasSubstr("sqlite:PATH"));
-  EXPECT_THAT(error, Not(HasSubstr("s3cret")));
+  auto c = load_ok("[database]\nurl = \"" + dsn + "\"\n");
+  EXPECT_TRUE(c.database.is_postgres());
+  EXPECT_EQ(c.database.sqlite_path(), "");
+  EXPECT_THAT(render(c), HasSubstr("url = \"postgres://gatehouse:<redacted>@db.internal/gatehouse\""));
+  EXPECT_THAT(render(c), Not(HasSubstr("s3cret")));
+  EXPECT_EQ(redact_url("postgresql://db.internal:5432/g"), "postgresql://db.internal:5432/g");
+  EXPECT_EQ(redact_url("postgresql://user@db/g"), "postgresql://user@db/g");
+  auto bad = load_error("[database]\nurl = \"postgresql://gatehouse:s3cret@/x#frag\"\n");
+  EXPECT_THAT(bad, HasSubstr("database.url"));
+  EXPECT_THAT(bad, Not(HasSubstr("s3cret")));
   EXPECT_THAT(load_error("[database]\nurl = \"mysql://x\"\n"), HasSubstr("database.url"));
   EXPECT_THAT(load_error("[database]\nurl = \"sqlite:\"\n"), HasSubstr("database.url"));
   EXPECT_THAT(load_error("[database]\nurl = \"./gatehouse.db\"\n"), HasSubstr("database.url"));
   EXPECT_EQ(load_ok("[database]\nurl = \"sqlite:/var/lib/g.db\"\n").database.sqlite_path(), "/var/lib/g.db");
+}
+
+// --- cluster ---------------------------------------------------------------------------------
+
+TEST(ConfigCluster, ClusterModeNeedsANodeIdAndPostgresql) {
+  auto no_id = load_error("[cluster]\nenabled = true\n[database]\nurl = \"postgresql://db/g\"\n");
+  EXPECT_THAT(no_id, HasSubstr("cluster.node_id: is required when cluster.enabled is true"));
+  auto sqlite = load_error("[cluster]\nenabled = true\nnode_id = \"a\"\n");
+  EXPECT_THAT(sqlite, HasSubstr("cluster mode needs a shared PostgreSQL database"));
+  auto c = load_ok("[cluster]\nenabled = true\nnode_id = \"node-a.1\"\nnode_url = \"http://10.0.0.5:9011/\"\n"
+                   "checkin_interval_ms = 1000\ninstance_timeout_ms = 4000\n[database]\nurl = \"postgresql://db/g\"\n");
+  EXPECT_TRUE(c.cluster.enabled);
+  EXPECT_EQ(c.cluster.node_id, "node-a.1");
+  EXPECT_EQ(c.cluster.node_url, "http://10.0.0.5:9011");
+  EXPECT_EQ(c.cluster.checkin_interval_ms, 1000);
+  EXPECT_EQ(c.cluster.instance_timeout_ms, 4000);
+  EXPECT_EQ(c.cluster.instance_recovery_timeout_ms, 30000);
+  EXPECT_THAT(load_error("[cluster]\nnode_id = \"has space\"\n"), HasSubstr("cluster.node_id: must be 1-64"));
+  EXPECT_THAT(load_error("[cluster]\nnode_url = \"ftp://x\"\n"), HasSubstr("cluster.node_url"));
+  EXPECT_THAT(load_error("[cluster]\ncheckin_interval_ms = 30000\n"), HasSubstr("must be less than cluster.instance_timeout_ms"));
+  EXPECT_THAT(env_error({{"GATEHOUSE_CLUSTER_CHECKIN_OFFSET_MS", "-1"}}), HasSubstr("cluster.checkin_offset_ms"));
 }
 
 // --- render ----------------------------------------------------------------------------------
