@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "admin/admin_api.hpp"
+#include "app/cluster_runtime.hpp"
 #include "app/kickstart.hpp"
 #include "app/status.hpp"
 #include "client/secret_hasher.hpp"
@@ -18,6 +19,7 @@
 #include "core/log.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "jose/openssl/crypto.hpp"
 #include "keys/key_ring.hpp"
 #include "keys/master_key.hpp"
 #include "oauth/endpoints.hpp"
@@ -90,50 +92,66 @@ int auto_threads(int configured, int fallback) { return configured > 0 ? configu
 /// One kind of expiring data: deletes at most `limit` expired rows, returns how many.
 struct PurgeTarget {
   std::string what;
-  std::function<std::size_t(UnixSeconds now, std::size_t limit)> purge;
+  std::function<std::size_t(std::size_t limit)> purge;
 };
 
-/// Deletes expired data (revocation entries of expired tokens, login transactions, SSO sessions,
-/// authorization codes) in bounded batches, every few minutes on its own thread (never an I/O
-/// thread). The cluster release turns this into a run-once job under a lease; on a single node a
-/// local loop is exactly once.
-class ExpiryPurger {
- public:
-  ExpiryPurger(std::vector<PurgeTarget> targets, const Clock& clock)
-      : targets_(std::move(targets)), clock_(clock), thread_([this](std::stop_token stop) { run(stop); }) {}
-
- private:
-  static constexpr std::chrono::minutes kInterval{5};
-  static constexpr std::size_t kBatch = 1000;
-
-  void run(std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any wake;
-    while (!stop.stop_requested()) {
-      {
-        std::unique_lock lock(m);
-        wake.wait_for(lock, stop, kInterval, [] { return false; });
-      }
-      for (const auto& target : targets_) {
-        if (stop.stop_requested()) return;
-        try {
-          std::size_t total = 0;
-          for (std::size_t n = kBatch; n == kBatch && !stop.stop_requested();) {
-            n = target.purge(clock_.now(), kBatch);
-            total += n;
-          }
-          if (total > 0) spdlog::info("purged {} expired {}", total, target.what);
-        } catch (const std::exception& e) {
-          spdlog::warn("purging expired {} failed: {}", target.what, e.what());
-        }
-      }
-    }
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
   }
+  return out;
+}
 
-  std::vector<PurgeTarget> targets_;
-  const Clock& clock_;
-  std::jthread thread_;  // last: started after the members it uses exist, joined first
-};
+/// Deletes expired rows of every kind in bounded batches: the cluster job "purge.expired".
+std::string purge_expired(storage::Backend& store, const Clock& clock) {
+  constexpr std::size_t kBatch = 1000;
+  const auto now = clock.now();
+  const std::vector<PurgeTarget> targets{
+      {"revocation entries", [&](std::size_t l) { return store.revocations().purge_expired(now, l); }},
+      {"login transactions", [&](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
+      {"SSO sessions", [&](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
+      {"authorization codes", [&](std::size_t l) { return store.codes().purge_expired(now, l); }},
+      {"sign-in failure counters", [&](std::size_t l) { return store.users().purge_failed_logins(now - 86400, l); }},
+      {"refresh tokens and grant records", [&](std::size_t l) { return store.refresh_tokens().purge_expired(now, l); }},
+      // Events are read within seconds; a day covers any node that was away and comes back.
+      {"cluster events", [&](std::size_t l) { return store.events().purge_before(clock.now_ms() - 86'400'000, l); }},
+      {"job runs", [&](std::size_t l) { return store.jobs().purge_runs(clock.now_ms() - 7 * 86'400'000LL, l); }},
+  };
+  std::string summary;
+  for (const auto& target : targets) {
+    std::size_t total = 0;
+    for (std::size_t n = kBatch; n == kBatch;) total += n = target.purge(kBatch);
+    if (total == 0) continue;
+    spdlog::info("purged {} expired {}", total, target.what);
+    summary += (summary.empty() ? "" : ", ") + std::to_string(total) + " " + target.what;
+  }
+  return summary.empty() ? "nothing expired" : "purged " + summary;
+}
+
+/// A short hash of the configuration every node of a cluster must share (all but what names the
+/// node itself), so /api/system/nodes can show drift.
+std::string cluster_config_hash(config::Config c) {
+  c.cluster.node_id.clear();
+  c.cluster.node_url.clear();
+  c.cluster.checkin_offset_ms = 0;
+  c.server.listen.clear();
+  c.server.io_threads = c.server.worker_threads = 0;
+  c.keys.master_key_file.clear();
+  c.bootstrap.kickstart.clear();
+  c.log.level.clear();
+  c.source_path.clear();
+  return hex(jose::sha256(config::render(c))).substr(0, 16);
+}
+
+/// Identifies the signing keys a node serves: their kids and states.
+std::string keyset_of(const keys::KeySet& set) {
+  std::string ids;
+  for (const auto& k : set.keys()) ids += k.kid + ":" + std::string(keys::to_string(k.state)) + ";";
+  return hex(jose::sha256(ids)).substr(0, 16);
+}
 
 /// Reads and validates bootstrap.kickstart before anything is written, so a bad file writes nothing.
 std::optional<KickstartPlan> read_bootstrap_plan(const config::Config& c) {
@@ -180,6 +198,31 @@ struct Node::Parts {
     if (bootstrap_plan)
       apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), store->users(), store->settings(),
                                                         client_secrets, api_key_hasher, passwords, clock});
+    ClusterRuntimeOptions o;
+    o.membership.node_id = c.cluster.node_id.empty() ? "standalone" : c.cluster.node_id;
+    o.membership.url = c.cluster.node_url;
+    o.membership.version = GATEHOUSE_VERSION;
+    o.membership.config_hash = cluster_config_hash(c);
+    o.membership.instance_timeout = c.cluster.instance_timeout_ms;
+    o.membership.recovery_timeout = c.cluster.instance_recovery_timeout_ms;
+    o.membership.take_over_at_start = !c.cluster.enabled;
+    o.checkin_interval = c.cluster.checkin_interval_ms;
+    o.checkin_offset = c.cluster.checkin_offset_ms;
+    cluster = std::make_unique<ClusterRuntime>(
+        *store, clock, o, [this](const cluster::ClusterEvent& e) { apply_event(e); },
+        [this] { return keyset_of(*ring.current()); });
+    cluster->add_job({"cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); }});
+    cluster->add_job({"purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); }});
+  }
+
+  /// What a change made elsewhere (another node, a `gatehouse` command) means for this node's caches.
+  void apply_event(const cluster::ClusterEvent& e) {
+    if (e.kind == cluster::kClientChanged) {
+      client_cache.invalidate(e.key);
+    } else if (e.kind == cluster::kKeyChanged) {
+      ring.publish(key_manager.load());
+    }
+    // Users, settings and sessions are read from the store on every use: nothing cached to drop.
   }
 
   config::Config config;
@@ -204,6 +247,7 @@ struct Node::Parts {
   oidc::DiscoveryDeps discovery_deps;
   admin::AdminDeps admin_deps;
   http::Router router;
+  std::unique_ptr<ClusterRuntime> cluster;  // last: its threads use everything above
 };
 
 Node::Node(const config::Config& config) : parts_(std::make_unique<Parts>(config)) {}
@@ -228,8 +272,9 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
 
   http::Server* server_ptr = nullptr;
   p.router.add("GET", "/api/status", [&p, &server_ptr](const http::Request&, const http::PathParams&) {
-    return status_response(server_ptr != nullptr && server_ptr->draining(), [&p] { return p.store->ping(); },
-                           GATEHOUSE_VERSION);
+    return status_response(StatusProbe{server_ptr != nullptr && server_ptr->draining(), [&p] { return p.store->ping(); },
+                                       [&p] { return p.cluster->in_step(); }, GATEHOUSE_VERSION,
+                                       p.cluster->membership().node_id()});
   });
   oidc::add_routes(p.router, p.discovery_deps);
   oauth::add_routes(p.router, p.oauth_deps);
@@ -251,24 +296,13 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   }, [&p](const http::Request& req) { return p.router.dispatch_inline(req); });
   server_ptr = &server;
   server.listen();
-  auto& store = *p.store;
-  ExpiryPurger purger(
-      {
-          {"revocation entries", [&store](UnixSeconds n, std::size_t l) { return store.revocations().purge_expired(n, l); }},
-          {"login transactions", [&store](UnixSeconds n, std::size_t l) { return store.login_transactions().purge_expired(n, l); }},
-          {"SSO sessions", [&store](UnixSeconds n, std::size_t l) { return store.sso_sessions().purge_expired(n, l); }},
-          {"authorization codes", [&store](UnixSeconds n, std::size_t l) { return store.codes().purge_expired(n, l); }},
-          {"sign-in failure counters",
-           [&store](UnixSeconds n, std::size_t l) { return store.users().purge_failed_logins(n - 86400, l); }},
-          {"refresh tokens and grant records",
-           [&store](UnixSeconds n, std::size_t l) { return store.refresh_tokens().purge_expired(n, l); }},
-      },
-      p.clock);
+  p.cluster->start();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("listening on {}:{} (issuer {}, {} I/O + {} worker threads)", options.host, server.port(),
                sc.public_url, options.io_threads, options.worker_threads);
   spdlog::info("ready in {} ms", ms);
   server.run();
+  p.cluster->stop();  // marks this node left: the others need not wait for a timeout
   spdlog::info("stopped");
 }
 

@@ -4,14 +4,16 @@
 
 namespace gatehouse::app {
 
-http::Response status_response(bool draining, const std::function<bool()>& store_answers, std::string_view version) {
+http::Response status_response(const StatusProbe& probe) {
   http::Response r;
-  if (draining) {
-    r = http::json_response(503, boost::json::object{{"status", "draining"}});
-  } else if (!store_answers()) {
-    r = http::json_response(503, boost::json::object{{"status", "unavailable"}});
+  if (probe.draining) {
+    r = http::json_response(503, boost::json::object{{"status", "draining"}, {"node_id", probe.node_id}});
+  } else if (!probe.store_answers()) {
+    r = http::json_response(503, boost::json::object{{"status", "unavailable"}, {"node_id", probe.node_id}});
+  } else if (!probe.in_step()) {
+    r = http::json_response(503, boost::json::object{{"status", "out_of_step"}, {"node_id", probe.node_id}});
   } else {
-    r = http::json_response(200, boost::json::object{{"status", "ok"}, {"version", version}});
+    r = http::json_response(200, boost::json::object{{"status", "ok"}, {"version", probe.version}, {"node_id", probe.node_id}});
   }
   r.set("Cache-Control", "no-store");
   return r;

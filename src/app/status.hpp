@@ -1,6 +1,7 @@
 #pragma once
 // GET /api/status, the load balancer's health check: 200 when this node can serve, 503 when its
-// store does not answer or while it drains after SIGTERM.
+// store does not answer, when it could not read the cluster's events for too long (its caches may
+// be stale), or while it drains after SIGTERM.
 
 #include <functional>
 #include <string_view>
@@ -9,8 +10,14 @@
 
 namespace gatehouse::app {
 
-/// @param draining the node received SIGTERM and is shutting down.
-/// @param store_answers probes the store (called only when not draining); must not throw.
-http::Response status_response(bool draining, const std::function<bool()>& store_answers, std::string_view version);
+struct StatusProbe {
+  bool draining = false;                ///< the node received SIGTERM and is shutting down
+  std::function<bool()> store_answers;  ///< probes the store (called only when not draining); must not throw
+  std::function<bool()> in_step;        ///< cluster events were read recently; must not throw
+  std::string_view version;
+  std::string_view node_id;
+};
+
+http::Response status_response(const StatusProbe& probe);
 
 }  // namespace gatehouse::app

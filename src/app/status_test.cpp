@@ -5,24 +5,39 @@
 namespace gatehouse::app {
 namespace {
 
-TEST(Status, OkWhenTheStoreAnswers) {
-  auto r = status_response(false, [] { return true; }, "1.2.3");
+StatusProbe probe(bool draining, bool store, bool in_step, bool* probed = nullptr) {
+  return StatusProbe{draining,
+                     [=] {
+                       if (probed) *probed = true;
+                       return store;
+                     },
+                     [=] { return in_step; }, "1.2.3", "node-a"};
+}
+
+TEST(Status, OkWhenTheStoreAnswersAndEventsAreRead) {
+  auto r = status_response(probe(false, true, true));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"({"status":"ok","version":"1.2.3"})");
+  EXPECT_EQ(r.body, R"({"status":"ok","version":"1.2.3","node_id":"node-a"})");
   EXPECT_EQ(*r.header("Cache-Control"), "no-store");
 }
 
 TEST(Status, UnavailableWhenTheStoreDoesNotAnswer) {
-  auto r = status_response(false, [] { return false; }, "1.2.3");
+  auto r = status_response(probe(false, false, true));
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.body, R"({"status":"unavailable"})");
+  EXPECT_EQ(r.body, R"({"status":"unavailable","node_id":"node-a"})");
+}
+
+TEST(Status, OutOfStepWhenClusterEventsCouldNotBeReadForTooLong) {
+  auto r = status_response(probe(false, true, false));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, R"({"status":"out_of_step","node_id":"node-a"})");
 }
 
 TEST(Status, DrainingWinsAndDoesNotProbeTheStore) {
   bool probed = false;
-  auto r = status_response(true, [&] { probed = true; return true; }, "1.2.3");
+  auto r = status_response(probe(true, true, true, &probed));
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.body, R"({"status":"draining"})");
+  EXPECT_EQ(r.body, R"({"status":"draining","node_id":"node-a"})");
   EXPECT_FALSE(probed);
 }
 

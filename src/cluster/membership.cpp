@@ -56,7 +56,7 @@ NodeRecord Membership::record(const std::string& keyset, std::int64_t applied_ev
 
 void Membership::join(const std::string& keyset, std::int64_t applied_event) {
   const auto me = record(keyset, applied_event);
-  auto result = nodes_.join(me, options_.instance_timeout);
+  auto result = nodes_.join(me, options_.take_over_at_start ? -1 : options_.instance_timeout);
   if (!result.joined) {
     const auto& h = *result.holder;
     throw StartupError("cluster.node_id '" + options_.node_id + "' belongs to a live node (" +
@@ -66,7 +66,7 @@ void Membership::join(const std::string& keyset, std::int64_t applied_event) {
                        std::to_string(options_.instance_timeout / 1000) + " s");
   }
   last_checkin_ = me.last_checkin;
-  spdlog::info("joined the cluster as node {} ({})", options_.node_id, options_.url);
+  spdlog::info("joined the cluster as node {}{}", options_.node_id, options_.url.empty() ? "" : " (" + options_.url + ")");
 }
 
 bool Membership::check_in(const std::string& keyset, std::int64_t applied_event) {

@@ -24,6 +24,9 @@ struct MembershipOptions {
   std::string config_hash;
   UnixMillis instance_timeout = 30'000;   ///< silent this long: recovering
   UnixMillis recovery_timeout = 30'000;   ///< recovering (or left) this much longer: removed
+  /// A single node (not in cluster mode) takes its row over at start even if it looks live: after
+  /// a crash, the restarted process must not wait for the timeout.
+  bool take_over_at_start = false;
 };
 
 /// Every node and what differs between the live ones.

@@ -54,7 +54,7 @@ class NodeStore {
   /// Registers `self` as up (replacing a row of its id that is left, recovering, or silent for
   /// longer than `live_window`). Refused, with the holder, when another instance of the id has
   /// checked in within `live_window` and not left. Atomic: of two instances joining with one id
-  /// at once, exactly one joins.
+  /// at once, exactly one joins. A negative `live_window` takes the id over in any case.
   virtual JoinResult join(const NodeRecord& self, UnixMillis live_window) = 0;
   /// Refreshes the row of `self` (matched by id and instance): url, version, hashes, applied
   /// event, last_checkin; a recovering row is up again. @returns false if the row is gone or

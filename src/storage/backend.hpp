@@ -6,6 +6,9 @@
 #include <string_view>
 
 #include "admin/api_key_store.hpp"
+#include "cluster/event_store.hpp"
+#include "cluster/job_store.hpp"
+#include "cluster/node_store.hpp"
 #include "client/client_store.hpp"
 #include "keys/key_store.hpp"
 #include "session/login_transaction_store.hpp"
@@ -46,6 +49,9 @@ class Backend {
   virtual session::SsoSessionStore& sso_sessions() = 0;
   virtual token::CodeStore& codes() = 0;
   virtual token::RefreshTokenStore& refresh_tokens() = 0;
+  virtual cluster::NodeStore& nodes() = 0;
+  virtual cluster::EventStore& events() = 0;
+  virtual cluster::JobStore& jobs() = 0;
 };
 
 }  // namespace gatehouse::storage

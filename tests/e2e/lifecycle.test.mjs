@@ -106,7 +106,7 @@ it('SIGTERM: 503 {"status":"draining"} while draining, then exit 0', async () =>
     const res = await rawRequest(draining.port, { path: '/api/status', timeoutMs: 2000 });
     return res.status === 503 ? res : null;
   }, { deadlineMs: 2000, what: '503 from /api/status after SIGTERM' });
-  assert.deepEqual(seen.json, { status: 'draining' });
+  assert.deepEqual(seen.json, { status: 'draining', node_id: 'standalone' });
   const exit = await draining.waitExit(15000);
   assert.equal(exit.code, 0, `exit ${exit.code} signal ${exit.signal}\n${draining.output()}`);
   assert.equal(exit.signal, null);

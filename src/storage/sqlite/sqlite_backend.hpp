@@ -59,9 +59,9 @@ class SqliteBackend final : public Backend {
   session::SsoSessionStore& sso_sessions() override;
   token::CodeStore& codes() override;
   token::RefreshTokenStore& refresh_tokens() override;
-  cluster::NodeStore& nodes();
-  cluster::EventStore& events();
-  cluster::JobStore& jobs();
+  cluster::NodeStore& nodes() override;
+  cluster::EventStore& events() override;
+  cluster::JobStore& jobs() override;
 
  private:
   struct Impl;
