@@ -134,6 +134,7 @@ ApiKey make_api_key(const std::string& key, std::string description, const clien
 
 void add_routes(http::Router& router, const AdminDeps& deps) {
   add_user_routes(router, deps);
+  add_system_routes(router, deps);
   router.add("POST", "/api/applications", guarded(deps, [&deps](const Request& r, const PathParams&) {
                return create_application(deps, r);
              }));

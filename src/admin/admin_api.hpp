@@ -1,11 +1,14 @@
 #pragma once
-// The admin API under /api/: applications (OAuth clients), API keys and users. Every route requires an
+// The admin API under /api/: applications (OAuth clients), API keys, users, and the cluster's nodes and jobs. Every route requires an
 // API key in the Authorization header ("Bearer <key>" or the key alone).
 
 #include <string>
 
 #include "admin/api_key_store.hpp"
 #include "client/client_metadata.hpp"
+#include "cluster/event_store.hpp"
+#include "cluster/job_store.hpp"
+#include "cluster/node_store.hpp"
 #include "client/client_store.hpp"
 #include "client/secret_hasher.hpp"
 #include "core/clock.hpp"
@@ -26,6 +29,10 @@ struct AdminDeps {
   user::UserStore& users;
   const user::PasswordHasher& passwords;
   int min_password_length;
+  cluster::NodeStore& nodes;
+  cluster::JobStore& jobs;
+  cluster::EventStore& events;
+  std::string node_id;  // this node's
 };
 
 /// Minimum length of an API key given in a kickstart file.
@@ -39,5 +46,7 @@ ApiKey make_api_key(const std::string& key, std::string description, const clien
 void add_routes(http::Router& router, const AdminDeps& deps);
 /// Registers /api/users (users_api.cpp); called by add_routes.
 void add_user_routes(http::Router& router, const AdminDeps& deps);
+/// Registers /api/system/nodes and /api/system/jobs (system_api.cpp); called by add_routes.
+void add_system_routes(http::Router& router, const AdminDeps& deps);
 
 }  // namespace gatehouse::admin

@@ -131,6 +131,9 @@ std::string purge_expired(storage::Backend& store, const Clock& clock) {
   return summary.empty() ? "nothing expired" : "purged " + summary;
 }
 
+/// This node's id: cluster.node_id, or "standalone" for a single node without one.
+std::string node_id_of(const config::Config& c) { return c.cluster.node_id.empty() ? "standalone" : c.cluster.node_id; }
+
 /// A short hash of the configuration every node of a cluster must share (all but what names the
 /// node itself), so /api/system/nodes can show drift.
 std::string cluster_config_hash(config::Config c) {
@@ -189,7 +192,8 @@ struct Node::Parts {
                        c.oauth.require_pkce},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
-                   metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length} {
+                   metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length,
+                   store->nodes(), store->jobs(), store->events(), node_id_of(c)} {
     std::vector<jose::Algorithm> algs;
     for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
     oidc::add_user_grants(oauth_deps, user_grant_deps);
@@ -199,7 +203,7 @@ struct Node::Parts {
       apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), store->users(), store->settings(),
                                                         client_secrets, api_key_hasher, passwords, clock});
     ClusterRuntimeOptions o;
-    o.membership.node_id = c.cluster.node_id.empty() ? "standalone" : c.cluster.node_id;
+    o.membership.node_id = node_id_of(c);
     o.membership.url = c.cluster.node_url;
     o.membership.version = GATEHOUSE_VERSION;
     o.membership.config_hash = cluster_config_hash(c);

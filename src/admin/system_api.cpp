@@ -1,0 +1,93 @@
+// /api/system: the cluster as the admin API shows it (FusionAuth's System → About, and better):
+// every node with its state and what it serves, the drift between them, and the run-once jobs
+// with their recent runs.
+#include <boost/json.hpp>
+
+#include "admin/admin_api.hpp"
+#include "admin/admin_http.hpp"
+#include "cluster/membership.hpp"
+
+namespace gatehouse::admin {
+namespace {
+
+namespace json = boost::json;
+using http::PathParams;
+using http::Request;
+using http::Response;
+
+constexpr std::size_t kDefaultRuns = 50;
+constexpr std::size_t kMaxRuns = 1000;
+
+json::object node_json(const cluster::NodeRecord& n, const std::string& this_node, UnixMillis now) {
+  return json::object{{"node_id", n.node_id},
+                      {"url", n.url},
+                      {"version", n.version},
+                      {"state", cluster::to_string(n.state)},
+                      {"started_at", n.started_at},
+                      {"last_checkin", n.last_checkin},
+                      {"seconds_since_checkin", (now - n.last_checkin) / 1000},
+                      {"applied_event", n.applied_event},
+                      {"config_hash", n.config_hash},
+                      {"keyset", n.keyset},
+                      {"this_node", n.node_id == this_node}};
+}
+
+Response list_nodes(const AdminDeps& deps) {
+  const auto now = deps.clock.now_ms();
+  auto nodes = deps.nodes.list();
+  json::array items;
+  for (const auto& n : nodes) items.push_back(node_json(n, deps.node_id, now));
+  json::array drift;
+  for (auto& line : cluster::drift_of(nodes)) drift.emplace_back(line);
+  return ok(200, json::object{{"nodes", std::move(items)},
+                              {"drift", std::move(drift)},
+                              {"latest_event", deps.events.latest_seq()},
+                              {"this_node", deps.node_id}});
+}
+
+json::object run_json(const cluster::JobRun& r) {
+  json::object o{{"id", r.id},           {"job", r.job},         {"node_id", r.node_id},
+                 {"started_at", r.started_at}, {"outcome", r.outcome}, {"detail", r.detail}};
+  o["finished_at"] = r.finished_at ? json::value(*r.finished_at) : json::value(nullptr);
+  return o;
+}
+
+Response list_jobs(const AdminDeps& deps) {
+  json::array items;
+  for (const auto& j : deps.jobs.list()) {
+    auto last = deps.jobs.runs(j.name, 1);
+    json::object o{{"name", j.name}, {"next_run", j.next_run}};
+    o["running_on"] = j.lease_owner.empty() ? json::value(nullptr) : json::value(j.lease_owner);
+    o["lease_expires"] = j.lease_owner.empty() ? json::value(nullptr) : json::value(j.lease_expires);
+    o["last_run"] = last.empty() ? json::value(nullptr) : json::value(run_json(last.front()));
+    items.push_back(std::move(o));
+  }
+  return ok(200, json::object{{"jobs", std::move(items)}});
+}
+
+Response list_runs(const AdminDeps& deps, const Request& req) {
+  auto limit = query_number(req, "limit", kDefaultRuns, 1, kMaxRuns);
+  if (!limit) return limit.error();
+  json::array items;
+  for (const auto& r : deps.jobs.runs(query_text(req, "job"), *limit)) items.push_back(run_json(r));
+  return ok(200, json::object{{"runs", std::move(items)}});
+}
+
+Response run_now(const AdminDeps& deps, const std::string& name) {
+  const auto now = deps.clock.now_ms();
+  if (!deps.jobs.make_due(name, now)) return error(404, "not_found", "there is no job named '" + name + "'");
+  return ok(202, json::object{{"name", name}, {"due_at", now}});
+}
+
+}  // namespace
+
+void add_system_routes(http::Router& router, const AdminDeps& deps) {
+  router.add("GET", "/api/system/nodes", guarded(deps, [&deps](const Request&, const PathParams&) { return list_nodes(deps); }));
+  router.add("GET", "/api/system/jobs", guarded(deps, [&deps](const Request&, const PathParams&) { return list_jobs(deps); }));
+  router.add("GET", "/api/system/jobs/runs",
+             guarded(deps, [&deps](const Request& r, const PathParams&) { return list_runs(deps, r); }));
+  router.add("POST", "/api/system/jobs/{name}/run",
+             guarded(deps, [&deps](const Request&, const PathParams& p) { return run_now(deps, std::string(p.get("name"))); }));
+}
+
+}  // namespace gatehouse::admin

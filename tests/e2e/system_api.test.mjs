@@ -1,0 +1,68 @@
+// The cluster as the admin API shows it, on a single node: the node itself (standalone), its
+// run-once jobs and their runs, and cluster events: a change written to the database by another
+// process reaches the running node's caches within a second.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before } from 'node:test';
+import { GatehouseNode, SVC, ms, nodeTest, pollUntil } from './lib/node.js';
+
+let node;
+const it = nodeTest(() => [node]);
+
+before(async () => {
+  node = await GatehouseNode.start();
+});
+after(async () => {
+  await node?.cleanup();
+});
+
+const header = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString());
+
+it('lists this node as the only member, up and in step', async () => {
+  const res = await node.admin('GET', '/api/system/nodes');
+  assert.equal(res.status, 200);
+  assert.equal(res.json.this_node, 'standalone');
+  assert.equal(res.json.nodes.length, 1);
+  const [me] = res.json.nodes;
+  assert.equal(me.node_id, 'standalone');
+  assert.equal(me.state, 'up');
+  assert.equal(me.this_node, true);
+  assert.match(me.version, /^\d+\.\d+\.\d+/);
+  assert.match(me.config_hash, /^[0-9a-f]{16}$/);
+  assert.match(me.keyset, /^[0-9a-f]{16}$/);
+  assert.ok(me.last_checkin >= me.started_at);
+  assert.deepEqual(res.json.drift, []);
+  assert.equal((await node.admin('GET', '/api/system/nodes', undefined, { key: null })).status, 401);
+});
+
+it('runs its jobs, records each run, and runs one at once on request', async () => {
+  const runsOf = async (job) => (await node.admin('GET', `/api/system/jobs/runs?job=${job}`)).json.runs;
+  await pollUntil(async () => (await runsOf('purge.expired')).length > 0, { what: 'the first purge run' });
+  const jobs = await node.admin('GET', '/api/system/jobs');
+  assert.equal(jobs.status, 200);
+  const names = jobs.json.jobs.map((j) => j.name);
+  assert.ok(names.includes('cluster.sweep') && names.includes('purge.expired'), names.join());
+  const purge = jobs.json.jobs.find((j) => j.name === 'purge.expired');
+  assert.equal(purge.last_run.outcome, 'ok');
+  assert.equal(purge.last_run.node_id, 'standalone');
+  assert.ok(purge.next_run > Date.now() + 60_000, 'the next purge is minutes away');
+
+  const before = (await runsOf('purge.expired')).length;
+  const forced = await node.admin('POST', '/api/system/jobs/purge.expired/run');
+  assert.equal(forced.status, 202);
+  await pollUntil(async () => (await runsOf('purge.expired')).length > before, { what: 'the forced run' });
+  assert.equal((await node.admin('POST', '/api/system/jobs/no.such.job/run')).status, 404);
+  assert.equal((await node.admin('GET', '/api/system/jobs/runs?limit=0')).status, 400);
+});
+
+it('a change another process writes to the database reaches the token endpoint within a second', async () => {
+  const first = await node.accessToken(SVC);
+  assert.equal(header(first).alg, 'RS256');
+  // Another process (here the sqlite3 shell) changes the client; the node's near-cache (30 s TTL)
+  // learns of it through the cluster event the change's trigger wrote.
+  execFileSync('sqlite3', [node.dbFile, `UPDATE clients SET access_token_signed_response_alg = 'ES256' WHERE client_id = '${SVC.client_id}'`]);
+  const changed = Date.now();
+  await pollUntil(async () => header(await node.accessToken(SVC)).alg === 'ES256',
+    { what: 'the token endpoint to use the new algorithm', deadlineMs: 5000, intervalMs: 50 });
+  assert.ok(Date.now() - changed < ms(1500), `took ${Date.now() - changed} ms`);
+});
