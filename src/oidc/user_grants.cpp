@@ -57,12 +57,11 @@ Result<json::object, http::Response> issue_tokens(const oauth::OAuthDeps& oauth,
   claims.scope = client::join_scope(in.scopes);
   claims.iat = now;
   claims.exp = now + oauth.access_token_ttl.count();
-  claims.jti = jose::random_token(16);
+  claims.jti = token::grant_jti(in.grant_id);  // revoking the grant revokes this token
   auto alg = jose::algorithm_from_string(in.client.access_token_signed_response_alg).value_or(jose::Algorithm::kRS256);
   auto access = oauth.tokens.issue(claims, alg);
   if (!access)
     return unexpected(oauth_error_response(oauth_error(OAuthErrorCode::kServerError, "no signing key is available")));
-  deps.refresh_tokens.record_access_token(in.grant_id, claims.jti, claims.exp);
   json::object body{{"access_token", *access}, {"token_type", "Bearer"}, {"expires_in", oauth.access_token_ttl.count()}};
   if (!claims.scope.empty()) body["scope"] = claims.scope;
   if (has_scope(in.scopes, "openid")) {

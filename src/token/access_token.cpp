@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "jose/openssl/crypto.hpp"
+#include "token/revocation_store.hpp"
+
 namespace gatehouse::token {
 namespace {
 
@@ -106,5 +109,7 @@ std::optional<AccessTokenClaims> AccessTokenCodec::decode(std::string_view token
   }
   return c;
 }
+
+std::string grant_jti(const std::string& grant_id) { return grant_id + "." + jose::random_token(12); }
 
 }  // namespace gatehouse::token

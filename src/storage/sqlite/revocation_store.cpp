@@ -13,7 +13,11 @@ constexpr Query kRevokeToken{"revoke_token", R"sql(
 INSERT INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)
 ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at))sql"};
 
-constexpr Query kIsRevoked{"is_revoked", "SELECT 1 FROM revoked_tokens WHERE jti = ?1"};
+// ?2: the grant of a grant's jti ("" otherwise, which no grant id equals).
+constexpr Query kIsRevoked{"is_revoked", R"sql(
+SELECT 1 FROM revoked_tokens WHERE jti = ?1
+UNION ALL
+SELECT 1 FROM revoked_grants WHERE grant_id = ?2 LIMIT 1)sql"};
 
 // A bounded batch (STYLE C11), oldest first, so one purge never holds the write lock for long.
 constexpr Query kPurgeExpired{"purge_expired_revocations", R"sql(
@@ -31,7 +35,7 @@ void SqliteRevocationStore::revoke(const std::string& jti, UnixSeconds expires_a
 bool SqliteRevocationStore::is_revoked(const std::string& jti) {
   auto connection = pool_.acquire();
   Statement s(*connection, kIsRevoked);
-  s.bind_text(1, jti);
+  s.bind_text(1, jti).bind_text(2, token::grant_of_jti(jti));
   return s.step();
 }
 
