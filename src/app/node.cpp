@@ -30,6 +30,7 @@
 #include "oidc/userinfo.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 #include "token/access_token.hpp"
+#include "user/user_cache.hpp"
 
 #ifndef GATEHOUSE_VERSION
 #define GATEHOUSE_VERSION "0.0.0"
@@ -85,6 +86,7 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
   return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
 }
 
+// Near-caches are invalidated by cluster events within a second; the TTL only bounds a missed one.
 constexpr std::chrono::seconds kClientCacheTtl{30};
 
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
@@ -178,13 +180,14 @@ struct Node::Parts {
         key_manager(store->keys(), master, clock),
         codec(ring, c.server.public_url),
         client_cache(store->clients(), kClientCacheTtl),
+        user_cache(store->users(), kClientCacheTtl),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
-        user_grant_deps{store->codes(), store->refresh_tokens(), store->users(), master.derive(keys::kRefreshGracePurpose),
+        user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose),
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count(),
                         c.tokens.refresh_token_max_lifetime.count()},
-        userinfo_deps{codec, store->revocations(), store->users(), clock},
-        authorize_deps{client_cache, store->users(), passwords, store->login_transactions(), store->sso_sessions(),
+        userinfo_deps{codec, store->revocations(), user_cache, clock},
+        authorize_deps{client_cache, user_cache, passwords, store->login_transactions(), store->sso_sessions(),
                        store->codes(), clock, c.server.public_url, c.login.session_cookie, c.login.session_cookie_path,
                        c.server.public_url.rfind("https://", 0) == 0, c.login.session_idle_timeout.count(),
                        c.login.session_lifetime.count(), c.login.transaction_ttl.count(), c.tokens.code_ttl.count(),
@@ -192,7 +195,7 @@ struct Node::Parts {
                        c.oauth.require_pkce},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
-                   metadata_defaults(c), clock, store->users(), passwords, c.passwords.min_length,
+                   metadata_defaults(c), clock, user_cache, passwords, c.passwords.min_length,
                    store->nodes(), store->jobs(), store->events(), node_id_of(c)} {
     std::vector<jose::Algorithm> algs;
     for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
@@ -200,7 +203,7 @@ struct Node::Parts {
     key_manager.ensure_current_keys(algs);
     ring.publish(key_manager.load());
     if (bootstrap_plan)
-      apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), store->users(), store->settings(),
+      apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), user_cache, store->settings(),
                                                         client_secrets, api_key_hasher, passwords, clock});
     ClusterRuntimeOptions o;
     o.membership.node_id = node_id_of(c);
@@ -223,10 +226,12 @@ struct Node::Parts {
   void apply_event(const cluster::ClusterEvent& e) {
     if (e.kind == cluster::kClientChanged) {
       client_cache.invalidate(e.key);
+    } else if (e.kind == cluster::kUserChanged) {
+      user_cache.invalidate(e.key);
     } else if (e.kind == cluster::kKeyChanged) {
       ring.publish(key_manager.load());
     }
-    // Users, settings and sessions are read from the store on every use: nothing cached to drop.
+    // Settings and sessions are read from the store on every use: nothing cached to drop.
   }
 
   config::Config config;
@@ -243,6 +248,7 @@ struct Node::Parts {
   // Every client read and write of this node goes through the near-cache, so every write here
   // invalidates it; the TTL bounds staleness from writes made by other processes.
   client::CachingClientStore client_cache;
+  user::CachingUserStore user_cache;
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;
   oidc::UserinfoDeps userinfo_deps;

@@ -1,20 +1,16 @@
 #pragma once
-// A near-cache in front of a ClientStore (DESIGN.md: a node-local cache is only a near-cache that
-// every change invalidates). Writes through this decorator invalidate the entry at once; the
-// cluster release also invalidates entries from cluster events. Entries expire after `ttl`
-// (monotonic time, so a clock step cannot stretch it), which bounds how long a change made
-// outside this process (another process on the same SQLite file, a manual SQL statement) takes
-// to be seen. A read that raced with a write never re-inserts the old value (generation check).
-// Negative results are not cached, so a client created elsewhere is seen on its first use.
-// Read-modify-write code (the admin API) must read from the store itself, not through here.
+// A near-cache (core/near_cache.hpp) in front of a ClientStore. Writes through this decorator
+// invalidate the entry at once; changes made elsewhere (another node, another process, a manual
+// SQL statement) arrive as cluster events that call invalidate(), and the TTL bounds staleness if
+// an event is ever missed. Read-modify-write code (the admin API) must read from the store
+// itself, not through here.
 
 #include <chrono>
 #include <memory>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 
 #include "client/client_store.hpp"
+#include "core/near_cache.hpp"
 
 namespace gatehouse::client {
 
@@ -35,18 +31,8 @@ class CachingClientStore final : public ClientStore {
   void invalidate(const std::string& client_id);
 
  private:
-  using Steady = std::chrono::steady_clock;
-  struct Entry {
-    std::shared_ptr<const Client> client;
-    Steady::time_point fetched_at;
-  };
-
   ClientStore& inner_;
-  std::chrono::seconds ttl_;
-  std::size_t capacity_;
-  mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
-  std::uint64_t generation_ = 0;  // bumped by every invalidation, under mutex_
+  NearCache<Client> cache_;
 };
 
 }  // namespace gatehouse::client
