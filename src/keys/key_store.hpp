@@ -1,6 +1,7 @@
 #pragma once
 // Port: signing keys, sealed under the master key, and the master key's check value.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,11 +46,23 @@ struct StoredKey {
 class KeyStore {
  public:
   virtual ~KeyStore() = default;
-  /// Every key that is not retired, ordered by created_at.
+  /// Every key that is not retired (next, current, previous), ordered by created_at.
   virtual std::vector<StoredKey> list_active() = 0;
   /// Inserts `key` (state current) only if no current key exists for key.alg, atomically: when
   /// several callers race, exactly one wins. @returns true if this call inserted it.
   virtual bool insert_current_if_none(const StoredKey& key) = 0;
+  /// Inserts `key` in state next only if no next key exists for key.alg, atomically: of racing
+  /// callers exactly one wins. @returns true if this call inserted it.
+  virtual bool insert_next_if_none(const StoredKey& key) = 0;
+  /// Rotates key.alg's keys in one atomic step: the next key `next_kid` becomes current (activates_at
+  /// = `now`) and the current key becomes previous, retiring at `previous_retires_at`. @returns
+  /// false, changing nothing, unless `next_kid` is still that algorithm's next key (another
+  /// rotation won the race).
+  virtual bool promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
+                            UnixSeconds previous_retires_at) = 0;
+  /// Previous keys whose retires_at is at or before `now` become retired (they leave the JWKS).
+  /// @returns how many.
+  virtual std::size_t retire_previous(UnixSeconds now) = 0;
 
   /// The master key's check value (HMAC of a fixed label under a key derived from the master key).
   virtual std::optional<std::string> key_check() = 0;

@@ -126,6 +126,68 @@ TEST_P(KeyStoreContract, ConcurrentInsertsForOneAlgHaveExactlyOneWinner) {
       << "the stored key is not the one whose caller was told it won";
 }
 
+TEST_P(KeyStoreContract, OneNextKeyPerAlgAndPromotionRotatesAtomically) {
+  ASSERT_TRUE(store().insert_current_if_none(sample_key("cur", "RS256", 100)));
+  auto next = sample_key("nxt", "RS256", 200);
+  next.state = KeyState::kNext;
+  next.activates_at = 500;
+  EXPECT_TRUE(store().insert_next_if_none(next));
+  auto other = sample_key("nxt2", "RS256", 201);
+  other.state = KeyState::kNext;
+  EXPECT_FALSE(store().insert_next_if_none(other)) << "one next key per algorithm";
+  auto es = sample_key("es-nxt", "ES256", 202);
+  es.state = KeyState::kNext;
+  EXPECT_TRUE(store().insert_next_if_none(es)) << "another algorithm has its own";
+
+  EXPECT_FALSE(store().promote_next("RS256", "nxt2", 600, 900)) << "not the next key";
+  EXPECT_FALSE(store().promote_next("ES256", "nxt", 600, 900)) << "another algorithm's";
+  ASSERT_TRUE(store().promote_next("RS256", "nxt", 600, 900));
+  EXPECT_FALSE(store().promote_next("RS256", "nxt", 601, 901)) << "promoted once";
+  auto keys = store().list_active();
+  auto state_of = [&](const std::string& kid) -> std::optional<StoredKey> {
+    for (const auto& k : keys)
+      if (k.kid == kid) return k;
+    return std::nullopt;
+  };
+  ASSERT_TRUE(state_of("nxt"));
+  EXPECT_EQ(state_of("nxt")->state, KeyState::kCurrent);
+  EXPECT_EQ(state_of("nxt")->activates_at, 600);
+  ASSERT_TRUE(state_of("cur"));
+  EXPECT_EQ(state_of("cur")->state, KeyState::kPrevious);
+  EXPECT_EQ(state_of("cur")->retires_at, 900);
+  EXPECT_EQ(state_of("es-nxt")->state, KeyState::kNext) << "untouched";
+
+  auto newer = sample_key("nxt3", "RS256", 650);
+  newer.state = KeyState::kNext;
+  EXPECT_TRUE(store().insert_next_if_none(newer)) << "a new next key after the rotation";
+  EXPECT_EQ(store().retire_previous(899), 0u);
+  EXPECT_EQ(store().retire_previous(900), 1u);
+  keys = store().list_active();
+  EXPECT_FALSE(state_of("cur")) << "a retired key is no longer listed";
+  EXPECT_EQ(store().retire_previous(10'000), 0u);
+}
+
+TEST_P(KeyStoreContract, OfRotationsRacingForOneNextKeyExactlyOneWins) {
+  ASSERT_TRUE(store().insert_current_if_none(sample_key("cur", "ES256", 100)));
+  auto next = sample_key("nxt", "ES256", 200);
+  next.state = KeyState::kNext;
+  ASSERT_TRUE(store().insert_next_if_none(next));
+  constexpr int kThreads = 6;
+  std::atomic<int> wins{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      if (store().promote_next("ES256", "nxt", 300, 400)) wins.fetch_add(1);
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  int current = 0;
+  for (const auto& k : store().list_active()) current += k.alg == "ES256" && k.state == KeyState::kCurrent;
+  EXPECT_EQ(current, 1);
+}
+
 TEST_P(KeyStoreContract, KeyCheckIsSetOnceAndThenKept) {
   const std::string value("\x00\x9a\xff check \x00", 11);
   EXPECT_EQ(store().set_key_check_if_absent(value), value);

@@ -19,6 +19,20 @@ INSERT INTO signing_keys (kid, alg, state, sealed_private, public_jwk, created_a
 VALUES (?1, ?2, 'current', ?3, ?4, ?5, ?6, ?7)
 ON CONFLICT DO NOTHING)sql"};
 
+constexpr Query kInsertNextKey{"insert_next_key", R"sql(
+INSERT INTO signing_keys (kid, alg, state, sealed_private, public_jwk, created_at, activates_at, retires_at)
+VALUES (?1, ?2, 'next', ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT DO NOTHING)sql"};
+constexpr Query kHasNextKey{"has_next_key", "SELECT 1 FROM signing_keys WHERE alg = ?1 AND state = 'next' LIMIT 1"};
+constexpr Query kIsNextKey{"is_next_key",
+    "SELECT 1 FROM signing_keys WHERE alg = ?1 AND kid = ?2 AND state = 'next'"};
+constexpr Query kDemoteCurrent{"demote_current_key",
+    "UPDATE signing_keys SET state = 'previous', retires_at = ?2 WHERE alg = ?1 AND state = 'current'"};
+constexpr Query kPromoteNext{"promote_next_key",
+    "UPDATE signing_keys SET state = 'current', activates_at = ?3 WHERE alg = ?1 AND kid = ?2 AND state = 'next'"};
+constexpr Query kRetirePrevious{"retire_previous_keys",
+    "UPDATE signing_keys SET state = 'retired' WHERE state = 'previous' AND retires_at <= ?1"};
+
 constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHERE name = ?1"};
 
 constexpr Query kInsertSettingIfAbsent{"insert_setting_if_absent",
@@ -59,17 +73,18 @@ std::vector<keys::StoredKey> SqliteKeyStore::list_active() {
   return keys;
 }
 
-bool SqliteKeyStore::insert_current_if_none(const keys::StoredKey& key) {
-  auto connection = pool_.acquire();
-  // BEGIN IMMEDIATE takes the database write lock before the check, so concurrent callers (other
-  // connections and other processes alike) run check-and-insert one after another.
-  Transaction tx(*connection, Transaction::Mode::kImmediate);
+namespace {
+
+// BEGIN IMMEDIATE takes the database write lock before the check, so concurrent callers (other
+// connections and other processes alike) run check-and-insert one after another.
+bool insert_if_none(Connection& connection, const Query& has, const Query& insert_query, const keys::StoredKey& key) {
+  Transaction tx(connection, Transaction::Mode::kImmediate);
   {
-    Statement check(*connection, kHasCurrentKey);
+    Statement check(connection, has);
     check.bind_text(1, key.alg);
     if (check.step()) return false;
   }
-  Statement insert(*connection, kInsertCurrentKey);
+  Statement insert(connection, insert_query);
   insert.bind_text(1, key.kid)
       .bind_text(2, key.alg)
       .bind_blob(3, key.sealed_private)
@@ -82,9 +97,44 @@ bool SqliteKeyStore::insert_current_if_none(const keys::StoredKey& key) {
     insert.bind_null(7);
   }
   insert.run();
-  const bool inserted = connection->changes() == 1;
+  const bool inserted = connection.changes() == 1;
   tx.commit();
   return inserted;
+}
+
+}  // namespace
+
+bool SqliteKeyStore::insert_current_if_none(const keys::StoredKey& key) {
+  auto connection = pool_.acquire();
+  return insert_if_none(*connection, kHasCurrentKey, kInsertCurrentKey, key);
+}
+
+bool SqliteKeyStore::insert_next_if_none(const keys::StoredKey& key) {
+  auto connection = pool_.acquire();
+  return insert_if_none(*connection, kHasNextKey, kInsertNextKey, key);
+}
+
+bool SqliteKeyStore::promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
+                                  UnixSeconds previous_retires_at) {
+  auto connection = pool_.acquire();
+  Transaction tx(*connection, Transaction::Mode::kImmediate);
+  {
+    Statement check(*connection, kIsNextKey);
+    check.bind_text(1, alg).bind_text(2, next_kid);
+    if (!check.step()) return false;
+  }
+  // Demote first: the partial unique index allows one current key per algorithm at any moment.
+  Statement(*connection, kDemoteCurrent).bind_text(1, alg).bind_int(2, previous_retires_at).run();
+  Statement(*connection, kPromoteNext).bind_text(1, alg).bind_text(2, next_kid).bind_int(3, now).run();
+  tx.commit();
+  return true;
+}
+
+std::size_t SqliteKeyStore::retire_previous(UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRetirePrevious);
+  s.bind_int(1, now).run();
+  return static_cast<std::size_t>(connection->changes());
 }
 
 std::optional<std::string> SqliteKeyStore::key_check() {

@@ -11,6 +11,10 @@ class SqliteKeyStore final : public keys::KeyStore {
   explicit SqliteKeyStore(ConnectionPool& pool) : pool_(pool) {}
   std::vector<keys::StoredKey> list_active() override;
   bool insert_current_if_none(const keys::StoredKey& key) override;
+  bool insert_next_if_none(const keys::StoredKey& key) override;
+  bool promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
+                    UnixSeconds previous_retires_at) override;
+  std::size_t retire_previous(UnixSeconds now) override;
   std::optional<std::string> key_check() override;
   std::string set_key_check_if_absent(const std::string& value) override;
 
