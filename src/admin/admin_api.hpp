@@ -2,6 +2,7 @@
 // The admin API under /api/: applications (OAuth clients), API keys, users, and the cluster's nodes and jobs. Every route requires an
 // API key in the Authorization header ("Bearer <key>" or the key alone).
 
+#include <functional>
 #include <string>
 
 #include "admin/api_key_store.hpp"
@@ -13,6 +14,8 @@
 #include "client/secret_hasher.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "keys/key_ring.hpp"
+#include "keys/key_store.hpp"
 #include "user/password_hasher.hpp"
 #include "user/user_store.hpp"
 
@@ -33,6 +36,8 @@ struct AdminDeps {
   cluster::JobStore& jobs;
   cluster::EventStore& events;
   std::string node_id;  // this node's
+  keys::KeyStore& keys;
+  std::function<keys::RotationResult()> rotate_keys_now;  // a forced rotation step
 };
 
 /// Minimum length of an API key given in a kickstart file.

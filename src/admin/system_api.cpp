@@ -79,6 +79,33 @@ Response run_now(const AdminDeps& deps, const std::string& name) {
   return ok(202, json::object{{"name", name}, {"due_at", now}});
 }
 
+Response list_keys(const AdminDeps& deps) {
+  json::array items;
+  for (const auto& k : deps.keys.list_active()) {
+    json::object o{{"kid", k.kid},
+                   {"alg", k.alg},
+                   {"state", keys::to_string(k.state)},
+                   {"created_at", k.created_at},
+                   {"activates_at", k.activates_at}};
+    o["retires_at"] = k.retires_at ? json::value(*k.retires_at) : json::value(nullptr);
+    items.push_back(std::move(o));
+  }
+  return ok(200, json::object{{"keys", std::move(items)}});
+}
+
+Response rotate_keys(const AdminDeps& deps) {
+  auto result = deps.rotate_keys_now();
+  auto names = [](const std::vector<std::string>& v) {
+    json::array a;
+    for (const auto& s : v) a.emplace_back(s);
+    return a;
+  };
+  if (result.rotated.empty() && !result.refused.empty()) return error(409, "not_ready", result.refused);
+  json::object body{{"rotated", names(result.rotated)}, {"published", names(result.generated)}, {"retired", result.retired}};
+  if (!result.refused.empty()) body["not_rotated"] = result.refused;
+  return ok(200, body);
+}
+
 }  // namespace
 
 void add_system_routes(http::Router& router, const AdminDeps& deps) {
@@ -86,6 +113,9 @@ void add_system_routes(http::Router& router, const AdminDeps& deps) {
   router.add("GET", "/api/system/jobs", guarded(deps, [&deps](const Request&, const PathParams&) { return list_jobs(deps); }));
   router.add("GET", "/api/system/jobs/runs",
              guarded(deps, [&deps](const Request& r, const PathParams&) { return list_runs(deps, r); }));
+  router.add("GET", "/api/system/keys", guarded(deps, [&deps](const Request&, const PathParams&) { return list_keys(deps); }));
+  router.add("POST", "/api/system/keys/rotate",
+             guarded(deps, [&deps](const Request&, const PathParams&) { return rotate_keys(deps); }));
   router.add("POST", "/api/system/jobs/{name}/run",
              guarded(deps, [&deps](const Request&, const PathParams& p) { return run_now(deps, std::string(p.get("name"))); }));
 }

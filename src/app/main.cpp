@@ -36,6 +36,8 @@ constexpr const char* kUsage =
     "  migrate [--config FILE]                   apply pending schema migrations\n"
     "  init [--config FILE] --kickstart FILE     apply a kickstart file (idempotent)\n"
     "  config check [--config FILE]              print the effective configuration, secrets redacted\n"
+    "  keys list [--config FILE]                 list the signing keys and their states\n"
+    "  keys rotate [--config FILE]               rotate the signing keys now (every node follows)\n"
     "  version                                   print the version\n"
     "\n"
     "Every configuration key can be overridden with GATEHOUSE_<SECTION>_<KEY>; see docs/CONFIG.md.\n";
@@ -64,6 +66,10 @@ int main(int argc, char** argv) {
     if (args.size() < 2 || args[1] != "check") return usage_error("the config command is 'config check'");
     command = "config check";
     i = 2;
+  } else if (command == "keys") {
+    if (args.size() < 2 || (args[1] != "rotate" && args[1] != "list")) return usage_error("the keys commands are 'keys list' and 'keys rotate'");
+    command = "keys " + args[1];
+    i = 2;
   }
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
@@ -73,7 +79,8 @@ int main(int argc, char** argv) {
     std::printf("gatehouse %s\n", GATEHOUSE_VERSION);
     return kExitOk;
   }
-  if (command != "serve" && command != "migrate" && command != "init" && command != "config check")
+  if (command != "serve" && command != "migrate" && command != "init" && command != "config check" &&
+      command != "keys list" && command != "keys rotate")
     return usage_error("unknown command '" + command + "'");
 
   std::string config_path;
@@ -120,6 +127,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "migrate") {
       std::printf("%s\n", gatehouse::app::run_migrate(*config).c_str());
+    } else if (command.rfind("keys ", 0) == 0) {
+      std::printf("%s\n", gatehouse::app::run_keys(*config, command.substr(5)).c_str());
     } else if (command == "init") {
       std::printf("%s\n", gatehouse::app::run_init(*config, kickstart_path).c_str());
     } else {

@@ -43,6 +43,19 @@ const jose::KeyPair* KeySet::verifier(std::string_view kid, jose::Algorithm alg)
 KeyManager::KeyManager(KeyStore& store, const MasterKey& master, const Clock& clock)
     : store_(store), encryption_key_(master.derive(kKeyEncryptionPurpose)), clock_(clock) {}
 
+StoredKey KeyManager::generate(jose::Algorithm alg, KeyState state, UnixSeconds activates_at) {
+  auto pair = jose::KeyPair::generate(alg);
+  StoredKey key;
+  key.kid = pair.thumbprint();
+  key.alg = std::string(jose::to_string(alg));
+  key.state = state;
+  key.sealed_private = jose::aead_seal(encryption_key_, pair.private_der(), aad_for(key.kid, key.alg));
+  key.public_jwk = boost::json::serialize(pair.public_jwk());
+  key.created_at = clock_.now();
+  key.activates_at = activates_at;
+  return key;
+}
+
 void KeyManager::ensure_current_keys(const std::vector<jose::Algorithm>& algorithms) {
   auto existing = store_.list_active();
   for (auto alg : algorithms) {
@@ -50,18 +63,74 @@ void KeyManager::ensure_current_keys(const std::vector<jose::Algorithm>& algorit
     bool have = false;
     for (const auto& k : existing) have = have || (k.alg == name && k.state == KeyState::kCurrent);
     if (have) continue;
-    auto pair = jose::KeyPair::generate(alg);
-    StoredKey key;
-    key.kid = pair.thumbprint();
-    key.alg = name;
-    key.state = KeyState::kCurrent;
-    key.sealed_private = jose::aead_seal(encryption_key_, pair.private_der(), aad_for(key.kid, key.alg));
-    key.public_jwk = boost::json::serialize(pair.public_jwk());
-    key.created_at = clock_.now();
-    key.activates_at = key.created_at;
+    auto key = generate(alg, KeyState::kCurrent, clock_.now());
     if (store_.insert_current_if_none(key))
       spdlog::info("generated signing key kid={} alg={}", key.kid, key.alg);
   }
+}
+
+std::string RotationResult::summary() const {
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out.empty() ? std::string("none") : out;
+  };
+  std::string out = "rotated " + list(rotated) + "; new next keys " + list(generated) + "; retired " + std::to_string(retired);
+  if (!refused.empty()) out += "; " + refused;
+  return out;
+}
+
+RotationResult KeyManager::rotate(const std::vector<jose::Algorithm>& algorithms, const RotationPolicy& policy, bool force) {
+  RotationResult result;
+  auto find = [this](const std::string& alg, KeyState state) -> std::optional<StoredKey> {
+    for (auto& k : store_.list_active())
+      if (k.alg == alg && k.state == state) return k;
+    return std::nullopt;
+  };
+  auto publish_next = [&](jose::Algorithm alg, const std::string& name) {
+    const auto now = clock_.now();
+    auto key = generate(alg, KeyState::kNext, now + policy.publish_ahead);
+    if (store_.insert_next_if_none(key)) {
+      spdlog::info("published next signing key kid={} alg={} (signs from {} s on at the earliest)", key.kid, name,
+                   policy.publish_ahead);
+      result.generated.push_back(name);
+    }
+  };
+  for (auto alg : algorithms) {
+    const auto name = std::string(jose::to_string(alg));
+    auto current = find(name, KeyState::kCurrent);
+    if (!current) {
+      ensure_current_keys({alg});
+      current = find(name, KeyState::kCurrent);
+      if (!current) continue;
+    }
+    auto next = find(name, KeyState::kNext);
+    if (!next) {
+      publish_next(alg, name);
+      next = find(name, KeyState::kNext);
+      if (!next) continue;
+    }
+    const auto now = clock_.now();
+    if (!force && now < current->activates_at + policy.period) continue;
+    const auto published_for = now - next->created_at;
+    if (published_for < policy.publish_ahead) {
+      // Verifiers may still hold a JWKS without it: signing with it now would fail for them.
+      if (force)
+        result.refused += (result.refused.empty() ? "" : "; ") + name + ": the next key was published " +
+                          std::to_string(published_for) + " s ago; JWKS caches may not have it until " +
+                          std::to_string(policy.publish_ahead - published_for) + " s from now";
+      continue;
+    }
+    if (store_.promote_next(name, next->kid, now, now + policy.retire_after)) {
+      spdlog::info("rotated signing keys alg={}: kid={} signs now; kid={} verifies until it retires in {} s", name,
+                   next->kid, current->kid, policy.retire_after);
+      result.rotated.push_back(name);
+      publish_next(alg, name);
+    }
+  }
+  result.retired = store_.retire_previous(clock_.now());
+  if (result.retired > 0) spdlog::info("retired {} previous signing key(s)", result.retired);
+  return result;
 }
 
 std::shared_ptr<const KeySet> KeyManager::load() {

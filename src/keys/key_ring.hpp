@@ -55,6 +55,22 @@ class KeyRing {
   std::shared_ptr<const KeySet> current_ = std::make_shared<const KeySet>(std::vector<SigningKey>{});
 };
 
+/// When keys rotate (OpenID Connect WG practice: every two days).
+struct RotationPolicy {
+  UnixSeconds period = 48 * 3600;     ///< a current key signs this long, then the next one takes over
+  UnixSeconds publish_ahead = 300;    ///< a next key is in the JWKS this long before it signs (JWKS max-age)
+  UnixSeconds retire_after = 3660;    ///< a previous key stays in the JWKS this long (longest token + skew)
+};
+
+struct RotationResult {
+  std::vector<std::string> rotated;    ///< algorithms whose next key became current
+  std::vector<std::string> generated;  ///< algorithms that got a new next key
+  std::size_t retired = 0;             ///< previous keys that left the JWKS
+  std::string refused;                 ///< a forced rotation that had to wait, and why
+  bool changed() const { return !rotated.empty() || !generated.empty() || retired > 0; }
+  std::string summary() const;
+};
+
 /// Loads, creates and seals signing keys.
 class KeyManager {
  public:
@@ -66,8 +82,15 @@ class KeyManager {
   /// Reads every active key from the store, opens it with the master key and builds a KeySet.
   /// @throws StartupError if a stored key cannot be opened (wrong master key or tampering).
   std::shared_ptr<const KeySet> load();
+  /// One rotation step: keys move next → current → previous → retired. A next key is kept
+  /// published for each algorithm; once the current key is `period` old (or `force`), the next
+  /// key takes over if it has been in the JWKS for `publish_ahead`, and a new next key is made.
+  /// Atomic in the store: racing callers rotate once. Slow for RSA (key generation).
+  RotationResult rotate(const std::vector<jose::Algorithm>& algorithms, const RotationPolicy& policy, bool force);
 
  private:
+  StoredKey generate(jose::Algorithm alg, KeyState state, UnixSeconds activates_at);
+
   KeyStore& store_;
   std::string encryption_key_;
   const Clock& clock_;

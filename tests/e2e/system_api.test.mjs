@@ -1,16 +1,18 @@
 // The cluster as the admin API shows it, on a single node: the node itself (standalone), its
-// run-once jobs and their runs, and cluster events: a change written to the database by another
+// run-once jobs and their runs, key rotation, and cluster events: a change written to the database by another
 // process reaches the running node's caches within a second.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before } from 'node:test';
-import { GatehouseNode, SVC, ms, nodeTest, pollUntil } from './lib/node.js';
+import * as jose from 'jose';
+import { ACCESS_TOKEN_TTL, GatehouseNode, SVC, ms, nodeTest, pollUntil } from './lib/node.js';
 
 let node;
 const it = nodeTest(() => [node]);
 
 before(async () => {
-  node = await GatehouseNode.start();
+  // jwks_max_age 0: a published next key may sign at once, so a test can force rotations.
+  node = await GatehouseNode.start({ config: { keys: { jwks_max_age: '0s' } } });
 });
 after(async () => {
   await node?.cleanup();
@@ -65,4 +67,45 @@ it('a change another process writes to the database reaches the token endpoint w
   await pollUntil(async () => header(await node.accessToken(SVC)).alg === 'ES256',
     { what: 'the token endpoint to use the new algorithm', deadlineMs: 5000, intervalMs: 50 });
   assert.ok(Date.now() - changed < ms(1500), `took ${Date.now() - changed} ms`);
+});
+
+const kidOf = (jwt) => header(jwt).kid;
+
+it('rotates the signing keys on request; tokens of the previous key still verify', async () => {
+  const keysNow = async () => (await node.admin('GET', '/api/system/keys')).json.keys;
+  await pollUntil(async () => (await keysNow()).filter((k) => k.state === 'next').length === 2,
+    { what: 'a next key per algorithm to be published' });
+  const before = await keysNow();
+  const old = await node.accessToken(SVC);
+  const next = before.find((k) => k.state === 'next' && k.alg === header(old).alg).kid;
+  const oldKid = kidOf(old);
+  assert.equal(before.find((k) => k.kid === oldKid).state, 'current');
+
+  const res = await node.admin('POST', '/api/system/keys/rotate');
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.json.rotated.sort(), ['ES256', 'RS256']);
+  const fresh = await node.accessToken(SVC);
+  assert.equal(kidOf(fresh), next, 'the published next key signs now');
+  const after = await keysNow();
+  const previous = after.find((k) => k.kid === oldKid);
+  assert.equal(previous.state, 'previous');
+  assert.ok(previous.retires_at > Date.now() / 1000 + ACCESS_TOKEN_TTL - 5, 'it stays until its tokens expired');
+  const jwks = jose.createLocalJWKSet((await node.request('/.well-known/jwks.json')).json);
+  for (const token of [old, fresh]) {
+    const { protectedHeader } = await jose.jwtVerify(token, jwks, { issuer: node.url });
+    assert.ok(protectedHeader.kid);
+  }
+  assert.equal(after.filter((k) => k.state === 'next').length, 2, 'the keys after those are published already');
+});
+
+it('a rotation made by the command line reaches the running node within a second', async () => {
+  const alg = header(await node.accessToken(SVC)).alg;
+  const next = (await node.admin('GET', '/api/system/keys')).json.keys.find((k) => k.state === 'next' && k.alg === alg).kid;
+  const cli = await node.cli(['keys', 'rotate']);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /rotated (RS256,ES256|ES256,RS256)/);
+  const rotated = Date.now();
+  await pollUntil(async () => kidOf(await node.accessToken(SVC)) === next,
+    { what: 'the node to sign with the new key', deadlineMs: 5000, intervalMs: 50 });
+  assert.ok(Date.now() - rotated < ms(1500), `took ${Date.now() - rotated} ms`);
 });

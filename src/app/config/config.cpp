@@ -713,6 +713,8 @@ const std::array kKeys{
     KeySpec{"keys", "algorithms", &apply_algorithms, &render_algorithms},
     KeySpec{"keys", "jwks_max_age", &apply_duration<&Config::keys, &K::jwks_max_age, 0, kDay>,
             &render_duration<&Config::keys, &K::jwks_max_age>},
+    KeySpec{"keys", "rotation_period", &apply_duration<&Config::keys, &K::rotation_period, kMinute, 365 * kDay>,
+            &render_duration<&Config::keys, &K::rotation_period>},
     KeySpec{"tokens", "access_token_ttl", &apply_duration<&Config::tokens, &T::access_token_ttl, kSecond, kDay>,
             &render_duration<&Config::tokens, &T::access_token_ttl>},
     KeySpec{"tokens", "default_signing_alg", &apply_string<&Config::tokens, &T::default_signing_alg, check_algorithm>,

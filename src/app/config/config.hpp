@@ -69,6 +69,7 @@ struct KeysConfig {
   MasterKeyBytes master_key;
   std::vector<std::string> algorithms{"RS256", "ES256"};  ///< non-empty, each RS256 or ES256, no duplicates, must contain RS256
   seconds jwks_max_age{300};                              ///< 0..1 day: Cache-Control max-age of the JWKS
+  seconds rotation_period{48 * 3600};                     ///< 1 min..365 days: how long a key signs before the next takes over
 };
 
 /// [tokens]
