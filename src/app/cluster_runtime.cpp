@@ -24,6 +24,7 @@ void ClusterRuntime::start() {
   applier_.start_from_latest();
   membership_.join(keyset_(), applier_.watermark());
   started_ = true;
+  store_.notify_on_events([this] { wake(); });
   cluster_thread_ = std::jthread([this](std::stop_token stop) { run_cluster(stop); });
   jobs_thread_ = std::jthread([this](std::stop_token stop) { run_jobs(stop); });
 }

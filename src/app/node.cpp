@@ -28,6 +28,7 @@
 #include "oidc/logout.hpp"
 #include "oidc/user_grants.hpp"
 #include "oidc/userinfo.hpp"
+#include "storage/postgres/postgres_backend.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 #include "token/access_token.hpp"
 #include "user/user_cache.hpp"
@@ -51,6 +52,13 @@ void restrict_permissions(const std::string& path) {
 
 /// The backend `database.url` names, not yet migrated.
 std::unique_ptr<storage::Backend> open_backend(const config::Config& config, std::size_t pool_size) {
+  if (config.database.is_postgres()) {
+    storage::postgres::PostgresOptions options;
+    options.url = config.database.url;
+    options.pool_size = pool_size;
+    options.timeout = config.database.busy_timeout;
+    return std::make_unique<storage::postgres::PostgresBackend>(options);
+  }
   storage::sqlite::SqliteOptions options;
   options.path = config.database.sqlite_path();
   options.pool_size = pool_size;

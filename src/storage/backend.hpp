@@ -3,6 +3,7 @@
 // ports every domain owns (DESIGN.md "Storage"). SQLite (single node) and PostgreSQL (cluster)
 // implement it; only app/ chooses one.
 
+#include <functional>
 #include <string_view>
 
 #include "admin/api_key_store.hpp"
@@ -38,6 +39,9 @@ class Backend {
   virtual int known_version() const noexcept = 0;
   /// true if a trivial query succeeds within the backend's timeout; never throws.
   virtual bool ping() noexcept = 0;
+  /// Calls `wake` (from a thread of the backend's) soon after any process commits cluster events,
+  /// until the backend is destroyed. A backend without notifications does nothing: the node polls.
+  virtual void notify_on_events(std::function<void()> wake) { (void)wake; }
 
   virtual client::ClientStore& clients() = 0;
   virtual admin::ApiKeyStore& api_keys() = 0;

@@ -1,0 +1,187 @@
+#pragma once
+// One libpq connection with its per-connection prepared statements, and the pieces every store
+// uses on it: Params (parameters, all sent in binary format), Result/Row (results, all received in
+// binary format) and Transaction (rolled back unless committed). Internal to storage/postgres.
+//
+// Binary format both ways: bytea travels as raw bytes (no hex or escape round trip), and a text
+// value is length-delimited, so an embedded zero byte is refused by the server instead of silently
+// cutting the value short as a text-format (C string) parameter would.
+//
+// Thread safety: a Connection is used by one thread at a time (the pool hands it out exclusively).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace gatehouse::storage::postgres {
+
+/// A named SQL statement (STYLE C8). Define each one once, at file scope, as a constant: a
+/// connection prepares it on first use and keys its statement cache by the Query's address.
+/// Parameters are $1, $2, ...; their types are those of the first Params a connection runs it with.
+struct Query {
+  std::string_view name;
+  std::string_view sql;
+};
+
+/// A statement the server refused. sqlstate() and constraint() let a store turn an expected
+/// refusal (a unique violation) into a result. The message holds the server's primary message
+/// only: its DETAIL lines quote the offending values (hashes, ids), so they are never copied.
+class PgError : public StorageError {
+ public:
+  PgError(const std::string& message, std::string sqlstate, std::string constraint)
+      : StorageError(message), sqlstate_(std::move(sqlstate)), constraint_(std::move(constraint)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+  const std::string& constraint() const { return constraint_; }
+
+ private:
+  std::string sqlstate_;
+  std::string constraint_;
+};
+
+inline constexpr std::string_view kUniqueViolation = "23505";
+
+/// Parameter values, copied (a caller may pass temporaries).
+class Params {
+ public:
+  Params& text(std::string_view value);
+  Params& bytea(std::string_view value);
+  Params& int8(std::int64_t value);
+  Params& int8(std::optional<std::int64_t> value);  ///< nullopt binds a typed NULL
+  Params& boolean(bool value);
+  Params& text_array(const std::vector<std::string>& values);
+
+ private:
+  friend class Connection;
+  struct Param {
+    std::uint32_t type;   // the parameter's type OID
+    std::size_t offset;   // into bytes_
+    int length;           // -1 for NULL
+  };
+  Params& add(std::uint32_t type, std::string_view bytes);
+  std::vector<Param> params_;
+  std::string bytes_;
+};
+
+/// One row of a Result. Accessors check the column's type and throw StorageError naming the
+/// query on a mismatch (a schema that does not match the code).
+class Row {
+ public:
+  bool is_null(int column) const;
+  std::string text(int column) const;  ///< text, varchar and bytea; "" for NULL
+  std::int64_t int8(int column) const;  ///< int2, int4, int8; 0 for NULL
+  std::optional<std::int64_t> optional_int8(int column) const;
+  bool boolean(int column) const;
+  std::vector<std::string> text_array(int column) const;  ///< a one-dimensional text[] without NULLs
+
+ private:
+  friend class Result;
+  Row(const pg_result* result, int row, std::string_view query) : result_(result), row_(row), query_(query) {}
+  [[noreturn]] void bad_column(int column, std::string_view expected) const;
+  std::string_view bytes(int column) const;
+  const pg_result* result_;
+  int row_;
+  std::string_view query_;
+};
+
+/// The outcome of one statement; owns the libpq result.
+class Result {
+ public:
+  Result(pg_result* result, std::string_view query) : result_(result), query_(query) {}
+  ~Result();
+  Result(Result&& other) noexcept : result_(other.result_), query_(other.query_) { other.result_ = nullptr; }
+  Result& operator=(Result&&) = delete;
+
+  int rows() const;
+  /// Rows inserted, updated or deleted (or returned by a SELECT).
+  std::int64_t affected() const;
+  Row row(int index) const { return Row(result_, index, query_); }
+  bool empty() const { return rows() == 0; }
+
+ private:
+  pg_result* result_;
+  std::string_view query_;
+};
+
+/// How to open one connection of a pool.
+struct ConnectionSpec {
+  std::string url;                   ///< libpq URL or key=value string (may hold a password)
+  std::string search_path;           ///< a quoted identifier, or empty for the server's default
+  std::chrono::milliseconds connect_timeout{5000};
+  std::string label;                 ///< what messages call the server: never the password
+};
+
+class Connection {
+ public:
+  /// Connects and sets the session up (read committed, search_path).
+  /// @throws StorageError naming spec.label.
+  explicit Connection(const ConnectionSpec& spec);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Runs `query` (prepared on first use on this connection). @throws PgError.
+  Result execute(const Query& query, const Params& params = {});
+  /// Runs a script of one or more statements without parameters or caching (migrations, DDL).
+  void exec_script(std::string_view what, const std::string& sql);
+  /// `SELECT 1` answered within `timeout`; never throws. A connection that does not answer in
+  /// time is marked unusable (its query may still be running).
+  bool ping(std::chrono::milliseconds timeout) noexcept;
+
+  /// For the pool, before handing out an idle connection: false if it is broken or the server
+  /// sent something while it sat idle. Nothing is sent unprompted to an idle connection that does
+  /// not LISTEN except the notice that the server is ending it (pg_terminate_backend, a shutdown,
+  /// idle_session_timeout), so any pending input means "closed".
+  bool usable_when_idle() noexcept;
+  /// For the pool, when a lease ends: rolls back a transaction left open. @returns false if the
+  /// connection must be discarded (broken, or the rollback failed).
+  bool reset_for_reuse() noexcept;
+
+  const std::string& label() const { return label_; }
+
+ private:
+  [[noreturn]] void fail(std::string_view what, pg_result* result);
+
+  pg_conn* conn_ = nullptr;
+  std::string label_;
+  std::unordered_map<const Query*, std::string> statements_;  // Query → prepared statement name
+  bool broken_ = false;
+};
+
+/// BEGIN ISOLATION LEVEL READ COMMITTED ... COMMIT, rolled back on scope exit unless committed.
+/// Read committed is spelled out because the stores rely on its rule that every statement sees
+/// what committed before it started (after waiting for a lock), whatever the server's default.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& connection_;
+  bool open_ = true;
+};
+
+/// true if `value` can be a text value on the server: well-formed UTF-8 without a zero byte. The
+/// ports take any bytes; a lookup by a key that is not storable text answers "not found" (no such
+/// row can exist) instead of sending the server a value it refuses with an error.
+bool is_storable_text(std::string_view value) noexcept;
+
+/// `value` as a quoted SQL identifier ("a""b"). @throws StorageError on a zero byte.
+std::string quote_identifier(std::string_view value);
+
+/// What messages call the server of `url`: "postgres 'user@host:port/dbname'", never a password.
+/// @throws StorageError (without quoting the URL) if libpq cannot parse it.
+std::string describe_server(const std::string& url);
+
+}  // namespace gatehouse::storage::postgres

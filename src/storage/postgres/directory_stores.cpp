@@ -1,0 +1,303 @@
+// The slowly changing records on PostgreSQL: clients, admin API keys, signing keys, settings.
+#include <algorithm>
+#include <limits>
+
+#include "storage/postgres/stores.hpp"
+
+namespace gatehouse::storage::postgres {
+namespace {
+
+// --- clients ---------------------------------------------------------------------------------
+
+// The column order every client query shares; read_client() and client_params() depend on it.
+#define GH_CLIENT_COLUMNS                                                                             \
+  "client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes, redirect_uris, " \
+  "post_logout_redirect_uris, access_token_signed_response_alg, id_token_signed_response_alg, "          \
+  "access_token_audience, created_at, updated_at"
+
+// The token endpoint's read (through the near-cache): one indexed row.
+constexpr Query kFindClient{"find_client", "SELECT " GH_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"};
+
+// The total and the page from one statement, so from one snapshot. The count comes first and the
+// page joins it, so an offset past the end still answers with the total (and NULL columns).
+constexpr Query kListClients{"list_clients", R"sql(
+SELECT n.total, p.* FROM (SELECT count(*) AS total FROM clients) n
+  LEFT JOIN LATERAL (SELECT )sql" GH_CLIENT_COLUMNS R"sql( FROM clients ORDER BY client_id LIMIT $1 OFFSET $2) p ON true
+ ORDER BY p.client_id)sql"};
+
+constexpr Query kInsertClient{"insert_client", "INSERT INTO clients (" GH_CLIENT_COLUMNS R"sql()
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (client_id) DO NOTHING)sql"};
+
+// Everything but client_id and created_at (the port's contract). $12 (created_at) is bound but
+// unused: a parameter whose type the prepare names need not appear in the text.
+constexpr Query kUpdateClient{"update_client", R"sql(
+UPDATE clients SET secret_hash = $2, client_name = $3, grant_types = $4, token_endpoint_auth_method = $5,
+                   scopes = $6, redirect_uris = $7, post_logout_redirect_uris = $8,
+                   access_token_signed_response_alg = $9, id_token_signed_response_alg = $10,
+                   access_token_audience = $11, updated_at = $13
+ WHERE client_id = $1)sql"};
+
+constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = $1"};
+#undef GH_CLIENT_COLUMNS
+
+client::Client read_client(const Row& r, int first) {
+  client::Client c;
+  c.client_id = r.text(first + 0);
+  c.secret_hash = r.text(first + 1);
+  c.client_name = r.text(first + 2);
+  c.grant_types = r.text_array(first + 3);
+  c.token_endpoint_auth_method = r.text(first + 4);
+  c.scopes = r.text_array(first + 5);
+  c.redirect_uris = r.text_array(first + 6);
+  c.post_logout_redirect_uris = r.text_array(first + 7);
+  c.access_token_signed_response_alg = r.text(first + 8);
+  c.id_token_signed_response_alg = r.text(first + 9);
+  c.access_token_audience = r.text_array(first + 10);
+  c.created_at = r.int8(first + 11);
+  c.updated_at = r.int8(first + 12);
+  return c;
+}
+
+Params client_params(const client::Client& c) {
+  Params p;
+  p.text(c.client_id)
+      .bytea(c.secret_hash)
+      .text(c.client_name)
+      .text_array(c.grant_types)
+      .text(c.token_endpoint_auth_method)
+      .text_array(c.scopes)
+      .text_array(c.redirect_uris)
+      .text_array(c.post_logout_redirect_uris)
+      .text(c.access_token_signed_response_alg)
+      .text(c.id_token_signed_response_alg)
+      .text_array(c.access_token_audience)
+      .int8(c.created_at)
+      .int8(c.updated_at);
+  return p;
+}
+
+// --- API keys --------------------------------------------------------------------------------
+
+constexpr Query kFindApiKeyByHash{"find_api_key_by_hash",
+    "SELECT id, key_hash, description, created_at FROM api_keys WHERE key_hash = $1"};
+constexpr Query kListApiKeys{"list_api_keys",
+    "SELECT id, key_hash, description, created_at FROM api_keys ORDER BY created_at, id"};
+// No conflict target: a duplicate id and a duplicate key_hash are both "already exists".
+constexpr Query kInsertApiKey{"insert_api_key",
+    "INSERT INTO api_keys (id, key_hash, description, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"};
+constexpr Query kDeleteApiKey{"delete_api_key", "DELETE FROM api_keys WHERE id = $1"};
+
+admin::ApiKey read_api_key(const Row& r) {
+  return admin::ApiKey{.id = r.text(0), .key_hash = r.text(1), .description = r.text(2), .created_at = r.int8(3)};
+}
+
+// --- signing keys and settings ---------------------------------------------------------------
+
+constexpr Query kListActiveKeys{"list_active_keys", R"sql(
+SELECT kid, alg, state, sealed_private, public_jwk, created_at, activates_at, retires_at
+  FROM signing_keys WHERE state <> 'retired' ORDER BY created_at, kid)sql"};
+
+// No check-then-insert: the partial unique index signing_keys_one_current_per_alg decides, and a
+// racing insert waits for the other to commit before it is told "conflict". A duplicate kid is
+// likewise "not inserted".
+constexpr Query kInsertCurrentKey{"insert_current_key", R"sql(
+INSERT INTO signing_keys (kid, alg, state, sealed_private, public_jwk, created_at, activates_at, retires_at)
+VALUES ($1, $2, 'current', $3, $4, $5, $6, $7)
+ON CONFLICT DO NOTHING)sql"};
+
+// Like kInsertCurrentKey: signing_keys_one_next_per_alg arbitrates.
+constexpr Query kInsertNextKey{"insert_next_key", R"sql(
+INSERT INTO signing_keys (kid, alg, state, sealed_private, public_jwk, created_at, activates_at, retires_at)
+VALUES ($1, $2, 'next', $3, $4, $5, $6, $7)
+ON CONFLICT DO NOTHING)sql"};
+// Locks the next key first: a racing rotation waits here, then finds it no longer next.
+constexpr Query kLockNextKey{"lock_next_key",
+    "SELECT 1 FROM signing_keys WHERE alg = $1 AND kid = $2 AND state = 'next' FOR UPDATE"};
+constexpr Query kDemoteCurrent{"demote_current_key",
+    "UPDATE signing_keys SET state = 'previous', retires_at = $2 WHERE alg = $1 AND state = 'current'"};
+constexpr Query kPromoteNext{"promote_next_key",
+    "UPDATE signing_keys SET state = 'current', activates_at = $3 WHERE alg = $1 AND kid = $2 AND state = 'next'"};
+constexpr Query kRetirePrevious{"retire_previous_keys",
+    "UPDATE signing_keys SET state = 'retired' WHERE state = 'previous' AND retires_at <= $1"};
+
+constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHERE name = $1"};
+constexpr Query kInsertSettingIfAbsent{"insert_setting_if_absent",
+    "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
+
+constexpr std::string_view kKeyCheckSetting = "key_check";
+
+keys::StoredKey read_key(const Row& r) {
+  keys::StoredKey key;
+  key.kid = r.text(0);
+  key.alg = r.text(1);
+  const auto state = keys::key_state_from_string(r.text(2));
+  if (!state) throw StorageError("postgres: signing_keys.state has an unknown value for a key");
+  key.state = *state;
+  key.sealed_private = r.text(3);
+  key.public_jwk = r.text(4);
+  key.created_at = r.int8(5);
+  key.activates_at = r.int8(6);
+  key.retires_at = r.optional_int8(7);
+  return key;
+}
+
+std::optional<std::string> select_setting(Connection& connection, std::string_view name) {
+  const auto result = connection.execute(kSelectSetting, Params().text(name));
+  if (result.empty()) return std::nullopt;
+  return result.row(0).text(0);
+}
+
+}  // namespace
+
+std::int64_t to_sql_count(std::size_t n) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
+// --- PgClientStore ---------------------------------------------------------------------------
+
+std::optional<client::Client> PgClientStore::find(const std::string& client_id) {
+  if (!is_storable_text(client_id)) return std::nullopt;  // a junk client_id from a request
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kFindClient, Params().text(client_id));
+  if (result.empty()) return std::nullopt;
+  return read_client(result.row(0), 0);
+}
+
+client::ClientPage PgClientStore::list(std::size_t offset, std::size_t limit) {
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kListClients, Params().int8(to_sql_count(limit)).int8(to_sql_count(offset)));
+  client::ClientPage page;
+  for (int i = 0; i < result.rows(); ++i) {
+    const Row row = result.row(i);
+    page.total = static_cast<std::size_t>(row.int8(0));
+    if (!row.is_null(1)) page.items.push_back(read_client(row, 1));
+  }
+  return page;
+}
+
+bool PgClientStore::insert(const client::Client& client) {
+  auto connection = pool_.acquire();
+  return connection->execute(kInsertClient, client_params(client)).affected() == 1;
+}
+
+bool PgClientStore::update(const client::Client& client) {
+  auto connection = pool_.acquire();
+  return connection->execute(kUpdateClient, client_params(client)).affected() == 1;
+}
+
+bool PgClientStore::remove(const std::string& client_id) {
+  if (!is_storable_text(client_id)) return false;
+  auto connection = pool_.acquire();
+  return connection->execute(kDeleteClient, Params().text(client_id)).affected() == 1;
+}
+
+// --- PgApiKeyStore ---------------------------------------------------------------------------
+
+std::optional<admin::ApiKey> PgApiKeyStore::find_by_hash(const std::string& key_hash) {
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kFindApiKeyByHash, Params().bytea(key_hash));
+  if (result.empty()) return std::nullopt;
+  return read_api_key(result.row(0));
+}
+
+std::vector<admin::ApiKey> PgApiKeyStore::list() {
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kListApiKeys);
+  std::vector<admin::ApiKey> keys;
+  keys.reserve(static_cast<std::size_t>(result.rows()));
+  for (int i = 0; i < result.rows(); ++i) keys.push_back(read_api_key(result.row(i)));
+  return keys;
+}
+
+bool PgApiKeyStore::insert(const admin::ApiKey& key) {
+  auto connection = pool_.acquire();
+  const Params params = Params().text(key.id).bytea(key.key_hash).text(key.description).int8(key.created_at);
+  return connection->execute(kInsertApiKey, params).affected() == 1;
+}
+
+bool PgApiKeyStore::remove(const std::string& id) {
+  auto connection = pool_.acquire();
+  return connection->execute(kDeleteApiKey, Params().text(id)).affected() == 1;
+}
+
+// --- PgKeyStore ------------------------------------------------------------------------------
+
+std::vector<keys::StoredKey> PgKeyStore::list_active() {
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kListActiveKeys);
+  std::vector<keys::StoredKey> keys;
+  for (int i = 0; i < result.rows(); ++i) keys.push_back(read_key(result.row(i)));
+  return keys;
+}
+
+namespace {
+Params key_params(const keys::StoredKey& key) {
+  Params params;
+  params.text(key.kid)
+      .text(key.alg)
+      .bytea(key.sealed_private)
+      .text(key.public_jwk)
+      .int8(key.created_at)
+      .int8(key.activates_at)
+      .int8(key.retires_at);
+  return params;
+}
+}  // namespace
+
+bool PgKeyStore::insert_current_if_none(const keys::StoredKey& key) {
+  auto connection = pool_.acquire();
+  return connection->execute(kInsertCurrentKey, key_params(key)).affected() == 1;
+}
+
+bool PgKeyStore::insert_next_if_none(const keys::StoredKey& key) {
+  auto connection = pool_.acquire();
+  return connection->execute(kInsertNextKey, key_params(key)).affected() == 1;
+}
+
+bool PgKeyStore::promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
+                              UnixSeconds previous_retires_at) {
+  if (!is_storable_text(alg) || !is_storable_text(next_kid)) return false;
+  auto connection = pool_.acquire();
+  Transaction tx(*connection);
+  if (connection->execute(kLockNextKey, Params().text(alg).text(next_kid)).empty()) return false;
+  // Demote first: the partial unique index allows one current key per algorithm at any moment.
+  connection->execute(kDemoteCurrent, Params().text(alg).int8(previous_retires_at));
+  connection->execute(kPromoteNext, Params().text(alg).text(next_kid).int8(now));
+  tx.commit();
+  return true;
+}
+
+std::size_t PgKeyStore::retire_previous(UnixSeconds now) {
+  auto connection = pool_.acquire();
+  return static_cast<std::size_t>(connection->execute(kRetirePrevious, Params().int8(now)).affected());
+}
+
+std::optional<std::string> PgKeyStore::key_check() {
+  auto connection = pool_.acquire();
+  return select_setting(*connection, kKeyCheckSetting);
+}
+
+std::string PgKeyStore::set_key_check_if_absent(const std::string& value) {
+  auto connection = pool_.acquire();
+  // Two autocommit statements: a conflicting insert waits for the other writer to commit, so the
+  // SELECT that follows (a new snapshot) sees the value that won. In one statement it could not.
+  connection->execute(kInsertSettingIfAbsent, Params().text(kKeyCheckSetting).bytea(value));
+  auto stored = select_setting(*connection, kKeyCheckSetting);
+  if (!stored) throw StorageError(connection->label() + ": the key check value vanished");
+  return *stored;
+}
+
+// --- PgSettingsStore -------------------------------------------------------------------------
+
+std::optional<std::string> PgSettingsStore::get(const std::string& name) {
+  auto connection = pool_.acquire();
+  return select_setting(*connection, name);
+}
+
+bool PgSettingsStore::insert_if_absent(const std::string& name, const std::string& value) {
+  auto connection = pool_.acquire();
+  return connection->execute(kInsertSettingIfAbsent, Params().text(name).bytea(value)).affected() == 1;
+}
+
+}  // namespace gatehouse::storage::postgres

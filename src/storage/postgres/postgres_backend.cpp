@@ -1,0 +1,206 @@
+#include "storage/postgres/postgres_backend.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <poll.h>
+
+#include <cerrno>
+#include <libpq-fe.h>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "storage/postgres/migrations.hpp"
+#include "storage/postgres/stores.hpp"
+
+namespace gatehouse::storage::postgres {
+namespace {
+
+// pg_advisory_xact_lock key of schema changes (migrations, creating the schema): one fixed
+// 64-bit value ("gatehous" in ASCII), shared by every Gatehouse process on the database.
+#define GH_SCHEMA_LOCK "7449363237540164979"
+constexpr Query kSchemaLock{"schema_lock", "SELECT pg_advisory_xact_lock(" GH_SCHEMA_LOCK ")"};
+#undef GH_SCHEMA_LOCK
+
+constexpr std::string_view kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    integer     NOT NULL PRIMARY KEY,
+  name       text        NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+))sql";
+constexpr Query kAppliedMigrations{"applied_migrations", "SELECT version FROM schema_migrations"};
+constexpr Query kRecordMigration{"record_migration", "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"};
+// to_regclass resolves through search_path, like the queries that follow.
+constexpr Query kMigrationsTableExists{"schema_migrations_exists",
+    "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+constexpr Query kSchemaVersion{"schema_version", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
+constexpr Query kSchemaExists{"schema_exists", "SELECT 1 FROM pg_namespace WHERE nspname = $1"};
+
+ConnectionSpec connection_spec(const PostgresOptions& options) {
+  if (options.url.empty()) throw StorageError("postgres: the connection URL is empty");
+  ConnectionSpec spec;
+  spec.url = options.url;
+  spec.label = describe_server(options.url);
+  if (!options.schema.empty()) spec.search_path = quote_identifier(options.schema);
+  spec.connect_timeout = options.timeout;
+  return spec;
+}
+
+}  // namespace
+
+struct PostgresBackend::Impl {
+  Impl(const PostgresOptions& options, const ConnectionSpec& spec)
+      : spec(spec),
+        pool([spec] { return std::make_unique<Connection>(spec); }, options.pool_size, options.timeout, spec.label),
+        clients(pool),
+        api_keys(pool),
+        keys(pool),
+        revocations(pool),
+        settings(pool),
+        users(pool),
+        login_transactions(pool),
+        sso_sessions(pool),
+        codes(pool),
+        refresh_tokens(pool),
+        nodes(pool),
+        events(pool),
+        jobs(pool) {}
+
+  ConnectionSpec spec;
+  ConnectionPool pool;
+  PgClientStore clients;
+  PgApiKeyStore api_keys;
+  PgKeyStore keys;
+  PgRevocationStore revocations;
+  PgSettingsStore settings;
+  PgUserStore users;
+  PgLoginTransactionStore login_transactions;
+  PgSsoSessionStore sso_sessions;
+  PgCodeStore codes;
+  PgRefreshTokenStore refresh_tokens;
+  PgNodeStore nodes;
+  PgEventStore events;
+  PgJobStore jobs;
+};
+
+PostgresBackend::PostgresBackend(const PostgresOptions& options) {
+  const ConnectionSpec spec = connection_spec(options);
+  impl_ = std::make_unique<Impl>(options, spec);
+  auto connection = impl_->pool.acquire();
+  if (options.schema.empty()) return;
+  // Checked first so a role without CREATE on the database can use a schema made for it.
+  if (!connection->execute(kSchemaExists, Params().text(options.schema)).empty()) return;
+  // Under the schema lock: concurrent CREATE SCHEMA IF NOT EXISTS can still fail on the catalog's
+  // unique index when two sessions race.
+  Transaction tx(*connection);
+  connection->execute(kSchemaLock);
+  connection->exec_script("create schema", "CREATE SCHEMA IF NOT EXISTS " + spec.search_path);
+  tx.commit();
+}
+
+PostgresBackend::~PostgresBackend() = default;
+
+void PostgresBackend::notify_on_events(std::function<void()> wake) {
+  listener_ = std::jthread([spec = impl_->spec, wake = std::move(wake)](std::stop_token stop) {
+    PGconn* conn = nullptr;
+    auto close = [&] {
+      if (conn != nullptr) PQfinish(conn);
+      conn = nullptr;
+    };
+    bool reported = false;
+    while (!stop.stop_requested()) {
+      if (conn == nullptr) {
+        conn = PQconnectdb(spec.url.c_str());
+        PGresult* r = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN gatehouse_events") : nullptr;
+        const bool ok = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (r != nullptr) PQclear(r);
+        if (!ok) {
+          if (!reported) spdlog::warn("{}: cannot listen for cluster events; polling until it can", spec.label);
+          reported = true;
+          close();
+          for (int i = 0; i < 10 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          continue;
+        }
+        if (reported) spdlog::info("{}: listening for cluster events again", spec.label);
+        reported = false;
+        wake();  // whatever was missed while not listening
+      }
+      pollfd fd{PQsocket(conn), POLLIN, 0};
+      const int ready = ::poll(&fd, 1, 200);  // wakes to see the stop request
+      if (ready < 0 && errno != EINTR) close();
+      if (ready <= 0) continue;
+      if (PQconsumeInput(conn) == 0) {
+        close();
+        continue;
+      }
+      bool any = false;
+      while (PGnotify* n = PQnotifies(conn)) {
+        any = true;
+        PQfreemem(n);
+      }
+      if (any) wake();
+    }
+    close();
+  });
+}
+
+int PostgresBackend::migrate() {
+  auto connection = impl_->pool.acquire();
+  Transaction tx(*connection);
+  connection->execute(kSchemaLock);
+  // Everything from here runs after the lock is ours, so it sees what an earlier holder committed.
+  connection->exec_script("create schema_migrations", std::string(kCreateMigrationsTable));
+  std::vector<int> applied;
+  {
+    const auto result = connection->execute(kAppliedMigrations);
+    for (int i = 0; i < result.rows(); ++i) applied.push_back(static_cast<int>(result.row(i).int8(0)));
+  }
+  int count = 0;
+  for (const Migration& migration : migrations()) {
+    if (std::find(applied.begin(), applied.end(), migration.version) != applied.end()) continue;
+    const std::string name = std::to_string(migration.version) + "_" + std::string(migration.name);
+    connection->exec_script("migration " + name, std::string(migration.sql));
+    connection->execute(kRecordMigration, Params().int8(migration.version).text(migration.name));
+    ++count;
+  }
+  tx.commit();
+  return count;
+}
+
+int PostgresBackend::schema_version() {
+  auto connection = impl_->pool.acquire();
+  if (!connection->execute(kMigrationsTableExists).row(0).boolean(0)) return 0;
+  return static_cast<int>(connection->execute(kSchemaVersion).row(0).int8(0));
+}
+
+int PostgresBackend::latest_version() {
+  const auto all = migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+bool PostgresBackend::ping() noexcept {
+  try {
+    const auto started = std::chrono::steady_clock::now();
+    auto connection = impl_->pool.acquire();
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return connection->ping(std::max(impl_->pool.wait() - spent, std::chrono::milliseconds(1)));
+  } catch (...) {
+    return false;
+  }
+}
+
+client::ClientStore& PostgresBackend::clients() { return impl_->clients; }
+admin::ApiKeyStore& PostgresBackend::api_keys() { return impl_->api_keys; }
+keys::KeyStore& PostgresBackend::keys() { return impl_->keys; }
+token::RevocationStore& PostgresBackend::revocations() { return impl_->revocations; }
+settings::SettingsStore& PostgresBackend::settings() { return impl_->settings; }
+user::UserStore& PostgresBackend::users() { return impl_->users; }
+session::LoginTransactionStore& PostgresBackend::login_transactions() { return impl_->login_transactions; }
+session::SsoSessionStore& PostgresBackend::sso_sessions() { return impl_->sso_sessions; }
+token::CodeStore& PostgresBackend::codes() { return impl_->codes; }
+token::RefreshTokenStore& PostgresBackend::refresh_tokens() { return impl_->refresh_tokens; }
+cluster::NodeStore& PostgresBackend::nodes() { return impl_->nodes; }
+cluster::EventStore& PostgresBackend::events() { return impl_->events; }
+cluster::JobStore& PostgresBackend::jobs() { return impl_->jobs; }
+
+}  // namespace gatehouse::storage::postgres

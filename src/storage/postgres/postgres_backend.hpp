@@ -1,0 +1,81 @@
+#pragma once
+// The PostgreSQL backend: the shared store of a cluster (DESIGN.md "Storage"). Only the
+// composition root (app/) names this class; everything else sees the ports it hands out.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <string>
+
+#include "cluster/event_store.hpp"
+#include "cluster/job_store.hpp"
+#include "cluster/node_store.hpp"
+#include "storage/backend.hpp"
+
+namespace gatehouse::storage::postgres {
+
+struct PostgresOptions {
+  /// libpq connection URL ("postgresql://user:password@host:port/dbname?sslmode=verify-full") or
+  /// key=value string. Its password never appears in a message or a log.
+  std::string url;
+  std::size_t pool_size = 4;               ///< at most this many connections
+  std::chrono::milliseconds timeout{5000};  ///< connecting, waiting for a free connection, ping()
+  /// Schema for every table; empty = the URL's default (search_path, normally public). When set,
+  /// it is created if missing and every pooled connection runs `SET search_path TO <schema>`.
+  std::string schema;
+};
+
+/// Thread safety: every method, and every store it hands out, is safe to call concurrently from
+/// any number of threads, in any number of processes sharing the database; at most pool_size of a
+/// backend's calls use the server at once, the others wait up to `timeout`. The stores live as
+/// long as the backend.
+class PostgresBackend final : public Backend {
+ public:
+  /// Opens one connection (so a bad URL, an unreachable server or refused credentials fail here)
+  /// and creates `schema` if it is set and missing. Does not migrate: call migrate() (or
+  /// `gatehouse migrate`). @throws StorageError naming the server without its password.
+  explicit PostgresBackend(const PostgresOptions& options);
+  ~PostgresBackend();
+  PostgresBackend(const PostgresBackend&) = delete;
+  PostgresBackend& operator=(const PostgresBackend&) = delete;
+
+  /// Applies the pending numbered migrations in one transaction under a cluster-wide advisory
+  /// lock, re-reading schema_migrations(version, name, applied_at) after taking it, so processes
+  /// migrating at once apply each migration exactly once; either every pending migration is
+  /// applied or none is. @returns how many this call applied. @throws StorageError.
+  int migrate() override;
+  /// Highest applied migration version (0 if none).
+  int schema_version() override;
+  /// Latest migration version this binary knows.
+  static int latest_version();
+  int known_version() const noexcept override { return latest_version(); }
+  std::string_view kind() const noexcept override { return "postgres"; }
+  /// true if `SELECT 1` is answered within the timeout (waiting for a connection included);
+  /// never throws.
+  bool ping() noexcept override;
+  /// LISTEN gatehouse_events on a connection of its own (reconnecting after a failure).
+  void notify_on_events(std::function<void()> wake) override;
+
+  client::ClientStore& clients() override;
+  admin::ApiKeyStore& api_keys() override;
+  keys::KeyStore& keys() override;
+  token::RevocationStore& revocations() override;
+  settings::SettingsStore& settings() override;
+  user::UserStore& users() override;
+  session::LoginTransactionStore& login_transactions() override;
+  session::SsoSessionStore& sso_sessions() override;
+  token::CodeStore& codes() override;
+  token::RefreshTokenStore& refresh_tokens() override;
+  /// The cluster's own state (as SqliteBackend offers it; not yet part of Backend).
+  cluster::NodeStore& nodes() override;
+  cluster::EventStore& events() override;
+  cluster::JobStore& jobs() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::jthread listener_;  // last: stopped and joined first
+};
+
+}  // namespace gatehouse::storage::postgres

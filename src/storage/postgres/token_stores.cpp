@@ -1,0 +1,243 @@
+// Token state on PostgreSQL: revoked access tokens, refresh tokens and the grants they form.
+#include "storage/postgres/stores.hpp"
+
+namespace gatehouse::storage::postgres {
+namespace {
+
+// How long a revoked grant is remembered, so tokens a racing request issues from it later are born
+// revoked. Longer than any refresh token lives (as on SQLite).
+constexpr UnixSeconds kRevokedGrantMemory = 400 * 24 * 3600;
+
+// --- revoked access tokens -------------------------------------------------------------------
+
+// Revoking again keeps the later expiry: shortening it would let purge_expired forget a
+// revocation while the token is still valid.
+constexpr Query kRevokeToken{"revoke_token", R"sql(
+INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2)
+ON CONFLICT (jti) DO UPDATE SET expires_at = greatest(revoked_tokens.expires_at, excluded.expires_at))sql"};
+// $2: the grant of a grant's jti (token::grant_of_jti; empty otherwise, which no grant id equals).
+constexpr Query kIsRevoked{"is_revoked", R"sql(
+SELECT 1 FROM revoked_tokens WHERE jti = $1
+UNION ALL
+SELECT 1 FROM grants WHERE grant_id = $2 AND revoked_at IS NOT NULL LIMIT 1)sql"};
+// A bounded batch, oldest first; SKIP LOCKED as in sign_in_stores.cpp. A row whose expiry a
+// concurrent revoke() just extended is re-checked against `expires_at < $1` when it is locked.
+constexpr Query kPurgeRevocations{"purge_expired_revocations", R"sql(
+DELETE FROM revoked_tokens WHERE jti IN (
+  SELECT jti FROM revoked_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
+
+// --- refresh tokens and grants ---------------------------------------------------------------
+//
+// Every write that adds to a grant or revokes it goes through its `grants` row first (see
+// 0001_initial.sql): an upsert that locks the row until commit and reads its latest committed
+// state. Lock order is always grant row, then token rows, so rotation and revocation cannot
+// deadlock.
+
+#define GH_RT_COLUMNS \
+  "token_hash, grant_id, client_id, user_id, scope, sid, auth_time, amr, created_at, expires_at"
+
+// One statement, no transaction: lock the grant row (creating it on first use) and store the token
+// revoked if the grant is. Also used inside rotate(), where the grant row is already ours.
+constexpr Query kInsertRefresh{"insert_refresh_token", R"sql(
+WITH grant_row AS (
+  INSERT INTO grants (grant_id, revoked_at, expires_at) VALUES ($2, NULL, $10)
+  ON CONFLICT (grant_id) DO UPDATE SET expires_at = greatest(grants.expires_at, excluded.expires_at)
+  RETURNING revoked_at)
+INSERT INTO refresh_tokens ()sql" GH_RT_COLUMNS R"sql(, revoked_at)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, revoked_at FROM grant_row)sql"};
+
+// rotate()'s first statement, inside its transaction: locks the presented token's grant row,
+// then the token row, and reads the token as last committed (FOR UPDATE re-reads a row that
+// changed while it waited). No row: the token is unknown.
+constexpr Query kLockForRotation{"lock_refresh_token_for_rotation", R"sql(
+WITH grant_row AS (
+  INSERT INTO grants (grant_id, revoked_at, expires_at)
+  SELECT grant_id, NULL, expires_at FROM refresh_tokens WHERE token_hash = $1
+  ON CONFLICT (grant_id) DO UPDATE SET expires_at = greatest(grants.expires_at, excluded.expires_at)
+  RETURNING grant_id)
+SELECT t.token_hash, t.grant_id, t.client_id, t.user_id, t.scope, t.sid, t.auth_time, t.amr, t.created_at,
+       t.expires_at, t.rotated_at, t.previous_response, t.revoked_at
+  FROM refresh_tokens t JOIN grant_row g ON g.grant_id = t.grant_id
+ WHERE t.token_hash = $1
+   FOR UPDATE OF t)sql"};
+constexpr Query kMarkRotated{"mark_refresh_token_rotated",
+    "UPDATE refresh_tokens SET rotated_at = $2, previous_response = $3 WHERE token_hash = $1 AND rotated_at IS NULL"};
+constexpr Query kFindActive{"find_active_refresh_token", "SELECT " GH_RT_COLUMNS R"sql( FROM refresh_tokens
+ WHERE token_hash = $1 AND expires_at > $2 AND rotated_at IS NULL AND revoked_at IS NULL)sql"};
+#undef GH_RT_COLUMNS
+
+// One statement: note the jti with its grant and, if the grant is revoked, revoke the jti too.
+constexpr Query kRecordAccessToken{"record_grant_access_token", R"sql(
+WITH grant_row AS (
+  INSERT INTO grants (grant_id, revoked_at, expires_at) VALUES ($1, NULL, $3)
+  ON CONFLICT (grant_id) DO UPDATE SET expires_at = greatest(grants.expires_at, excluded.expires_at)
+  RETURNING revoked_at),
+recorded AS (
+  INSERT INTO grant_access_tokens (grant_id, jti, expires_at) VALUES ($1, $2, $3)
+  ON CONFLICT (grant_id, jti) DO NOTHING)
+INSERT INTO revoked_tokens (jti, expires_at)
+SELECT $2, $3 FROM grant_row WHERE revoked_at IS NOT NULL
+ON CONFLICT (jti) DO UPDATE SET expires_at = greatest(revoked_tokens.expires_at, excluded.expires_at))sql"};
+
+// revoke_grant(), in one transaction, in lock order. $1 grant, $2 now, $3 remember until.
+constexpr Query kRevokeGrantRow{"revoke_grant_row", R"sql(
+INSERT INTO grants (grant_id, revoked_at, expires_at) VALUES ($1, $2, $3)
+ON CONFLICT (grant_id) DO UPDATE SET revoked_at = coalesce(grants.revoked_at, excluded.revoked_at),
+                                     expires_at = greatest(grants.expires_at, excluded.expires_at))sql"};
+constexpr Query kRevokeGrantRefresh{"revoke_grant_refresh_tokens",
+    "UPDATE refresh_tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL"};
+// Counts only jtis revoked or extended now, so a second revoke_grant() reports 0 ("revoked now").
+constexpr Query kRevokeGrantAccess{"revoke_grant_access_tokens", R"sql(
+INSERT INTO revoked_tokens (jti, expires_at)
+SELECT jti, expires_at FROM grant_access_tokens WHERE grant_id = $1 AND expires_at > $2
+ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at
+ WHERE revoked_tokens.expires_at < excluded.expires_at)sql"};
+
+// The three expiring tables in one statement, each a bounded batch (see kPurgeRevocations).
+constexpr Query kPurgeGrantState{"purge_grant_state", R"sql(
+WITH tokens AS (
+  DELETE FROM refresh_tokens WHERE token_hash IN (
+    SELECT token_hash FROM refresh_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+  RETURNING 1),
+access AS (
+  DELETE FROM grant_access_tokens WHERE (grant_id, jti) IN (
+    SELECT grant_id, jti FROM grant_access_tokens WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+  RETURNING 1),
+grant_rows AS (
+  DELETE FROM grants WHERE grant_id IN (
+    SELECT grant_id FROM grants WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+  RETURNING 1)
+SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM access) + (SELECT count(*) FROM grant_rows))sql"};
+
+token::RefreshToken read_token(const Row& r) {
+  return token::RefreshToken{r.text(0), r.text(1), r.text(2),  r.text(3),  r.text(4),
+                             r.text(5), r.int8(6), r.text(7), r.int8(8), r.int8(9)};
+}
+
+Params token_params(const token::RefreshToken& t) {
+  Params p;
+  p.bytea(t.token_hash)
+      .bytea(t.grant_id)
+      .text(t.client_id)
+      .text(t.user_id)
+      .text(t.scope)
+      .text(t.sid)
+      .int8(t.auth_time)
+      .text(t.amr)
+      .int8(t.created_at)
+      .int8(t.expires_at);
+  return p;
+}
+
+/// Inside a transaction. @returns refresh + access tokens revoked now.
+std::size_t revoke_grant_in(Connection& connection, const std::string& grant_id, UnixSeconds now) {
+  connection.execute(kRevokeGrantRow, Params().bytea(grant_id).int8(now).int8(now + kRevokedGrantMemory));
+  const Params params = Params().bytea(grant_id).int8(now);
+  auto n = connection.execute(kRevokeGrantRefresh, params).affected();
+  n += connection.execute(kRevokeGrantAccess, params).affected();
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace
+
+// --- PgRevocationStore -----------------------------------------------------------------------
+
+void PgRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
+  auto connection = pool_.acquire();
+  connection->execute(kRevokeToken, Params().text(jti).int8(expires_at));
+}
+
+bool PgRevocationStore::is_revoked(const std::string& jti) {
+  auto connection = pool_.acquire();
+  return !connection->execute(kIsRevoked, Params().text(jti).bytea(token::grant_of_jti(jti))).empty();
+}
+
+std::size_t PgRevocationStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kPurgeRevocations, Params().int8(now).int8(to_sql_count(limit)));
+  return static_cast<std::size_t>(result.affected());
+}
+
+// --- PgRefreshTokenStore ---------------------------------------------------------------------
+
+void PgRefreshTokenStore::insert(const token::RefreshToken& token) {
+  auto connection = pool_.acquire();
+  connection->execute(kInsertRefresh, token_params(token));
+}
+
+token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
+                                                const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) {
+  auto connection = pool_.acquire();
+  // The same decisions as SQLite's, on a token row this transaction holds locked: a concurrent
+  // rotation of the same token waits here, then sees this one's outcome.
+  Transaction tx(*connection);
+  token::RotateResult result;
+  std::optional<std::int64_t> rotated_at;
+  bool revoked = false;
+  {
+    const auto locked = connection->execute(kLockForRotation, Params().bytea(presented_hash));
+    if (locked.empty()) return result;  // kUnknown
+    const Row row = locked.row(0);
+    result.token = read_token(row);
+    rotated_at = row.optional_int8(10);
+    if (!row.is_null(11)) result.previous_response = row.text(11);
+    revoked = !row.is_null(12);
+  }
+  if (revoked) {
+    result.outcome = token::RotateOutcome::kRevoked;
+    result.previous_response.clear();
+    return result;
+  }
+  if (rotated_at) {
+    if (now - *rotated_at <= grace) {
+      result.outcome = token::RotateOutcome::kGrace;
+      return result;
+    }
+    result.previous_response.clear();
+    revoke_grant_in(*connection, result.token->grant_id, now);
+    tx.commit();
+    result.outcome = token::RotateOutcome::kReplayed;
+    return result;
+  }
+  result.previous_response.clear();
+  if (result.token->expires_at <= now) {
+    result.outcome = token::RotateOutcome::kExpired;
+    return result;
+  }
+  connection->execute(kMarkRotated, Params().bytea(presented_hash).int8(now).bytea(sealed_response));
+  connection->execute(kInsertRefresh, token_params(successor));
+  tx.commit();
+  result.outcome = token::RotateOutcome::kRotated;
+  return result;
+}
+
+std::optional<token::RefreshToken> PgRefreshTokenStore::find_active(const std::string& token_hash, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kFindActive, Params().bytea(token_hash).int8(now));
+  if (result.empty()) return std::nullopt;
+  return read_token(result.row(0));
+}
+
+void PgRefreshTokenStore::record_access_token(const std::string& grant_id, const std::string& jti,
+                                              UnixSeconds expires_at) {
+  auto connection = pool_.acquire();
+  connection->execute(kRecordAccessToken, Params().bytea(grant_id).text(jti).int8(expires_at));
+}
+
+std::size_t PgRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Transaction tx(*connection);
+  const auto n = revoke_grant_in(*connection, grant_id, now);
+  tx.commit();
+  return n;
+}
+
+std::size_t PgRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kPurgeGrantState, Params().int8(now).int8(to_sql_count(limit)));
+  return static_cast<std::size_t>(result.row(0).int8(0));
+}
+
+}  // namespace gatehouse::storage::postgres

@@ -1,0 +1,154 @@
+// Two nodes sharing one real PostgreSQL (started by scripts/test; GATEHOUSE_TEST_POSTGRES_URL):
+// membership, a login form rendered by one node and posted to the other, a code redeemed once
+// across nodes under a race, changes and key rotations reaching the other node within a second,
+// a clean leave, and a killed node marked recovering and then removed by the survivor.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { after, before } from 'node:test';
+import * as oidc from 'openid-client';
+import { GatehouseNode, SVC, defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
+
+const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
+const REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1';
+const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
+const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
+const USER = { username: 'ada', password: 'correct horse battery', name: 'Ada Lovelace' };
+
+let database;
+let a;
+let b;
+const it = nodeTest(() => [a, b].filter(Boolean));
+
+function psql(sql) {
+  execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function clusterNode(id, kickstart) {
+  const node = await GatehouseNode.create({
+    kickstart,
+    env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY },
+    config: {
+      // One issuer for the cluster, as behind a load balancer (the nodes are reached directly here).
+      server: { public_url: 'http://gatehouse.test' },
+      database: { url: database },
+      keys: { master_key_file: null, jwks_max_age: '0s' },
+      passwords: { memory_kib: 256, iterations: 1 },
+      cluster: {
+        enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500,
+        instance_recovery_timeout_ms: 1500,
+      },
+    },
+  });
+  node.overrides.cluster.node_url = node.url;
+  await node.writeConfig();
+  return node.launch();
+}
+
+before(async () => {
+  if (!PG) {
+    if (REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
+    return;
+  }
+  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(PG);
+  url.pathname = `/${name}`;
+  database = url.toString();
+  const kickstart = defaultKickstart();
+  kickstart.users = [USER];
+  kickstart.applications.push({
+    ...WEB, client_name: 'Web', grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: ['http://127.0.0.1:1/cb'], scope: '',
+  });
+  a = await clusterNode('node-a', kickstart);
+  b = await clusterNode('node-b', false);
+});
+after(async () => {
+  await a?.cleanup();
+  await b?.cleanup();
+  if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
+});
+
+const header = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString());
+const skipWithoutPg = { skip: !PG && !REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
+
+it('every node lists both members, itself marked, in step', skipWithoutPg, async () => {
+  for (const [node, me] of [[a, 'node-a'], [b, 'node-b']]) {
+    const res = await node.admin('GET', '/api/system/nodes');
+    assert.equal(res.status, 200);
+    const ids = res.json.nodes.map((n) => `${n.node_id}:${n.state}:${n.this_node}`).sort();
+    assert.deepEqual(ids, [`node-a:up:${me === 'node-a'}`, `node-b:up:${me === 'node-b'}`]);
+    assert.deepEqual(res.json.drift, []);
+    assert.equal(res.json.nodes.find((n) => n.node_id === 'node-b').url, b.url);
+  }
+});
+
+it('a login form rendered by one node is posted to the other, and its code redeemed once under a race', skipWithoutPg, async () => {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = new URL(`${a.url}/oauth2/authorize`);
+  for (const [k, v] of Object.entries({
+    response_type: 'code', client_id: WEB.client_id, redirect_uri: 'http://127.0.0.1:1/cb', scope: 'openid',
+    state: 's1', nonce: 'n1', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+  })) url.searchParams.set(k, v);
+  const form = await fetch(url, { redirect: 'manual' });
+  assert.equal(form.status, 200);
+  const page = await form.text();
+  const csrf = /gh_csrf=([^;]+)/.exec(form.headers.get('set-cookie'))[1];
+  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
+  const posted = await fetch(`${b.url}/oauth2/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
+    body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username: USER.username, password: USER.password }),
+  });
+  assert.equal(posted.status, 302, await posted.text());
+  const code = new URL(posted.headers.get('location')).searchParams.get('code');
+  const redeem = (node) => node.postForm('/oauth2/token', {
+    grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:1/cb', code_verifier: verifier,
+  }, { basic: [WEB.client_id, WEB.client_secret] });
+  const answers = await Promise.all([redeem(a), redeem(b), redeem(a), redeem(b)]);
+  assert.deepEqual(answers.map((r) => r.status).sort(), [200, 400, 400, 400], 'exactly one redemption wins');
+  const winner = answers.find((r) => r.status === 200).json;
+  for (const r of answers.filter((x) => x.status === 400)) assert.equal(r.json.error, 'invalid_grant');
+  // The losers revoked what the winner got, on every node.
+  await pollUntil(async () => {
+    const res = await b.postForm('/oauth2/introspect', { token: winner.access_token }, { basic: [SVC.client_id, SVC.client_secret] });
+    return res.json?.active === false;
+  }, { what: 'the replayed code\'s tokens to be revoked' });
+});
+
+it('a change made through one node reaches the other within a second', skipWithoutPg, async () => {
+  assert.equal(header(await b.accessToken(SVC)).alg, 'RS256');  // node-b caches the client now
+  const current = (await a.admin('GET', `/api/applications/${SVC.client_id}`)).json;
+  const res = await a.admin('PUT', `/api/applications/${SVC.client_id}`, { ...current, access_token_signed_response_alg: 'ES256' });
+  assert.equal(res.status, 200, res.text);
+  const changed = Date.now();
+  await pollUntil(async () => header(await b.accessToken(SVC)).alg === 'ES256',
+    { what: 'node-b to use the new algorithm', deadlineMs: 5000, intervalMs: 20 });
+  assert.ok(Date.now() - changed < ms(1000), `took ${Date.now() - changed} ms`);
+});
+
+it('a key rotation made on one node is used by the other within a second', skipWithoutPg, async () => {
+  const keys = async () => (await a.admin('GET', '/api/system/keys')).json.keys;
+  await pollUntil(async () => (await keys()).filter((k) => k.state === 'next').length === 2, { what: 'next keys' });
+  const alg = header(await b.accessToken(SVC)).alg;
+  const next = (await keys()).find((k) => k.state === 'next' && k.alg === alg).kid;
+  assert.equal((await a.admin('POST', '/api/system/keys/rotate')).status, 200);
+  const rotated = Date.now();
+  await pollUntil(async () => header(await b.accessToken(SVC)).kid === next,
+    { what: 'node-b to sign with the new key', deadlineMs: 5000, intervalMs: 20 });
+  assert.ok(Date.now() - rotated < ms(1000), `took ${Date.now() - rotated} ms`);
+});
+
+it('a killed node is marked recovering and then removed; a stopped one leaves at once', skipWithoutPg, async () => {
+  await b.kill();
+  const state = async () => (await a.admin('GET', '/api/system/nodes')).json.nodes.find((n) => n.node_id === 'node-b')?.state;
+  await pollUntil(async () => (await state()) === 'recovering', { what: 'node-b to be marked recovering', deadlineMs: 10000 });
+  await pollUntil(async () => (await state()) === undefined, { what: 'node-b to be removed', deadlineMs: 10000 });
+  assert.match(a.output(), /removed node node-b \(http:\/\/127\.0\.0\.1:\d+\): no check-in for \d+ s/);
+
+  await b.launch();  // the id is free again
+  assert.equal(await state(), 'up');
+  await b.stop();
+  assert.equal(await state(), 'left', 'no timeout to wait for');
+});
