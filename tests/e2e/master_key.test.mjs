@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { after, before } from 'node:test';
 import * as jose from 'jose';
-import { GatehouseNode, SVC, nodeTest } from './lib/node.js';
+import { GatehouseNode, SVC, nodeTest, pollUntil } from './lib/node.js';
 
 let node;
 let originalKey; // the bytes of master.key as first written
@@ -47,7 +47,11 @@ function otherKeyLike(original) {
 before(async () => {
   node = await GatehouseNode.start();
   originalKey = await fsp.readFile(node.masterKeyFile);
-  originalKids = await kids();
+  // The current keys, and the next ones the rotation job publishes at start (four in all).
+  originalKids = await pollUntil(async () => {
+    const k = await kids();
+    return k.length === 4 && k;
+  }, { what: 'the next keys to be published' });
 });
 after(async () => { await node?.cleanup(); });
 
