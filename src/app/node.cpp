@@ -70,8 +70,12 @@ std::unique_ptr<storage::Backend> open_backend(const config::Config& config, std
 
 std::unique_ptr<storage::Backend> open_store(const config::Config& config) {
   auto backend = open_backend(config, static_cast<std::size_t>(config.database.pool_size));
-  int applied = backend->migrate();
-  if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, backend->schema_version());
+  int applied = backend->migrate();  // refuses a binary too old for the schema (StartupError)
+  const int version = backend->schema_version();
+  if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, version);
+  if (version > backend->known_version())
+    spdlog::warn("the database schema (version {}) is newer than this binary knows ({}); it still allows this binary, "
+                 "as during a rolling upgrade: upgrade this node soon", version, backend->known_version());
   return backend;
 }
 

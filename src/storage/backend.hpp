@@ -4,6 +4,7 @@
 // implement it; only app/ chooses one.
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "admin/api_key_store.hpp"
@@ -11,6 +12,7 @@
 #include "cluster/job_store.hpp"
 #include "cluster/node_store.hpp"
 #include "client/client_store.hpp"
+#include "core/error.hpp"
 #include "keys/key_store.hpp"
 #include "session/login_transaction_store.hpp"
 #include "session/sso_session_store.hpp"
@@ -21,6 +23,16 @@
 #include "user/user_store.hpp"
 
 namespace gatehouse::storage {
+
+/// Refuses a binary older than the database allows (Backend::min_binary_schema), for migrate().
+/// @throws StartupError naming both versions and what to do.
+inline void refuse_if_too_old(int min_binary_schema, int known_version) {
+  if (min_binary_schema <= known_version) return;
+  throw StartupError("this Gatehouse binary is too old for the database: it knows schema version " +
+                     std::to_string(known_version) + ", and a newer Gatehouse has migrated the database to a schema "
+                     "that needs at least version " + std::to_string(min_binary_schema) +
+                     "; upgrade this node to the release the other nodes run (nothing was changed)");
+}
 
 /// Thread safety: every method, and every store handed out, is safe to call concurrently from any
 /// number of threads. The stores live as long as the backend.
@@ -37,6 +49,12 @@ class Backend {
   virtual int schema_version() = 0;
   /// Latest migration version this binary knows.
   virtual int known_version() const noexcept = 0;
+  /// The oldest binary that may run against this database, as the latest migration version such a
+  /// binary must know (0 on an empty database). migrate() raises it to what the migrating binary
+  /// requires and refuses, with StartupError and nothing written, a binary that knows less: a node
+  /// left on an old release during a rolling upgrade keeps running only while the schema it would
+  /// meet is one it can use. @throws StorageError.
+  virtual int min_binary_schema() = 0;
   /// true if a trivial query succeeds within the backend's timeout; never throws.
   virtual bool ping() noexcept = 0;
   /// Calls `wake` (from a thread of the backend's) soon after any process commits cluster events,

@@ -1,6 +1,7 @@
 // The HTTP server's life: keep-alive, bad input on the wire, header timeout, and graceful
-// shutdown on SIGTERM (503 "draining", then exit 0).
+// shutdown on SIGTERM (503 "draining", then exit 0); a binary too old for the schema refuses to start.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before } from 'node:test';
@@ -112,4 +113,26 @@ it('SIGTERM: 503 {"status":"draining"} while draining, then exit 0', async () =>
   assert.equal(exit.signal, null);
   // Afterwards the port is closed.
   await assert.rejects(rawRequest(draining.port, { path: '/api/status', timeoutMs: 2000 }));
+});
+
+it('a binary older than the database schema allows refuses to start and to migrate, changing nothing', async () => {
+  // The database as a newer release would leave it: a migration this binary does not know, which
+  // older binaries cannot live with.
+  const old = await GatehouseNode.start();
+  await old.stop();
+  const sql = (q) => execFileSync('sqlite3', [old.dbFile, q]).toString().trim();
+  const newer = Number(sql('SELECT max(version) FROM schema_migrations')) + 1;
+  sql(`INSERT INTO schema_migrations VALUES (${newer}, 'from_the_future', 0); UPDATE schema_compat SET min_binary_schema = ${newer}`);
+  const versions = sql('SELECT group_concat(version) FROM schema_migrations');
+  try {
+    for (const args of [['serve'], ['migrate']]) {
+      const run = await old.cli(args);
+      assert.notEqual(run.code, 0, `${args[0]} exited 0\n${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`too old for the database.*at least version ${newer}.*upgrade this node`));
+    }
+    assert.equal(sql('SELECT min_binary_schema FROM schema_compat'), String(newer));
+    assert.equal(sql('SELECT group_concat(version) FROM schema_migrations'), versions);
+  } finally {
+    await old.cleanup();
+  }
 });

@@ -34,6 +34,17 @@ constexpr Query kRecordMigration{"record_migration", "INSERT INTO schema_migrati
 constexpr Query kMigrationsTableExists{"schema_migrations_exists",
     "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 constexpr Query kSchemaVersion{"schema_version", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
+// One row: the oldest binary allowed (Backend::min_binary_schema), kept by the migration runner.
+constexpr std::string_view kCreateCompatTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_compat (
+  id                integer NOT NULL PRIMARY KEY CHECK (id = 1),
+  min_binary_schema integer NOT NULL
+))sql";
+constexpr Query kCompatTableExists{"schema_compat_exists", "SELECT to_regclass('schema_compat') IS NOT NULL"};
+constexpr Query kMinBinarySchema{"min_binary_schema", "SELECT min_binary_schema FROM schema_compat WHERE id = 1"};
+constexpr Query kRaiseMinBinarySchema{"raise_min_binary_schema", R"sql(
+INSERT INTO schema_compat (id, min_binary_schema) VALUES (1, $1)
+ON CONFLICT (id) DO UPDATE SET min_binary_schema = greatest(schema_compat.min_binary_schema, excluded.min_binary_schema))sql"};
 constexpr Query kSchemaExists{"schema_exists", "SELECT 1 FROM pg_namespace WHERE nspname = $1"};
 
 ConnectionSpec connection_spec(const PostgresOptions& options) {
@@ -144,11 +155,29 @@ void PostgresBackend::notify_on_events(std::function<void()> wake) {
   });
 }
 
+namespace {
+
+int read_min_binary_schema(Connection& connection) {
+  if (!connection.execute(kCompatTableExists).row(0).boolean(0)) return 0;
+  const auto result = connection.execute(kMinBinarySchema);
+  return result.rows() > 0 ? static_cast<int>(result.row(0).int8(0)) : 0;
+}
+
+}  // namespace
+
+int PostgresBackend::min_binary_schema() {
+  auto connection = impl_->pool.acquire();
+  return read_min_binary_schema(*connection);
+}
+
 int PostgresBackend::migrate() {
   auto connection = impl_->pool.acquire();
   Transaction tx(*connection);
   connection->execute(kSchemaLock);
   // Everything from here runs after the lock is ours, so it sees what an earlier holder committed.
+  refuse_if_too_old(read_min_binary_schema(*connection), latest_version());
+  connection->exec_script("create schema_compat", std::string(kCreateCompatTable));
+  connection->execute(kRaiseMinBinarySchema, Params().int8(kRequiredBinarySchema));
   connection->exec_script("create schema_migrations", std::string(kCreateMigrationsTable));
   std::vector<int> applied;
   {

@@ -50,6 +50,10 @@ class PostgresBackend final : public Backend {
   /// Latest migration version this binary knows.
   static int latest_version();
   int known_version() const noexcept override { return latest_version(); }
+  int min_binary_schema() override;
+  /// What migrate() requires of binaries (see Backend::min_binary_schema): raise it in the same
+  /// commit as a migration that older binaries cannot live with; additive migrations leave it.
+  static constexpr int kRequiredBinarySchema = 1;
   std::string_view kind() const noexcept override { return "postgres"; }
   /// true if `SELECT 1` is answered within the timeout (waiting for a connection included);
   /// never throws.

@@ -125,6 +125,34 @@ TEST(PostgresBackend, ConcurrentMigrationsOfOneSchemaApplyEachMigrationOnce) {
   EXPECT_EQ(counts.row(0).int8(1), static_cast<std::int64_t>(migrations().size()));
 }
 
+TEST(PostgresBackend, ABinaryOlderThanTheSchemaAllowsIsRefusedAndChangesNothing) {
+  auto open = open_backend(/*migrate=*/false);
+  auto& backend = *open->backend;
+  EXPECT_EQ(backend.min_binary_schema(), 0);
+  backend.migrate();
+  EXPECT_EQ(backend.min_binary_schema(), PostgresBackend::kRequiredBinarySchema);
+  EXPECT_LE(PostgresBackend::kRequiredBinarySchema, PostgresBackend::latest_version());
+  const int newer = PostgresBackend::latest_version() + 1;
+  // As a newer release would leave it: one more migration, which this binary cannot live with.
+  constexpr Query kFromTheFuture{"from_the_future",
+                                  "INSERT INTO schema_migrations (version, name) VALUES ($1, 'from_the_future')"};
+  constexpr Query kRaise{"raise", "UPDATE schema_compat SET min_binary_schema = $1"};
+  auto raw = raw_connection(open->schema);
+  raw->execute(kFromTheFuture, Params().int8(newer));
+  raw->execute(kRaise, Params().int8(newer));
+  PostgresBackend old(PostgresOptions{.url = server_url(), .schema = open->schema});
+  try {
+    old.migrate();
+    FAIL() << "an old binary migrated a newer schema";
+  } catch (const StartupError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("too old"), std::string::npos) << message;
+    EXPECT_NE(message.find("at least version " + std::to_string(newer)), std::string::npos) << message;
+  }
+  EXPECT_EQ(old.min_binary_schema(), newer);
+  EXPECT_EQ(old.schema_version(), newer);
+}
+
 TEST(PostgresBackend, EachSchemaIsSeparateAndCreatedWhenMissing) {
   auto a = open_backend();
   auto b = open_backend();

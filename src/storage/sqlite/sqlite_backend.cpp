@@ -45,6 +45,20 @@ VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER)))sql"};
 constexpr Query kSchemaVersion{"schema_version",
     "SELECT coalesce(max(version), 0) FROM schema_migrations"};
 
+// One row: the oldest binary allowed (Backend::min_binary_schema). Kept by the migration runner,
+// like schema_migrations, so that every release reads it the same way.
+constexpr Query kCreateCompatTable{"create_schema_compat", R"sql(
+CREATE TABLE IF NOT EXISTS schema_compat (
+  id                INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  min_binary_schema INTEGER NOT NULL
+) STRICT)sql"};
+constexpr Query kCompatTableExists{"schema_compat_exists",
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_compat'"};
+constexpr Query kMinBinarySchema{"min_binary_schema", "SELECT min_binary_schema FROM schema_compat WHERE id = 1"};
+constexpr Query kRaiseMinBinarySchema{"raise_min_binary_schema", R"sql(
+INSERT INTO schema_compat (id, min_binary_schema) VALUES (1, ?1)
+ON CONFLICT (id) DO UPDATE SET min_binary_schema = max(min_binary_schema, excluded.min_binary_schema))sql"};
+
 constexpr Query kPing{"ping", "SELECT count(*) FROM sqlite_master"};
 
 // In-memory databases go through the memdb VFS under a process-unique name: every connection
@@ -148,8 +162,29 @@ SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_uni
 
 SqliteBackend::~SqliteBackend() = default;
 
+namespace {
+
+int read_min_binary_schema(Connection& connection) {
+  {
+    Statement exists(connection, kCompatTableExists);
+    if (!exists.step()) return 0;
+  }
+  Statement min(connection, kMinBinarySchema);
+  return min.step() ? static_cast<int>(min.int64(0)) : 0;
+}
+
+}  // namespace
+
 int SqliteBackend::migrate() {
   auto connection = impl_->pool.acquire();
+  {
+    Transaction tx(*connection, Transaction::Mode::kImmediate);
+    refuse_if_too_old(read_min_binary_schema(*connection), latest_version());
+    Statement(*connection, kCreateCompatTable).run();
+    Statement raise(*connection, kRaiseMinBinarySchema);
+    raise.bind_int(1, kRequiredBinarySchema).run();
+    tx.commit();
+  }
   int applied = 0;
   for (const Migration& migration : migrations()) {
     Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -168,6 +203,12 @@ int SqliteBackend::migrate() {
     ++applied;
   }
   return applied;
+}
+
+int SqliteBackend::min_binary_schema() {
+  auto connection = impl_->pool.acquire();
+  Transaction tx(*connection, Transaction::Mode::kDeferred);
+  return read_min_binary_schema(*connection);
 }
 
 int SqliteBackend::schema_version() {

@@ -45,6 +45,11 @@ class SqliteBackend final : public Backend {
   /// Latest migration version this binary knows.
   static int latest_version();
   int known_version() const noexcept override { return latest_version(); }
+  int min_binary_schema() override;
+  /// What migrate() requires of binaries (see Backend::min_binary_schema): raise it in the same
+  /// commit as a migration that older binaries cannot live with (a dropped or renamed column, a
+  /// changed meaning); additive migrations leave it.
+  static constexpr int kRequiredBinarySchema = 9;
   std::string_view kind() const noexcept override { return "sqlite"; }
   /// true if a trivial query succeeds within the busy timeout; never throws.
   bool ping() noexcept override;

@@ -35,6 +35,15 @@ std::string query_file(const std::string& path, const char* sql) {
   return value;
 }
 
+/// Runs one statement on a raw connection of our own, as another process (or release) would.
+void exec_file(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  const bool opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  const bool ran = opened && sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close_v2(db);
+  if (!ran) throw std::runtime_error("cannot run: " + sql);
+}
+
 client::Client sample_client(const std::string& id) {
   client::Client c;
   c.client_id = id;
@@ -87,6 +96,46 @@ TEST(SqliteBackend, ConcurrentMigrationsOfOneFileApplyEachMigrationOnce) {
   EXPECT_EQ(b.schema_version(), SqliteBackend::latest_version());
   EXPECT_EQ(query_file(path, "SELECT count(*) FROM schema_migrations"), std::to_string(migrations().size()));
   EXPECT_EQ(query_file(path, "SELECT name FROM schema_migrations WHERE version = 1"), "initial");
+}
+
+TEST(SqliteBackend, MigrateRecordsTheOldestBinaryAllowedAndNeverLowersIt) {
+  TempDir dir;
+  const std::string path = (dir.path() / "gatehouse.db").string();
+  SqliteBackend backend(SqliteOptions{.path = path});
+  EXPECT_EQ(backend.min_binary_schema(), 0);
+  backend.migrate();
+  EXPECT_EQ(backend.min_binary_schema(), SqliteBackend::kRequiredBinarySchema);
+  EXPECT_LE(SqliteBackend::kRequiredBinarySchema, SqliteBackend::latest_version());
+  // A newer release raised it, but still allows this binary: it runs (a rolling upgrade).
+  exec_file(path, "UPDATE schema_compat SET min_binary_schema = " + std::to_string(SqliteBackend::latest_version()));
+  EXPECT_EQ(backend.migrate(), 0);
+  EXPECT_EQ(backend.min_binary_schema(), SqliteBackend::latest_version());
+}
+
+TEST(SqliteBackend, ABinaryOlderThanTheSchemaAllowsIsRefusedAndChangesNothing) {
+  TempDir dir;
+  const std::string path = (dir.path() / "gatehouse.db").string();
+  const int newer = SqliteBackend::latest_version() + 1;
+  {
+    SqliteBackend first(SqliteOptions{.path = path});
+    first.migrate();
+  }
+  // As a newer release would leave it: one more migration, which this binary cannot live with.
+  exec_file(path, "INSERT INTO schema_migrations VALUES (" + std::to_string(newer) + ", 'from_the_future', 0); "
+                  "UPDATE schema_compat SET min_binary_schema = " + std::to_string(newer));
+  SqliteBackend old(SqliteOptions{.path = path});
+  try {
+    old.migrate();
+    FAIL() << "an old binary migrated a newer schema";
+  } catch (const StartupError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("too old"), std::string::npos) << message;
+    EXPECT_NE(message.find("schema version " + std::to_string(SqliteBackend::latest_version())), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("at least version " + std::to_string(newer)), std::string::npos) << message;
+  }
+  EXPECT_EQ(old.min_binary_schema(), newer);
+  EXPECT_EQ(old.schema_version(), newer);
 }
 
 TEST(SqliteBackend, FileIsInWalModeAndItsParentDirectoryIsCreated) {
