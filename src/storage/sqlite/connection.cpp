@@ -110,7 +110,9 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
       }
     }
     // No checkpoint (and its fsync) inside a request's commit: see the WAL hook below.
-    exec_script("configure", "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    // journal_size_limit: when the WAL starts again from the beginning, a file that grew under a
+    // burst is cut back to 64 MiB (kept that large so steady writing reuses allocated blocks).
+    exec_script("configure", "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;");
     // After the pragmas (wal_autocheckpoint would replace it): the WAL hook also turns automatic
     // checkpoints off; the backend's checkpointer runs them.
     sqlite3_wal_hook(db_, &on_wal_commit, nullptr);
@@ -119,6 +121,15 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
     sqlite3_close_v2(db_);
     throw;
   }
+}
+
+std::optional<Connection::WalState> Connection::checkpoint(bool restart) {
+  WalState state;
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+                                           &state.frames, &state.checkpointed);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return std::nullopt;
+  if (rc != SQLITE_OK) fail(restart ? "checkpoint (restart)" : "checkpoint", rc);
+  return state;
 }
 
 Connection::~Connection() {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,6 +60,17 @@ class Connection {
   void rollback_quietly() noexcept;
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   std::int64_t changes() const noexcept;
+
+  /// Frames in the WAL and frames of it already copied into the database file.
+  struct WalState {
+    int frames = 0;
+    int checkpointed = 0;
+  };
+  /// Copies the WAL into the database file. PASSIVE never waits. RESTART also waits (through the
+  /// busy handler, up to the busy timeout, holding off writers meanwhile) until no reader uses the
+  /// WAL, so the next writer starts it again from the beginning instead of appending to it.
+  /// @returns nullopt if a lock could not be had (try again later). @throws StorageError otherwise.
+  std::optional<WalState> checkpoint(bool restart);
 
   /// @throws StorageError "sqlite '<label>': <what>: <sqlite message>". Messages never contain
   /// bound values (SQLite's own messages name constraints and columns, not data).

@@ -25,6 +25,7 @@ namespace {
 
 constexpr std::string_view kMemoryPath = ":memory:";
 
+
 constexpr Query kCreateMigrationsTable{"create_schema_migrations", R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER NOT NULL PRIMARY KEY,
@@ -137,21 +138,27 @@ SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_uni
   impl_->pool.warm_up();
   if (options.path != ":memory:") {
     // Checkpoints move the WAL into the database file and fsync both: here, off the request path,
-    // a few times a second (PASSIVE: never waits for readers or writers).
+    // a few times a second. PASSIVE never waits for readers or writers, but under steady load
+    // some reader always holds a snapshot inside the WAL, so the WAL is never started again and
+    // grows without end (a GiB in a minute of refreshes), and every page lookup walks a larger
+    // WAL index. Once it holds more than wal_restart_frames, a RESTART checkpoint waits the moment
+    // it takes for current readers to finish, so the next writer starts the WAL from the front.
     auto spec = connection_spec(options);
-    checkpointer_ = std::jthread([spec](std::stop_token stop) {
+    checkpointer_ = std::jthread([spec, interval = options.checkpoint_interval,
+                                  restart_frames = options.wal_restart_frames](std::stop_token stop) {
       std::mutex m;
       std::condition_variable_any wake;
       std::unique_ptr<Connection> connection;
       while (!stop.stop_requested()) {
         {
           std::unique_lock lock(m);
-          wake.wait_for(lock, stop, std::chrono::milliseconds(250), [] { return false; });
+          wake.wait_for(lock, stop, interval, [] { return false; });
         }
         if (stop.stop_requested()) break;
         try {
           if (!connection) connection = std::make_unique<Connection>(spec);
-          connection->exec_script("checkpoint", "PRAGMA wal_checkpoint(PASSIVE);");
+          const auto state = connection->checkpoint(/*restart=*/false);
+          if (state && state->frames > restart_frames) connection->checkpoint(/*restart=*/true);
         } catch (const std::exception&) {
           connection.reset();  // busy or broken: try again next time
         }

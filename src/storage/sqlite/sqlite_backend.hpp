@@ -19,6 +19,8 @@ struct SqliteOptions {
   std::string path;                              ///< database file, or ":memory:"
   std::size_t pool_size = 4;                     ///< at most this many connections
   std::chrono::milliseconds busy_timeout{5000};  ///< lock waits and waits for a free connection
+  std::chrono::milliseconds checkpoint_interval{250};  ///< how often the checkpointer runs
+  int wal_restart_frames = 4096;                       ///< WAL pages past which it restarts the WAL (16 MiB)
 };
 
 /// Thread safety: every method, and every store it hands out, is safe to call concurrently from

@@ -138,6 +138,54 @@ TEST(SqliteBackend, ABinaryOlderThanTheSchemaAllowsIsRefusedAndChangesNothing) {
   EXPECT_EQ(old.schema_version(), newer);
 }
 
+TEST(SqliteBackend, UnderSteadyReadsAndWritesTheWalStartsAgainInsteadOfGrowing) {
+  // Readers never stop, so PASSIVE checkpoints alone would let the WAL grow by at least a page
+  // per commit for as long as the load lasts; the checkpointer restarts it past the threshold.
+  TempDir dir;
+  const std::string path = (dir.path() / "gatehouse.db").string();
+  SqliteBackend backend(SqliteOptions{.path = path, .checkpoint_interval = std::chrono::milliseconds(10),
+                                      .wal_restart_frames = 64});
+  backend.migrate();
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop) backend.refresh_tokens().find_active(std::string(32, 'x'), 0);
+  });
+  std::int64_t commits = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (std::chrono::steady_clock::now() < until) {
+    token::RefreshToken t;
+    t.token_hash = std::to_string(commits) + std::string(24, 'h');
+    t.grant_id = "g" + std::to_string(commits);
+    t.client_id = "c";
+    t.user_id = "u";
+    t.expires_at = 100;
+    backend.refresh_tokens().insert(t);
+    ++commits;
+  }
+  stop = true;
+  reader.join();
+  ASSERT_GT(commits, 200) << "too few writes to tell";
+  // The frames of the WAL in use now (the file itself keeps up to journal_size_limit allocated).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  EXPECT_EQ(sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);  // opens the WAL
+  int frames = -1;
+  int checkpointed = -1;
+  // BUSY while the backend's own checkpointer is at work: ask again, within a deadline.
+  int rc = SQLITE_BUSY;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (rc == SQLITE_BUSY && std::chrono::steady_clock::now() < deadline) {
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &checkpointed);
+  }
+  EXPECT_EQ(rc, SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close_v2(db);
+  EXPECT_GE(frames, 0);
+  // Each commit adds at least one frame: without restarts there would be more frames than commits.
+  EXPECT_LT(frames, commits / 4) << commits << " commits";
+}
+
 TEST(SqliteBackend, FileIsInWalModeAndItsParentDirectoryIsCreated) {
   TempDir dir;
   const std::string path = (dir.path() / "a" / "b" / "gatehouse.db").string();
