@@ -12,6 +12,7 @@
 #include "cluster/node_store.hpp"
 #include "client/client_store.hpp"
 #include "client/secret_hasher.hpp"
+#include "core/request_stats.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
 #include "keys/key_ring.hpp"
@@ -38,6 +39,7 @@ struct AdminDeps {
   std::string node_id;  // this node's
   keys::KeyStore& keys;
   std::function<keys::RotationResult()> rotate_keys_now;  // a forced rotation step
+  const stats::RequestStats* request_stats = nullptr;     // this node's, for /api/system/stats
 };
 
 /// Minimum length of an API key given in a kickstart file.

@@ -32,6 +32,17 @@ json::object node_json(const cluster::NodeRecord& n, const std::string& this_nod
                       {"this_node", n.node_id == this_node}};
 }
 
+// What each kind of request this node served cost in store round trips (core/request_stats.hpp).
+Response request_stats(const AdminDeps& deps) {
+  json::array items;
+  if (deps.request_stats != nullptr) {
+    for (const auto& e : deps.request_stats->snapshot()) {
+      items.push_back(json::object{{"kind", e.kind}, {"requests", e.requests}, {"store_round_trips", e.store_round_trips}});
+    }
+  }
+  return ok(200, json::object{{"node_id", deps.node_id}, {"requests", std::move(items)}});
+}
+
 Response list_nodes(const AdminDeps& deps) {
   const auto now = deps.clock.now_ms();
   auto nodes = deps.nodes.list();
@@ -110,6 +121,8 @@ Response rotate_keys(const AdminDeps& deps) {
 
 void add_system_routes(http::Router& router, const AdminDeps& deps) {
   router.add("GET", "/api/system/nodes", guarded(deps, [&deps](const Request&, const PathParams&) { return list_nodes(deps); }));
+  router.add("GET", "/api/system/stats",
+             guarded(deps, [&deps](const Request&, const PathParams&) { return request_stats(deps); }));
   router.add("GET", "/api/system/jobs", guarded(deps, [&deps](const Request&, const PathParams&) { return list_jobs(deps); }));
   router.add("GET", "/api/system/jobs/runs",
              guarded(deps, [&deps](const Request& r, const PathParams&) { return list_runs(deps, r); }));

@@ -17,6 +17,7 @@
 #include "client/secret_hasher.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/request_stats.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "jose/openssl/crypto.hpp"
@@ -253,7 +254,7 @@ struct Node::Parts {
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
                    metadata_defaults(c), clock, user_cache, passwords, c.passwords.min_length,
                    store->nodes(), store->jobs(), store->events(), node_id_of(c), store->keys(),
-                   [this] { return rotate_keys(true); }} {
+                   [this] { return rotate_keys(true); }, &request_stats} {
     oidc::add_user_grants(oauth_deps, user_grant_deps);
     ensure_keys_once(*store, key_manager, algorithms_of(c), clock, node_id_of(c));
     ring.publish(key_manager.load());
@@ -319,6 +320,7 @@ struct Node::Parts {
   oidc::AuthorizeDeps authorize_deps;
   oidc::LogoutDeps logout_deps{authorize_deps, codec};
   oidc::DiscoveryDeps discovery_deps;
+  stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;
   std::unique_ptr<ClusterRuntime> cluster;  // last: its threads use everything above
@@ -358,6 +360,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   admin::add_routes(p.router, p.admin_deps);
 
   http::Server server(options, [&p](const http::Request& req) {
+    stats::RequestScope accounted(p.request_stats);
     try {
       return p.router.dispatch(req);
     } catch (const StorageError& e) {
@@ -367,7 +370,12 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
       r.set("Cache-Control", "no-store");
       return r;
     }
-  }, [&p](const http::Request& req) { return p.router.dispatch_inline(req); });
+  }, [&p](const http::Request& req) {
+    stats::RequestScope accounted(p.request_stats);
+    auto answer = p.router.dispatch_inline(req);
+    if (!answer) accounted.dismiss();  // a worker answers it, and accounts for it there
+    return answer;
+  });
   server_ptr = &server;
   server.listen();
   p.cluster->start();

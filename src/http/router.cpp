@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/request_stats.hpp"
+
 namespace gatehouse::http {
 namespace {
 
@@ -56,7 +58,8 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_as_space) {
 }
 
 void Router::add(std::string method, std::string_view pattern, Handler handler, Execution execution) {
-  Route r{std::move(method), {}, std::move(handler), execution, {}};
+  Route r{std::move(method), {}, std::move(handler), execution, {}, {}};
+  r.kind = r.method + " " + std::string(pattern);
   for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
 }
@@ -93,6 +96,7 @@ std::optional<Response> Router::dispatch_inline(const Request& request) const {
     if (route.method != request.method) continue;
     PathParams params;
     if (!match_segments(route.segments, segments, params)) continue;
+    stats::request_kind = route.kind.c_str();
     if (route.execution == Execution::kInline) return route.handler(request, params);
     if (route.fast_path) return route.fast_path(request, params);
     return std::nullopt;
@@ -106,7 +110,10 @@ Response Router::dispatch(const Request& request) const {
   for (const auto& route : routes_) {
     PathParams params;
     if (!match_segments(route.segments, segments, params)) continue;
-    if (route.method == request.method) return route.handler(request, params);
+    if (route.method == request.method) {
+      stats::request_kind = route.kind.c_str();
+      return route.handler(request, params);
+    }
     if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end())
       allowed.push_back(route.method);
   }

@@ -55,6 +55,7 @@ class Router {
     Handler handler;
     Execution execution;
     FastPath fast_path;
+    std::string kind;  // "METHOD /pattern": the request kind for stats (core/request_stats.hpp)
   };
   std::vector<Route> routes_;
 };

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "client/client_metadata.hpp"
+#include "core/request_stats.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/client_auth.hpp"
 #include "oauth/endpoints.hpp"
@@ -52,6 +53,15 @@ http::Response client_credentials(const OAuthDeps& deps, const client::Client& c
   return oauth_json_response(body);
 }
 
+/// The request kind of a grant type we serve, for stats (core/request_stats.hpp); nullptr for
+/// anything else (the kind stays the route's: kinds never come from the request).
+const char* request_kind_of(std::string_view grant_type) {
+  if (grant_type == "client_credentials") return "POST /oauth2/token (client_credentials)";
+  if (grant_type == "authorization_code") return "POST /oauth2/token (authorization_code)";
+  if (grant_type == "refresh_token") return "POST /oauth2/token (refresh_token)";
+  return nullptr;
+}
+
 /// The token endpoint's steps (RFC 6749 §3.2). `fast`: on the I/O thread, where the client may
 /// only come from the near-cache; nullopt means "needs a worker".
 std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const http::Request& request, bool fast) {
@@ -60,6 +70,7 @@ std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const 
   const auto* grant_type = form->get("grant_type");
   if (grant_type == nullptr)
     return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "grant_type is required"));
+  if (const char* kind = request_kind_of(*grant_type)) stats::request_kind = kind;
   auto presented = presented_credentials(request, *form);
   if (!presented) return oauth_error_response(presented.error());
   std::shared_ptr<const client::Client> registered;

@@ -37,6 +37,26 @@ it('lists this node as the only member, up and in step', async () => {
   assert.equal((await node.admin('GET', '/api/system/nodes', undefined, { key: null })).status, 401);
 });
 
+it('counts the requests it served by kind, with their store round trips (none on SQLite)', async () => {
+  const kindOf = async (kind) => (await node.admin('GET', '/api/system/stats')).json.requests.find((e) => e.kind === kind);
+  const cc = 'POST /oauth2/token (client_credentials)';
+  const before = (await kindOf(cc))?.requests ?? 0;
+  for (let i = 0; i < 3; i++) await node.accessToken(SVC);
+  const bad = await node.postForm('/oauth2/token', { grant_type: 'urn:made:up' }, { basic: [SVC.client_id, SVC.client_secret] });
+  assert.equal(bad.status, 400);
+  const stats = await node.admin('GET', '/api/system/stats');
+  assert.equal(stats.status, 200);
+  assert.equal(stats.json.node_id, 'standalone');
+  const counted = stats.json.requests.find((e) => e.kind === cc);
+  assert.equal(counted.requests - before, 3);
+  assert.equal(counted.store_round_trips, 0);
+  // A grant type we do not serve keeps the route's name: kinds never come from the request.
+  assert.ok(stats.json.requests.some((e) => e.kind === 'POST /oauth2/token'));
+  assert.ok(!stats.json.requests.some((e) => e.kind.includes('made:up')));
+  assert.ok(stats.json.requests.some((e) => e.kind === 'GET /api/system/stats'));
+  assert.equal((await node.admin('GET', '/api/system/stats', undefined, { key: null })).status, 401);
+});
+
 it('runs its jobs, records each run, and runs one at once on request', async () => {
   const runsOf = async (job) => (await node.admin('GET', `/api/system/jobs/runs?job=${job}`)).json.runs;
   await pollUntil(async () => (await runsOf('purge.expired')).length > 0, { what: 'the first purge run' });

@@ -8,6 +8,8 @@
 
 #include <libpq-fe.h>
 
+#include "core/request_stats.hpp"
+
 namespace gatehouse::storage::postgres {
 namespace {
 
@@ -234,6 +236,7 @@ Result Connection::execute(const Query& query, const Params& params) {
     for (const auto& p : params.params_) types.push_back(p.type);
     std::string name = "gh_" + std::to_string(statements_.size() + 1);
     const std::string sql(query.sql);
+    stats::count_store_round_trip();
     pg_result* prepared = PQprepare(conn_, name.c_str(), sql.c_str(), n, types.data());
     if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
       fail("prepare " + std::string(query.name), prepared);
@@ -251,6 +254,7 @@ Result Connection::execute(const Query& query, const Params& params) {
     values[i] = p.length < 0 ? nullptr : params.bytes_.data() + p.offset;
     lengths[i] = p.length;
   }
+  stats::count_store_round_trip();
   pg_result* result =
       PQexecPrepared(conn_, it->second.c_str(), n, values.data(), lengths.data(), formats.data(), kBinary);
   const auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -260,6 +264,7 @@ Result Connection::execute(const Query& query, const Params& params) {
 
 void Connection::exec_script(std::string_view what, const std::string& sql) {
   // PQexec returns the last statement's result; an error stops the script there.
+  stats::count_store_round_trip();
   pg_result* result = PQexec(conn_, sql.c_str());
   const auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(what, result);
@@ -268,6 +273,7 @@ void Connection::exec_script(std::string_view what, const std::string& sql) {
 
 bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  stats::count_store_round_trip();
   if (PQsendQueryParams(conn_, "SELECT 1", 0, nullptr, nullptr, nullptr, nullptr, kBinary) != 1) {
     broken_ = true;
     return false;
@@ -305,6 +311,7 @@ bool Connection::reset_for_reuse() noexcept {
   const auto state = PQtransactionStatus(conn_);
   if (state == PQTRANS_IDLE) return true;
   if (state != PQTRANS_INTRANS && state != PQTRANS_INERROR) return false;  // mid-query or unknown
+  stats::count_store_round_trip();
   pg_result* result = PQexec(conn_, "ROLLBACK");
   const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
   PQclear(result);

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/request_stats.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/test_backends.hpp"
@@ -151,6 +152,30 @@ TEST(PostgresBackend, ABinaryOlderThanTheSchemaAllowsIsRefusedAndChangesNothing)
   }
   EXPECT_EQ(old.min_binary_schema(), newer);
   EXPECT_EQ(old.schema_version(), newer);
+}
+
+TEST(PostgresBackend, EveryExchangeWithTheServerCountsAsOneRoundTripOfTheCallingThread) {
+  auto open = open_backend();
+  auto raw = raw_connection(open->schema);
+  {
+    // Prepared now (one more exchange each, once per connection): later executions are one each.
+    Transaction tx(*raw);
+    raw->execute(kCountMigrations);
+    tx.commit();
+  }
+  const auto start = stats::store_round_trips;
+  raw->execute(kCountMigrations);
+  EXPECT_EQ(stats::store_round_trips - start, 1u);
+  {
+    Transaction tx(*raw);
+    raw->execute(kCountMigrations);
+    tx.commit();
+  }
+  EXPECT_EQ(stats::store_round_trips - start, 4u) << "BEGIN, the statement, COMMIT";
+  // Another thread's exchanges are its own.
+  std::thread other([&] { open->backend->clients().find("nobody"); });
+  other.join();
+  EXPECT_EQ(stats::store_round_trips - start, 4u);
 }
 
 TEST(PostgresBackend, EachSchemaIsSeparateAndCreatedWhenMissing) {
