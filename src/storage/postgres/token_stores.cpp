@@ -46,22 +46,38 @@ WITH grant_row AS (
 INSERT INTO refresh_tokens ()sql" GH_RT_COLUMNS R"sql(, revoked_at)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, revoked_at FROM grant_row)sql"};
 
-// rotate()'s first statement, inside its transaction: locks the presented token's grant row,
-// then the token row, and reads the token as last committed (FOR UPDATE re-reads a row that
-// changed while it waited). No row: the token is unknown.
-constexpr Query kLockForRotation{"lock_refresh_token_for_rotation", R"sql(
+// rotate() in one statement, so one round trip (issue 4's target: a refresh costs two with
+// find_active). In lock order, as every grant write: the grant row (upsert), then the presented
+// token's row (FOR UPDATE, which re-reads a row a concurrent rotation changed while this one
+// waited, so `current` is the token as last committed). Only if that token is neither rotated,
+// revoked nor expired is it marked rotated, with the sealed answer, and the successor stored
+// ($1 presented hash, $2 now, $3 sealed answer, $4.. the successor as in kInsertRefresh, born
+// revoked if the grant is). The caller decides every other outcome from `current`; the row comes
+// back with `rotated` true when this call rotated. No row: the token is unknown.
+constexpr Query kRotate{"rotate_refresh_token", R"sql(
 WITH grant_row AS (
   INSERT INTO grants (grant_id, revoked_at, expires_at)
   SELECT grant_id, NULL, expires_at FROM refresh_tokens WHERE token_hash = $1
   ON CONFLICT (grant_id) DO UPDATE SET expires_at = greatest(grants.expires_at, excluded.expires_at)
-  RETURNING grant_id)
-SELECT t.token_hash, t.grant_id, t.client_id, t.user_id, t.scope, t.sid, t.auth_time, t.amr, t.created_at,
-       t.expires_at, t.rotated_at, t.previous_response, t.revoked_at
-  FROM refresh_tokens t JOIN grant_row g ON g.grant_id = t.grant_id
- WHERE t.token_hash = $1
-   FOR UPDATE OF t)sql"};
-constexpr Query kMarkRotated{"mark_refresh_token_rotated",
-    "UPDATE refresh_tokens SET rotated_at = $2, previous_response = $3 WHERE token_hash = $1 AND rotated_at IS NULL"};
+  RETURNING grant_id, revoked_at),
+current AS (
+  SELECT t.token_hash, t.grant_id, t.client_id, t.user_id, t.scope, t.sid, t.auth_time, t.amr, t.created_at,
+         t.expires_at, t.rotated_at, t.previous_response, t.revoked_at
+    FROM refresh_tokens t JOIN grant_row g ON g.grant_id = t.grant_id
+   WHERE t.token_hash = $1
+     FOR UPDATE OF t),
+marked AS (
+  UPDATE refresh_tokens r SET rotated_at = $2, previous_response = $3
+    FROM current c
+   WHERE r.token_hash = c.token_hash AND c.rotated_at IS NULL AND c.revoked_at IS NULL AND c.expires_at > $2
+     AND r.rotated_at IS NULL AND r.revoked_at IS NULL
+  RETURNING r.token_hash),
+successor AS (
+  INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scope, sid, auth_time, amr, created_at,
+                              expires_at, revoked_at)
+  SELECT $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, g.revoked_at FROM marked, grant_row g
+  RETURNING 1)
+SELECT c.*, EXISTS (SELECT 1 FROM successor) AS rotated FROM current c)sql"};
 constexpr Query kFindActive{"find_active_refresh_token", "SELECT " GH_RT_COLUMNS R"sql( FROM refresh_tokens
  WHERE token_hash = $1 AND expires_at > $2 AND rotated_at IS NULL AND revoked_at IS NULL)sql"};
 #undef GH_RT_COLUMNS
@@ -169,17 +185,32 @@ void PgRefreshTokenStore::insert(const token::RefreshToken& token) {
 token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
                                                 const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) {
   auto connection = pool_.acquire();
-  // The same decisions as SQLite's, on a token row this transaction holds locked: a concurrent
-  // rotation of the same token waits here, then sees this one's outcome.
-  Transaction tx(*connection);
+  // The same decisions as SQLite's, on the token as kRotate found it locked: a concurrent
+  // rotation of the same token waits there, then sees this one's outcome.
   token::RotateResult result;
   std::optional<std::int64_t> rotated_at;
   bool revoked = false;
   {
-    const auto locked = connection->execute(kLockForRotation, Params().bytea(presented_hash));
-    if (locked.empty()) return result;  // kUnknown
-    const Row row = locked.row(0);
+    Params params;
+    params.bytea(presented_hash).int8(now).bytea(sealed_response);
+    params.bytea(successor.token_hash)
+        .bytea(successor.grant_id)
+        .text(successor.client_id)
+        .text(successor.user_id)
+        .text(successor.scope)
+        .text(successor.sid)
+        .int8(successor.auth_time)
+        .text(successor.amr)
+        .int8(successor.created_at)
+        .int8(successor.expires_at);
+    const auto found = connection->execute(kRotate, params);
+    if (found.empty()) return result;  // kUnknown
+    const Row row = found.row(0);
     result.token = read_token(row);
+    if (row.boolean(13)) {
+      result.outcome = token::RotateOutcome::kRotated;
+      return result;
+    }
     rotated_at = row.optional_int8(10);
     if (!row.is_null(11)) result.previous_response = row.text(11);
     revoked = !row.is_null(12);
@@ -194,21 +225,18 @@ token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_has
       result.outcome = token::RotateOutcome::kGrace;
       return result;
     }
+    // A replay: the family is revoked (its own transaction; revoking is idempotent, and a
+    // rotation racing with this one has found the presented token rotated too).
     result.previous_response.clear();
+    Transaction tx(*connection);
     revoke_grant_in(*connection, result.token->grant_id, now);
     tx.commit();
     result.outcome = token::RotateOutcome::kReplayed;
     return result;
   }
+  // Neither rotated nor revoked, and not rotated now: kRotate found it expired.
   result.previous_response.clear();
-  if (result.token->expires_at <= now) {
-    result.outcome = token::RotateOutcome::kExpired;
-    return result;
-  }
-  connection->execute(kMarkRotated, Params().bytea(presented_hash).int8(now).bytea(sealed_response));
-  connection->execute(kInsertRefresh, token_params(successor));
-  tx.commit();
-  result.outcome = token::RotateOutcome::kRotated;
+  result.outcome = token::RotateOutcome::kExpired;
   return result;
 }
 
