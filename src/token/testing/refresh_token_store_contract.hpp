@@ -137,4 +137,17 @@ TEST_P(RefreshTokenStoreContract, PurgeDeletesExpiredTokensAndRecords) {
   EXPECT_EQ(refresh().rotate("old", sample("x"), "x", 1100, 10).outcome, RotateOutcome::kUnknown);
 }
 
+TEST_P(RefreshTokenStoreContract, AGrantLivesAsLongAsItsNewestTokenAcrossRotationsAndPurges) {
+  // The first token expires at 1200; each rotation's successor lives longer than the grant began.
+  refresh().insert(sample("t1", "g1", 1200));
+  ASSERT_EQ(refresh().rotate("t1", sample("t2", "g1", 3000), "a1", 1100, 10).outcome, RotateOutcome::kRotated);
+  EXPECT_GE(refresh().purge_expired(2000, 100), 1u) << "t1 expired";
+  // The grant is still there for t2: it rotates, and revoking the grant reaches its successor.
+  ASSERT_EQ(refresh().rotate("t2", sample("t3", "g1", 4000), "a2", 2100, 10).outcome, RotateOutcome::kRotated);
+  EXPECT_TRUE(refresh().find_active("t3", 2100));
+  EXPECT_GE(refresh().revoke_grant("g1", 2200), 1u);
+  EXPECT_FALSE(refresh().find_active("t3", 2200));
+  EXPECT_EQ(refresh().rotate("t3", sample("t4", "g1", 5000), "a3", 2300, 10).outcome, RotateOutcome::kRevoked);
+}
+
 }  // namespace gatehouse::token::testing
