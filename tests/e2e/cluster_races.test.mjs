@@ -1,0 +1,235 @@
+// Two nodes on one real PostgreSQL with HAProxy in front (round robin, no stickiness, health
+// check GET /api/status): one-time items raced across nodes many times, a refresh-token replay
+// raced across nodes after the grace window, a deleted application refused everywhere within a
+// second, a duplicate node id refused, and a node stopped under load through the balancer
+// without a single failed request.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import * as oidc from 'openid-client';
+import {
+  GatehouseNode, REPO, SVC, basicAuth, defaultKickstart, freePort, makeTempDir, ms, nodeTest, pollUntil, runCli,
+} from './lib/node.js';
+
+const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
+const REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1';
+const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
+const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
+const USER = { username: 'grace', password: 'correct horse battery', name: 'Grace Hopper' };
+const CB = 'http://127.0.0.1:1/cb';
+const RACES = 200;
+
+let database;
+let a;
+let b;
+let lb; // {url, child, dir}
+const it = nodeTest(() => [a, b].filter(Boolean));
+
+function psql(sql) {
+  execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function nodeConfig(id) {
+  return {
+    server: { public_url: 'http://gatehouse.test', drain_delay: '1500ms', shutdown_grace: '5s' },
+    database: { url: database },
+    keys: { master_key_file: null },
+    passwords: { memory_kib: 256, iterations: 1 },
+    tokens: { refresh_grace: '1s' },
+    cluster: { enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500, instance_recovery_timeout_ms: 1500 },
+  };
+}
+
+async function clusterNode(id, kickstart) {
+  const node = await GatehouseNode.create({ kickstart, env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY }, config: nodeConfig(id) });
+  node.overrides.cluster.node_url = node.url;
+  await node.writeConfig();
+  return node.launch();
+}
+
+/** HAProxy in front of the nodes: fast health checks, so a draining node is out within 200 ms. */
+async function startBalancer(nodes) {
+  const dir = await makeTempDir('gatehouse-haproxy-');
+  const port = await freePort();
+  const cfg = [
+    'global', '  maxconn 1024',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 30s', '  timeout server 30s',
+    '  option redispatch', '  retries 3', '  retry-on conn-failure empty-response response-timeout',
+    'frontend gatehouse', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
+    'backend nodes', '  balance roundrobin', '  option httpchk GET /api/status', '  http-check expect status 200',
+    ...nodes.map((n, i) => `  server n${i} 127.0.0.1:${n.port} check inter 100ms fall 1 rise 2`),
+  ].join('\n');
+  await fsp.writeFile(path.join(dir, 'haproxy.cfg'), `${cfg}\n`);
+  const child = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const url = `http://127.0.0.1:${port}`;
+  await pollUntil(async () => {
+    if (child.exitCode !== null) throw new Error(`haproxy exited: ${out}`);
+    try { return (await fetch(`${url}/api/status`)).status === 200; } catch { return false; }
+  }, { what: 'HAProxy to answer', deadlineMs: 10000 });
+  return { url, child, dir, output: () => out };
+}
+
+before(async () => {
+  if (!PG) {
+    if (REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
+    return;
+  }
+  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(PG);
+  url.pathname = `/${name}`;
+  database = url.toString();
+  const kickstart = defaultKickstart();
+  kickstart.users = [USER];
+  kickstart.applications.push({
+    ...WEB, client_name: 'Web', grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: [CB], scope: '', access_token_signed_response_alg: 'ES256', id_token_signed_response_alg: 'ES256',
+  });
+  a = await clusterNode('node-a', kickstart);
+  b = await clusterNode('node-b', false);
+  lb = await startBalancer([a, b]);
+});
+after(async () => {
+  lb?.child.kill();
+  await a?.cleanup();
+  await b?.cleanup();
+  if (lb) await fsp.rm(lb.dir, { recursive: true, force: true });
+  if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
+});
+
+const skipWithoutPg = { skip: !PG && !REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
+const web = [WEB.client_id, WEB.client_secret];
+
+/** Signs in once on node-a through the hosted form; returns the SSO session cookie. */
+async function signIn() {
+  const url = new URL(`${a.url}/oauth2/authorize`);
+  url.search = new URLSearchParams({ response_type: 'code', client_id: WEB.client_id, redirect_uri: CB, scope: 'openid', state: 's' });
+  const form = await fetch(url, { redirect: 'manual' });
+  const page = await form.text();
+  const csrf = /gh_csrf=([^;]+)/.exec(form.headers.get('set-cookie'))[1];
+  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
+  const posted = await fetch(`${a.url}/oauth2/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
+    body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username: USER.username, password: USER.password }),
+  });
+  assert.equal(posted.status, 302, await posted.text());
+  return /(gh_session=[^;]+)/.exec(posted.headers.get('set-cookie'))[1];
+}
+
+/** A fresh code from `node` for the signed-in session (no form: the session answers at once). */
+async function code(node, session, scope = 'openid offline_access') {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = new URL(`${node.url}/oauth2/authorize`);
+  url.search = new URLSearchParams({
+    response_type: 'code', client_id: WEB.client_id, redirect_uri: CB, scope, state: 's', nonce: 'n',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+  });
+  const res = await fetch(url, { redirect: 'manual', headers: { cookie: session } });
+  assert.equal(res.status, 302, await res.text());
+  return { code: new URL(res.headers.get('location')).searchParams.get('code'), verifier };
+}
+
+const redeem = (node, c) => node.postForm('/oauth2/token', {
+  grant_type: 'authorization_code', code: c.code, redirect_uri: CB, code_verifier: c.verifier,
+}, { basic: web });
+const refresh = (node, token) => node.postForm('/oauth2/token', { grant_type: 'refresh_token', refresh_token: token }, { basic: web });
+
+/** Runs fn(i) for i in 0..n-1, `width` at a time. */
+async function inBatches(n, width, fn) {
+  const out = [];
+  for (let i = 0; i < n; i += width) {
+    out.push(...await Promise.all(Array.from({ length: Math.min(width, n - i) }, (_, k) => fn(i + k))));
+  }
+  return out;
+}
+
+it(`a code redeemed at both nodes at once is redeemed exactly once, ${RACES} times over`, skipWithoutPg, async () => {
+  const session = await signIn();
+  const outcomes = await inBatches(RACES, 8, async (i) => {
+    const c = await code(i % 2 ? a : b, session);
+    const answers = await Promise.all([redeem(a, c), redeem(b, c)]);
+    return answers.map((r) => (r.status === 200 ? 'ok' : r.json?.error)).sort().join(',');
+  });
+  const tally = {};
+  for (const o of outcomes) tally[o] = (tally[o] ?? 0) + 1;
+  assert.deepEqual(tally, { 'invalid_grant,ok': RACES });
+});
+
+it(`a refresh token replayed at both nodes after the grace window revokes its family, ${RACES} families`, skipWithoutPg, async () => {
+  const session = await signIn();
+  const families = await inBatches(RACES, 8, async (i) => {
+    const first = await redeem(i % 2 ? a : b, await code(i % 2 ? b : a, session));
+    assert.equal(first.status, 200, first.text);
+    const rotated = await refresh(i % 2 ? a : b, first.json.refresh_token);
+    assert.equal(rotated.status, 200, rotated.text);
+    return { spent: first.json.refresh_token, current: rotated.json };
+  });
+  // Past the grace window (1 s; whole seconds on the server).
+  await new Promise((resolve) => { setTimeout(resolve, ms(2100)); });
+  const replays = await inBatches(RACES, 8, async (i) => Promise.all([refresh(a, families[i].spent), refresh(b, families[i].spent)]));
+  for (const pair of replays) {
+    for (const r of pair) assert.deepEqual([r.status, r.json.error], [400, 'invalid_grant'], r.text);
+  }
+  // Every family is revoked: its current refresh token is refused and its access token inactive, on both nodes.
+  await inBatches(RACES, 8, async (i) => {
+    const { current } = families[i];
+    const again = await refresh(i % 2 ? a : b, current.refresh_token);
+    assert.deepEqual([again.status, again.json.error], [400, 'invalid_grant'], again.text);
+    const seen = await (i % 2 ? b : a).postForm('/oauth2/introspect', { token: current.access_token }, { basic: [SVC.client_id, SVC.client_secret] });
+    assert.equal(seen.json.active, false);
+  });
+});
+
+it('an application deleted through one node is refused by the other within a second', skipWithoutPg, async () => {
+  const app = { client_id: 'short-lived', client_secret: 'short-lived-secret-0123456789' };
+  const created = await a.admin('POST', '/api/applications', {
+    ...app, client_name: 'Short-lived', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'api:read', redirect_uris: [],
+  });
+  assert.equal(created.status, 201, created.text);
+  const token = (node) => node.postForm('/oauth2/token', { grant_type: 'client_credentials' }, { basic: [app.client_id, app.client_secret] });
+  await pollUntil(async () => (await token(b)).status === 200, { what: 'node-b to know the new application', deadlineMs: 5000, intervalMs: 20 });
+  assert.equal((await a.admin('DELETE', `/api/applications/${app.client_id}`)).status, 204);
+  const deleted = Date.now();
+  await pollUntil(async () => (await token(b)).status === 401, { what: 'node-b to refuse the deleted application', deadlineMs: 5000, intervalMs: 20 });
+  assert.ok(Date.now() - deleted < ms(1000), `took ${Date.now() - deleted} ms`);
+  assert.equal((await token(a)).status, 401);
+});
+
+it('a node started with the id of a live node refuses to start, naming it', skipWithoutPg, async () => {
+  const twin = await GatehouseNode.create({ kickstart: false, env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY }, config: nodeConfig('node-a') });
+  try {
+    const run = await runCli(['serve', '--config', twin.configFile], { env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY } });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /node-a/);
+    assert.match(run.stderr, /already|in use|live/i);
+  } finally {
+    await twin.cleanup();
+  }
+});
+
+it('SIGTERM to a node during load through HAProxy fails no request', skipWithoutPg, async () => {
+  const wrk = spawn('wrk', ['-t1', '-c8', '-d4s', '--timeout', '5s', '-s', path.join(REPO, 'bench', 'token.lua'), `${lb.url}/oauth2/token`], {
+    env: { ...process.env, AUTHORIZATION: basicAuth(SVC.client_id, SVC.client_secret) }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  wrk.stdout.on('data', (d) => { out += d; });
+  wrk.stderr.on('data', (d) => { out += d; });
+  const finished = new Promise((resolve) => { wrk.on('exit', resolve); });
+  await new Promise((resolve) => { setTimeout(resolve, 1000); });  // wrk's run is under way
+  const stopped = b.stop();
+  assert.equal(await finished, 0, out);
+  const exit = await stopped;
+  assert.equal(exit?.code ?? b.exit?.code, 0, b.output());
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  assert.ok(requests > 100, out);
+  assert.doesNotMatch(out, /Non-2xx|Socket errors/, out);
+  assert.match(out, /non-2xx\/3xx responses: 0/, out);
+});
