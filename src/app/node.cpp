@@ -14,6 +14,8 @@
 #include "app/cluster_runtime.hpp"
 #include "app/kickstart.hpp"
 #include "app/status.hpp"
+#include "cache/redis_client.hpp"
+#include "cache/redis_counters.hpp"
 #include "client/secret_hasher.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -78,6 +80,27 @@ std::unique_ptr<storage::Backend> open_store(const config::Config& config) {
     spdlog::warn("the database schema (version {}) is newer than this binary knows ({}); it still allows this binary, "
                  "as during a rolling upgrade: upgrade this node soon", version, backend->known_version());
   return backend;
+}
+
+/// The channel a node publishes on after a change that produced cluster events.
+constexpr std::string_view kEventsChannel = "gatehouse:events";
+
+cache::RedisOptions redis_options(const config::Config& c) {
+  std::string error;
+  auto options = cache::parse_redis_url(c.cache.redis_url, error);
+  if (!options) throw StartupError("cache.redis_url: " + error);
+  options->timeout = c.cache.redis_timeout;
+  return *options;
+}
+
+std::unique_ptr<cache::RedisClient> open_redis(const config::Config& c) {
+  if (c.cache.redis_url.empty()) return nullptr;
+  auto redis = std::make_unique<cache::RedisClient>(redis_options(c));
+  if (redis->command({"PING"}))
+    spdlog::info("redis {}: counters and change notices go through it", redis->label());
+  else
+    spdlog::warn("redis {} does not answer yet: using the database until it does", redis->label());
+  return redis;
 }
 
 user::Argon2Params argon2_params(const config::Config& c) {
@@ -230,6 +253,8 @@ struct Node::Parts {
       : config(c),
         bootstrap_plan(read_bootstrap_plan(c)),
         store(open_store(c)),
+        redis(open_redis(c)),
+        redis_users(redis ? std::make_unique<cache::RedisCountingUserStore>(store->users(), *redis) : nullptr),
         master(keys::load_master_key({c.keys.master_key_file, c.keys.master_key}, store->keys())),
         client_secrets(master.derive(keys::kClientSecretHashPurpose)),
         api_key_hasher(master.derive(keys::kApiKeyHashPurpose)),
@@ -237,7 +262,7 @@ struct Node::Parts {
         key_manager(store->keys(), master, clock),
         codec(ring, c.server.public_url),
         client_cache(store->clients(), kClientCacheTtl),
-        user_cache(store->users(), kClientCacheTtl),
+        user_cache(redis_users ? static_cast<user::UserStore&>(*redis_users) : store->users(), kClientCacheTtl),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
         user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose),
@@ -274,6 +299,13 @@ struct Node::Parts {
     cluster = std::make_unique<ClusterRuntime>(
         *store, clock, o, [this](const cluster::ClusterEvent& e) { apply_event(e); },
         [this] { return keyset_of(*ring.current()); });
+    if (redis) {
+      // Every node hears of a change through Redis at once, besides the database's own channel.
+      client_cache.set_after_write([this] { publish_change(); });
+      user_cache.set_after_write([this] { publish_change(); });
+      redis_events = std::make_unique<cache::RedisSubscriber>(redis_options(c), std::string(kEventsChannel),
+                                                              [this] { cluster->wake(); });
+    }
     cluster->add_job({"cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); }});
     cluster->add_job({"purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); }});
     cluster->add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
@@ -283,8 +315,22 @@ struct Node::Parts {
   /// result at once, the others when the key change's events reach them.
   keys::RotationResult rotate_keys(bool force) {
     auto result = key_manager.rotate(algorithms_of(config), rotation_policy(config), force);
-    if (result.changed()) ring.publish(key_manager.load());
+    if (result.changed()) {
+      ring.publish(key_manager.load());
+      publish_change();
+    }
     return result;
+  }
+
+  /// Tells the other nodes through Redis (when configured) that cluster events are waiting; they
+  /// read them from the database. Best effort: without Redis they learn it from the database's
+  /// notification or their next poll.
+  void publish_change() noexcept {
+    if (!redis) return;
+    try {
+      redis->command({"PUBLISH", kEventsChannel, "1"});
+    } catch (...) {
+    }
   }
 
   /// What a change made elsewhere (another node, a `gatehouse` command) means for this node's caches.
@@ -303,6 +349,8 @@ struct Node::Parts {
   std::optional<KickstartPlan> bootstrap_plan;
   SystemClock clock;
   std::unique_ptr<storage::Backend> store;
+  std::unique_ptr<cache::RedisClient> redis;                    // null without [cache] redis_url
+  std::unique_ptr<cache::RedisCountingUserStore> redis_users;   // failed sign-ins in Redis
   keys::MasterKey master;
   client::SecretHasher client_secrets;
   client::SecretHasher api_key_hasher;
@@ -323,7 +371,8 @@ struct Node::Parts {
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;
-  std::unique_ptr<ClusterRuntime> cluster;  // last: its threads use everything above
+  std::unique_ptr<ClusterRuntime> cluster;  // its threads use everything above
+  std::unique_ptr<cache::RedisSubscriber> redis_events;  // last: it wakes `cluster`
 };
 
 Node::Node(const config::Config& config) : parts_(std::make_unique<Parts>(config)) {}

@@ -14,7 +14,10 @@ std::optional<Client> CachingClientStore::find(const std::string& client_id) {
 void CachingClientStore::invalidate(const std::string& client_id) { cache_.invalidate(client_id); }
 
 bool CachingClientStore::insert(const Client& client) {
-  OnScopeExit after{[&] { invalidate(client.client_id); }};
+  OnScopeExit after{[&] {
+    invalidate(client.client_id);
+    if (after_write_) after_write_();
+  }};
   return inner_.insert(client);
 }
 
@@ -23,13 +26,19 @@ bool CachingClientStore::insert(const Client& client) {
 // committed a write whose acknowledgement was lost.
 bool CachingClientStore::update(const Client& client) {
   invalidate(client.client_id);
-  OnScopeExit after{[&] { invalidate(client.client_id); }};
+  OnScopeExit after{[&] {
+    invalidate(client.client_id);
+    if (after_write_) after_write_();
+  }};
   return inner_.update(client);
 }
 
 bool CachingClientStore::remove(const std::string& client_id) {
   invalidate(client_id);
-  OnScopeExit after{[&] { invalidate(client_id); }};
+  OnScopeExit after{[&] {
+    invalidate(client_id);
+    if (after_write_) after_write_();
+  }};
   return inner_.remove(client_id);
 }
 

@@ -6,6 +6,7 @@
 // itself, not through here.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,10 +30,14 @@ class CachingClientStore final : public ClientStore {
   std::shared_ptr<const Client> peek(const std::string& client_id) const;
   /// Drops one entry (a change made elsewhere). Thread safe.
   void invalidate(const std::string& client_id);
+  /// Called after every write through this store (e.g. to tell the other nodes at once). Set it
+  /// before the store is shared between threads; it must not throw.
+  void set_after_write(std::function<void()> f) { after_write_ = std::move(f); }
 
  private:
   ClientStore& inner_;
   NearCache<Client> cache_;
+  std::function<void()> after_write_;
 };
 
 }  // namespace gatehouse::client

@@ -6,6 +6,7 @@
 // always go to the store.
 
 #include <chrono>
+#include <functional>
 
 #include "core/near_cache.hpp"
 #include "user/user_store.hpp"
@@ -25,18 +26,18 @@ class CachingUserStore final : public UserStore {
     return inner_.list(filter, offset, limit);
   }
   UserWriteResult insert(const User& user) override {
-    OnScopeExit after{[&] { invalidate(user.id); }};
+    OnScopeExit after{[&] { written(user.id); }};
     return inner_.insert(user);
   }
   // Before and after, as CachingClientStore does: no reader keeps or refills the old entry.
   UserWriteResult update(const User& user) override {
     invalidate(user.id);
-    OnScopeExit after{[&] { invalidate(user.id); }};
+    OnScopeExit after{[&] { written(user.id); }};
     return inner_.update(user);
   }
   bool remove(const std::string& id) override {
     invalidate(id);
-    OnScopeExit after{[&] { invalidate(id); }};
+    OnScopeExit after{[&] { written(id); }};
     return inner_.remove(id);
   }
   FailedLogins record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window, int threshold,
@@ -51,10 +52,19 @@ class CachingUserStore final : public UserStore {
 
   /// Drops one entry (a change made elsewhere). Thread safe.
   void invalidate(const std::string& id) { cache_.invalidate(id); }
+  /// Called after every write through this store (e.g. to tell the other nodes at once). Set it
+  /// before the store is shared between threads; it must not throw.
+  void set_after_write(std::function<void()> f) { after_write_ = std::move(f); }
 
  private:
+  void written(const std::string& id) {
+    invalidate(id);
+    if (after_write_) after_write_();
+  }
+
   UserStore& inner_;
   NearCache<User> cache_;
+  std::function<void()> after_write_;
 };
 
 }  // namespace gatehouse::user

@@ -486,6 +486,22 @@ Check check_node_url(std::string& v) {
   return {};
 }
 
+Check check_redis_url(std::string& v) {
+  if (v.empty()) return {};
+  // Never echo the URL: it may carry a password.
+  auto parsed = boost::urls::parse_uri(v);
+  const auto path = parsed ? std::string(parsed->path()) : std::string();
+  const bool db_ok = path.empty() || path == "/" ||
+                     (path.size() <= 4 && std::all_of(path.begin() + 1, path.end(), [](char c) { return c >= '0' && c <= '9'; }));
+  if (!parsed || parsed->scheme() != "redis" || !parsed->has_authority() || parsed->encoded_host().empty() ||
+      parsed->has_query() || parsed->has_fragment() || !db_ok)
+    return unexpected("expected a Redis URL such as \"redis://127.0.0.1:6379/0\" or \"redis://:PASSWORD@cache.internal:6379\" "
+                      "(the value is not shown because it may contain a password)");
+  return {};
+}
+
+std::string render_redis_url(const Config& c) { return toml_string(redact_url(c.cache.redis_url)); }
+
 Check check_master_key(std::string& v) {
   // Never echo any part of the value.
   const std::string how = "must be the base64url encoding (no padding) of exactly 32 random bytes, "
@@ -747,6 +763,9 @@ const std::array kKeys{
             &render_number<&Config::cluster, &ClusterConfig::checkin_interval_ms>},
     KeySpec{"cluster", "checkin_offset_ms", &apply_integer<&Config::cluster, &ClusterConfig::checkin_offset_ms, 0, 600'000>,
             &render_number<&Config::cluster, &ClusterConfig::checkin_offset_ms>},
+    KeySpec{"cache", "redis_url", &apply_string<&Config::cache, &CacheConfig::redis_url, check_redis_url>, &render_redis_url},
+    KeySpec{"cache", "redis_timeout", &apply_duration<&Config::cache, &CacheConfig::redis_timeout, 10, 10'000>,
+            &render_duration<&Config::cache, &CacheConfig::redis_timeout>},
     KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
             &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
     KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
@@ -776,8 +795,8 @@ const std::array kKeys{
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},
 };
 
-constexpr std::array<std::string_view, 10> kSections{"server", "database", "keys",      "tokens",    "oauth",
-                                                     "cluster", "passwords", "login", "bootstrap", "log"};
+constexpr std::array<std::string_view, 11> kSections{"server", "database", "keys",      "tokens", "oauth", "cluster",
+                                                     "cache",  "passwords", "login", "bootstrap", "log"};
 
 bool is_section(std::string_view s) { return std::find(kSections.begin(), kSections.end(), s) != kSections.end(); }
 

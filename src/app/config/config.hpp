@@ -60,6 +60,14 @@ struct ClusterConfig {
   std::int64_t checkin_offset_ms = 0;              ///< added to the first check-in's delay; 0..600000
 };
 
+/// [cache]: the optional Redis shared by the nodes (counters, fast cluster events). Without it
+/// everything goes through the database; with it, a node falls back to the database whenever
+/// Redis does not answer.
+struct CacheConfig {
+  std::string redis_url;              ///< "" (no Redis) or redis://[[user]:password@]host[:port][/db]
+  milliseconds redis_timeout{200};    ///< connect and command timeout; 10ms..10s
+};
+
 /// [keys]: the master key that encrypts the signing keys at rest, and the signing algorithms.
 struct KeysConfig {
   std::string master_key_file = "./data/master.key";
@@ -125,6 +133,7 @@ struct Config {
   TokensConfig tokens;
   OAuthConfig oauth;
   ClusterConfig cluster;
+  CacheConfig cache;
   PasswordsConfig passwords;
   LoginConfig login;
   BootstrapConfig bootstrap;

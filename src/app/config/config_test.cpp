@@ -436,6 +436,22 @@ TEST(ConfigDatabase, SqliteAndPostgresqlUrlsAreAcceptedAndAPasswordIsNeverShown)
   EXPECT_EQ(load_ok("[database]\nurl = \"sqlite:/var/lib/g.db\"\n").database.sqlite_path(), "/var/lib/g.db");
 }
 
+// --- cache -----------------------------------------------------------------------------------
+
+TEST(ConfigCache, ARedisUrlIsCheckedWithoutEverShowingItsPassword) {
+  EXPECT_EQ(load_ok("").cache.redis_url, "");
+  auto c = load_ok("[cache]\nredis_url = \"redis://:s3cret@cache.internal:6380/2\"\nredis_timeout = \"50ms\"\n");
+  EXPECT_EQ(c.cache.redis_timeout, std::chrono::milliseconds(50));
+  EXPECT_THAT(render(c), HasSubstr("redis_url = \"redis://:<redacted>@cache.internal:6380/2\""));
+  EXPECT_THAT(render(c), Not(HasSubstr("s3cret")));
+  for (const char* bad : {"http://:s3cret@h:1", "redis://:s3cret@", "redis://:s3cret@h/db", "redis://:s3cret@h?x=1"}) {
+    auto error = load_error(std::string("[cache]\nredis_url = \"") + bad + "\"\n");
+    EXPECT_THAT(error, HasSubstr("cache.redis_url")) << bad;
+    EXPECT_THAT(error, Not(HasSubstr("s3cret"))) << bad;
+  }
+  EXPECT_THAT(env_error({{"GATEHOUSE_CACHE_REDIS_TIMEOUT", "1m"}}), HasSubstr("cache.redis_timeout"));
+}
+
 // --- cluster ---------------------------------------------------------------------------------
 
 TEST(ConfigCluster, ClusterModeNeedsANodeIdAndPostgresql) {

@@ -1,0 +1,169 @@
+// Two nodes on one real PostgreSQL with a real Redis ([cache] redis_url) that this test starts,
+// stops and starts again: failed sign-ins are counted in Redis across nodes, changes still reach
+// the other node within a second, and while Redis is gone the nodes fall back to the database
+// without failing a single request, then return to Redis.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import { after, before } from 'node:test';
+import { GatehouseNode, SVC, defaultKickstart, freePort, ms, nodeTest, pollUntil } from './lib/node.js';
+
+const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
+const REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1' || process.env.GATEHOUSE_TEST_REDIS_REQUIRED === '1';
+const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
+const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
+const USER = { username: 'ada', password: 'correct horse battery', name: 'Ada Lovelace' };
+const CB = 'http://127.0.0.1:1/cb';
+const LOCK_AFTER = 5;
+
+let database;
+let redisPort;
+let redis; // the redis-server child
+let a;
+let b;
+const it = nodeTest(() => [a, b].filter(Boolean));
+
+function psql(sql) {
+  execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+const redisCli = (...args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redisPort), ...args]).toString().trim();
+
+async function startRedis() {
+  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' });
+  await pollUntil(() => { try { return redisCli('ping') === 'PONG'; } catch { return false; } },
+    { what: 'redis-server to answer', deadlineMs: 10000 });
+}
+async function stopRedis() {
+  const exited = new Promise((resolve) => { redis.on('exit', resolve); });
+  redis.kill('SIGTERM');
+  await exited;
+  redis = null;
+}
+
+async function clusterNode(id, kickstart) {
+  const node = await GatehouseNode.create({
+    kickstart,
+    env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY },
+    config: {
+      server: { public_url: 'http://gatehouse.test' },
+      database: { url: database },
+      keys: { master_key_file: null },
+      passwords: { memory_kib: 256, iterations: 1 },
+      login: { lockout_threshold: LOCK_AFTER },
+      cache: { redis_url: `redis://127.0.0.1:${redisPort}`, redis_timeout: '200ms' },
+      cluster: { enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500 },
+    },
+  });
+  node.overrides.cluster.node_url = node.url;
+  await node.writeConfig();
+  return node.launch();
+}
+
+before(async () => {
+  if (!PG) {
+    if (REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
+    return;
+  }
+  redisPort = await freePort();
+  await startRedis();
+  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(PG);
+  url.pathname = `/${name}`;
+  database = url.toString();
+  const kickstart = defaultKickstart();
+  kickstart.users = [USER];
+  kickstart.applications.push({
+    ...WEB, client_name: 'Web', grant_types: ['authorization_code'], redirect_uris: [CB], scope: '',
+  });
+  a = await clusterNode('node-a', kickstart);
+  b = await clusterNode('node-b', false);
+});
+after(async () => {
+  await a?.cleanup();
+  await b?.cleanup();
+  if (redis) await stopRedis();
+  if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
+});
+
+const skipWithoutPg = { skip: !PG && !REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
+
+/** One sign-in attempt on `node` through the hosted form; returns the answer to the POST. */
+async function signIn(node, username, password) {
+  const url = new URL(`${node.url}/oauth2/authorize`);
+  url.search = new URLSearchParams({ response_type: 'code', client_id: WEB.client_id, redirect_uri: CB, scope: 'openid', state: 's' });
+  const form = await fetch(url, { redirect: 'manual' });
+  const page = await form.text();
+  assert.equal(form.status, 200, page);
+  const csrf = /gh_csrf=([^;]+)/.exec(form.headers.get('set-cookie'))[1];
+  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
+  const res = await fetch(`${node.url}/oauth2/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
+    body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username, password }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+it('failed sign-ins are counted in Redis, and the lock holds on every node', skipWithoutPg, async () => {
+  const name = 'nobody-at-all';
+  for (let i = 0; i < LOCK_AFTER; i++) {
+    const res = await signIn(i % 2 ? a : b, name, 'wrong');
+    assert.equal(res.status, 200);
+  }
+  assert.equal(redisCli('HGET', `gatehouse:failed-logins:${name}`, 'c'), String(LOCK_AFTER));
+  const locked = await signIn(a, name, 'wrong');
+  assert.match(locked.text, /locked|too many/i);
+  assert.match((await signIn(b, name, 'wrong')).text, /locked|too many/i);
+});
+
+it('an application created through one node authenticates on the other within a second', skipWithoutPg, async () => {
+  const app = { client_id: 'via-redis', client_secret: 'via-redis-secret-0123456789' };
+  const token = (node) => node.postForm('/oauth2/token', { grant_type: 'client_credentials' }, { basic: [app.client_id, app.client_secret] });
+  assert.equal((await token(b)).status, 401);
+  const created = await a.admin('POST', '/api/applications', {
+    ...app, client_name: 'Via Redis', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic',
+    scope: 'api:read', redirect_uris: [],
+  });
+  assert.equal(created.status, 201, created.text);
+  const at = Date.now();
+  await pollUntil(async () => (await token(b)).status === 200, { what: 'node-b to know the application', deadlineMs: 5000, intervalMs: 20 });
+  assert.ok(Date.now() - at < ms(1000), `took ${Date.now() - at} ms`);
+});
+
+it('with Redis stopped and started again under load, no request fails and counting returns to Redis', skipWithoutPg, async () => {
+  const answers = { token: new Map(), signIn: new Map() };
+  const count = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
+  let stop = false;
+  const worker = async (k) => {
+    for (let i = 0; !stop; i++) {
+      const node = (k + i) % 2 ? a : b;
+      if (i % 10 === 0) {
+        // A wrong password for a name of its own each time: answered with the form, never locked.
+        const res = await signIn(node, `load-${k}-${i}`, 'wrong');
+        count(answers.signIn, res.status);
+      } else {
+        count(answers.token, (await node.token(SVC)).status);
+      }
+    }
+  };
+  const workers = Array.from({ length: 8 }, (_, k) => worker(k));
+  await new Promise((resolve) => { setTimeout(resolve, 1000); });
+  await stopRedis();
+  await new Promise((resolve) => { setTimeout(resolve, 1500); });
+  // A failure counted while Redis is away goes to the database.
+  assert.equal((await signIn(a, 'during-outage', 'wrong')).status, 200);
+  await startRedis();
+  await new Promise((resolve) => { setTimeout(resolve, 1500); });
+  stop = true;
+  await Promise.all(workers);
+  assert.deepEqual([...answers.token.keys()], [200], JSON.stringify([...answers.token]));
+  assert.deepEqual([...answers.signIn.keys()], [200], JSON.stringify([...answers.signIn]));
+  assert.ok(answers.token.get(200) > 100, `only ${answers.token.get(200)} token requests`);
+  // Back on Redis (the fresh server is empty): a new failure is counted there again.
+  await pollUntil(async () => {
+    await signIn(b, 'after-outage', 'wrong');
+    return redisCli('HGET', 'gatehouse:failed-logins:after-outage', 'c') !== '';
+  }, { what: 'failures to be counted in Redis again', deadlineMs: 10000, intervalMs: 200 });
+});
