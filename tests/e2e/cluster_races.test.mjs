@@ -1,4 +1,4 @@
-// Two nodes on one real PostgreSQL with HAProxy in front (round robin, no stickiness, health
+// Three nodes on one real PostgreSQL with HAProxy in front (round robin, no stickiness, health
 // check GET /api/status): one-time items raced across nodes many times, a refresh-token replay
 // raced across nodes after the grace window, a deleted application refused everywhere within a
 // second, a duplicate node id refused, and a node stopped under load through the balancer
@@ -25,8 +25,9 @@ const RACES = 200;
 let database;
 let a;
 let b;
+let c;
 let lb; // {url, child, dir}
-const it = nodeTest(() => [a, b].filter(Boolean));
+const it = nodeTest(() => [a, b, c].filter(Boolean));
 
 function psql(sql) {
   execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -93,12 +94,14 @@ before(async () => {
   });
   a = await clusterNode('node-a', kickstart);
   b = await clusterNode('node-b', false);
-  lb = await startBalancer([a, b]);
+  c = await clusterNode('node-c', false);
+  lb = await startBalancer([a, b, c]);
 });
 after(async () => {
   lb?.child.kill();
   await a?.cleanup();
   await b?.cleanup();
+  await c?.cleanup();
   if (lb) await fsp.rm(lb.dir, { recursive: true, force: true });
   if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
 });
@@ -136,8 +139,8 @@ async function code(node, session, scope = 'openid offline_access') {
   return { code: new URL(res.headers.get('location')).searchParams.get('code'), verifier };
 }
 
-const redeem = (node, c) => node.postForm('/oauth2/token', {
-  grant_type: 'authorization_code', code: c.code, redirect_uri: CB, code_verifier: c.verifier,
+const redeem = (node, issued) => node.postForm('/oauth2/token', {
+  grant_type: 'authorization_code', code: issued.code, redirect_uri: CB, code_verifier: issued.verifier,
 }, { basic: web });
 const refresh = (node, token) => node.postForm('/oauth2/token', { grant_type: 'refresh_token', refresh_token: token }, { basic: web });
 
@@ -150,11 +153,15 @@ async function inBatches(n, width, fn) {
   return out;
 }
 
-it(`a code redeemed at both nodes at once is redeemed exactly once, ${RACES} times over`, skipWithoutPg, async () => {
+/** The i-th pair of two different nodes, cycling through all three pairs. */
+const pairOf = (i) => [[a, b], [b, c], [c, a]][i % 3];
+
+it(`a code redeemed at two nodes at once is redeemed exactly once, ${RACES} times over`, skipWithoutPg, async () => {
   const session = await signIn();
   const outcomes = await inBatches(RACES, 8, async (i) => {
-    const c = await code(i % 2 ? a : b, session);
-    const answers = await Promise.all([redeem(a, c), redeem(b, c)]);
+    const [x, y] = pairOf(i);
+    const issued = await code(x, session);
+    const answers = await Promise.all([redeem(x, issued), redeem(y, issued)]);
     return answers.map((r) => (r.status === 200 ? 'ok' : r.json?.error)).sort().join(',');
   });
   const tally = {};
@@ -162,7 +169,7 @@ it(`a code redeemed at both nodes at once is redeemed exactly once, ${RACES} tim
   assert.deepEqual(tally, { 'invalid_grant,ok': RACES });
 });
 
-it(`a refresh token replayed at both nodes after the grace window revokes its family, ${RACES} families`, skipWithoutPg, async () => {
+it(`a refresh token replayed at two nodes after the grace window revokes its family, ${RACES} families`, skipWithoutPg, async () => {
   const session = await signIn();
   const families = await inBatches(RACES, 8, async (i) => {
     const first = await redeem(i % 2 ? a : b, await code(i % 2 ? b : a, session));
@@ -173,7 +180,10 @@ it(`a refresh token replayed at both nodes after the grace window revokes its fa
   });
   // Past the grace window (1 s; whole seconds on the server).
   await new Promise((resolve) => { setTimeout(resolve, ms(2100)); });
-  const replays = await inBatches(RACES, 8, async (i) => Promise.all([refresh(a, families[i].spent), refresh(b, families[i].spent)]));
+  const replays = await inBatches(RACES, 8, async (i) => {
+    const [x, y] = pairOf(i);
+    return Promise.all([refresh(x, families[i].spent), refresh(y, families[i].spent)]);
+  });
   for (const pair of replays) {
     for (const r of pair) assert.deepEqual([r.status, r.json.error], [400, 'invalid_grant'], r.text);
   }
@@ -187,18 +197,22 @@ it(`a refresh token replayed at both nodes after the grace window revokes its fa
   });
 });
 
-it('an application deleted through one node is refused by the other within a second', skipWithoutPg, async () => {
+it('an application created through node A authenticates on node C within a second; deleted, it is refused everywhere within a second', skipWithoutPg, async () => {
   const app = { client_id: 'short-lived', client_secret: 'short-lived-secret-0123456789' };
   const created = await a.admin('POST', '/api/applications', {
     ...app, client_name: 'Short-lived', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic',
     scope: 'api:read', redirect_uris: [],
   });
+  const createdAt = Date.now();
   assert.equal(created.status, 201, created.text);
   const token = (node) => node.postForm('/oauth2/token', { grant_type: 'client_credentials' }, { basic: [app.client_id, app.client_secret] });
-  await pollUntil(async () => (await token(b)).status === 200, { what: 'node-b to know the new application', deadlineMs: 5000, intervalMs: 20 });
+  await pollUntil(async () => (await token(c)).status === 200, { what: 'node-c to know the new application', deadlineMs: 5000, intervalMs: 20 });
+  assert.ok(Date.now() - createdAt < ms(1000), `took ${Date.now() - createdAt} ms`);
+  assert.equal((await token(b)).status, 200);  // node-b (and node-c) now hold it in their caches
   assert.equal((await a.admin('DELETE', `/api/applications/${app.client_id}`)).status, 204);
   const deleted = Date.now();
-  await pollUntil(async () => (await token(b)).status === 401, { what: 'node-b to refuse the deleted application', deadlineMs: 5000, intervalMs: 20 });
+  await pollUntil(async () => (await token(b)).status === 401 && (await token(c)).status === 401,
+    { what: 'node-b and node-c to refuse the deleted application', deadlineMs: 5000, intervalMs: 20 });
   assert.ok(Date.now() - deleted < ms(1000), `took ${Date.now() - deleted} ms`);
   assert.equal((await token(a)).status, 401);
 });
