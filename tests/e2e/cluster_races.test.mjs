@@ -1,8 +1,8 @@
 // Three nodes on one real PostgreSQL with HAProxy in front (round robin, no stickiness, health
 // check GET /api/status): one-time items raced across nodes many times, a refresh-token replay
 // raced across nodes after the grace window, a deleted application refused everywhere within a
-// second, a duplicate node id refused, and a node stopped under load through the balancer
-// without a single failed request.
+// second, a duplicate node id refused, a dead node's job claim taken over, and a node stopped
+// under load through the balancer without a single failed request.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -29,8 +29,8 @@ let c;
 let lb; // {url, child, dir}
 const it = nodeTest(() => [a, b, c].filter(Boolean));
 
-function psql(sql) {
-  execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+function psql(sql, url = PG) {
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function nodeConfig(id) {
@@ -227,6 +227,25 @@ it('a node started with the id of a live node refuses to start, naming it', skip
   } finally {
     await twin.cleanup();
   }
+});
+
+it('a job claimed by a node that died is taken over once that node is marked recovering', skipWithoutPg, async () => {
+  // A node that checked in, claimed keys.rotate (due now, lease for an hour) and died: written as
+  // such a node would have left the database, since a real node's claim lasts milliseconds.
+  const now = Date.now();
+  psql(`INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event)
+        VALUES ('ghost', 'i-ghost', 'http://127.0.0.1:1', '0.0.0', 'up', ${now - 60000}, ${now}, 'x', 'y', 0)`, database);
+  psql(`WITH run AS (INSERT INTO job_runs (job, node_id, started_at, outcome) VALUES ('keys.rotate', 'ghost', ${now}, 'running') RETURNING id)
+        UPDATE jobs SET lease_owner = 'ghost', lease_expires = ${now + 3600000}, next_run = ${now}, run_id = (SELECT id FROM run)
+         WHERE name = 'keys.rotate'`, database);
+  const runs = async () => (await a.admin('GET', '/api/system/jobs/runs?job=keys.rotate&limit=20')).json.runs;
+  await pollUntil(async () => {
+    const r = await runs();
+    return r.some((x) => x.node_id === 'ghost' && x.outcome === 'abandoned') &&
+      r.some((x) => x.node_id !== 'ghost' && x.outcome === 'ok' && x.started_at >= now);
+  }, { what: 'the ghost\'s run abandoned and the job run by a live node', deadlineMs: 15000, intervalMs: 100 });
+  const state = async () => (await b.admin('GET', '/api/system/nodes')).json.nodes.find((n) => n.node_id === 'ghost')?.state;
+  await pollUntil(async () => (await state()) === undefined, { what: 'the ghost to be removed', deadlineMs: 10000 });
 });
 
 it('SIGTERM to a node during load through HAProxy fails no request', skipWithoutPg, async () => {
