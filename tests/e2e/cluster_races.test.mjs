@@ -1,7 +1,8 @@
 // Three nodes on one real PostgreSQL with HAProxy in front (round robin, no stickiness, health
 // check GET /api/status): one-time items raced across nodes many times, a refresh-token replay
 // raced across nodes after the grace window, a deleted application refused everywhere within a
-// second, a duplicate node id refused, a dead node's job claim taken over, and a node stopped
+// second, a forced key rotation followed by every node within a second, a duplicate node id
+// refused, a dead node's job claim taken over, and a node stopped
 // under load through the balancer without a single failed request.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -9,6 +10,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { after, before } from 'node:test';
+import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import {
   GatehouseNode, REPO, SVC, basicAuth, defaultKickstart, freePort, makeTempDir, ms, nodeTest, pollUntil, runCli,
@@ -37,7 +39,7 @@ function nodeConfig(id) {
   return {
     server: { public_url: 'http://gatehouse.test', drain_delay: '1500ms', shutdown_grace: '5s' },
     database: { url: database },
-    keys: { master_key_file: null },
+    keys: { master_key_file: null, jwks_max_age: '0s' },
     passwords: { memory_kib: 256, iterations: 1 },
     tokens: { refresh_grace: '1s' },
     cluster: { enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500, instance_recovery_timeout_ms: 1500 },
@@ -215,6 +217,29 @@ it('an application created through node A authenticates on node C within a secon
     { what: 'node-b and node-c to refuse the deleted application', deadlineMs: 5000, intervalMs: 20 });
   assert.ok(Date.now() - deleted < ms(1000), `took ${Date.now() - deleted} ms`);
   assert.equal((await token(a)).status, 401);
+});
+
+it('a forced rotation: every node signs with the new key within a second; earlier tokens verify against every node\'s JWKS', skipWithoutPg, async () => {
+  const kid = (jwt) => jose.decodeProtectedHeader(jwt).kid;
+  const keys = async () => (await a.admin('GET', '/api/system/keys')).json.keys;
+  await pollUntil(async () => (await keys()).filter((k) => k.state === 'next').length === 2, { what: 'next keys' });
+  const before = await Promise.all([a, b, c].map((n) => n.accessToken(SVC)));
+  const alg = jose.decodeProtectedHeader(before[0]).alg;
+  const next = (await keys()).find((k) => k.state === 'next' && k.alg === alg).kid;
+  assert.equal((await a.admin('POST', '/api/system/keys/rotate')).status, 200);
+  const rotated = Date.now();
+  for (const node of [a, b, c]) {
+    await pollUntil(async () => kid(await node.accessToken(SVC)) === next,
+      { what: `${node.url} to sign with the new key`, deadlineMs: 5000, intervalMs: 20 });
+  }
+  assert.ok(Date.now() - rotated < ms(1000), `took ${Date.now() - rotated} ms`);
+  for (const node of [a, b, c]) {
+    const jwks = jose.createLocalJWKSet((await node.request('/.well-known/jwks.json')).json);
+    for (const token of before) {
+      const { payload } = await jose.jwtVerify(token, jwks, { issuer: 'http://gatehouse.test' });
+      assert.equal(payload.client_id, SVC.client_id);
+    }
+  }
 });
 
 it('a node started with the id of a live node refuses to start, naming it', skipWithoutPg, async () => {
