@@ -37,19 +37,8 @@ _pg_tmp_as_owner() {
   fi
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
-_pg_tmp_free_port() {
-  local port i
-  for i in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "pg_tmp_start: no free port found" >&2
-  return 1
-}
+# shellcheck source=scripts/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 pg_tmp_start() {
   if [ -n "${PG_TMP_DIR:-}" ] && [ -d "${PG_TMP_DIR:-}" ]; then
@@ -92,7 +81,7 @@ full_page_writes = off
 EOF
   # The port is checked free, but another process may take it before the server binds: retry.
   for attempt in 1 2 3 4 5; do
-    port="$(_pg_tmp_free_port)" || break
+    port="$(free_local_port)" || break
     if _pg_tmp_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "-p $port" -w -t 60 start \
          >/dev/null 2>&1; then
       export PG_TMP_DIR="$dir" PG_TMP_BINDIR="$bindir"

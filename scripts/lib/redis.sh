@@ -9,18 +9,8 @@
 #
 # Sourcing defines functions only; redis_tmp_start sets no trap (callers stop it from theirs).
 
-_redis_tmp_free_port() {
-  local port i
-  for i in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "redis_tmp_start: no free port found" >&2
-  return 1
-}
+# shellcheck source=scripts/lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 redis_tmp_start() {
   if [ -n "${REDIS_TMP_DIR:-}" ] && [ -d "${REDIS_TMP_DIR:-}" ]; then
@@ -34,7 +24,7 @@ redis_tmp_start() {
   local dir port attempt i
   dir="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-redis.XXXXXX")" || return 1
   for attempt in 1 2 3 4 5; do
-    port="$(_redis_tmp_free_port)" || break
+    port="$(free_local_port)" || break
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no \
       --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null 2>&1 || continue
     for i in $(seq 1 100); do

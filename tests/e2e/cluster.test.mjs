@@ -3,14 +3,12 @@
 // across nodes under a race, changes and key rotations reaching the other node within a second,
 // a clean leave, and a killed node marked recovering and then removed by the survivor.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { GatehouseNode, SVC, defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
+import { clusterNode, createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
+import { SVC, defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
 
-const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
-const REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1';
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const USER = { username: 'ada', password: 'correct horse battery', name: 'Ada Lovelace' };
@@ -20,58 +18,33 @@ let a;
 let b;
 const it = nodeTest(() => [a, b].filter(Boolean));
 
-function psql(sql) {
-  execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function clusterNode(id, kickstart) {
-  const node = await GatehouseNode.create({
-    kickstart,
-    env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY },
-    config: {
-      // One issuer for the cluster, as behind a load balancer (the nodes are reached directly here).
-      server: { public_url: 'http://gatehouse.test' },
-      database: { url: database },
-      keys: { master_key_file: null, jwks_max_age: '0s' },
-      passwords: { memory_kib: 256, iterations: 1 },
-      cluster: {
-        enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500,
-        instance_recovery_timeout_ms: 1500,
-      },
-    },
-  });
-  node.overrides.cluster.node_url = node.url;
-  await node.writeConfig();
-  return node.launch();
-}
+const node = (id, kickstart = false) => clusterNode(id, {
+  database, masterKey: MASTER_KEY, kickstart,
+  config: {
+    keys: { jwks_max_age: '0s' },
+    cluster: { checkin_interval_ms: 300, instance_timeout_ms: 1500, instance_recovery_timeout_ms: 1500 },
+  },
+});
 
 before(async () => {
-  if (!PG) {
-    if (REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
-    return;
-  }
-  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
-  psql(`CREATE DATABASE ${name}`);
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  database = url.toString();
+  database = createDatabase();
+  if (!database) return;
   const kickstart = defaultKickstart();
   kickstart.users = [USER];
   kickstart.applications.push({
     ...WEB, client_name: 'Web', grant_types: ['authorization_code', 'refresh_token'],
     redirect_uris: ['http://127.0.0.1:1/cb'], scope: '',
   });
-  a = await clusterNode('node-a', kickstart);
-  b = await clusterNode('node-b', false);
+  a = await node('node-a', kickstart);
+  b = await node('node-b');
 });
 after(async () => {
   await a?.cleanup();
   await b?.cleanup();
-  if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
+  dropDatabase(database);
 });
 
 const header = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString());
-const skipWithoutPg = { skip: !PG && !REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
 
 it('every node lists both members, itself marked, in step', skipWithoutPg, async () => {
   for (const [node, me] of [[a, 'node-a'], [b, 'node-b']]) {

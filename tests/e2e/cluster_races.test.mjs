@@ -5,19 +5,18 @@
 // refused, a dead node's job claim taken over, and a node stopped
 // under load through the balancer without a single failed request.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
+import { clusterNode, createDatabase, dropDatabase, hostedSignIn, psql, skipWithoutPg } from './lib/cluster.js';
 import {
   GatehouseNode, REPO, SVC, basicAuth, defaultKickstart, freePort, makeTempDir, ms, nodeTest, pollUntil, runCli,
 } from './lib/node.js';
 
-const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
-const REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1';
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const USER = { username: 'grace', password: 'correct horse battery', name: 'Grace Hopper' };
@@ -31,27 +30,13 @@ let c;
 let lb; // {url, child, dir}
 const it = nodeTest(() => [a, b, c].filter(Boolean));
 
-function psql(sql, url = PG) {
-  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function nodeConfig(id) {
-  return {
-    server: { public_url: 'http://gatehouse.test', drain_delay: '1500ms', shutdown_grace: '5s' },
-    database: { url: database },
-    keys: { master_key_file: null, jwks_max_age: '0s' },
-    passwords: { memory_kib: 256, iterations: 1 },
-    tokens: { refresh_grace: '1s' },
-    cluster: { enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500, instance_recovery_timeout_ms: 1500 },
-  };
-}
-
-async function clusterNode(id, kickstart) {
-  const node = await GatehouseNode.create({ kickstart, env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY }, config: nodeConfig(id) });
-  node.overrides.cluster.node_url = node.url;
-  await node.writeConfig();
-  return node.launch();
-}
+const CONFIG = {
+  server: { drain_delay: '1500ms', shutdown_grace: '5s' },
+  keys: { jwks_max_age: '0s' },
+  tokens: { refresh_grace: '1s' },
+  cluster: { checkin_interval_ms: 300, instance_timeout_ms: 1500, instance_recovery_timeout_ms: 1500 },
+};
+const node = (id, kickstart = false) => clusterNode(id, { database, masterKey: MASTER_KEY, kickstart, config: CONFIG });
 
 /** HAProxy in front of the nodes: fast health checks, so a draining node is out within 200 ms. */
 async function startBalancer(nodes) {
@@ -79,24 +64,17 @@ async function startBalancer(nodes) {
 }
 
 before(async () => {
-  if (!PG) {
-    if (REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
-    return;
-  }
-  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
-  psql(`CREATE DATABASE ${name}`);
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  database = url.toString();
+  database = createDatabase();
+  if (!database) return;
   const kickstart = defaultKickstart();
   kickstart.users = [USER];
   kickstart.applications.push({
     ...WEB, client_name: 'Web', grant_types: ['authorization_code', 'refresh_token'],
     redirect_uris: [CB], scope: '', access_token_signed_response_alg: 'ES256', id_token_signed_response_alg: 'ES256',
   });
-  a = await clusterNode('node-a', kickstart);
-  b = await clusterNode('node-b', false);
-  c = await clusterNode('node-c', false);
+  a = await node('node-a', kickstart);
+  b = await node('node-b');
+  c = await node('node-c');
   lb = await startBalancer([a, b, c]);
 });
 after(async () => {
@@ -105,26 +83,14 @@ after(async () => {
   await b?.cleanup();
   await c?.cleanup();
   if (lb) await fsp.rm(lb.dir, { recursive: true, force: true });
-  if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
+  dropDatabase(database);
 });
-
-const skipWithoutPg = { skip: !PG && !REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
 const web = [WEB.client_id, WEB.client_secret];
 
 /** Signs in once on node-a through the hosted form; returns the SSO session cookie. */
 async function signIn() {
-  const url = new URL(`${a.url}/oauth2/authorize`);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: WEB.client_id, redirect_uri: CB, scope: 'openid', state: 's' });
-  const form = await fetch(url, { redirect: 'manual' });
-  const page = await form.text();
-  const csrf = /gh_csrf=([^;]+)/.exec(form.headers.get('set-cookie'))[1];
-  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
-  const posted = await fetch(`${a.url}/oauth2/login`, {
-    method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
-    body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username: USER.username, password: USER.password }),
-  });
-  assert.equal(posted.status, 302, await posted.text());
+  const posted = await hostedSignIn({ formNode: a, clientId: WEB.client_id, redirectUri: CB, ...USER });
+  assert.equal(posted.status, 302, posted.text);
   return /(gh_session=[^;]+)/.exec(posted.headers.get('set-cookie'))[1];
 }
 
@@ -243,7 +209,10 @@ it('a forced rotation: every node signs with the new key within a second; earlie
 });
 
 it('a node started with the id of a live node refuses to start, naming it', skipWithoutPg, async () => {
-  const twin = await GatehouseNode.create({ kickstart: false, env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY }, config: nodeConfig('node-a') });
+  const twin = await GatehouseNode.create({
+    kickstart: false, env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY },
+    config: { ...CONFIG, database: { url: database }, keys: { master_key_file: null }, cluster: { ...CONFIG.cluster, enabled: true, node_id: 'node-a' } },
+  });
   try {
     const run = await runCli(['serve', '--config', twin.configFile], { env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY } });
     assert.notEqual(run.code, 0);

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { after, before } from 'node:test';
-import { GatehouseNode, SVC, defaultKickstart, freePort, ms, nodeTest, pollUntil } from './lib/node.js';
+import { clusterNode, createDatabase, dropDatabase, hostedSignIn, skipWithoutPg } from './lib/cluster.js';
+import { SVC, defaultKickstart, freePort, ms, nodeTest, pollUntil } from './lib/node.js';
 
-const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
-const REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1' || process.env.GATEHOUSE_TEST_REDIS_REQUIRED === '1';
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const USER = { username: 'ada', password: 'correct horse battery', name: 'Ada Lovelace' };
@@ -23,9 +22,6 @@ let a;
 let b;
 const it = nodeTest(() => [a, b].filter(Boolean));
 
-function psql(sql) {
-  execFileSync('psql', [PG, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
 const redisCli = (...args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redisPort), ...args]).toString().trim();
 
 async function startRedis() {
@@ -41,69 +37,38 @@ async function stopRedis() {
   redis = null;
 }
 
-async function clusterNode(id, kickstart) {
-  const node = await GatehouseNode.create({
-    kickstart,
-    env: { GATEHOUSE_KEYS_MASTER_KEY: MASTER_KEY },
-    config: {
-      server: { public_url: 'http://gatehouse.test' },
-      database: { url: database },
-      keys: { master_key_file: null },
-      passwords: { memory_kib: 256, iterations: 1 },
-      login: { lockout_threshold: LOCK_AFTER },
-      cache: { redis_url: `redis://127.0.0.1:${redisPort}`, redis_timeout: '200ms' },
-      cluster: { enabled: true, node_id: id, checkin_interval_ms: 300, instance_timeout_ms: 1500 },
-    },
-  });
-  node.overrides.cluster.node_url = node.url;
-  await node.writeConfig();
-  return node.launch();
-}
+const node = (id, kickstart = false) => clusterNode(id, {
+  database, masterKey: MASTER_KEY, kickstart,
+  config: {
+    login: { lockout_threshold: LOCK_AFTER },
+    cache: { redis_url: `redis://127.0.0.1:${redisPort}`, redis_timeout: '200ms' },
+    cluster: { checkin_interval_ms: 300, instance_timeout_ms: 1500 },
+  },
+});
 
 before(async () => {
-  if (!PG) {
-    if (REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
-    return;
-  }
+  database = createDatabase();
+  if (!database) return;
   redisPort = await freePort();
   await startRedis();
-  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
-  psql(`CREATE DATABASE ${name}`);
-  const url = new URL(PG);
-  url.pathname = `/${name}`;
-  database = url.toString();
   const kickstart = defaultKickstart();
   kickstart.users = [USER];
   kickstart.applications.push({
     ...WEB, client_name: 'Web', grant_types: ['authorization_code'], redirect_uris: [CB], scope: '',
   });
-  a = await clusterNode('node-a', kickstart);
-  b = await clusterNode('node-b', false);
+  a = await node('node-a', kickstart);
+  b = await node('node-b');
 });
 after(async () => {
   await a?.cleanup();
   await b?.cleanup();
   if (redis) await stopRedis();
-  if (database) psql(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
+  dropDatabase(database);
 });
 
-const skipWithoutPg = { skip: !PG && !REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
-
 /** One sign-in attempt on `node` through the hosted form; returns the answer to the POST. */
-async function signIn(node, username, password) {
-  const url = new URL(`${node.url}/oauth2/authorize`);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: WEB.client_id, redirect_uri: CB, scope: 'openid', state: 's' });
-  const form = await fetch(url, { redirect: 'manual' });
-  const page = await form.text();
-  assert.equal(form.status, 200, page);
-  const csrf = /gh_csrf=([^;]+)/.exec(form.headers.get('set-cookie'))[1];
-  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
-  const res = await fetch(`${node.url}/oauth2/login`, {
-    method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
-    body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username, password }),
-  });
-  return { status: res.status, text: await res.text() };
+function signIn(at, username, password) {
+  return hostedSignIn({ formNode: at, clientId: WEB.client_id, redirectUri: CB, username, password });
 }
 
 it('failed sign-ins are counted in Redis, and the lock holds on every node', skipWithoutPg, async () => {

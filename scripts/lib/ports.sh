@@ -1,0 +1,15 @@
+# shellcheck shell=bash
+# free_local_port: prints a TCP port on 127.0.0.1 that nothing listens on right now (callers that
+# bind it later retry on a race). Sourced by scripts/lib/postgres.sh and scripts/lib/redis.sh.
+free_local_port() {
+  local port i
+  for i in $(seq 1 50); do
+    port=$((20000 + RANDOM % 40000))
+    if [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "free_local_port: no free port found" >&2
+  return 1
+}

@@ -1,0 +1,81 @@
+// Shared by the cluster test files: a database of their own on the PostgreSQL that scripts/test
+// starts (GATEHOUSE_TEST_POSTGRES_URL), nodes in cluster mode on it, and a sign-in through the
+// hosted form.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { GatehouseNode } from './node.js';
+
+export const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
+export const PG_REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1';
+/** node:test options: skip without PostgreSQL, unless scripts/test requires it. */
+export const skipWithoutPg = { skip: !PG && !PG_REQUIRED ? 'no PostgreSQL (GATEHOUSE_TEST_POSTGRES_URL)' : false };
+
+/** Runs SQL on `url` (default: the server's maintenance database). */
+export function psql(sql, url = PG) {
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A fresh database for one test file; returns its URL, or null without PostgreSQL (throws when
+ * scripts/test requires it).
+ */
+export function createDatabase() {
+  if (!PG) {
+    if (PG_REQUIRED) throw new Error('GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/test starts a PostgreSQL server)');
+    return null;
+  }
+  const name = `gh_e2e_${crypto.randomBytes(6).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  const url = new URL(PG);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function dropDatabase(url) {
+  if (url) psql(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+}
+
+/**
+ * Starts a node in cluster mode on `database`, with `id` as node_id, its own URL as node_url and
+ * one issuer for the cluster (as behind a load balancer). `config` is merged over the defaults.
+ */
+export async function clusterNode(id, { database, masterKey, kickstart = false, config = {} }) {
+  const node = await GatehouseNode.create({
+    kickstart,
+    env: { GATEHOUSE_KEYS_MASTER_KEY: masterKey },
+    config: {
+      ...config,
+      server: { public_url: 'http://gatehouse.test', ...config.server },
+      database: { url: database, ...config.database },
+      keys: { master_key_file: null, ...config.keys },
+      passwords: { memory_kib: 256, iterations: 1, ...config.passwords },
+      cluster: { enabled: true, node_id: id, ...config.cluster },
+    },
+  });
+  node.overrides.cluster.node_url = node.url;
+  await node.writeConfig();
+  return node.launch();
+}
+
+/**
+ * One sign-in through the hosted form: GET the authorization URL on `formNode`, POST the form to
+ * `postNode` (the same node by default). Returns {status, headers, text} of the POST.
+ */
+export async function hostedSignIn({ formNode, postNode = formNode, clientId, redirectUri, username, password, params = {} }) {
+  const url = new URL(`${formNode.url}/oauth2/authorize`);
+  url.search = new URLSearchParams({
+    response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', state: 's', ...params,
+  });
+  const form = await fetch(url, { redirect: 'manual' });
+  const page = await form.text();
+  assert.equal(form.status, 200, page);
+  const csrf = /gh_csrf=([^;]+)/.exec(form.headers.get('set-cookie'))[1];
+  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
+  const res = await fetch(`${postNode.url}/oauth2/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
+    body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username, password }),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
