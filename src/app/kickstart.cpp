@@ -76,7 +76,7 @@ Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, cons
       if (!draft) return fail(where + "." + draft.error().field, draft.error().message);
       if (draft->client.client_id.empty())
         return fail(where + ".client_id", "is required in a kickstart file (so applying it twice changes nothing)");
-      if (draft->client.token_endpoint_auth_method != "none" && !draft->secret)
+      if (client::uses_secret(draft->client) && !draft->secret)
         return fail(where + ".client_secret", "is required for a confidential application in a kickstart file");
       for (const auto& other : plan.applications)
         if (other.client.client_id == draft->client.client_id) return fail(where + ".client_id", "is listed twice");

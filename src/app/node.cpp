@@ -16,6 +16,7 @@
 #include "app/status.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
+#include "cache/redis_replay.hpp"
 #include "client/secret_hasher.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -149,6 +150,7 @@ std::string purge_expired(storage::Backend& store, const Clock& clock) {
   const auto now = clock.now();
   const std::vector<PurgeTarget> targets{
       {"revocation entries", [&](std::size_t l) { return store.revocations().purge_expired(now, l); }},
+      {"used client assertions", [&](std::size_t l) { return store.replays().purge_expired(now, l); }},
       {"login transactions", [&](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
       {"SSO sessions", [&](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
       {"authorization codes", [&](std::size_t l) { return store.codes().purge_expired(now, l); }},
@@ -263,8 +265,14 @@ struct Node::Parts {
         codec(ring, c.server.public_url),
         client_cache(store->clients(), kClientCacheTtl),
         user_cache(redis_users ? static_cast<user::UserStore&>(*redis_users) : store->users(), kClientCacheTtl),
+        redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(
+                                  store->replays(), *redis, assertion_policy.max_lifetime + assertion_policy.leeway)
+                            : nullptr),
+        assertions(c.server.public_url,
+                   redis_replays ? static_cast<token::ReplayStore&>(*redis_replays) : store->replays(), clock,
+                   assertion_policy),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
-                   std::chrono::seconds(c.tokens.access_token_ttl), &client_cache},
+                   std::chrono::seconds(c.tokens.access_token_ttl), &client_cache, &assertions},
         user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose),
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count(),
                         c.tokens.refresh_token_max_lifetime.count()},
@@ -362,6 +370,9 @@ struct Node::Parts {
   // invalidates it; the TTL bounds staleness from writes made by other processes.
   client::CachingClientStore client_cache;
   user::CachingUserStore user_cache;
+  static constexpr oauth::AssertionPolicy assertion_policy{};
+  std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
+  oauth::ClientAssertionVerifier assertions;
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;
   oidc::UserinfoDeps userinfo_deps;

@@ -1,6 +1,7 @@
 // The Redis client, subscriber and failed sign-in counters against real redis-server processes:
 // the one scripts/test starts (GATEHOUSE_TEST_REDIS_URL) and, for outages, ones this test starts
-// and stops itself. The counters pass the UserStore contract in front of SQLite.
+// and stops itself. The counters pass the UserStore contract in front of SQLite; used client
+// assertions are refused once whichever of Redis and the database answered the first use.
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,6 +18,7 @@
 
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
+#include "cache/redis_replay.hpp"
 #include "storage/sqlite/test_backends.hpp"
 #include "user/testing/user_store_contract.hpp"
 
@@ -226,6 +228,62 @@ TEST(RedisCountingUserStore, CountsInRedisWhileItAnswersAndInTheStoreWhileItDoes
   EXPECT_EQ(store.failed_logins("ada").count, 0);
 }
 
+TEST(RedisReplayStore, RedisAnswersTheDatabaseLearnsBehindAndDecidesWhileRedisIsAway) {
+  OwnRedis server;
+  server.start();
+  auto inner = store_of<token::ReplayStore, &SqliteBackend::replays>(open_memory_backend());
+  RedisClient redis(server.options());
+  RedisReplayStore store(*inner, redis, 330s, 20ms);
+  const UnixSeconds now = 1'800'000'000;
+  EXPECT_TRUE(store.first_use("jwt a", now + 60, now));
+  EXPECT_FALSE(store.first_use("jwt a", now + 60, now)) << "Redis refuses the replay";
+  auto ttl = redis.command({"TTL", RedisReplayStore::key_of("jwt a")});
+  ASSERT_TRUE(ttl);
+  EXPECT_GT(ttl->integer, 55);
+  EXPECT_LE(ttl->integer, 61) << "Redis forgets the key when the assertion expires";
+  // The database learns it in the background, without a request waiting for it.
+  EXPECT_TRUE(eventually([&] { return !inner->first_use("jwt a", now + 60, now); }));
+  EXPECT_TRUE(store.first_use("jwt b", now + 60, now));  // maybe still queued when Redis goes
+  server.stop();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(store.first_use("jwt b", now + 60, now)) << "accepted by Redis, refused by the database";
+  EXPECT_TRUE(store.first_use("jwt c", now + 60, now)) << "the database answers while Redis is away";
+  EXPECT_FALSE(store.first_use("jwt c", now + 60, now));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s) << "no request waits on a dead Redis";
+  server.start();
+  ASSERT_TRUE(eventually([&] { return redis.command({"PING"}).has_value(); }));
+  EXPECT_FALSE(store.first_use("jwt c", now + 60, now)) << "a restarted, empty Redis does not forget the outage";
+  EXPECT_TRUE(store.first_use("jwt d", now + 60, now));
+  EXPECT_FALSE(store.first_use("jwt d", now + 60, now));
+  EXPECT_TRUE(redis.command({"EXISTS", RedisReplayStore::key_of("jwt d")})->integer == 1) << "back on Redis";
+  // Past the longest lifetime after the outage, Redis alone answers again.
+  EXPECT_TRUE(store.first_use("jwt e", now + 400 + 60, now + 400));
+  store.flush();
+  EXPECT_FALSE(inner->first_use("jwt e", now + 460, now + 400));
+}
+
+TEST(RedisReplayStore, ExactlyOneOfManyConcurrentUsesIsAccepted) {
+  OwnRedis server;
+  server.start();
+  auto inner = store_of<token::ReplayStore, &SqliteBackend::replays>(open_memory_backend());
+  RedisClient redis(server.options());
+  RedisReplayStore store(*inner, redis, 330s);
+  constexpr int kThreads = 4;
+  constexpr int kKeys = 100;
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int k = 0; k < kKeys; ++k)
+        if (store.first_use("race " + std::to_string(k), 2'000'000'000, 1'999'999'000)) ++accepted;
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(accepted.load(), kKeys);
+  store.flush();
+  for (int k = 0; k < kKeys; ++k)
+    EXPECT_FALSE(inner->first_use("race " + std::to_string(k), 2'000'000'000, 1'999'999'000)) << k;
+}
+
 std::vector<user::testing::UserStoreBackend> redis_backends() {
   if (test_url() == nullptr) return {};
   return {user::testing::UserStoreBackend{"RedisCounters", [] { return counting_store(test_options()); }}};
@@ -236,7 +294,9 @@ INSTANTIATE_TEST_SUITE_P(Redis, UserStoreContract, ::testing::ValuesIn(redis_bac
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(UserStoreContract);
 
 TEST(RedisCountingUserStore, TheContractRunsWhenRedisIsRequired) {
-  if (required()) EXPECT_NE(test_url(), nullptr) << "GATEHOUSE_TEST_REDIS_URL is not set";
+  if (required()) {
+    EXPECT_NE(test_url(), nullptr) << "GATEHOUSE_TEST_REDIS_URL is not set";
+  }
 }
 
 }  // namespace

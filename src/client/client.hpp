@@ -12,20 +12,27 @@ namespace gatehouse::client {
 struct Client {
   std::string client_id;
   /// Keyed hash (HMAC-SHA-256 under a key derived from the master key) of the client secret;
-  /// empty for public clients (token_endpoint_auth_method "none"). The secret itself is never stored.
+  /// empty for clients without a secret ("none", "private_key_jwt"). The secret itself is never stored.
   std::string secret_hash;
   std::string client_name;
   std::vector<std::string> grant_types;           // RFC 7591 §2
-  std::string token_endpoint_auth_method;         // client_secret_basic | client_secret_post | none
+  std::string token_endpoint_auth_method;  // client_secret_basic | client_secret_post | private_key_jwt | none
   std::vector<std::string> scopes;                // RFC 7591 "scope", split on spaces
   std::vector<std::string> redirect_uris;
   std::vector<std::string> post_logout_redirect_uris;  // OpenID Connect RP-Initiated Logout §3.1
   std::string access_token_signed_response_alg;   // RS256 | ES256 (extension; default RS256)
   std::vector<std::string> access_token_audience; // extension: "aud" of access tokens; default [client_id]
   std::string id_token_signed_response_alg = "RS256";  // OIDC Registration §2: RS256 | ES256
+  /// private_key_jwt: the registered public keys, a JWK Set as normalize_jwks() makes it; else "".
+  std::string jwks;
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
 };
+
+/// true for the methods that authenticate with a client secret (client_secret_basic/_post).
+inline bool uses_secret(const Client& c) {
+  return c.token_endpoint_auth_method == "client_secret_basic" || c.token_endpoint_auth_method == "client_secret_post";
+}
 
 struct ClientPage {
   std::vector<Client> items;

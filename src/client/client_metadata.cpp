@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "client/client_keys.hpp"
+
 namespace gatehouse::client {
 namespace {
 
@@ -13,12 +15,14 @@ namespace json = boost::json;
 
 // The read-only members the API returns (client_id_issued_at, client_secret_expires_at, updated_at)
 // are accepted and ignored, so a document read with GET can be edited and sent back with PUT.
-constexpr std::array<std::string_view, 14> kKnownMembers{
+constexpr std::array<std::string_view, 16> kKnownMembers{
     "client_id", "client_secret", "client_name", "grant_types", "token_endpoint_auth_method", "scope",
     "redirect_uris", "post_logout_redirect_uris", "access_token_signed_response_alg", "access_token_audience",
-    "id_token_signed_response_alg", "client_id_issued_at", "client_secret_expires_at", "updated_at"};
+    "id_token_signed_response_alg", "client_id_issued_at", "client_secret_expires_at", "updated_at", "jwks",
+    "jwks_uri"};
 constexpr std::array<std::string_view, 3> kGrantTypes{"client_credentials", "authorization_code", "refresh_token"};
-constexpr std::array<std::string_view, 3> kAuthMethods{"client_secret_basic", "client_secret_post", "none"};
+constexpr std::array<std::string_view, 4> kAuthMethods{"client_secret_basic", "client_secret_post", "private_key_jwt",
+                                                       "none"};
 constexpr std::size_t kMaxClientIdLength = 128;
 constexpr std::size_t kMaxSecretLength = 512;
 constexpr std::size_t kMaxNameLength = 200;
@@ -158,11 +162,25 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
   if (!(err = read_string(doc, "token_endpoint_auth_method", s)).empty()) return fail("token_endpoint_auth_method", err);
   c.token_endpoint_auth_method = s.value_or("client_secret_basic");
   if (!one_of(c.token_endpoint_auth_method, kAuthMethods))
-    return fail("token_endpoint_auth_method", "must be client_secret_basic, client_secret_post or none");
+    return fail("token_endpoint_auth_method",
+                "must be client_secret_basic, client_secret_post, private_key_jwt or none");
   if (c.token_endpoint_auth_method == "none") {
     if (has_grant(c, "client_credentials"))
       return fail("token_endpoint_auth_method", "a public client (none) cannot use client_credentials");
     if (draft.secret) return fail("client_secret", "a public client (none) has no secret");
+  }
+  if (doc.contains("jwks_uri"))
+    return fail("jwks_uri", "is not supported: register the public keys inline in jwks");
+  if (auto it = doc.find("jwks"); it != doc.end() && !it->value().is_null()) {
+    if (c.token_endpoint_auth_method != "private_key_jwt")
+      return fail("jwks", "is only used with token_endpoint_auth_method private_key_jwt");
+    auto normalized = normalize_jwks(it->value());
+    if (!normalized) return fail("jwks", normalized.error());
+    c.jwks = std::move(*normalized);
+  }
+  if (c.token_endpoint_auth_method == "private_key_jwt") {
+    if (c.jwks.empty()) return fail("jwks", "is required with private_key_jwt: the client's public keys as a JWK Set");
+    if (draft.secret) return fail("client_secret", "a private_key_jwt client has no secret");
   }
 
   s.reset();
@@ -221,7 +239,7 @@ json::object to_json(const Client& c) {
     for (const auto& s : v) a.emplace_back(s);
     return a;
   };
-  return json::object{
+  json::object out{
       {"client_id", c.client_id},
       {"client_name", c.client_name},
       {"grant_types", strings(c.grant_types)},
@@ -236,6 +254,12 @@ json::object to_json(const Client& c) {
       {"client_secret_expires_at", 0},
       {"updated_at", c.updated_at},
   };
+  if (!c.jwks.empty()) {
+    boost::system::error_code ec;
+    auto keys = json::parse(c.jwks, ec);
+    if (!ec) out["jwks"] = std::move(keys);
+  }
+  return out;
 }
 
 }  // namespace gatehouse::client

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "client/client_keys.hpp"
 #include "client/registration.hpp"
 #include "jose/openssl/crypto.hpp"
 
@@ -48,7 +49,8 @@ TEST(ClientMetadata, EachInvalidMemberIsNamed) {
       {R"({"grant_types":"client_credentials"})", "grant_types", "invalid_client_metadata"},
       {R"({"grant_types":["password"]})", "grant_types", "invalid_client_metadata"},
       {R"({"grant_types":[]})", "grant_types", "invalid_client_metadata"},
-      {R"({"token_endpoint_auth_method":"private_key_jwt"})", "token_endpoint_auth_method", "invalid_client_metadata"},
+      {R"({"token_endpoint_auth_method":"private_key_jwt"})", "jwks", "invalid_client_metadata"},
+      {R"({"token_endpoint_auth_method":"client_secret_jwt"})", "token_endpoint_auth_method", "invalid_client_metadata"},
       {R"({"token_endpoint_auth_method":"none"})", "token_endpoint_auth_method", "invalid_client_metadata"},
       {R"({"scope":"a  b"})", "scope", "invalid_client_metadata"},
       {R"({"scope":"a\"b"})", "scope", "invalid_client_metadata"},
@@ -100,6 +102,77 @@ TEST(Registration, GeneratesIdsAndSecretsAndKeepsTheSecretOnReplace) {
   EXPECT_EQ(replaced.client.updated_at, 200);
   auto rotated = prepare_replacement(created.client, *parse(R"({"client_secret":"a-brand-new-secret-1"})"), hasher, 300);
   EXPECT_TRUE(hasher.matches("a-brand-new-secret-1", rotated.client.secret_hash));
+}
+
+/// A JWK Set document holding the public half of `key`, with the given extra members.
+std::string jwks_of(const jose::KeyPair& key, const std::string& extra = "") {
+  auto jwk = key.public_jwk();
+  std::string member = json::serialize(jwk);
+  if (!extra.empty()) member.insert(member.size() - 1, "," + extra);
+  return R"({"keys":[)" + member + "]}";
+}
+
+TEST(ClientKeys, PrivateKeyJwtClientsRegisterPublicKeysAndNoSecret) {
+  const auto ec = jose::KeyPair::generate(jose::Algorithm::kES256);
+  auto d = parse(R"({"token_endpoint_auth_method":"private_key_jwt","jwks":)" + jwks_of(ec, R"("kid":"k1")") + "}");
+  ASSERT_TRUE(d) << d.error().field << ": " << d.error().message;
+  SecretHasher hasher(jose::random_bytes(32));
+  auto created = prepare_new_client(std::move(*d), hasher, 100);
+  EXPECT_TRUE(created.secret.empty());
+  EXPECT_TRUE(created.client.secret_hash.empty());
+  const auto keys = load_client_keys(created.client.jwks);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].kid, "k1");
+  EXPECT_EQ(keys[0].key.thumbprint(), ec.thumbprint());
+  // Shown back (and accepted again) with the kid, alg and use filled in.
+  auto doc = to_json(created.client);
+  const auto& jwk = doc.at("jwks").at("keys").at(0).as_object();
+  EXPECT_EQ(jwk.at("alg").as_string(), "ES256");
+  EXPECT_EQ(jwk.at("use").as_string(), "sig");
+  EXPECT_TRUE(parse_metadata(doc, MetadataDefaults{}));
+  // A client that moves to a secret method gets a secret, and one that moves back loses it.
+  auto to_secret = prepare_replacement(created.client, *parse(R"({"client_name":"x"})"), hasher, 200);
+  EXPECT_FALSE(to_secret.secret.empty());
+  auto back = prepare_replacement(to_secret.client, *parse(R"({"token_endpoint_auth_method":"private_key_jwt","jwks":)" +
+                                                           jwks_of(ec) + "}"),
+                                  hasher, 300);
+  EXPECT_TRUE(back.client.secret_hash.empty());
+  EXPECT_EQ(load_client_keys(back.client.jwks).at(0).kid, ec.thumbprint());  // no kid: the thumbprint
+}
+
+TEST(ClientKeys, UnsafeOrUnusableKeySetsAreRefusedWithTheReason) {
+  const auto ec = jose::KeyPair::generate(jose::Algorithm::kES256);
+  const auto rsa = jose::KeyPair::generate(jose::Algorithm::kRS256);
+  const std::string pkj = R"({"token_endpoint_auth_method":"private_key_jwt","jwks":)";
+  struct Case {
+    std::string doc;
+    std::string field;
+    std::string says;
+  };
+  const Case cases[] = {
+      {pkj + jwks_of(ec, R"("d":"AAAA")") + "}", "jwks", "public key"},
+      {pkj + jwks_of(ec, R"("alg":"RS256")") + "}", "jwks", "alg must be ES256"},
+      {pkj + jwks_of(rsa, R"("use":"enc")") + "}", "jwks", "use must be"},
+      {pkj + jwks_of(ec, R"("x5c":["AAAA"])") + "}", "jwks", "x5c"},
+      {pkj + R"({"keys":[]}})", "jwks", "1 to 10 keys"},
+      {pkj + R"([]})", "jwks", "JWK Set"},
+      {pkj + R"({"keys":[{"kty":"oct","k":"AAAA"}]}})", "jwks", "public key"},
+      {pkj + R"({"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]}})", "jwks", "keys[0]"},
+      {pkj + R"({"keys":[)" + json::serialize(ec.public_jwk()) + "," + json::serialize(ec.public_jwk()) + "]}}",
+       "jwks", "used twice"},
+      {pkj + jwks_of(ec) + R"(,"client_secret":"0123456789abcdefgh"})", "client_secret", "no secret"},
+      {R"({"jwks":)" + jwks_of(ec) + "}", "jwks", "only used with"},
+      {R"({"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"https://app.example/jwks"})", "jwks_uri",
+       "register the public keys inline"},
+  };
+  for (const auto& c : cases) {
+    auto d = parse(c.doc);
+    ASSERT_FALSE(d) << c.doc;
+    EXPECT_EQ(d.error().field, c.field) << c.doc;
+    EXPECT_NE(d.error().message.find(c.says), std::string::npos) << c.doc << " -> " << d.error().message;
+  }
+  EXPECT_TRUE(load_client_keys("").empty());
+  EXPECT_TRUE(load_client_keys("{not json").empty());
 }
 
 }  // namespace

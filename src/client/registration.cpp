@@ -7,7 +7,7 @@ namespace gatehouse::client {
 NewClient prepare_new_client(ClientDraft draft, const SecretHasher& hasher, UnixSeconds now) {
   NewClient out{std::move(draft.client), {}};
   if (out.client.client_id.empty()) out.client.client_id = jose::random_token(12);
-  if (out.client.token_endpoint_auth_method != "none") {
+  if (uses_secret(out.client)) {
     out.secret = draft.secret ? *draft.secret : jose::random_token(32);
     out.client.secret_hash = hasher.hash(out.secret);
   }
@@ -21,7 +21,7 @@ NewClient prepare_replacement(const Client& existing, ClientDraft draft, const S
   out.client.client_id = existing.client_id;
   out.client.created_at = existing.created_at;
   out.client.updated_at = now;
-  if (out.client.token_endpoint_auth_method == "none") {
+  if (!uses_secret(out.client)) {
     out.client.secret_hash.clear();
   } else if (draft.secret) {
     out.secret = *draft.secret;

@@ -18,8 +18,26 @@ Result<PresentedClient, OAuthError> presented_credentials(const http::Request& r
   const auto* authorization = request.header("authorization");
   const auto* body_id = form.get("client_id");
   const auto* body_secret = form.get("client_secret");
+  const auto* assertion_type = form.get("client_assertion_type");
+  const auto* assertion = form.get("client_assertion");
   if (request.header_count("authorization") > 1)
     return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "more than one Authorization header"));
+  if (assertion_type != nullptr || assertion != nullptr) {
+    // RFC 7521 §4.2: both parameters, and no other credentials beside them.
+    if (authorization != nullptr || body_secret != nullptr)
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest,
+                                    "use exactly one client authentication method (RFC 6749 section 2.3)"));
+    if (assertion_type == nullptr || assertion == nullptr)
+      return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest,
+                                    "client_assertion and client_assertion_type go together (RFC 7521 section 4.2)"));
+    if (*assertion_type != kJwtBearerAssertionType)
+      return unexpected(invalid_client(false, "client_assertion_type must be " + std::string(kJwtBearerAssertionType)));
+    auto named = assertion_client_id(*assertion);
+    if (!named) return unexpected(invalid_client(false, "client_assertion is not a JWT naming its client"));
+    if (body_id != nullptr && *body_id != *named)
+      return unexpected(invalid_client(false, "client_id differs from the client the assertion names"));
+    return PresentedClient{"private_key_jwt", std::move(*named), *assertion};
+  }
   if (authorization != nullptr) {
     std::string_view value = *authorization;
     if (value.size() < 6 || http::ascii_lower(value.substr(0, 6)) != "basic ")
@@ -51,8 +69,18 @@ Result<PresentedClient, OAuthError> presented_credentials(const http::Request& r
 }
 
 Result<void, OAuthError> verify_client(const PresentedClient& presented, const client::Client* registered,
-                                       const client::SecretHasher& hasher) {
+                                       const client::SecretHasher& hasher, const AssertionContext& assertions) {
   const bool basic = presented.method == "client_secret_basic";
+  if (presented.method == "private_key_jwt") {
+    if (registered == nullptr) return unexpected(invalid_client(false, "unknown client"));
+    if (registered->token_endpoint_auth_method != "private_key_jwt")
+      return unexpected(invalid_client(false, "client " + registered->client_id + " is registered for " +
+                                                  registered->token_endpoint_auth_method + ", not private_key_jwt"));
+    if (assertions.verifier == nullptr) return unexpected(invalid_client(false, "private_key_jwt is not enabled here"));
+    auto checked = assertions.verifier->verify(presented.secret, *registered, assertions.endpoint_path);
+    if (!checked) return unexpected(invalid_client(false, checked.error()));
+    return {};
+  }
   if (registered == nullptr) {
     (void)hasher.matches(presented.secret, std::string(32, '\0'));  // same work as a real check
     return unexpected(invalid_client(basic, "unknown client"));
@@ -72,11 +100,12 @@ Result<void, OAuthError> verify_client(const PresentedClient& presented, const c
 
 Result<client::Client, OAuthError> authenticate_client(const http::Request& request, const Form& form,
                                                       client::ClientStore& clients,
-                                                      const client::SecretHasher& hasher) {
+                                                      const client::SecretHasher& hasher,
+                                                      const AssertionContext& assertions) {
   auto presented = presented_credentials(request, form);
   if (!presented) return unexpected(presented.error());
   auto found = clients.find(presented->client_id);
-  auto verified = verify_client(*presented, found ? &*found : nullptr, hasher);
+  auto verified = verify_client(*presented, found ? &*found : nullptr, hasher, assertions);
   if (!verified) return unexpected(verified.error());
   return std::move(*found);
 }

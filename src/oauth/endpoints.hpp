@@ -12,6 +12,7 @@
 #include "client/secret_hasher.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "oauth/client_assertion.hpp"
 #include "oauth/form.hpp"
 #include "token/access_token.hpp"
 #include "token/revocation_store.hpp"
@@ -35,6 +36,8 @@ struct OAuthDeps {
   std::chrono::seconds access_token_ttl;
   /// The client near-cache, read by the token endpoint's fast path; nullptr disables the fast path.
   const client::CachingClientStore* cache = nullptr;
+  /// Checks private_key_jwt client assertions; nullptr refuses that method.
+  const ClientAssertionVerifier* assertions = nullptr;
   /// Further grant types by grant_type value.
   std::map<std::string, GrantHandler, std::less<>> extra_grants = {};
 };

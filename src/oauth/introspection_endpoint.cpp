@@ -17,10 +17,10 @@ struct Authenticated {
 /// @param confidential_only refuse public clients (introspection: RFC 7662 §2.1 requires the
 /// caller to be authorized, and a public client proves nothing by naming its client_id).
 Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http::Request& request,
-                                               bool confidential_only) {
+                                               bool confidential_only, std::string_view path) {
   auto form = parse_form(request);
   if (!form) return unexpected(form.error());
-  auto client = authenticate_client(request, *form, deps.clients, deps.secrets);
+  auto client = authenticate_client(request, *form, deps.clients, deps.secrets, {deps.assertions, path});
   if (!client) return unexpected(client.error());
   if (confidential_only && client->token_endpoint_auth_method == "none")
     return unexpected(oauth_error(OAuthErrorCode::kInvalidClient, "client authentication failed",
@@ -34,7 +34,7 @@ Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http
 }  // namespace
 
 http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request) {
-  auto req = read_request(deps, request, true);
+  auto req = read_request(deps, request, true, kIntrospectionPath);
   if (!req) return oauth_error_response(req.error());
   auto claims = deps.tokens.decode(req->token);
   // RFC 7662 §2.2: anything not currently valid is just {"active": false}, with no reason given.
@@ -58,7 +58,7 @@ http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request
 }
 
 http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request) {
-  auto req = read_request(deps, request, false);
+  auto req = read_request(deps, request, false, kRevocationPath);
   if (!req) return oauth_error_response(req.error());
   auto claims = deps.tokens.decode(req->token);
   // RFC 7009 §2.2: an invalid or unknown token is answered with 200 as well.

@@ -75,13 +75,14 @@ std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const 
   if (!presented) return oauth_error_response(presented.error());
   std::shared_ptr<const client::Client> registered;
   if (fast) {
+    if (presented->method == "private_key_jwt") return std::nullopt;  // the replay check needs a worker
     registered = deps.cache->peek(presented->client_id);
     if (!registered || *grant_type != "client_credentials" || registered->access_token_signed_response_alg != "ES256")
       return std::nullopt;
   } else if (auto found = deps.clients.find(presented->client_id)) {
     registered = std::make_shared<const client::Client>(std::move(*found));
   }
-  auto verified = verify_client(*presented, registered.get(), deps.secrets);
+  auto verified = verify_client(*presented, registered.get(), deps.secrets, {deps.assertions, kTokenPath});
   if (!verified) return oauth_error_response(verified.error());
   if (*grant_type == "client_credentials") return client_credentials(deps, *registered, *form);
   if (auto extra = deps.extra_grants.find(*grant_type); extra != deps.extra_grants.end())

@@ -24,7 +24,9 @@ std::string metadata_json(const DiscoveryDeps& deps) {
   const auto& iss = deps.issuer;
   json::array algs;
   for (const auto& a : deps.signing_algs) algs.emplace_back(a);
-  auto auth_methods = strings({"client_secret_basic", "client_secret_post"});
+  auto auth_methods = strings({"client_secret_basic", "client_secret_post", "private_key_jwt"});
+  // private_key_jwt assertions: the algorithms a client's registered keys can sign with.
+  auto assertion_algs = strings({"RS256", "ES256"});
   json::object doc{
       {"issuer", iss},
       {"jwks_uri", iss + std::string(kJwksPath)},
@@ -50,9 +52,13 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"id_token_signing_alg_values_supported", algs},
       // "none": public clients at the token endpoint (PKCE mandatory); introspection and
       // revocation are for confidential clients.
-      {"token_endpoint_auth_methods_supported", strings({"client_secret_basic", "client_secret_post", "none"})},
+      {"token_endpoint_auth_methods_supported",
+       strings({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"})},
+      {"token_endpoint_auth_signing_alg_values_supported", assertion_algs},
       {"introspection_endpoint_auth_methods_supported", auth_methods},
+      {"introspection_endpoint_auth_signing_alg_values_supported", assertion_algs},
       {"revocation_endpoint_auth_methods_supported", auth_methods},
+      {"revocation_endpoint_auth_signing_alg_values_supported", assertion_algs},
       {"access_token_signing_alg_values_supported", algs},
   };
   return json::serialize(doc);

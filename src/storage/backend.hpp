@@ -19,6 +19,7 @@
 #include "settings/settings_store.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
+#include "token/replay_store.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
 
@@ -65,6 +66,7 @@ class Backend {
   virtual admin::ApiKeyStore& api_keys() = 0;
   virtual keys::KeyStore& keys() = 0;
   virtual token::RevocationStore& revocations() = 0;
+  virtual token::ReplayStore& replays() = 0;
   virtual settings::SettingsStore& settings() = 0;
   virtual user::UserStore& users() = 0;
   virtual session::LoginTransactionStore& login_transactions() = 0;

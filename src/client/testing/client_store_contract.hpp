@@ -50,6 +50,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     c.access_token_signed_response_alg = "RS256";
     c.access_token_audience = {"https://api.example", id};
     c.id_token_signed_response_alg = "ES256";
+    c.jwks = R"({"keys":[{"kty":"EC","crv":"P-256","x":"\u00e9","kid":")" + id + R"("}]})";
     c.created_at = 1'700'000'000;
     c.updated_at = 1'700'000'001;
     return c;
@@ -67,6 +68,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     EXPECT_EQ(actual.access_token_signed_response_alg, expected.access_token_signed_response_alg);
     EXPECT_EQ(actual.access_token_audience, expected.access_token_audience);
     EXPECT_EQ(actual.id_token_signed_response_alg, expected.id_token_signed_response_alg);
+    EXPECT_EQ(actual.jwks, expected.jwks);
     EXPECT_EQ(actual.created_at, expected.created_at);
     EXPECT_EQ(actual.updated_at, expected.updated_at);
   }
@@ -159,6 +161,7 @@ TEST_P(ClientStoreContract, UpdateReplacesEveryFieldButIdAndCreatedAt) {
   changed.access_token_signed_response_alg = "ES256";
   changed.access_token_audience = {};
   changed.id_token_signed_response_alg = "RS256";
+  changed.jwks = "";
   changed.created_at = 42;  // must be ignored
   changed.updated_at = 1'800'000'000;
   ASSERT_TRUE(store().update(changed));

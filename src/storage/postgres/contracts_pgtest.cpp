@@ -12,6 +12,7 @@
 #include "settings/testing/settings_store_contract.hpp"
 #include "token/testing/code_store_contract.hpp"
 #include "token/testing/refresh_token_store_contract.hpp"
+#include "token/testing/replay_store_contract.hpp"
 #include "token/testing/revocation_store_contract.hpp"
 #include "user/testing/user_store_contract.hpp"
 
@@ -27,6 +28,7 @@ using keys::testing::KeyStoreContract;
 using settings::testing::SettingsStoreContract;
 using user::testing::UserStoreContract;
 using token::testing::RevocationStoreContract;
+using token::testing::ReplayStoreContract;
 using session::testing::LoginTransactionStoreContract;
 using session::testing::SsoSessionStoreContract;
 using token::testing::CodeStoreContract;
@@ -77,6 +79,11 @@ INSTANTIATE_TEST_SUITE_P(Postgres, RevocationStoreContract,
                          ::testing::Values(token::testing::RevocationStoreBackend{
                              "Schema", GH_PG_STORE(token::RevocationStore, revocations)}),
                          token::testing::backend_name);
+
+INSTANTIATE_TEST_SUITE_P(Postgres, ReplayStoreContract,
+                         ::testing::Values(token::testing::ReplayStoreBackend{
+                             "Schema", GH_PG_STORE(token::ReplayStore, replays)}),
+                         token::testing::replay_backend_name);
 
 INSTANTIATE_TEST_SUITE_P(Postgres, LoginTransactionStoreContract,
                          ::testing::Values(session::testing::LoginTransactionStoreBackend{

@@ -13,7 +13,7 @@ namespace {
 #define GH_CLIENT_COLUMNS                                                                             \
   "client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes, redirect_uris, " \
   "post_logout_redirect_uris, access_token_signed_response_alg, id_token_signed_response_alg, "          \
-  "access_token_audience, created_at, updated_at"
+  "access_token_audience, created_at, updated_at, jwks"
 
 // The token endpoint's read (through the near-cache): one indexed row.
 constexpr Query kFindClient{"find_client", "SELECT " GH_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"};
@@ -26,7 +26,7 @@ SELECT n.total, p.* FROM (SELECT count(*) AS total FROM clients) n
  ORDER BY p.client_id)sql"};
 
 constexpr Query kInsertClient{"insert_client", "INSERT INTO clients (" GH_CLIENT_COLUMNS R"sql()
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (client_id) DO NOTHING)sql"};
 
 // Everything but client_id and created_at (the port's contract). $12 (created_at) is bound but
@@ -35,7 +35,7 @@ constexpr Query kUpdateClient{"update_client", R"sql(
 UPDATE clients SET secret_hash = $2, client_name = $3, grant_types = $4, token_endpoint_auth_method = $5,
                    scopes = $6, redirect_uris = $7, post_logout_redirect_uris = $8,
                    access_token_signed_response_alg = $9, id_token_signed_response_alg = $10,
-                   access_token_audience = $11, updated_at = $13
+                   access_token_audience = $11, updated_at = $13, jwks = $14
  WHERE client_id = $1)sql"};
 
 constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = $1"};
@@ -56,6 +56,7 @@ client::Client read_client(const Row& r, int first) {
   c.access_token_audience = r.text_array(first + 10);
   c.created_at = r.int8(first + 11);
   c.updated_at = r.int8(first + 12);
+  c.jwks = r.text(first + 13);
   return c;
 }
 
@@ -73,7 +74,8 @@ Params client_params(const client::Client& c) {
       .text(c.id_token_signed_response_alg)
       .text_array(c.access_token_audience)
       .int8(c.created_at)
-      .int8(c.updated_at);
+      .int8(c.updated_at)
+      .text(c.jwks);
   return p;
 }
 

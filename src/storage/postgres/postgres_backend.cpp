@@ -67,6 +67,7 @@ struct PostgresBackend::Impl {
         api_keys(pool),
         keys(pool),
         revocations(pool),
+        replays(pool),
         settings(pool),
         users(pool),
         login_transactions(pool),
@@ -83,6 +84,7 @@ struct PostgresBackend::Impl {
   PgApiKeyStore api_keys;
   PgKeyStore keys;
   PgRevocationStore revocations;
+  PgReplayStore replays;
   PgSettingsStore settings;
   PgUserStore users;
   PgLoginTransactionStore login_transactions;
@@ -222,6 +224,7 @@ client::ClientStore& PostgresBackend::clients() { return impl_->clients; }
 admin::ApiKeyStore& PostgresBackend::api_keys() { return impl_->api_keys; }
 keys::KeyStore& PostgresBackend::keys() { return impl_->keys; }
 token::RevocationStore& PostgresBackend::revocations() { return impl_->revocations; }
+token::ReplayStore& PostgresBackend::replays() { return impl_->replays; }
 settings::SettingsStore& PostgresBackend::settings() { return impl_->settings; }
 user::UserStore& PostgresBackend::users() { return impl_->users; }
 session::LoginTransactionStore& PostgresBackend::login_transactions() { return impl_->login_transactions; }

@@ -65,6 +65,7 @@ class PostgresBackend final : public Backend {
   admin::ApiKeyStore& api_keys() override;
   keys::KeyStore& keys() override;
   token::RevocationStore& revocations() override;
+  token::ReplayStore& replays() override;
   settings::SettingsStore& settings() override;
   user::UserStore& users() override;
   session::LoginTransactionStore& login_transactions() override;

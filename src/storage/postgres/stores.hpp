@@ -18,6 +18,7 @@
 #include "storage/postgres/connection_pool.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
+#include "token/replay_store.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
 
@@ -135,6 +136,16 @@ class PgRevocationStore final : public token::RevocationStore {
   explicit PgRevocationStore(ConnectionPool& pool) : pool_(pool) {}
   void revoke(const std::string& jti, UnixSeconds expires_at) override;
   bool is_revoked(const std::string& jti) override;
+  std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+class PgReplayStore final : public token::ReplayStore {
+ public:
+  explicit PgReplayStore(ConnectionPool& pool) : pool_(pool) {}
+  bool first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:

@@ -26,6 +26,19 @@ constexpr Query kPurgeRevocations{"purge_expired_revocations", R"sql(
 DELETE FROM revoked_tokens WHERE jti IN (
   SELECT jti FROM revoked_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
 
+// --- used client assertions ----------------------------------------------------------------
+
+// One statement: a new key is inserted; a key whose use expired before $3 (not purged yet) is
+// taken over; a live one is left alone and returns no row. Concurrent callers serialise on the
+// primary key, and the one that waited re-evaluates the WHERE against the committed row.
+constexpr Query kFirstUse{"first_use_assertion", R"sql(
+INSERT INTO used_assertions (id, expires_at) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_assertions.expires_at < $3
+RETURNING 1)sql"};
+constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
+DELETE FROM used_assertions WHERE id IN (
+  SELECT id FROM used_assertions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
+
 // --- refresh tokens and grants ---------------------------------------------------------------
 //
 // Every write that adds to a grant or revokes it goes through its `grants` row first (see
@@ -178,6 +191,20 @@ std::size_t PgRevocationStore::purge_expired(UnixSeconds now, std::size_t limit)
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeRevocations, Params().int8(now).int8(to_sql_count(limit)));
+  return static_cast<std::size_t>(result.affected());
+}
+
+// --- PgReplayStore ---------------------------------------------------------------------------
+
+bool PgReplayStore::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  return connection->execute(kFirstUse, Params().text(key).int8(expires_at).int8(now)).rows() == 1;
+}
+
+std::size_t PgReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kPurgeAssertions, Params().int8(now).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.affected());
 }
 

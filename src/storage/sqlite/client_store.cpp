@@ -13,13 +13,13 @@ namespace {
 constexpr Query kFindClient{"find_client", R"sql(
 SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
        redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at,
-       post_logout_redirect_uris, id_token_signed_response_alg
+       post_logout_redirect_uris, id_token_signed_response_alg, jwks
   FROM clients WHERE client_id = ?1)sql"};
 
 constexpr Query kListClients{"list_clients", R"sql(
 SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
        redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at,
-       post_logout_redirect_uris, id_token_signed_response_alg
+       post_logout_redirect_uris, id_token_signed_response_alg, jwks
   FROM clients ORDER BY client_id LIMIT ?1 OFFSET ?2)sql"};
 
 constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
@@ -27,8 +27,8 @@ constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
 constexpr Query kInsertClient{"insert_client", R"sql(
 INSERT INTO clients (client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method,
                      scopes, redirect_uris, access_token_signed_response_alg, access_token_audience,
-                     created_at, updated_at, post_logout_redirect_uris, id_token_signed_response_alg)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                     created_at, updated_at, post_logout_redirect_uris, id_token_signed_response_alg, jwks)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (client_id) DO NOTHING)sql"};
 
 // Everything but client_id and created_at (the port's contract).
@@ -36,7 +36,8 @@ constexpr Query kUpdateClient{"update_client", R"sql(
 UPDATE clients SET secret_hash = ?2, client_name = ?3, grant_types = ?4,
                    token_endpoint_auth_method = ?5, scopes = ?6, redirect_uris = ?7,
                    access_token_signed_response_alg = ?8, access_token_audience = ?9,
-                   updated_at = ?11, post_logout_redirect_uris = ?12, id_token_signed_response_alg = ?13
+                   updated_at = ?11, post_logout_redirect_uris = ?12, id_token_signed_response_alg = ?13,
+                   jwks = ?14
  WHERE client_id = ?1)sql"};
 
 constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = ?1"};
@@ -56,10 +57,11 @@ client::Client read_client(const Statement& row) {
   c.updated_at = row.int64(10);
   c.post_logout_redirect_uris = decode_string_list(row.text(11), "clients.post_logout_redirect_uris");
   c.id_token_signed_response_alg = row.text(12);
+  c.jwks = row.text(13);
   return c;
 }
 
-// ?1..?13 in the column order of kInsertClient (kUpdateClient uses the same numbers).
+// ?1..?14 in the column order of kInsertClient (kUpdateClient uses the same numbers).
 void bind_client(Statement& s, const client::Client& c, const std::string& grant_types,
                  const std::string& scopes, const std::string& redirect_uris,
                  const std::string& audience, const std::string& post_logout) {
@@ -75,7 +77,8 @@ void bind_client(Statement& s, const client::Client& c, const std::string& grant
       .bind_int(10, c.created_at)
       .bind_int(11, c.updated_at)
       .bind_text(12, post_logout)
-      .bind_text(13, c.id_token_signed_response_alg);
+      .bind_text(13, c.id_token_signed_response_alg)
+      .bind_text(14, c.jwks);
 }
 
 std::int64_t to_sql_count(std::size_t n) {

@@ -24,6 +24,20 @@ constexpr Query kPurgeExpired{"purge_expired_revocations", R"sql(
 DELETE FROM revoked_tokens WHERE rowid IN (
   SELECT rowid FROM revoked_tokens WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
 
+// A new key is inserted; a key whose use expired before ?3 (not purged yet) is taken over; a live
+// one is left alone (no change). SQLite runs one writer at a time, so this is atomic.
+constexpr Query kFirstUse{"first_use_assertion", R"sql(
+INSERT INTO used_assertions (id, expires_at) VALUES (?1, ?2)
+ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_assertions.expires_at < ?3)sql"};
+
+constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
+DELETE FROM used_assertions WHERE rowid IN (
+  SELECT rowid FROM used_assertions WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
+
+std::int64_t sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+}
+
 }  // namespace
 
 void SqliteRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
@@ -43,9 +57,22 @@ std::size_t SqliteRevocationStore::purge_expired(UnixSeconds now, std::size_t li
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeExpired);
-  const auto sql_limit =
-      static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
-  s.bind_int(1, now).bind_int(2, sql_limit).run();
+  s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
+  return static_cast<std::size_t>(connection->changes());
+}
+
+bool SqliteReplayStore::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kFirstUse);
+  s.bind_text(1, key).bind_int(2, expires_at).bind_int(3, now).run();
+  return connection->changes() == 1;
+}
+
+std::size_t SqliteReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  Statement s(*connection, kPurgeAssertions);
+  s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
   return static_cast<std::size_t>(connection->changes());
 }
 

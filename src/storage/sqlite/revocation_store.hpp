@@ -1,7 +1,8 @@
 #pragma once
-// token::RevocationStore on SQLite.
+// token::RevocationStore and token::ReplayStore on SQLite.
 
 #include "storage/sqlite/connection_pool.hpp"
+#include "token/replay_store.hpp"
 #include "token/revocation_store.hpp"
 
 namespace gatehouse::storage::sqlite {
@@ -11,6 +12,16 @@ class SqliteRevocationStore final : public token::RevocationStore {
   explicit SqliteRevocationStore(ConnectionPool& pool) : pool_(pool) {}
   void revoke(const std::string& jti, UnixSeconds expires_at) override;
   bool is_revoked(const std::string& jti) override;
+  std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+class SqliteReplayStore final : public token::ReplayStore {
+ public:
+  explicit SqliteReplayStore(ConnectionPool& pool) : pool_(pool) {}
+  bool first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:

@@ -1,4 +1,5 @@
-// token::RevocationStore contract on SQLite (":memory:" and a file).
+// token::RevocationStore and token::ReplayStore contracts on SQLite (":memory:" and a file).
+#include "token/testing/replay_store_contract.hpp"
 #include "token/testing/revocation_store_contract.hpp"
 
 #include "storage/sqlite/test_backends.hpp"
@@ -18,6 +19,17 @@ INSTANTIATE_TEST_SUITE_P(
         RevocationStoreBackend{"File",
                                [] { return store_of<RevocationStore, &SqliteBackend::revocations>(open_file_backend()); }}),
     token::testing::backend_name);
+
+using token::ReplayStore;
+using token::testing::ReplayStoreBackend;
+using token::testing::ReplayStoreContract;
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, ReplayStoreContract,
+    ::testing::Values(
+        ReplayStoreBackend{"Memory", [] { return store_of<ReplayStore, &SqliteBackend::replays>(open_memory_backend()); }},
+        ReplayStoreBackend{"File", [] { return store_of<ReplayStore, &SqliteBackend::replays>(open_file_backend()); }}),
+    token::testing::replay_backend_name);
 
 }  // namespace
 }  // namespace gatehouse::storage::sqlite::test

@@ -106,6 +106,7 @@ struct SqliteBackend::Impl {
         api_keys(pool),
         keys(pool),
         revocations(pool),
+        replays(pool),
         settings(pool),
         users(pool),
         login_transactions(pool),
@@ -121,6 +122,7 @@ struct SqliteBackend::Impl {
   SqliteApiKeyStore api_keys;
   SqliteKeyStore keys;
   SqliteRevocationStore revocations;
+  SqliteReplayStore replays;
   SqliteSettingsStore settings;
   SqliteUserStore users;
   SqliteLoginTransactionStore login_transactions;
@@ -249,6 +251,7 @@ client::ClientStore& SqliteBackend::clients() { return impl_->clients; }
 admin::ApiKeyStore& SqliteBackend::api_keys() { return impl_->api_keys; }
 keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
 token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
+token::ReplayStore& SqliteBackend::replays() { return impl_->replays; }
 settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
 user::UserStore& SqliteBackend::users() { return impl_->users; }
 session::LoginTransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }

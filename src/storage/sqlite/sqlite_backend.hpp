@@ -60,6 +60,7 @@ class SqliteBackend final : public Backend {
   admin::ApiKeyStore& api_keys() override;
   keys::KeyStore& keys() override;
   token::RevocationStore& revocations() override;
+  token::ReplayStore& replays() override;
   settings::SettingsStore& settings() override;
   user::UserStore& users() override;
   session::LoginTransactionStore& login_transactions() override;
