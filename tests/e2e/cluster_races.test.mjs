@@ -1,5 +1,5 @@
 // Three nodes on one real PostgreSQL with HAProxy in front (round robin, no stickiness, health
-// check GET /api/status): one-time items raced across nodes many times, a refresh-token replay
+// check GET /api/status): one-time items (codes, client assertions) raced across nodes many times, a refresh-token replay
 // raced across nodes after the grace window, a deleted application refused everywhere within a
 // second, a forced key rotation followed by every node within a second, a duplicate node id
 // refused, a dead node's job claim taken over, and a node stopped
@@ -135,6 +135,32 @@ it(`a code redeemed at two nodes at once is redeemed exactly once, ${RACES} time
   const tally = {};
   for (const o of outcomes) tally[o] = (tally[o] ?? 0) + 1;
   assert.deepEqual(tally, { 'invalid_grant,ok': RACES });
+});
+
+it(`a client assertion sent to two nodes at once is accepted exactly once, ${RACES} times over`, skipWithoutPg, async () => {
+  const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const created = await a.admin('POST', '/api/applications', {
+    client_id: 'racing-jwt', token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'],
+    jwks: { keys: [await jose.exportJWK(key.publicKey)] },
+  });
+  assert.equal(created.status, 201, created.text);
+  const { issuer } = (await a.request('/.well-known/openid-configuration')).json;
+  const send = (node, assertion) => node.postForm('/oauth2/token', {
+    grant_type: 'client_credentials', client_assertion: assertion,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  });
+  const outcomes = await inBatches(RACES, 8, async (i) => {
+    const [x, y] = pairOf(i);
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new jose.SignJWT({
+      iss: 'racing-jwt', sub: 'racing-jwt', aud: issuer, jti: crypto.randomUUID(), iat: now, exp: now + 60,
+    }).setProtectedHeader({ alg: 'ES256' }).sign(key.privateKey);
+    const answers = await Promise.all([send(x, assertion), send(y, assertion)]);
+    return answers.map((r) => (r.status === 200 ? 'ok' : r.json?.error)).sort().join(',');
+  });
+  const tally = {};
+  for (const o of outcomes) tally[o] = (tally[o] ?? 0) + 1;
+  assert.deepEqual(tally, { 'invalid_client,ok': RACES });
 });
 
 it(`a refresh token replayed at two nodes after the grace window revokes its family, ${RACES} families`, skipWithoutPg, async () => {

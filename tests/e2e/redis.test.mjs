@@ -1,11 +1,13 @@
 // Two nodes on one real PostgreSQL with a real Redis ([cache] redis_url) that this test starts,
-// stops and starts again: failed sign-ins are counted in Redis across nodes, changes still reach
+// stops and starts again: failed sign-ins are counted in Redis across nodes, a client assertion
+// used on one node is refused on the other before, during and after a Redis outage, changes still reach
 // the other node within a second, and while Redis is gone the nodes fall back to the database
 // without failing a single request, then return to Redis.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { after, before } from 'node:test';
+import * as jose from 'jose';
 import { clusterNode, createDatabase, dropDatabase, hostedSignIn, skipWithoutPg } from './lib/cluster.js';
 import { SVC, defaultKickstart, freePort, ms, nodeTest, pollUntil } from './lib/node.js';
 
@@ -95,6 +97,48 @@ it('an application created through one node authenticates on the other within a 
   const at = Date.now();
   await pollUntil(async () => (await token(b)).status === 200, { what: 'node-b to know the application', deadlineMs: 5000, intervalMs: 20 });
   assert.ok(Date.now() - at < ms(1000), `took ${Date.now() - at} ms`);
+});
+
+it('a client assertion is used once across nodes: through Redis, during its outage and after it', skipWithoutPg, async () => {
+  const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const created = await a.admin('POST', '/api/applications', {
+    client_id: 'jwt-client', token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'],
+    jwks: { keys: [await jose.exportJWK(key.publicKey)] },
+  });
+  assert.equal(created.status, 201, created.text);
+  const { issuer } = (await a.request('/.well-known/openid-configuration')).json;
+  const assertion = async (jti = crypto.randomUUID()) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({ iss: 'jwt-client', sub: 'jwt-client', aud: issuer, jti, iat: now, exp: now + 60 })
+      .setProtectedHeader({ alg: 'ES256' }).sign(key.privateKey);
+  };
+  const send = (node, jwt) => node.postForm('/oauth2/token', {
+    grant_type: 'client_credentials', client_assertion: jwt,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  });
+  // Node B knows the application (so its refusals below are replays, not an unknown client).
+  await pollUntil(async () => (await send(b, await assertion())).status === 200, { what: 'node B to know the application' });
+  const before = await assertion('before-outage');
+  assert.equal((await send(a, before)).status, 200);
+  assert.equal(redisCli('EXISTS', 'gatehouse:assertion:jwt-client before-outage'), '1', 'recorded in Redis');
+  assert.equal((await send(b, before)).status, 401, 'refused by the other node through Redis');
+  await stopRedis();
+  try {
+    assert.equal((await send(b, before)).status, 401, 'refused by the database while Redis is away');
+    const during = await assertion('during-outage');
+    assert.equal((await send(b, during)).status, 200, 'accepted by the database while Redis is away');
+    assert.equal((await send(a, during)).status, 401);
+    await startRedis();
+    // Wait until node A uses Redis again (a fresh assertion lands in the empty Redis), then replay.
+    await pollUntil(async () => {
+      const jti = crypto.randomUUID();
+      assert.equal((await send(a, await assertion(jti))).status, 200);
+      return redisCli('EXISTS', `gatehouse:assertion:jwt-client ${jti}`) === '1';
+    }, { what: 'node A to use Redis again', deadlineMs: 10000, intervalMs: 200 });
+    assert.equal((await send(a, during)).status, 401, 'the empty Redis does not forget what the outage recorded');
+  } finally {
+    if (!redis) await startRedis();
+  }
 });
 
 it('with Redis stopped and started again under load, no request fails and counting returns to Redis', skipWithoutPg, async () => {
