@@ -161,7 +161,8 @@ it('validation errors are 400 and name the field; nothing is created', async () 
   const cases = [
     [{ grant_types: 'client_credentials' }, 'invalid_client_metadata', 'grant_types'],
     [{ grant_types: ['password'] }, 'invalid_client_metadata', 'grant_types'],
-    [{ token_endpoint_auth_method: 'private_key_jwt' }, 'invalid_client_metadata', 'token_endpoint_auth_method'],
+    [{ token_endpoint_auth_method: 'private_key_jwt' }, 'invalid_client_metadata', 'jwks'],
+    [{ token_endpoint_auth_method: 'client_secret_jwt' }, 'invalid_client_metadata', 'token_endpoint_auth_method'],
     [{ redirect_uris: ['https://app.example/cb#fragment'] }, 'invalid_redirect_uri', 'redirect_uris'],
     [{ redirect_uris: ['not a uri'] }, 'invalid_redirect_uri', 'redirect_uris'],
     [{ access_token_signed_response_alg: 'HS256' }, 'invalid_client_metadata', 'access_token_signed_response_alg'],

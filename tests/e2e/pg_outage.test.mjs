@@ -63,6 +63,9 @@ it('while PostgreSQL is down the node reports it, keeps answering, and recovers 
   assert.equal((await node.token(SVC)).status, 200);
   assert.equal((await node.request('/api/status')).status, 200);
 
+  // The test server runs with synchronous_commit off: flush what the kickstart wrote, or an
+  // immediate stop can lose it (a real server with synchronous commits would keep it).
+  execFileSync('psql', [server.url, '-qAtc', 'CHECKPOINT']);
   pgCtl('-m immediate -w stop');
   const down = await pollUntil(async () => {
     const res = await node.request('/api/status');
