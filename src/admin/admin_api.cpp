@@ -132,10 +132,26 @@ ApiKey make_api_key(const std::string& key, std::string description, const clien
   return ApiKey{jose::random_token(9), hasher.hash(key), std::move(description), now};
 }
 
+namespace {
+
+std::string application_snapshot(const AdminDeps& deps, const std::string& id) {
+  auto c = deps.clients_uncached.find(id);
+  return c ? json::serialize(client::to_json(*c)) : std::string();
+}
+
+std::string api_key_snapshot(const AdminDeps& deps, const std::string& id) {
+  for (const auto& k : deps.api_keys.list())
+    if (k.id == id) return json::serialize(json::object{{"id", k.id}, {"description", k.description}, {"created_at", k.created_at}});
+  return {};
+}
+
+}  // namespace
+
 void add_routes(http::Router& router, const AdminDeps& deps) {
   add_user_routes(router, deps);
   add_system_routes(router, deps);
-  router.add("POST", "/api/applications", guarded(deps, [&deps](const Request& r, const PathParams&) {
+  add_log_routes(router, deps);
+  router.add("POST", "/api/applications", audited(deps, {"application.create", "", "client_id", application_snapshot}, [&deps](const Request& r, const PathParams&) {
                return create_application(deps, r);
              }));
   router.add("GET", "/api/applications", guarded(deps, [&deps](const Request& r, const PathParams&) {
@@ -144,19 +160,19 @@ void add_routes(http::Router& router, const AdminDeps& deps) {
   router.add("GET", "/api/applications/{client_id}", guarded(deps, [&deps](const Request&, const PathParams& p) {
                return get_application(deps, p);
              }));
-  router.add("PUT", "/api/applications/{client_id}", guarded(deps, [&deps](const Request& r, const PathParams& p) {
+  router.add("PUT", "/api/applications/{client_id}", audited(deps, {"application.update", "client_id", "", application_snapshot}, [&deps](const Request& r, const PathParams& p) {
                return replace_application(deps, r, p);
              }));
-  router.add("DELETE", "/api/applications/{client_id}", guarded(deps, [&deps](const Request&, const PathParams& p) {
+  router.add("DELETE", "/api/applications/{client_id}", audited(deps, {"application.delete", "client_id", "", application_snapshot}, [&deps](const Request&, const PathParams& p) {
                return delete_application(deps, p);
              }));
-  router.add("POST", "/api/api-keys", guarded(deps, [&deps](const Request& r, const PathParams&) {
+  router.add("POST", "/api/api-keys", audited(deps, {"api_key.create", "", "id", api_key_snapshot}, [&deps](const Request& r, const PathParams&) {
                return create_api_key(deps, r);
              }));
   router.add("GET", "/api/api-keys", guarded(deps, [&deps](const Request&, const PathParams&) {
                return list_api_keys(deps);
              }));
-  router.add("DELETE", "/api/api-keys/{id}", guarded(deps, [&deps](const Request&, const PathParams& p) {
+  router.add("DELETE", "/api/api-keys/{id}", audited(deps, {"api_key.delete", "id", "", api_key_snapshot}, [&deps](const Request&, const PathParams& p) {
                return delete_api_key(deps, p);
              }));
 }

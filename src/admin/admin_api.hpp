@@ -6,6 +6,7 @@
 #include <string>
 
 #include "admin/api_key_store.hpp"
+#include "admin/audit_store.hpp"
 #include "client/client_metadata.hpp"
 #include "cluster/event_store.hpp"
 #include "cluster/job_store.hpp"
@@ -14,6 +15,7 @@
 #include "client/secret_hasher.hpp"
 #include "core/request_stats.hpp"
 #include "core/clock.hpp"
+#include "http/client.hpp"
 #include "http/router.hpp"
 #include "keys/key_ring.hpp"
 #include "keys/key_store.hpp"
@@ -40,7 +42,24 @@ struct AdminDeps {
   keys::KeyStore& keys;
   std::function<keys::RotationResult()> rotate_keys_now;  // a forced rotation step
   const stats::RequestStats* request_stats = nullptr;     // this node's, for /api/system/stats
+  /// This node's recent log lines (each a JSON object as text) after a sequence number, at most
+  /// `limit`, oldest first; empty function: none kept.
+  std::function<std::vector<std::pair<std::uint64_t, std::string>>(std::uint64_t after, std::size_t limit)> local_logs = {};
+  /// GETs a URL of another node (http::http_get in a node; a fake in tests).
+  std::function<Result<http::ClientResponse, std::string>(const std::string& url,
+                                                          const std::vector<std::pair<std::string, std::string>>& headers)>
+      fetch = {};
+  /// Signs and checks node-to-node requests (derived from the master key every node shares).
+  std::string node_key = {};
+  /// The audit trail (nullptr: changes are not recorded; tests only).
+  AuditStore* audit = nullptr;
 };
+
+/// The X-Gatehouse-Node header value that authenticates a forwarded request for `target` (path
+/// and query) from node `from` at `now_ms`: "<from> <now_ms> <base64url HMAC-SHA-256>".
+std::string sign_node_request(const std::string& key, const std::string& from, UnixMillis now_ms, std::string_view target);
+/// true if `header` is a signature of `target` made with `key` within 30 s of `now_ms`.
+bool verify_node_request(const std::string& key, std::string_view header, UnixMillis now_ms, std::string_view target);
 
 /// Minimum length of an API key given in a kickstart file.
 inline constexpr std::size_t kMinApiKeyLength = 16;
@@ -55,5 +74,7 @@ void add_routes(http::Router& router, const AdminDeps& deps);
 void add_user_routes(http::Router& router, const AdminDeps& deps);
 /// Registers /api/system/nodes and /api/system/jobs (system_api.cpp); called by add_routes.
 void add_system_routes(http::Router& router, const AdminDeps& deps);
+/// Registers /api/system/logs (logs_api.cpp); called by add_routes.
+void add_log_routes(http::Router& router, const AdminDeps& deps);
 
 }  // namespace gatehouse::admin

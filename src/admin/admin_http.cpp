@@ -4,6 +4,7 @@
 #include <optional>
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace gatehouse::admin {
 
@@ -70,14 +71,51 @@ Result<std::size_t, Response> query_number(const Request& req, std::string_view 
   return n;
 }
 
-/// Checks the Authorization header against the stored API keys.
-bool authorized(const AdminDeps& deps, const Request& req) {
-  if (req.header_count("authorization") != 1) return false;
+std::optional<ApiKey> authenticate(const AdminDeps& deps, const Request& req) {
+  if (req.header_count("authorization") != 1) return std::nullopt;
   std::string_view v = *req.header("authorization");
   if (v.size() > 7 && http::ascii_lower(v.substr(0, 7)) == "bearer ") v.remove_prefix(7);
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  if (v.empty()) return false;
-  return deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v)).has_value();
+  if (v.empty()) return std::nullopt;
+  return deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
+}
+
+bool authorized(const AdminDeps& deps, const Request& req) { return authenticate(deps, req).has_value(); }
+
+http::Response unauthorized() {
+  auto r = error(401, "unauthorized", "a valid API key is required in the Authorization header");
+  r.set("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
+  return r;
+}
+
+void record_audit(const AdminDeps& deps, const Request& req, const std::string& actor, const AuditSpec& spec,
+                  std::string target, const std::string& before, const Response& answer) {
+  if (deps.audit == nullptr) return;
+  const bool changed = answer.status >= 200 && answer.status < 300;
+  if (changed && target.empty() && !spec.id_field.empty()) {
+    boost::system::error_code ec;
+    auto body = boost::json::parse(answer.body, ec);
+    if (!ec && body.is_object())
+      if (const auto* id = body.get_object().if_contains(spec.id_field); id != nullptr && id->is_string())
+        target = std::string(id->get_string());
+  }
+  AuditEvent e;
+  e.at = deps.clock.now_ms();
+  e.node_id = deps.node_id;
+  e.actor = actor;
+  e.action = std::string(spec.action);
+  e.target = target;
+  e.client_address = req.client_address;
+  e.status = answer.status;
+  e.before = before;
+  if (changed && spec.snapshot && !target.empty()) e.after = spec.snapshot(deps, target);
+  else if (!changed) e.after = before;  // refused: nothing changed
+  try {
+    deps.audit->append(e);
+  } catch (const std::exception& ex) {
+    // The change is made; losing its record is logged loudly but does not undo it.
+    spdlog::error("audit: could not record {} {} by {}: {}", e.action, e.target, e.actor, ex.what());
+  }
 }
 
 std::string query_text(const Request& req, std::string_view name) {

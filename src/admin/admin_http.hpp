@@ -2,6 +2,8 @@
 // What every admin API handler shares: API-key authentication, JSON bodies in, JSON errors out
 // ({"error","message","field"}), and paging parameters.
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include <boost/json/object.hpp>
@@ -27,19 +29,47 @@ Result<std::size_t, http::Response> query_number(const http::Request& req, std::
                                                  std::size_t min, std::size_t max);
 /// A query parameter's decoded value ("" when absent or malformed).
 std::string query_text(const http::Request& req, std::string_view name);
+/// The API key the Authorization header presents, if it is a stored one.
+std::optional<ApiKey> authenticate(const AdminDeps& deps, const http::Request& req);
 /// Checks the Authorization header against the stored API keys.
 bool authorized(const AdminDeps& deps, const http::Request& req);
+/// 401 unauthorized with WWW-Authenticate.
+http::Response unauthorized();
 
 /// Wraps a handler so it runs only for a valid API key (401 with WWW-Authenticate otherwise).
 template <class F>
 http::Handler guarded(const AdminDeps& deps, F f) {
   return [&deps, f](const http::Request& req, const http::PathParams& params) -> http::Response {
-    if (!authorized(deps, req)) {
-      auto r = error(401, "unauthorized", "a valid API key is required in the Authorization header");
-      r.set("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
-      return r;
-    }
+    if (!authorized(deps, req)) return unauthorized();
     return f(req, params);
+  };
+}
+
+/// What the audit trail records about one kind of change.
+struct AuditSpec {
+  std::string_view action;    ///< e.g. "application.update"
+  std::string_view param;     ///< the path parameter naming the resource ("" for a create)
+  std::string_view id_field;  ///< for a create: the member of the answer naming the new resource
+  /// The resource as JSON text without secrets, "" if it does not exist (nullptr: none recorded).
+  std::string (*snapshot)(const AdminDeps& deps, const std::string& id) = nullptr;
+};
+
+/// Appends the audit event of one change (refused ones too, with their status and no "after").
+void record_audit(const AdminDeps& deps, const http::Request& req, const std::string& actor, const AuditSpec& spec,
+                  std::string target, const std::string& before, const http::Response& answer);
+
+/// guarded(), and every call recorded in the audit trail: who (the API key), what, the resource
+/// before and after, the node, the client address and the time.
+template <class F>
+http::Handler audited(const AdminDeps& deps, AuditSpec spec, F f) {
+  return [&deps, spec, f](const http::Request& req, const http::PathParams& params) -> http::Response {
+    auto key = authenticate(deps, req);
+    if (!key) return unauthorized();
+    std::string target = spec.param.empty() ? std::string() : params.get(spec.param);
+    std::string before = spec.snapshot != nullptr && !target.empty() ? spec.snapshot(deps, target) : std::string();
+    auto answer = f(req, params);
+    record_audit(deps, req, "api-key:" + key->id, spec, std::move(target), before, answer);
+    return answer;
   };
 }
 

@@ -117,9 +117,50 @@ Response rotate_keys(const AdminDeps& deps) {
   return ok(200, body);
 }
 
+json::value json_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  return ec ? json::value(text) : v;
+}
+
+// GET /api/system/audit?action=&actor=&target=&since=&until=&before_id=&limit=: newest first.
+Response list_audit(const AdminDeps& deps, const Request& req) {
+  if (deps.audit == nullptr) return ok(200, json::object{{"events", json::array{}}, {"next_before_id", nullptr}});
+  constexpr std::size_t kMaxEvents = 1000;
+  auto limit = query_number(req, "limit", 100, 1, kMaxEvents);
+  if (!limit) return limit.error();
+  AuditFilter filter;
+  filter.action = query_text(req, "action");
+  filter.actor = query_text(req, "actor");
+  filter.target = query_text(req, "target");
+  for (auto [name, field] : {std::pair{"since", &filter.since}, std::pair{"until", &filter.until}, std::pair{"before_id", &filter.before_id}}) {
+    auto n = query_number(req, name, 0, 0, static_cast<std::size_t>(INT64_MAX));
+    if (!n) return n.error();
+    *field = static_cast<std::int64_t>(*n);
+  }
+  auto events = deps.audit->list(filter, *limit);
+  json::array items;
+  for (const auto& e : events) {
+    items.push_back(json::object{{"id", e.id},
+                                 {"at", e.at},
+                                 {"node_id", e.node_id},
+                                 {"actor", e.actor},
+                                 {"action", e.action},
+                                 {"target", e.target},
+                                 {"client_address", e.client_address},
+                                 {"status", e.status},
+                                 {"before", json_or_null(e.before)},
+                                 {"after", json_or_null(e.after)}});
+  }
+  json::value next = events.size() == *limit && !events.empty() ? json::value(events.back().id) : json::value(nullptr);
+  return ok(200, json::object{{"events", std::move(items)}, {"next_before_id", std::move(next)}});
+}
+
 }  // namespace
 
 void add_system_routes(http::Router& router, const AdminDeps& deps) {
+  router.add("GET", "/api/system/audit", guarded(deps, [&deps](const Request& r, const PathParams&) { return list_audit(deps, r); }));
   router.add("GET", "/api/system/nodes", guarded(deps, [&deps](const Request&, const PathParams&) { return list_nodes(deps); }));
   router.add("GET", "/api/system/stats",
              guarded(deps, [&deps](const Request&, const PathParams&) { return request_stats(deps); }));
@@ -128,9 +169,9 @@ void add_system_routes(http::Router& router, const AdminDeps& deps) {
              guarded(deps, [&deps](const Request& r, const PathParams&) { return list_runs(deps, r); }));
   router.add("GET", "/api/system/keys", guarded(deps, [&deps](const Request&, const PathParams&) { return list_keys(deps); }));
   router.add("POST", "/api/system/keys/rotate",
-             guarded(deps, [&deps](const Request&, const PathParams&) { return rotate_keys(deps); }));
+             audited(deps, {"keys.rotate", "", "", nullptr}, [&deps](const Request&, const PathParams&) { return rotate_keys(deps); }));
   router.add("POST", "/api/system/jobs/{name}/run",
-             guarded(deps, [&deps](const Request&, const PathParams& p) { return run_now(deps, std::string(p.get("name"))); }));
+             audited(deps, {"job.run", "name", "", nullptr}, [&deps](const Request&, const PathParams& p) { return run_now(deps, std::string(p.get("name"))); }));
 }
 
 }  // namespace gatehouse::admin

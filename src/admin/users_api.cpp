@@ -127,24 +127,31 @@ Response unlock(const AdminDeps& deps, const PathParams& p) {
   return ok(200, user_json(deps, *u));
 }
 
+std::string user_snapshot(const AdminDeps& deps, const std::string& id) {
+  auto u = deps.users.find(id);
+  return u ? json::serialize(user_json(deps, *u)) : std::string();
+}
+
 }  // namespace
 
 void add_user_routes(http::Router& router, const AdminDeps& deps) {
-  router.add("POST", "/api/users", guarded(deps, [&deps](const Request& r, const PathParams&) { return create_user(deps, r); }));
+  auto spec = [](std::string_view action) { return AuditSpec{action, "id", "", user_snapshot}; };
+  router.add("POST", "/api/users",
+             audited(deps, {"user.create", "", "id", user_snapshot}, [&deps](const Request& r, const PathParams&) { return create_user(deps, r); }));
   router.add("GET", "/api/users", guarded(deps, [&deps](const Request& r, const PathParams&) { return list_users(deps, r); }));
   router.add("GET", "/api/users/{id}", guarded(deps, [&deps](const Request&, const PathParams& p) { return get_user(deps, p); }));
   router.add("PUT", "/api/users/{id}",
-             guarded(deps, [&deps](const Request& r, const PathParams& p) { return replace_user(deps, r, p); }));
+             audited(deps, spec("user.update"), [&deps](const Request& r, const PathParams& p) { return replace_user(deps, r, p); }));
   router.add("DELETE", "/api/users/{id}",
-             guarded(deps, [&deps](const Request&, const PathParams& p) { return delete_user(deps, p); }));
+             audited(deps, spec("user.delete"), [&deps](const Request&, const PathParams& p) { return delete_user(deps, p); }));
   router.add("POST", "/api/users/{id}/password",
-             guarded(deps, [&deps](const Request& r, const PathParams& p) { return set_password(deps, r, p); }));
+             audited(deps, spec("user.password"), [&deps](const Request& r, const PathParams& p) { return set_password(deps, r, p); }));
   router.add("POST", "/api/users/{id}/activate",
-             guarded(deps, [&deps](const Request&, const PathParams& p) { return set_active(deps, p, true); }));
+             audited(deps, spec("user.activate"), [&deps](const Request&, const PathParams& p) { return set_active(deps, p, true); }));
   router.add("POST", "/api/users/{id}/deactivate",
-             guarded(deps, [&deps](const Request&, const PathParams& p) { return set_active(deps, p, false); }));
+             audited(deps, spec("user.deactivate"), [&deps](const Request&, const PathParams& p) { return set_active(deps, p, false); }));
   router.add("POST", "/api/users/{id}/unlock",
-             guarded(deps, [&deps](const Request&, const PathParams& p) { return unlock(deps, p); }));
+             audited(deps, spec("user.unlock"), [&deps](const Request&, const PathParams& p) { return unlock(deps, p); }));
 }
 
 }  // namespace gatehouse::admin

@@ -10,9 +10,8 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-
 #include "app/config/config.hpp"
+#include "app/logging.hpp"
 #include "app/node.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -36,6 +35,7 @@ constexpr const char* kUsage =
     "  migrate [--config FILE]                   apply pending schema migrations\n"
     "  init [--config FILE] --kickstart FILE     apply a kickstart file (idempotent)\n"
     "  config check [--config FILE]              print the effective configuration, secrets redacted\n"
+    "  nodes [--config FILE]                     list the cluster's nodes, their states and any drift\n"
     "  keys list [--config FILE]                 list the signing keys and their states\n"
     "  keys rotate [--config FILE]               rotate the signing keys now (every node follows)\n"
     "  version                                   print the version\n"
@@ -45,13 +45,6 @@ constexpr const char* kUsage =
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "gatehouse: %s\n\n%s", message.c_str(), kUsage);
   return kExitUsage;
-}
-
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("gatehouse");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  logger->set_level(spdlog::level::from_str(level));
-  spdlog::set_default_logger(logger);
 }
 
 }  // namespace
@@ -80,7 +73,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command != "serve" && command != "migrate" && command != "init" && command != "config check" &&
-      command != "keys list" && command != "keys rotate")
+      command != "keys list" && command != "keys rotate" && command != "nodes")
     return usage_error("unknown command '" + command + "'");
 
   std::string config_path;
@@ -123,10 +116,16 @@ int main(int argc, char** argv) {
   // Everything the node creates (database, WAL, master key) holds secrets or their hashes:
   // private to the service's user.
   ::umask(0077);
-  setup_logging(config->log.level);
+  // A node keeps its recent lines for GET /api/system/logs; one-shot commands need no ring.
+  constexpr std::size_t kRingLines = 2000;
+  gatehouse::app::setup_logging(config->log.level, config->log.format,
+                                config->cluster.node_id.empty() ? "standalone" : config->cluster.node_id,
+                                command == "serve" ? std::make_shared<gatehouse::app::LogRing>(kRingLines) : nullptr);
   try {
     if (command == "migrate") {
       std::printf("%s\n", gatehouse::app::run_migrate(*config).c_str());
+    } else if (command == "nodes") {
+      std::printf("%s\n", gatehouse::app::run_nodes(*config).c_str());
     } else if (command.rfind("keys ", 0) == 0) {
       std::printf("%s\n", gatehouse::app::run_keys(*config, command.substr(5)).c_str());
     } else if (command == "init") {

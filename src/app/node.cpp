@@ -12,7 +12,9 @@
 
 #include "admin/admin_api.hpp"
 #include "app/cluster_runtime.hpp"
+#include "app/metrics_endpoint.hpp"
 #include "app/kickstart.hpp"
+#include "app/logging.hpp"
 #include "app/status.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
@@ -159,6 +161,8 @@ std::string purge_expired(storage::Backend& store, const Clock& clock) {
       // Events are read within seconds; a day covers any node that was away and comes back.
       {"cluster events", [&](std::size_t l) { return store.events().purge_before(clock.now_ms() - 86'400'000, l); }},
       {"job runs", [&](std::size_t l) { return store.jobs().purge_runs(clock.now_ms() - 7 * 86'400'000LL, l); }},
+      // The audit trail is kept 400 days (a year and a margin for annual reviews).
+      {"audit events", [&](std::size_t l) { return store.audit().purge_before(clock.now_ms() - 400 * 86'400'000LL, l); }},
   };
   std::string summary;
   for (const auto& target : targets) {
@@ -314,9 +318,50 @@ struct Node::Parts {
       redis_events = std::make_unique<cache::RedisSubscriber>(redis_options(c), std::string(kEventsChannel),
                                                               [this] { cluster->wake(); });
     }
-    cluster->add_job({"cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); }});
-    cluster->add_job({"purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); }});
-    cluster->add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
+    add_job("cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); });
+    add_job("purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); });
+    add_job("keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); });
+    admin_deps.audit = &store->audit();
+    authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
+      logins.add({e.outcome});
+      admin::AuditEvent a;
+      a.at = clock.now_ms();
+      a.node_id = node_id_of(config);
+      a.actor = e.user_id.empty() ? "login:" + e.login_name : "user:" + e.user_id;
+      a.action = "sign_in." + std::string(e.outcome);
+      a.target = e.client_id;
+      a.client_address = e.client_address;
+      try {
+        store->audit().append(a);
+      } catch (const std::exception& ex) {
+        spdlog::error("audit: could not record {} for client {}: {}", a.action, a.target, ex.what());
+      }
+    };
+    if (auto ring = log_ring()) {
+      admin_deps.local_logs = [ring](std::uint64_t after, std::size_t limit) {
+        std::vector<std::pair<std::uint64_t, std::string>> out;
+        for (auto& line : ring->recent(after, limit)) out.emplace_back(line.seq, std::move(line.text));
+        return out;
+      };
+    }
+    admin_deps.fetch = [](const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+      return http::http_get(url, headers, std::chrono::milliseconds(3000));
+    };
+    admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
+  }
+
+  /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
+  void add_job(std::string name, UnixMillis interval, std::function<std::string()> run) {
+    cluster->add_job({name, interval, [this, name, run = std::move(run)] {
+                        try {
+                          auto summary = run();
+                          job_runs.add({name, "ok"});
+                          return summary;
+                        } catch (...) {
+                          job_runs.add({name, "failed"});
+                          throw;
+                        }
+                      }});
   }
 
   /// One rotation step (the job "keys.rotate", or forced by an operator); this node signs with the
@@ -356,6 +401,13 @@ struct Node::Parts {
   config::Config config;
   std::optional<KickstartPlan> bootstrap_plan;
   SystemClock clock;
+  UnixSeconds started_at = clock.now();
+  metrics::CounterFamily logins{"gatehouse_logins_total",
+                                "Hosted sign-in attempts by outcome (success, failure, lockout, locked).", {"outcome"}};
+  metrics::CounterFamily job_runs{"gatehouse_job_runs_total", "Cluster job runs on this node by job and outcome.",
+                                  {"job", "outcome"}};
+  metrics::CounterFamily store_errors{"gatehouse_store_errors_total",
+                                      "Requests answered 503 because the store was unavailable.", {}};
   std::unique_ptr<storage::Backend> store;
   std::unique_ptr<cache::RedisClient> redis;                    // null without [cache] redis_url
   std::unique_ptr<cache::RedisCountingUserStore> redis_users;   // failed sign-ins in Redis
@@ -405,6 +457,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   options.idle_timeout = sc.idle_timeout;
   options.drain_delay = sc.drain_delay;
   options.shutdown_grace = sc.shutdown_grace;
+  options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
 
   http::Server* server_ptr = nullptr;
   p.router.add("GET", "/api/status", [&p, &server_ptr](const http::Request&, const http::PathParams&) {
@@ -418,22 +471,36 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   oidc::add_authorize_routes(p.router, p.authorize_deps);
   oidc::add_logout_routes(p.router, p.logout_deps);
   admin::add_routes(p.router, p.admin_deps);
+  const MetricsSources metrics_sources{p.request_stats, p.logins, p.job_runs, p.store_errors, p.redis.get(), *p.store,
+                                      [&p] { return p.cluster->events().watermark(); }, node_id_of(p.config),
+                                      GATEHOUSE_VERSION, p.started_at};
+  const MetricsAccess metrics_access{*http::AddressList::parse(p.config.metrics.allow),
+                                     p.config.metrics.token.empty() ? std::string()
+                                                                    : jose::sha256(p.config.metrics.token.reveal())};
+  add_metrics_route(p.router, metrics_sources, metrics_access);
 
   http::Server server(options, [&p](const http::Request& req) {
-    stats::RequestScope accounted(p.request_stats);
+    logging::RequestIdScope named(req.request_id);
+    stats::RequestScope accounted(p.request_stats, req.received);
     try {
-      return p.router.dispatch(req);
+      auto r = p.router.dispatch(req);
+      accounted.finish(r.status);
+      return r;
     } catch (const StorageError& e) {
       spdlog::error("request_id={} store unavailable: {}", req.request_id, e.what());
+      p.store_errors.add({});
       auto r = http::json_error(503, "temporarily_unavailable", "the store is unavailable; retry later");
       r.set("Retry-After", "1");
       r.set("Cache-Control", "no-store");
+      accounted.finish(r.status);
       return r;
     }
   }, [&p](const http::Request& req) {
-    stats::RequestScope accounted(p.request_stats);
+    logging::RequestIdScope named(req.request_id);
+    stats::RequestScope accounted(p.request_stats, req.received);
     auto answer = p.router.dispatch_inline(req);
     if (!answer) accounted.dismiss();  // a worker answers it, and accounts for it there
+    else accounted.finish(answer->status);
     return answer;
   });
   server_ptr = &server;
@@ -453,6 +520,27 @@ std::string run_migrate(const config::Config& config) {
   int applied = backend->migrate();
   return "schema version " + std::to_string(backend->schema_version()) + " (" + std::to_string(applied) +
          " migration(s) applied now)";
+}
+
+std::string run_nodes(const config::Config& config) {
+  auto store = open_backend(config, 1);
+  SystemClock clock;
+  const auto now = clock.now_ms();
+  const auto nodes = store->nodes().list();
+  std::string out = "node_id              state       version   last check-in  applied event  url\n";
+  for (const auto& n : nodes) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%-20s %-11s %-9s %10llds ago %14lld  %s\n", n.node_id.c_str(),
+                  std::string(cluster::to_string(n.state)).c_str(), n.version.c_str(),
+                  static_cast<long long>((now - n.last_checkin) / 1000), static_cast<long long>(n.applied_event),
+                  n.url.empty() ? "-" : n.url.c_str());
+    out += line;
+  }
+  if (nodes.empty()) out += "(no node has checked in)\n";
+  out += "latest event " + std::to_string(store->events().latest_seq()) + "\n";
+  for (const auto& d : cluster::drift_of(nodes)) out += "drift: " + d + "\n";
+  out.pop_back();
+  return out;
 }
 
 std::string run_keys(const config::Config& config, const std::string& action) {

@@ -28,6 +28,8 @@ class Node {
 
 /// `gatehouse migrate`: applies pending migrations. @returns a line for the operator.
 std::string run_migrate(const config::Config& config);
+/// `gatehouse nodes`: the cluster's members as GET /api/system/nodes shows them. @returns text.
+std::string run_nodes(const config::Config& config);
 /// `gatehouse keys rotate|list`: forces a rotation step, or lists the keys. @returns text for the
 /// operator. @throws std::runtime_error when a forced rotation has to wait (the message says why).
 std::string run_keys(const config::Config& config, const std::string& action);

@@ -204,18 +204,27 @@ void RedisClient::release(redisContext* context, bool healthy) {
 }
 
 std::optional<RedisReply> RedisClient::command(const std::vector<std::string_view>& args) {
-  if (!available()) return std::nullopt;
+  if (!available()) {
+    skipped_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
   auto* c = connect();
-  if (c == nullptr) return std::nullopt;
+  if (c == nullptr) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
   std::string error;
   bool io_failed = false;
   auto reply = run_command(c, args, error, io_failed);
+  round_trips_.fetch_add(1, std::memory_order_relaxed);
   release(c, !io_failed);
   if (io_failed) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
     mark_down(error);
     return std::nullopt;
   }
   if (!reply) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
     spdlog::error("redis {}: {} refused: {}", label_, args.empty() ? "" : std::string(args[0]), error);
     return std::nullopt;
   }

@@ -63,6 +63,11 @@ class RedisClient {
   bool available() const;
   /// "host:port/db" (no password), for logs.
   const std::string& label() const { return label_; }
+  /// Commands sent (answered or not), commands that failed (no connection, I/O, error reply),
+  /// and calls not sent because of the pause after a failure: for /metrics.
+  std::uint64_t round_trips() const { return round_trips_.load(std::memory_order_relaxed); }
+  std::uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
+  std::uint64_t skipped() const { return skipped_.load(std::memory_order_relaxed); }
 
  private:
   redisContext* connect();
@@ -76,6 +81,9 @@ class RedisClient {
   std::vector<redisContext*> idle_;  // guarded by mutex_
   std::atomic<std::int64_t> down_until_ms_{0};
   std::atomic<bool> down_{false};
+  std::atomic<std::uint64_t> round_trips_{0};
+  std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> skipped_{0};
 };
 
 /// Subscribes to one channel on a connection of its own, on a thread of its own, and calls

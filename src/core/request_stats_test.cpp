@@ -14,6 +14,7 @@ TEST(RequestStats, EachScopeRecordsTheRoundTripsOfItsThreadUnderTheRequestKind) 
     request_kind = "POST /oauth2/token (refresh_token)";
     count_store_round_trip();
     count_store_round_trip();
+    scope.finish(200);
   }
   {
     RequestScope scope(stats);  // unnamed: no route matched
@@ -22,6 +23,7 @@ TEST(RequestStats, EachScopeRecordsTheRoundTripsOfItsThreadUnderTheRequestKind) 
     RequestScope scope(stats);
     request_kind = "POST /oauth2/token (refresh_token)";
     count_store_round_trip();
+    scope.finish(200);
   });
   count_store_round_trip();  // outside any request: not recorded
   other.join();
@@ -45,6 +47,36 @@ TEST(RequestStats, ADismissedScopeRecordsNothing) {
   EXPECT_TRUE(stats.snapshot().empty());
   RequestScope next(stats);
   EXPECT_EQ(request_kind, nullptr) << "a new scope starts unnamed";
+}
+
+TEST(RequestStats, SeriesAreKeptByStatusWithTheirLatencyFromWhenTheRequestWasRead) {
+  RequestStats stats;
+  const auto read_at = std::chrono::steady_clock::now() - std::chrono::milliseconds(30);  // it waited for a worker
+  {
+    RequestScope scope(stats, read_at);
+    request_kind = "POST /oauth2/token (client_credentials)";
+    scope.finish(401);
+  }
+  {
+    RequestScope scope(stats);
+    request_kind = "POST /oauth2/token (client_credentials)";
+    scope.finish(200);
+  }
+  {
+    RequestScope scope(stats);
+    request_kind = "POST /oauth2/token (client_credentials)";
+    // no finish(): the handler threw
+  }
+  const auto series = stats.series();
+  ASSERT_EQ(series.size(), 3u);
+  EXPECT_EQ(series[0].status, 200);
+  EXPECT_EQ(series[1].status, 401);
+  EXPECT_EQ(series[2].status, 500);
+  EXPECT_GE(series[1].latency.sum, 0.030);
+  EXPECT_LT(series[0].latency.sum, 0.030);
+  for (const auto& s : series) EXPECT_EQ(s.latency.count, 1u);
+  ASSERT_EQ(stats.snapshot().size(), 1u);
+  EXPECT_EQ(stats.snapshot()[0].requests, 3u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Transport-neutral request and response: handlers see these, never a socket or a Beast type (C6).
 
 #include <cstddef>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,13 @@ struct Request {
   std::vector<Header> headers;
   std::string body;
   std::string remote_address;  // peer IP of the TCP connection
+  /// The client's IP address: the peer's, or the one a trusted proxy forwarded (http/address.hpp).
+  /// Audit, lockout and rate limits use this one.
+  std::string client_address;
+  std::string forwarded_proto;  // the scheme the client used, as a trusted proxy said; "" if none
+  std::string forwarded_host;   // the Host the client asked for, as a trusted proxy said; "" if none
   std::string request_id;
+  std::chrono::steady_clock::time_point received{};  // when the server had read it
 
   /// The first header with this lower-case name, or nullptr.
   const std::string* header(std::string_view lower_name) const;

@@ -187,10 +187,17 @@ struct Server::Impl {
         for (const auto& f : msg) req.headers.push_back({ascii_lower(f.name_string()), std::string(f.value())});
         req.body = std::move(msg.body());
         req.remote_address = remote;
+        {
+          auto client = client_info(req, opt.trusted_proxies);
+          req.client_address = std::move(client.address);
+          req.forwarded_proto = std::move(client.proto);
+          req.forwarded_host = std::move(client.host);
+        }
         char id[40];
         std::snprintf(id, sizeof id, "%s-%llx", id_prefix.c_str(),
                       static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
         req.request_id = id;
+        req.received = std::chrono::steady_clock::now();
         const unsigned version = msg.version();
         const bool keep_alive = msg.keep_alive();
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "http/address.hpp"
 #include "http/message.hpp"
 
 namespace gatehouse::http {
@@ -29,6 +30,8 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds drain_delay{1000};
   std::chrono::milliseconds shutdown_grace{10000};
+  /// Peers whose X-Forwarded-* / Forwarded headers are believed (Request::client_address).
+  AddressList trusted_proxies;
 };
 
 /// Handles one request on a worker thread. Must not throw (the server turns a throw into a 500

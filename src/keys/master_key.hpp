@@ -19,6 +19,7 @@ inline constexpr std::string_view kKeyEncryptionPurpose = "signing-key-encryptio
 inline constexpr std::string_view kClientSecretHashPurpose = "client-secret-hash";
 inline constexpr std::string_view kApiKeyHashPurpose = "api-key-hash";
 inline constexpr std::string_view kRefreshGracePurpose = "refresh-grace-sealing";
+inline constexpr std::string_view kNodeRequestPurpose = "node-to-node-requests";
 
 class MasterKey {
  public:

@@ -267,9 +267,13 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   // Failures count per login name, known or not, so the lock message reveals no usernames; an
   // unknown user costs the same password check as a real one.
   const auto name = user::login_name(username);
+  auto report = [&](std::string_view outcome, const std::string& user_id) {
+    if (deps.on_sign_in) deps.on_sign_in(SignInEvent{outcome, user_id, name, tx->client_id, request.client_address});
+  };
   if (deps.users.failed_logins(name).locked_until > now) {
     deps.passwords.verify_dummy(password);
     spdlog::info("sign-in refused: login name is locked");
+    report("locked", {});
     return login_form(deps, *tx, csrf, username, kLocked);
   }
   auto u = deps.users.find_by_username(username);
@@ -280,6 +284,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
     auto f = deps.users.record_failed_login(name, now, deps.lockout_window, deps.lockout_threshold, deps.lockout_duration);
     spdlog::info("sign-in failed ({} in the window){}", f.count,
                  u && u->active ? "" : " for an unknown or inactive user");
+    report(f.locked_until > now ? "lockout" : "failure", u && u->active ? u->id : std::string());
     return login_form(deps, *tx, csrf, username, f.locked_until > now ? kLocked : kInvalidCredentials);
   }
   deps.users.reset_failed_logins(name);
@@ -297,6 +302,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   session::SsoSession s{jose::sha256(value), jose::random_token(16), u->id, now, "pwd", now, now, now + deps.session_lifetime};
   deps.sessions.insert(s);
   spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
+  report("success", u->id);
   auto r = issue_code(deps, *tx, s);
   r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, deps.session_cookie_path, std::nullopt)});
   return r;

@@ -8,6 +8,7 @@
 // redirected (RFC 6749 §4.1.2.1); after that they go back to the client with state and iss
 // (RFC 9207).
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,16 @@ inline constexpr std::string_view kCsrfCookie = "gh_csrf";
 /// tabs signing in at once share one token) and to the login form's POST.
 inline constexpr std::string_view kCsrfCookiePath = "/oauth2";
 
+/// One attempt to sign in through the hosted form, for metrics and the audit trail. Never carries
+/// the password.
+struct SignInEvent {
+  std::string_view outcome;  // "success" | "failure" | "lockout" (a failure that locked the name) | "locked" (refused while locked)
+  std::string user_id;       // "" when no active user has that name
+  std::string login_name;    // as typed, normalised (user::login_name)
+  std::string client_id;
+  std::string client_address;
+};
+
 struct AuthorizeDeps {
   client::ClientStore& clients;
   user::UserStore& users;
@@ -49,6 +60,7 @@ struct AuthorizeDeps {
   UnixSeconds lockout_window = 900;
   UnixSeconds lockout_duration = 900;
   bool require_pkce = false;  // PKCE for every client, not only public ones
+  std::function<void(const SignInEvent&)> on_sign_in = {};  // may be empty
 };
 
 http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request);

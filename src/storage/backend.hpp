@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "admin/api_key_store.hpp"
+#include "admin/audit_store.hpp"
 #include "cluster/event_store.hpp"
 #include "cluster/job_store.hpp"
 #include "cluster/node_store.hpp"
@@ -64,6 +65,7 @@ class Backend {
 
   virtual client::ClientStore& clients() = 0;
   virtual admin::ApiKeyStore& api_keys() = 0;
+  virtual admin::AuditStore& audit() = 0;
   virtual keys::KeyStore& keys() = 0;
   virtual token::RevocationStore& revocations() = 0;
   virtual token::ReplayStore& replays() = 0;

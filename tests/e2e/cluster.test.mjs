@@ -1,13 +1,14 @@
 // Two nodes sharing one real PostgreSQL (started by scripts/test; GATEHOUSE_TEST_POSTGRES_URL):
 // membership, a login form rendered by one node and posted to the other, a code redeemed once
 // across nodes under a race, changes and key rotations reaching the other node within a second,
-// a clean leave, and a killed node marked recovering and then removed by the survivor.
+// the logs of either node read through the other, a clean leave, and a killed node marked
+// recovering and then removed by the survivor.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { clusterNode, createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
-import { SVC, defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
+import { clusterNode, createDatabase, dropDatabase, hostedSignIn, skipWithoutPg } from './lib/cluster.js';
+import { ADMIN_KEY, SVC, defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
 
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
@@ -111,6 +112,54 @@ it('a key rotation made on one node is used by the other within a second', skipW
   await pollUntil(async () => header(await b.accessToken(SVC)).kid === next,
     { what: 'node-b to sign with the new key', deadlineMs: 5000, intervalMs: 20 });
   assert.ok(Date.now() - rotated < ms(1000), `took ${Date.now() - rotated} ms`);
+});
+
+it('the recent log lines of either node are read through the other, one JSON object per line', skipWithoutPg, async () => {
+  // Something node B logs for a request: a failed sign-in, under that request's id.
+  const failed = await hostedSignIn({ formNode: b, clientId: WEB.client_id, redirectUri: 'http://127.0.0.1:1/cb',
+    username: 'nobody-here', password: 'not-the-password-Zq81' });
+  const requestId = failed.headers.get('x-request-id');
+  assert.ok(requestId);
+  const read = async (via, query) => via.admin('GET', `/api/system/logs?${query}`);
+  let lines;
+  await pollUntil(async () => {
+    const res = await read(a, 'node=node-b&limit=2000');
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.node_id, 'node-b');
+    lines = res.json.lines;
+    return lines.some((l) => l.request_id === requestId);
+  }, { what: "node B's line for the failed sign-in, read through node A", deadlineMs: 5000 });
+  const line = lines.find((l) => l.request_id === requestId);
+  assert.match(line.msg, /sign-in failed/);
+  assert.equal(line.node, 'node-b');
+  assert.match(line.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.ok(lines.every((l) => l.node === 'node-b' && typeof l.seq === 'number' && l.level));
+  assert.ok(lines.some((l) => /ready in/.test(l.msg)));
+  // Paging: only what came after a sequence number.
+  const last = lines[lines.length - 1].seq;
+  const later = await read(a, `node=node-b&after=${last}`);
+  assert.ok(later.json.lines.every((l) => l.seq > last));
+  // A node's own lines, without forwarding.
+  const own = await read(a, 'node=node-a&limit=5');
+  assert.equal(own.json.node_id, 'node-a');
+  assert.ok(own.json.lines.length <= 5);
+  // Refused: no API key, a forged node-to-node signature, an unknown node.
+  assert.equal((await a.request('/api/system/logs?node=node-b')).status, 401);
+  const forged = await b.request('/api/system/logs?node=node-b', { headers: { 'x-gatehouse-node': `node-a ${Date.now()} AAAA` } });
+  assert.equal(forged.status, 401);
+  assert.equal((await read(a, 'node=node-zz')).status, 404);
+  // Every line the nodes wrote is one JSON object with the node id; none carries a secret.
+  for (const n of [a, b]) {
+    for (const text of n.output().split('\n')) {
+      if (text === '' || text.startsWith('--- ')) continue;
+      const entry = JSON.parse(text);
+      assert.ok(entry.ts && entry.level && entry.msg !== undefined, text);
+      assert.equal(entry.node, n === a ? 'node-a' : 'node-b');
+      for (const secret of [ADMIN_KEY, SVC.client_secret, WEB.client_secret, USER.password, MASTER_KEY, 'not-the-password-Zq81']) {
+        assert.ok(!text.includes(secret), `a secret in: ${text}`);
+      }
+    }
+  }
 });
 
 it('a killed node is marked recovering and then removed; a stopped one leaves at once', skipWithoutPg, async () => {

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { GatehouseNode, SVC, nodeTest, runCli } from './lib/node.js';
+import { GatehouseNode, REPO, SVC, nodeTest, runCli } from './lib/node.js';
 
 let current = []; // the nodes of the running test, for the failure output
 const it = nodeTest(() => current);
@@ -188,6 +188,22 @@ it('gatehouse config check prints the effective configuration with secrets redac
     assert.match(res.stdout, /^\s*\[server\]\s*$/m, 'TOML sections');
     assert.match(res.stdout, /access_token_ttl/);
   });
+});
+
+it('the packaged example configuration loads; the metrics token is redacted and a bad proxy list is refused', async () => {
+  const example = path.join(REPO, 'packaging', 'etc', 'gatehouse.toml');
+  const token = 'scrape-token-0123456789abcdef';
+  const res = await runCli(['config', 'check', '--config', example], { env: { GATEHOUSE_METRICS_TOKEN: token } });
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.match(res.stdout, /^trusted_proxies = \["10\.0\.0\.0\/24"\]$/m);
+  assert.match(res.stdout, /^enabled = true$/m);
+  assert.match(res.stdout, /^# token = "<redacted>"/m);
+  assert.ok(!(res.stdout + res.stderr).includes(token));
+  const bad = await runCli(['config', 'check', '--config', example], { env: { GATEHOUSE_SERVER_TRUSTED_PROXIES: '10.0.0.0/33' } });
+  assertRefusal(bad, 78, 'trusted_proxies');
+  const short = await runCli(['config', 'check', '--config', example], { env: { GATEHOUSE_METRICS_TOKEN: 'short' } });
+  assertRefusal(short, 78, 'metrics.token');
+  assert.ok(!short.stderr.includes('short'.repeat(2)));
 });
 
 it('a config with an unknown key or a wrong type is refused with exit 78 naming the key', async () => {

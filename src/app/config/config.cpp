@@ -22,6 +22,7 @@
 #include <toml++/toml.h>
 
 #include "core/base64url.hpp"
+#include "http/address.hpp"
 
 namespace gatehouse::app::config {
 namespace {
@@ -548,6 +549,11 @@ Check check_log_level(std::string& v) {
   return {};
 }
 
+Check check_log_format(std::string& v) {
+  if (v != "json" && v != "text") return unexpected("expected \"json\" or \"text\"; got " + quote(v));
+  return {};
+}
+
 Check check_algorithms(std::vector<std::string>& list) {
   if (list.empty()) return unexpected("must list at least one algorithm (RS256 is required)");
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -671,6 +677,35 @@ std::string render_duration(const Config& c) {
   return toml_string(format_duration(std::chrono::duration_cast<milliseconds>(field<Section, Field>(c)).count()));
 }
 std::string render_database_url(const Config& c) { return toml_string(redact_url(c.database.url)); }
+// A list of addresses/CIDRs (server.trusted_proxies, metrics.allow): the same rules as http::AddressList.
+template <auto Section, auto Field>
+Check apply_address_list(Config& c, const Input& in) {
+  auto v = read_string_list(in);
+  if (!v) return unexpected(v.error());
+  if (auto parsed = http::AddressList::parse(*v); !parsed) return unexpected(parsed.error());
+  field<Section, Field>(c) = std::move(*v);
+  return {};
+}
+
+template <auto Section, auto Field>
+std::string render_string_list(const Config& c) {
+  std::vector<std::string> items;
+  for (const auto& a : field<Section, Field>(c)) items.push_back(toml_string(a));
+  return "[" + join(items, ", ") + "]";
+}
+
+Check apply_metrics_token(Config& c, const Input& in) {
+  auto v = read_string(in);
+  if (!v) return unexpected(v.error());
+  if (!v->empty() && (v->size() < 16 || v->size() > 512 ||
+                      !std::all_of(v->begin(), v->end(), [](char ch) { return ch > 0x20 && ch < 0x7f; }))) {
+    wipe(*v);
+    return unexpected(std::string("must be 16 to 512 printable characters without spaces (value not shown)"));
+  }
+  c.metrics.token = MetricsToken(std::move(*v));
+  return {};
+}
+
 std::string render_algorithms(const Config& c) {
   std::vector<std::string> items;
   for (const auto& a : c.keys.algorithms) items.push_back(toml_string(a));
@@ -718,6 +753,8 @@ const std::array kKeys{
             &render_duration<&Config::server, &S::drain_delay>},
     KeySpec{"server", "shutdown_grace", &apply_duration<&Config::server, &S::shutdown_grace, 0, 10 * kMinute>,
             &render_duration<&Config::server, &S::shutdown_grace>},
+    KeySpec{"server", "trusted_proxies", &apply_address_list<&Config::server, &S::trusted_proxies>,
+            &render_string_list<&Config::server, &S::trusted_proxies>},
     KeySpec{"database", "url", &apply_string<&Config::database, &Db::url, check_database_url>, &render_database_url},
     KeySpec{"database", "pool_size", &apply_integer<&Config::database, &Db::pool_size, 1, 256>,
             &render_number<&Config::database, &Db::pool_size>},
@@ -766,6 +803,9 @@ const std::array kKeys{
     KeySpec{"cache", "redis_url", &apply_string<&Config::cache, &CacheConfig::redis_url, check_redis_url>, &render_redis_url},
     KeySpec{"cache", "redis_timeout", &apply_duration<&Config::cache, &CacheConfig::redis_timeout, 10, 10'000>,
             &render_duration<&Config::cache, &CacheConfig::redis_timeout>},
+    KeySpec{"metrics", "allow", &apply_address_list<&Config::metrics, &MetricsConfig::allow>,
+            &render_string_list<&Config::metrics, &MetricsConfig::allow>},
+    KeySpec{"metrics", "token", &apply_metrics_token, nullptr},
     KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
             &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
     KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
@@ -793,10 +833,12 @@ const std::array kKeys{
     KeySpec{"bootstrap", "kickstart", &apply_string<&Config::bootstrap, &BootstrapConfig::kickstart, check_any>,
             &render_string<&Config::bootstrap, &BootstrapConfig::kickstart>},
     KeySpec{"log", "level", &apply_string<&Config::log, &LogConfig::level, check_log_level>, &render_string<&Config::log, &LogConfig::level>},
+    KeySpec{"log", "format", &apply_string<&Config::log, &LogConfig::format, check_log_format>,
+            &render_string<&Config::log, &LogConfig::format>},
 };
 
-constexpr std::array<std::string_view, 11> kSections{"server", "database", "keys",      "tokens", "oauth", "cluster",
-                                                     "cache",  "passwords", "login", "bootstrap", "log"};
+constexpr std::array<std::string_view, 12> kSections{"server", "database",  "keys",  "tokens",    "oauth", "cluster",
+                                                     "cache",  "metrics",   "passwords", "login", "bootstrap", "log"};
 
 bool is_section(std::string_view s) { return std::find(kSections.begin(), kSections.end(), s) != kSections.end(); }
 
@@ -1021,6 +1063,9 @@ std::string render(const Config& config) {
     }
     if (k.render) {
       out += std::string(k.name) + " = " + k.render(config) + "\n";
+    } else if (k.section == "metrics") {
+      out += config.metrics.token.empty() ? "# token is not set: only metrics.allow may read /metrics\n"
+                                          : "# token = \"<redacted>\"  (set)\n";
     } else if (!config.keys.master_key.empty()) {
       // Written as a comment so the output still loads; the value itself never leaves the process.
       out += "# " + std::string(k.name) + " = \"<redacted>\"  (set; it takes precedence over master_key_file)\n";

@@ -32,6 +32,7 @@ struct ServerConfig {
   milliseconds idle_timeout{60000};                  ///< 100ms..1h
   milliseconds drain_delay{1000};                    ///< 0..10min: after SIGTERM keep answering (503) this long, then close the listener
   milliseconds shutdown_grace{10000};                ///< 0..10min: then wait at most this long for in-flight requests
+  std::vector<std::string> trusted_proxies;          ///< addresses/CIDRs whose X-Forwarded-* and Forwarded headers are believed
 };
 
 /// [database]
@@ -117,6 +118,17 @@ struct LoginConfig {
 };
 
 /// [bootstrap]
+using MetricsToken = Secret<struct MetricsTokenTag>;
+
+/// [metrics]: who may read GET /metrics.
+struct MetricsConfig {
+  /// Clients from these addresses/CIDRs may read without a token (the client address after
+  /// server.trusted_proxies). Default: this machine only.
+  std::vector<std::string> allow{"127.0.0.0/8", "::1"};
+  /// A bearer token that lets any address read; "" = none. A secret: never rendered or logged.
+  MetricsToken token;
+};
+
 struct BootstrapConfig {
   std::string kickstart;  ///< path of a kickstart JSON applied at start ("" = none)
 };
@@ -124,6 +136,7 @@ struct BootstrapConfig {
 /// [log]
 struct LogConfig {
   std::string level = "info";  ///< trace|debug|info|warn|error|off
+  std::string format = "json";  ///< json (one object per line: ts, level, node, request_id, msg) | text
 };
 
 struct Config {
@@ -134,6 +147,7 @@ struct Config {
   OAuthConfig oauth;
   ClusterConfig cluster;
   CacheConfig cache;
+  MetricsConfig metrics;
   PasswordsConfig passwords;
   LoginConfig login;
   BootstrapConfig bootstrap;

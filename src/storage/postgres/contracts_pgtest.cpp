@@ -2,6 +2,7 @@
 // translation unit for all of them: each suite is a header of tests, and compiling GoogleTest once
 // instead of ten times keeps the build short.
 #include "admin/testing/api_key_store_contract.hpp"
+#include "admin/testing/audit_store_contract.hpp"
 #include "client/testing/client_store_contract.hpp"
 #include "cluster/testing/event_store_contract.hpp"
 #include "cluster/testing/job_store_contract.hpp"
@@ -24,6 +25,7 @@ namespace {
 // INSTANTIATE_TEST_SUITE_P takes the suite name unqualified.
 using client::testing::ClientStoreContract;
 using admin::testing::ApiKeyStoreContract;
+using admin::testing::AuditStoreContract;
 using keys::testing::KeyStoreContract;
 using settings::testing::SettingsStoreContract;
 using user::testing::UserStoreContract;
@@ -61,6 +63,11 @@ INSTANTIATE_TEST_SUITE_P(Postgres, ApiKeyStoreContract,
                          ::testing::Values(admin::testing::ApiKeyStoreBackend{
                              "Schema", GH_PG_STORE(admin::ApiKeyStore, api_keys)}),
                          admin::testing::backend_name);
+
+INSTANTIATE_TEST_SUITE_P(Postgres, AuditStoreContract,
+                         ::testing::Values(admin::testing::AuditStoreBackend{
+                             "Schema", GH_PG_STORE(admin::AuditStore, audit)}),
+                         admin::testing::audit_backend_name);
 
 INSTANTIATE_TEST_SUITE_P(Postgres, KeyStoreContract,
                          ::testing::Values(keys::testing::KeyStoreBackend{"Schema", GH_PG_STORE(keys::KeyStore, keys)}),

@@ -68,6 +68,7 @@ struct PostgresBackend::Impl {
         keys(pool),
         revocations(pool),
         replays(pool),
+        audit(pool),
         settings(pool),
         users(pool),
         login_transactions(pool),
@@ -85,6 +86,7 @@ struct PostgresBackend::Impl {
   PgKeyStore keys;
   PgRevocationStore revocations;
   PgReplayStore replays;
+  PgAuditStore audit;
   PgSettingsStore settings;
   PgUserStore users;
   PgLoginTransactionStore login_transactions;
@@ -222,6 +224,7 @@ bool PostgresBackend::ping() noexcept {
 
 client::ClientStore& PostgresBackend::clients() { return impl_->clients; }
 admin::ApiKeyStore& PostgresBackend::api_keys() { return impl_->api_keys; }
+admin::AuditStore& PostgresBackend::audit() { return impl_->audit; }
 keys::KeyStore& PostgresBackend::keys() { return impl_->keys; }
 token::RevocationStore& PostgresBackend::revocations() { return impl_->revocations; }
 token::ReplayStore& PostgresBackend::replays() { return impl_->replays; }

@@ -63,6 +63,7 @@ class PostgresBackend final : public Backend {
 
   client::ClientStore& clients() override;
   admin::ApiKeyStore& api_keys() override;
+  admin::AuditStore& audit() override;
   keys::KeyStore& keys() override;
   token::RevocationStore& revocations() override;
   token::ReplayStore& replays() override;

@@ -7,6 +7,7 @@
 // on the latest committed row, and the next statement sees everything committed before it began.
 
 #include "admin/api_key_store.hpp"
+#include "admin/audit_store.hpp"
 #include "client/client_store.hpp"
 #include "cluster/event_store.hpp"
 #include "cluster/job_store.hpp"
@@ -32,6 +33,17 @@ class PgClientStore final : public client::ClientStore {
   bool insert(const client::Client& client) override;
   bool update(const client::Client& client) override;
   bool remove(const std::string& client_id) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+class PgAuditStore final : public admin::AuditStore {
+ public:
+  explicit PgAuditStore(ConnectionPool& pool) : pool_(pool) {}
+  std::int64_t append(const admin::AuditEvent& event) override;
+  std::vector<admin::AuditEvent> list(const admin::AuditFilter& filter, std::size_t limit) override;
+  std::size_t purge_before(UnixMillis before, std::size_t limit) override;
 
  private:
   ConnectionPool& pool_;

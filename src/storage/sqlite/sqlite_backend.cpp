@@ -107,6 +107,7 @@ struct SqliteBackend::Impl {
         keys(pool),
         revocations(pool),
         replays(pool),
+        audit(pool),
         settings(pool),
         users(pool),
         login_transactions(pool),
@@ -123,6 +124,7 @@ struct SqliteBackend::Impl {
   SqliteKeyStore keys;
   SqliteRevocationStore revocations;
   SqliteReplayStore replays;
+  SqliteAuditStore audit;
   SqliteSettingsStore settings;
   SqliteUserStore users;
   SqliteLoginTransactionStore login_transactions;
@@ -249,6 +251,7 @@ bool SqliteBackend::ping() noexcept {
 
 client::ClientStore& SqliteBackend::clients() { return impl_->clients; }
 admin::ApiKeyStore& SqliteBackend::api_keys() { return impl_->api_keys; }
+admin::AuditStore& SqliteBackend::audit() { return impl_->audit; }
 keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
 token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
 token::ReplayStore& SqliteBackend::replays() { return impl_->replays; }

@@ -58,6 +58,7 @@ class SqliteBackend final : public Backend {
 
   client::ClientStore& clients() override;
   admin::ApiKeyStore& api_keys() override;
+  admin::AuditStore& audit() override;
   keys::KeyStore& keys() override;
   token::RevocationStore& revocations() override;
   token::ReplayStore& replays() override;

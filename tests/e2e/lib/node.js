@@ -6,6 +6,9 @@
 //   GATEHOUSE_BIN             the binary (default <repo>/build/src/app/gatehouse)
 //   GATEHOUSE_E2E_TIME_SCALE  multiplies every deadline (the sanitizer pass sets it, default 1)
 //   GATEHOUSE_E2E_KEEP=1      keep the temporary folders (for debugging a failure)
+//   GATEHOUSE_E2E_LOG_DIR     collect every node's output there, with the secrets the tests gave
+//                             the nodes (secrets.txt); scripts/test then scans the logs for them
+//                             (tools/scan_logs.mjs)
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +22,23 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const LOG_DIR = process.env.GATEHOUSE_E2E_LOG_DIR;
+
+/** Notes values that must never appear in a node's log (a no-op unless GATEHOUSE_E2E_LOG_DIR is set). */
+export function rememberSecrets(...values) {
+  if (!LOG_DIR) return;
+  const lines = values.filter((v) => typeof v === 'string' && v.length >= 8).map((v) => `${v}\n`).join('');
+  if (lines) fs.appendFileSync(path.join(LOG_DIR, 'secrets.txt'), lines);
+}
+
+/** The secrets a kickstart document gives a node. */
+function kickstartSecrets(ks) {
+  return [
+    ...(ks.api_keys ?? []).map((k) => k.key),
+    ...(ks.applications ?? []).map((a) => a.client_secret),
+    ...(ks.users ?? []).map((u) => u.password),
+  ];
+}
 export const REPO = path.resolve(here, '..', '..', '..');
 export const BIN = process.env.GATEHOUSE_BIN || path.join(REPO, 'build', 'src', 'app', 'gatehouse');
 export const TIME_SCALE = Math.max(1, Number(process.env.GATEHOUSE_E2E_TIME_SCALE || '1') || 1);
@@ -309,6 +329,8 @@ export class GatehouseNode {
     node.configFile = path.join(node.dir, `${name}.toml`);
     const ks = kickstart === undefined ? defaultKickstart() : kickstart;
     node.hasKickstart = ks !== false;
+    if (node.hasKickstart) rememberSecrets(...kickstartSecrets(ks));
+    rememberSecrets(env.GATEHOUSE_KEYS_MASTER_KEY, env.GATEHOUSE_METRICS_TOKEN, config.metrics?.token);
     if (node.hasKickstart) await fsp.writeFile(node.kickstartFile, JSON.stringify(ks, null, 2));
     await node.writeConfig();
     return node;
@@ -440,6 +462,10 @@ export class GatehouseNode {
       if (this.child && !this.exit) await this.stop();
     } finally {
       await this.kill();
+      if (LOG_DIR) {
+        try { rememberSecrets(fs.readFileSync(this.masterKeyFile, 'utf8').trim()); } catch { /* no key file */ }
+        fs.writeFileSync(path.join(LOG_DIR, `node-${process.pid}-${this.id}.log`), this.outputText);
+      }
       if (this.ownsDir) await removeTempDir(this.dir);
     }
   }
@@ -512,7 +538,9 @@ export class GatehouseNode {
 
   /** Creates an application through the admin API (asserts 201); returns the answer's body. */
   async createApplication(metadata) {
+    rememberSecrets(metadata.client_secret);
     const res = await this.admin('POST', '/api/applications', metadata);
+    rememberSecrets(res.json?.client_secret);
     if (res.status !== 201) {
       throw new Error(`POST /api/applications answered ${res.status} ${res.text}`);
     }

@@ -1,0 +1,83 @@
+#include "http/address.hpp"
+
+#include <gtest/gtest.h>
+
+#include "http/message.hpp"
+
+namespace gatehouse::http {
+namespace {
+
+AddressList list(std::vector<std::string> entries) { return *AddressList::parse(entries); }
+
+Request from(std::string peer, std::vector<Header> headers = {}) {
+  Request r;
+  r.remote_address = std::move(peer);
+  r.headers = std::move(headers);
+  return r;
+}
+
+TEST(AddressList, MatchesNetworksOfBothFamiliesAndMappedAddresses) {
+  const auto l = list({"10.0.0.0/8", "192.168.1.7", "2001:db8::/32", "172.16.0.0/12"});
+  EXPECT_TRUE(l.contains("10.1.2.3"));
+  EXPECT_TRUE(l.contains("::ffff:10.1.2.3"));
+  EXPECT_TRUE(l.contains("192.168.1.7"));
+  EXPECT_FALSE(l.contains("192.168.1.8"));
+  EXPECT_TRUE(l.contains("172.31.255.255"));
+  EXPECT_FALSE(l.contains("172.32.0.1"));
+  EXPECT_TRUE(l.contains("2001:db8:1::5"));
+  EXPECT_TRUE(l.contains("[2001:db8::1]"));
+  EXPECT_FALSE(l.contains("2001:db9::1"));
+  EXPECT_FALSE(l.contains("not an address"));
+  EXPECT_FALSE(l.contains(""));
+  EXPECT_TRUE(list({"0.0.0.0/0"}).contains("8.8.8.8"));
+  EXPECT_FALSE(list({"0.0.0.0/0"}).contains("::1"));
+  EXPECT_FALSE(list({}).contains("127.0.0.1"));
+}
+
+TEST(AddressList, BadEntriesAreNamed) {
+  for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "example.com", "10.0.0.0/8x", ""}) {
+    auto parsed = AddressList::parse({bad});
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_NE(parsed.error().find(bad), std::string::npos) << parsed.error();
+  }
+}
+
+TEST(ClientInfo, ForwardedHeadersCountOnlyFromTrustedProxies) {
+  const auto proxies = list({"10.0.0.0/8"});
+  // Not a proxy: the headers are anybody's claims.
+  auto info = client_info(from("203.0.113.9", {{"x-forwarded-for", "1.2.3.4"}, {"x-forwarded-proto", "https"}}), proxies);
+  EXPECT_EQ(info.address, "203.0.113.9");
+  EXPECT_EQ(info.proto, "");
+  // No proxies configured: the same.
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"x-forwarded-for", "1.2.3.4"}}), list({})).address, "10.0.0.1");
+  // A trusted proxy: the client it names.
+  info = client_info(from("10.0.0.1", {{"x-forwarded-for", "198.51.100.7"}, {"x-forwarded-proto", "https"},
+                                       {"x-forwarded-host", "id.example.com"}}),
+                     proxies);
+  EXPECT_EQ(info.address, "198.51.100.7");
+  EXPECT_EQ(info.proto, "https");
+  EXPECT_EQ(info.host, "id.example.com");
+  // A chain: spoofed entries left of the first untrusted hop are ignored.
+  info = client_info(from("10.0.0.1", {{"x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.2"}}), proxies);
+  EXPECT_EQ(info.address, "198.51.100.7");
+  // Garbage in the chain: the last trusted hop is as far as we can tell.
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"x-forwarded-for", "nonsense, 10.0.0.2"}}), proxies).address, "10.0.0.2");
+  EXPECT_EQ(client_info(from("::ffff:10.0.0.1", {{"x-forwarded-for", "198.51.100.7:5555"}}), proxies).address,
+            "198.51.100.7");
+}
+
+TEST(ClientInfo, TheStandardForwardedHeaderWinsAndIsParsedPerRfc7239) {
+  const auto proxies = list({"10.0.0.0/8", "fd00::/8"});
+  auto info = client_info(from("10.0.0.1", {{"forwarded", R"(for="[2001:db8:cafe::17]:4711";proto=https;host="id.example.com", for=10.0.0.9)"},
+                                            {"x-forwarded-for", "6.6.6.6"}}),
+                          proxies);
+  EXPECT_EQ(info.address, "2001:db8:cafe::17");
+  EXPECT_EQ(info.proto, "https");
+  EXPECT_EQ(info.host, "id.example.com");
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "For=192.0.2.60;Proto=http;By=203.0.113.43"}}), proxies).address,
+            "192.0.2.60");
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "for=unknown"}}), proxies).address, "10.0.0.1");
+}
+
+}  // namespace
+}  // namespace gatehouse::http
