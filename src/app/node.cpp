@@ -18,10 +18,12 @@
 #include "app/status.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
+#include "cache/redis_rate.hpp"
 #include "cache/redis_replay.hpp"
 #include "client/secret_hasher.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "limits/rate_limiter.hpp"
 #include "core/request_stats.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -153,6 +155,7 @@ std::string purge_expired(storage::Backend& store, const Clock& clock) {
   const std::vector<PurgeTarget> targets{
       {"revocation entries", [&](std::size_t l) { return store.revocations().purge_expired(now, l); }},
       {"used client assertions", [&](std::size_t l) { return store.replays().purge_expired(now, l); }},
+      {"rate-limit windows", [&](std::size_t l) { return store.rate_counters().purge_expired(now, l); }},
       {"login transactions", [&](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
       {"SSO sessions", [&](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
       {"authorization codes", [&](std::size_t l) { return store.codes().purge_expired(now, l); }},
@@ -272,6 +275,8 @@ struct Node::Parts {
         redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(
                                   store->replays(), *redis, assertion_policy.max_lifetime + assertion_policy.leeway)
                             : nullptr),
+        redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
+        rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : store->rate_counters(), clock),
         assertions(c.server.public_url,
                    redis_replays ? static_cast<token::ReplayStore&>(*redis_replays) : store->replays(), clock,
                    assertion_policy),
@@ -322,6 +327,18 @@ struct Node::Parts {
     add_job("purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); });
     add_job("keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); });
     admin_deps.audit = &store->audit();
+    const auto& rl = c.rate_limits;
+    const auto window = static_cast<UnixSeconds>(rl.window.count());
+    if (rl.token_per_client > 0 || rl.token_per_ip > 0) {
+      oauth_deps.rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
+        return limited({"token-client", rl.token_per_client, window}, client_id, {"token-ip", rl.token_per_ip, window}, address);
+      };
+    }
+    if (rl.login_per_client > 0 || rl.login_per_ip > 0) {
+      authorize_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
+        return limited({"login-client", rl.login_per_client, window}, client_id, {"login-ip", rl.login_per_ip, window}, address);
+      };
+    }
     authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
       logins.add({e.outcome});
       admin::AuditEvent a;
@@ -348,6 +365,15 @@ struct Node::Parts {
       return http::http_get(url, headers, std::chrono::milliseconds(3000));
     };
     admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
+  }
+
+  /// Counts one request against both rules (each 0 = off); the longer wait when either is over.
+  std::optional<UnixSeconds> limited(const limits::Rule& by_client, std::string_view client_id, const limits::Rule& by_ip,
+                                     std::string_view address) {
+    auto a = rate_limiter.over_limit(by_client, client_id);
+    auto b = rate_limiter.over_limit(by_ip, address);
+    if (!a && !b) return std::nullopt;
+    return std::max(a.value_or(0), b.value_or(0));
   }
 
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
@@ -424,6 +450,8 @@ struct Node::Parts {
   user::CachingUserStore user_cache;
   static constexpr oauth::AssertionPolicy assertion_policy{};
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
+  std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
+  limits::RateLimiter rate_limiter;
   oauth::ClientAssertionVerifier assertions;
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;
@@ -458,6 +486,12 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   options.drain_delay = sc.drain_delay;
   options.shutdown_grace = sc.shutdown_grace;
   options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
+  if (sc.tls_cert_file.empty() != sc.tls_key_file.empty())
+    throw StartupError("server.tls_cert_file and server.tls_key_file go together: set both for TLS, or neither");
+  if (!sc.tls_cert_file.empty()) {
+    options.tls = std::make_shared<http::TlsCertificates>(sc.tls_cert_file, sc.tls_key_file);
+    spdlog::info("TLS on the listener (certificate sha256 {}); SIGHUP reloads it", options.tls->fingerprint());
+  }
 
   http::Server* server_ptr = nullptr;
   p.router.add("GET", "/api/status", [&p, &server_ptr](const http::Request&, const http::PathParams&) {

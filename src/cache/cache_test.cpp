@@ -18,6 +18,7 @@
 
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
+#include "cache/redis_rate.hpp"
 #include "cache/redis_replay.hpp"
 #include "storage/sqlite/test_backends.hpp"
 #include "user/testing/user_store_contract.hpp"
@@ -282,6 +283,24 @@ TEST(RedisReplayStore, ExactlyOneOfManyConcurrentUsesIsAccepted) {
   store.flush();
   for (int k = 0; k < kKeys; ++k)
     EXPECT_FALSE(inner->first_use("race " + std::to_string(k), 2'000'000'000, 1'999'999'000)) << k;
+}
+
+TEST(RedisCounterStore, CountsInRedisWhileItAnswersAndInTheStoreWhileItDoesNot) {
+  OwnRedis server;
+  server.start();
+  auto inner = store_of<limits::CounterStore, &SqliteBackend::rate_counters>(open_memory_backend());
+  RedisClient redis(server.options());
+  RedisCounterStore store(*inner, redis);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 1);
+  EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 2);
+  auto ttl = redis.command({"TTL", RedisCounterStore::key_of("token-ip:0:10.0.0.1")});
+  ASSERT_TRUE(ttl);
+  EXPECT_GT(ttl->integer, 50) << "the window expires in Redis when it ends";
+  EXPECT_LE(ttl->integer, 62);
+  server.stop();
+  EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 1) << "the store's own count while Redis is away";
+  EXPECT_EQ(inner->hit("token-ip:0:10.0.0.1", now + 60), 2);
 }
 
 std::vector<user::testing::UserStoreBackend> redis_backends() {

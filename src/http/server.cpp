@@ -7,9 +7,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "http/tls.hpp"
 
 namespace gatehouse::http {
 namespace {
@@ -49,6 +51,7 @@ struct Server::Impl {
         workers(static_cast<std::size_t>(opt.worker_threads)),
         acceptor(ioc),
         signals(ioc, SIGTERM, SIGINT),
+        hangups(ioc, SIGHUP),
         drain_timer(ioc) {
     for (auto& c : contexts) guards.emplace_back(asio::make_work_guard(*c));
     char prefix[16];
@@ -81,6 +84,7 @@ struct Server::Impl {
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   asio::signal_set signals;
+  asio::signal_set hangups;
   asio::steady_timer drain_timer;
 
   /// Runs the inline handler on the I/O thread; nullopt when the request needs a worker.
@@ -107,7 +111,8 @@ struct Server::Impl {
     return to_response(500, "server_error", "internal error");
   }
 
-  asio::awaitable<void> write(beast::tcp_stream& stream, Response res, unsigned version, bool keep_alive,
+  template <class Stream>
+  asio::awaitable<void> write(Stream& stream, Response res, unsigned version, bool keep_alive,
                               const std::string& request_id) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
     // insert, not set: a response may carry a header more than once (Set-Cookie).
@@ -116,7 +121,7 @@ struct Server::Impl {
     out.body() = std::move(res.body);
     out.keep_alive(keep_alive);
     out.prepare_payload();
-    stream.expires_after(opt.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(opt.idle_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
     (void)n;
     if (ec) throw boost::system::system_error(ec);
@@ -130,13 +135,37 @@ struct Server::Impl {
 
   asio::awaitable<void> session(tcp::socket socket) {
     ConnectionSlot slot{connections};
-    beast::tcp_stream stream(std::move(socket));
     std::string remote;
     {
       boost::system::error_code ec;
-      auto ep = stream.socket().remote_endpoint(ec);
+      auto ep = socket.remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
     }
+    if (!opt.tls) {
+      beast::tcp_stream stream(std::move(socket));
+      co_await serve(stream, remote);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream.socket().close(ignored);
+      co_return;
+    }
+    // The context current when the connection arrives; a reload affects later connections only.
+    const auto context = opt.tls->current();
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *context);
+    beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (!ec) {
+      co_await serve(stream, remote);
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+      co_await stream.async_shutdown(kTuple);  // close_notify; a peer that does not answer is cut off
+    }
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(stream).socket().close(ignored);
+  }
+
+  /// Reads requests from one connection (plain or TLS) and answers them until it closes.
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream, const std::string& remote) {
     // Bounded: Beast's body_limit does not cover chunk extensions and trailers, so without a cap a
     // client could grow this buffer for as long as the read timeout lets it.
     const std::size_t buffer_limit = opt.max_header_bytes + opt.max_body_bytes + 4096;
@@ -149,17 +178,17 @@ struct Server::Impl {
         parser.body_limit(opt.max_body_bytes);
         // A new connection must send its request head within header_timeout; a kept-alive one
         // may stay quiet for idle_timeout before its next request.
-        stream.expires_after(first ? opt.header_timeout : opt.idle_timeout);
+        beast::get_lowest_layer(stream).expires_after(first ? opt.header_timeout : opt.idle_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
         if (!ec && !parser.is_done()) {
           auto expect = parser.get()[bhttp::field::expect];
           if (beast::iequals(expect, "100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
-            stream.expires_after(opt.header_timeout);
+            beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
             auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
             if (wec) break;
           }
-          stream.expires_after(opt.header_timeout);
+          beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
           auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
           ec = bec;
         }
@@ -233,9 +262,6 @@ struct Server::Impl {
     } catch (const std::exception& e) {
       spdlog::warn("connection from {} ended by error: {}", remote, e.what());
     }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.socket().close(ignored);
   }
 
   asio::awaitable<void> accept_loop() {
@@ -260,6 +286,20 @@ struct Server::Impl {
       auto ex = socket.get_executor();
       asio::co_spawn(ex, session(std::move(socket)), asio::detached);
     }
+  }
+
+  /// SIGHUP: reload the TLS certificate and key (the current pair stays if the new one is bad).
+  void wait_for_hangup() {
+    hangups.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (opt.tls) {
+        // Off the I/O thread: reading files and parsing keys must not stall connections.
+        asio::post(workers, [tls = opt.tls] { tls->reload(); });
+      } else {
+        spdlog::info("SIGHUP received: no TLS certificate configured, nothing to reload");
+      }
+      wait_for_hangup();
+    });
   }
 
   void wait_for_signal() {
@@ -341,6 +381,7 @@ void Server::run() {
   auto& s = *impl_;
   asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
   s.wait_for_signal();
+  s.wait_for_hangup();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < s.contexts.size(); ++i) threads.emplace_back([&s, i] { s.contexts[i]->run(); });
   s.ioc.run();

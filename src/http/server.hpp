@@ -14,6 +14,7 @@
 
 #include "http/address.hpp"
 #include "http/message.hpp"
+#include "http/tls.hpp"
 
 namespace gatehouse::http {
 
@@ -32,6 +33,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   /// Peers whose X-Forwarded-* / Forwarded headers are believed (Request::client_address).
   AddressList trusted_proxies;
+  /// TLS on the listener (nullptr: plain HTTP). SIGHUP reloads it.
+  std::shared_ptr<TlsCertificates> tls;
 };
 
 /// Handles one request on a worker thread. Must not throw (the server turns a throw into a 500

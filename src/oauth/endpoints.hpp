@@ -4,6 +4,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,9 @@ struct OAuthDeps {
   const ClientAssertionVerifier* assertions = nullptr;
   /// Further grant types by grant_type value.
   std::map<std::string, GrantHandler, std::less<>> extra_grants = {};
+  /// Counts a token request of a client from an address (cluster-wide); returns the seconds to
+  /// wait when it is over a limit. Empty: no limits (and the fast path stays on).
+  std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> rate_limit = {};
 };
 
 http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request);

@@ -45,4 +45,16 @@ http::Response oauth_json_response(const boost::json::value& body) {
   return r;
 }
 
+http::Response too_many_requests(std::int64_t retry_after) {
+  // OAuth error members, as every other answer of these endpoints.
+  http::Response r;
+  r.status = 429;
+  r.body = R"({"error":"too_many_requests","error_description":"rate limit exceeded; retry after )" +
+           std::to_string(retry_after) + R"( s"})";
+  r.set("Content-Type", "application/json");
+  r.set("Retry-After", std::to_string(retry_after));
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace gatehouse::oauth

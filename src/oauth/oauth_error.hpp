@@ -37,6 +37,8 @@ inline OAuthError oauth_error(OAuthErrorCode code, std::string description, std:
 
 /// {"error","error_description"} with the status the RFC prescribes, Cache-Control: no-store.
 http::Response oauth_error_response(const OAuthError& error);
+/// 429 {"error":"too_many_requests"} with Retry-After: `retry_after` seconds (RFC 6585 §4).
+http::Response too_many_requests(std::int64_t retry_after);
 
 /// A JSON success response for OAuth endpoints: Cache-Control no-store and Pragma no-cache
 /// (RFC 6749 §5.1).

@@ -73,6 +73,10 @@ std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const 
   if (const char* kind = request_kind_of(*grant_type)) stats::request_kind = kind;
   auto presented = presented_credentials(request, *form);
   if (!presented) return oauth_error_response(presented.error());
+  if (deps.rate_limit) {
+    if (fast) return std::nullopt;  // counting needs Redis or the store: a worker's job
+    if (auto wait = deps.rate_limit(presented->client_id, request.client_address)) return too_many_requests(*wait);
+  }
   std::shared_ptr<const client::Client> registered;
   if (fast) {
     if (presented->method == "private_key_jwt") return std::nullopt;  // the replay check needs a worker

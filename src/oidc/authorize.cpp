@@ -262,6 +262,15 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   if (csrf.empty() || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
       !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
     return error_page(400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
+  // Before the password check: a limited attempt costs no argon2id.
+  if (deps.login_rate_limit) {
+    if (auto wait = deps.login_rate_limit(tx->client_id, request.client_address)) {
+      auto r = error_page(429, "too_many_requests",
+                          "Too many sign-in attempts. Try again in " + std::to_string(*wait) + " seconds.");
+      r.set("Retry-After", std::to_string(*wait));
+      return r;
+    }
+  }
   const auto username = form.value("username");
   const auto password = form.value("password");
   // Failures count per login name, known or not, so the lock message reveals no usernames; an

@@ -9,6 +9,7 @@
 // (RFC 9207).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,9 @@ struct AuthorizeDeps {
   UnixSeconds lockout_duration = 900;
   bool require_pkce = false;  // PKCE for every client, not only public ones
   std::function<void(const SignInEvent&)> on_sign_in = {};  // may be empty
+  /// Counts a sign-in attempt for an application from an address (cluster-wide); returns the
+  /// seconds to wait when it is over a limit. Empty: no limits.
+  std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> login_rate_limit = {};
 };
 
 http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request);

@@ -20,6 +20,7 @@
 #include "settings/settings_store.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
+#include "limits/counter_store.hpp"
 #include "token/replay_store.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
@@ -69,6 +70,7 @@ class Backend {
   virtual keys::KeyStore& keys() = 0;
   virtual token::RevocationStore& revocations() = 0;
   virtual token::ReplayStore& replays() = 0;
+  virtual limits::CounterStore& rate_counters() = 0;
   virtual settings::SettingsStore& settings() = 0;
   virtual user::UserStore& users() = 0;
   virtual session::LoginTransactionStore& login_transactions() = 0;

@@ -755,6 +755,10 @@ const std::array kKeys{
             &render_duration<&Config::server, &S::shutdown_grace>},
     KeySpec{"server", "trusted_proxies", &apply_address_list<&Config::server, &S::trusted_proxies>,
             &render_string_list<&Config::server, &S::trusted_proxies>},
+    KeySpec{"server", "tls_cert_file", &apply_string<&Config::server, &S::tls_cert_file, check_any>,
+            &render_string<&Config::server, &S::tls_cert_file>},
+    KeySpec{"server", "tls_key_file", &apply_string<&Config::server, &S::tls_key_file, check_any>,
+            &render_string<&Config::server, &S::tls_key_file>},
     KeySpec{"database", "url", &apply_string<&Config::database, &Db::url, check_database_url>, &render_database_url},
     KeySpec{"database", "pool_size", &apply_integer<&Config::database, &Db::pool_size, 1, 256>,
             &render_number<&Config::database, &Db::pool_size>},
@@ -806,6 +810,18 @@ const std::array kKeys{
     KeySpec{"metrics", "allow", &apply_address_list<&Config::metrics, &MetricsConfig::allow>,
             &render_string_list<&Config::metrics, &MetricsConfig::allow>},
     KeySpec{"metrics", "token", &apply_metrics_token, nullptr},
+    KeySpec{"rate_limits", "window", &apply_duration<&Config::rate_limits, &RateLimitsConfig::window, kSecond, kHour>,
+            &render_duration<&Config::rate_limits, &RateLimitsConfig::window>},
+    KeySpec{"rate_limits", "token_per_client",
+            &apply_integer<&Config::rate_limits, &RateLimitsConfig::token_per_client, 0, 1'000'000'000>,
+            &render_number<&Config::rate_limits, &RateLimitsConfig::token_per_client>},
+    KeySpec{"rate_limits", "token_per_ip", &apply_integer<&Config::rate_limits, &RateLimitsConfig::token_per_ip, 0, 1'000'000'000>,
+            &render_number<&Config::rate_limits, &RateLimitsConfig::token_per_ip>},
+    KeySpec{"rate_limits", "login_per_client",
+            &apply_integer<&Config::rate_limits, &RateLimitsConfig::login_per_client, 0, 1'000'000'000>,
+            &render_number<&Config::rate_limits, &RateLimitsConfig::login_per_client>},
+    KeySpec{"rate_limits", "login_per_ip", &apply_integer<&Config::rate_limits, &RateLimitsConfig::login_per_ip, 0, 1'000'000'000>,
+            &render_number<&Config::rate_limits, &RateLimitsConfig::login_per_ip>},
     KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
             &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
     KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
@@ -837,8 +853,9 @@ const std::array kKeys{
             &render_string<&Config::log, &LogConfig::format>},
 };
 
-constexpr std::array<std::string_view, 12> kSections{"server", "database",  "keys",  "tokens",    "oauth", "cluster",
-                                                     "cache",  "metrics",   "passwords", "login", "bootstrap", "log"};
+constexpr std::array<std::string_view, 13> kSections{"server",  "database",    "keys",      "tokens", "oauth",
+                                                     "cluster", "cache",       "metrics",   "rate_limits", "passwords",
+                                                     "login",   "bootstrap",   "log"};
 
 bool is_section(std::string_view s) { return std::find(kSections.begin(), kSections.end(), s) != kSections.end(); }
 

@@ -33,6 +33,8 @@ struct ServerConfig {
   milliseconds drain_delay{1000};                    ///< 0..10min: after SIGTERM keep answering (503) this long, then close the listener
   milliseconds shutdown_grace{10000};                ///< 0..10min: then wait at most this long for in-flight requests
   std::vector<std::string> trusted_proxies;          ///< addresses/CIDRs whose X-Forwarded-* and Forwarded headers are believed
+  std::string tls_cert_file;                         ///< PEM certificate chain: TLS on the listener ("" = plain HTTP); with tls_key_file
+  std::string tls_key_file;                          ///< PEM private key of tls_cert_file
 };
 
 /// [database]
@@ -118,6 +120,16 @@ struct LoginConfig {
 };
 
 /// [bootstrap]
+/// [rate_limits]: requests allowed per window, counted across the cluster (Redis or the database).
+/// 0 = no limit (the default): a limit costs one Redis (or database) round trip per request.
+struct RateLimitsConfig {
+  seconds window{60};                  ///< the fixed window; 1s..1h
+  std::int64_t token_per_client = 0;   ///< token endpoint requests per client_id; 0..1000000000
+  std::int64_t token_per_ip = 0;       ///< token endpoint requests per client address
+  std::int64_t login_per_client = 0;   ///< hosted sign-in attempts (form POSTs) per application
+  std::int64_t login_per_ip = 0;       ///< hosted sign-in attempts per client address
+};
+
 using MetricsToken = Secret<struct MetricsTokenTag>;
 
 /// [metrics]: who may read GET /metrics.
@@ -148,6 +160,7 @@ struct Config {
   ClusterConfig cluster;
   CacheConfig cache;
   MetricsConfig metrics;
+  RateLimitsConfig rate_limits;
   PasswordsConfig passwords;
   LoginConfig login;
   BootstrapConfig bootstrap;

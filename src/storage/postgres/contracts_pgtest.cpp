@@ -13,6 +13,7 @@
 #include "settings/testing/settings_store_contract.hpp"
 #include "token/testing/code_store_contract.hpp"
 #include "token/testing/refresh_token_store_contract.hpp"
+#include "limits/testing/counter_store_contract.hpp"
 #include "token/testing/replay_store_contract.hpp"
 #include "token/testing/revocation_store_contract.hpp"
 #include "user/testing/user_store_contract.hpp"
@@ -31,6 +32,7 @@ using settings::testing::SettingsStoreContract;
 using user::testing::UserStoreContract;
 using token::testing::RevocationStoreContract;
 using token::testing::ReplayStoreContract;
+using limits::testing::CounterStoreContract;
 using session::testing::LoginTransactionStoreContract;
 using session::testing::SsoSessionStoreContract;
 using token::testing::CodeStoreContract;
@@ -91,6 +93,11 @@ INSTANTIATE_TEST_SUITE_P(Postgres, ReplayStoreContract,
                          ::testing::Values(token::testing::ReplayStoreBackend{
                              "Schema", GH_PG_STORE(token::ReplayStore, replays)}),
                          token::testing::replay_backend_name);
+
+INSTANTIATE_TEST_SUITE_P(Postgres, CounterStoreContract,
+                         ::testing::Values(limits::testing::CounterStoreBackend{
+                             "Schema", GH_PG_STORE(limits::CounterStore, rate_counters)}),
+                         limits::testing::counter_backend_name);
 
 INSTANTIATE_TEST_SUITE_P(Postgres, LoginTransactionStoreContract,
                          ::testing::Values(session::testing::LoginTransactionStoreBackend{

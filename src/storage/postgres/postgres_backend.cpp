@@ -68,6 +68,7 @@ struct PostgresBackend::Impl {
         keys(pool),
         revocations(pool),
         replays(pool),
+        rate_counters(pool),
         audit(pool),
         settings(pool),
         users(pool),
@@ -86,6 +87,7 @@ struct PostgresBackend::Impl {
   PgKeyStore keys;
   PgRevocationStore revocations;
   PgReplayStore replays;
+  PgCounterStore rate_counters;
   PgAuditStore audit;
   PgSettingsStore settings;
   PgUserStore users;
@@ -228,6 +230,7 @@ admin::AuditStore& PostgresBackend::audit() { return impl_->audit; }
 keys::KeyStore& PostgresBackend::keys() { return impl_->keys; }
 token::RevocationStore& PostgresBackend::revocations() { return impl_->revocations; }
 token::ReplayStore& PostgresBackend::replays() { return impl_->replays; }
+limits::CounterStore& PostgresBackend::rate_counters() { return impl_->rate_counters; }
 settings::SettingsStore& PostgresBackend::settings() { return impl_->settings; }
 user::UserStore& PostgresBackend::users() { return impl_->users; }
 session::LoginTransactionStore& PostgresBackend::login_transactions() { return impl_->login_transactions; }

@@ -67,6 +67,7 @@ class PostgresBackend final : public Backend {
   keys::KeyStore& keys() override;
   token::RevocationStore& revocations() override;
   token::ReplayStore& replays() override;
+  limits::CounterStore& rate_counters() override;
   settings::SettingsStore& settings() override;
   user::UserStore& users() override;
   session::LoginTransactionStore& login_transactions() override;

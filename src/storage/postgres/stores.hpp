@@ -19,6 +19,7 @@
 #include "storage/postgres/connection_pool.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
+#include "limits/counter_store.hpp"
 #include "token/replay_store.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
@@ -158,6 +159,16 @@ class PgReplayStore final : public token::ReplayStore {
  public:
   explicit PgReplayStore(ConnectionPool& pool) : pool_(pool) {}
   bool first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) override;
+  std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
+
+ private:
+  ConnectionPool& pool_;
+};
+
+class PgCounterStore final : public limits::CounterStore {
+ public:
+  explicit PgCounterStore(ConnectionPool& pool) : pool_(pool) {}
+  std::int64_t hit(const std::string& key, UnixSeconds expires_at) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:

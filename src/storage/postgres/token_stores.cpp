@@ -39,6 +39,15 @@ constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
 DELETE FROM used_assertions WHERE id IN (
   SELECT id FROM used_assertions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
 
+// --- rate-limit windows ----------------------------------------------------------------------
+
+constexpr Query kHit{"rate_hit", R"sql(
+INSERT INTO rate_counters (key, expires_at, hits) VALUES ($1, $2, 1)
+ON CONFLICT (key) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits)sql"};
+constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
+DELETE FROM rate_counters WHERE key IN (
+  SELECT key FROM rate_counters WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
+
 // --- refresh tokens and grants ---------------------------------------------------------------
 //
 // Every write that adds to a grant or revokes it goes through its `grants` row first (see
@@ -206,6 +215,19 @@ std::size_t PgReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeAssertions, Params().int8(now).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.affected());
+}
+
+// --- PgCounterStore --------------------------------------------------------------------------
+
+std::int64_t PgCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
+  auto connection = pool_.acquire();
+  return connection->execute(kHit, Params().text(key).int8(expires_at)).row(0).int8(0);
+}
+
+std::size_t PgCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  return static_cast<std::size_t>(connection->execute(kPurgeCounters, Params().int8(now).int8(to_sql_count(limit))).affected());
 }
 
 // --- PgRefreshTokenStore ---------------------------------------------------------------------

@@ -34,6 +34,14 @@ constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
 DELETE FROM used_assertions WHERE rowid IN (
   SELECT rowid FROM used_assertions WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
 
+constexpr Query kHit{"rate_hit", R"sql(
+INSERT INTO rate_counters (key, expires_at, hits) VALUES (?1, ?2, 1)
+ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits)sql"};
+
+constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
+DELETE FROM rate_counters WHERE rowid IN (
+  SELECT rowid FROM rate_counters WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
+
 std::int64_t sql_limit(std::size_t limit) {
   return static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
 }
@@ -72,6 +80,25 @@ std::size_t SqliteReplayStore::purge_expired(UnixSeconds now, std::size_t limit)
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeAssertions);
+  s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
+  return static_cast<std::size_t>(connection->changes());
+}
+
+std::int64_t SqliteCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kHit);
+  s.bind_text(1, key).bind_int(2, expires_at);
+  s.step();
+  const auto hits = s.int64(0);
+  while (s.step()) {
+  }
+  return hits;
+}
+
+std::size_t SqliteCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool_.acquire();
+  Statement s(*connection, kPurgeCounters);
   s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
   return static_cast<std::size_t>(connection->changes());
 }

@@ -1,4 +1,5 @@
 // token::RevocationStore and token::ReplayStore contracts on SQLite (":memory:" and a file).
+#include "limits/testing/counter_store_contract.hpp"
 #include "token/testing/replay_store_contract.hpp"
 #include "token/testing/revocation_store_contract.hpp"
 
@@ -30,6 +31,17 @@ INSTANTIATE_TEST_SUITE_P(
         ReplayStoreBackend{"Memory", [] { return store_of<ReplayStore, &SqliteBackend::replays>(open_memory_backend()); }},
         ReplayStoreBackend{"File", [] { return store_of<ReplayStore, &SqliteBackend::replays>(open_file_backend()); }}),
     token::testing::replay_backend_name);
+
+using limits::CounterStore;
+using limits::testing::CounterStoreBackend;
+using limits::testing::CounterStoreContract;
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, CounterStoreContract,
+    ::testing::Values(
+        CounterStoreBackend{"Memory", [] { return store_of<CounterStore, &SqliteBackend::rate_counters>(open_memory_backend()); }},
+        CounterStoreBackend{"File", [] { return store_of<CounterStore, &SqliteBackend::rate_counters>(open_file_backend()); }}),
+    limits::testing::counter_backend_name);
 
 }  // namespace
 }  // namespace gatehouse::storage::sqlite::test

@@ -107,6 +107,7 @@ struct SqliteBackend::Impl {
         keys(pool),
         revocations(pool),
         replays(pool),
+        rate_counters(pool),
         audit(pool),
         settings(pool),
         users(pool),
@@ -124,6 +125,7 @@ struct SqliteBackend::Impl {
   SqliteKeyStore keys;
   SqliteRevocationStore revocations;
   SqliteReplayStore replays;
+  SqliteCounterStore rate_counters;
   SqliteAuditStore audit;
   SqliteSettingsStore settings;
   SqliteUserStore users;
@@ -255,6 +257,7 @@ admin::AuditStore& SqliteBackend::audit() { return impl_->audit; }
 keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
 token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
 token::ReplayStore& SqliteBackend::replays() { return impl_->replays; }
+limits::CounterStore& SqliteBackend::rate_counters() { return impl_->rate_counters; }
 settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
 user::UserStore& SqliteBackend::users() { return impl_->users; }
 session::LoginTransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }

@@ -60,9 +60,10 @@ export async function clusterNode(id, { database, masterKey, kickstart = false, 
 
 /**
  * One sign-in through the hosted form: GET the authorization URL on `formNode`, POST the form to
- * `postNode` (the same node by default). Returns {status, headers, text} of the POST.
+ * `postNode` (the same node by default), with `headers` added to the POST. Returns {status, headers, text}
+ * of the POST.
  */
-export async function hostedSignIn({ formNode, postNode = formNode, clientId, redirectUri, username, password, params = {} }) {
+export async function hostedSignIn({ formNode, postNode = formNode, clientId, redirectUri, username, password, params = {}, headers = {} }) {
   const url = new URL(`${formNode.url}/oauth2/authorize`);
   url.search = new URLSearchParams({
     response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', state: 's', ...params,
@@ -74,7 +75,7 @@ export async function hostedSignIn({ formNode, postNode = formNode, clientId, re
   const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
   const res = await fetch(`${postNode.url}/oauth2/login`, {
     method: 'POST', redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', cookie: `gh_csrf=${csrf}` },
     body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username, password }),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };

@@ -1,0 +1,24 @@
+#pragma once
+// Port: fixed-window hit counters shared by every node (rate limits). A window is a key plus its
+// start; counts from all nodes add up, atomically.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/clock.hpp"
+
+namespace gatehouse::limits {
+
+class CounterStore {
+ public:
+  virtual ~CounterStore() = default;
+  /// Adds one hit to the window `key` (which names its start), remembered until `expires_at`.
+  /// @returns the count including this hit. Of concurrent hits on one key, each sees a different
+  /// count (1, 2, 3, ...).
+  virtual std::int64_t hit(const std::string& key, UnixSeconds expires_at) = 0;
+  /// Deletes at most `limit` windows that ended before `now`. @returns how many.
+  virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
+};
+
+}  // namespace gatehouse::limits
