@@ -139,6 +139,10 @@ std::string application_snapshot(const AdminDeps& deps, const std::string& id) {
   return c ? json::serialize(client::to_json(*c)) : std::string();
 }
 
+std::string theme_snapshot(const AdminDeps& deps, const std::string&) {
+  return deps.get_theme ? json::serialize(deps.get_theme()) : std::string();
+}
+
 std::string api_key_snapshot(const AdminDeps& deps, const std::string& id) {
   for (const auto& k : deps.api_keys.list())
     if (k.id == id) return json::serialize(json::object{{"id", k.id}, {"description", k.description}, {"created_at", k.created_at}});
@@ -151,6 +155,7 @@ void add_routes(http::Router& router, const AdminDeps& deps) {
   add_user_routes(router, deps);
   add_system_routes(router, deps);
   add_log_routes(router, deps);
+  add_console_routes(router);
   router.add("POST", "/api/applications", audited(deps, {"application.create", "", "client_id", application_snapshot}, [&deps](const Request& r, const PathParams&) {
                return create_application(deps, r);
              }));
@@ -169,6 +174,20 @@ void add_routes(http::Router& router, const AdminDeps& deps) {
   router.add("POST", "/api/api-keys", audited(deps, {"api_key.create", "", "id", api_key_snapshot}, [&deps](const Request& r, const PathParams&) {
                return create_api_key(deps, r);
              }));
+  if (deps.get_theme && deps.put_theme) {
+    // One theme, "default", for now; the name is in the path so more can come without a new API.
+    router.add("GET", "/api/themes/{name}", guarded(deps, [&deps](const Request&, const PathParams& p) {
+                 if (p.get("name") != "default") return error(404, "not_found", "no theme " + p.get("name"));
+                 return ok(200, deps.get_theme());
+               }));
+    router.add("PUT", "/api/themes/{name}", audited(deps, {"theme.update", "name", "", theme_snapshot}, [&deps](const Request& r, const PathParams& p) {
+                 if (p.get("name") != "default") return error(404, "not_found", "no theme " + p.get("name") + " (only \"default\")");
+                 auto doc = read_object(r);
+                 if (!doc) return doc.error();
+                 if (auto saved = deps.put_theme(*doc); !saved) return error(400, "invalid_theme", saved.error());
+                 return ok(200, deps.get_theme());
+               }));
+  }
   router.add("GET", "/api/api-keys", guarded(deps, [&deps](const Request&, const PathParams&) {
                return list_api_keys(deps);
              }));

@@ -53,6 +53,10 @@ struct AdminDeps {
   std::string node_key = {};
   /// The audit trail (nullptr: changes are not recorded; tests only).
   AuditStore* audit = nullptr;
+  /// The hosted pages' theme: read it as JSON, and validate + store a new one (an error message
+  /// naming the member when refused). Empty: no /api/themes routes.
+  std::function<boost::json::object()> get_theme = {};
+  std::function<Result<void, std::string>(const boost::json::object&)> put_theme = {};
 };
 
 /// The X-Gatehouse-Node header value that authenticates a forwarded request for `target` (path
@@ -74,6 +78,8 @@ void add_routes(http::Router& router, const AdminDeps& deps);
 void add_user_routes(http::Router& router, const AdminDeps& deps);
 /// Registers /api/system/nodes and /api/system/jobs (system_api.cpp); called by add_routes.
 void add_system_routes(http::Router& router, const AdminDeps& deps);
+/// Registers the admin console's static files at /admin (console.cpp); called by add_routes.
+void add_console_routes(http::Router& router);
 /// Registers /api/system/logs (logs_api.cpp); called by add_routes.
 void add_log_routes(http::Router& router, const AdminDeps& deps);
 

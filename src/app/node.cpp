@@ -327,6 +327,16 @@ struct Node::Parts {
     add_job("purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); });
     add_job("keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); });
     admin_deps.audit = &store->audit();
+    theme.reload();
+    authorize_deps.theme = &theme;
+    admin_deps.get_theme = [this] { return oidc::theme_json(*theme.current()); };
+    admin_deps.put_theme = [this](const boost::json::object& doc) -> Result<void, std::string> {
+      auto parsed = oidc::parse_theme(doc);
+      if (!parsed) return unexpected(parsed.error());
+      theme.save(std::move(*parsed), clock.now());
+      publish_change();
+      return {};
+    };
     const auto& rl = c.rate_limits;
     const auto window = static_cast<UnixSeconds>(rl.window.count());
     if (rl.token_per_client > 0 || rl.token_per_ip > 0) {
@@ -420,6 +430,8 @@ struct Node::Parts {
       user_cache.invalidate(e.key);
     } else if (e.kind == cluster::kKeyChanged) {
       ring.publish(key_manager.load());
+    } else if (e.kind == cluster::kSettingChanged && e.key == oidc::kThemeSetting) {
+      theme.reload();
     }
     // Settings and sessions are read from the store on every use: nothing cached to drop.
   }
@@ -452,6 +464,7 @@ struct Node::Parts {
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
   std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
   limits::RateLimiter rate_limiter;
+  oidc::ThemeProvider theme{store->settings()};
   oauth::ClientAssertionVerifier assertions;
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;

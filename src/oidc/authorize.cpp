@@ -76,7 +76,7 @@ std::optional<std::string> target_of(const AuthorizeDeps& deps, const session::L
 /// Issues a code for the pending request and redirects to the client.
 http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const session::SsoSession& s) {
   const auto target = target_of(deps, tx);
-  if (!target) return error_page(400, "invalid_request", "The application's redirect URIs changed; start again.");
+  if (!target) return error_page(*theme_of(deps), 400, "invalid_request", "The application's redirect URIs changed; start again.");
   const auto now = deps.clock.now();
   auto value = jose::random_token(32);
   token::AuthorizationCode code;
@@ -104,7 +104,7 @@ http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransac
   if (auto c = deps.clients.find(tx.client_id); c && !c->client_name.empty()) client_name = c->client_name;
   std::string error_block;
   if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
-  return html_page(200, render(web::k_login_html, {{"client_name", html_escape(client_name)},
+  return html_page(200, render(theme_of(deps)->login_html, {{"client_name", html_escape(client_name)},
                                               {"error_block", error_block},
                                               {"tx", html_escape(tx.id)},
                                               {"csrf", html_escape(csrf)},
@@ -124,6 +124,10 @@ std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, co
 }
 
 }  // namespace
+
+std::shared_ptr<const Theme> theme_of(const AuthorizeDeps& deps) {
+  return deps.theme != nullptr ? deps.theme->current() : std::make_shared<const Theme>(builtin_theme());
+}
 
 std::string cookie_value(const http::Request& request, std::string_view name) {
   for (const auto& h : request.headers) {
@@ -145,13 +149,13 @@ std::string cookie_value(const http::Request& request, std::string_view name) {
 
 http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request) {
   auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
-  if (!parsed) return error_page(400, "invalid_request", parsed.error().description);
+  if (!parsed) return error_page(*theme_of(deps), 400, "invalid_request", parsed.error().description);
   const auto& p = *parsed;
   // 1. The client and where to send it back: until both are verified, nothing redirects.
   const auto client_id = p.value("client_id");
-  if (client_id.empty()) return error_page(400, "invalid_request", "The request has no client_id.");
+  if (client_id.empty()) return error_page(*theme_of(deps), 400, "invalid_request", "The request has no client_id.");
   auto c = deps.clients.find(client_id);
-  if (!c) return error_page(400, "invalid_client", "The application is not known.");
+  if (!c) return error_page(*theme_of(deps), 400, "invalid_client", "The application is not known.");
   // redirect_uri may be left out only by a plain OAuth request of a client with exactly one
   // registered (RFC 6749 §3.1.2.3); OpenID Connect requires it (Core §3.1.2.1). A code issued
   // without it is not bound to one at the token endpoint (RFC 6749 §4.1.3).
@@ -160,12 +164,12 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   if (redirect_uri.empty()) {
     const auto scope_words = split_words(p.value("scope"));
     if (std::find(scope_words.begin(), scope_words.end(), "openid") != scope_words.end())
-      return error_page(400, "invalid_request", "The request has no redirect_uri (OpenID Connect requires one).");
+      return error_page(*theme_of(deps), 400, "invalid_request", "The request has no redirect_uri (OpenID Connect requires one).");
     if (c->redirect_uris.size() != 1)
-      return error_page(400, "invalid_request", "The request has no redirect_uri.");
+      return error_page(*theme_of(deps), 400, "invalid_request", "The request has no redirect_uri.");
     redirect_uri = c->redirect_uris.front();
   } else if (std::find(c->redirect_uris.begin(), c->redirect_uris.end(), redirect_uri) == c->redirect_uris.end()) {
-    return error_page(400, "invalid_request", "The redirect_uri is not registered for this application.");
+    return error_page(*theme_of(deps), 400, "invalid_request", "The redirect_uri is not registered for this application.");
   }
   const auto state = p.value("state");
   auto fail = [&](std::string_view error, std::string_view description) {
@@ -249,23 +253,23 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
 
 http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& request) {
   auto parsed = oauth::parse_form(request);
-  if (!parsed) return error_page(400, "invalid_request", "The sign-in form could not be read.");
+  if (!parsed) return error_page(*theme_of(deps), 400, "invalid_request", "The sign-in form could not be read.");
   const auto& form = *parsed;
   const auto now = deps.clock.now();
   auto tx = deps.transactions.find(form.value("tx"), now);
   if (!tx)
-    return error_page(400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
+    return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
   // CSRF: the token in the form must be the one in this browser's cookie, and the one the
   // transaction was created with (so a form cannot be posted from another browser or site).
   const auto csrf = form.value("csrf");
   const auto cookie = cookie_value(request, kCsrfCookie);
   if (csrf.empty() || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
       !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
-    return error_page(400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
+    return error_page(*theme_of(deps), 400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
   // Before the password check: a limited attempt costs no argon2id.
   if (deps.login_rate_limit) {
     if (auto wait = deps.login_rate_limit(tx->client_id, request.client_address)) {
-      auto r = error_page(429, "too_many_requests",
+      auto r = error_page(*theme_of(deps), 429, "too_many_requests",
                           "Too many sign-in attempts. Try again in " + std::to_string(*wait) + " seconds.");
       r.set("Retry-After", std::to_string(*wait));
       return r;
@@ -303,7 +307,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   }
   // Exactly one POST completes the transaction, even if the form is submitted twice.
   if (!deps.transactions.consume(tx->id))
-    return error_page(400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
+    return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
   // A new session for a new sign-in: the one this browser had before (if any) ends.
   if (auto previous = cookie_value(request, deps.session_cookie); !previous.empty())
     if (auto old = deps.sessions.find(jose::sha256(previous), now, deps.session_lifetime)) deps.sessions.revoke_by_sid(old->sid);
@@ -324,11 +328,12 @@ void add_authorize_routes(http::Router& router, const AuthorizeDeps& deps) {
   router.add("POST", kLoginPath, [&deps](const http::Request& r, const http::PathParams&) { return login_endpoint(deps, r); });
   router.add(
       "GET", "/assets/style.css",
-      [](const http::Request&, const http::PathParams&) {
+      [&deps](const http::Request&, const http::PathParams&) {
         http::Response r;
-        r.body = std::string(web::k_style_css);
+        r.body = theme_of(deps)->style_css;
         r.set("Content-Type", "text/css; charset=utf-8");
-        r.set("Cache-Control", "public, max-age=3600");
+        // Short: a theme saved through the admin API reaches browsers within a minute.
+        r.set("Cache-Control", "public, max-age=60");
         return r;
       },
       http::Execution::kInline);

@@ -16,6 +16,7 @@
 #include "client/client_store.hpp"
 #include "core/clock.hpp"
 #include "http/router.hpp"
+#include "oidc/theme.hpp"
 #include "session/login_transaction_store.hpp"
 #include "session/sso_session_store.hpp"
 #include "token/code_store.hpp"
@@ -65,6 +66,8 @@ struct AuthorizeDeps {
   /// Counts a sign-in attempt for an application from an address (cluster-wide); returns the
   /// seconds to wait when it is over a limit. Empty: no limits.
   std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> login_rate_limit = {};
+  /// The theme of the pages (nullptr: the built-in one).
+  const ThemeProvider* theme = nullptr;
 };
 
 http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request);
@@ -72,6 +75,9 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
 
 /// The value of a cookie in the request, or "" (RFC 6265 §5.4 cookie-string).
 std::string cookie_value(const http::Request& request, std::string_view name);
+
+/// The theme the pages use now.
+std::shared_ptr<const Theme> theme_of(const AuthorizeDeps& deps);
 
 /// Registers the authorization endpoint (GET and POST), the login form's POST and the theme's CSS.
 void add_authorize_routes(http::Router& router, const AuthorizeDeps& deps);

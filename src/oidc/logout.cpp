@@ -43,7 +43,7 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
   keep("state", p.value("state"));
   std::string prompt = "Do you want to sign out? Applications you signed in to here will ask you to sign in again.";
   if (c) prompt = (c->client_name.empty() ? c->client_id : c->client_name) + " asks to sign you out. " + prompt;
-  auto r = html_page(200, render(web::k_logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
+  auto r = html_page(200, render(theme_of(a)->logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
   r.headers.push_back({"Set-Cookie", cookie(a, kLogoutCsrfCookie, csrf, kEndSessionPath, kConfirmationTtl)});
   return r;
 }
@@ -53,7 +53,7 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
 http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request& request) {
   const auto& a = deps.authorize;
   auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
-  if (!parsed) return error_page(400, "invalid_request", "The logout request could not be read.");
+  if (!parsed) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "The logout request could not be read.");
   const auto& p = *parsed;
   // The client: from id_token_hint (its aud) or client_id; both must agree when both are given.
   // An expired ID token is still a valid hint; one this server did not sign is not.
@@ -61,20 +61,20 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   std::string hinted_sid;
   if (auto hint = p.value("id_token_hint"); !hint.empty()) {
     auto claims = deps.tokens.decode_own_jwt(hint);
-    if (!claims) return error_page(400, "invalid_request", "The id_token_hint was not issued by this server.");
+    if (!claims) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "The id_token_hint was not issued by this server.");
     const auto aud = claim(*claims, "aud");
     hinted_sid = claim(*claims, "sid");
-    if (!client_id.empty() && client_id != aud) return error_page(400, "invalid_request", "client_id does not match the id_token_hint.");
+    if (!client_id.empty() && client_id != aud) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "client_id does not match the id_token_hint.");
     client_id = aud;
   }
   const auto post_logout = p.value("post_logout_redirect_uri");
   std::optional<client::Client> c;
   if (!client_id.empty()) c = a.clients.find(client_id);
   if (!post_logout.empty()) {
-    if (!c) return error_page(400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
+    if (!c) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
     const auto& allowed = c->post_logout_redirect_uris;
     if (std::find(allowed.begin(), allowed.end(), post_logout) == allowed.end())
-      return error_page(400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
+      return error_page(*theme_of(deps.authorize), 400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
   }
   // Only the session this browser's cookie proves is ended. It ends at once when an ID token of
   // that very session comes with the request, or when the user confirmed on our page; anything
@@ -89,7 +89,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
       const auto csrf = p.value("csrf");
       const auto expected = cookie_value(request, kLogoutCsrfCookie);
       if (csrf.size() < kCsrfLength || expected.empty() || !jose::constant_time_equal(csrf, expected))
-        return error_page(400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
+        return error_page(*theme_of(deps.authorize), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
     a.sessions.revoke_by_sid(s->sid);
     spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
@@ -103,7 +103,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     r.set("Location", location);
     r.set("Cache-Control", "no-store");
   } else {
-    r = error_page(200, "signed_out", "You are signed out.", "Signed out");
+    r = error_page(*theme_of(deps.authorize), 200, "signed_out", "You are signed out.", "Signed out");
   }
   r.headers.push_back({"Set-Cookie", cookie(a, a.session_cookie, "", a.session_cookie_path, 0)});
   r.headers.push_back({"Set-Cookie", cookie(a, kLogoutCsrfCookie, "", kEndSessionPath, 0)});

@@ -60,8 +60,9 @@ std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::s
   return out;
 }
 
-http::Response error_page(int status, std::string_view error, std::string_view message, std::string_view title) {
-  auto body = render(web::k_error_html, {{"error", html_escape(error)}, {"message", html_escape(message)}});
+http::Response error_page(const Theme& theme, int status, std::string_view error, std::string_view message,
+                          std::string_view title) {
+  auto body = render(theme.error_html, {{"error", html_escape(error)}, {"message", html_escape(message)}});
   if (!title.empty()) {
     const std::string_view heading = "Something went wrong";
     if (auto pos = body.find(heading); pos != std::string::npos) body.replace(pos, heading.size(), html_escape(title));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/message.hpp"
+#include "oidc/theme.hpp"
 
 namespace gatehouse::oidc {
 
@@ -19,8 +20,9 @@ std::string form_escape(std::string_view s);
 std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values);
 /// An HTML page with no-store, a CSP without external sources and no framing.
 http::Response html_page(int status, std::string body);
-/// The theme's error page (web/error.html). `title` replaces its heading when given.
-http::Response error_page(int status, std::string_view error, std::string_view message, std::string_view title = {});
+/// The theme's error page. `title` replaces its heading ("Something went wrong") when given.
+http::Response error_page(const Theme& theme, int status, std::string_view error, std::string_view message,
+                          std::string_view title = {});
 /// The words of a space-separated list (a stored, already validated scope or amr string).
 std::vector<std::string> split_words(std::string_view s);
 

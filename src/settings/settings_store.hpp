@@ -13,6 +13,8 @@ class SettingsStore {
   virtual std::optional<std::string> get(const std::string& name) = 0;
   /// Stores the value only if the name is not set yet, atomically. @returns true if this call stored it.
   virtual bool insert_if_absent(const std::string& name, const std::string& value) = 0;
+  /// Stores the value, replacing any earlier one (a cluster event tells the other nodes).
+  virtual void put(const std::string& name, const std::string& value) = 0;
 };
 
 }  // namespace gatehouse::settings

@@ -36,6 +36,15 @@ TEST_P(SettingsStoreContract, FirstInsertWinsAndValuesRoundTripExactly) {
   EXPECT_EQ(*store().get("empty"), "");
 }
 
+TEST_P(SettingsStoreContract, PutReplacesAndInsertIfAbsentKeepsIt) {
+  store().put("theme", "one");
+  EXPECT_EQ(*store().get("theme"), "one");
+  store().put("theme", std::string("two\0", 4));
+  EXPECT_EQ(*store().get("theme"), std::string("two\0", 4));
+  EXPECT_FALSE(store().insert_if_absent("theme", "three"));
+  EXPECT_EQ(*store().get("theme"), std::string("two\0", 4));
+}
+
 TEST_P(SettingsStoreContract, ConcurrentInsertsHaveExactlyOneWinner) {
   constexpr int kThreads = 8;
   std::atomic<int> winners{0};

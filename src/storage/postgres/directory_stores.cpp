@@ -146,6 +146,9 @@ constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHE
 constexpr Query kInsertSettingIfAbsent{"insert_setting_if_absent",
     "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
 
+constexpr Query kPutSetting{"put_setting",
+    "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value"};
+
 constexpr std::string_view kKeyCheckSetting = "key_check";
 
 keys::StoredKey read_key(const Row& r) {
@@ -314,6 +317,11 @@ std::string PgKeyStore::set_key_check_if_absent(const std::string& value) {
 std::optional<std::string> PgSettingsStore::get(const std::string& name) {
   auto connection = pool_.acquire();
   return select_setting(*connection, name);
+}
+
+void PgSettingsStore::put(const std::string& name, const std::string& value) {
+  auto connection = pool_.acquire();
+  connection->execute(kPutSetting, Params().text(name).bytea(value));
 }
 
 bool PgSettingsStore::insert_if_absent(const std::string& name, const std::string& value) {

@@ -7,6 +7,9 @@ constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHE
 constexpr Query kInsertSettingIfAbsent{"insert_setting_if_absent",
     "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING"};
 
+constexpr Query kPutSetting{"put_setting",
+    "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value"};
+
 }  // namespace
 
 std::optional<std::string> SqliteSettingsStore::get(const std::string& name) {
@@ -22,6 +25,12 @@ bool SqliteSettingsStore::insert_if_absent(const std::string& name, const std::s
   Statement s(*connection, kInsertSettingIfAbsent);
   s.bind_text(1, name).bind_blob(2, value).run();
   return connection->changes() == 1;
+}
+
+void SqliteSettingsStore::put(const std::string& name, const std::string& value) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kPutSetting);
+  s.bind_text(1, name).bind_blob(2, value).run();
 }
 
 }  // namespace gatehouse::storage::sqlite

@@ -11,6 +11,7 @@ class SqliteSettingsStore final : public settings::SettingsStore {
   explicit SqliteSettingsStore(ConnectionPool& pool) : pool_(pool) {}
   std::optional<std::string> get(const std::string& name) override;
   bool insert_if_absent(const std::string& name, const std::string& value) override;
+  void put(const std::string& name, const std::string& value) override;
 
  private:
   ConnectionPool& pool_;

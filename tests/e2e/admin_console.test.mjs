@@ -1,0 +1,133 @@
+// The admin console (/admin) in a real headless Chromium (Debian's chromium, playwright-core)
+// against two nodes sharing one PostgreSQL: sign in with an API key, see both nodes with the one
+// answering marked, read the other node's log, create an application and get a token with it from
+// the other node, and edit the theme on one node and see the sign-in page change on the other.
+// Screenshots of every page go to build/test-artifacts/console-*.png.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import { chromium } from 'playwright-core';
+import { clusterNode, createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
+import { ADMIN_KEY, REPO, defaultKickstart, ms, nodeTest, pollUntil, rememberSecrets } from './lib/node.js';
+
+const CHROMIUM = process.env.GATEHOUSE_CHROMIUM || '/usr/bin/chromium';
+const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
+const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789', client_name: 'Web Shop',
+  grant_types: ['authorization_code'], redirect_uris: ['http://127.0.0.1:1/cb'], scope: '' };
+const SHOTS = path.join(REPO, 'build', 'test-artifacts');
+
+let database;
+let a;
+let b;
+let browser;
+let page;
+const problems = []; // console errors and CSP violations seen in the browser
+const it = nodeTest(() => [a, b].filter(Boolean));
+
+before(async () => {
+  database = createDatabase();
+  if (!database) return;
+  const kickstart = defaultKickstart();
+  kickstart.applications.push(WEB);
+  kickstart.users = [{ username: 'ada', password: 'correct horse battery', name: 'Ada Lovelace' }];
+  const config = { cluster: { checkin_interval_ms: 300, instance_timeout_ms: 1500 } };
+  a = await clusterNode('node-a', { database, masterKey: MASTER_KEY, kickstart, config });
+  b = await clusterNode('node-b', { database, masterKey: MASTER_KEY, config });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  // The refused sign-in's 401 is expected; any other failed load, script error or CSP report is not.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+});
+after(async () => {
+  await browser?.close();
+  await a?.cleanup();
+  await b?.cleanup();
+  dropDatabase(database);
+});
+
+const shot = (name) => page.screenshot({ path: path.join(SHOTS, `console-${name}.png`), fullPage: true });
+const open = async (hash, ready) => {
+  await page.goto(`${a.url}/admin#${hash}`, { timeout: ms(20000) });
+  await page.waitForSelector(ready, { timeout: ms(10000) });
+};
+
+it('signs in with an API key (a wrong one is refused) and shows both nodes, this one marked', skipWithoutPg, async () => {
+  await page.goto(`${a.url}/admin`, { timeout: ms(20000) });
+  await page.fill('#api-key', 'not-a-key-0123456789');
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#sign-in-error:not([hidden])', { timeout: ms(10000) });
+  await shot('sign-in-refused');
+  await page.fill('#api-key', ADMIN_KEY);
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('tr[data-node="node-b"]', { timeout: ms(10000) });
+  assert.equal(await page.getAttribute('tr.this-node', 'data-node'), 'node-a');
+  assert.match(await page.textContent('tr[data-node="node-b"]'), /up/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('gatehouse.apiKey')), ADMIN_KEY);
+  assert.ok(!page.url().includes(ADMIN_KEY), 'the key is never in a URL');
+  await shot('cluster');
+});
+
+it("reads the other node's log and shows keys, users, audit and jobs", skipWithoutPg, async () => {
+  await open('logs', '#log-node');
+  await page.selectOption('#log-node', 'node-b');
+  await pollUntil(async () => /ready in/.test(await page.textContent('#log-lines')), { what: "node-b's lines", deadlineMs: 10000 });
+  await shot('logs');
+  await open('keys', '#rotate');
+  assert.match(await page.textContent('table'), /RS256/);
+  await shot('keys');
+  await open('users', '#new-user');
+  assert.match(await page.textContent('table'), /ada/);
+  await shot('users');
+  await open('jobs', 'table');
+  assert.match(await page.textContent('table'), /purge\.expired/);
+  await shot('jobs');
+});
+
+it('creates an application whose secret, shown once, gets a token from the other node', skipWithoutPg, async () => {
+  await open('applications', '#new-application');
+  await page.fill('#app-id', 'console-app');
+  await page.fill('#app-name', 'Made in the console');
+  await page.click('#new-application button[type=submit]');
+  await page.waitForSelector('#secret-value', { timeout: ms(10000) });
+  const secret = (await page.textContent('#secret-value')).trim();
+  rememberSecrets(secret);
+  assert.ok(secret.length >= 32);
+  await shot('applications');
+  await pollUntil(async () => (await b.postForm('/oauth2/token', { grant_type: 'client_credentials' },
+    { basic: ['console-app', secret] })).status === 200, { what: 'a token from node-b', deadlineMs: 5000 });
+  await open('audit', 'table');
+  assert.match(await page.textContent('table'), /application\.create/);
+  await shot('audit');
+});
+
+it('a theme edited on node A is the sign-in page node B serves within a second', skipWithoutPg, async () => {
+  const loginPage = async (n) => (await fetch(`${n.url}/oauth2/authorize?${new URLSearchParams({
+    response_type: 'code', client_id: WEB.client_id, redirect_uri: WEB.redirect_uris[0], scope: 'openid', state: 's',
+  })}`)).text();
+  assert.match(await loginPage(b), /<h1>Sign in<\/h1>/);
+  await open('themes', '#theme-login_html');
+  const html = await page.inputValue('#theme-login_html');
+  await page.fill('#theme-login_html', html.replace('<h1>Sign in</h1>', '<h1>Welcome to the console test</h1>'));
+  await page.click('#theme-form button[type=submit]');
+  await page.waitForFunction(() => /Saved/.test(document.querySelector('#theme-status').textContent), null, { timeout: ms(10000) });
+  const saved = Date.now();
+  await shot('themes');
+  await pollUntil(async () => /Welcome to the console test/.test(await loginPage(b)), { what: 'the new theme on node-b', deadlineMs: 5000, intervalMs: 20 });
+  assert.ok(Date.now() - saved < ms(1000), `took ${Date.now() - saved} ms`);
+  // A theme that drops the form's hidden fields is refused, naming the placeholder.
+  const refused = await a.admin('PUT', '/api/themes/default', { login_html: '<h1>no form</h1>' });
+  assert.equal(refused.status, 400);
+  assert.match(refused.json.message, /\{\{tx\}\}/);
+  assert.deepEqual(problems, [], 'no console error or CSP violation in the console');
+});

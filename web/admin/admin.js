@@ -1,0 +1,287 @@
+// Gatehouse admin console: a small single-page front end over the admin API. The API key is
+// entered once per tab, kept in sessionStorage (never in a URL or a cookie) and sent as a Bearer
+// token. Every value from the API is put into the page as text (textContent), never as HTML.
+'use strict';
+
+const KEY = 'gatehouse.apiKey';
+const $ = (id) => document.getElementById(id);
+
+/** el('tr', {class: 'x'}, child, 'text', ...): a DOM element with attributes and children. */
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) e.append(c instanceof Node ? c : document.createTextNode(c === undefined || c === null ? '' : String(c)));
+  return e;
+}
+
+async function api(method, path, body) {
+  const headers = { authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}` };
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  if (res.status === 401) {
+    signOut('The API key was refused.');
+    throw new Error('unauthorized');
+  }
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  if (!res.ok) throw new Error(json && (json.message || json.error) ? `${json.error}: ${json.message || ''}` : `HTTP ${res.status}`);
+  return json;
+}
+
+const time = (v, ms = false) => (v ? new Date(ms ? v : v * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+const badge = (text) => el('span', { class: `badge ${text}` }, text);
+function table(headers, rows, rowAttrs = () => ({})) {
+  return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
+    el('tbody', {}, rows.map((r, i) => el('tr', rowAttrs(i), r.map((c) => el('td', {}, c))))));
+}
+function page(title, ...content) {
+  const p = $('page');
+  p.replaceChildren(el('h1', {}, title), ...content);
+  p.hidden = false;
+}
+function failure(err) {
+  if (err.message === 'unauthorized') return;
+  const p = $('page');
+  p.append(el('p', { class: 'error', role: 'alert' }, String(err.message || err)));
+}
+
+// ------------------------------------------------------------------------------------------
+// Pages
+
+const pages = {
+  async cluster() {
+    const data = await api('GET', '/api/system/nodes');
+    const drift = data.drift.length ? el('div', { class: 'drift', id: 'drift' }, el('strong', {}, 'Drift: '), data.drift.join('; ')) : '';
+    page('Cluster', drift,
+      el('p', { class: 'muted' }, `Latest cluster event ${data.latest_event}. This page is served by node ${data.this_node}.`),
+      table(['Node', 'State', 'Version', 'Started', 'Last check-in', 'Event lag', 'URL'],
+        data.nodes.map((n) => [
+          el('span', {}, n.node_id, n.this_node ? el('span', { class: 'badge this', title: 'the node answering' }, ' this node') : ''),
+          badge(n.state), n.version, time(n.started_at, true), `${n.seconds_since_checkin} s ago`,
+          String(Math.max(0, data.latest_event - n.applied_event)), n.url || '—']),
+        (i) => ({ class: data.nodes[i].this_node ? 'this-node' : null, 'data-node': data.nodes[i].node_id })));
+  },
+
+  async logs() {
+    const nodes = (await api('GET', '/api/system/nodes')).nodes.filter((n) => n.state !== 'left');
+    const select = el('select', { id: 'log-node' }, nodes.map((n) => el('option', { value: n.node_id, selected: n.this_node }, n.node_id)));
+    const out = el('pre', { class: 'log', id: 'log-lines' });
+    const load = async () => {
+      out.textContent = 'Loading…';
+      try {
+        const r = await api('GET', `/api/system/logs?node=${encodeURIComponent(select.value)}&limit=500`);
+        out.textContent = r.lines.map((l) => `${l.ts} ${l.level.padEnd(7)} ${l.request_id ? `[${l.request_id}] ` : ''}${l.msg}`).join('\n') || '(no lines)';
+        out.scrollTop = out.scrollHeight;
+      } catch (err) { out.textContent = String(err.message); }
+    };
+    select.addEventListener('change', load);
+    page('Logs', el('div', { class: 'toolbar' }, el('label', { for: 'log-node' }, 'Node'), select,
+      el('button', { type: 'button', class: 'secondary', onclick: load }, 'Refresh')), out);
+    await load();
+  },
+
+  async keys() {
+    const data = await api('GET', '/api/system/keys');
+    const status = el('p', { id: 'rotate-status', class: 'muted' });
+    const rotate = async () => {
+      try {
+        const r = await api('POST', '/api/system/keys/rotate');
+        status.textContent = `Rotated: ${r.rotated.join(', ') || 'none'}; published: ${r.published.join(', ') || 'none'}.`;
+        await pages.keys();
+      } catch (err) { status.textContent = String(err.message); }
+    };
+    page('Signing keys', el('div', { class: 'toolbar' }, el('button', { type: 'button', id: 'rotate', onclick: rotate }, 'Rotate now')), status,
+      table(['Key id', 'Algorithm', 'State', 'Created', 'Signs from', 'Retires'],
+        data.keys.map((k) => [k.kid, k.alg, badge(k.state), time(k.created_at), time(k.activates_at), time(k.retires_at)])));
+  },
+
+  async applications() {
+    const data = await api('GET', '/api/applications?limit=500');
+    const form = el('form', { class: 'card', id: 'new-application' },
+      el('label', { for: 'app-id' }, 'Client id (empty: generated)'), el('input', { id: 'app-id', name: 'client_id' }),
+      el('label', { for: 'app-name' }, 'Name'), el('input', { id: 'app-name', name: 'client_name' }),
+      el('label', { for: 'app-grants' }, 'Grant types'),
+      el('select', { id: 'app-grants', name: 'grant_types', multiple: true },
+        ['client_credentials', 'authorization_code', 'refresh_token'].map((g) => el('option', { value: g, selected: g === 'client_credentials' }, g))),
+      el('label', { for: 'app-scope' }, 'Scope'), el('input', { id: 'app-scope', name: 'scope', value: '' }),
+      el('label', { for: 'app-redirects' }, 'Redirect URIs (one per line)'), el('textarea', { id: 'app-redirects', name: 'redirect_uris' }),
+      el('button', { type: 'submit' }, 'Create application'));
+    const shown = el('div', { id: 'new-secret' });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      const doc = {
+        client_name: f.get('client_name') || undefined,
+        grant_types: [...form.querySelector('#app-grants').selectedOptions].map((o) => o.value),
+        scope: f.get('scope'),
+        redirect_uris: String(f.get('redirect_uris')).split('\n').map((s) => s.trim()).filter(Boolean),
+      };
+      if (f.get('client_id')) doc.client_id = f.get('client_id');
+      try {
+        const created = await api('POST', '/api/applications', doc);
+        await pages.applications();
+        $('new-secret').replaceChildren(el('p', {}, `Application ${created.client_id} created.`),
+          created.client_secret ? el('p', {}, 'Its secret, shown this once:', el('div', { class: 'secret', id: 'secret-value' }, created.client_secret)) : '');
+      } catch (err) { failure(err); }
+    });
+    const remove = async (id) => {
+      if (!window.confirm(`Delete application ${id}?`)) return;
+      try { await api('DELETE', `/api/applications/${encodeURIComponent(id)}`); await pages.applications(); } catch (err) { failure(err); }
+    };
+    const edit = async (id) => {
+      const current = await api('GET', `/api/applications/${encodeURIComponent(id)}`);
+      const area = el('textarea', { id: 'app-json', rows: 16 }, JSON.stringify(current, null, 2));
+      const save = async (ev) => {
+        ev.preventDefault();
+        try { await api('PUT', `/api/applications/${encodeURIComponent(id)}`, JSON.parse(area.value)); await pages.applications(); } catch (err) { failure(err); }
+      };
+      $('page').append(el('form', { class: 'card', onsubmit: save }, el('label', { for: 'app-json' }, `Edit ${id} (JSON)`), area, el('button', { type: 'submit' }, 'Save')));
+    };
+    page('Applications', shown,
+      table(['Client id', 'Name', 'Grant types', 'Authentication', 'Scope', ''],
+        data.applications.map((a) => [a.client_id, a.client_name, a.grant_types.join(', '), a.token_endpoint_auth_method, a.scope,
+          el('span', {}, el('button', { type: 'button', class: 'secondary', onclick: () => edit(a.client_id) }, 'Edit'), ' ',
+            el('button', { type: 'button', class: 'danger', onclick: () => remove(a.client_id) }, 'Delete'))])),
+      form);
+  },
+
+  async users() {
+    const query = new URLSearchParams(location.hash.split('?')[1] || '');
+    const search = el('input', { id: 'user-search', placeholder: 'username or e-mail (exact)', value: query.get('q') || '' });
+    const filter = search.value.includes('@') ? `&email=${encodeURIComponent(search.value)}` : search.value ? `&username=${encodeURIComponent(search.value)}` : '';
+    const data = await api('GET', `/api/users?limit=200${filter}`);
+    const act = (id, what, body) => async () => {
+      try { await api('POST', `/api/users/${id}/${what}`, body); await pages.users(); } catch (err) { failure(err); }
+    };
+    const reset = (id) => async () => {
+      const password = window.prompt('New password');
+      if (password) await act(id, 'password', { password })();
+    };
+    const remove = (id) => async () => {
+      if (!window.confirm('Delete this user?')) return;
+      try { await api('DELETE', `/api/users/${id}`); await pages.users(); } catch (err) { failure(err); }
+    };
+    const form = el('form', { class: 'card', id: 'new-user' },
+      el('label', { for: 'user-name' }, 'Username'), el('input', { id: 'user-name', name: 'username', required: true }),
+      el('label', { for: 'user-email' }, 'E-mail'), el('input', { id: 'user-email', name: 'email', type: 'email' }),
+      el('label', { for: 'user-display' }, 'Name'), el('input', { id: 'user-display', name: 'name' }),
+      el('label', { for: 'user-password' }, 'Password'), el('input', { id: 'user-password', name: 'password', type: 'password' }),
+      el('button', { type: 'submit' }, 'Create user'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      const doc = { username: f.get('username') };
+      for (const k of ['email', 'name', 'password']) if (f.get(k)) doc[k] = f.get(k);
+      try { await api('POST', '/api/users', doc); await pages.users(); } catch (err) { failure(err); }
+    });
+    page('Users',
+      el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); location.hash = `#users?q=${encodeURIComponent(search.value)}`; } },
+        search, el('button', { type: 'submit', class: 'secondary' }, 'Search')),
+      el('p', { class: 'muted' }, `${data.total} user(s).`),
+      table(['Username', 'E-mail', 'Name', 'Active', ''],
+        data.users.map((u) => [u.username, u.email || '—', u.name || '—', u.active ? 'yes' : 'no',
+          el('span', {},
+            el('button', { type: 'button', class: 'secondary', onclick: act(u.id, u.active ? 'deactivate' : 'activate') }, u.active ? 'Deactivate' : 'Activate'), ' ',
+            el('button', { type: 'button', class: 'secondary', onclick: reset(u.id) }, 'Reset password'), ' ',
+            el('button', { type: 'button', class: 'danger', onclick: remove(u.id) }, 'Delete'))])),
+      form);
+  },
+
+  async themes() {
+    const data = await api('GET', '/api/themes/default');
+    const fields = ['login_html', 'error_html', 'logout_html', 'style_css'];
+    const form = el('form', { class: 'card', id: 'theme-form' },
+      fields.map((f) => [el('label', { for: `theme-${f}` }, f), el('textarea', { id: `theme-${f}`, name: f, rows: 10 }, data[f] || '')]),
+      el('button', { type: 'submit' }, 'Save theme'));
+    const status = el('p', { id: 'theme-status', class: 'muted' }, data.updated_at ? `Saved ${time(data.updated_at)}.` : 'The built-in theme.');
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      const doc = {};
+      for (const k of fields) doc[k] = f.get(k);
+      try {
+        await api('PUT', '/api/themes/default', doc);
+        status.textContent = 'Saved: every node serves it within a second.';
+      } catch (err) { status.textContent = String(err.message); }
+    });
+    page('Theme of the hosted pages', status, form);
+  },
+
+  async audit() {
+    const query = new URLSearchParams(location.hash.split('?')[1] || '');
+    const action = el('input', { id: 'audit-action', placeholder: 'action or prefix (user.)', value: query.get('action') || '' });
+    const data = await api('GET', `/api/system/audit?limit=200${action.value ? `&action=${encodeURIComponent(action.value)}` : ''}`);
+    page('Audit trail',
+      el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); location.hash = `#audit?action=${encodeURIComponent(action.value)}`; } },
+        action, el('button', { type: 'submit', class: 'secondary' }, 'Filter')),
+      table(['When', 'Node', 'Who', 'What', 'Target', 'Status', 'From'],
+        data.events.map((e) => [time(e.at, true), e.node_id, e.actor, e.action, e.target, e.status ? String(e.status) : '', e.client_address])));
+  },
+
+  async jobs() {
+    const [jobs, runs] = await Promise.all([api('GET', '/api/system/jobs'), api('GET', '/api/system/jobs/runs?limit=50')]);
+    const run = (name) => async () => {
+      try { await api('POST', `/api/system/jobs/${encodeURIComponent(name)}/run`); await pages.jobs(); } catch (err) { failure(err); }
+    };
+    page('Jobs',
+      table(['Job', 'Next run', 'Running on', ''], jobs.jobs.map((j) => [j.name, time(j.next_run, true), j.running_on || '—',
+        el('button', { type: 'button', class: 'secondary', onclick: run(j.name) }, 'Run now')])),
+      el('h1', {}, 'Recent runs'),
+      table(['Job', 'Node', 'Started', 'Finished', 'Outcome', 'Detail'],
+        runs.runs.map((r) => [r.job, r.node_id, time(r.started_at, true), time(r.finished_at, true), badge(r.outcome), r.detail])));
+  },
+};
+
+// ------------------------------------------------------------------------------------------
+// Navigation and sign-in
+
+async function show() {
+  const name = (location.hash.slice(1).split('?')[0]) || 'cluster';
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === name);
+  const render = pages[name] || pages.cluster;
+  try { await render(); } catch (err) { page(name, el('p', { class: 'error', role: 'alert' }, String(err.message))); }
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(KEY);
+  $('nav').hidden = true;
+  $('sign-out').hidden = true;
+  $('page').hidden = true;
+  $('sign-in').hidden = false;
+  const e = $('sign-in-error');
+  e.hidden = !message;
+  e.textContent = message || '';
+}
+
+function signedIn() {
+  $('sign-in').hidden = true;
+  $('nav').hidden = false;
+  $('sign-out').hidden = false;
+  show();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('sign-in-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem(KEY, $('api-key').value);
+    $('api-key').value = '';
+    try {
+      await api('GET', '/api/system/nodes');
+      signedIn();
+    } catch (err) {
+      if (err.message !== 'unauthorized') signOut(String(err.message));
+    }
+  });
+  $('sign-out').addEventListener('click', () => signOut());
+  window.addEventListener('hashchange', show);
+  if (sessionStorage.getItem(KEY)) signedIn(); else signOut();
+});
