@@ -88,6 +88,16 @@ it("reads the other node's log and shows keys, users, audit and jobs", skipWitho
   await shot('keys');
   await open('users', '#new-user');
   assert.match(await page.textContent('table'), /ada/);
+  await page.click('text=Deactivate');
+  await page.waitForSelector('text=Activate', { timeout: ms(10000) });
+  const ada = (await a.admin('GET', '/api/users?username=ada')).json.users[0];
+  assert.equal(ada.active, false, 'deactivated through the console');
+  await page.click('text=Edit');
+  await page.waitForSelector('#user-json', { timeout: ms(10000) });
+  const doc = JSON.parse(await page.inputValue('#user-json'));
+  await page.fill('#user-json', JSON.stringify({ ...doc, name: 'Ada King', active: true }));
+  await page.click('#edit-user button[type=submit]');
+  await pollUntil(async () => (await a.admin('GET', `/api/users/${ada.id}`)).json.name === 'Ada King', { what: 'the edit', deadlineMs: 5000 });
   await shot('users');
   await open('jobs', 'table');
   assert.match(await page.textContent('table'), /purge\.expired/);
@@ -125,9 +135,15 @@ it('a theme edited on node A is the sign-in page node B serves within a second',
   await shot('themes');
   await pollUntil(async () => /Welcome to the console test/.test(await loginPage(b)), { what: 'the new theme on node-b', deadlineMs: 5000, intervalMs: 20 });
   assert.ok(Date.now() - saved < ms(1000), `took ${Date.now() - saved} ms`);
+  assert.deepEqual(problems, [], 'no console error or CSP violation in the console');
+  // And in the browser: node B's sign-in page shows it.
+  await page.goto(`${b.url}/oauth2/authorize?${new URLSearchParams({
+    response_type: 'code', client_id: WEB.client_id, redirect_uri: WEB.redirect_uris[0], scope: 'openid', state: 's',
+  })}`, { timeout: ms(20000) });
+  assert.equal(await page.textContent('h1'), 'Welcome to the console test');
+  await shot('themed-login-on-node-b');
   // A theme that drops the form's hidden fields is refused, naming the placeholder.
   const refused = await a.admin('PUT', '/api/themes/default', { login_html: '<h1>no form</h1>' });
   assert.equal(refused.status, 400);
   assert.match(refused.json.message, /\{\{tx\}\}/);
-  assert.deepEqual(problems, [], 'no console error or CSP violation in the console');
 });

@@ -162,6 +162,15 @@ it('the recent log lines of either node are read through the other, one JSON obj
   }
 });
 
+it('gatehouse nodes lists the members from the store, as the admin API does', skipWithoutPg, async () => {
+  const res = await b.cli(['nodes']);
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.match(res.stdout, /^node-a\s+up\s+\S+\s+\d+s ago\s+\d+\s+http:\/\/127\.0\.0\.1:\d+$/m);
+  assert.match(res.stdout, /^node-b\s+up\s/m);
+  assert.match(res.stdout, /^latest event \d+$/m);
+  assert.ok(!/drift/.test(res.stdout), res.stdout);
+});
+
 it('a killed node is marked recovering and then removed; a stopped one leaves at once', skipWithoutPg, async () => {
   await b.kill();
   const state = async () => (await a.admin('GET', '/api/system/nodes')).json.nodes.find((n) => n.node_id === 'node-b')?.state;

@@ -170,6 +170,16 @@ const pages = {
       if (!window.confirm('Delete this user?')) return;
       try { await api('DELETE', `/api/users/${id}`); await pages.users(); } catch (err) { failure(err); }
     };
+    const edit = (id) => async () => {
+      const current = await api('GET', `/api/users/${id}`);
+      const area = el('textarea', { id: 'user-json', rows: 16 }, JSON.stringify(current, null, 2));
+      const save = async (ev) => {
+        ev.preventDefault();
+        try { await api('PUT', `/api/users/${id}`, JSON.parse(area.value)); await pages.users(); } catch (err) { failure(err); }
+      };
+      $('page').append(el('form', { class: 'card', id: 'edit-user', onsubmit: save },
+        el('label', { for: 'user-json' }, `Edit ${current.username} (JSON)`), area, el('button', { type: 'submit' }, 'Save')));
+    };
     const form = el('form', { class: 'card', id: 'new-user' },
       el('label', { for: 'user-name' }, 'Username'), el('input', { id: 'user-name', name: 'username', required: true }),
       el('label', { for: 'user-email' }, 'E-mail'), el('input', { id: 'user-email', name: 'email', type: 'email' }),
@@ -190,6 +200,7 @@ const pages = {
       table(['Username', 'E-mail', 'Name', 'Active', ''],
         data.users.map((u) => [u.username, u.email || '—', u.name || '—', u.active ? 'yes' : 'no',
           el('span', {},
+            el('button', { type: 'button', class: 'secondary', onclick: edit(u.id) }, 'Edit'), ' ',
             el('button', { type: 'button', class: 'secondary', onclick: act(u.id, u.active ? 'deactivate' : 'activate') }, u.active ? 'Deactivate' : 'Activate'), ' ',
             el('button', { type: 'button', class: 'secondary', onclick: reset(u.id) }, 'Reset password'), ' ',
             el('button', { type: 'button', class: 'danger', onclick: remove(u.id) }, 'Delete'))])),
