@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include <boost/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -14,28 +15,6 @@ namespace {
 
 std::shared_ptr<LogRing> g_ring;  // the composition root's: set once by setup_logging
 std::string g_node_id;
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through
-        }
-    }
-  }
-  out += '"';
-}
 
 std::string timestamp(spdlog::log_clock::time_point t) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -69,22 +48,11 @@ class JsonFormatter final : public spdlog::formatter {
 
 std::string json_log_line(std::string_view ts, std::string_view level, std::string_view node, std::string_view request_id,
                           std::string_view message) {
-  std::string out;
-  out.reserve(message.size() + 96);
-  out += "{\"ts\":";
-  append_json_string(out, ts);
-  out += ",\"level\":";
-  append_json_string(out, level);
-  out += ",\"node\":";
-  append_json_string(out, node);
-  if (!request_id.empty()) {
-    out += ",\"request_id\":";
-    append_json_string(out, request_id);
-  }
-  out += ",\"msg\":";
-  append_json_string(out, message);
-  out += '}';
-  return out;
+  // Boost.JSON escapes what RFC 8259 requires (quotes, backslashes, control characters).
+  boost::json::object line{{"ts", ts}, {"level", level}, {"node", node}};
+  if (!request_id.empty()) line["request_id"] = request_id;
+  line["msg"] = message;
+  return boost::json::serialize(line);
 }
 
 std::vector<LogRing::Line> LogRing::recent(std::uint64_t after, std::size_t limit) {

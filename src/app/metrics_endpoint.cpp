@@ -22,8 +22,6 @@ double resident_bytes() {
   return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE));
 }
 
-std::string status_text(int status) { return std::to_string(status); }
-
 }  // namespace
 
 std::string render_metrics(const MetricsSources& s) {
@@ -38,13 +36,13 @@ std::string render_metrics(const MetricsSources& s) {
   const auto series = s.requests.series();
   out.family("gatehouse_http_requests_total", "counter", "Requests answered, by route and status.");
   for (const auto& r : series) {
-    const auto status = status_text(r.status);
+    const auto status = std::to_string(r.status);
     out.sample("gatehouse_http_requests_total", {{"route", r.kind}, {"status", status}}, static_cast<double>(r.latency.count));
   }
   out.family("gatehouse_http_request_duration_seconds", "histogram",
              "Time from reading a request to its answer (waiting for a worker included), by route and status.");
   for (const auto& r : series) {
-    const auto status = status_text(r.status);
+    const auto status = std::to_string(r.status);
     out.histogram("gatehouse_http_request_duration_seconds", {{"route", r.kind}, {"status", status}}, r.latency);
   }
   std::map<std::string, std::uint64_t> trips_by_route;

@@ -56,8 +56,7 @@ std::vector<Hop> forwarded_hops(const Request& request) {
       for (auto pair : split(element, ';')) {
         const auto eq = pair.find('=');
         if (eq == std::string_view::npos) continue;
-        std::string name(trim(pair.substr(0, eq)));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        const std::string name = ascii_lower(trim(pair.substr(0, eq)));
         auto value = trim(pair.substr(eq + 1));
         if (name == "for") hop.address = node_address(value);
         if (value.size() >= 2 && value.front() == '"') value = value.substr(1, value.size() - 2);

@@ -126,7 +126,8 @@ std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, co
 }  // namespace
 
 std::shared_ptr<const Theme> theme_of(const AuthorizeDeps& deps) {
-  return deps.theme != nullptr ? deps.theme->current() : std::make_shared<const Theme>(builtin_theme());
+  // Without a provider, the built-in theme itself (a non-owning pointer to the static).
+  return deps.theme != nullptr ? deps.theme->current() : std::shared_ptr<const Theme>(std::shared_ptr<const Theme>(), &builtin_theme());
 }
 
 std::string cookie_value(const http::Request& request, std::string_view name) {

@@ -86,6 +86,10 @@ it('while PostgreSQL is down the node reports it, keeps answering, and recovers 
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   const admin = await node.admin('GET', '/api/applications');
   assert.equal(admin.status, 503);
+  // /metrics still answers, and says so.
+  const metrics = (await node.request('/metrics')).text;
+  assert.match(metrics, /^gatehouse_store_up 0$/m);
+  assert.ok(Number(/^gatehouse_store_errors_total (\d+)$/m.exec(metrics)?.[1] ?? 0) >= 2, metrics);
 
   pgCtl(`-l "$PG_TMP_DIR/server.log" -o "-p ${server.port}" -w start`);
   await pollUntil(async () => (await node.request('/api/status')).status === 200,

@@ -170,6 +170,10 @@ it('with Redis stopped and started again under load, no request fails and counti
   assert.deepEqual([...answers.token.keys()], [200], JSON.stringify([...answers.token]));
   assert.deepEqual([...answers.signIn.keys()], [200], JSON.stringify([...answers.signIn]));
   assert.ok(answers.token.get(200) > 100, `only ${answers.token.get(200)} token requests`);
+  // The outage is visible in /metrics: Redis calls failed (and were answered by the database).
+  const metrics = (await a.request('/metrics')).text;
+  assert.ok(Number(/^gatehouse_redis_errors_total (\d+)$/m.exec(metrics)?.[1] ?? 0) >= 1, metrics);
+  assert.ok(Number(/^gatehouse_redis_round_trips_total (\d+)$/m.exec(metrics)?.[1] ?? 0) > 0, metrics);
   // Back on Redis (the fresh server is empty): a new failure is counted there again.
   await pollUntil(async () => {
     await signIn(b, 'after-outage', 'wrong');
