@@ -263,6 +263,28 @@ TEST(RedisReplayStore, RedisAnswersTheDatabaseLearnsBehindAndDecidesWhileRedisIs
   EXPECT_FALSE(inner->first_use("jwt e", now + 460, now + 400));
 }
 
+TEST(RedisReplayStore, AKeyAnotherNodeHadNotYetWrittenIsRefusedWhenRedisGoes) {
+  OwnRedis server;
+  server.start();
+  auto inner = store_of<token::ReplayStore, &SqliteBackend::replays>(open_memory_backend());
+  RedisClient redis_a(server.options());
+  RedisClient redis_b(server.options());
+  // Two nodes sharing one database; node A's writer runs every 200 ms.
+  RedisReplayStore node_a(*inner, redis_a, 330s, 200ms);
+  RedisReplayStore node_b(*inner, redis_b, 330s, 200ms);
+  const UnixSeconds now = 1'800'000'000;
+  ASSERT_TRUE(node_a.first_use("jwt x", now + 60, now));
+  EXPECT_FALSE(node_b.first_use("jwt x", now + 60, now)) << "through Redis";
+  server.stop();  // at once: "jwt x" is most likely still in node A's queue
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(node_b.first_use("jwt x", now + 60, now)) << "node B waited for node A's writer";
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(waited, node_b.settle() + 500ms) << "the wait is bounded";
+  const auto next = std::chrono::steady_clock::now();
+  EXPECT_TRUE(node_b.first_use("jwt y", now + 60, now));
+  EXPECT_LT(std::chrono::steady_clock::now() - next, 150ms) << "only the start of an outage waits";
+}
+
 TEST(RedisReplayStore, ExactlyOneOfManyConcurrentUsesIsAccepted) {
   OwnRedis server;
   server.start();

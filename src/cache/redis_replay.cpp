@@ -35,6 +35,7 @@ bool RedisReplayStore::first_use(const std::string& key, UnixSeconds expires_at,
   // A relative expiry, from the caller's clock: the nodes' and Redis's clocks need not agree.
   const auto seconds = std::to_string(std::max<UnixSeconds>(expires_at - now, 0) + 1);
   if (auto reply = redis_.command({"SET", key_of(key), "1", "NX", "EX", seconds})) {
+    if (down_since_.load(std::memory_order_relaxed) != 0) down_since_.store(0, std::memory_order_relaxed);
     if (reply->type == RedisReply::Type::kNil) return false;  // Redis has it: a replay
     if (now < both_until_.load()) return inner_.first_use(key, expires_at, now);
     bool write_now = false;
@@ -48,10 +49,27 @@ bool RedisReplayStore::first_use(const std::string& key, UnixSeconds expires_at,
     if (write_now) inner_.first_use(key, expires_at, now);
     return true;
   }
-  // Redis is away: the database decides, once it has every key Redis accepted.
+  // Redis is away: the database decides, once it has every key Redis accepted, on any node.
   both_until_.store(now + remember_for_.count());
   flush();
+  wait_for_other_writers();
   return inner_.first_use(key, expires_at, now);
+}
+
+void RedisReplayStore::wait_for_other_writers() {
+  using Clock = std::chrono::steady_clock;
+  const auto now = Clock::now();
+  auto since = down_since_.load();
+  if (since == 0) {
+    // The first to see this outage marks its start (a race sets a near-equal value).
+    auto expected = since;
+    since = now.time_since_epoch().count();
+    if (!down_since_.compare_exchange_strong(expected, since)) since = expected;
+  }
+  // Keys Redis accepted before it failed are queued on their nodes for at most one flush interval
+  // (plus the write), so past `settle()` from the first failure the database has them all.
+  const auto ready = Clock::time_point(Clock::duration(since)) + settle();
+  if (now < ready) std::this_thread::sleep_until(ready);
 }
 
 void RedisReplayStore::flush() {

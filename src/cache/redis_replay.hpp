@@ -5,9 +5,11 @@
 // - Redis up: one SET NX EX (until the key's expiry) answers (no database round trip on the
 //   request), and the key is written to the database behind the request, in the background, so
 //   the database knows every accepted key a moment later.
-// - Redis unreachable: the pending keys are written first, then the database answers alone. So a
-//   key Redis accepted before the outage is refused during it (unless it was accepted in the last
-//   moment before the outage and not yet written, a window of one flush interval).
+// - Redis unreachable: the pending keys are written first, then the database answers alone. Every
+//   node writes its queue each `flush_interval`, so for the first `settle` (3 flush intervals) of
+//   an outage a request waits until that much time has passed since the node first saw Redis
+//   fail: by then every key any node accepted through Redis is in the database, and a key
+//   accepted before the outage is refused during it, on every node.
 // - Redis back: for `remember_for` after the last fallback (the longest a key lives), both must
 //   accept a key, since keys accepted during the outage are only in the database.
 //
@@ -42,6 +44,9 @@ class RedisReplayStore final : public token::ReplayStore {
   /// The database's entries; Redis expires its own keys.
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override { return inner_.purge_expired(now, limit); }
 
+  /// How long after its first failed command a node waits before letting the database decide.
+  std::chrono::milliseconds settle() const { return flush_interval_ * 3; }
+
   /// Writes the queued keys to the database now (tests; the destructor).
   void flush();
 
@@ -54,12 +59,15 @@ class RedisReplayStore final : public token::ReplayStore {
     UnixSeconds now;
   };
   void run(std::stop_token stop);
+  void wait_for_other_writers();
 
   token::ReplayStore& inner_;
   RedisClient& redis_;
   const std::chrono::seconds remember_for_;
   const std::chrono::milliseconds flush_interval_;
   std::atomic<UnixSeconds> both_until_{0};  // after a fallback: Redis and the database must agree
+  // steady_clock ticks of the first failed command of the current outage; 0 while Redis answers
+  std::atomic<std::chrono::steady_clock::rep> down_since_{0};
   std::mutex flush_mutex_;                  // one writer at a time, so a fallback waits for it
   std::mutex mutex_;
   std::condition_variable_any wake_;
