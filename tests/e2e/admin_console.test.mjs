@@ -73,6 +73,11 @@ it('signs in with an API key (a wrong one is refused) and shows both nodes, this
   await page.waitForSelector('tr[data-node="node-b"]', { timeout: ms(10000) });
   assert.equal(await page.getAttribute('tr.this-node', 'data-node'), 'node-a');
   assert.match(await page.textContent('tr[data-node="node-b"]'), /up/);
+  // Both nodes run the same build and configuration: the page says so and shows the fingerprints.
+  await page.waitForFunction(() => document.querySelector('#drift')?.textContent.startsWith('In step'), null, { timeout: ms(10000) });
+  const fingerprints = await page.$$eval('tr[data-node] code', (codes) => codes.map((c) => c.getAttribute('title')));
+  assert.equal(fingerprints.length, 4);
+  assert.ok(fingerprints.every((f) => f.length > 10), fingerprints.join());
   assert.equal(await page.evaluate(() => sessionStorage.getItem('gatehouse.apiKey')), ADMIN_KEY);
   assert.ok(!page.url().includes(ADMIN_KEY), 'the key is never in a URL');
   await shot('cluster');

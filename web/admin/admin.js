@@ -60,14 +60,18 @@ function failure(err) {
 const pages = {
   async cluster() {
     const data = await api('GET', '/api/system/nodes');
-    const drift = data.drift.length ? el('div', { class: 'drift', id: 'drift' }, el('strong', {}, 'Drift: '), data.drift.join('; ')) : '';
+    const drift = data.drift.length
+      ? el('div', { class: 'drift', id: 'drift' }, el('strong', {}, 'Drift: '), data.drift.join('; '))
+      : el('div', { class: 'in-step', id: 'drift' }, el('strong', {}, 'In step: '),
+        'every node that is up runs the same version, configuration and signing keys.');
+    const short = (fingerprint) => el('code', { title: fingerprint || '' }, fingerprint ? fingerprint.slice(0, 10) : '—');
     page('Cluster', drift,
       el('p', { class: 'muted' }, `Latest cluster event ${data.latest_event}. This page is served by node ${data.this_node}.`),
-      table(['Node', 'State', 'Version', 'Started', 'Last check-in', 'Event lag', 'URL'],
+      table(['Node', 'State', 'Version', 'Started', 'Last check-in', 'Event lag', 'Configuration', 'Signing keys', 'URL'],
         data.nodes.map((n) => [
           el('span', {}, n.node_id, n.this_node ? el('span', { class: 'badge this', title: 'the node answering' }, ' this node') : ''),
           badge(n.state), n.version, time(n.started_at, true), `${n.seconds_since_checkin} s ago`,
-          String(Math.max(0, data.latest_event - n.applied_event)), n.url || '—']),
+          String(Math.max(0, data.latest_event - n.applied_event)), short(n.config_hash), short(n.keyset), n.url || '—']),
         (i) => ({ class: data.nodes[i].this_node ? 'this-node' : null, 'data-node': data.nodes[i].node_id })));
   },
 
@@ -255,14 +259,26 @@ const pages = {
 // ------------------------------------------------------------------------------------------
 // Navigation and sign-in
 
+// The Cluster page follows the cluster: it is drawn again every few seconds while it is shown.
+const CLUSTER_REFRESH_MS = 5000;
+let refreshTimer = null;
+
 async function show() {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
   const name = (location.hash.slice(1).split('?')[0]) || 'cluster';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === name);
   const render = pages[name] || pages.cluster;
   try { await render(); } catch (err) { page(name, el('p', { class: 'error', role: 'alert' }, String(err.message))); }
+  const still = (location.hash.slice(1).split('?')[0]) || 'cluster';
+  if (render === pages.cluster && still === name && sessionStorage.getItem(KEY)) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(show, CLUSTER_REFRESH_MS);
+  }
 }
 
 function signOut(message) {
+  clearTimeout(refreshTimer);
   sessionStorage.removeItem(KEY);
   $('nav').hidden = true;
   $('sign-out').hidden = true;
