@@ -60,6 +60,21 @@ std::string render_metrics(const MetricsSources& s) {
   out.family("gatehouse_tokens_issued_total", "counter", "Token responses, by grant type.");
   for (const auto& [grant, n] : tokens_by_grant)
     out.sample("gatehouse_tokens_issued_total", {{"grant_type", grant}}, static_cast<double>(n));
+  if (s.server) {
+    const auto server = s.server();
+    out.family("gatehouse_http_connections_open", "gauge", "Client connections open now.");
+    out.sample("gatehouse_http_connections_open", {}, static_cast<double>(server.connections_open));
+    out.family("gatehouse_http_requests_pending", "gauge", "Requests waiting for or on a worker now.");
+    out.sample("gatehouse_http_requests_pending", {}, static_cast<double>(server.pending));
+    out.family("gatehouse_http_refused_total", "counter",
+               "What the server refused by itself, before routing: connections over server.max_connections "
+               "(closed), requests over server.max_pending (503 overloaded), malformed or oversized requests "
+               "(400/413/431), failed TLS handshakes.");
+    out.sample("gatehouse_http_refused_total", {{"reason", "connections"}}, static_cast<double>(server.connections_refused));
+    out.sample("gatehouse_http_refused_total", {{"reason", "overloaded"}}, static_cast<double>(server.overloaded));
+    out.sample("gatehouse_http_refused_total", {{"reason", "malformed"}}, static_cast<double>(server.malformed));
+    out.sample("gatehouse_http_refused_total", {{"reason", "tls_handshake"}}, static_cast<double>(server.tls_handshake_failures));
+  }
   s.logins.write(out);
   s.store_errors.write(out);
   s.job_runs.write(out);

@@ -13,6 +13,7 @@
 #include "core/request_stats.hpp"
 #include "http/address.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 #include "storage/backend.hpp"
 
 namespace gatehouse::app {
@@ -29,6 +30,7 @@ struct MetricsSources {
   std::string node_id;
   std::string version;
   UnixSeconds started_at = 0;
+  std::function<http::ServerStats()> server;  // empty: no server figures
 };
 
 struct MetricsAccess {

@@ -520,7 +520,8 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   admin::add_routes(p.router, p.admin_deps);
   const MetricsSources metrics_sources{p.request_stats, p.logins, p.job_runs, p.store_errors, p.redis.get(), *p.store,
                                       [&p] { return p.cluster->events().watermark(); }, node_id_of(p.config),
-                                      GATEHOUSE_VERSION, p.started_at};
+                                      GATEHOUSE_VERSION, p.started_at,
+                                      [&server_ptr] { return server_ptr != nullptr ? server_ptr->stats() : http::ServerStats{}; }};
   const MetricsAccess metrics_access{*http::AddressList::parse(p.config.metrics.allow),
                                      p.config.metrics.token.empty() ? std::string()
                                                                     : jose::sha256(p.config.metrics.token.reveal())};

@@ -71,6 +71,10 @@ struct Server::Impl {
   std::atomic<std::size_t> pending{0};    // handed to the worker pool, not yet answered
   std::atomic<std::size_t> in_flight{0};  // fully read, response not yet written
   std::atomic<std::size_t> connections{0};
+  std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> overloaded{0};
+  std::atomic<std::uint64_t> malformed{0};
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
   std::atomic<std::uint64_t> next_id{1};
   std::atomic<std::size_t> next_context{0};
   std::chrono::steady_clock::time_point grace_deadline;
@@ -154,6 +158,7 @@ struct Server::Impl {
     beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *context);
     beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (ec) tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
     if (!ec) {
       co_await serve(stream, remote);
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
@@ -194,11 +199,14 @@ struct Server::Impl {
         }
         if (ec) {
           if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
+            malformed.fetch_add(1, std::memory_order_relaxed);
             co_await write(stream, to_response(413, "request_too_large", "the request body is too large"), 11, false, {});
           } else if (ec == bhttp::error::header_limit) {
+            malformed.fetch_add(1, std::memory_order_relaxed);
             co_await write(stream, to_response(431, "request_header_too_large", "the request header is too large"), 11, false, {});
           } else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream &&
                      ec != bhttp::error::partial_message) {
+            malformed.fetch_add(1, std::memory_order_relaxed);
             co_await write(stream, to_response(400, "bad_request", "malformed HTTP request"), 11, false, {});
           }
           break;  // timeouts, resets and clean closes end the connection quietly
@@ -236,6 +244,7 @@ struct Server::Impl {
           res = std::move(*answered);
         } else if (pending.fetch_add(1) >= opt.max_pending) {
           pending.fetch_sub(1);
+          overloaded.fetch_add(1, std::memory_order_relaxed);
           res = to_response(503, "overloaded", "the server is overloaded; retry later");
           res.set("Retry-After", "1");
         } else {
@@ -279,6 +288,7 @@ struct Server::Impl {
       boost::system::error_code ignored;
       if (connections.fetch_add(1) >= opt.max_connections) {
         connections.fetch_sub(1);
+        connections_refused.fetch_add(1, std::memory_order_relaxed);
         socket.close(ignored);  // over the cap: the client (or load balancer) retries elsewhere
         continue;
       }
@@ -373,6 +383,18 @@ void Server::listen() {
   if (ec)
     throw StartupError("server.listen: cannot listen on " + s.opt.host + ":" + std::to_string(s.opt.port) +
                        ": " + ec.message());
+}
+
+ServerStats Server::stats() const {
+  const auto& i = *impl_;
+  ServerStats out;
+  out.connections_open = i.connections.load(std::memory_order_relaxed);
+  out.connections_refused = i.connections_refused.load(std::memory_order_relaxed);
+  out.overloaded = i.overloaded.load(std::memory_order_relaxed);
+  out.malformed = i.malformed.load(std::memory_order_relaxed);
+  out.tls_handshake_failures = i.tls_handshake_failures.load(std::memory_order_relaxed);
+  out.pending = i.pending.load(std::memory_order_relaxed);
+  return out;
 }
 
 unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }

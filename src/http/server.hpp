@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +38,16 @@ struct ServerOptions {
   std::shared_ptr<TlsCertificates> tls;
 };
 
+/// What the server answered or refused by itself, before any handler saw a request (/metrics).
+struct ServerStats {
+  std::uint64_t connections_open = 0;
+  std::uint64_t connections_refused = 0;     // closed at once: max_connections were open
+  std::uint64_t overloaded = 0;              // 503 at once: max_pending requests were waiting
+  std::uint64_t malformed = 0;               // 400 / 413 / 431 before routing
+  std::uint64_t tls_handshake_failures = 0;  // connections that never finished the handshake
+  std::uint64_t pending = 0;                 // handed to the worker pool, not yet answered
+};
+
 /// Handles one request on a worker thread. Must not throw (the server turns a throw into a 500
 /// anyway and logs it, but handlers map faults to proper answers themselves).
 using RequestHandler = std::function<Response(const Request&)>;
@@ -64,6 +75,8 @@ class Server {
   /// Thread safe; idempotent.
   void request_shutdown();
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  /// Thread safe.
+  ServerStats stats() const;
 
  private:
   struct Impl;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { hostedSignIn } from './lib/cluster.js';
-import { GatehouseNode, SVC, defaultKickstart, nodeTest } from './lib/node.js';
+import { ADMIN_KEY, GatehouseNode, SVC, defaultKickstart, nodeTest, pollUntil, rawExchange } from './lib/node.js';
 
 const USER = { username: 'ada', password: 'correct horse battery', name: 'Ada Lovelace' };
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789', grant_types: ['authorization_code'],
@@ -12,7 +12,7 @@ const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789', grant_ty
 
 const TOKEN = 'metrics-scraper-token-0123456789';
 let node; // allows nobody by address; readable with the token
-let open; // default allow list (loopback)
+let open; // default allow list (loopback); one pending request at most
 const it = nodeTest(() => [node, open]);
 
 before(async () => {
@@ -20,7 +20,7 @@ before(async () => {
   kickstart.users = [USER];
   kickstart.applications.push(WEB);
   node = await GatehouseNode.start({ kickstart, config: { metrics: { allow: [], token: TOKEN }, login: { lockout_threshold: 2 } } });
-  open = await GatehouseNode.start({ kickstart: false });
+  open = await GatehouseNode.start({ config: { server: { max_pending_requests: 1 } } });
 });
 after(async () => {
   await node?.cleanup();
@@ -102,4 +102,38 @@ it('reports job runs, the event watermark and the cluster membership', async () 
   assert.equal(value(samples, 'gatehouse_cluster_nodes{state="up"}'), 1);
   assert.equal(value(samples, 'gatehouse_cluster_event_lag'), 0);
   assert.ok(samples.has('gatehouse_cluster_event_latest'));
+});
+
+it('counts what the server refuses before routing: malformed, oversized and overloaded requests', async () => {
+  const refused = async (reason) => value(parse((await scrape(open)).text), `gatehouse_http_refused_total{reason="${reason}"}`);
+  const malformed = await refused('malformed');
+  const garbage = await rawExchange(open.port, 'NOT AN HTTP REQUEST\r\n\r\n');
+  assert.match(garbage.data, /^HTTP\/1\.1 400 /);
+  const big = await rawExchange(open.port,
+    `POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n${'a'.repeat(200000)}`);
+  assert.match(big.data, /^HTTP\/1\.1 413 /);
+  assert.equal(await refused('malformed') - malformed, 2);
+
+  // With one pending request allowed, a burst of admin requests (each needs a worker) gets some
+  // 503s at once; the counter matches the 503s the clients saw.
+  const overloaded = await refused('overloaded');
+  let seen = 0;
+  await pollUntil(async () => {
+    const answers = await Promise.all(Array.from({ length: 32 }, () => open.admin('GET', '/api/applications', undefined, { key: ADMIN_KEY })));
+    for (const a of answers) {
+      assert.ok(a.status === 200 || a.status === 503, `${a.status} ${a.text}`);
+      if (a.status === 503) {
+        assert.equal(a.json.error, 'overloaded');
+        assert.equal(a.headers.get('retry-after'), '1');
+        seen++;
+      }
+    }
+    return seen > 0;
+  }, { what: 'an overloaded answer', deadlineMs: 15000, intervalMs: 10 });
+  assert.equal(await refused('overloaded') - overloaded, seen);
+  const samples = parse((await scrape(open)).text);
+  assert.ok(value(samples, 'gatehouse_http_connections_open') >= 1, 'the scrape itself is a connection');
+  assert.ok(samples.has('gatehouse_http_requests_pending'));
+  assert.ok(samples.has('gatehouse_http_refused_total{reason="connections"}'));
+  assert.ok(samples.has('gatehouse_http_refused_total{reason="tls_handshake"}'));
 });
