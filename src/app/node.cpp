@@ -371,8 +371,13 @@ struct Node::Parts {
         return out;
       };
     }
-    admin_deps.fetch = [](const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
-      return http::http_get(url, headers, std::chrono::milliseconds(3000));
+    if (!c.cluster.node_ca_file.empty()) {
+      if (auto loaded = http::check_ca_file(c.cluster.node_ca_file); !loaded)
+        throw StartupError("cluster.node_ca_file: " + loaded.error());
+    }
+    admin_deps.fetch = [ca_file = c.cluster.node_ca_file](const std::string& url,
+                                                           const std::vector<std::pair<std::string, std::string>>& headers) {
+      return http::http_get(url, headers, std::chrono::milliseconds(3000), ca_file);
     };
     admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
   }

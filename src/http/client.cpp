@@ -36,7 +36,8 @@ Result<ClientResponse, std::string> exchange(Stream& stream, bhttp::request<bhtt
 
 Result<ClientResponse, std::string> http_get(const std::string& url,
                                              const std::vector<std::pair<std::string, std::string>>& headers,
-                                             std::chrono::milliseconds timeout, std::size_t max_body) {
+                                             std::chrono::milliseconds timeout, const std::string& ca_file,
+                                             std::size_t max_body) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
     return unexpected("not an absolute http(s) URL: " + url);
@@ -67,9 +68,13 @@ Result<ClientResponse, std::string> http_get(const std::string& url,
     }
     asio::ssl::context context(asio::ssl::context::tls_client);
     context.set_default_verify_paths();
+    if (!ca_file.empty()) context.load_verify_file(ca_file);
     context.set_verify_mode(asio::ssl::verify_peer);
     beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
-    if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
+    // Server Name Indication carries host names only, never an address (RFC 6066 §3).
+    boost::system::error_code not_an_address;
+    (void)asio::ip::make_address(host, not_an_address);
+    if (not_an_address && !SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
       return unexpected(std::string("TLS: cannot set the server name"));
     stream.set_verify_callback(asio::ssl::host_name_verification(host));
     beast::get_lowest_layer(stream).connect(endpoints);
@@ -80,6 +85,16 @@ Result<ClientResponse, std::string> http_get(const std::string& url,
     return result;
   } catch (const std::exception& e) {
     return unexpected(std::string(e.what()));
+  }
+}
+
+Result<void, std::string> check_ca_file(const std::string& ca_file) {
+  try {
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.load_verify_file(ca_file);
+    return {};
+  } catch (const std::exception& e) {
+    return unexpected("cannot load PEM certificates from " + ca_file + ": " + e.what());
   }
 }
 

@@ -1,7 +1,8 @@
 // TLS on the node itself (server.tls_cert_file / tls_key_file): the node serves HTTPS with the
 // configured pair, SIGHUP swaps in a new pair for new connections, and a bad pair on SIGHUP is
 // refused with the last good one kept — the node never stops serving. Certificates are made with
-// the openssl command line (Debian's openssl package).
+// the openssl command line (Debian's openssl package). Two nodes of a cluster that serve HTTPS
+// with a private CA forward admin calls to each other when cluster.node_ca_file names that CA.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -9,12 +10,16 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { GatehouseNode, nodeTest, pollUntil } from './lib/node.js';
+import { createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
+import { ADMIN_KEY, GatehouseNode, defaultKickstart, nodeTest, pollUntil } from './lib/node.js';
 
 let node;
 let plain;
 let certs; // {one: {cert, key}, two: {cert, key}} as PEM text
-const it = nodeTest(() => [node, plain].filter(Boolean));
+let database; // for the two-node cluster over HTTPS
+const members = [];
+const CLUSTER_KEY = crypto.randomBytes(32).toString('base64url');
+const it = nodeTest(() => [node, plain, ...members].filter(Boolean));
 
 function makePair(dir, name) {
   const cert = path.join(dir, `${name}.crt`);
@@ -28,9 +33,9 @@ function makePair(dir, name) {
 const fingerprint = (pem) => new crypto.X509Certificate(pem).fingerprint256;
 
 /** GET over a new TLS connection; resolves {status, body, fingerprint of the certificate presented}. */
-function get(port, p, ca) {
+function get(port, p, ca, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, path: p, ca, agent: false, timeout: 5000 }, (res) => {
+    const req = https.request({ host: '127.0.0.1', port, path: p, ca, headers, agent: false, timeout: 5000 }, (res) => {
       const presented = res.socket.getPeerX509Certificate();
       let body = '';
       res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => {
@@ -59,7 +64,35 @@ before(async () => {
 after(async () => {
   await node?.cleanup();
   await plain?.cleanup();
+  for (const m of members) await m.cleanup();
+  dropDatabase(database);
 });
+
+/** Starts a cluster node serving HTTPS with certificate `one` (IP 127.0.0.1), its node_url https. */
+async function tlsClusterNode(id, { kickstart = false, cluster = {} } = {}) {
+  const member = await GatehouseNode.create({
+    kickstart, env: { GATEHOUSE_KEYS_MASTER_KEY: CLUSTER_KEY },
+    config: {
+      database: { url: database }, keys: { master_key_file: null },
+      cluster: { enabled: true, node_id: id, checkin_interval_ms: 300, ...cluster },
+    },
+  });
+  members.push(member);
+  const crt = path.join(member.dir, 'tls.crt');
+  const key = path.join(member.dir, 'tls.key');
+  fs.writeFileSync(crt, certs.one.cert);
+  fs.writeFileSync(key, certs.one.key, { mode: 0o600 });
+  const url = `https://127.0.0.1:${member.port}`;
+  member.overrides.server = { ...member.overrides.server, public_url: 'https://gatehouse.test', tls_cert_file: crt, tls_key_file: key };
+  member.overrides.cluster.node_url = url;
+  await member.writeConfig();
+  member.spawn();
+  await pollUntil(async () => {
+    if (member.exit) throw new Error(`${id} exited: ${member.output()}`);
+    try { return (await get(member.port, '/api/status', certs.one.cert)).status === 200; } catch { return false; }
+  }, { what: `${id} to answer over TLS`, deadlineMs: 15000 });
+  return member;
+}
 
 it('serves HTTPS with the configured certificate, and its issuer is the https public_url', async () => {
   const res = await get(node.port, '/.well-known/openid-configuration', certs.one.cert);
@@ -104,4 +137,30 @@ it('a node without TLS takes SIGHUP calmly, and a certificate without its key is
   } finally {
     await half.cleanup();
   }
+});
+
+it('cluster nodes on HTTPS with a private CA forward log reads to each other with cluster.node_ca_file', skipWithoutPg, async () => {
+  database = createDatabase();
+  const ca = path.join(node.dir, 'one.crt'); // self-signed: its own certificate authority
+  // node-a trusts the private CA; node-b trusts the system's authorities only.
+  const a = await tlsClusterNode('node-a', { kickstart: defaultKickstart(), cluster: { node_ca_file: ca } });
+  const b = await tlsClusterNode('node-b');
+  const logs = (via, of) => get(via.port, `/api/system/logs?node=${of}&limit=5`, certs.one.cert, { authorization: `Bearer ${ADMIN_KEY}` });
+  let res;
+  await pollUntil(async () => (res = await logs(a, 'node-b')).status !== 404, { what: 'node-b to be a member', deadlineMs: 10000 });
+  assert.equal(res.status, 200, res.body);
+  assert.equal(JSON.parse(res.body).node_id, 'node-b', 'answered by node-b over HTTPS');
+  const refused = await logs(b, 'node-a');
+  assert.equal(refused.status, 502, 'node-b does not trust the private CA');
+  assert.match(refused.body, /certificate verify failed/, refused.body);
+
+  // A file that holds no certificate is refused at start, naming the key.
+  const bad = await GatehouseNode.create({ kickstart: false, env: { GATEHOUSE_KEYS_MASTER_KEY: CLUSTER_KEY },
+    config: { database: { url: database }, keys: { master_key_file: null },
+      cluster: { enabled: true, node_id: 'node-c', node_ca_file: path.join(node.dir, 'one.key') } } });
+  members.push(bad);
+  bad.spawn();
+  const exit = await bad.waitExit();
+  assert.equal(exit.code, 78, bad.output());
+  assert.match(bad.output(), /cluster\.node_ca_file: cannot load PEM certificates/);
 });

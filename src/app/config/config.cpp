@@ -795,6 +795,8 @@ const std::array kKeys{
             &render_string<&Config::cluster, &ClusterConfig::node_id>},
     KeySpec{"cluster", "node_url", &apply_string<&Config::cluster, &ClusterConfig::node_url, check_node_url>,
             &render_string<&Config::cluster, &ClusterConfig::node_url>},
+    KeySpec{"cluster", "node_ca_file", &apply_string<&Config::cluster, &ClusterConfig::node_ca_file, check_any>,
+            &render_string<&Config::cluster, &ClusterConfig::node_ca_file>},
     KeySpec{"cluster", "instance_timeout_ms", &apply_integer<&Config::cluster, &ClusterConfig::instance_timeout_ms, 1000, 3'600'000>,
             &render_number<&Config::cluster, &ClusterConfig::instance_timeout_ms>},
     KeySpec{"cluster", "instance_recovery_timeout_ms",

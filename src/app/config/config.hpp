@@ -57,6 +57,7 @@ struct ClusterConfig {
   bool enabled = false;
   std::string node_id;                             ///< required when enabled: letters, digits, '.', '_', '-'; 1-64
   std::string node_url;                            ///< how other nodes reach this one; absolute http(s) URL or ""
+  std::string node_ca_file;                        ///< PEM CAs trusted for other nodes' https node_url, besides the system's
   std::int64_t instance_timeout_ms = 30000;        ///< silent this long: recovering; 1000..3600000
   std::int64_t instance_recovery_timeout_ms = 30000;  ///< then removed this much later; 1000..86400000
   std::int64_t checkin_interval_ms = 5000;         ///< 100..600000; less than instance_timeout_ms
