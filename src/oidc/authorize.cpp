@@ -119,7 +119,8 @@ std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, co
   if (!s) return std::nullopt;
   auto u = deps.users.find(s->user_id);
   if (!u || !u->active) return std::nullopt;
-  deps.sessions.touch(s->id_hash, deps.clock.now());
+  const auto now = deps.clock.now();
+  if (session::worth_touching(*s, now, deps.session_idle_timeout)) deps.sessions.touch(s->id_hash, now);
   return s;
 }
 

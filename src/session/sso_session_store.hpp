@@ -2,6 +2,7 @@
 // Port: single sign-on sessions, held server-side. The browser holds only a random identifier in a
 // cookie; the store keeps a hash of it, so a leaked database does not hand out sessions.
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -20,6 +21,15 @@ struct SsoSession {
   UnixSeconds last_seen_at = 0;
   UnixSeconds expires_at = 0;  // absolute timeout
 };
+
+/// Whether a use of `session` at `now` is worth recording (SsoSessionStore::touch). Activity is
+/// written at most once per twentieth of the idle timeout (at most once a minute): a browser's run of
+/// sign-ins costs one write rather than one per request, and a session ends at most that step
+/// before a full idle timeout after its last use.
+inline bool worth_touching(const SsoSession& session, UnixSeconds now, UnixSeconds idle_timeout) {
+  const UnixSeconds step = std::clamp<UnixSeconds>(idle_timeout / 20, 1, 60);
+  return now - session.last_seen_at >= step;
+}
 
 class SsoSessionStore {
  public:

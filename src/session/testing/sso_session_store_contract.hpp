@@ -47,6 +47,27 @@ TEST_P(SsoSessionStoreContract, IdleAndAbsoluteTimeoutsEndASession) {
   EXPECT_FALSE(store().find("h1", s.expires_at, 10 * 3600)) << "past the absolute timeout";
 }
 
+TEST_P(SsoSessionStoreContract, TouchingOnlyWhenWorthItStillSlidesTheIdleTimeout) {
+  // As the authorization endpoint uses a session: find it, touch it if worth_touching says so.
+  store().insert(sample("h1", "sid-1"));
+  constexpr UnixSeconds kIdle = 1800;  // a step of 60 s
+  int touches = 0;
+  UnixSeconds t = 1000;
+  for (; t <= 1000 + 3 * kIdle; t += 30) {
+    auto found = store().find("h1", t, kIdle);
+    ASSERT_TRUE(found) << "a session in use stays alive past its idle timeout, at " << t;
+    if (worth_touching(*found, t, kIdle)) {
+      EXPECT_TRUE(store().touch("h1", t));
+      ++touches;
+    }
+  }
+  EXPECT_LE(touches, 3 * kIdle / 60 + 1) << "one write a minute, not one per use";
+  const UnixSeconds last_use = t - 30;
+  EXPECT_TRUE(store().find("h1", last_use + kIdle - 60, kIdle)) << "ends at most one step early";
+  EXPECT_FALSE(store().find("h1", last_use + kIdle, kIdle));
+  EXPECT_TRUE(worth_touching(sample("h2", "sid-2"), 1001, 10)) << "short timeouts still step by a second";
+}
+
 TEST_P(SsoSessionStoreContract, RevokeBySidAndByUser) {
   store().insert(sample("h1", "sid-1", "u1"));
   store().insert(sample("h2", "sid-2", "u1"));
