@@ -323,7 +323,11 @@ struct Node::Parts {
       redis_events = std::make_unique<cache::RedisSubscriber>(redis_options(c), std::string(kEventsChannel),
                                                               [this] { cluster->wake(); });
     }
-    add_job("cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); });
+    // The sweep is what releases a dead node's leases, so its own lease must not outlast the
+    // instance timeout: if its node dies mid-sweep, another node sweeps as soon as the dead one
+    // counts as silent, instead of after the default lease.
+    add_job("cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); },
+            c.cluster.instance_timeout_ms);
     add_job("purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); });
     add_job("keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); });
     admin_deps.audit = &store->audit();
@@ -392,7 +396,7 @@ struct Node::Parts {
   }
 
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
-  void add_job(std::string name, UnixMillis interval, std::function<std::string()> run) {
+  void add_job(std::string name, UnixMillis interval, std::function<std::string()> run, UnixMillis lease = 0) {
     cluster->add_job({name, interval, [this, name, run = std::move(run)] {
                         try {
                           auto summary = run();
@@ -402,7 +406,8 @@ struct Node::Parts {
                           job_runs.add({name, "failed"});
                           throw;
                         }
-                      }});
+                      },
+                      lease});
   }
 
   /// One rotation step (the job "keys.rotate", or forced by an operator); this node signs with the

@@ -91,6 +91,55 @@ TEST_F(ClusterTest, SweepMarksSilentNodesRecoveringReleasesTheirJobsAndLaterRemo
   EXPECT_FALSE(ran);
 }
 
+TEST_F(ClusterTest, AJobWithALeaseOfItsOwnIsTakenOverWhenThatLeaseEndsNotTheDefault) {
+  // The sweep is what releases a dead node's leases; its own lease (the instance timeout) must
+  // end without a sweep, or a node dying mid-sweep would stop dead-node detection for the default.
+  JobRunner dying(backend_.jobs(), clock_, "dying", 600'000);
+  UnixMillis lease_expires = 0;
+  dying.add({"cluster.sweep", 1'000,
+             [&] {
+               for (const auto& j : backend_.jobs().list())
+                 if (j.name == "cluster.sweep") lease_expires = j.lease_expires;
+               return std::string("swept");
+             },
+             30'000});
+  const auto claimed_at = clock_.now_ms();
+  EXPECT_EQ(dying.tick(), 1);
+  EXPECT_EQ(lease_expires, claimed_at + 30'000);
+
+  backend_.jobs().make_due("cluster.sweep", clock_.now_ms());
+  ASSERT_TRUE(backend_.jobs().claim("cluster.sweep", "dying", clock_.now_ms(), 30'000));  // dies holding it
+  JobRunner survivor(backend_.jobs(), clock_, "survivor", 600'000);
+  int sweeps = 0;
+  survivor.add({"cluster.sweep", 1'000, [&] { ++sweeps; return std::string("swept"); }, 30'000});
+  clock_.advance(29);
+  EXPECT_EQ(survivor.tick(), 0) << "still leased";
+  clock_.advance(2);
+  EXPECT_EQ(survivor.tick(), 1);
+  EXPECT_EQ(sweeps, 1);
+  EXPECT_EQ(backend_.jobs().runs("cluster.sweep", 10)[1].outcome, "abandoned");
+}
+
+TEST_F(ClusterTest, ANodeRestartedWithItsIdReleasesTheLeasesItsEarlierProcessLeftBehind) {
+  auto first = member("a");
+  first.join("k", 0);
+  JobRunner first_jobs(backend_.jobs(), clock_, "a", 600'000);
+  first_jobs.add({"purge", 60'000, [] { return std::string("purged"); }});
+  ASSERT_TRUE(backend_.jobs().claim("purge", "a", clock_.now_ms(), 600'000));  // killed mid-run
+  clock_.advance(31);
+  auto restarted = member("a");
+  restarted.join("k", 0);
+  JobRunner jobs(backend_.jobs(), clock_, "a", 600'000);
+  int purges = 0;
+  jobs.add({"purge", 60'000, [&] { ++purges; return std::string("purged"); }});
+  EXPECT_EQ(jobs.tick(), 1) << "runs at once, not when the dead process's lease ends";
+  EXPECT_EQ(purges, 1);
+  const auto history = backend_.jobs().runs("purge", 10);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].outcome, "ok");
+  EXPECT_EQ(history[1].outcome, "abandoned");
+}
+
 TEST_F(ClusterTest, AJobRunsOnceAcrossNodesAndItsOutcomeIsRecorded) {
   JobRunner a(backend_.jobs(), clock_, "a", 60'000);
   JobRunner b(backend_.jobs(), clock_, "b", 60'000);

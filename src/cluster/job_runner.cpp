@@ -17,7 +17,7 @@ int JobRunner::tick() {
   for (const auto& job : jobs_) {
     std::optional<Claim> claim;
     try {
-      claim = store_.claim(job.name, owner_, clock_.now_ms(), lease_);
+      claim = store_.claim(job.name, owner_, clock_.now_ms(), job.lease > 0 ? job.lease : lease_);
     } catch (const std::exception& e) {
       spdlog::warn("job {}: cannot claim it: {}", job.name, e.what());
       continue;

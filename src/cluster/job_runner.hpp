@@ -19,6 +19,8 @@ struct JobSpec {
   /// Does the work in bounded steps. @returns a one-line summary for the run record (never a
   /// secret); throws on failure (the message is recorded, the job is due again after `interval`).
   std::function<std::string()> run;
+  /// How long a claim of this job lasts if its node dies mid-run; 0: the runner's default.
+  UnixMillis lease = 0;
 };
 
 class JobRunner {

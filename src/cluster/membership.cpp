@@ -67,6 +67,9 @@ void Membership::join(const std::string& keyset, std::int64_t applied_event) {
   }
   last_checkin_ = me.last_checkin;
   spdlog::info("joined the cluster as node {}{}", options_.node_id, options_.url.empty() ? "" : " (" + options_.url + ")");
+  if (const auto left = jobs_.release_owner(options_.node_id, me.last_checkin); left > 0)
+    spdlog::warn("released {} job lease(s) an earlier run of node {} left behind; their jobs run again when due", left,
+                 options_.node_id);
 }
 
 bool Membership::check_in(const std::string& keyset, std::int64_t applied_event) {

@@ -42,8 +42,9 @@ class Membership {
  public:
   Membership(NodeStore& nodes, JobStore& jobs, const Clock& clock, MembershipOptions options);
 
-  /// Registers this node. @throws StartupError when a live node holds the id (naming its URL and
-  /// how long ago it checked in).
+  /// Registers this node, and releases the job leases an earlier process with this id left behind
+  /// (it died mid-run: nothing of this process runs yet). @throws StartupError when a live node
+  /// holds the id (naming its URL and how long ago it checked in).
   void join(const std::string& keyset, std::int64_t applied_event);
   /// One check-in; joins again if the row was removed meanwhile (a long pause). Logs drift when it
   /// changes. @returns false if the store could not be reached (logged).
