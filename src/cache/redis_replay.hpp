@@ -6,10 +6,10 @@
 //   request), and the key is written to the database behind the request, in the background, so
 //   the database knows every accepted key a moment later.
 // - Redis unreachable: the pending keys are written first, then the database answers alone. Every
-//   node writes its queue each `flush_interval`, so for the first `settle` (3 flush intervals) of
-//   an outage a request waits until that much time has passed since the node first saw Redis
-//   fail: by then every key any node accepted through Redis is in the database, and a key
-//   accepted before the outage is refused during it, on every node.
+//   node writes its queue each `flush_interval`, so for the first `settle` (3 flush intervals and
+//   half a second) of an outage a request waits until that much time has passed since the node
+//   first saw Redis fail: by then every key any node accepted through Redis is in the database,
+//   and a key accepted before the outage is refused during it, on every node.
 // - Redis back: for `remember_for` after the last fallback (the longest a key lives), both must
 //   accept a key, since keys accepted during the outage are only in the database.
 //
@@ -44,8 +44,9 @@ class RedisReplayStore final : public token::ReplayStore {
   /// The database's entries; Redis expires its own keys.
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override { return inner_.purge_expired(now, limit); }
 
-  /// How long after its first failed command a node waits before letting the database decide.
-  std::chrono::milliseconds settle() const { return flush_interval_ * 3; }
+  /// How long after its first failed command a node waits before letting the database decide:
+  /// three flush intervals, plus half a second for a writer thread that runs late on a loaded host.
+  std::chrono::milliseconds settle() const { return flush_interval_ * 3 + std::chrono::milliseconds(500); }
 
   /// Writes the queued keys to the database now (tests; the destructor).
   void flush();
