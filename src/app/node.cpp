@@ -323,13 +323,9 @@ struct Node::Parts {
       redis_events = std::make_unique<cache::RedisSubscriber>(redis_options(c), std::string(kEventsChannel),
                                                               [this] { cluster->wake(); });
     }
-    // The sweep is what releases a dead node's leases, so its own lease must not outlast the
-    // instance timeout: if its node dies mid-sweep, another node sweeps as soon as the dead one
-    // counts as silent, instead of after the default lease.
-    add_job("cluster.sweep", c.cluster.checkin_interval_ms, [this] { return cluster->membership().sweep(); },
-            c.cluster.instance_timeout_ms);
-    add_job("purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); });
-    add_job("keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); });
+    add_job(cluster->membership().sweep_job(c.cluster.checkin_interval_ms));
+    add_job({"purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); }});
+    add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
     admin_deps.audit = &store->audit();
     theme.reload();
     authorize_deps.theme = &theme;
@@ -396,18 +392,18 @@ struct Node::Parts {
   }
 
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
-  void add_job(std::string name, UnixMillis interval, std::function<std::string()> run, UnixMillis lease = 0) {
-    cluster->add_job({name, interval, [this, name, run = std::move(run)] {
-                        try {
-                          auto summary = run();
-                          job_runs.add({name, "ok"});
-                          return summary;
-                        } catch (...) {
-                          job_runs.add({name, "failed"});
-                          throw;
-                        }
-                      },
-                      lease});
+  void add_job(cluster::JobSpec job) {
+    job.run = [this, name = job.name, run = std::move(job.run)] {
+      try {
+        auto summary = run();
+        job_runs.add({name, "ok"});
+        return summary;
+      } catch (...) {
+        job_runs.add({name, "failed"});
+        throw;
+      }
+    };
+    cluster->add_job(std::move(job));
   }
 
   /// One rotation step (the job "keys.rotate", or forced by an operator); this node signs with the

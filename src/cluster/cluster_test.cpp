@@ -91,32 +91,39 @@ TEST_F(ClusterTest, SweepMarksSilentNodesRecoveringReleasesTheirJobsAndLaterRemo
   EXPECT_FALSE(ran);
 }
 
-TEST_F(ClusterTest, AJobWithALeaseOfItsOwnIsTakenOverWhenThatLeaseEndsNotTheDefault) {
-  // The sweep is what releases a dead node's leases; its own lease (the instance timeout) must
-  // end without a sweep, or a node dying mid-sweep would stop dead-node detection for the default.
-  JobRunner dying(backend_.jobs(), clock_, "dying", 600'000);
+TEST_F(ClusterTest, ANodeDyingMidSweepDelaysTheNextSweepOnlyByTheInstanceTimeout) {
+  // The sweep is what releases a dead node's leases, so its own lease must end by itself, at the
+  // instance timeout, not the runner's default (10 minutes in a node).
+  auto dying = member("dying");
+  auto survivor = member("survivor");
+  dying.join("k", 0);
+  survivor.join("k", 0);
+  auto sweep = dying.sweep_job(1'000);
+  EXPECT_EQ(sweep.name, "cluster.sweep");
+  EXPECT_EQ(sweep.lease, 30'000);
+  JobRunner dying_jobs(backend_.jobs(), clock_, "dying", 600'000);
   UnixMillis lease_expires = 0;
-  dying.add({"cluster.sweep", 1'000,
-             [&] {
-               for (const auto& j : backend_.jobs().list())
-                 if (j.name == "cluster.sweep") lease_expires = j.lease_expires;
-               return std::string("swept");
-             },
-             30'000});
-  const auto claimed_at = clock_.now_ms();
-  EXPECT_EQ(dying.tick(), 1);
-  EXPECT_EQ(lease_expires, claimed_at + 30'000);
+  sweep.run = [&] {
+    for (const auto& j : backend_.jobs().list())
+      if (j.name == "cluster.sweep") lease_expires = j.lease_expires;
+    return std::string("swept");
+  };
+  dying_jobs.add(sweep);
+  EXPECT_EQ(dying_jobs.tick(), 1);
+  EXPECT_EQ(lease_expires, clock_.now_ms() + 30'000) << "the job's own lease, not the runner's";
 
-  backend_.jobs().make_due("cluster.sweep", clock_.now_ms());
-  ASSERT_TRUE(backend_.jobs().claim("cluster.sweep", "dying", clock_.now_ms(), 30'000));  // dies holding it
-  JobRunner survivor(backend_.jobs(), clock_, "survivor", 600'000);
-  int sweeps = 0;
-  survivor.add({"cluster.sweep", 1'000, [&] { ++sweeps; return std::string("swept"); }, 30'000});
+  // "dying" claims the next sweep as its runner does (above) and dies mid-run: the lease is left.
+  clock_.advance(1);
+  ASSERT_TRUE(backend_.jobs().claim("cluster.sweep", "dying", clock_.now_ms(), sweep.lease));
+  JobRunner survivor_jobs(backend_.jobs(), clock_, "survivor", 600'000);
+  survivor_jobs.add(survivor.sweep_job(1'000));
   clock_.advance(29);
-  EXPECT_EQ(survivor.tick(), 0) << "still leased";
+  ASSERT_TRUE(survivor.check_in("k", 0));
+  EXPECT_EQ(survivor_jobs.tick(), 0) << "still leased";
   clock_.advance(2);
-  EXPECT_EQ(survivor.tick(), 1);
-  EXPECT_EQ(sweeps, 1);
+  ASSERT_TRUE(survivor.check_in("k", 0));
+  EXPECT_EQ(survivor_jobs.tick(), 1) << "the sweep moved to a live node";
+  EXPECT_EQ(find("dying")->state, NodeState::kRecovering);
   EXPECT_EQ(backend_.jobs().runs("cluster.sweep", 10)[1].outcome, "abandoned");
 }
 

@@ -109,6 +109,10 @@ void Membership::leave() noexcept {
   }
 }
 
+JobSpec Membership::sweep_job(UnixMillis interval) {
+  return {"cluster.sweep", interval, [this] { return sweep(); }, options_.instance_timeout};
+}
+
 std::string Membership::sweep() {
   const auto now = clock_.now_ms();
   std::size_t released = 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/job_runner.hpp"
 #include "cluster/job_store.hpp"
 #include "cluster/node_store.hpp"
 #include "core/clock.hpp"
@@ -53,6 +54,10 @@ class Membership {
   void leave() noexcept;
   /// The cluster job "cluster.sweep". @returns a summary.
   std::string sweep();
+  /// The sweep as a job run every `interval`. It is what releases a dead node's leases, so its own
+  /// lease is the instance timeout: a node that dies mid-sweep cannot stop dead-node detection for
+  /// longer than it takes anyway to count that node as silent.
+  JobSpec sweep_job(UnixMillis interval);
   ClusterView view();
 
   const std::string& node_id() const { return options_.node_id; }

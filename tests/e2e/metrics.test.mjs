@@ -105,7 +105,6 @@ it('reports job runs, the event watermark and the cluster membership', async () 
     const ran = value(s, 'gatehouse_job_runs_total{job="purge.expired",outcome="ok"}') >= 1;
     return ran && s.has('gatehouse_cluster_event_lag') && value(s, 'gatehouse_cluster_event_lag') === 0 ? s : null;
   }, { what: 'event lag 0 and a purge run counted' });
-  assert.ok(value(samples, 'gatehouse_job_runs_total{job="purge.expired",outcome="ok"}') >= 1);
   assert.equal(value(samples, 'gatehouse_cluster_nodes{state="up"}'), 1);
   assert.ok(value(samples, 'gatehouse_cluster_event_latest') >= 1);
   assert.equal(value(samples, 'gatehouse_cluster_event_applied'), value(samples, 'gatehouse_cluster_event_latest'));
