@@ -37,6 +37,7 @@ Response create_application(const AdminDeps& deps, const Request& req) {
   spdlog::info("application {} created", created.client.client_id);
   auto r = ok(201, with_secret(created.client, created.secret));
   r.set("Location", "/api/applications/" + created.client.client_id);
+  r.set("ETag", etag(created.client.version));
   return r;
 }
 
@@ -57,7 +58,9 @@ Response list_applications(const AdminDeps& deps, const Request& req) {
 Response get_application(const AdminDeps& deps, const PathParams& p) {
   auto c = deps.clients_uncached.find(p.get("client_id"));
   if (!c) return error(404, "not_found", "no such application");
-  return ok(200, client::to_json(*c));
+  auto r = ok(200, client::to_json(*c));
+  r.set("ETag", etag(c->version));
+  return r;
 }
 
 Response replace_application(const AdminDeps& deps, const Request& req, const PathParams& p) {
@@ -70,10 +73,20 @@ Response replace_application(const AdminDeps& deps, const Request& req, const Pa
   if (!draft) return metadata_error(draft.error());
   auto existing = deps.clients_uncached.find(id);
   if (!existing) return error(404, "not_found", "no such application");
+  if (!if_match_allows(req, existing->version)) return precondition_failed("the application");
+  // The store writes only if the version is still the one read here, so a change made by another
+  // request in between is never overwritten from this (by then stale) read.
   auto replaced = client::prepare_replacement(*existing, std::move(*draft), deps.client_secrets, deps.clock.now());
-  if (!deps.clients.update(replaced.client)) return error(404, "not_found", "no such application");
+  switch (deps.clients.update(replaced.client)) {
+    case client::UpdateResult::kNotFound: return error(404, "not_found", "no such application");
+    case client::UpdateResult::kStale: return precondition_failed("the application");
+    case client::UpdateResult::kOk: break;
+  }
   spdlog::info("application {} updated", id);
-  return ok(200, with_secret(replaced.client, replaced.secret));
+  replaced.client.version = existing->version + 1;
+  auto r = ok(200, with_secret(replaced.client, replaced.secret));
+  r.set("ETag", etag(replaced.client.version));
+  return r;
 }
 
 Response delete_application(const AdminDeps& deps, const PathParams& p) {

@@ -19,6 +19,8 @@
 #include "http/router.hpp"
 #include "keys/key_ring.hpp"
 #include "keys/key_store.hpp"
+#include "session/sso_session_store.hpp"
+#include "token/refresh_token_store.hpp"
 #include "user/password_hasher.hpp"
 #include "user/user_store.hpp"
 
@@ -51,6 +53,12 @@ struct AdminDeps {
       fetch = {};
   /// Signs and checks node-to-node requests (derived from the master key every node shares).
   std::string node_key = {};
+  /// Where a user's sign-out everywhere ends the SSO sessions and revokes the grants (nullptr:
+  /// only the user's token cut-off moves; tests only).
+  session::SsoSessionStore* sso_sessions = nullptr;
+  /// Users read past the near-cache, for reads that are written back (nullptr: `users`).
+  user::UserStore* users_uncached = nullptr;
+  token::RefreshTokenStore* grants = nullptr;
   /// The audit trail (nullptr: changes are not recorded; tests only).
   AuditStore* audit = nullptr;
   /// The hosted pages' theme: read it as JSON, and validate + store a new one (an error message

@@ -26,6 +26,33 @@ Response ok(int status, const json::value& body) {
   return r;
 }
 
+std::string etag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+bool if_match_allows(const Request& req, std::int64_t version) {
+  if (req.header_count("if-match") == 0) return true;
+  const std::string mine = etag(version);
+  // Repeated header lines form one list (RFC 9110 §5.3).
+  for (const auto& h : req.headers) {
+    if (h.name != "if-match") continue;
+    std::string_view list = h.value;
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (item == "*" || item == mine) return true;
+    }
+  }
+  return false;
+}
+
+Response precondition_failed(std::string_view what) {
+  return error(412, "precondition_failed",
+               std::string(what) + " changed since the version in If-Match (or since this request read it); read it "
+                                   "again and retry");
+}
+
 /// Reads a JSON object body, or answers the error response.
 Result<json::object, Response> read_object(const Request& req) {
   const auto* ct = req.header("content-type");

@@ -2,6 +2,7 @@
 // What every admin API handler shares: API-key authentication, JSON bodies in, JSON errors out
 // ({"error","message","field"}), and paging parameters.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,14 @@ Result<std::size_t, http::Response> query_number(const http::Request& req, std::
                                                  std::size_t min, std::size_t max);
 /// A query parameter's decoded value ("" when absent or malformed).
 std::string query_text(const http::Request& req, std::string_view name);
+/// The strong entity tag of a record's version: "\"<version>\"" (RFC 9110 §8.8.3).
+std::string etag(std::int64_t version);
+/// RFC 9110 §13.1.1: true when the request has no If-Match, or one whose list holds "*" or this
+/// version's tag (strong comparison: a weak tag never matches).
+bool if_match_allows(const http::Request& req, std::int64_t version);
+/// 412 precondition_failed: the record changed since the version the request names.
+http::Response precondition_failed(std::string_view what);
+
 /// The API key the Authorization header presents, if it is a stored one.
 std::optional<ApiKey> authenticate(const AdminDeps& deps, const http::Request& req);
 /// Checks the Authorization header against the stored API keys.

@@ -21,6 +21,7 @@ Response not_found() { return error(404, "not_found", "no such user"); }
 
 Response write_error(user::UserWriteResult r) {
   switch (r) {
+    case user::UserWriteResult::kStale: return precondition_failed("the user");
     case user::UserWriteResult::kUsernameTaken: return error(409, "conflict", "the username is taken", "username");
     case user::UserWriteResult::kEmailTaken: return error(409, "conflict", "the email is taken", "email");
     case user::UserWriteResult::kNotFound: return not_found();
@@ -32,6 +33,30 @@ Response write_error(user::UserWriteResult r) {
 json::object user_json(const AdminDeps& deps, const user::User& u) {
   auto failed = deps.users.failed_logins(user::login_name(u.username));
   return user::to_json(u, failed.locked_until > deps.clock.now() ? failed.locked_until : 0);
+}
+
+/// A read that is written back must not come from a near-cache entry another node just changed.
+std::optional<user::User> find_fresh(const AdminDeps& deps, const std::string& id) {
+  return (deps.users_uncached != nullptr ? *deps.users_uncached : deps.users).find(id);
+}
+
+Response with_etag(Response r, const user::User& u) {
+  r.set("ETag", etag(u.version));
+  return r;
+}
+
+/// Ends everything the user is signed in with, on every node: tokens issued before now stop
+/// introspecting active (the cut-off), every SSO session ends, every grant is revoked (refresh
+/// tokens, and the access tokens and codes of those grants). Re-activation brings none of it back.
+/// @returns false if there is no such user.
+bool sign_out_everywhere(const AdminDeps& deps, const std::string& id) {
+  const auto now = deps.clock.now();
+  if (!deps.users.revoke_tokens_before(id, now)) return false;
+  std::size_t sessions = 0, tokens = 0;
+  if (deps.sso_sessions != nullptr) sessions = deps.sso_sessions->revoke_user(id);
+  if (deps.grants != nullptr) tokens = deps.grants->revoke_user_grants(id, now);
+  spdlog::info("user {} signed out everywhere: {} sessions ended, {} refresh tokens revoked", id, sessions, tokens);
+  return true;
 }
 
 Response create_user(const AdminDeps& deps, const Request& req) {
@@ -47,7 +72,7 @@ Response create_user(const AdminDeps& deps, const Request& req) {
   spdlog::info("user {} created", u.id);
   auto res = ok(201, user_json(deps, u));
   res.set("Location", "/api/users/" + u.id);
-  return res;
+  return with_etag(std::move(res), u);
 }
 
 Response list_users(const AdminDeps& deps, const Request& req) {
@@ -65,7 +90,7 @@ Response list_users(const AdminDeps& deps, const Request& req) {
 Response get_user(const AdminDeps& deps, const PathParams& p) {
   auto u = deps.users.find(p.get("id"));
   if (!u) return not_found();
-  return ok(200, user_json(deps, *u));
+  return with_etag(ok(200, user_json(deps, *u)), *u);
 }
 
 Response replace_user(const AdminDeps& deps, const Request& req, const PathParams& p) {
@@ -73,16 +98,21 @@ Response replace_user(const AdminDeps& deps, const Request& req, const PathParam
   if (!doc) return doc.error();
   auto draft = user::parse_profile(*doc, {false, deps.min_password_length});
   if (!draft) return error(400, "invalid_field", draft.error().field + " " + draft.error().message, draft.error().field);
-  auto existing = deps.users.find(p.get("id"));
+  auto existing = find_fresh(deps, p.get("id"));
   if (!existing) return not_found();
+  if (!if_match_allows(req, existing->version)) return precondition_failed("the user");
   auto u = std::move(draft->user);
   u.id = existing->id;
-  u.password_hash = existing->password_hash;
+  u.password_hash = existing->password_hash;  // not written by update(); kept for the answer
   u.created_at = existing->created_at;
   u.updated_at = deps.clock.now();
+  u.version = existing->version;  // the store writes only over this version
+  u.tokens_valid_after = existing->tokens_valid_after;
   if (auto r = deps.users.update(u); r != user::UserWriteResult::kOk) return write_error(r);
+  ++u.version;
   spdlog::info("user {} updated", u.id);
-  return ok(200, user_json(deps, u));
+  if (existing->active && !u.active) sign_out_everywhere(deps, u.id);
+  return with_etag(ok(200, user_json(deps, u)), u);
 }
 
 Response delete_user(const AdminDeps& deps, const PathParams& p) {
@@ -100,23 +130,43 @@ Response set_password(const AdminDeps& deps, const Request& req, const PathParam
   if (it == doc->end() || !it->value().is_string()) return error(400, "invalid_field", "password is required", "password");
   if (auto problem = user::password_problem(it->value().get_string(), deps.min_password_length); !problem.empty())
     return error(400, "invalid_field", "password " + problem, "password");
-  auto u = deps.users.find(p.get("id"));
-  if (!u) return not_found();
-  u->password_hash = deps.passwords.hash(it->value().get_string());
-  u->updated_at = deps.clock.now();
-  if (auto r = deps.users.update(*u); r != user::UserWriteResult::kOk) return write_error(r);
-  spdlog::info("password of user {} set", u->id);
+  const auto& id = p.get("id");
+  if (!deps.users.find(id)) return not_found();
+  // Only the hash is written: nothing else of the user can be put back from this request's read.
+  if (!deps.users.set_password_hash(id, deps.passwords.hash(it->value().get_string()), deps.clock.now()))
+    return not_found();
+  spdlog::info("password of user {} set", id);
+  // A new password ends every session and grant of the old one (a reset after a compromise).
+  sign_out_everywhere(deps, id);
   return http::empty_response(204);
 }
 
-Response set_active(const AdminDeps& deps, const PathParams& p, bool active) {
-  auto u = deps.users.find(p.get("id"));
-  if (!u) return not_found();
-  u->active = active;
-  u->updated_at = deps.clock.now();
-  if (auto r = deps.users.update(*u); r != user::UserWriteResult::kOk) return write_error(r);
-  spdlog::info("user {} {}", u->id, active ? "activated" : "deactivated");
-  return ok(200, user_json(deps, *u));
+Response set_active(const AdminDeps& deps, const Request& req, const PathParams& p, bool active) {
+  // A conditional update of a fresh read; a change made in between by another request is read
+  // again, a bounded number of times, instead of being overwritten.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto u = find_fresh(deps, p.get("id"));
+    if (!u) return not_found();
+    if (!if_match_allows(req, u->version)) return precondition_failed("the user");
+    const bool was_active = u->active;
+    if (was_active != active) {
+      u->active = active;
+      u->updated_at = deps.clock.now();
+      const auto r = deps.users.update(*u);
+      if (r == user::UserWriteResult::kStale) continue;
+      if (r != user::UserWriteResult::kOk) return write_error(r);
+      ++u->version;
+      spdlog::info("user {} {}", u->id, active ? "activated" : "deactivated");
+    }
+    if (!active) sign_out_everywhere(deps, u->id);
+    return with_etag(ok(200, user_json(deps, *u)), *u);
+  }
+  return precondition_failed("the user");
+}
+
+Response sign_out(const AdminDeps& deps, const PathParams& p) {
+  if (!sign_out_everywhere(deps, p.get("id"))) return not_found();
+  return http::empty_response(204);
 }
 
 Response unlock(const AdminDeps& deps, const PathParams& p) {
@@ -147,9 +197,11 @@ void add_user_routes(http::Router& router, const AdminDeps& deps) {
   router.add("POST", "/api/users/{id}/password",
              audited(deps, spec("user.password"), [&deps](const Request& r, const PathParams& p) { return set_password(deps, r, p); }));
   router.add("POST", "/api/users/{id}/activate",
-             audited(deps, spec("user.activate"), [&deps](const Request&, const PathParams& p) { return set_active(deps, p, true); }));
+             audited(deps, spec("user.activate"), [&deps](const Request& r, const PathParams& p) { return set_active(deps, r, p, true); }));
   router.add("POST", "/api/users/{id}/deactivate",
-             audited(deps, spec("user.deactivate"), [&deps](const Request&, const PathParams& p) { return set_active(deps, p, false); }));
+             audited(deps, spec("user.deactivate"), [&deps](const Request& r, const PathParams& p) { return set_active(deps, r, p, false); }));
+  router.add("POST", "/api/users/{id}/sign-out",
+             audited(deps, spec("user.sign_out"), [&deps](const Request&, const PathParams& p) { return sign_out(deps, p); }));
   router.add("POST", "/api/users/{id}/unlock",
              audited(deps, spec("user.unlock"), [&deps](const Request&, const PathParams& p) { return unlock(deps, p); }));
 }

@@ -298,6 +298,8 @@ struct Node::Parts {
                    store->nodes(), store->jobs(), store->events(), node_id_of(c), store->keys(),
                    [this] { return rotate_keys(true); }, &request_stats} {
     oidc::add_user_grants(oauth_deps, user_grant_deps);
+    oauth_deps.refresh_tokens = &store->refresh_tokens();
+    oauth_deps.users = &user_cache;
     ensure_keys_once(*store, key_manager, algorithms_of(c), clock, node_id_of(c));
     ring.publish(key_manager.load());
     if (bootstrap_plan)
@@ -327,6 +329,9 @@ struct Node::Parts {
     add_job({"purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); }});
     add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
     admin_deps.audit = &store->audit();
+    admin_deps.sso_sessions = &store->sso_sessions();
+    admin_deps.grants = &store->refresh_tokens();
+    admin_deps.users_uncached = &store->users();
     theme.reload();
     authorize_deps.theme = &theme;
     admin_deps.get_theme = [this] { return oidc::theme_json(*theme.current()); };

@@ -33,6 +33,13 @@ class RedisCountingUserStore final : public user::UserStore {
   }
   user::UserWriteResult insert(const user::User& user) override { return inner_.insert(user); }
   user::UserWriteResult update(const user::User& user) override { return inner_.update(user); }
+  bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) override {
+    return inner_.set_password_hash(id, hash, now);
+  }
+  bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) override {
+    return inner_.rehash_password(id, old_hash, new_hash);
+  }
+  bool revoke_tokens_before(const std::string& id, UnixSeconds t) override { return inner_.revoke_tokens_before(id, t); }
   bool remove(const std::string& id) override { return inner_.remove(id); }
 
   user::FailedLogins record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window,

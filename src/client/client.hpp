@@ -1,6 +1,7 @@
 #pragma once
 // A registered OAuth client ("application"), named after RFC 7591 client metadata.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,15 @@ struct Client {
   std::string id_token_signed_response_alg = "RS256";  // OIDC Registration §2: RS256 | ES256
   /// private_key_jwt: the registered public keys, a JWK Set as normalize_jwks() makes it; else "".
   std::string jwks;
+  /// Extension: this client may introspect tokens whose "aud" holds one of these (RFC 7662 §4:
+  /// a resource server is told about the tokens meant for it, and no others).
+  std::vector<std::string> introspection_audiences;
+  /// Registered metadata that changes nothing Gatehouse does (client_uri, logo_uri, contacts, a
+  /// "public" subject_type, ...), kept and returned as given: a JSON object, "{}" when none.
+  std::string extra_metadata = "{}";
+  /// Optimistic concurrency: bumped by every change of the registration; an update names the
+  /// version it read (the admin API's ETag / If-Match).
+  std::int64_t version = 1;
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
 };

@@ -24,7 +24,7 @@ bool CachingClientStore::insert(const Client& client) {
 // Invalidate before (no reader keeps using the old entry) and after (a reader that refilled it in
 // between is dropped) — the second one even when the write throws, since a store may have
 // committed a write whose acknowledgement was lost.
-bool CachingClientStore::update(const Client& client) {
+UpdateResult CachingClientStore::update(const Client& client) {
   invalidate(client.client_id);
   OnScopeExit after{[&] {
     invalidate(client.client_id);

@@ -22,7 +22,7 @@ class CachingClientStore final : public ClientStore {
   std::optional<Client> find(const std::string& client_id) override;
   ClientPage list(std::size_t offset, std::size_t limit) override { return inner_.list(offset, limit); }
   bool insert(const Client& client) override;
-  bool update(const Client& client) override;
+  UpdateResult update(const Client& client) override;
   bool remove(const std::string& client_id) override;
 
   /// Non-blocking: the cached client if present and fresh, else nullptr. Never touches the store,

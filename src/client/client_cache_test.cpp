@@ -22,11 +22,11 @@ class CountingStore final : public ClientStore {
   }
   ClientPage list(std::size_t, std::size_t) override { return {}; }
   bool insert(const Client& c) override { return clients.emplace(c.client_id, c).second; }
-  bool update(const Client& c) override {
+  UpdateResult update(const Client& c) override {
     auto it = clients.find(c.client_id);
-    if (it == clients.end()) return false;
+    if (it == clients.end()) return UpdateResult::kNotFound;
     it->second = c;
-    return true;
+    return UpdateResult::kOk;
   }
   bool remove(const std::string& id) override { return clients.erase(id) == 1; }
 
@@ -81,7 +81,7 @@ TEST(ClientCache, AWriteThatThrowsStillInvalidatesAfterwards) {
     std::optional<Client> find(const std::string& id) override { return make(id, "old"); }
     ClientPage list(std::size_t, std::size_t) override { return {}; }
     bool insert(const Client&) override { return true; }
-    bool update(const Client& c) override {
+    UpdateResult update(const Client& c) override {
       cache->find(c.client_id);
       throw StorageError("lost acknowledgement");
     }
@@ -101,7 +101,7 @@ TEST(ClientCache, WritesThroughTheCacheInvalidateAndMissesAreNotCached) {
   EXPECT_FALSE(cache.find("a"));
   EXPECT_TRUE(cache.insert(make("a", "one")));
   EXPECT_EQ(cache.find("a")->client_name, "one");  // the miss was not remembered
-  EXPECT_TRUE(cache.update(make("a", "two")));
+  EXPECT_EQ(cache.update(make("a", "two")), UpdateResult::kOk);
   EXPECT_EQ(cache.peek("a"), nullptr);
   EXPECT_EQ(cache.find("a")->client_name, "two");
   EXPECT_TRUE(cache.remove("a"));

@@ -13,17 +13,78 @@ namespace {
 
 namespace json = boost::json;
 
-// The read-only members the API returns (client_id_issued_at, client_secret_expires_at, updated_at)
-// are accepted and ignored, so a document read with GET can be edited and sent back with PUT.
-constexpr std::array<std::string_view, 16> kKnownMembers{
-    "client_id", "client_secret", "client_name", "grant_types", "token_endpoint_auth_method", "scope",
-    "redirect_uris", "post_logout_redirect_uris", "access_token_signed_response_alg", "access_token_audience",
-    "id_token_signed_response_alg", "client_id_issued_at", "client_secret_expires_at", "updated_at", "jwks",
-    "jwks_uri"};
+// Every member RFC 7591 §2 and OpenID Connect Registration §2 define falls in one of the classes
+// below; any other name is refused, so a typo never passes silently.
+//
+// Honoured: parsed into Client fields and enforced. Three are extensions of ours
+// (access_token_signed_response_alg, access_token_audience, introspection_audiences).
+constexpr std::array<std::string_view, 15> kHonoured{
+    "client_id", "client_secret", "client_name", "grant_types", "response_types", "token_endpoint_auth_method",
+    "scope", "redirect_uris", "post_logout_redirect_uris", "access_token_signed_response_alg", "access_token_audience",
+    "id_token_signed_response_alg", "jwks", "introspection_audiences", "token_endpoint_auth_signing_alg"};
+// The read-only members the API returns are accepted and ignored, so a document read with GET can
+// be edited and sent back with PUT.
+constexpr std::array<std::string_view, 3> kReadOnly{"client_id_issued_at", "client_secret_expires_at", "updated_at"};
+// Members whose names may carry a language tag, "client_name#ja-Jpan-JP" (OIDC Registration §2.1).
+constexpr std::array<std::string_view, 5> kLocalizable{"client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri"};
+
+/// How a member that changes nothing Gatehouse does is checked before it is kept.
+enum class Kept {
+  kUri,          // informational absolute http(s) URI
+  kHttpsUri,     // informational https URI (OIDC: initiate_login_uri)
+  kString,       // informational string
+  kStringList,   // informational array of strings
+  kBoolean,      // informational boolean
+  kAppType,      // "web" | "native"
+  kPublic,       // only "public" (the one subject type Gatehouse has)
+  kNullOnly,     // not implemented: only null, or absent
+  kEmptyList,    // not implemented: only [] or null
+};
+struct KeptMember {
+  std::string_view name;
+  Kept kind;
+  std::string_view why;  // for kNullOnly / kEmptyList / kPublic: what is not supported
+};
+constexpr std::array<KeptMember, 29> kKept{{
+    {"client_uri", Kept::kUri, ""},
+    {"logo_uri", Kept::kUri, ""},
+    {"tos_uri", Kept::kUri, ""},
+    {"policy_uri", Kept::kUri, ""},
+    {"contacts", Kept::kStringList, ""},
+    {"software_id", Kept::kString, ""},
+    {"software_version", Kept::kString, ""},
+    {"application_type", Kept::kAppType, ""},
+    {"initiate_login_uri", Kept::kHttpsUri, ""},
+    // ID tokens always carry auth_time, so both values are already honoured.
+    {"require_auth_time", Kept::kBoolean, ""},
+    // Without a logout URI (which must be null) these change nothing.
+    {"frontchannel_logout_session_required", Kept::kBoolean, ""},
+    {"backchannel_logout_session_required", Kept::kBoolean, ""},
+    {"subject_type", Kept::kPublic, "pairwise subject identifiers are not supported; subjects are public"},
+    {"jwks_uri", Kept::kNullOnly, "keys are not fetched from a URI: register the public keys inline in jwks"},
+    {"sector_identifier_uri", Kept::kNullOnly, "pairwise subject identifiers are not supported"},
+    {"request_uris", Kept::kEmptyList, "request objects (request_uri) are not supported"},
+    {"request_object_signing_alg", Kept::kNullOnly, "request objects are not supported"},
+    {"request_object_encryption_alg", Kept::kNullOnly, "request objects are not supported"},
+    {"request_object_encryption_enc", Kept::kNullOnly, "request objects are not supported"},
+    {"id_token_encrypted_response_alg", Kept::kNullOnly, "encrypted ID tokens are not supported"},
+    {"id_token_encrypted_response_enc", Kept::kNullOnly, "encrypted ID tokens are not supported"},
+    {"userinfo_signed_response_alg", Kept::kNullOnly, "UserInfo answers plain JSON; signed responses are not supported"},
+    {"userinfo_encrypted_response_alg", Kept::kNullOnly, "encrypted UserInfo responses are not supported"},
+    {"userinfo_encrypted_response_enc", Kept::kNullOnly, "encrypted UserInfo responses are not supported"},
+    {"default_max_age", Kept::kNullOnly, "a default max_age is not supported; send max_age in the request"},
+    {"default_acr_values", Kept::kEmptyList, "default acr values are not supported"},
+    {"frontchannel_logout_uri", Kept::kNullOnly, "front-channel logout is not supported"},
+    {"backchannel_logout_uri", Kept::kNullOnly, "back-channel logout is not supported"},
+    {"software_statement", Kept::kNullOnly, "software statements are not accepted (they cannot be verified here)"},
+}};
 constexpr std::array<std::string_view, 3> kGrantTypes{"client_credentials", "authorization_code", "refresh_token"};
 constexpr std::array<std::string_view, 4> kAuthMethods{"client_secret_basic", "client_secret_post", "private_key_jwt",
                                                        "none"};
+constexpr std::array<std::string_view, 1> kResponseTypes{"code"};
 constexpr std::size_t kMaxClientIdLength = 128;
+constexpr std::size_t kMaxUriLength = 2000;
+constexpr std::size_t kMaxTextLength = 1000;
 constexpr std::size_t kMaxSecretLength = 512;
 constexpr std::size_t kMaxNameLength = 200;
 constexpr std::size_t kMaxListItems = 100;
@@ -79,6 +140,73 @@ std::string read_string(const json::object& doc, std::string_view name, std::opt
   return "";
 }
 
+const KeptMember* kept_member(std::string_view name) {
+  for (const auto& m : kKept)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+/// "client_name#de" and the like: a localizable member with a plausible BCP 47 tag.
+bool localized_name(std::string_view name, std::string_view& base) {
+  const auto hash = name.find('#');
+  if (hash == std::string_view::npos) return false;
+  base = name.substr(0, hash);
+  const auto tag = name.substr(hash + 1);
+  if (!one_of(base, kLocalizable) || tag.empty() || tag.size() > 35) return false;
+  return std::all_of(tag.begin(), tag.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::string quoted(const json::value& v) {
+  auto text = json::serialize(v);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
+std::string check_uri(const json::value& v, bool https_only) {
+  if (!v.is_string()) return "must be a string";
+  const auto& text = v.get_string();
+  if (text.size() > kMaxUriLength) return "must be at most 2000 characters";
+  auto parsed = boost::urls::parse_absolute_uri(std::string_view(text));
+  if (!parsed || parsed->host().empty()) return "'" + std::string(text) + "' is not an absolute URI with a host";
+  const auto scheme = parsed->scheme();
+  if (https_only ? scheme != "https" : scheme != "https" && scheme != "http")
+    return "'" + std::string(text) + "' must use " + (https_only ? "https" : "http or https");
+  return "";
+}
+
+/// Checks a member that changes nothing Gatehouse does. @returns an error message, or "" when it
+/// may be kept.
+std::string check_kept(const KeptMember& m, const json::value& v) {
+  switch (m.kind) {
+    case Kept::kUri: return check_uri(v, false);
+    case Kept::kHttpsUri: return check_uri(v, true);
+    case Kept::kString:
+      if (!v.is_string() || v.get_string().size() > kMaxTextLength) return "must be a string of at most 1000 characters";
+      return "";
+    case Kept::kStringList: {
+      if (!v.is_array() || v.get_array().size() > kMaxListItems) return "must be an array of at most 100 strings";
+      for (const auto& item : v.get_array())
+        if (!item.is_string() || item.get_string().empty() || item.get_string().size() > kMaxTextLength)
+          return "must be an array of non-empty strings of at most 1000 characters";
+      return "";
+    }
+    case Kept::kBoolean: return v.is_bool() ? "" : "must be true or false";
+    case Kept::kAppType:
+      return v.is_string() && (v.get_string() == "web" || v.get_string() == "native") ? ""
+                                                                                       : "must be \"web\" or \"native\"";
+    case Kept::kPublic:
+      if (v.is_string() && v.get_string() == "public") return "";
+      return "value " + quoted(v) + " is not supported: " + std::string(m.why);
+    case Kept::kEmptyList:
+      if (v.is_array() && v.get_array().empty()) return "";
+      return "value " + quoted(v) + " is not supported: " + std::string(m.why);
+    case Kept::kNullOnly: return "value " + quoted(v) + " is not supported: " + std::string(m.why);
+  }
+  return "is not supported";
+}
+
 }  // namespace
 
 bool valid_scope_token(std::string_view token) {
@@ -122,12 +250,33 @@ bool has_grant(const Client& client, std::string_view grant_type) {
 }
 
 Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const MetadataDefaults& defaults) {
-  for (const auto& member : doc)
-    if (!one_of(member.key(), kKnownMembers))
-      return fail(std::string(member.key()), "is not a supported client metadata member");
-
   ClientDraft draft;
   Client& c = draft.client;
+  json::object extra;
+  for (const auto& member : doc) {
+    const auto name = member.key();
+    if (one_of(name, kHonoured) || one_of(name, kReadOnly)) continue;
+    std::string_view base;
+    const bool localized = localized_name(name, base);
+    const auto* kept = localized ? nullptr : kept_member(name);
+    if (!localized && kept == nullptr)
+      return fail(std::string(name),
+                  "is not a client metadata member of RFC 7591 or OpenID Connect Dynamic Client Registration "
+                  "(nor a Gatehouse extension)");
+    if (member.value().is_null()) continue;  // null is "not given" for every optional member
+    if (localized) {
+      const auto err = base == "client_name" ? (member.value().is_string() && member.value().get_string().size() <= kMaxNameLength
+                                                    ? std::string()
+                                                    : std::string("must be a string of at most 200 characters"))
+                                             : check_uri(member.value(), false);
+      if (!err.empty()) return fail(std::string(name), err);
+      extra[name] = member.value();
+      continue;
+    }
+    if (auto err = check_kept(*kept, member.value()); !err.empty()) return fail(std::string(name), err);
+    extra[name] = member.value();
+  }
+  c.extra_metadata = json::serialize(extra);
   std::optional<std::string> s;
   std::string err;
 
@@ -151,12 +300,29 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     c.client_name = *s;
   }
 
-  c.grant_types = {"client_credentials"};
+  // response_types (RFC 7591 §2): "code" is the only one (no implicit or hybrid flows).
+  std::optional<std::vector<std::string>> response_types;
+  if (auto it = doc.find("response_types"); it != doc.end() && !it->value().is_null()) {
+    response_types.emplace();
+    if (!(err = read_string_list(doc, "response_types", *response_types)).empty()) return fail("response_types", err);
+    for (const auto& r : *response_types)
+      if (!one_of(r, kResponseTypes))
+        return fail("response_types", "'" + r + "' is not supported (supported: code)");
+  }
+  const bool code_response = response_types && !response_types->empty();
+  // Without grant_types: client_credentials, Gatehouse's historical default, unless the document
+  // asks for the code response type, which implies authorization_code (RFC 7591 §2.1).
+  c.grant_types = {code_response ? "authorization_code" : "client_credentials"};
   if (!(err = read_string_list(doc, "grant_types", c.grant_types)).empty()) return fail("grant_types", err);
   if (c.grant_types.empty()) return fail("grant_types", "must not be empty");
   for (const auto& g : c.grant_types)
     if (!one_of(g, kGrantTypes))
       return fail("grant_types", "'" + g + "' is not supported (supported: client_credentials, authorization_code, refresh_token)");
+  // RFC 7591 §2.1: the code response type and the authorization_code grant go together.
+  if (response_types && code_response != has_grant(c, "authorization_code"))
+    return fail("response_types", code_response
+                                      ? "[\"code\"] needs the authorization_code grant in grant_types (RFC 7591 section 2.1)"
+                                      : "must be [\"code\"] with the authorization_code grant (RFC 7591 section 2.1)");
 
   s.reset();
   if (!(err = read_string(doc, "token_endpoint_auth_method", s)).empty()) return fail("token_endpoint_auth_method", err);
@@ -169,8 +335,6 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
       return fail("token_endpoint_auth_method", "a public client (none) cannot use client_credentials");
     if (draft.secret) return fail("client_secret", "a public client (none) has no secret");
   }
-  if (doc.contains("jwks_uri"))
-    return fail("jwks_uri", "is not supported: register the public keys inline in jwks");
   if (auto it = doc.find("jwks"); it != doc.end() && !it->value().is_null()) {
     if (c.token_endpoint_auth_method != "private_key_jwt")
       return fail("jwks", "is only used with token_endpoint_auth_method private_key_jwt");
@@ -181,6 +345,23 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
   if (c.token_endpoint_auth_method == "private_key_jwt") {
     if (c.jwks.empty()) return fail("jwks", "is required with private_key_jwt: the client's public keys as a JWK Set");
     if (draft.secret) return fail("client_secret", "a private_key_jwt client has no secret");
+  }
+  // The algorithm of the client's assertions is the algorithm of its keys, so a value is kept only
+  // when every registered key already signs with it (then it restricts nothing further).
+  if (auto it = doc.find("token_endpoint_auth_signing_alg"); it != doc.end() && !it->value().is_null()) {
+    const auto& v = it->value();
+    if (!v.is_string()) return fail("token_endpoint_auth_signing_alg", "must be a string");
+    const auto keys = load_client_keys(c.jwks);
+    const bool all_match = !keys.empty() && std::all_of(keys.begin(), keys.end(), [&](const ClientKey& k) {
+      return jose::to_string(k.key.algorithm()) == v.get_string();
+    });
+    if (!all_match)
+      return fail("token_endpoint_auth_signing_alg",
+                  "value " + quoted(v) +
+                      " is not supported: it must be the algorithm of every key in jwks (private_key_jwt clients only)");
+    json::object kept = json::parse(c.extra_metadata).as_object();
+    kept["token_endpoint_auth_signing_alg"] = v;
+    c.extra_metadata = json::serialize(kept);
   }
 
   s.reset();
@@ -224,6 +405,12 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
 
   if (!(err = read_string_list(doc, "access_token_audience", c.access_token_audience)).empty())
     return fail("access_token_audience", err);
+  if (!(err = read_string_list(doc, "introspection_audiences", c.introspection_audiences)).empty())
+    return fail("introspection_audiences", err);
+  for (const auto& a : c.introspection_audiences)
+    if (a.size() > kMaxTextLength) return fail("introspection_audiences", "entries must be at most 1000 characters");
+  if (!c.introspection_audiences.empty() && c.token_endpoint_auth_method == "none")
+    return fail("introspection_audiences", "a public client (none) cannot introspect tokens");
 
   for (std::string_view ro : {"client_id_issued_at", "client_secret_expires_at", "updated_at"}) {
     auto it = doc.find(ro);
@@ -250,6 +437,8 @@ json::object to_json(const Client& c) {
       {"access_token_signed_response_alg", c.access_token_signed_response_alg},
       {"access_token_audience", strings(c.access_token_audience)},
       {"id_token_signed_response_alg", c.id_token_signed_response_alg},
+      {"response_types", has_grant(c, "authorization_code") ? strings({"code"}) : json::array()},
+      {"introspection_audiences", strings(c.introspection_audiences)},
       {"client_id_issued_at", c.created_at},
       {"client_secret_expires_at", 0},
       {"updated_at", c.updated_at},
@@ -259,6 +448,12 @@ json::object to_json(const Client& c) {
     auto keys = json::parse(c.jwks, ec);
     if (!ec) out["jwks"] = std::move(keys);
   }
+  // The kept members never collide with the ones above (parse_metadata sorts them apart).
+  boost::system::error_code ec;
+  auto extra = json::parse(c.extra_metadata, ec);
+  if (!ec && extra.is_object())
+    for (auto& m : extra.as_object())
+      if (!out.contains(m.key())) out[m.key()] = std::move(m.value());
   return out;
 }
 

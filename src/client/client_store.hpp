@@ -9,6 +9,8 @@
 
 namespace gatehouse::client {
 
+enum class UpdateResult { kOk, kNotFound, kStale };
+
 class ClientStore {
  public:
   virtual ~ClientStore() = default;
@@ -17,8 +19,10 @@ class ClientStore {
   virtual ClientPage list(std::size_t offset, std::size_t limit) = 0;
   /// @returns false (and changes nothing) if a client with this client_id already exists.
   virtual bool insert(const Client& client) = 0;
-  /// Replaces every field but client_id and created_at. @returns false if there is no such client.
-  virtual bool update(const Client& client) = 0;
+  /// Replaces every field but client_id, created_at and version, if the stored version is still
+  /// `client.version` (the one the caller read); the stored version then becomes one more.
+  /// @returns kNotFound if there is no such client, kStale (nothing written) if it changed since.
+  virtual UpdateResult update(const Client& client) = 0;
   /// @returns false if there was no such client.
   virtual bool remove(const std::string& client_id) = 0;
 };

@@ -21,6 +21,7 @@ NewClient prepare_replacement(const Client& existing, ClientDraft draft, const S
   out.client.client_id = existing.client_id;
   out.client.created_at = existing.created_at;
   out.client.updated_at = now;
+  out.client.version = existing.version;  // the store replaces only this version
   if (!uses_secret(out.client)) {
     out.client.secret_hash.clear();
   } else if (draft.secret) {

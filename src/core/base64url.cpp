@@ -85,4 +85,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return decode(text, table);
 }
 
+std::optional<std::string> base64_either_decode(std::string_view text) {
+  const bool standard = text.find_first_of("+/=") != std::string_view::npos;
+  const bool url = text.find_first_of("-_") != std::string_view::npos;
+  if (standard && url) return std::nullopt;
+  return standard ? base64_decode(text) : base64url_decode(text);
+}
+
 }  // namespace gatehouse

@@ -16,4 +16,8 @@ std::string base64_encode(std::string_view bytes);
 /// Accepts padded or unpadded input. @returns nullopt on any invalid character or length.
 std::optional<std::string> base64_decode(std::string_view text);
 
+/// Either alphabet, as operators paste keys: base64url (unpadded) or standard base64 (padded or
+/// not). @returns nullopt if the text mixes the two alphabets or is invalid in both.
+std::optional<std::string> base64_either_decode(std::string_view text);
+
 }  // namespace gatehouse

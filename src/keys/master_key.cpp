@@ -28,10 +28,14 @@ std::string trim(std::string s) {
   return s.substr(i);
 }
 
+// Operators paste what their tool printed: base64url without padding (what Gatehouse writes) or
+// standard base64 with padding (`openssl rand -base64 32`). Mixing the two alphabets is refused.
 std::string decode_key_text(const std::string& text, const std::string& where) {
-  auto raw = base64url_decode(trim(text));
+  auto raw = base64_either_decode(trim(text));
   if (!raw || raw->size() != kMasterKeySize)
-    throw StartupError(where + ": the master key must be the base64url text of exactly 32 bytes");
+    throw StartupError(where +
+                       ": the master key must be exactly 32 bytes as base64url (no padding) or standard base64 "
+                       "(e.g. the output of `openssl rand -base64 32`)");
   return *raw;
 }
 

@@ -66,6 +66,34 @@ TEST_F(MasterKeyTest, InlineKeyMustBe32Bytes) {
   EXPECT_THROW(load_master_key({key_file(), MasterKeyBytes("c2hvcnQ")}, backend_->keys()), StartupError);
 }
 
+TEST_F(MasterKeyTest, StandardBase64WithPaddingIsAcceptedAsWellAsBase64url) {
+  // 32 bytes chosen so the standard text has both '+' and '/' and ends in '='.
+  const std::string raw(32, '\xfb');
+  const std::string standard = base64_encode(raw);
+  ASSERT_NE(standard.find('+'), std::string::npos);
+  ASSERT_NE(standard.find('/'), std::string::npos);
+  ASSERT_EQ(standard.back(), '=');
+  const std::string url = base64url_encode(raw);
+  auto a = load_master_key({key_file(), MasterKeyBytes(standard + "\n")}, backend_->keys());
+  auto b = load_master_key({key_file(), MasterKeyBytes(url)}, backend_->keys());
+  EXPECT_EQ(a.check_value(), b.check_value());
+  // The same from a file, as `openssl rand -base64 32 > master.key` writes it.
+  std::filesystem::create_directories(dir_ / "sub");
+  std::ofstream(key_file()) << standard << "\n";
+  EXPECT_EQ(load_master_key({key_file(), {}}, backend_->keys()).check_value(), a.check_value());
+}
+
+TEST_F(MasterKeyTest, MixedAlphabetsAndWrongLengthsAreRefused) {
+  const std::string raw(32, '\xfb');
+  std::string mixed = base64_encode(raw);
+  mixed[0] = '-';
+  EXPECT_THROW(load_master_key({key_file(), MasterKeyBytes(mixed)}, backend_->keys()), StartupError);
+  EXPECT_THROW(load_master_key({key_file(), MasterKeyBytes(base64_encode(std::string(31, 'a')))}, backend_->keys()),
+               StartupError);
+  EXPECT_THROW(load_master_key({key_file(), MasterKeyBytes(base64_encode(std::string(33, 'a')))}, backend_->keys()),
+               StartupError);
+}
+
 TEST_F(MasterKeyTest, SubkeysDifferByPurpose) {
   MasterKey key(jose::random_bytes(32));
   EXPECT_NE(key.derive(kClientSecretHashPurpose), key.derive(kApiKeyHashPurpose));

@@ -16,7 +16,9 @@
 #include "oauth/client_assertion.hpp"
 #include "oauth/form.hpp"
 #include "token/access_token.hpp"
+#include "token/refresh_token_store.hpp"
 #include "token/revocation_store.hpp"
+#include "user/user_store.hpp"
 
 namespace gatehouse::oauth {
 
@@ -44,6 +46,11 @@ struct OAuthDeps {
   /// Counts a token request of a client from an address (cluster-wide); returns the seconds to
   /// wait when it is over a limit. Empty: no limits (and the fast path stays on).
   std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> rate_limit = {};
+  /// Refresh tokens, for their introspection and revocation (nullptr: access tokens only).
+  token::RefreshTokenStore* refresh_tokens = nullptr;
+  /// Users, so the tokens of a deactivated, deleted or signed-out user introspect inactive
+  /// (nullptr: not checked; tests only).
+  user::UserStore* users = nullptr;
 };
 
 http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request);

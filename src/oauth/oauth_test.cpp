@@ -231,7 +231,7 @@ TEST_F(OAuthTest, TheFastPathAnswersOnlyForCachedEs256Clients) {
   // A change through the cache is seen at once: the secret rotated, the old one fails.
   auto changed = *backend_.clients().find("svc");
   changed.secret_hash = hasher_.hash("a-brand-new-secret-1");
-  ASSERT_TRUE(cache.update(changed));
+  ASSERT_EQ(cache.update(changed), client::UpdateResult::kOk);
   EXPECT_FALSE(token_endpoint_fast_path(deps, es));
   EXPECT_EQ(token_endpoint(deps, es).status, 401);
 }

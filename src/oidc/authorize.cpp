@@ -304,8 +304,9 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   }
   deps.users.reset_failed_logins(name);
   if (deps.passwords.needs_rehash(u->password_hash)) {
-    u->password_hash = deps.passwords.hash(password);
-    deps.users.update(*u);
+    // The hash alone, and only while it is still the one just verified: a whole-row write from
+    // this read could undo a deactivation or put back a password replaced meanwhile.
+    deps.users.rehash_password(u->id, u->password_hash, deps.passwords.hash(password));
   }
   // Exactly one POST completes the transaction, even if the form is submitted twice.
   if (!deps.transactions.consume(tx->id))

@@ -88,9 +88,10 @@ Result<json::object, http::Response> issue_tokens(const oauth::OAuthDeps& oauth,
   return body;
 }
 
-bool wants_refresh_token(const client::Client& c, const std::vector<std::string>& scopes) {
-  return client::has_grant(c, "refresh_token") || has_scope(scopes, "offline_access");
-}
+// A refresh token goes only to a client registered for the refresh_token grant; offline_access
+// from any other client is granted as a scope but brings no refresh token (RFC 6749 §6 / OIDC
+// Core §11: the server decides, and a client that may not redeem one must not hold one).
+bool wants_refresh_token(const client::Client& c) { return client::has_grant(c, "refresh_token"); }
 
 token::RefreshToken new_refresh_token(const UserGrantDeps& deps, const Issue& in, UnixSeconds now, std::string& value) {
   value = jose::random_token(32);
@@ -107,39 +108,49 @@ http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrant
   const auto* code = form.get("code");
   if (code == nullptr) return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "code is required"));
   const auto now = oauth.clock.now();
-  auto consumed = deps.codes.consume(token_hash(*code), now);
+  const auto hash = token_hash(*code);
+  // Everything the presenting client must prove is checked before the code is spent (RFC 6749
+  // §4.1.3): a code presented by another client, or without its redirect_uri or PKCE verifier, is
+  // refused without burning it, so a stolen or mixed-up code cannot end the legitimate exchange.
+  const auto found = deps.codes.find(hash);
+  if (!found) return invalid_grant("the code is invalid");
+  if (found->client_id != c.client_id)
+    return invalid_grant("the code is invalid", "code of client " + found->client_id + " presented by " + c.client_id);
+  // RFC 6749 §4.1.3: required and identical when the authorization request had one; a request
+  // without one went to the client's only registered URI, so only a registered one may be sent.
+  const auto* redirect_uri = form.get("redirect_uri");
+  if (!found->redirect_uri.empty() ? redirect_uri == nullptr || *redirect_uri != found->redirect_uri
+                                   : redirect_uri != nullptr && std::find(c.redirect_uris.begin(), c.redirect_uris.end(),
+                                                                          *redirect_uri) == c.redirect_uris.end())
+    return invalid_grant("redirect_uri does not match the authorization request");
+  const auto* verifier = form.get("code_verifier");
+  if (!found->code_challenge.empty()) {
+    if (verifier == nullptr || !oauth::pkce_matches(*verifier, found->code_challenge))
+      return invalid_grant("the code_verifier does not match the code_challenge");
+  } else if (verifier != nullptr) {
+    return invalid_grant("a code_verifier was sent but the authorization request had no code_challenge");
+  }
+  auto consumed = deps.codes.consume(hash, now);
   switch (consumed.outcome) {
     case token::ConsumeOutcome::kUnknown: return invalid_grant("the code is invalid");
     case token::ConsumeOutcome::kExpired: return invalid_grant("the code has expired");
     case token::ConsumeOutcome::kAlreadyUsed:
-      // RFC 6749 §4.1.2 / RFC 9700 §4.5: a second redemption revokes what the first one issued.
+      // RFC 6749 §4.1.2 / RFC 9700 §4.5: a second redemption by the client it was issued to
+      // revokes what the first one issued.
       deps.refresh_tokens.revoke_grant(consumed.code->grant_id, now);
       spdlog::warn("authorization code redeemed twice (client {}): grant revoked", c.client_id);
       return invalid_grant("the code has already been used");
     case token::ConsumeOutcome::kConsumed: break;
   }
   const auto& stored = *consumed.code;
-  if (stored.client_id != c.client_id) return invalid_grant("the code was issued to another client");
-  // RFC 6749 §4.1.3: required and identical when the authorization request had one; a request
-  // without one went to the client's only registered URI, so only a registered one may be sent.
-  const auto* redirect_uri = form.get("redirect_uri");
-  if (!stored.redirect_uri.empty() ? redirect_uri == nullptr || *redirect_uri != stored.redirect_uri
-                                   : redirect_uri != nullptr && std::find(c.redirect_uris.begin(), c.redirect_uris.end(),
-                                                                          *redirect_uri) == c.redirect_uris.end())
-    return invalid_grant("redirect_uri does not match the authorization request");
-  const auto* verifier = form.get("code_verifier");
-  if (!stored.code_challenge.empty()) {
-    if (verifier == nullptr || !oauth::pkce_matches(*verifier, stored.code_challenge))
-      return invalid_grant("the code_verifier does not match the code_challenge");
-  } else if (verifier != nullptr) {
-    return invalid_grant("a code_verifier was sent but the authorization request had no code_challenge");
-  }
   auto u = deps.users.find(stored.user_id);
   if (!u || !u->active) return invalid_grant("the user is no longer active");
+  // The user was signed out everywhere after this code was issued (its grant is revoked too).
+  if (stored.created_at < u->tokens_valid_after) return invalid_grant("the code has been revoked");
   Issue in{c, *u, stored.grant_id, split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
   auto body = issue_tokens(oauth, deps, in);
   if (!body) return body.error();
-  if (wants_refresh_token(c, in.scopes)) {
+  if (wants_refresh_token(c)) {
     std::string value;
     deps.refresh_tokens.insert(new_refresh_token(deps, in, now, value));
     (*body)["refresh_token"] = value;
@@ -149,8 +160,9 @@ http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrant
 
 http::Response refresh_token(const oauth::OAuthDeps& oauth, const UserGrantDeps& deps, const client::Client& c,
                              const oauth::Form& form) {
-  if (!client::has_grant(c, "refresh_token") && !client::has_grant(c, "authorization_code"))
-    return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient, "this client may not refresh tokens"));
+  if (!client::has_grant(c, "refresh_token"))
+    return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient,
+                                            "this client may not use the refresh_token grant"));
   const auto* presented = form.get("refresh_token");
   if (presented == nullptr)
     return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "refresh_token is required"));
@@ -176,6 +188,10 @@ http::Response refresh_token(const oauth::OAuthDeps& oauth, const UserGrantDeps&
     if (!u || !u->active) {
       deps.refresh_tokens.revoke_grant(current->grant_id, now);
       return invalid_grant("the user is no longer active");
+    }
+    if (current->created_at < u->tokens_valid_after) {  // issued before a sign-out everywhere
+      deps.refresh_tokens.revoke_grant(current->grant_id, now);
+      return invalid_grant("the refresh token has been revoked");
     }
   }
   // Build the successor and its answer first; rotate() keeps them only if this call wins.

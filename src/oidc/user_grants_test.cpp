@@ -243,7 +243,7 @@ TEST_F(UserGrantsTest, IdTokensAreSignedWithTheClientsRegisteredAlgorithm) {
   EXPECT_EQ(header(rs.at("access_token").as_string()).at("alg").as_string(), "ES256");
   auto other = *backend_.clients().find("other");
   other.id_token_signed_response_alg = "ES256";
-  ASSERT_TRUE(backend_.clients().update(other));
+  ASSERT_EQ(backend_.clients().update(other), client::UpdateResult::kOk);
   auto es = body(redeem(make_code("other"), kVerifier, "other"));
   EXPECT_EQ(header(es.at("id_token").as_string()).at("alg").as_string(), "ES256");
   auto refreshed = body(refresh(std::string(es.at("refresh_token").as_string()), "other"));

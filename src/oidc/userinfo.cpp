@@ -53,6 +53,7 @@ http::Response userinfo_endpoint(const UserinfoDeps& deps, const http::Request& 
     return bearer_error(403, "insufficient_scope", "the access token was not granted the openid scope");
   auto u = deps.users.find(claims->sub);
   if (!u || !u->active) return bearer_error(401, "invalid_token", "the user is no longer active");
+  if (claims->iat < u->tokens_valid_after) return bearer_error(401, "invalid_token", "the access token has been revoked");
   auto r = http::json_response(200, scope_claims(*u, scopes));
   r.set("Cache-Control", "no-store");
   return r;

@@ -40,6 +40,9 @@ class CodeStore {
  public:
   virtual ~CodeStore() = default;
   virtual void insert(const AuthorizationCode& code) = 0;
+  /// The stored code, used or not, expired or not (purged: nullopt). Reading it changes nothing,
+  /// so the token endpoint can check who presents it before consume() spends it.
+  virtual std::optional<AuthorizationCode> find(const std::string& code_hash) = 0;
   /// Marks the code used at `now`. kConsumed for exactly one caller; later callers get
   /// kAlreadyUsed. An expired code is kExpired and is not marked.
   virtual ConsumeResult consume(const std::string& code_hash, UnixSeconds now) = 0;

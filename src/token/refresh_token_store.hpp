@@ -60,6 +60,12 @@ class RefreshTokenStore {
   /// Revokes every refresh token of the grant and adds the jti of every unexpired access token
   /// issued from it to the revocation list. Idempotent. @returns how many tokens it revoked now.
   virtual std::size_t revoke_grant(const std::string& grant_id, UnixSeconds now) = 0;
+  /// Revokes every grant of a user (a sign-out everywhere): each refresh-token family with a token
+  /// not yet revoked, and the grant of each of the user's stored authorization codes, so a code
+  /// issued before is redeemed into tokens born revoked. The access tokens of those grants are
+  /// revoked with them (RevocationStore::is_revoked). Idempotent. @returns the refresh tokens
+  /// revoked now.
+  virtual std::size_t revoke_user_grants(const std::string& user_id, UnixSeconds now) = 0;
   /// Deletes at most `limit` refresh tokens and access-token records past expiry. @returns how many.
   virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
 };

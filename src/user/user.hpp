@@ -1,6 +1,7 @@
 #pragma once
 // A user (resource owner), with OpenID Connect standard claim names (OIDC Core §5.1).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,12 @@ struct User {
   std::string password_hash;
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
+  /// Optimistic concurrency: moved on by every change of the profile or `active`; an update names
+  /// the version it read (the admin API's ETag / If-Match). Not moved by password changes.
+  std::int64_t version = 1;
+  /// Tokens issued to the user before this time are no longer valid (a sign-out everywhere:
+  /// password change, deactivation, an administrator's sign-out). 0 = none.
+  UnixSeconds tokens_valid_after = 0;
 };
 
 struct UserFilter {

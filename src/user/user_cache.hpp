@@ -35,6 +35,21 @@ class CachingUserStore final : public UserStore {
     OnScopeExit after{[&] { written(user.id); }};
     return inner_.update(user);
   }
+  bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) override {
+    invalidate(id);
+    OnScopeExit after{[&] { written(id); }};
+    return inner_.set_password_hash(id, hash, now);
+  }
+  bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) override {
+    invalidate(id);
+    OnScopeExit after{[&] { written(id); }};
+    return inner_.rehash_password(id, old_hash, new_hash);
+  }
+  bool revoke_tokens_before(const std::string& id, UnixSeconds t) override {
+    invalidate(id);
+    OnScopeExit after{[&] { written(id); }};
+    return inner_.revoke_tokens_before(id, t);
+  }
   bool remove(const std::string& id) override {
     invalidate(id);
     OnScopeExit after{[&] { written(id); }};

@@ -10,7 +10,7 @@
 namespace gatehouse::user {
 
 /// Why an insert or update was refused.
-enum class UserWriteResult { kOk, kNotFound, kUsernameTaken, kEmailTaken };
+enum class UserWriteResult { kOk, kNotFound, kUsernameTaken, kEmailTaken, kStale };
 
 class UserStore {
  public:
@@ -22,8 +22,19 @@ class UserStore {
   virtual UserPage list(const UserFilter& filter, std::size_t offset, std::size_t limit) = 0;
   /// kUsernameTaken / kEmailTaken (and nothing written) when another user has them.
   virtual UserWriteResult insert(const User& user) = 0;
-  /// Replaces every field but id and created_at (the password hash included).
+  /// Replaces the profile and `active` (every field but id, created_at, password_hash, version
+  /// and tokens_valid_after) if the stored version is still `user.version`, the one the caller
+  /// read; the stored version then moves on by one. kStale (nothing written) if it changed since.
   virtual UserWriteResult update(const User& user) = 0;
+  /// Sets the password hash (an administrator's set or reset) and updated_at. The version stays.
+  /// @returns false if there is no such user.
+  virtual bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) = 0;
+  /// Replaces the hash only while it is still `old_hash` (the rehash after a sign-in, which must
+  /// never put an old password back over one set meanwhile). @returns true if it replaced it.
+  virtual bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) = 0;
+  /// Makes every token issued to the user before `t` invalid: tokens_valid_after becomes
+  /// max(tokens_valid_after, t). The version stays. @returns false if there is no such user.
+  virtual bool revoke_tokens_before(const std::string& id, UnixSeconds t) = 0;
   /// @returns false if there was no such user.
   virtual bool remove(const std::string& id) = 0;
 

@@ -505,11 +505,11 @@ std::string render_redis_url(const Config& c) { return toml_string(redact_url(c.
 
 Check check_master_key(std::string& v) {
   // Never echo any part of the value.
-  const std::string how = "must be the base64url encoding (no padding) of exactly 32 random bytes, "
-                          "e.g. from `head -c 32 /dev/urandom | basenc --base64url | tr -d =`";
+  const std::string how = "must be exactly 32 random bytes as base64url (no padding) or standard base64, "
+                          "e.g. from `openssl rand -base64 32`";
   if (v.empty()) return unexpected("is empty; " + how + " (or leave it unset to use keys.master_key_file)");
-  auto bytes = base64url_decode(v);
-  if (!bytes) return unexpected("is not valid base64url; it " + how);
+  auto bytes = base64_either_decode(v);
+  if (!bytes) return unexpected("is not valid base64url or base64; it " + how);
   const std::size_t n = bytes->size();
   wipe(*bytes);
   if (n != 32) return unexpected("decodes to " + std::to_string(n) + " bytes; it " + how);

@@ -383,6 +383,10 @@ TEST(ConfigKeys, MasterKeyFromEnvIsValidated) {
   EXPECT_THAT(error, Not(HasSubstr(not_base64)));
 
   EXPECT_THAT(env_error({{"GATEHOUSE_KEYS_MASTER_KEY", ""}}), HasSubstr("is empty"));
+  // `openssl rand -base64 32`: standard base64 with padding is accepted too.
+  const std::string standard = base64_encode(std::string(32, '\xfb'));
+  EXPECT_EQ(env_ok({{"GATEHOUSE_KEYS_MASTER_KEY", standard}}).keys.master_key.reveal(), standard);
+  EXPECT_THAT(env_error({{"GATEHOUSE_KEYS_MASTER_KEY", base64_encode(std::string(31, 'k'))}}), HasSubstr("31 bytes"));
   EXPECT_THAT(load_error("[keys]\nmaster_key = 7\n"), HasSubstr("keys.master_key: expected a string"));
 }
 

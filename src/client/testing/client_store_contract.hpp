@@ -51,6 +51,8 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     c.access_token_audience = {"https://api.example", id};
     c.id_token_signed_response_alg = "ES256";
     c.jwks = R"({"keys":[{"kty":"EC","crv":"P-256","x":"\u00e9","kid":")" + id + R"("}]})";
+    c.introspection_audiences = {"https://api.example", "urn:\xc3\xa9"};
+    c.extra_metadata = R"({"client_uri":"https://app.example","contacts":["ops@app.example"]})";
     c.created_at = 1'700'000'000;
     c.updated_at = 1'700'000'001;
     return c;
@@ -69,6 +71,8 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     EXPECT_EQ(actual.access_token_audience, expected.access_token_audience);
     EXPECT_EQ(actual.id_token_signed_response_alg, expected.id_token_signed_response_alg);
     EXPECT_EQ(actual.jwks, expected.jwks);
+    EXPECT_EQ(actual.introspection_audiences, expected.introspection_audiences);
+    EXPECT_EQ(actual.extra_metadata, expected.extra_metadata);
     EXPECT_EQ(actual.created_at, expected.created_at);
     EXPECT_EQ(actual.updated_at, expected.updated_at);
   }
@@ -162,19 +166,42 @@ TEST_P(ClientStoreContract, UpdateReplacesEveryFieldButIdAndCreatedAt) {
   changed.access_token_audience = {};
   changed.id_token_signed_response_alg = "RS256";
   changed.jwks = "";
+  changed.introspection_audiences = {};
+  changed.extra_metadata = "{}";
   changed.created_at = 42;  // must be ignored
   changed.updated_at = 1'800'000'000;
-  ASSERT_TRUE(store().update(changed));
+  ASSERT_EQ(store().update(changed), UpdateResult::kOk);
 
   const auto found = store().find("upd");
   ASSERT_TRUE(found.has_value());
   Client expected = changed;
   expected.created_at = original.created_at;
   expect_same(expected, *found);
+  EXPECT_EQ(found->version, changed.version + 1) << "every update moves the version on";
+}
+
+TEST_P(ClientStoreContract, AnUpdateFromAStaleReadIsRefusedAndWritesNothing) {
+  ASSERT_TRUE(store().insert(sample_client("v")));
+  const Client read_by_a = store().find("v").value();
+  const Client read_by_b = store().find("v").value();
+  EXPECT_EQ(read_by_a.version, 1);
+  Client a = read_by_a;
+  a.client_name = "by a";
+  ASSERT_EQ(store().update(a), UpdateResult::kOk);
+  Client b = read_by_b;
+  b.client_name = "by b";
+  b.grant_types = {"client_credentials"};
+  EXPECT_EQ(store().update(b), UpdateResult::kStale) << "b read before a wrote";
+  const auto now = store().find("v").value();
+  EXPECT_EQ(now.client_name, "by a");
+  EXPECT_EQ(now.version, 2);
+  b.version = now.version;
+  EXPECT_EQ(store().update(b), UpdateResult::kOk) << "after a fresh read";
+  EXPECT_EQ(store().find("v").value().client_name, "by b");
 }
 
 TEST_P(ClientStoreContract, UpdateUnknownClientReturnsFalseAndCreatesNothing) {
-  EXPECT_FALSE(store().update(sample_client("ghost")));
+  EXPECT_EQ(store().update(sample_client("ghost")), UpdateResult::kNotFound);
   EXPECT_FALSE(store().find("ghost").has_value());
   EXPECT_EQ(store().list(0, 10).total, 0u);
 }
@@ -186,7 +213,7 @@ TEST_P(ClientStoreContract, UpdateTouchesOnlyThatClient) {
   ASSERT_TRUE(store().insert(b));
   Client a2 = a;
   a2.client_name = "changed";
-  ASSERT_TRUE(store().update(a2));
+  ASSERT_EQ(store().update(a2), UpdateResult::kOk);
   expect_same(b, store().find("b").value());
   EXPECT_EQ(store().find("a").value().client_name, "changed");
 }
@@ -285,7 +312,7 @@ TEST_P(ClientStoreContract, IsSafeUnderConcurrentUse) {
         if (i % 5 == 0) {
           Client update = sample_client(id);
           update.client_name = "updated";
-          if (!store().update(update)) ++failures;
+          if (store().update(update) != UpdateResult::kOk) ++failures;
           if (store().list(0, 5).items.empty()) ++failures;
         }
       }

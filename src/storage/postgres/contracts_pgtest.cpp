@@ -48,7 +48,7 @@ std::shared_ptr<token::testing::GrantStores> grant_stores(std::shared_ptr<OpenBa
   };
   auto& b = *open->backend;
   auto holder = std::make_shared<Holder>(
-      Holder{std::move(open), token::testing::GrantStores{b.refresh_tokens(), b.revocations()}});
+      Holder{std::move(open), token::testing::GrantStores{b.refresh_tokens(), b.revocations(), b.codes()}});
   return std::shared_ptr<token::testing::GrantStores>(holder, &holder->stores);
 }
 

@@ -13,7 +13,7 @@ namespace {
 #define GH_CLIENT_COLUMNS                                                                             \
   "client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes, redirect_uris, " \
   "post_logout_redirect_uris, access_token_signed_response_alg, id_token_signed_response_alg, "          \
-  "access_token_audience, created_at, updated_at, jwks"
+  "access_token_audience, created_at, updated_at, jwks, version, extra_metadata, introspection_audiences"
 
 // The token endpoint's read (through the near-cache): one indexed row.
 constexpr Query kFindClient{"find_client", "SELECT " GH_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"};
@@ -26,17 +26,22 @@ SELECT n.total, p.* FROM (SELECT count(*) AS total FROM clients) n
  ORDER BY p.client_id)sql"};
 
 constexpr Query kInsertClient{"insert_client", "INSERT INTO clients (" GH_CLIENT_COLUMNS R"sql()
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $16, $17)
 ON CONFLICT (client_id) DO NOTHING)sql"};
 
-// Everything but client_id and created_at (the port's contract). $12 (created_at) is bound but
-// unused: a parameter whose type the prepare names need not appear in the text.
+// Everything but client_id and created_at (the port's contract), if the version is still the one
+// the caller read ($15). $12 (created_at) is bound but unused: a parameter whose type the prepare
+// names need not appear in the text. The answer tells a stale version from a missing client.
 constexpr Query kUpdateClient{"update_client", R"sql(
-UPDATE clients SET secret_hash = $2, client_name = $3, grant_types = $4, token_endpoint_auth_method = $5,
-                   scopes = $6, redirect_uris = $7, post_logout_redirect_uris = $8,
-                   access_token_signed_response_alg = $9, id_token_signed_response_alg = $10,
-                   access_token_audience = $11, updated_at = $13, jwks = $14
- WHERE client_id = $1)sql"};
+WITH updated AS (
+  UPDATE clients SET secret_hash = $2, client_name = $3, grant_types = $4, token_endpoint_auth_method = $5,
+                     scopes = $6, redirect_uris = $7, post_logout_redirect_uris = $8,
+                     access_token_signed_response_alg = $9, id_token_signed_response_alg = $10,
+                     access_token_audience = $11, updated_at = $13, jwks = $14, version = version + 1,
+                     extra_metadata = $16, introspection_audiences = $17
+   WHERE client_id = $1 AND version = $15
+  RETURNING 1)
+SELECT (SELECT count(*) FROM updated), EXISTS (SELECT 1 FROM clients WHERE client_id = $1))sql"};
 
 constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = $1"};
 #undef GH_CLIENT_COLUMNS
@@ -57,6 +62,9 @@ client::Client read_client(const Row& r, int first) {
   c.created_at = r.int8(first + 11);
   c.updated_at = r.int8(first + 12);
   c.jwks = r.text(first + 13);
+  c.version = r.int8(first + 14);
+  c.extra_metadata = r.text(first + 15);
+  c.introspection_audiences = r.text_array(first + 16);
   return c;
 }
 
@@ -75,7 +83,10 @@ Params client_params(const client::Client& c) {
       .text_array(c.access_token_audience)
       .int8(c.created_at)
       .int8(c.updated_at)
-      .text(c.jwks);
+      .text(c.jwks)
+      .int8(c.version)
+      .text(c.extra_metadata)
+      .text_array(c.introspection_audiences);
   return p;
 }
 
@@ -205,9 +216,11 @@ bool PgClientStore::insert(const client::Client& client) {
   return connection->execute(kInsertClient, client_params(client)).affected() == 1;
 }
 
-bool PgClientStore::update(const client::Client& client) {
+client::UpdateResult PgClientStore::update(const client::Client& client) {
   auto connection = pool_.acquire();
-  return connection->execute(kUpdateClient, client_params(client)).affected() == 1;
+  const auto result = connection->execute(kUpdateClient, client_params(client));
+  if (result.row(0).int8(0) == 1) return client::UpdateResult::kOk;
+  return result.row(0).boolean(1) ? client::UpdateResult::kStale : client::UpdateResult::kNotFound;
 }
 
 bool PgClientStore::remove(const std::string& client_id) {

@@ -444,7 +444,7 @@ TEST(PostgresClusterEvents, EveryChangeOtherNodesMustSeeRecordsAnEventInItsOwnTr
   client::Client c = sample_client("app");
   ASSERT_TRUE(b.clients().insert(c));
   c.client_name = "renamed";
-  ASSERT_TRUE(b.clients().update(c));
+  ASSERT_EQ(b.clients().update(c), client::UpdateResult::kOk);
   ASSERT_TRUE(b.clients().remove("app"));
   user::User u;
   u.id = "u1";
@@ -465,7 +465,7 @@ TEST(PostgresClusterEvents, EveryChangeOtherNodesMustSeeRecordsAnEventInItsOwnTr
       << "a new user is no news (nothing caches it); an expired session's purge is none either";
   // A change that fails writes no event.
   const auto before = b.events().latest_seq();
-  EXPECT_FALSE(b.clients().update(c)) << "the client is gone";
+  EXPECT_EQ(b.clients().update(c), client::UpdateResult::kNotFound) << "the client is gone";
   EXPECT_EQ(b.events().latest_seq(), before);
   // An operator's change from psql, whatever its search_path, is news too.
   ASSERT_TRUE(b.clients().insert(sample_client("ops")));

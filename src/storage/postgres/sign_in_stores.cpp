@@ -218,6 +218,13 @@ void PgCodeStore::insert(const token::AuthorizationCode& c) {
   connection->execute(kInsertCode, params);
 }
 
+std::optional<token::AuthorizationCode> PgCodeStore::find(const std::string& code_hash) {
+  auto connection = pool_.acquire();
+  const auto result = connection->execute(kFindCode, Params().bytea(code_hash));
+  if (result.empty()) return std::nullopt;
+  return read_code(result.row(0));
+}
+
 token::ConsumeResult PgCodeStore::consume(const std::string& code_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   {

@@ -32,7 +32,7 @@ class PgClientStore final : public client::ClientStore {
   std::optional<client::Client> find(const std::string& client_id) override;
   client::ClientPage list(std::size_t offset, std::size_t limit) override;
   bool insert(const client::Client& client) override;
-  bool update(const client::Client& client) override;
+  client::UpdateResult update(const client::Client& client) override;
   bool remove(const std::string& client_id) override;
 
  private:
@@ -97,6 +97,9 @@ class PgUserStore final : public user::UserStore {
   user::UserPage list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) override;
   user::UserWriteResult insert(const user::User& user) override;
   user::UserWriteResult update(const user::User& user) override;
+  bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) override;
+  bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) override;
+  bool revoke_tokens_before(const std::string& id, UnixSeconds t) override;
   bool remove(const std::string& id) override;
   user::FailedLogins record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window,
                                          int threshold, UnixSeconds lock_seconds) override;
@@ -138,6 +141,7 @@ class PgCodeStore final : public token::CodeStore {
  public:
   explicit PgCodeStore(ConnectionPool& pool) : pool_(pool) {}
   void insert(const token::AuthorizationCode& code) override;
+  std::optional<token::AuthorizationCode> find(const std::string& code_hash) override;
   token::ConsumeResult consume(const std::string& code_hash, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
@@ -185,6 +189,7 @@ class PgRefreshTokenStore final : public token::RefreshTokenStore {
   std::optional<token::RefreshToken> find_active(const std::string& token_hash, UnixSeconds now) override;
   void record_access_token(const std::string& grant_id, const std::string& jti, UnixSeconds expires_at) override;
   std::size_t revoke_grant(const std::string& grant_id, UnixSeconds now) override;
+  std::size_t revoke_user_grants(const std::string& user_id, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:

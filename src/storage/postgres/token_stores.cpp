@@ -137,6 +137,20 @@ SELECT jti, expires_at FROM grant_access_tokens WHERE grant_id = $1 AND expires_
 ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at
  WHERE revoked_tokens.expires_at < excluded.expires_at)sql"};
 
+// revoke_user_grants(): the grant rows first, in key order (the lock order every grant write
+// follows), so a code redeemed later is born revoked; then the refresh tokens.
+// $1 user, $2 now, $3 remember until.
+constexpr Query kRevokeUserGrantRows{"revoke_user_grant_rows", R"sql(
+INSERT INTO grants (grant_id, revoked_at, expires_at)
+SELECT g.grant_id, $2, $3 FROM (
+    SELECT grant_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL
+    UNION SELECT grant_id FROM authorization_codes WHERE user_id = $1) g
+ ORDER BY g.grant_id
+ON CONFLICT (grant_id) DO UPDATE SET revoked_at = coalesce(grants.revoked_at, excluded.revoked_at),
+                                     expires_at = greatest(grants.expires_at, excluded.expires_at))sql"};
+constexpr Query kRevokeUserRefresh{"revoke_user_refresh_tokens",
+    "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL"};
+
 // The three expiring tables in one statement, each a bounded batch (see kPurgeRevocations).
 constexpr Query kPurgeGrantState{"purge_grant_state", R"sql(
 WITH tokens AS (
@@ -314,6 +328,16 @@ std::size_t PgRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixS
   const auto n = revoke_grant_in(*connection, grant_id, now);
   tx.commit();
   return n;
+}
+
+std::size_t PgRefreshTokenStore::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
+  if (!is_storable_text(user_id)) return 0;
+  auto connection = pool_.acquire();
+  Transaction tx(*connection);
+  connection->execute(kRevokeUserGrantRows, Params().text(user_id).int8(now).int8(now + kRevokedGrantMemory));
+  const auto n = connection->execute(kRevokeUserRefresh, Params().text(user_id).int8(now)).affected();
+  tx.commit();
+  return static_cast<std::size_t>(n);
 }
 
 std::size_t PgRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t limit) {

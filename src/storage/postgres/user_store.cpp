@@ -11,9 +11,12 @@ namespace {
 
 // Usernames and emails compare through gh_ascii_lower (0001_initial.sql), the expression the
 // unique indexes are built on, so these lookups use them.
-constexpr Query kFindUser{"find_user", "SELECT " GH_USER_COLUMNS " FROM users WHERE id = $1"};
+// What every read adds to the written columns (read_user() reads them at 17 and 18).
+#define GH_USER_READ GH_USER_COLUMNS ", version, tokens_valid_after"
+
+constexpr Query kFindUser{"find_user", "SELECT " GH_USER_READ " FROM users WHERE id = $1"};
 constexpr Query kFindUserByUsername{"find_user_by_username",
-    "SELECT " GH_USER_COLUMNS " FROM users WHERE gh_ascii_lower(username) = gh_ascii_lower($1)"};
+    "SELECT " GH_USER_READ " FROM users WHERE gh_ascii_lower(username) = gh_ascii_lower($1)"};
 // $1 / $2: exact username / email filters, '' = any. Total and page from one snapshot (see
 // list_clients).
 constexpr Query kListUsers{"list_users", R"sql(
@@ -22,21 +25,30 @@ SELECT n.total, p.* FROM (
      WHERE ($1 = '' OR gh_ascii_lower(username) = gh_ascii_lower($1))
        AND ($2 = '' OR gh_ascii_lower(email) = gh_ascii_lower($2))) n
   LEFT JOIN LATERAL (
-    SELECT )sql" GH_USER_COLUMNS R"sql(, gh_ascii_lower(username) AS sort_key FROM users
+    SELECT )sql" GH_USER_READ R"sql(, gh_ascii_lower(username) AS sort_key FROM users
      WHERE ($1 = '' OR gh_ascii_lower(username) = gh_ascii_lower($1))
        AND ($2 = '' OR gh_ascii_lower(email) = gh_ascii_lower($2))
      ORDER BY sort_key LIMIT $3 OFFSET $4) p ON true
  ORDER BY p.sort_key)sql"};
 constexpr Query kInsertUser{"insert_user", "INSERT INTO users (" GH_USER_COLUMNS R"sql()
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17))sql"};
-// Everything but id and created_at (the port's contract); $16 (created_at) is bound but unused.
+// The profile and active, if the version is still $18 (the port's contract); $15 and $16 (the
+// password hash and created_at) are bound but unused.
 constexpr Query kUpdateUser{"update_user", R"sql(
 UPDATE users SET username = $2, email = $3, email_verified = $4, name = $5, given_name = $6,
                  family_name = $7, middle_name = $8, nickname = $9, picture = $10, locale = $11,
-                 phone_number = $12, phone_number_verified = $13, active = $14, password_hash = $15,
-                 updated_at = $17
- WHERE id = $1)sql"};
+                 phone_number = $12, phone_number_verified = $13, active = $14,
+                 updated_at = $17, version = version + 1
+ WHERE id = $1 AND version = $18)sql"};
+constexpr Query kUserExists{"user_exists", "SELECT 1 FROM users WHERE id = $1"};
+constexpr Query kSetPasswordHash{"set_password_hash",
+    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1"};
+constexpr Query kRehashPassword{"rehash_password",
+    "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2"};
+constexpr Query kRevokeTokensBefore{"revoke_user_tokens_before",
+    "UPDATE users SET tokens_valid_after = greatest(tokens_valid_after, $2) WHERE id = $1"};
 constexpr Query kDeleteUser{"delete_user", "DELETE FROM users WHERE id = $1"};
+#undef GH_USER_READ
 #undef GH_USER_COLUMNS
 
 // One failed sign-in in one statement: the upsert locks the counter row, so concurrent failures
@@ -84,6 +96,8 @@ user::User read_user(const Row& r, int first = 0) {
   u.password_hash = r.text(first + 14);
   u.created_at = r.int8(first + 15);
   u.updated_at = r.int8(first + 16);
+  u.version = r.int8(first + 17);
+  u.tokens_valid_after = r.int8(first + 18);
   return u;
 }
 
@@ -111,9 +125,9 @@ Params user_params(const user::User& u) {
 
 /// Runs an INSERT or UPDATE of a user; a unique index refusing it is "taken", not a fault. No
 /// check-then-write: the index decides, also between two nodes writing the same name at once.
-user::UserWriteResult write_user(Connection& connection, const Query& query, const user::User& u) {
+user::UserWriteResult write_user(Connection& connection, const Query& query, const Params& params) {
   try {
-    if (connection.execute(query, user_params(u)).affected() != 1) return user::UserWriteResult::kNotFound;
+    if (connection.execute(query, params).affected() != 1) return user::UserWriteResult::kNotFound;
     return user::UserWriteResult::kOk;
   } catch (const PgError& e) {
     if (e.sqlstate() != kUniqueViolation) throw;
@@ -158,12 +172,35 @@ user::UserPage PgUserStore::list(const user::UserFilter& filter, std::size_t off
 
 user::UserWriteResult PgUserStore::insert(const user::User& u) {
   auto connection = pool_.acquire();
-  return write_user(*connection, kInsertUser, u);
+  return write_user(*connection, kInsertUser, user_params(u));
 }
 
 user::UserWriteResult PgUserStore::update(const user::User& u) {
   auto connection = pool_.acquire();
-  return write_user(*connection, kUpdateUser, u);
+  Params params = user_params(u);
+  params.int8(u.version);
+  const auto result = write_user(*connection, kUpdateUser, params);
+  if (result != user::UserWriteResult::kNotFound) return result;
+  return connection->execute(kUserExists, Params().text(u.id)).empty() ? user::UserWriteResult::kNotFound
+                                                                        : user::UserWriteResult::kStale;
+}
+
+bool PgUserStore::set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) {
+  if (!is_storable_text(id)) return false;
+  auto connection = pool_.acquire();
+  return connection->execute(kSetPasswordHash, Params().text(id).text(hash).int8(now)).affected() == 1;
+}
+
+bool PgUserStore::rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) {
+  if (!is_storable_text(id)) return false;
+  auto connection = pool_.acquire();
+  return connection->execute(kRehashPassword, Params().text(id).text(old_hash).text(new_hash)).affected() == 1;
+}
+
+bool PgUserStore::revoke_tokens_before(const std::string& id, UnixSeconds t) {
+  if (!is_storable_text(id)) return false;
+  auto connection = pool_.acquire();
+  return connection->execute(kRevokeTokensBefore, Params().text(id).int8(t)).affected() == 1;
 }
 
 bool PgUserStore::remove(const std::string& id) {

@@ -13,13 +13,15 @@ namespace {
 constexpr Query kFindClient{"find_client", R"sql(
 SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
        redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at,
-       post_logout_redirect_uris, id_token_signed_response_alg, jwks
+       post_logout_redirect_uris, id_token_signed_response_alg, jwks, version, extra_metadata,
+       introspection_audiences
   FROM clients WHERE client_id = ?1)sql"};
 
 constexpr Query kListClients{"list_clients", R"sql(
 SELECT client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes,
        redirect_uris, access_token_signed_response_alg, access_token_audience, created_at, updated_at,
-       post_logout_redirect_uris, id_token_signed_response_alg, jwks
+       post_logout_redirect_uris, id_token_signed_response_alg, jwks, version, extra_metadata,
+       introspection_audiences
   FROM clients ORDER BY client_id LIMIT ?1 OFFSET ?2)sql"};
 
 constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
@@ -27,8 +29,9 @@ constexpr Query kCountClients{"count_clients", "SELECT count(*) FROM clients"};
 constexpr Query kInsertClient{"insert_client", R"sql(
 INSERT INTO clients (client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method,
                      scopes, redirect_uris, access_token_signed_response_alg, access_token_audience,
-                     created_at, updated_at, post_logout_redirect_uris, id_token_signed_response_alg, jwks)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     created_at, updated_at, post_logout_redirect_uris, id_token_signed_response_alg, jwks,
+                     version, extra_metadata, introspection_audiences)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?16, ?17)
 ON CONFLICT (client_id) DO NOTHING)sql"};
 
 // Everything but client_id and created_at (the port's contract).
@@ -37,8 +40,9 @@ UPDATE clients SET secret_hash = ?2, client_name = ?3, grant_types = ?4,
                    token_endpoint_auth_method = ?5, scopes = ?6, redirect_uris = ?7,
                    access_token_signed_response_alg = ?8, access_token_audience = ?9,
                    updated_at = ?11, post_logout_redirect_uris = ?12, id_token_signed_response_alg = ?13,
-                   jwks = ?14
- WHERE client_id = ?1)sql"};
+                   jwks = ?14, version = version + 1, extra_metadata = ?16, introspection_audiences = ?17
+ WHERE client_id = ?1 AND version = ?15)sql"};
+constexpr Query kClientExists{"client_exists", "SELECT 1 FROM clients WHERE client_id = ?1"};
 
 constexpr Query kDeleteClient{"delete_client", "DELETE FROM clients WHERE client_id = ?1"};
 
@@ -58,13 +62,17 @@ client::Client read_client(const Statement& row) {
   c.post_logout_redirect_uris = decode_string_list(row.text(11), "clients.post_logout_redirect_uris");
   c.id_token_signed_response_alg = row.text(12);
   c.jwks = row.text(13);
+  c.version = row.int64(14);
+  c.extra_metadata = row.text(15);
+  c.introspection_audiences = decode_string_list(row.text(16), "clients.introspection_audiences");
   return c;
 }
 
-// ?1..?14 in the column order of kInsertClient (kUpdateClient uses the same numbers).
+// ?1..?17 in the column order of kInsertClient (kUpdateClient uses the same numbers; ?15 is the
+// version the update expects).
 void bind_client(Statement& s, const client::Client& c, const std::string& grant_types,
                  const std::string& scopes, const std::string& redirect_uris,
-                 const std::string& audience, const std::string& post_logout) {
+                 const std::string& audience, const std::string& post_logout, const std::string& introspection) {
   s.bind_text(1, c.client_id)
       .bind_blob(2, c.secret_hash)
       .bind_text(3, c.client_name)
@@ -78,7 +86,10 @@ void bind_client(Statement& s, const client::Client& c, const std::string& grant
       .bind_int(11, c.updated_at)
       .bind_text(12, post_logout)
       .bind_text(13, c.id_token_signed_response_alg)
-      .bind_text(14, c.jwks);
+      .bind_text(14, c.jwks)
+      .bind_int(15, c.version)
+      .bind_text(16, c.extra_metadata)
+      .bind_text(17, introspection);
 }
 
 std::int64_t to_sql_count(std::size_t n) {
@@ -92,8 +103,9 @@ std::int64_t write_client(Connection& connection, const Query& query, const clie
   const std::string redirect_uris = encode_string_list(c.redirect_uris);
   const std::string audience = encode_string_list(c.access_token_audience);
   const std::string post_logout = encode_string_list(c.post_logout_redirect_uris);
+  const std::string introspection = encode_string_list(c.introspection_audiences);
   Statement s(connection, query);
-  bind_client(s, c, grant_types, scopes, redirect_uris, audience, post_logout);
+  bind_client(s, c, grant_types, scopes, redirect_uris, audience, post_logout, introspection);
   s.run();
   return connection.changes();
 }
@@ -132,9 +144,12 @@ bool SqliteClientStore::insert(const client::Client& client) {
   return write_client(*connection, kInsertClient, client) == 1;
 }
 
-bool SqliteClientStore::update(const client::Client& client) {
+client::UpdateResult SqliteClientStore::update(const client::Client& client) {
   auto connection = pool_.acquire();
-  return write_client(*connection, kUpdateClient, client) == 1;
+  if (write_client(*connection, kUpdateClient, client) == 1) return client::UpdateResult::kOk;
+  Statement s(*connection, kClientExists);
+  s.bind_text(1, client.client_id);
+  return s.step() ? client::UpdateResult::kStale : client::UpdateResult::kNotFound;
 }
 
 bool SqliteClientStore::remove(const std::string& client_id) {

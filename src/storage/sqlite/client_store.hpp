@@ -12,7 +12,7 @@ class SqliteClientStore final : public client::ClientStore {
   std::optional<client::Client> find(const std::string& client_id) override;
   client::ClientPage list(std::size_t offset, std::size_t limit) override;
   bool insert(const client::Client& client) override;
-  bool update(const client::Client& client) override;
+  client::UpdateResult update(const client::Client& client) override;
   bool remove(const std::string& client_id) override;
 
  private:

@@ -50,7 +50,7 @@ TEST(SqliteClusterEvents, EveryChangeOtherNodesMustSeeRecordsAnEventInItsOwnTran
   c.access_token_signed_response_alg = "RS256";
   ASSERT_TRUE(b.clients().insert(c));
   c.client_name = "renamed";
-  ASSERT_TRUE(b.clients().update(c));
+  ASSERT_EQ(b.clients().update(c), client::UpdateResult::kOk);
   ASSERT_TRUE(b.clients().remove("app"));
   user::User u;
   u.id = "u1";
@@ -71,7 +71,7 @@ TEST(SqliteClusterEvents, EveryChangeOtherNodesMustSeeRecordsAnEventInItsOwnTran
       << "a new user is no news (nothing caches it); an expired session's purge is none either";
   // A change that fails writes no event.
   const auto before = b.events().latest_seq();
-  EXPECT_FALSE(b.clients().update(c)) << "the client is gone";
+  EXPECT_EQ(b.clients().update(c), client::UpdateResult::kNotFound) << "the client is gone";
   EXPECT_EQ(b.events().latest_seq(), before);
 }
 

@@ -44,6 +44,16 @@ constexpr Query kRememberRevokedGrant{"remember_revoked_grant", R"sql(
 INSERT INTO revoked_grants (grant_id, revoked_at, expires_at) VALUES (?1, ?2, ?3)
 ON CONFLICT (grant_id) DO NOTHING)sql"};
 
+// revoke_user_grants(): the grants first (so a code redeemed later is born revoked), then the
+// refresh tokens. ?1 user, ?2 now, ?3 remember until.
+constexpr Query kRememberUserGrants{"remember_revoked_user_grants", R"sql(
+INSERT INTO revoked_grants (grant_id, revoked_at, expires_at)
+SELECT grant_id, ?2, ?3 FROM refresh_tokens WHERE user_id = ?1 AND revoked_at IS NULL
+UNION SELECT grant_id, ?2, ?3 FROM authorization_codes WHERE user_id = ?1
+ON CONFLICT (grant_id) DO NOTHING)sql"};
+constexpr Query kRevokeUserRefresh{"revoke_user_refresh_tokens",
+    "UPDATE refresh_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL"};
+
 constexpr Query kPurgeRefresh{"purge_refresh_tokens", R"sql(
 DELETE FROM refresh_tokens WHERE rowid IN (
   SELECT rowid FROM refresh_tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
@@ -181,6 +191,20 @@ std::size_t SqliteRefreshTokenStore::revoke_grant(const std::string& grant_id, U
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   auto n = revoke_grant_in(*connection, grant_id, now);
+  tx.commit();
+  return n;
+}
+
+std::size_t SqliteRefreshTokenStore::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Transaction tx(*connection, Transaction::Mode::kImmediate);
+  {
+    Statement s(*connection, kRememberUserGrants);
+    s.bind_text(1, user_id).bind_int(2, now).bind_int(3, now + kRevokedGrantMemory).run();
+  }
+  Statement s(*connection, kRevokeUserRefresh);
+  s.bind_text(1, user_id).bind_int(2, now).run();
+  const auto n = static_cast<std::size_t>(connection->changes());
   tx.commit();
   return n;
 }

@@ -15,6 +15,7 @@ class SqliteRefreshTokenStore final : public token::RefreshTokenStore {
   std::optional<token::RefreshToken> find_active(const std::string& token_hash, UnixSeconds now) override;
   void record_access_token(const std::string& grant_id, const std::string& jti, UnixSeconds expires_at) override;
   std::size_t revoke_grant(const std::string& grant_id, UnixSeconds now) override;
+  std::size_t revoke_user_grants(const std::string& user_id, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:

@@ -16,7 +16,7 @@ std::shared_ptr<GrantStores> grant_stores(std::shared_ptr<OpenBackend> open) {
     GrantStores stores;
   };
   auto& b = *open->backend;
-  auto holder = std::make_shared<Holder>(Holder{std::move(open), GrantStores{b.refresh_tokens(), b.revocations()}});
+  auto holder = std::make_shared<Holder>(Holder{std::move(open), GrantStores{b.refresh_tokens(), b.revocations(), b.codes()}});
   return std::shared_ptr<GrantStores>(holder, &holder->stores);
 }
 

@@ -223,6 +223,14 @@ void SqliteCodeStore::insert(const token::AuthorizationCode& c) {
       .run();
 }
 
+std::optional<token::AuthorizationCode> SqliteCodeStore::find(const std::string& code_hash) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kFindCode);
+  s.bind_blob(1, code_hash);
+  if (!s.step()) return std::nullopt;
+  return read_code(s);
+}
+
 token::ConsumeResult SqliteCodeStore::consume(const std::string& code_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   {

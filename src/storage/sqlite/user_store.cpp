@@ -12,10 +12,13 @@ namespace {
   "id, username, email, email_verified, name, given_name, family_name, middle_name, nickname, picture, " \
   "locale, phone_number, phone_number_verified, active, password_hash, created_at, updated_at"
 
-constexpr Query kFindUser{"find_user", "SELECT " GH_USER_COLUMNS " FROM users WHERE id = ?1"};
-constexpr Query kFindUserByUsername{"find_user_by_username", "SELECT " GH_USER_COLUMNS " FROM users WHERE username = ?1"};
+// What every read adds to the written columns (read_user() reads them at 17 and 18).
+#define GH_USER_READ GH_USER_COLUMNS ", version, tokens_valid_after"
+
+constexpr Query kFindUser{"find_user", "SELECT " GH_USER_READ " FROM users WHERE id = ?1"};
+constexpr Query kFindUserByUsername{"find_user_by_username", "SELECT " GH_USER_READ " FROM users WHERE username = ?1"};
 // ?1 / ?2: exact username / email filters, '' = any (both compare with NOCASE, the columns' collation).
-constexpr Query kListUsers{"list_users", "SELECT " GH_USER_COLUMNS R"sql( FROM users
+constexpr Query kListUsers{"list_users", "SELECT " GH_USER_READ R"sql( FROM users
  WHERE (?1 = '' OR username = ?1) AND (?2 = '' OR email = ?2)
  ORDER BY username LIMIT ?3 OFFSET ?4)sql"};
 constexpr Query kCountUsers{"count_users", R"sql(SELECT count(*) FROM users
@@ -24,13 +27,21 @@ constexpr Query kUsernameOwner{"username_owner", "SELECT id FROM users WHERE use
 constexpr Query kEmailOwner{"email_owner", "SELECT id FROM users WHERE email = ?1 AND email <> ''"};
 constexpr Query kInsertUser{"insert_user", "INSERT INTO users (" GH_USER_COLUMNS R"sql()
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql"};
-// Everything but id and created_at (the port's contract).
+// The profile and active, if the version is still ?18 (the port's contract); ?15 and ?16 (the
+// password hash and created_at) are bound but not written.
 constexpr Query kUpdateUser{"update_user", R"sql(
 UPDATE users SET username = ?2, email = ?3, email_verified = ?4, name = ?5, given_name = ?6,
                  family_name = ?7, middle_name = ?8, nickname = ?9, picture = ?10, locale = ?11,
-                 phone_number = ?12, phone_number_verified = ?13, active = ?14, password_hash = ?15,
-                 updated_at = ?17
- WHERE id = ?1)sql"};
+                 phone_number = ?12, phone_number_verified = ?13, active = ?14,
+                 updated_at = ?17, version = version + 1
+ WHERE id = ?1 AND version = ?18)sql"};
+constexpr Query kUserExists{"user_exists", "SELECT 1 FROM users WHERE id = ?1"};
+constexpr Query kSetPasswordHash{"set_password_hash",
+    "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1"};
+constexpr Query kRehashPassword{"rehash_password",
+    "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2"};
+constexpr Query kRevokeTokensBefore{"revoke_user_tokens_before",
+    "UPDATE users SET tokens_valid_after = max(tokens_valid_after, ?2) WHERE id = ?1"};
 constexpr Query kDeleteUser{"delete_user", "DELETE FROM users WHERE id = ?1"};
 
 constexpr Query kSelectFailed{"select_login_failures",
@@ -44,6 +55,7 @@ constexpr Query kPurgeFailed{"purge_login_failures", R"sql(
 DELETE FROM login_failures WHERE rowid IN (
   SELECT rowid FROM login_failures WHERE window_started_at < ?1 AND locked_until < ?1 LIMIT ?2))sql"};
 
+#undef GH_USER_READ
 #undef GH_USER_COLUMNS
 
 user::User read_user(const Statement& row) {
@@ -65,6 +77,8 @@ user::User read_user(const Statement& row) {
   u.password_hash = row.text(14);
   u.created_at = row.int64(15);
   u.updated_at = row.int64(16);
+  u.version = row.int64(17);
+  u.tokens_valid_after = row.int64(18);
   return u;
 }
 
@@ -170,12 +184,40 @@ user::UserWriteResult SqliteUserStore::update(const user::User& u) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   if (auto taken = check_unique(*connection, u); taken != user::UserWriteResult::kOk) return taken;
-  Statement s(*connection, kUpdateUser);
-  bind_user(s, u);
-  s.run();
-  if (connection->changes() != 1) return user::UserWriteResult::kNotFound;
+  {
+    Statement s(*connection, kUpdateUser);
+    bind_user(s, u);
+    s.bind_int(18, u.version);
+    s.run();
+  }
+  if (connection->changes() != 1) {
+    Statement exists(*connection, kUserExists);
+    exists.bind_text(1, u.id);
+    return exists.step() ? user::UserWriteResult::kStale : user::UserWriteResult::kNotFound;
+  }
   tx.commit();
   return user::UserWriteResult::kOk;
+}
+
+bool SqliteUserStore::set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kSetPasswordHash);
+  s.bind_text(1, id).bind_text(2, hash).bind_int(3, now).run();
+  return connection->changes() == 1;
+}
+
+bool SqliteUserStore::rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRehashPassword);
+  s.bind_text(1, id).bind_text(2, old_hash).bind_text(3, new_hash).run();
+  return connection->changes() == 1;
+}
+
+bool SqliteUserStore::revoke_tokens_before(const std::string& id, UnixSeconds t) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRevokeTokensBefore);
+  s.bind_text(1, id).bind_int(2, t).run();
+  return connection->changes() == 1;
 }
 
 bool SqliteUserStore::remove(const std::string& id) {

@@ -14,6 +14,9 @@ class SqliteUserStore final : public user::UserStore {
   user::UserPage list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) override;
   user::UserWriteResult insert(const user::User& user) override;
   user::UserWriteResult update(const user::User& user) override;
+  bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) override;
+  bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) override;
+  bool revoke_tokens_before(const std::string& id, UnixSeconds t) override;
   bool remove(const std::string& id) override;
   user::FailedLogins record_failed_login(const std::string& id, UnixSeconds now, UnixSeconds window, int threshold,
                                          UnixSeconds lock_seconds) override;

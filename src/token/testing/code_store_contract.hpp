@@ -65,6 +65,20 @@ TEST_P(CodeStoreContract, AFreshCodeIsConsumedOnceWithEveryField) {
   EXPECT_EQ(second.code->grant_id, c.grant_id) << "a reuse names the grant to revoke";
 }
 
+TEST_P(CodeStoreContract, FindReadsACodeWithoutSpendingIt) {
+  auto c = sample("f1");
+  store().insert(c);
+  EXPECT_FALSE(store().find("nope"));
+  auto found = store().find("f1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->client_id, c.client_id);
+  EXPECT_EQ(found->code_challenge, c.code_challenge);
+  EXPECT_EQ(found->redirect_uri, c.redirect_uri);
+  ASSERT_TRUE(store().find("f1"));
+  EXPECT_EQ(store().consume("f1", 1010).outcome, ConsumeOutcome::kConsumed) << "find() did not spend it";
+  EXPECT_TRUE(store().find("f1")) << "a used code is still found (its reuse must be told apart)";
+}
+
 TEST_P(CodeStoreContract, UnknownAndExpiredCodes) {
   EXPECT_EQ(store().consume("nope", 1010).outcome, ConsumeOutcome::kUnknown);
   store().insert(sample("h1", 1060));

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/store_contract.hpp"
+#include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
 #include "token/revocation_store.hpp"
 
@@ -22,6 +23,7 @@ namespace gatehouse::token::testing {
 struct GrantStores {
   RefreshTokenStore& refresh;
   RevocationStore& revocations;
+  CodeStore& codes;
 };
 
 using RefreshTokenStoreBackend = contract::StoreBackend<GrantStores>;
@@ -104,6 +106,31 @@ TEST_P(RefreshTokenStoreContract, TokensIssuedFromARevokedGrantAreBornRevoked) {
   refresh().record_access_token("g1", "jti-late", 4000);
   EXPECT_FALSE(refresh().find_active("late", 1102));
   EXPECT_TRUE(revocations().is_revoked("jti-late"));
+}
+
+TEST_P(RefreshTokenStoreContract, RevokingAUsersGrantsReachesEveryFamilyCodeAndAccessTokenOfThatUserOnly) {
+  refresh().insert(sample("a1", "ga"));
+  refresh().insert(sample("b1", "gb"));
+  auto other = sample("o1", "go");
+  other.user_id = "u2";
+  refresh().insert(other);
+  // A code issued before the sign-out and not yet redeemed.
+  AuthorizationCode code{"c1", "gc", "web", "https://app/cb", "u1", "openid", "", "", "", "sid-1", 900, "pwd", 1000, 1060};
+  store().codes.insert(code);
+  EXPECT_EQ(refresh().revoke_user_grants("u1", 1100), 2u);
+  EXPECT_FALSE(refresh().find_active("a1", 1101));
+  EXPECT_FALSE(refresh().find_active("b1", 1101));
+  EXPECT_TRUE(refresh().find_active("o1", 1101)) << "another user's family is untouched";
+  EXPECT_TRUE(revocations().is_revoked("ga.any"));
+  EXPECT_TRUE(revocations().is_revoked("gb.any"));
+  EXPECT_FALSE(revocations().is_revoked("go.any"));
+  // The code is still redeemable once, but whatever it issues is born revoked.
+  EXPECT_TRUE(revocations().is_revoked("gc.any"));
+  auto late = sample("c-rt", "gc");
+  refresh().insert(late);
+  EXPECT_FALSE(refresh().find_active("c-rt", 1101));
+  EXPECT_EQ(refresh().revoke_user_grants("u1", 1200), 0u) << "idempotent";
+  EXPECT_EQ(refresh().revoke_user_grants("nobody", 1200), 0u);
 }
 
 TEST_P(RefreshTokenStoreContract, ExactlyOneOfManyConcurrentRotationsRotates) {

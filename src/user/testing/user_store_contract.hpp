@@ -92,14 +92,61 @@ TEST_P(UserStoreContract, UpdateReplacesFieldsButKeepsIdAndCreation) {
   auto found = store().find("u1");
   EXPECT_EQ(found->username, "ada.l");
   EXPECT_FALSE(found->active);
-  EXPECT_EQ(found->password_hash, "");
+  EXPECT_EQ(found->password_hash, sample("u1", "ada").password_hash) << "update() never writes the hash";
   EXPECT_EQ(found->created_at, 1'700'000'000);
   EXPECT_EQ(found->updated_at, 1'800'000'000);
+  EXPECT_EQ(found->version, 2);
   // Taking another user's username or email is refused and changes nothing.
-  EXPECT_EQ(store().update(sample("u1", "GRACE", "x@example.com")), UserWriteResult::kUsernameTaken);
-  EXPECT_EQ(store().update(sample("u1", "ada2", "Grace@Example.com")), UserWriteResult::kEmailTaken);
+  auto taken = sample("u1", "GRACE", "x@example.com");
+  taken.version = 2;
+  EXPECT_EQ(store().update(taken), UserWriteResult::kUsernameTaken);
+  taken = sample("u1", "ada2", "Grace@Example.com");
+  taken.version = 2;
+  EXPECT_EQ(store().update(taken), UserWriteResult::kEmailTaken);
   EXPECT_EQ(store().find("u1")->username, "ada.l");
   EXPECT_EQ(store().update(sample("nobody", "someone")), UserWriteResult::kNotFound);
+}
+
+TEST_P(UserStoreContract, AnUpdateFromAStaleReadIsRefusedAndCannotUndoADeactivation) {
+  ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
+  const User read_by_rename = *store().find("u1");
+  User deactivate = *store().find("u1");
+  deactivate.active = false;
+  ASSERT_EQ(store().update(deactivate), UserWriteResult::kOk);
+  User rename = read_by_rename;  // still active: written back, it would re-activate
+  rename.name = "Ada L.";
+  EXPECT_EQ(store().update(rename), UserWriteResult::kStale);
+  const auto now = store().find("u1");
+  EXPECT_FALSE(now->active);
+  EXPECT_EQ(now->name, read_by_rename.name);
+  EXPECT_EQ(now->version, read_by_rename.version + 1);
+}
+
+TEST_P(UserStoreContract, PasswordHashesChangeAloneAndARehashNeverRestoresAnOldOne) {
+  ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
+  const User before = *store().find("u1");
+  // An administrator sets a new password while a sign-in that verified the old one rehashes it.
+  ASSERT_TRUE(store().set_password_hash("u1", "$argon2id$new", 1'800'000'000));
+  EXPECT_FALSE(store().rehash_password("u1", before.password_hash, "$argon2id$old-rehashed"));
+  auto found = store().find("u1");
+  EXPECT_EQ(found->password_hash, "$argon2id$new");
+  EXPECT_EQ(found->updated_at, 1'800'000'000);
+  EXPECT_EQ(found->version, before.version) << "the hash is not part of the representation";
+  EXPECT_TRUE(store().rehash_password("u1", "$argon2id$new", "$argon2id$new-rehashed"));
+  EXPECT_EQ(store().find("u1")->password_hash, "$argon2id$new-rehashed");
+  EXPECT_FALSE(store().set_password_hash("nobody", "x", 1));
+  EXPECT_FALSE(store().rehash_password("nobody", "x", "y"));
+}
+
+TEST_P(UserStoreContract, TheTokenCutOffOnlyMovesForward) {
+  ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
+  EXPECT_EQ(store().find("u1")->tokens_valid_after, 0);
+  EXPECT_TRUE(store().revoke_tokens_before("u1", 1'800'000'000));
+  EXPECT_TRUE(store().revoke_tokens_before("u1", 1'700'000'000));
+  const auto found = store().find("u1");
+  EXPECT_EQ(found->tokens_valid_after, 1'800'000'000);
+  EXPECT_EQ(found->version, 1);
+  EXPECT_FALSE(store().revoke_tokens_before("nobody", 1));
 }
 
 TEST_P(UserStoreContract, ListFiltersAndPagesInUsernameOrder) {
