@@ -349,6 +349,11 @@ struct Node::Parts {
         return limited({"login-client", rl.login_per_client, window}, client_id, {"login-ip", rl.login_per_ip, window}, address);
       };
     }
+    if (rl.authorize_per_ip > 0) {
+      authorize_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
+        return rate_limiter.over_limit({"authorize-ip", rl.authorize_per_ip, window}, address);
+      };
+    }
     authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
       logins.add({e.outcome});
       admin::AuditEvent a;

@@ -15,9 +15,16 @@ namespace gatehouse::oidc {
 namespace {
 
 constexpr std::array<std::string_view, 5> kStandardScopes{"openid", "profile", "email", "phone", "offline_access"};
+// Bounds on every request field a login transaction stores (and the answer echoes), so one row
+// stays a few KB at most (RFC 6749 leaves their size open). client_id and redirect_uri are checked
+// before they are verified, so their errors never redirect.
+constexpr std::size_t kMaxClientId = 256;
+constexpr std::size_t kMaxRedirectUri = 2048;
 constexpr std::size_t kMaxState = 2048;
 constexpr std::size_t kMaxNonce = 512;
 constexpr std::size_t kMaxLoginHint = 256;
+constexpr std::size_t kMaxScope = 2048;
+constexpr std::size_t kMaxPrompt = 64;
 constexpr std::string_view kInvalidCredentials = "Invalid username or password.";
 constexpr std::string_view kLocked = "This account is temporarily locked after too many failed sign-ins. Try again later.";
 
@@ -156,6 +163,11 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   // 1. The client and where to send it back: until both are verified, nothing redirects.
   const auto client_id = p.value("client_id");
   if (client_id.empty()) return error_page(*theme_of(deps), 400, "invalid_request", "The request has no client_id.");
+  if (client_id.size() > kMaxClientId)
+    return error_page(*theme_of(deps), 400, "invalid_request", "client_id is longer than " + std::to_string(kMaxClientId) + " bytes.");
+  if (p.value("redirect_uri").size() > kMaxRedirectUri)
+    return error_page(*theme_of(deps), 400, "invalid_request",
+                      "redirect_uri is longer than " + std::to_string(kMaxRedirectUri) + " bytes.");
   auto c = deps.clients.find(client_id);
   if (!c) return error_page(*theme_of(deps), 400, "invalid_client", "The application is not known.");
   // redirect_uri may be left out only by a plain OAuth request of a client with exactly one
@@ -177,7 +189,17 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   auto fail = [&](std::string_view error, std::string_view description) {
     return redirect_error(deps, redirect_uri, state, error, description);
   };
-  // 2. The request itself.
+  // 2. Bounds on what is kept in the store and echoed back. An over-long state is not echoed.
+  if (state.size() > kMaxState)
+    return redirect_error(deps, redirect_uri, {}, "invalid_request", "state is longer than " + std::to_string(kMaxState) + " bytes");
+  for (const auto& [name, max] : {std::pair<std::string_view, std::size_t>{"nonce", kMaxNonce},
+                                  {"login_hint", kMaxLoginHint},
+                                  {"scope", kMaxScope},
+                                  {"prompt", kMaxPrompt}}) {
+    if (p.value(name).size() > max)
+      return fail("invalid_request", std::string(name) + " is longer than " + std::to_string(max) + " bytes");
+  }
+  // 3. The request itself.
   if (!client::has_grant(*c, "authorization_code"))
     return fail("unauthorized_client", "this client may not use the authorization code flow");
   if (p.value("response_type") != "code") return fail("unsupported_response_type", "only response_type=code is supported");
@@ -201,12 +223,6 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   } else if (deps.require_pkce) {
     return fail("invalid_request", "PKCE (code_challenge with S256) is required");
   }
-  // Bounds on what is kept in the store and echoed back (RFC 6749 leaves their size open).
-  if (state.size() > kMaxState) return fail("invalid_request", "state is longer than " + std::to_string(kMaxState) + " bytes");
-  if (p.value("nonce").size() > kMaxNonce)
-    return fail("invalid_request", "nonce is longer than " + std::to_string(kMaxNonce) + " bytes");
-  if (p.value("login_hint").size() > kMaxLoginHint)
-    return fail("invalid_request", "login_hint is longer than " + std::to_string(kMaxLoginHint) + " bytes");
   const auto prompt_values = split_words(p.value("prompt"));
   const bool prompt_none = std::find(prompt_values.begin(), prompt_values.end(), "none") != prompt_values.end();
   const bool prompt_login = std::find(prompt_values.begin(), prompt_values.end(), "login") != prompt_values.end();
@@ -234,15 +250,25 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   tx.max_age = max_age;
   tx.created_at = now;
   tx.expires_at = now + deps.transaction_ttl;
-  // 3. A live SSO session answers without a form (unless the client asks for a fresh login).
+  // 4. A live SSO session answers without a form (unless the client asks for a fresh login).
   if (!prompt_login) {
     if (auto s = current_session(deps, request); s && (!max_age || now - s->auth_time <= *max_age))
       return issue_code(deps, tx, *s);
   }
   if (prompt_none) return fail("login_required", "the user is not signed in");
-  // 4. Show the login form; the pending request waits in the store. The CSRF token binds the
-  // form to this browser: one per browser (reused while its cookie lives), so sign-ins running in
-  // two tabs do not invalidate each other.
+  // 5. Show the login form; the pending request waits in the store. Each one is a row, so an
+  // address may start only so many per window (rate_limits.authorize_per_ip): anonymous requests
+  // cannot grow the store without bound.
+  if (deps.transaction_rate_limit) {
+    if (auto wait = deps.transaction_rate_limit(request.client_address)) {
+      auto r = error_page(*theme_of(deps), 429, "too_many_requests",
+                          "Too many sign-ins were started from your network. Try again in " + std::to_string(*wait) + " seconds.");
+      r.set("Retry-After", std::to_string(*wait));
+      return r;
+    }
+  }
+  // The CSRF token binds the form to this browser: one per browser (reused while its cookie
+  // lives), so sign-ins running in two tabs do not invalidate each other.
   auto csrf = cookie_value(request, kCsrfCookie);
   const bool fresh = csrf.size() < 32;
   if (fresh) csrf = jose::random_token(32);

@@ -66,6 +66,9 @@ struct AuthorizeDeps {
   /// Counts a sign-in attempt for an application from an address (cluster-wide); returns the
   /// seconds to wait when it is over a limit. Empty: no limits.
   std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> login_rate_limit = {};
+  /// Counts a new login transaction (a login form shown, a row stored) for a client address
+  /// (cluster-wide); returns the seconds to wait when it is over the limit. Empty: no limit.
+  std::function<std::optional<UnixSeconds>(std::string_view address)> transaction_rate_limit = {};
   /// The theme of the pages (nullptr: the built-in one).
   const ThemeProvider* theme = nullptr;
 };
