@@ -30,15 +30,8 @@ constexpr std::string_view kLocked = "This account is temporarily locked after t
 
 // --- HTML ------------------------------------------------------------------------------------
 
-// --- cookies ---------------------------------------------------------------------------------
-
-std::string cookie_header(const AuthorizeDeps& deps, std::string_view name, std::string_view value, std::string_view path,
-                          std::optional<UnixSeconds> max_age) {
-  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) + "; HttpOnly; SameSite=Lax";
-  if (deps.secure_cookies) c += "; Secure";
-  if (max_age) c += "; Max-Age=" + std::to_string(*max_age);
-  return c;
-}
+constexpr std::string_view kHostPrefix = "__Host-";
+constexpr std::string_view kSecurePrefix = "__Secure-";
 
 // --- redirects -------------------------------------------------------------------------------
 
@@ -118,9 +111,11 @@ http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransac
                                               {"username", html_escape(username)}}));
 }
 
+CookieScope csrf_cookie_scope(const AuthorizeDeps& deps) { return cookie_scope(deps, kCsrfCookie, kCsrfCookiePath, true); }
+
 /// The live SSO session of this browser, if any.
 std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, const http::Request& request) {
-  auto value = cookie_value(request, deps.session_cookie);
+  auto value = cookie_value(request, session_cookie_scope(deps).name);
   if (value.empty()) return std::nullopt;
   auto s = deps.sessions.find(jose::sha256(value), deps.clock.now(), deps.session_idle_timeout);
   if (!s) return std::nullopt;
@@ -136,6 +131,25 @@ std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, co
 std::shared_ptr<const Theme> theme_of(const AuthorizeDeps& deps) {
   // Without a provider, the built-in theme itself (a non-owning pointer to the static).
   return deps.theme != nullptr ? deps.theme->current() : std::shared_ptr<const Theme>(std::shared_ptr<const Theme>(), &builtin_theme());
+}
+
+CookieScope cookie_scope(const AuthorizeDeps& deps, std::string_view name, std::string_view path, bool path_may_widen) {
+  if (!deps.secure_cookies || name.starts_with(kHostPrefix) || name.starts_with(kSecurePrefix))
+    return {std::string(name), std::string(path)};
+  if (path == "/" || path_may_widen) return {std::string(kHostPrefix) + std::string(name), "/"};
+  return {std::string(kSecurePrefix) + std::string(name), std::string(path)};
+}
+
+CookieScope session_cookie_scope(const AuthorizeDeps& deps) {
+  return cookie_scope(deps, deps.session_cookie, deps.session_cookie_path, false);
+}
+
+std::string set_cookie(const AuthorizeDeps& deps, const CookieScope& scope, std::string_view value,
+                       std::optional<UnixSeconds> max_age) {
+  std::string c = scope.name + "=" + std::string(value) + "; Path=" + scope.path + "; HttpOnly; SameSite=Lax";
+  if (deps.secure_cookies) c += "; Secure";
+  if (max_age) c += "; Max-Age=" + std::to_string(*max_age);
+  return c;
 }
 
 std::string cookie_value(const http::Request& request, std::string_view name) {
@@ -268,14 +282,15 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
     }
   }
   // The CSRF token binds the form to this browser: one per browser (reused while its cookie
-  // lives), so sign-ins running in two tabs do not invalidate each other.
-  auto csrf = cookie_value(request, kCsrfCookie);
-  const bool fresh = csrf.size() < 32;
-  if (fresh) csrf = jose::random_token(32);
+  // lives), so sign-ins running in two tabs do not invalidate each other. Only a token this
+  // server issued is reused; a value the browser made up (or someone planted) gets a new one.
+  const auto csrf_scope = csrf_cookie_scope(deps);
+  auto csrf = cookie_value(request, csrf_scope.name);
+  if (!valid_csrf_token(deps.csrf_key, kLoginCsrf, csrf)) csrf = issue_csrf_token(deps.csrf_key, kLoginCsrf);
   tx.csrf_hash = jose::sha256(csrf);
   deps.transactions.insert(tx);
   auto r = login_form(deps, tx, csrf, tx.login_hint, {});
-  r.set("Set-Cookie", cookie_header(deps, kCsrfCookie, csrf, kCsrfCookiePath, deps.transaction_ttl));
+  r.set("Set-Cookie", set_cookie(deps, csrf_scope, csrf, deps.transaction_ttl));
   return r;
 }
 
@@ -287,11 +302,12 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   auto tx = deps.transactions.find(form.value("tx"), now);
   if (!tx)
     return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
-  // CSRF: the token in the form must be the one in this browser's cookie, and the one the
-  // transaction was created with (so a form cannot be posted from another browser or site).
+  // CSRF: the token in the form must be one this server issued, the one in this browser's
+  // cookie, and the one the transaction was created with (so a form cannot be posted from another
+  // browser or site).
   const auto csrf = form.value("csrf");
-  const auto cookie = cookie_value(request, kCsrfCookie);
-  if (csrf.empty() || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
+  const auto cookie = cookie_value(request, csrf_cookie_scope(deps).name);
+  if (!valid_csrf_token(deps.csrf_key, kLoginCsrf, csrf) || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
       !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
     return error_page(*theme_of(deps), 400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
   // Before the password check: a limited attempt costs no argon2id.
@@ -337,7 +353,8 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   if (!deps.transactions.consume(tx->id))
     return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
   // A new session for a new sign-in: the one this browser had before (if any) ends.
-  if (auto previous = cookie_value(request, deps.session_cookie); !previous.empty())
+  const auto session_scope = session_cookie_scope(deps);
+  if (auto previous = cookie_value(request, session_scope.name); !previous.empty())
     if (auto old = deps.sessions.find(jose::sha256(previous), now, deps.session_lifetime)) deps.sessions.revoke_by_sid(old->sid);
   const auto value = jose::random_token(32);
   session::SsoSession s{jose::sha256(value), jose::random_token(16), u->id, now, "pwd", now, now, now + deps.session_lifetime};
@@ -345,7 +362,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
   report("success", u->id);
   auto r = issue_code(deps, *tx, s);
-  r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, deps.session_cookie_path, std::nullopt)});
+  r.headers.push_back({"Set-Cookie", set_cookie(deps, session_scope, value, std::nullopt)});
   return r;
 }
 

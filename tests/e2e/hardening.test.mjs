@@ -224,3 +224,39 @@ it('over-long authorization request fields are refused: before the redirect_uri 
   assert.equal((await redirected({ state: 's'.repeat(2049) }, 'state')).searchParams.get('state'), null);
   assert.equal(storedTransactions(n), before, 'a refused request stores nothing');
 });
+
+// --- headers every response carries ----------------------------------------------------------
+
+it('every response says nosniff, none sends HSTS over an http public_url, every HTML page forbids framing', async () => {
+  const answers = {
+    'JSON document': await node.request('/.well-known/openid-configuration'),
+    'OAuth error': await node.postForm('/oauth2/token', { grant_type: 'nope' }),
+    'admin API error': await node.admin('GET', '/api/applications', undefined, { key: null }),
+    'unknown path': await node.request('/no/such/path'),
+    stylesheet: await node.request('/assets/style.css'),
+    'admin script': await node.request('/admin/admin.js'),
+    'error page': await node.request('/oauth2/authorize?client_id=nobody'),
+    'signed-out page': await node.request('/oauth2/logout'),
+    'admin console': await node.request('/admin/'),
+  };
+  for (const [what, res] of Object.entries(answers)) {
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', what);
+    assert.equal(res.headers.get('strict-transport-security'), null, what);
+    if (/^text\/html/.test(res.headers.get('content-type') ?? '')) {
+      assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, what);
+    }
+  }
+  for (const what of ['error page', 'signed-out page', 'admin console']) {
+    assert.match(answers[what].headers.get('content-type'), /^text\/html/, what);
+  }
+  // The login form (on the node with a web client) and the answers the server gives by itself.
+  const n = await floodedNode();
+  const form = await rawRequest(n.port, { path: authorizePath({ state: 'x' }) });
+  assert.ok([200, 429].includes(form.status), form.text);
+  assert.match(form.headers['content-type'], /^text\/html/);
+  assert.match(form.headers['content-security-policy'], /frame-ancestors 'none'/);
+  assert.equal(form.headers['x-content-type-options'], 'nosniff');
+  const malformed = await rawExchange(node.port, 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', { endOnData: true });
+  assert.match(malformed.data, /^HTTP\/1\.1 400 /);
+  assert.match(malformed.data, /\r\nX-Content-Type-Options: nosniff\r\n/i);
+});
