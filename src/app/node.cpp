@@ -334,6 +334,7 @@ struct Node::Parts {
     admin_deps.users_uncached = &store->users();
     theme.reload();
     authorize_deps.theme = &theme;
+    authorize_deps.csrf_key = oidc::CsrfKey(master.derive(keys::kCsrfTokenPurpose));
     admin_deps.get_theme = [this] { return oidc::theme_json(*theme.current()); };
     admin_deps.put_theme = [this](const boost::json::object& doc) -> Result<void, std::string> {
       auto parsed = oidc::parse_theme(doc);
@@ -352,6 +353,11 @@ struct Node::Parts {
     if (rl.login_per_client > 0 || rl.login_per_ip > 0) {
       authorize_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
         return limited({"login-client", rl.login_per_client, window}, client_id, {"login-ip", rl.login_per_ip, window}, address);
+      };
+    }
+    if (rl.authorize_per_ip > 0) {
+      authorize_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
+        return rate_limiter.over_limit({"authorize-ip", rl.authorize_per_ip, window}, address);
       };
     }
     authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
@@ -510,6 +516,8 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   options.drain_delay = sc.drain_delay;
   options.shutdown_grace = sc.shutdown_grace;
   options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
+  // A year, without includeSubDomains: the issuer's host is ours, its siblings may not be.
+  if (sc.public_url.starts_with("https://")) options.strict_transport_security = "max-age=31536000";
   if (sc.tls_cert_file.empty() != sc.tls_key_file.empty())
     throw StartupError("server.tls_cert_file and server.tls_key_file go together: set both for TLS, or neither");
   if (!sc.tls_cert_file.empty()) {

@@ -26,6 +26,25 @@ bool is_http_parse_error(const boost::system::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && ascii_lower(s.substr(0, prefix.size())) == prefix;
+}
+
+/// Headers every response carries, added once here so no handler can forget them: nosniff (a
+/// browser must not run a JSON answer or a user-supplied text as a script or page), HSTS when
+/// configured, and on every HTML page at least frame-ancestors 'none' (no clickjacking).
+void add_security_headers(bhttp::response<bhttp::string_body>& out, const std::string& hsts) {
+  out.set("X-Content-Type-Options", "nosniff");
+  if (!hsts.empty()) out.set(bhttp::field::strict_transport_security, hsts);
+  if (!starts_with_ci(out[bhttp::field::content_type], "text/html")) return;
+  const auto csp = out["Content-Security-Policy"];
+  if (csp.empty()) {
+    out.set("Content-Security-Policy", "frame-ancestors 'none'");
+  } else if (ascii_lower(csp).find("frame-ancestors") == std::string::npos) {
+    out.set("Content-Security-Policy", std::string(csp) + "; frame-ancestors 'none'");
+  }
+}
+
 Response to_response(int status, std::string_view code, std::string_view message) {
   auto r = json_error(status, code, message);
   r.set("Cache-Control", "no-store");
@@ -122,6 +141,7 @@ struct Server::Impl {
     // insert, not set: a response may carry a header more than once (Set-Cookie).
     for (auto& h : res.headers) out.insert(h.name, h.value);
     if (!request_id.empty()) out.set("X-Request-Id", request_id);
+    add_security_headers(out, opt.strict_transport_security);
     out.body() = std::move(res.body);
     out.keep_alive(keep_alive);
     out.prepare_payload();

@@ -36,6 +36,9 @@ struct ServerOptions {
   AddressList trusted_proxies;
   /// TLS on the listener (nullptr: plain HTTP). SIGHUP reloads it.
   std::shared_ptr<TlsCertificates> tls;
+  /// Strict-Transport-Security sent with every response ("": none). Set when the public URL is
+  /// https, also behind a TLS-terminating proxy (browsers ignore it over plain http).
+  std::string strict_transport_security;
 };
 
 /// What the server answered or refused by itself, before any handler saw a request (/metrics).

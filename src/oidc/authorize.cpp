@@ -15,23 +15,23 @@ namespace gatehouse::oidc {
 namespace {
 
 constexpr std::array<std::string_view, 5> kStandardScopes{"openid", "profile", "email", "phone", "offline_access"};
+// Bounds on every request field a login transaction stores (and the answer echoes), so one row
+// stays a few KB at most (RFC 6749 leaves their size open). client_id and redirect_uri are checked
+// before they are verified, so their errors never redirect.
+constexpr std::size_t kMaxClientId = 256;
+constexpr std::size_t kMaxRedirectUri = 2048;
 constexpr std::size_t kMaxState = 2048;
 constexpr std::size_t kMaxNonce = 512;
 constexpr std::size_t kMaxLoginHint = 256;
+constexpr std::size_t kMaxScope = 2048;
+constexpr std::size_t kMaxPrompt = 64;
 constexpr std::string_view kInvalidCredentials = "Invalid username or password.";
 constexpr std::string_view kLocked = "This account is temporarily locked after too many failed sign-ins. Try again later.";
 
 // --- HTML ------------------------------------------------------------------------------------
 
-// --- cookies ---------------------------------------------------------------------------------
-
-std::string cookie_header(const AuthorizeDeps& deps, std::string_view name, std::string_view value, std::string_view path,
-                          std::optional<UnixSeconds> max_age) {
-  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) + "; HttpOnly; SameSite=Lax";
-  if (deps.secure_cookies) c += "; Secure";
-  if (max_age) c += "; Max-Age=" + std::to_string(*max_age);
-  return c;
-}
+constexpr std::string_view kHostPrefix = "__Host-";
+constexpr std::string_view kSecurePrefix = "__Secure-";
 
 // --- redirects -------------------------------------------------------------------------------
 
@@ -111,9 +111,11 @@ http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransac
                                               {"username", html_escape(username)}}));
 }
 
+CookieScope csrf_cookie_scope(const AuthorizeDeps& deps) { return cookie_scope(deps, kCsrfCookie, kCsrfCookiePath, true); }
+
 /// The live SSO session of this browser, if any.
 std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, const http::Request& request) {
-  auto value = cookie_value(request, deps.session_cookie);
+  auto value = cookie_value(request, session_cookie_scope(deps).name);
   if (value.empty()) return std::nullopt;
   auto s = deps.sessions.find(jose::sha256(value), deps.clock.now(), deps.session_idle_timeout);
   if (!s) return std::nullopt;
@@ -129,6 +131,25 @@ std::optional<session::SsoSession> current_session(const AuthorizeDeps& deps, co
 std::shared_ptr<const Theme> theme_of(const AuthorizeDeps& deps) {
   // Without a provider, the built-in theme itself (a non-owning pointer to the static).
   return deps.theme != nullptr ? deps.theme->current() : std::shared_ptr<const Theme>(std::shared_ptr<const Theme>(), &builtin_theme());
+}
+
+CookieScope cookie_scope(const AuthorizeDeps& deps, std::string_view name, std::string_view path, bool path_may_widen) {
+  if (!deps.secure_cookies || name.starts_with(kHostPrefix) || name.starts_with(kSecurePrefix))
+    return {std::string(name), std::string(path)};
+  if (path == "/" || path_may_widen) return {std::string(kHostPrefix) + std::string(name), "/"};
+  return {std::string(kSecurePrefix) + std::string(name), std::string(path)};
+}
+
+CookieScope session_cookie_scope(const AuthorizeDeps& deps) {
+  return cookie_scope(deps, deps.session_cookie, deps.session_cookie_path, false);
+}
+
+std::string set_cookie(const AuthorizeDeps& deps, const CookieScope& scope, std::string_view value,
+                       std::optional<UnixSeconds> max_age) {
+  std::string c = scope.name + "=" + std::string(value) + "; Path=" + scope.path + "; HttpOnly; SameSite=Lax";
+  if (deps.secure_cookies) c += "; Secure";
+  if (max_age) c += "; Max-Age=" + std::to_string(*max_age);
+  return c;
 }
 
 std::string cookie_value(const http::Request& request, std::string_view name) {
@@ -156,6 +177,11 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   // 1. The client and where to send it back: until both are verified, nothing redirects.
   const auto client_id = p.value("client_id");
   if (client_id.empty()) return error_page(*theme_of(deps), 400, "invalid_request", "The request has no client_id.");
+  if (client_id.size() > kMaxClientId)
+    return error_page(*theme_of(deps), 400, "invalid_request", "client_id is longer than " + std::to_string(kMaxClientId) + " bytes.");
+  if (p.value("redirect_uri").size() > kMaxRedirectUri)
+    return error_page(*theme_of(deps), 400, "invalid_request",
+                      "redirect_uri is longer than " + std::to_string(kMaxRedirectUri) + " bytes.");
   auto c = deps.clients.find(client_id);
   if (!c) return error_page(*theme_of(deps), 400, "invalid_client", "The application is not known.");
   // redirect_uri may be left out only by a plain OAuth request of a client with exactly one
@@ -177,7 +203,17 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   auto fail = [&](std::string_view error, std::string_view description) {
     return redirect_error(deps, redirect_uri, state, error, description);
   };
-  // 2. The request itself.
+  // 2. Bounds on what is kept in the store and echoed back. An over-long state is not echoed.
+  if (state.size() > kMaxState)
+    return redirect_error(deps, redirect_uri, {}, "invalid_request", "state is longer than " + std::to_string(kMaxState) + " bytes");
+  for (const auto& [name, max] : {std::pair<std::string_view, std::size_t>{"nonce", kMaxNonce},
+                                  {"login_hint", kMaxLoginHint},
+                                  {"scope", kMaxScope},
+                                  {"prompt", kMaxPrompt}}) {
+    if (p.value(name).size() > max)
+      return fail("invalid_request", std::string(name) + " is longer than " + std::to_string(max) + " bytes");
+  }
+  // 3. The request itself.
   if (!client::has_grant(*c, "authorization_code"))
     return fail("unauthorized_client", "this client may not use the authorization code flow");
   if (p.value("response_type") != "code") return fail("unsupported_response_type", "only response_type=code is supported");
@@ -201,12 +237,6 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   } else if (deps.require_pkce) {
     return fail("invalid_request", "PKCE (code_challenge with S256) is required");
   }
-  // Bounds on what is kept in the store and echoed back (RFC 6749 leaves their size open).
-  if (state.size() > kMaxState) return fail("invalid_request", "state is longer than " + std::to_string(kMaxState) + " bytes");
-  if (p.value("nonce").size() > kMaxNonce)
-    return fail("invalid_request", "nonce is longer than " + std::to_string(kMaxNonce) + " bytes");
-  if (p.value("login_hint").size() > kMaxLoginHint)
-    return fail("invalid_request", "login_hint is longer than " + std::to_string(kMaxLoginHint) + " bytes");
   const auto prompt_values = split_words(p.value("prompt"));
   const bool prompt_none = std::find(prompt_values.begin(), prompt_values.end(), "none") != prompt_values.end();
   const bool prompt_login = std::find(prompt_values.begin(), prompt_values.end(), "login") != prompt_values.end();
@@ -234,22 +264,33 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   tx.max_age = max_age;
   tx.created_at = now;
   tx.expires_at = now + deps.transaction_ttl;
-  // 3. A live SSO session answers without a form (unless the client asks for a fresh login).
+  // 4. A live SSO session answers without a form (unless the client asks for a fresh login).
   if (!prompt_login) {
     if (auto s = current_session(deps, request); s && (!max_age || now - s->auth_time <= *max_age))
       return issue_code(deps, tx, *s);
   }
   if (prompt_none) return fail("login_required", "the user is not signed in");
-  // 4. Show the login form; the pending request waits in the store. The CSRF token binds the
-  // form to this browser: one per browser (reused while its cookie lives), so sign-ins running in
-  // two tabs do not invalidate each other.
-  auto csrf = cookie_value(request, kCsrfCookie);
-  const bool fresh = csrf.size() < 32;
-  if (fresh) csrf = jose::random_token(32);
+  // 5. Show the login form; the pending request waits in the store. Each one is a row, so an
+  // address may start only so many per window (rate_limits.authorize_per_ip): anonymous requests
+  // cannot grow the store without bound.
+  if (deps.transaction_rate_limit) {
+    if (auto wait = deps.transaction_rate_limit(request.client_address)) {
+      auto r = error_page(*theme_of(deps), 429, "too_many_requests",
+                          "Too many sign-ins were started from your network. Try again in " + std::to_string(*wait) + " seconds.");
+      r.set("Retry-After", std::to_string(*wait));
+      return r;
+    }
+  }
+  // The CSRF token binds the form to this browser: one per browser (reused while its cookie
+  // lives), so sign-ins running in two tabs do not invalidate each other. Only a token this
+  // server issued is reused; a value the browser made up (or someone planted) gets a new one.
+  const auto csrf_scope = csrf_cookie_scope(deps);
+  auto csrf = cookie_value(request, csrf_scope.name);
+  if (!valid_csrf_token(deps.csrf_key, kLoginCsrf, csrf)) csrf = issue_csrf_token(deps.csrf_key, kLoginCsrf);
   tx.csrf_hash = jose::sha256(csrf);
   deps.transactions.insert(tx);
   auto r = login_form(deps, tx, csrf, tx.login_hint, {});
-  r.set("Set-Cookie", cookie_header(deps, kCsrfCookie, csrf, kCsrfCookiePath, deps.transaction_ttl));
+  r.set("Set-Cookie", set_cookie(deps, csrf_scope, csrf, deps.transaction_ttl));
   return r;
 }
 
@@ -261,11 +302,12 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   auto tx = deps.transactions.find(form.value("tx"), now);
   if (!tx)
     return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
-  // CSRF: the token in the form must be the one in this browser's cookie, and the one the
-  // transaction was created with (so a form cannot be posted from another browser or site).
+  // CSRF: the token in the form must be one this server issued, the one in this browser's
+  // cookie, and the one the transaction was created with (so a form cannot be posted from another
+  // browser or site).
   const auto csrf = form.value("csrf");
-  const auto cookie = cookie_value(request, kCsrfCookie);
-  if (csrf.empty() || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
+  const auto cookie = cookie_value(request, csrf_cookie_scope(deps).name);
+  if (!valid_csrf_token(deps.csrf_key, kLoginCsrf, csrf) || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
       !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
     return error_page(*theme_of(deps), 400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
   // Before the password check: a limited attempt costs no argon2id.
@@ -312,7 +354,8 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   if (!deps.transactions.consume(tx->id))
     return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
   // A new session for a new sign-in: the one this browser had before (if any) ends.
-  if (auto previous = cookie_value(request, deps.session_cookie); !previous.empty())
+  const auto session_scope = session_cookie_scope(deps);
+  if (auto previous = cookie_value(request, session_scope.name); !previous.empty())
     if (auto old = deps.sessions.find(jose::sha256(previous), now, deps.session_lifetime)) deps.sessions.revoke_by_sid(old->sid);
   const auto value = jose::random_token(32);
   session::SsoSession s{jose::sha256(value), jose::random_token(16), u->id, now, "pwd", now, now, now + deps.session_lifetime};
@@ -320,7 +363,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
   report("success", u->id);
   auto r = issue_code(deps, *tx, s);
-  r.headers.push_back({"Set-Cookie", cookie_header(deps, deps.session_cookie, value, deps.session_cookie_path, std::nullopt)});
+  r.headers.push_back({"Set-Cookie", set_cookie(deps, session_scope, value, std::nullopt)});
   return r;
 }
 

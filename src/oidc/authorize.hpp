@@ -15,6 +15,7 @@
 
 #include "client/client_store.hpp"
 #include "core/clock.hpp"
+#include "oidc/csrf.hpp"
 #include "http/router.hpp"
 #include "oidc/theme.hpp"
 #include "session/login_transaction_store.hpp"
@@ -29,7 +30,7 @@ inline constexpr std::string_view kAuthorizePath = "/oauth2/authorize";
 inline constexpr std::string_view kLoginPath = "/oauth2/login";
 inline constexpr std::string_view kCsrfCookie = "gh_csrf";
 /// The browser sends the CSRF cookie both to the authorization endpoint (which reuses it, so two
-/// tabs signing in at once share one token) and to the login form's POST.
+/// tabs signing in at once share one token) and to the login form's POST. (Path=/ over https.)
 inline constexpr std::string_view kCsrfCookiePath = "/oauth2";
 
 /// One attempt to sign in through the hosted form, for metrics and the audit trail. Never carries
@@ -66,9 +67,31 @@ struct AuthorizeDeps {
   /// Counts a sign-in attempt for an application from an address (cluster-wide); returns the
   /// seconds to wait when it is over a limit. Empty: no limits.
   std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> login_rate_limit = {};
+  /// Counts a new login transaction (a login form shown, a row stored) for a client address
+  /// (cluster-wide); returns the seconds to wait when it is over the limit. Empty: no limit.
+  std::function<std::optional<UnixSeconds>(std::string_view address)> transaction_rate_limit = {};
   /// The theme of the pages (nullptr: the built-in one).
   const ThemeProvider* theme = nullptr;
+  /// Signs the CSRF tokens of the hosted forms; the same on every node (derived from the master key).
+  CsrfKey csrf_key = {};
 };
+
+/// How a cookie is named and scoped. Over https (secure_cookies) the name gets the "__Host-"
+/// prefix with Path=/ (RFC 6265bis §4.1.3.2: a browser keeps it only when this origin set it over
+/// TLS, Secure and without Domain, so neither a sibling subdomain nor a plain-http response can
+/// plant or overwrite it), or "__Secure-" when a configured path other than "/" is kept
+/// (`path_may_widen` false). Over http: the name and path as given. A name that already carries
+/// one of the prefixes is kept.
+struct CookieScope {
+  std::string name;
+  std::string path;
+};
+CookieScope cookie_scope(const AuthorizeDeps& deps, std::string_view name, std::string_view path, bool path_may_widen);
+/// The SSO session cookie (login.session_cookie at login.session_cookie_path).
+CookieScope session_cookie_scope(const AuthorizeDeps& deps);
+/// A Set-Cookie value: HttpOnly, SameSite=Lax, Secure over https, Max-Age when given.
+std::string set_cookie(const AuthorizeDeps& deps, const CookieScope& scope, std::string_view value,
+                       std::optional<UnixSeconds> max_age);
 
 http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request& request);
 http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& request);

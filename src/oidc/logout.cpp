@@ -14,7 +14,6 @@ namespace gatehouse::oidc {
 namespace {
 
 constexpr std::string_view kLogoutCsrfCookie = "gh_logout";
-constexpr std::size_t kCsrfLength = 32;
 constexpr UnixSeconds kConfirmationTtl = 900;
 
 std::string claim(const boost::json::object& claims, std::string_view name) {
@@ -22,17 +21,13 @@ std::string claim(const boost::json::object& claims, std::string_view name) {
   return it != claims.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
 }
 
-std::string cookie(const AuthorizeDeps& a, std::string_view name, std::string_view value, std::string_view path, UnixSeconds max_age) {
-  std::string c = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) + "; HttpOnly; SameSite=Lax";
-  if (a.secure_cookies) c += "; Secure";
-  return c + "; Max-Age=" + std::to_string(max_age);
-}
+CookieScope logout_cookie_scope(const AuthorizeDeps& a) { return cookie_scope(a, kLogoutCsrfCookie, kEndSessionPath, true); }
 
 /// "Sign out?" — asked when the request does not prove it comes from the session's own client
 /// (OIDC RP-Initiated Logout §2: the OP SHOULD ask), so a link on another site cannot sign the
 /// user out. The form carries a CSRF token bound to this browser by a cookie.
 http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<client::Client>& c, const oauth::Form& p) {
-  const auto csrf = jose::random_token(kCsrfLength);
+  const auto csrf = issue_csrf_token(a.csrf_key, kLogoutCsrf);
   std::string hidden;
   auto keep = [&](std::string_view name, const std::string& value) {
     if (value.empty()) return;
@@ -44,7 +39,7 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
   std::string prompt = "Do you want to sign out? Applications you signed in to here will ask you to sign in again.";
   if (c) prompt = (c->client_name.empty() ? c->client_id : c->client_name) + " asks to sign you out. " + prompt;
   auto r = html_page(200, render(theme_of(a)->logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
-  r.headers.push_back({"Set-Cookie", cookie(a, kLogoutCsrfCookie, csrf, kEndSessionPath, kConfirmationTtl)});
+  r.headers.push_back({"Set-Cookie", set_cookie(a, logout_cookie_scope(a), csrf, kConfirmationTtl)});
   return r;
 }
 
@@ -79,7 +74,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   // Only the session this browser's cookie proves is ended. It ends at once when an ID token of
   // that very session comes with the request, or when the user confirmed on our page; anything
   // else (no hint, a hint of another session) asks first.
-  const auto session_cookie = cookie_value(request, a.session_cookie);
+  const auto session_cookie = cookie_value(request, session_cookie_scope(a).name);
   std::optional<session::SsoSession> s;
   if (!session_cookie.empty()) s = a.sessions.find(jose::sha256(session_cookie), a.clock.now(), a.session_lifetime);
   if (s) {
@@ -87,8 +82,8 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     if (!proven) {
       if (request.method != "POST" || p.value("confirm") != "yes") return confirmation_page(a, c, p);
       const auto csrf = p.value("csrf");
-      const auto expected = cookie_value(request, kLogoutCsrfCookie);
-      if (csrf.size() < kCsrfLength || expected.empty() || !jose::constant_time_equal(csrf, expected))
+      const auto expected = cookie_value(request, logout_cookie_scope(a).name);
+      if (!valid_csrf_token(a.csrf_key, kLogoutCsrf, csrf) || expected.empty() || !jose::constant_time_equal(csrf, expected))
         return error_page(*theme_of(deps.authorize), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
     a.sessions.revoke_by_sid(s->sid);
@@ -105,8 +100,8 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   } else {
     r = error_page(*theme_of(deps.authorize), 200, "signed_out", "You are signed out.", "Signed out");
   }
-  r.headers.push_back({"Set-Cookie", cookie(a, a.session_cookie, "", a.session_cookie_path, 0)});
-  r.headers.push_back({"Set-Cookie", cookie(a, kLogoutCsrfCookie, "", kEndSessionPath, 0)});
+  r.headers.push_back({"Set-Cookie", set_cookie(a, session_cookie_scope(a), "", 0)});
+  r.headers.push_back({"Set-Cookie", set_cookie(a, logout_cookie_scope(a), "", 0)});
   return r;
 }
 

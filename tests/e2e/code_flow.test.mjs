@@ -205,6 +205,26 @@ it('a missing or wrong CSRF token is refused', async () => {
   assert.equal(ok.status, 302, 'the real form still works');
 });
 
+it('a CSRF token the browser chose is never adopted: the server issues its own, and the chosen one is refused', async () => {
+  // Shaped like a real token, but not issued by the server (a cookie planted by someone else).
+  const chosen = `${'a'.repeat(32)}.${'b'.repeat(43)}`;
+  const jar = new Map([['gh_csrf', chosen]]);
+  const flow = await authorizationUrl();
+  const form = await authorize(flow.url, jar);
+  assert.equal(form.status, 200);
+  const page = await form.text();
+  const issued = hidden(page, 'csrf');
+  assert.notEqual(issued, chosen, 'the form carries a token the server issued');
+  assert.equal(jar.get('gh_csrf'), issued, 'the cookie is replaced by the issued token');
+  const planted = await postLogin(page, new Map([['gh_csrf', chosen]]), { csrf: chosen });
+  assert.equal(planted.status, 400);
+  assert.match(await planted.text(), /data-error="csrf"/);
+  // The issued token is reused by the next form of this browser (two tabs share it).
+  const second = await authorize((await authorizationUrl()).url, jar);
+  assert.equal(hidden(await second.text(), 'csrf'), issued);
+  assert.equal((await postLogin(page, jar)).status, 302, 'the real form still works');
+});
+
 it('a code is redeemed once; the second redemption revokes the first tokens', async () => {
   const flow = await signIn();
   const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
@@ -400,6 +420,14 @@ it('without an id_token_hint of the session, logout asks first and needs the for
   assert.match(await forged.text(), /data-error="csrf"/);
   const wrong = await post({ ...base, csrf: 'x'.repeat(43) });
   assert.equal(wrong.status, 400, 'a token that is not this browser\'s is refused');
+  // A pair the browser chose itself (cookie and field alike) is not a token the server issued.
+  const chosen = `${'c'.repeat(32)}.${'d'.repeat(43)}`;
+  const planted = await fetch(`${node.url}/oauth2/logout`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ ...base, csrf: chosen }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookieHeader(flow.jar)}; gh_logout=${chosen}` },
+  });
+  assert.equal(planted.status, 400, 'a self-chosen double submit is refused');
+  assert.match(await planted.text(), /data-error="csrf"/);
   assert.ok(await stillSignedIn(), 'a forged confirmation ends nothing');
 
   const confirmed = await post({ ...base, csrf: hidden(page, 'csrf') });

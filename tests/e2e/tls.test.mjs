@@ -164,3 +164,108 @@ it('cluster nodes on HTTPS with a private CA forward log reads to each other wit
   assert.equal(exit.code, 78, bad.output());
   assert.match(bad.output(), /cluster\.node_ca_file: cannot load PEM certificates/);
 });
+
+// --- a browser's view of a node serving https: HSTS and __Host- cookies ----------------------
+
+/** A request over a new TLS connection; resolves {status, headers (node:http's), body}. */
+function tlsRequest(port, { method = 'GET', path: p, headers = {}, body, ca }) {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, method, path: p, ca, headers, agent: false, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
+    });
+    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** name -> {value, attributes (lower-case names)} of the Set-Cookie lines of an answer. */
+function setCookies(res) {
+  const out = new Map();
+  for (const line of res.headers['set-cookie'] ?? []) {
+    const [pair, ...attrs] = line.split(';').map((s) => s.trim());
+    const eq = pair.indexOf('=');
+    out.set(pair.slice(0, eq), { value: pair.slice(eq + 1), attributes: attrs.map((a) => a.toLowerCase()) });
+  }
+  return out;
+}
+
+function assertHostCookie(cookie, name) {
+  assert.ok(cookie, `${name} is set`);
+  assert.ok(cookie.attributes.includes('secure'), `${name} is Secure`);
+  assert.ok(cookie.attributes.includes('path=/'), `${name} has Path=/`);
+  assert.ok(!cookie.attributes.some((a) => a.startsWith('domain')), `${name} has no Domain`);
+}
+
+it('over https: HSTS on every answer, __Host- cookies through sign-in and sign-out, and the old names are not read', async () => {
+  const user = { username: 'grace', password: 'a long enough password' };
+  const web = { client_id: 'web', client_secret: 'web-secret-0123456789', grant_types: ['authorization_code'],
+    redirect_uris: ['https://rp.example/cb'], scope: '' };
+  const kickstart = defaultKickstart();
+  kickstart.applications.push(web);
+  kickstart.users = [user];
+  const signer = await GatehouseNode.create({ kickstart, config: { passwords: { memory_kib: 256, iterations: 1 } } });
+  members.push(signer);
+  fs.writeFileSync(path.join(signer.dir, 'tls.crt'), certs.one.cert);
+  fs.writeFileSync(path.join(signer.dir, 'tls.key'), certs.one.key, { mode: 0o600 });
+  signer.overrides.server = { ...signer.overrides.server, public_url: `https://127.0.0.1:${signer.port}`,
+    tls_cert_file: path.join(signer.dir, 'tls.crt'), tls_key_file: path.join(signer.dir, 'tls.key') };
+  await signer.writeConfig();
+  signer.spawn();
+  const ca = certs.one.cert;
+  const call = (p, opts = {}) => tlsRequest(signer.port, { path: p, ca, ...opts });
+  await pollUntil(async () => {
+    if (signer.exit) throw new Error(`the node exited: ${signer.output()}`);
+    try { return (await call('/api/status')).status === 200; } catch { return false; }
+  }, { what: 'the TLS node to answer', deadlineMs: 15000 });
+
+  for (const p of ['/api/status', '/.well-known/openid-configuration', '/no/such/path', '/admin/']) {
+    const res = await call(p);
+    assert.equal(res.headers['strict-transport-security'], 'max-age=31536000', p);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff', p);
+  }
+
+  const authorize = `/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: web.client_id,
+    redirect_uri: web.redirect_uris[0], scope: 'openid', state: 'st' })}`;
+  const form = await call(authorize);
+  assert.equal(form.status, 200, form.body);
+  const csrfCookie = setCookies(form).get('__Host-gh_csrf');
+  assertHostCookie(csrfCookie, '__Host-gh_csrf');
+  assert.ok(!setCookies(form).has('gh_csrf'), 'no cookie under the old name');
+  const field = (page, name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)[1];
+  const login = (cookie) => call('/oauth2/login', {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ tx: field(form.body, 'tx'), csrf: field(form.body, 'csrf'), ...user }).toString(),
+  });
+  // The same token under the old name is not read: a cookie anyone could have planted.
+  const oldName = await login(`gh_csrf=${csrfCookie.value}`);
+  assert.equal(oldName.status, 400);
+  assert.match(oldName.body, /data-error="csrf"/);
+  const signedIn = await login(`__Host-gh_csrf=${csrfCookie.value}`);
+  assert.equal(signedIn.status, 302, signedIn.body);
+  assert.match(signedIn.headers.location, /^https:\/\/rp\.example\/cb\?code=/);
+  const session = setCookies(signedIn).get('__Host-gh_session');
+  assertHostCookie(session, '__Host-gh_session');
+
+  // The session answers the next request under its new name only.
+  const silent = `${authorize}&prompt=none`;
+  assert.match((await call(silent, { headers: { cookie: `__Host-gh_session=${session.value}` } })).headers.location, /[?&]code=/);
+  assert.match((await call(silent, { headers: { cookie: `gh_session=${session.value}` } })).headers.location, /error=login_required/);
+
+  // Sign-out: the confirmation's cookie is a __Host- one too, and both cookies are cleared.
+  const ask = await call('/oauth2/logout', { headers: { cookie: `__Host-gh_session=${session.value}` } });
+  assert.equal(ask.status, 200);
+  const logoutCookie = setCookies(ask).get('__Host-gh_logout');
+  assertHostCookie(logoutCookie, '__Host-gh_logout');
+  const out = await call('/oauth2/logout', {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded',
+      cookie: `__Host-gh_session=${session.value}; __Host-gh_logout=${logoutCookie.value}` },
+    body: new URLSearchParams({ confirm: 'yes', csrf: field(ask.body, 'csrf') }).toString(),
+  });
+  assert.equal(out.status, 200, out.body);
+  const cleared = setCookies(out);
+  assert.equal(cleared.get('__Host-gh_session')?.value, '');
+  assert.equal(cleared.get('__Host-gh_logout')?.value, '');
+  assert.match((await call(silent, { headers: { cookie: `__Host-gh_session=${session.value}` } })).headers.location, /error=login_required/);
+});

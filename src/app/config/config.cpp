@@ -824,6 +824,9 @@ const std::array kKeys{
             &render_number<&Config::rate_limits, &RateLimitsConfig::login_per_client>},
     KeySpec{"rate_limits", "login_per_ip", &apply_integer<&Config::rate_limits, &RateLimitsConfig::login_per_ip, 0, 1'000'000'000>,
             &render_number<&Config::rate_limits, &RateLimitsConfig::login_per_ip>},
+    KeySpec{"rate_limits", "authorize_per_ip",
+            &apply_integer<&Config::rate_limits, &RateLimitsConfig::authorize_per_ip, 0, 1'000'000'000>,
+            &render_number<&Config::rate_limits, &RateLimitsConfig::authorize_per_ip>},
     KeySpec{"passwords", "memory_kib", &apply_integer<&Config::passwords, &PasswordsConfig::memory_kib, 8, 4'194'304>,
             &render_number<&Config::passwords, &PasswordsConfig::memory_kib>},
     KeySpec{"passwords", "iterations", &apply_integer<&Config::passwords, &PasswordsConfig::iterations, 1, 100>,
@@ -957,13 +960,15 @@ class Loader {
     for (const auto& [name, value] : env) {
       if (!name.starts_with(kEnvPrefix)) continue;
       const std::string_view rest = std::string_view(name).substr(kEnvPrefix.size());
-      const auto underscore = rest.find('_');
-      const std::string_view section_upper = rest.substr(0, underscore);
+      // A section name may itself hold an underscore (rate_limits): the longest one that prefixes
+      // the variable, followed by '_', names the section.
       std::string section;
       for (const auto& s : kSections) {
-        if (to_upper(s) == section_upper) section = s;
+        const auto upper = to_upper(s) + "_";
+        if (rest.starts_with(upper) && s.size() > section.size()) section = s;
       }
       if (section.empty()) continue;  // not ours (e.g. GATEHOUSE_TEST_*)
+      const auto underscore = section.size() < rest.size() ? section.size() : std::string_view::npos;
       const KeySpec* spec = nullptr;
       for (const auto& k : kKeys) {
         if (env_name(k) == name) spec = &k;

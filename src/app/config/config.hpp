@@ -122,13 +122,17 @@ struct LoginConfig {
 
 /// [bootstrap]
 /// [rate_limits]: requests allowed per window, counted across the cluster (Redis or the database).
-/// 0 = no limit (the default): a limit costs one Redis (or database) round trip per request.
+/// 0 = no limit (the default, except authorize_per_ip): a limit costs one Redis (or database) round
+/// trip per request it counts.
 struct RateLimitsConfig {
   seconds window{60};                  ///< the fixed window; 1s..1h
   std::int64_t token_per_client = 0;   ///< token endpoint requests per client_id; 0..1000000000
   std::int64_t token_per_ip = 0;       ///< token endpoint requests per client address
   std::int64_t login_per_client = 0;   ///< hosted sign-in attempts (form POSTs) per application
   std::int64_t login_per_ip = 0;       ///< hosted sign-in attempts per client address
+  /// Sign-ins started (login forms shown: one stored login transaction each) per client address.
+  /// On by default: each is a row kept for login.transaction_ttl, and anyone may start one.
+  std::int64_t authorize_per_ip = 300;
 };
 
 using MetricsToken = Secret<struct MetricsTokenTag>;

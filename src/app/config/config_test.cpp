@@ -141,6 +141,7 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.tokens.default_signing_alg, b.tokens.default_signing_alg);
   EXPECT_EQ(a.tokens.refresh_token_max_lifetime, b.tokens.refresh_token_max_lifetime);
   EXPECT_EQ(a.oauth.require_pkce, b.oauth.require_pkce);
+  EXPECT_EQ(a.rate_limits.authorize_per_ip, b.rate_limits.authorize_per_ip);
   EXPECT_EQ(a.bootstrap.kickstart, b.bootstrap.kickstart);
   EXPECT_EQ(a.log.level, b.log.level);
 }
@@ -298,6 +299,18 @@ TEST(ConfigLoad, RangesAreEnforced) {
   EXPECT_THAT(load_error("[keys]\njwks_max_age = \"2d\"\n"), HasSubstr("keys.jwks_max_age"));
   EXPECT_THAT(load_error("[tokens]\naccess_token_ttl = 0\n"), HasSubstr("tokens.access_token_ttl"));
   EXPECT_THAT(load_error("[log]\nlevel = \"verbose\"\n"), HasSubstr("log.level"));
+}
+
+TEST(ConfigRateLimits, AuthorizePerIpIsOnByDefaultAndConfigurable) {
+  EXPECT_EQ(Config{}.rate_limits.authorize_per_ip, 300);
+  EXPECT_EQ(load_ok("[rate_limits]\nauthorize_per_ip = 20\n").rate_limits.authorize_per_ip, 20);
+  EXPECT_EQ(load_ok("[rate_limits]\nauthorize_per_ip = 0\n").rate_limits.authorize_per_ip, 0);  // off
+  EXPECT_EQ(load_ok("", {{"GATEHOUSE_RATE_LIMITS_AUTHORIZE_PER_IP", "7"}}).rate_limits.authorize_per_ip, 7);
+  EXPECT_THAT(load_error("[rate_limits]\nauthorize_per_ip = -1\n"), HasSubstr("rate_limits.authorize_per_ip"));
+  // A section whose name holds an underscore is found from its variables too.
+  EXPECT_EQ(load_ok("", {{"GATEHOUSE_RATE_LIMITS_LOGIN_PER_IP", "9"}}).rate_limits.login_per_ip, 9);
+  EXPECT_THAT(env_error({{"GATEHOUSE_RATE_LIMITS_NOPE", "1"}}), HasSubstr("unknown key rate_limits.nope"));
+  EXPECT_THAT(render(Config{}), HasSubstr("authorize_per_ip = 300"));
 }
 
 TEST(ConfigLoad, SeveralProblemsAreAllReported) {
