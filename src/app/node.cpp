@@ -505,6 +505,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   options.drain_delay = sc.drain_delay;
   options.shutdown_grace = sc.shutdown_grace;
   options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
+  options.forwarded_header = *http::parse_forwarded_header(sc.forwarded_header);  // validated with the config
   if (sc.tls_cert_file.empty() != sc.tls_key_file.empty())
     throw StartupError("server.tls_cert_file and server.tls_key_file go together: set both for TLS, or neither");
   if (!sc.tls_cert_file.empty()) {
