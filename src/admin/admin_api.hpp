@@ -45,8 +45,8 @@ struct AdminDeps {
   /// This node's recent log lines (each a JSON object as text) after a sequence number, at most
   /// `limit`, oldest first; empty function: none kept.
   std::function<std::vector<std::pair<std::uint64_t, std::string>>(std::uint64_t after, std::size_t limit)> local_logs = {};
-  /// GETs a URL of another node (http::http_get in a node; a fake in tests).
-  std::function<Result<http::ClientResponse, std::string>(const std::string& url,
+  /// GETs a URL of another node (http::Client::get in a node, with its deadlines; a fake in tests).
+  std::function<Result<http::ClientResponse, http::ClientError>(const std::string& url,
                                                           const std::vector<std::pair<std::string, std::string>>& headers)>
       fetch = {};
   /// Signs and checks node-to-node requests (derived from the master key every node shares).

@@ -21,7 +21,6 @@ constexpr std::size_t kDefaultLines = 200;
 constexpr std::size_t kMaxLines = 2000;
 constexpr UnixMillis kSignatureWindow = 30'000;
 constexpr std::string_view kNodeHeader = "x-gatehouse-node";
-constexpr auto kForwardTimeout = std::chrono::milliseconds(3000);
 
 std::string mac(const std::string& key, std::string_view from, UnixMillis now_ms, std::string_view target) {
   const std::string input = "gatehouse-node-request\n" + std::string(from) + "\n" + std::to_string(now_ms) + "\n" + std::string(target);
@@ -65,7 +64,20 @@ Response logs(const AdminDeps& deps, const Request& req, bool from_node) {
   const std::string path = "/api/system/logs?node=" + node + "&after=" + std::to_string(*after) + "&limit=" + std::to_string(*limit);
   const auto signature = sign_node_request(deps.node_key, deps.node_id, deps.clock.now_ms(), path);
   auto answer = deps.fetch(url + path, {{std::string(kNodeHeader), signature}});
-  if (!answer) return error(502, "node_unreachable", "node " + node + " did not answer: " + answer.error());
+  if (!answer) {
+    switch (answer.error().kind) {
+      case http::ClientError::Kind::kTimeout:
+        return error(504, "node_timeout", "node " + node + " did not answer in time: " + answer.error().message);
+      case http::ClientError::Kind::kBusy: {
+        auto busy = error(503, "node_calls_busy", "node " + node + " was not asked: " + answer.error().message + "; try again");
+        busy.set("Retry-After", "1");
+        return busy;
+      }
+      case http::ClientError::Kind::kFailed:
+        break;
+    }
+    return error(502, "node_unreachable", "node " + node + " did not answer: " + answer.error().message);
+  }
   if (answer->status != 200)
     return error(502, "node_refused", "node " + node + " answered " + std::to_string(answer->status));
   boost::system::error_code ec;

@@ -375,9 +375,16 @@ struct Node::Parts {
       if (auto loaded = http::check_ca_file(c.cluster.node_ca_file); !loaded)
         throw StartupError("cluster.node_ca_file: " + loaded.error());
     }
-    admin_deps.fetch = [ca_file = c.cluster.node_ca_file](const std::string& url,
-                                                           const std::vector<std::pair<std::string, std::string>>& headers) {
-      return http::http_get(url, headers, std::chrono::milliseconds(3000), ca_file);
+    {
+      http::ClientOptions o;
+      o.ca_file = c.cluster.node_ca_file;
+      // At most half the workers wait on other nodes; the rest keep serving whatever they do.
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      o.max_in_flight = static_cast<std::size_t>(std::max(1, auto_threads(c.server.worker_threads, cores) / 2));
+      node_client = std::make_unique<http::Client>(std::move(o));
+    }
+    admin_deps.fetch = [this](const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+      return node_client->get(url, headers);
     };
     admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
   }
@@ -468,6 +475,7 @@ struct Node::Parts {
   user::CachingUserStore user_cache;
   static constexpr oauth::AssertionPolicy assertion_policy{};
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
+  std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
   std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
   limits::RateLimiter rate_limiter;
   oidc::ThemeProvider theme{store->settings()};
