@@ -387,6 +387,9 @@ struct Node::Parts {
       return node_client->get(url, headers);
     };
     admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
+    // The nonces of node-to-node requests live beside the used client assertions (own key prefix;
+    // at most 31 s, within the Redis store's remember_for).
+    admin_deps.node_nonces = redis_replays ? static_cast<token::ReplayStore*>(redis_replays.get()) : &store->replays();
   }
 
   /// Counts one request against both rules (each 0 = off); the longer wait when either is over.

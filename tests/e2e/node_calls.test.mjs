@@ -2,12 +2,15 @@
 // SIGSTOP: the kernel still completes the TCP handshake). The asking node must keep serving
 // /api/status and tokens at their usual speed, answer the logs call with 504 naming the stopped
 // node within its deadlines, refuse calls beyond its bound at once (503), and read the node's
-// logs again once it runs.
+// logs again once it runs. And the signature of a node-to-node call: a member whose node_url
+// leads to an impostor shows that the impostor can use what it received with no other node, and
+// that its unsigned answer is refused.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { after, before } from 'node:test';
-import { clusterNode, createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
-import { SVC, defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
+import { clusterNode, createDatabase, dropDatabase, psql, skipWithoutPg } from './lib/cluster.js';
+import { SVC, defaultKickstart, freePort, ms, nodeTest, pollUntil } from './lib/node.js';
 
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 let database;
@@ -84,4 +87,45 @@ it('a stopped node makes the logs call answer 504 naming it, while status and to
   b.child.kill('SIGCONT');
   stopped = false;
   await pollUntil(async () => (await logsOfB()).status === 200, { what: 'the logs of node-b after SIGCONT', deadlineMs: 10000 });
+});
+
+it('a node-to-node signature is good for one request to the node it names, and an unsigned answer is refused', skipWithoutPg, async () => {
+  // An impostor at the node_url of member "node-x": it keeps the signed header it is sent and
+  // answers like a node would, without the answer's signature.
+  const received = [];
+  const impostor = http.createServer((req, res) => {
+    received.push({ url: req.url, header: req.headers['x-gatehouse-node'] });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ node_id: 'node-x', lines: [{ seq: 1, msg: 'made up' }], next_after: 1 }));
+  });
+  const port = await freePort();
+  await new Promise((resolve) => { impostor.listen(port, '127.0.0.1', resolve); });
+  try {
+    const now = Date.now();
+    psql(`INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event)
+          VALUES ('node-x', 'impostor', 'http://127.0.0.1:${port}', '0', 'up', ${now}, ${now}, '', '', 0)`, database);
+    const res = await a.admin('GET', '/api/system/logs?node=node-x&limit=5');
+    assert.equal(res.status, 502, res.text);
+    assert.equal(res.json.error, 'node_refused');
+    assert.match(res.json.message, /node-x is not signed/);
+    assert.equal(received.length, 1);
+    const [{ url, header }] = received;
+    const [from, to, , nonce] = header.split(' ');
+    assert.equal(header.split(' ').length, 5, header);
+    assert.deepEqual([from, to], ['node-a', 'node-x']);
+    assert.match(nonce, /^[A-Za-z0-9_-]{16,}$/);
+    // Replayed to the real nodes at once, well within its 30 s: both refuse it.
+    for (const n of [a, b]) {
+      const replayed = await n.request(url, { headers: { 'x-gatehouse-node': header } });
+      assert.equal(replayed.status, 401, replayed.text);
+      assert.match(replayed.json.message, /for another node, used before/);
+    }
+    // Every call carries a nonce of its own.
+    await a.admin('GET', '/api/system/logs?node=node-x&limit=5');
+    assert.equal(received.length, 2);
+    assert.notEqual(received[1].header.split(' ')[3], nonce);
+  } finally {
+    psql("DELETE FROM cluster_nodes WHERE node_id = 'node-x'", database);
+    await new Promise((resolve) => { impostor.close(resolve); });
+  }
 });
