@@ -21,6 +21,7 @@
 #include "keys/key_store.hpp"
 #include "session/sso_session_store.hpp"
 #include "token/refresh_token_store.hpp"
+#include "token/replay_store.hpp"
 #include "user/password_hasher.hpp"
 #include "user/user_store.hpp"
 
@@ -47,8 +48,8 @@ struct AdminDeps {
   /// This node's recent log lines (each a JSON object as text) after a sequence number, at most
   /// `limit`, oldest first; empty function: none kept.
   std::function<std::vector<std::pair<std::uint64_t, std::string>>(std::uint64_t after, std::size_t limit)> local_logs = {};
-  /// GETs a URL of another node (http::http_get in a node; a fake in tests).
-  std::function<Result<http::ClientResponse, std::string>(const std::string& url,
+  /// GETs a URL of another node (http::Client::get in a node, with its deadlines; a fake in tests).
+  std::function<Result<http::ClientResponse, http::ClientError>(const std::string& url,
                                                           const std::vector<std::pair<std::string, std::string>>& headers)>
       fetch = {};
   /// Signs and checks node-to-node requests (derived from the master key every node shares).
@@ -59,6 +60,9 @@ struct AdminDeps {
   /// Users read past the near-cache, for reads that are written back (nullptr: `users`).
   user::UserStore* users_uncached = nullptr;
   token::RefreshTokenStore* grants = nullptr;
+  /// Remembers the nonce of every node-to-node request this node accepted, for the request's
+  /// lifetime, so none is accepted twice (shared by the nodes; nullptr: node requests refused).
+  token::ReplayStore* node_nonces = nullptr;
   /// The audit trail (nullptr: changes are not recorded; tests only).
   AuditStore* audit = nullptr;
   /// The hosted pages' theme: read it as JSON, and validate + store a new one (an error message
@@ -67,11 +71,34 @@ struct AdminDeps {
   std::function<Result<void, std::string>(const boost::json::object&)> put_theme = {};
 };
 
-/// The X-Gatehouse-Node header value that authenticates a forwarded request for `target` (path
-/// and query) from node `from` at `now_ms`: "<from> <now_ms> <base64url HMAC-SHA-256>".
-std::string sign_node_request(const std::string& key, const std::string& from, UnixMillis now_ms, std::string_view target);
-/// true if `header` is a signature of `target` made with `key` within 30 s of `now_ms`.
-bool verify_node_request(const std::string& key, std::string_view header, UnixMillis now_ms, std::string_view target);
+/// How long a node-to-node request is valid around the time it was signed, either way.
+inline constexpr UnixMillis kNodeRequestWindow = 30'000;
+
+/// The X-Gatehouse-Node header value that authenticates one request for `target` (path and
+/// query) from node `from` to node `to` at `now_ms`, with a fresh `nonce` (letters, digits, '-'
+/// and '_'): "<from> <to> <now_ms> <nonce> <base64url HMAC-SHA-256>".
+std::string sign_node_request(const std::string& key, const std::string& from, const std::string& to, UnixMillis now_ms,
+                              std::string_view nonce, std::string_view target);
+
+/// A node-to-node request that passed verify_node_request.
+struct NodeRequest {
+  std::string from;
+  std::string nonce;
+};
+/// Accepts `header` on node `self` for `target` when it is signed with `key` for this node within
+/// kNodeRequestWindow of `now_ms` and its nonce was not seen before: the nonce is then recorded
+/// in `nonces` ("node-request:<from>:<nonce>") until the window has passed. nullopt otherwise.
+std::optional<NodeRequest> verify_node_request(const std::string& key, std::string_view header, std::string_view self,
+                                               UnixMillis now_ms, std::string_view target, token::ReplayStore& nonces);
+
+/// The X-Gatehouse-Node-Response header value that authenticates the answer of node `responder`
+/// (its status and body) to `request`: base64url HMAC-SHA-256 over both nodes, the request's
+/// nonce, the status and the SHA-256 of the body.
+std::string sign_node_response(const std::string& key, std::string_view responder, const NodeRequest& request, int status,
+                               std::string_view body);
+/// true if `header` is sign_node_response of that answer.
+bool verify_node_response(const std::string& key, std::string_view responder, const NodeRequest& request, int status,
+                          std::string_view body, std::string_view header);
 
 /// Minimum length of an API key given in a kickstart file.
 inline constexpr std::size_t kMinApiKeyLength = 16;

@@ -386,11 +386,21 @@ struct Node::Parts {
       if (auto loaded = http::check_ca_file(c.cluster.node_ca_file); !loaded)
         throw StartupError("cluster.node_ca_file: " + loaded.error());
     }
-    admin_deps.fetch = [ca_file = c.cluster.node_ca_file](const std::string& url,
-                                                           const std::vector<std::pair<std::string, std::string>>& headers) {
-      return http::http_get(url, headers, std::chrono::milliseconds(3000), ca_file);
+    {
+      http::ClientOptions o;
+      o.ca_file = c.cluster.node_ca_file;
+      // At most half the workers wait on other nodes; the rest keep serving whatever they do.
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      o.max_in_flight = static_cast<std::size_t>(std::max(1, auto_threads(c.server.worker_threads, cores) / 2));
+      node_client = std::make_unique<http::Client>(std::move(o));
+    }
+    admin_deps.fetch = [this](const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+      return node_client->get(url, headers);
     };
     admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
+    // The nonces of node-to-node requests live beside the used client assertions (own key prefix;
+    // at most 31 s, within the Redis store's remember_for).
+    admin_deps.node_nonces = redis_replays ? static_cast<token::ReplayStore*>(redis_replays.get()) : &store->replays();
   }
 
   /// Counts one request against both rules (each 0 = off); the longer wait when either is over.
@@ -479,6 +489,7 @@ struct Node::Parts {
   user::CachingUserStore user_cache;
   static constexpr oauth::AssertionPolicy assertion_policy{};
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
+  std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
   std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
   limits::RateLimiter rate_limiter;
   oidc::ThemeProvider theme{store->settings()};
@@ -518,6 +529,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
   // A year, without includeSubDomains: the issuer's host is ours, its siblings may not be.
   if (sc.public_url.starts_with("https://")) options.strict_transport_security = "max-age=31536000";
+  options.forwarded_header = *http::parse_forwarded_header(sc.forwarded_header);  // validated with the config
   if (sc.tls_cert_file.empty() != sc.tls_key_file.empty())
     throw StartupError("server.tls_cert_file and server.tls_key_file go together: set both for TLS, or neither");
   if (!sc.tls_cert_file.empty()) {

@@ -47,11 +47,13 @@ struct Hop {
   std::string host;
 };
 
-/// The hops a request names, left (client) to right (nearest proxy).
-std::vector<Hop> forwarded_hops(const Request& request) {
+/// The hops a request names in `header`, left (client) to right (nearest proxy).
+std::vector<Hop> forwarded_hops(const Request& request, ForwardedHeader header) {
   std::vector<Hop> hops;
-  if (const auto* forwarded = request.header("forwarded")) {
-    for (auto element : split(*forwarded, ',')) {
+  if (header == ForwardedHeader::kForwarded) {
+    const std::string forwarded = request.header_list("forwarded");
+    if (forwarded.empty()) return hops;
+    for (auto element : split(forwarded, ',')) {
       Hop hop;
       for (auto pair : split(element, ';')) {
         const auto eq = pair.find('=');
@@ -67,16 +69,17 @@ std::vector<Hop> forwarded_hops(const Request& request) {
     }
     return hops;
   }
-  if (const auto* xff = request.header("x-forwarded-for")) {
-    for (auto node : split(*xff, ',')) hops.push_back(Hop{node_address(node), {}, {}});
-    // X-Forwarded-Proto/-Host describe the client's request: they go with the left-most hop that
-    // the walk reaches, which is the one they were set for by the first trusted proxy.
-    if (!hops.empty()) {
-      if (const auto* proto = request.header("x-forwarded-proto")) hops.front().proto = std::string(trim(split(*proto, ',').front()));
-      if (const auto* host = request.header("x-forwarded-host")) hops.front().host = std::string(trim(split(*host, ',').front()));
-    }
-  }
+  const std::string xff = request.header_list("x-forwarded-for");
+  if (xff.empty()) return hops;
+  for (auto node : split(xff, ',')) hops.push_back(Hop{node_address(node), {}, {}});
   return hops;
+}
+
+/// The right-most element of a list-valued header: the one the nearest proxy wrote.
+std::string last_element(const Request& request, std::string_view lower_name) {
+  const std::string joined = request.header_list(lower_name);
+  if (joined.empty()) return {};
+  return std::string(split(joined, ',').back());
 }
 
 }  // namespace
@@ -144,12 +147,22 @@ bool AddressList::contains(std::string_view address) const {
   return a && contains(*a);
 }
 
-ClientInfo client_info(const Request& request, const AddressList& trusted_proxies) {
+std::optional<ForwardedHeader> parse_forwarded_header(std::string_view name) {
+  if (name == "x-forwarded-for") return ForwardedHeader::kXForwardedFor;
+  if (name == "forwarded") return ForwardedHeader::kForwarded;
+  return std::nullopt;
+}
+
+ClientInfo client_info(const Request& request, const AddressList& trusted_proxies, ForwardedHeader header) {
   if (trusted_proxies.empty()) return ClientInfo{request.remote_address, {}, {}};
   auto peer = IpAddress::parse(request.remote_address);
   ClientInfo info{peer ? peer->to_string() : request.remote_address, {}, {}};
-  if (!peer || trusted_proxies.empty() || !trusted_proxies.contains(*peer)) return info;
-  const auto hops = forwarded_hops(request);
+  if (!peer || !trusted_proxies.contains(*peer)) return info;
+  if (header == ForwardedHeader::kXForwardedFor) {
+    info.proto = last_element(request, "x-forwarded-proto");
+    info.host = last_element(request, "x-forwarded-host");
+  }
+  const auto hops = forwarded_hops(request, header);
   // From the nearest hop leftwards: each hop was added by the proxy to its right, which we trust.
   for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
     if (!it->address) break;  // "unknown" or garbage: the last trusted hop is as far as we know

@@ -1,7 +1,8 @@
 #pragma once
 // IP addresses and networks (CIDR) for access lists, and the client address behind trusted
-// proxies: X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host and the standard Forwarded
-// header (RFC 7239) are believed only when the connection comes from a configured proxy.
+// proxies: either X-Forwarded-For (with X-Forwarded-Proto / X-Forwarded-Host) or the standard
+// Forwarded header (RFC 7239), whichever the proxies are configured to write, believed only when
+// the connection comes from a configured proxy.
 
 #include <array>
 #include <cstdint>
@@ -49,9 +50,22 @@ struct ClientInfo {
   std::string host;     ///< the Host the client asked for, from a trusted proxy ("" if not said)
 };
 
-/// Walks the forwarding chain from the right while the hop is a trusted proxy: the client is the
-/// first hop that is not (or the left-most one). `Forwarded` wins over the X-Forwarded-* headers
-/// when both are present. Malformed entries stop the walk at the last trusted hop.
-ClientInfo client_info(const Request& request, const AddressList& trusted_proxies);
+/// The one header that carries the forwarding chain (server.forwarded_header). The other is
+/// ignored: a proxy that writes one passes the other through as the client sent it.
+enum class ForwardedHeader {
+  kXForwardedFor,  ///< X-Forwarded-For, with X-Forwarded-Proto and X-Forwarded-Host
+  kForwarded,      ///< Forwarded (RFC 7239): for=, proto=, host=
+};
+/// "x-forwarded-for" or "forwarded" (lower case); nullopt for anything else.
+std::optional<ForwardedHeader> parse_forwarded_header(std::string_view name);
+
+/// Reads the chain from `header` only, with every line of it joined in order (a proxy that adds
+/// its own line after the client's, as HAProxy's `option forwardfor` does, is read right), and
+/// walks it from the right while the hop is a trusted proxy: the client is the first hop that is
+/// not (or the left-most one). Malformed or "unknown" entries stop the walk at the last trusted
+/// hop. Proto and host: with Forwarded, those of the element naming the client; with
+/// X-Forwarded-For, the right-most X-Forwarded-Proto / -Host value (the nearest proxy's).
+ClientInfo client_info(const Request& request, const AddressList& trusted_proxies,
+                       ForwardedHeader header = ForwardedHeader::kXForwardedFor);
 
 }  // namespace gatehouse::http

@@ -66,17 +66,70 @@ TEST(ClientInfo, ForwardedHeadersCountOnlyFromTrustedProxies) {
             "198.51.100.7");
 }
 
-TEST(ClientInfo, TheStandardForwardedHeaderWinsAndIsParsedPerRfc7239) {
+TEST(ClientInfo, TheForwardedHeaderIsParsedPerRfc7239WhenConfigured) {
   const auto proxies = list({"10.0.0.0/8", "fd00::/8"});
+  const auto fwd = ForwardedHeader::kForwarded;
   auto info = client_info(from("10.0.0.1", {{"forwarded", R"(for="[2001:db8:cafe::17]:4711";proto=https;host="id.example.com", for=10.0.0.9)"},
                                             {"x-forwarded-for", "6.6.6.6"}}),
-                          proxies);
+                          proxies, fwd);
   EXPECT_EQ(info.address, "2001:db8:cafe::17");
   EXPECT_EQ(info.proto, "https");
   EXPECT_EQ(info.host, "id.example.com");
-  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "For=192.0.2.60;Proto=http;By=203.0.113.43"}}), proxies).address,
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "For=192.0.2.60;Proto=http;By=203.0.113.43"}}), proxies, fwd).address,
             "192.0.2.60");
-  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "for=unknown"}}), proxies).address, "10.0.0.1");
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "for=unknown"}}), proxies, fwd).address, "10.0.0.1");
+  // Configured for Forwarded, X-Forwarded-* say nothing.
+  info = client_info(from("10.0.0.1", {{"x-forwarded-for", "6.6.6.6"}, {"x-forwarded-proto", "https"}}), proxies, fwd);
+  EXPECT_EQ(info.address, "10.0.0.1");
+  EXPECT_EQ(info.proto, "");
+}
+
+// What HAProxy's `option forwardfor` and nginx's `$proxy_add_x_forwarded_for` send when the
+// client forged headers: the proxy's word comes last, the client's first, and the client wrote
+// a Forwarded header the proxy passed on untouched.
+TEST(ClientInfo, ForgedHeadersBeforeTheProxysOwnDoNotChooseTheAddress) {
+  const auto proxies = list({"10.0.0.0/8"});
+  // HAProxy: its own X-Forwarded-For line after the client's.
+  auto haproxy = from("10.0.0.1", {{"x-forwarded-for", "6.6.6.6"}, {"forwarded", "for=7.7.7.7"},
+                                   {"x-forwarded-for", "203.0.113.5"}, {"x-forwarded-proto", "https"}});
+  auto info = client_info(haproxy, proxies);
+  EXPECT_EQ(info.address, "203.0.113.5");
+  EXPECT_EQ(info.proto, "https");
+  // nginx: one line, the client's value then the address it saw.
+  auto nginx = from("10.0.0.1", {{"forwarded", "for=7.7.7.7"}, {"x-forwarded-for", "6.6.6.6, 203.0.113.5"}});
+  EXPECT_EQ(client_info(nginx, proxies).address, "203.0.113.5");
+  // Two proxies of ours, each adding a line: both skipped.
+  auto chain = from("10.0.0.1", {{"x-forwarded-for", "6.6.6.6, 10.9.9.9"}, {"x-forwarded-for", "203.0.113.5"},
+                                 {"x-forwarded-for", "10.0.0.2"}});
+  EXPECT_EQ(client_info(chain, proxies).address, "203.0.113.5");
+  // A client-written Forwarded header never wins in the default mode, even alone.
+  EXPECT_EQ(client_info(from("10.0.0.1", {{"forwarded", "for=7.7.7.7"}}), proxies).address, "10.0.0.1");
+  // In Forwarded mode, repeated lines are joined the same way.
+  auto fwd = from("10.0.0.1", {{"forwarded", "for=7.7.7.7"}, {"x-forwarded-for", "6.6.6.6"}, {"forwarded", "for=203.0.113.5;proto=https"}});
+  info = client_info(fwd, proxies, ForwardedHeader::kForwarded);
+  EXPECT_EQ(info.address, "203.0.113.5");
+  EXPECT_EQ(info.proto, "https");
+  // The proto and host of X-Forwarded-* are the nearest proxy's (the right-most value).
+  info = client_info(from("10.0.0.1", {{"x-forwarded-for", "203.0.113.5"}, {"x-forwarded-proto", "http"},
+                                       {"x-forwarded-proto", "https"}, {"x-forwarded-host", "evil.example, id.example.com"}}),
+                     proxies);
+  EXPECT_EQ(info.proto, "https");
+  EXPECT_EQ(info.host, "id.example.com");
+}
+
+TEST(ClientInfo, ForwardedHeaderNamesParse) {
+  EXPECT_EQ(parse_forwarded_header("x-forwarded-for"), ForwardedHeader::kXForwardedFor);
+  EXPECT_EQ(parse_forwarded_header("forwarded"), ForwardedHeader::kForwarded);
+  EXPECT_FALSE(parse_forwarded_header("X-Forwarded-For"));
+  EXPECT_FALSE(parse_forwarded_header("x-real-ip"));
+  EXPECT_FALSE(parse_forwarded_header(""));
+}
+
+TEST(Request, HeaderListJoinsEveryLineInOrder) {
+  auto r = from("10.0.0.1", {{"x-forwarded-for", "1.1.1.1"}, {"accept", "*/*"}, {"x-forwarded-for", "2.2.2.2, 3.3.3.3"}});
+  EXPECT_EQ(r.header_list("x-forwarded-for"), "1.1.1.1, 2.2.2.2, 3.3.3.3");
+  EXPECT_EQ(r.header_list("accept"), "*/*");
+  EXPECT_EQ(r.header_list("forwarded"), "");
 }
 
 }  // namespace

@@ -1,12 +1,22 @@
 #include "http/client.hpp"
 
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
+
+#include "http/message.hpp"
 
 namespace gatehouse::http {
 namespace {
@@ -15,76 +25,178 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
+using boost::system::error_code;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+using Outcome = Result<ClientResponse, ClientError>;
+
+std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+ClientError failed(std::string message) { return ClientError{ClientError::Kind::kFailed, std::move(message)}; }
+
+/// What went wrong in `step`: a passed deadline is a timeout, anything else a failure.
+ClientError step_error(const error_code& ec, std::string_view step, std::chrono::milliseconds deadline) {
+  if (ec == beast::error::timeout || ec == asio::error::timed_out)
+    return ClientError{ClientError::Kind::kTimeout, std::string(step) + " did not finish within " + millis(deadline)};
+  return failed(std::string(step) + ": " + ec.message());
+}
+
+struct Call {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  bhttp::request<bhttp::empty_body> request;
+  const ClientOptions* options = nullptr;
+};
 
 template <class Stream>
-Result<ClientResponse, std::string> exchange(Stream& stream, bhttp::request<bhttp::empty_body>& request,
-                                             std::size_t max_body) {
-  bhttp::write(stream, request);
+asio::awaitable<void> exchange(Stream& stream, Call& call, std::optional<Outcome>& out) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(call.options->response_timeout);
+  if (auto [ec, n] = co_await bhttp::async_write(stream, call.request, kTuple); ec) {
+    out = unexpected(step_error(ec, "sending the request", call.options->response_timeout));
+    co_return;
+  }
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(max_body);
-  bhttp::read(stream, buffer, parser);
+  parser.body_limit(call.options->max_body);
+  if (auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple); ec) {
+    out = unexpected(step_error(ec, "reading the response", call.options->response_timeout));
+    co_return;
+  }
+  lowest.expires_never();
   const auto& response = parser.get();
-  ClientResponse out;
-  out.status = static_cast<int>(response.result_int());
-  if (auto it = response.find(bhttp::field::content_type); it != response.end()) out.content_type = std::string(it->value());
-  out.body = response.body();
-  return out;
+  ClientResponse r;
+  r.status = static_cast<int>(response.result_int());
+  for (const auto& field : response) r.headers.emplace_back(ascii_lower(field.name_string()), std::string(field.value()));
+  if (const auto* type = r.header("content-type")) r.content_type = *type;
+  r.body = response.body();
+  out = std::move(r);
 }
+
+asio::awaitable<void> run(Call& call, asio::ssl::context* ssl, std::optional<Outcome>& out) {
+  auto ex = co_await asio::this_coro::executor;
+  const auto& o = *call.options;
+  // An address needs no resolver; a name is resolved within the connect deadline (the resolver
+  // is cancelled when it passes).
+  tcp::resolver::results_type endpoints;
+  error_code not_an_address;
+  const auto address = asio::ip::make_address(call.host, not_an_address);
+  if (!not_an_address) {
+    endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, static_cast<unsigned short>(std::stoi(call.port))),
+                                                     call.host, call.port);
+  } else {
+    tcp::resolver resolver(ex);
+    asio::steady_timer timer(ex, o.connect_timeout);
+    bool timed_out = false;
+    timer.async_wait([&](const error_code& e) {
+      if (!e) {
+        timed_out = true;
+        resolver.cancel();
+      }
+    });
+    auto [ec, found] = co_await resolver.async_resolve(call.host, call.port, kTuple);
+    timer.cancel();
+    if (timed_out) ec = asio::error::timed_out;
+    if (ec) {
+      out = unexpected(step_error(ec, "resolving " + call.host, o.connect_timeout));
+      co_return;
+    }
+    endpoints = std::move(found);
+  }
+  beast::tcp_stream tcp_stream(ex);
+  tcp_stream.expires_after(o.connect_timeout);
+  if (auto [ec, ep] = co_await tcp_stream.async_connect(endpoints, kTuple); ec) {
+    out = unexpected(step_error(ec, "connecting", o.connect_timeout));
+    co_return;
+  }
+  if (ssl == nullptr) {
+    co_await exchange(tcp_stream, call, out);
+    error_code ignored;
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *ssl);
+  // Server Name Indication carries host names only, never an address (RFC 6066 §3).
+  if (not_an_address && !SSL_set_tlsext_host_name(stream.native_handle(), call.host.c_str())) {
+    out = unexpected(failed("TLS: cannot set the server name"));
+    co_return;
+  }
+  stream.set_verify_callback(asio::ssl::host_name_verification(call.host));
+  beast::get_lowest_layer(stream).expires_after(o.handshake_timeout);
+  if (auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kTuple); ec) {
+    out = unexpected(step_error(ec, "the TLS handshake", o.handshake_timeout));
+    co_return;
+  }
+  co_await exchange(stream, call, out);
+  // The whole response was read (its length is known), so no TLS close_notify is awaited.
+  error_code ignored;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+/// Counts a call in flight for as long as it lives.
+class Slot {
+ public:
+  explicit Slot(std::atomic<std::size_t>& count) : count_(count) {}
+  ~Slot() { count_.fetch_sub(1); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+ private:
+  std::atomic<std::size_t>& count_;
+};
 
 }  // namespace
 
-Result<ClientResponse, std::string> http_get(const std::string& url,
-                                             const std::vector<std::pair<std::string, std::string>>& headers,
-                                             std::chrono::milliseconds timeout, const std::string& ca_file,
-                                             std::size_t max_body) {
+const std::string* ClientResponse::header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers)
+    if (name == lower_name) return &value;
+  return nullptr;
+}
+
+Result<ClientResponse, ClientError> Client::get(const std::string& url,
+                                                const std::vector<std::pair<std::string, std::string>>& headers) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
-    return unexpected("not an absolute http(s) URL: " + url);
-  const bool tls = parsed->scheme() == "https";
-  const std::string host = parsed->host();
-  const std::string port = parsed->has_port() ? std::string(parsed->port()) : (tls ? "443" : "80");
+    return unexpected(failed("not an absolute http(s) URL: " + url));
+  Call call;
+  call.options = &options_;
+  call.tls = parsed->scheme() == "https";
+  call.host = parsed->host_address();
+  if (call.host.size() >= 2 && call.host.front() == '[') call.host = call.host.substr(1, call.host.size() - 2);
+  call.port = parsed->has_port() ? std::string(parsed->port()) : (call.tls ? "443" : "80");
   std::string target(parsed->encoded_path());
   if (target.empty()) target = "/";
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
+  call.request = bhttp::request<bhttp::empty_body>{bhttp::verb::get, target, 11};
+  call.request.set(bhttp::field::host, std::string(parsed->encoded_host_and_port()));
+  call.request.set(bhttp::field::user_agent, "gatehouse");
+  for (const auto& [name, value] : headers) call.request.set(name, value);
 
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
-  request.set(bhttp::field::host, parsed->has_port() ? host + ":" + port : host);
-  request.set(bhttp::field::user_agent, "gatehouse");
-  for (const auto& [name, value] : headers) request.set(name, value);
-
+  if (in_flight_.fetch_add(1) >= options_.max_in_flight) {
+    in_flight_.fetch_sub(1);
+    return unexpected(ClientError{ClientError::Kind::kBusy, std::to_string(options_.max_in_flight) +
+                                                                " node-to-node calls are already running"});
+  }
+  Slot slot(in_flight_);
   try {
-    asio::io_context io;
-    tcp::resolver resolver(io);
-    beast::tcp_stream tcp_stream(io);
-    tcp_stream.expires_after(timeout);
-    const auto endpoints = resolver.resolve(host, port);
-    if (!tls) {
-      tcp_stream.connect(endpoints);
-      auto result = exchange(tcp_stream, request, max_body);
-      beast::error_code ignored;
-      tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      return result;
+    std::optional<asio::ssl::context> ssl;
+    if (call.tls) {
+      ssl.emplace(asio::ssl::context::tls_client);
+      ssl->set_default_verify_paths();
+      if (!options_.ca_file.empty()) ssl->load_verify_file(options_.ca_file);
+      ssl->set_verify_mode(asio::ssl::verify_peer);
     }
-    asio::ssl::context context(asio::ssl::context::tls_client);
-    context.set_default_verify_paths();
-    if (!ca_file.empty()) context.load_verify_file(ca_file);
-    context.set_verify_mode(asio::ssl::verify_peer);
-    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
-    // Server Name Indication carries host names only, never an address (RFC 6066 §3).
-    boost::system::error_code not_an_address;
-    (void)asio::ip::make_address(host, not_an_address);
-    if (not_an_address && !SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
-      return unexpected(std::string("TLS: cannot set the server name"));
-    stream.set_verify_callback(asio::ssl::host_name_verification(host));
-    beast::get_lowest_layer(stream).connect(endpoints);
-    stream.handshake(asio::ssl::stream_base::client);
-    auto result = exchange(stream, request, max_body);
-    beast::error_code ignored;
-    stream.shutdown(ignored);
-    return result;
+    std::optional<Outcome> out;
+    std::exception_ptr thrown;
+    asio::io_context io(1);
+    asio::co_spawn(io, run(call, ssl ? &*ssl : nullptr, out), [&](std::exception_ptr e) { thrown = e; });
+    io.run();  // every step has a deadline, so this returns
+    if (thrown) std::rethrow_exception(thrown);
+    if (!out) return unexpected(failed("the call ended without an answer"));
+    return std::move(*out);
   } catch (const std::exception& e) {
-    return unexpected(std::string(e.what()));
+    return unexpected(failed(e.what()));
   }
 }
 

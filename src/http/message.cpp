@@ -21,6 +21,16 @@ const std::string* Request::header(std::string_view lower_name) const {
   return nullptr;
 }
 
+std::string Request::header_list(std::string_view lower_name) const {
+  std::string joined;
+  for (const auto& h : headers) {
+    if (h.name != lower_name) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += h.value;
+  }
+  return joined;
+}
+
 std::size_t Request::header_count(std::string_view lower_name) const {
   return static_cast<std::size_t>(std::count_if(
       headers.begin(), headers.end(), [&](const Header& h) { return h.name == lower_name; }));

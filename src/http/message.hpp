@@ -34,6 +34,10 @@ struct Request {
 
   /// The first header with this lower-case name, or nullptr.
   const std::string* header(std::string_view lower_name) const;
+  /// Every line of a list-valued header (X-Forwarded-For, Forwarded, ...) joined in order with
+  /// ", " as RFC 9110 §5.3 allows; "" if there is none. Use it where a proxy may have added its
+  /// own line after the client's.
+  std::string header_list(std::string_view lower_name) const;
   std::size_t header_count(std::string_view lower_name) const;
 };
 

@@ -245,7 +245,7 @@ struct Server::Impl {
         req.body = std::move(msg.body());
         req.remote_address = remote;
         {
-          auto client = client_info(req, opt.trusted_proxies);
+          auto client = client_info(req, opt.trusted_proxies, opt.forwarded_header);
           req.client_address = std::move(client.address);
           req.forwarded_proto = std::move(client.proto);
           req.forwarded_host = std::move(client.host);

@@ -34,6 +34,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   /// Peers whose X-Forwarded-* / Forwarded headers are believed (Request::client_address).
   AddressList trusted_proxies;
+  /// The one header those peers write the forwarding chain in.
+  ForwardedHeader forwarded_header = ForwardedHeader::kXForwardedFor;
   /// TLS on the listener (nullptr: plain HTTP). SIGHUP reloads it.
   std::shared_ptr<TlsCertificates> tls;
   /// Strict-Transport-Security sent with every response ("": none). Set when the public URL is

@@ -554,6 +554,11 @@ Check check_log_format(std::string& v) {
   return {};
 }
 
+Check check_forwarded_header(std::string& v) {
+  if (!http::parse_forwarded_header(v)) return unexpected("expected \"x-forwarded-for\" or \"forwarded\"; got " + quote(v));
+  return {};
+}
+
 Check check_algorithms(std::vector<std::string>& list) {
   if (list.empty()) return unexpected("must list at least one algorithm (RS256 is required)");
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -755,6 +760,8 @@ const std::array kKeys{
             &render_duration<&Config::server, &S::shutdown_grace>},
     KeySpec{"server", "trusted_proxies", &apply_address_list<&Config::server, &S::trusted_proxies>,
             &render_string_list<&Config::server, &S::trusted_proxies>},
+    KeySpec{"server", "forwarded_header", &apply_string<&Config::server, &S::forwarded_header, check_forwarded_header>,
+            &render_string<&Config::server, &S::forwarded_header>},
     KeySpec{"server", "tls_cert_file", &apply_string<&Config::server, &S::tls_cert_file, check_any>,
             &render_string<&Config::server, &S::tls_cert_file>},
     KeySpec{"server", "tls_key_file", &apply_string<&Config::server, &S::tls_key_file, check_any>,

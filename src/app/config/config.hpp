@@ -32,7 +32,8 @@ struct ServerConfig {
   milliseconds idle_timeout{60000};                  ///< 100ms..1h
   milliseconds drain_delay{1000};                    ///< 0..10min: after SIGTERM keep answering (503) this long, then close the listener
   milliseconds shutdown_grace{10000};                ///< 0..10min: then wait at most this long for in-flight requests
-  std::vector<std::string> trusted_proxies;          ///< addresses/CIDRs whose X-Forwarded-* and Forwarded headers are believed
+  std::vector<std::string> trusted_proxies;          ///< addresses/CIDRs whose forwarding header is believed
+  std::string forwarded_header = "x-forwarded-for";  ///< the one header they write: "x-forwarded-for" or "forwarded"
   std::string tls_cert_file;                         ///< PEM certificate chain: TLS on the listener ("" = plain HTTP); with tls_key_file
   std::string tls_key_file;                          ///< PEM private key of tls_cert_file
 };

@@ -469,6 +469,18 @@ TEST(ConfigCache, ARedisUrlIsCheckedWithoutEverShowingItsPassword) {
   EXPECT_THAT(env_error({{"GATEHOUSE_CACHE_REDIS_TIMEOUT", "1m"}}), HasSubstr("cache.redis_timeout"));
 }
 
+// --- proxies ---------------------------------------------------------------------------------
+
+TEST(ConfigServer, ForwardedHeaderIsOneOfTwoNames) {
+  EXPECT_EQ(Config{}.server.forwarded_header, "x-forwarded-for");
+  EXPECT_EQ(load_ok("[server]\nforwarded_header = \"forwarded\"\n").server.forwarded_header, "forwarded");
+  EXPECT_EQ(env_ok({{"GATEHOUSE_SERVER_FORWARDED_HEADER", "forwarded"}}).server.forwarded_header, "forwarded");
+  EXPECT_THAT(load_error("[server]\nforwarded_header = \"X-Real-IP\"\n"),
+              HasSubstr("server.forwarded_header: expected \"x-forwarded-for\" or \"forwarded\""));
+  EXPECT_THAT(env_error({{"GATEHOUSE_SERVER_FORWARDED_HEADER", "both"}}), HasSubstr("server.forwarded_header"));
+  EXPECT_THAT(render(Config{}), HasSubstr("forwarded_header = \"x-forwarded-for\""));
+}
+
 // --- cluster ---------------------------------------------------------------------------------
 
 TEST(ConfigCluster, ClusterModeNeedsANodeIdAndPostgresql) {
