@@ -339,10 +339,21 @@ struct Node::Parts {
     };
     const auto& rl = c.rate_limits;
     const auto window = static_cast<UnixSeconds>(rl.window.count());
-    if (rl.token_per_client > 0 || rl.token_per_ip > 0) {
-      oauth_deps.rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
-        return limited({"token-client", rl.token_per_client, window}, client_id, {"token-ip", rl.token_per_ip, window}, address);
+    // A client's own budget is spent only once it has authenticated; failures count against the
+    // address they came from (so nobody can make another client's requests answer 429).
+    auto& token_limits = oauth_deps.limits;
+    if (rl.token_per_ip > 0)
+      token_limits.per_address = [this, rule = limits::Rule{"token-ip", rl.token_per_ip, window}](std::string_view address) {
+        return rate_limiter.over_limit(rule, address);
       };
+    if (rl.token_per_client > 0)
+      token_limits.per_client = [this, rule = limits::Rule{"token-client", rl.token_per_client, window}](std::string_view id) {
+        return rate_limiter.over_limit(rule, id);
+      };
+    if (rl.client_auth_failures_per_ip > 0) {
+      const limits::Rule rule{"client-auth-fail-ip", rl.client_auth_failures_per_ip, window};
+      token_limits.failures_exhausted = [this, rule](std::string_view address) { return rate_limiter.exhausted(rule, address); };
+      token_limits.failed = [this, rule](std::string_view address) { rate_limiter.record(rule, address); };
     }
     if (rl.login_per_client > 0 || rl.login_per_ip > 0) {
       authorize_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {

@@ -316,6 +316,8 @@ TEST(RedisCounterStore, CountsInRedisWhileItAnswersAndInTheStoreWhileItDoesNot) 
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 1);
   EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 2);
+  EXPECT_EQ(store.hits("token-ip:0:10.0.0.1"), 2) << "read from Redis";
+  EXPECT_EQ(store.hits("token-ip:0:10.0.0.9"), 0);
   auto ttl = redis.command({"TTL", RedisCounterStore::key_of("token-ip:0:10.0.0.1")});
   ASSERT_TRUE(ttl);
   EXPECT_GT(ttl->integer, 50) << "the window expires in Redis when it ends";
@@ -323,6 +325,7 @@ TEST(RedisCounterStore, CountsInRedisWhileItAnswersAndInTheStoreWhileItDoesNot) 
   server.stop();
   EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 1) << "the store's own count while Redis is away";
   EXPECT_EQ(inner->hit("token-ip:0:10.0.0.1", now + 60), 2);
+  EXPECT_EQ(store.hits("token-ip:0:10.0.0.1"), 2) << "the store's count while Redis is away";
 }
 
 std::vector<user::testing::UserStoreBackend> redis_backends() {

@@ -141,6 +141,33 @@ it('a client assertion is used once across nodes: through Redis, during its outa
   }
 });
 
+it('with rate limits counted in Redis, a client_id that is not UTF-8 is invalid_client, never 503', skipWithoutPg, async () => {
+  const limited = await clusterNode('node-limits', {
+    database, masterKey: MASTER_KEY,
+    config: {
+      cache: { redis_url: `redis://127.0.0.1:${redisPort}`, redis_timeout: '200ms' },
+      rate_limits: { token_per_client: 1000, token_per_ip: 1000, client_auth_failures_per_ip: 1000 },
+    },
+  });
+  try {
+    const raw = `Basic ${Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(':secret')]).toString('base64')}`;
+    const answers = [
+      await limited.postForm('/oauth2/token', 'grant_type=client_credentials&client_id=%FF%FE&client_secret=x'),
+      await limited.postForm('/oauth2/token', 'grant_type=client_credentials&client_id=caf%C3'),
+      await limited.postForm('/oauth2/token', 'grant_type=client_credentials', { headers: { authorization: raw } }),
+      await limited.postForm('/oauth2/revoke', 'token=x&client_id=%ED%A0%80'),
+    ];
+    for (const res of answers) {
+      assert.ok([400, 401].includes(res.status), `${res.status} ${res.text}`);
+      assert.ok(['invalid_client', 'invalid_request'].includes(res.json?.error), res.text);
+    }
+    assert.equal((await limited.token(SVC)).status, 200);
+    assert.notEqual(redisCli('KEYS', 'gatehouse:rate:client-auth-fail-ip:*'), '', 'the failures were counted in Redis');
+  } finally {
+    await limited.cleanup();
+  }
+});
+
 it('with Redis stopped and started again under load, no request fails and counting returns to Redis', skipWithoutPg, async () => {
   const answers = { token: new Map(), signIn: new Map() };
   const count = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);

@@ -125,10 +125,13 @@ struct LoginConfig {
 /// 0 = no limit (the default): a limit costs one Redis (or database) round trip per request.
 struct RateLimitsConfig {
   seconds window{60};                  ///< the fixed window; 1s..1h
-  std::int64_t token_per_client = 0;   ///< token endpoint requests per client_id; 0..1000000000
+  std::int64_t token_per_client = 0;   ///< token endpoint requests per authenticated client; 0..1000000000
   std::int64_t token_per_ip = 0;       ///< token endpoint requests per client address
   std::int64_t login_per_client = 0;   ///< hosted sign-in attempts (form POSTs) per application
   std::int64_t login_per_ip = 0;       ///< hosted sign-in attempts per client address
+  /// failed client authentications (token, introspection, revocation) per client address; once
+  /// reached, the address is refused before its credentials are checked
+  std::int64_t client_auth_failures_per_ip = 0;
 };
 
 using MetricsToken = Secret<struct MetricsTokenTag>;
