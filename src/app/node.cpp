@@ -272,9 +272,7 @@ struct Node::Parts {
         codec(ring, c.server.public_url),
         client_cache(store->clients(), kClientCacheTtl),
         user_cache(redis_users ? static_cast<user::UserStore&>(*redis_users) : store->users(), kClientCacheTtl),
-        redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(
-                                  store->replays(), *redis, assertion_policy.max_lifetime + assertion_policy.leeway)
-                            : nullptr),
+        redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(store->replays(), *redis) : nullptr),
         redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
         rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : store->rate_counters(), clock),
         assertions(c.server.public_url,
