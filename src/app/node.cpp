@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -357,6 +358,19 @@ struct Node::Parts {
       authorize_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
         return limited({"login-client", rl.login_per_client, window}, client_id, {"login-ip", rl.login_per_ip, window}, address);
       };
+    }
+    {
+      // Failed API key attempts are always counted (the first of each address and window is
+      // audited); they are refused once over the limit, if there is one.
+      const limits::Rule rule{"api-key-fail-ip",
+                              rl.api_key_failures_per_ip > 0 ? rl.api_key_failures_per_ip
+                                                             : std::numeric_limits<std::int64_t>::max(),
+                              window};
+      admin_deps.key_failed = [this, rule](std::string_view address) { return rate_limiter.record(rule, address); };
+      if (rl.api_key_failures_per_ip > 0)
+        admin_deps.key_failures_exhausted = [this, rule](std::string_view address) {
+          return rate_limiter.exhausted(rule, address);
+        };
     }
     authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
       logins.add({e.outcome});

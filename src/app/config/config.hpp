@@ -132,6 +132,9 @@ struct RateLimitsConfig {
   /// failed client authentications (token, introspection, revocation) per client address; once
   /// reached, the address is refused before its credentials are checked
   std::int64_t client_auth_failures_per_ip = 0;
+  /// failed admin API key attempts per client address; once reached, the address is answered 429
+  /// before its key is checked (on by default: it costs a round trip only on the admin API)
+  std::int64_t api_key_failures_per_ip = 20;
 };
 
 using MetricsToken = Secret<struct MetricsTokenTag>;
