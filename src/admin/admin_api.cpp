@@ -98,8 +98,14 @@ Response delete_application(const AdminDeps& deps, const PathParams& p) {
 // --- API keys --------------------------------------------------------------------------------
 
 json::object key_json(const ApiKey& k) {
-  return json::object{{"id", k.id}, {"description", k.description}, {"created_at", k.created_at}};
+  json::object o{{"id", k.id}, {"description", k.description}, {"created_at", k.created_at}, {"role", to_string(k.role)}};
+  if (k.expires_at) o["expires_at"] = *k.expires_at;
+  else o["expires_at"] = nullptr;
+  return o;
 }
+
+// Latest accepted expiry: 9999-12-31, so every value stays exact in JSON and JavaScript.
+constexpr UnixSeconds kMaxExpiry = 253'402'300'799;
 
 Response create_api_key(const AdminDeps& deps, const Request& req) {
   json::object doc;
@@ -109,14 +115,32 @@ Response create_api_key(const AdminDeps& deps, const Request& req) {
     doc = std::move(*parsed);
   }
   std::string description;
+  std::optional<UnixSeconds> expires_at;
+  auto role = ApiKeyRole::kAdmin;
+  const auto now = deps.clock.now();
   for (const auto& m : doc) {
-    if (m.key() != "description") return error(400, "invalid_field", std::string(m.key()) + " is not a supported member", m.key());
-    if (!m.value().is_string() || m.value().get_string().size() > 200)
-      return error(400, "invalid_field", "description must be a string of at most 200 characters", "description");
-    description = std::string(m.value().get_string());
+    if (m.key() == "description") {
+      if (!m.value().is_string() || m.value().get_string().size() > 200)
+        return error(400, "invalid_field", "description must be a string of at most 200 characters", "description");
+      description = std::string(m.value().get_string());
+    } else if (m.key() == "role") {
+      auto named = m.value().is_string() ? api_key_role_from(m.value().get_string()) : std::nullopt;
+      if (!named) return error(400, "invalid_field", "role must be \"admin\" or \"read_only\"", "role");
+      role = *named;
+    } else if (m.key() == "expires_at") {
+      if (m.value().is_null()) continue;  // never
+      if (!m.value().is_int64() || m.value().get_int64() <= now || m.value().get_int64() > kMaxExpiry)
+        return error(400, "invalid_field", "expires_at must be null or a time in the future (Unix seconds)", "expires_at");
+      expires_at = m.value().get_int64();
+    } else {
+      return error(400, "invalid_field", std::string(m.key()) + " is not a supported member (description, role, expires_at)",
+                   m.key());
+    }
   }
   std::string key = "ghk_" + jose::random_token(32);
-  auto record = make_api_key(key, description, deps.api_key_hasher, deps.clock.now());
+  auto record = make_api_key(key, description, deps.api_key_hasher, now);
+  record.expires_at = expires_at;
+  record.role = role;
   if (!deps.api_keys.insert(record)) return error(409, "conflict", "key collision; retry");
   spdlog::info("api key {} created", record.id);
   auto body = key_json(record);
@@ -158,7 +182,7 @@ std::string theme_snapshot(const AdminDeps& deps, const std::string&) {
 
 std::string api_key_snapshot(const AdminDeps& deps, const std::string& id) {
   for (const auto& k : deps.api_keys.list())
-    if (k.id == id) return json::serialize(json::object{{"id", k.id}, {"description", k.description}, {"created_at", k.created_at}});
+    if (k.id == id) return json::serialize(key_json(k));
   return {};
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The admin API under /api/: applications (OAuth clients), API keys, users, and the cluster's nodes and jobs. Every route requires an
-// API key in the Authorization header ("Bearer <key>" or the key alone).
+// API key in the Authorization header ("Bearer <key>" or the key alone): one that has not expired,
+// and for anything but GET one with the admin role (a read_only key may only read).
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "admin/api_key_store.hpp"
@@ -65,6 +67,13 @@ struct AdminDeps {
   token::ReplayStore* node_nonces = nullptr;
   /// The audit trail (nullptr: changes are not recorded; tests only).
   AuditStore* audit = nullptr;
+  /// Failed API key attempts per client address, counted cluster-wide. `key_failures_exhausted`
+  /// returns the seconds to wait when the address is over its limit (checked before the key is);
+  /// `key_failed` counts one failure and returns the address's failures in this window so far,
+  /// this one included (the first of a window is audited). Empty: neither limited nor counted
+  /// (every failure is then audited).
+  std::function<std::optional<UnixSeconds>(std::string_view address)> key_failures_exhausted = {};
+  std::function<std::int64_t(std::string_view address)> key_failed = {};
   /// The hosted pages' theme: read it as JSON, and validate + store a new one (an error message
   /// naming the member when refused). Empty: no /api/themes routes.
   std::function<boost::json::object()> get_theme = {};

@@ -98,21 +98,81 @@ Result<std::size_t, Response> query_number(const Request& req, std::string_view 
   return n;
 }
 
-std::optional<ApiKey> authenticate(const AdminDeps& deps, const Request& req) {
-  if (req.header_count("authorization") != 1) return std::nullopt;
+namespace {
+
+/// The key the Authorization header presents ("Bearer <key>" or the key alone); empty for none.
+std::string_view presented_key(const Request& req) {
+  if (req.header_count("authorization") != 1) return {};
   std::string_view v = *req.header("authorization");
   if (v.size() > 7 && http::ascii_lower(v.substr(0, 7)) == "bearer ") v.remove_prefix(7);
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  if (v.empty()) return std::nullopt;
-  return deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
+  return v;
 }
 
-bool authorized(const AdminDeps& deps, const Request& req) { return authenticate(deps, req).has_value(); }
+bool expired(const ApiKey& key, UnixSeconds now) { return key.expires_at && *key.expires_at <= now; }
+
+/// Records a failed attempt: who (the expired key's id, if it was one), from where, when.
+void audit_failure(const AdminDeps& deps, const Request& req, const std::optional<ApiKey>& stale) {
+  if (deps.audit == nullptr) return;
+  AuditEvent e;
+  e.at = deps.clock.now_ms();
+  e.node_id = deps.node_id;
+  e.actor = stale ? "api-key:" + stale->id : "anonymous";
+  e.action = stale ? "api_key.auth_failed.expired" : "api_key.auth_failed";
+  e.target = req.path;
+  e.client_address = req.client_address;
+  e.status = 401;
+  try {
+    deps.audit->append(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("audit: could not record {} from {}: {}", e.action, e.client_address, ex.what());
+  }
+}
+
+http::Response too_many_failures(UnixSeconds retry_after) {
+  auto r = error(429, "too_many_requests",
+                 "too many failed API key attempts from this address; retry after " + std::to_string(retry_after) + " s");
+  r.set("Retry-After", std::to_string(retry_after));
+  return r;
+}
+
+}  // namespace
+
+std::optional<ApiKey> authenticate(const AdminDeps& deps, const Request& req) {
+  const auto v = presented_key(req);
+  if (v.empty()) return std::nullopt;
+  auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
+  if (!key || expired(*key, deps.clock.now())) return std::nullopt;
+  return key;
+}
+
+Result<ApiKey, Response> admit(const AdminDeps& deps, const Request& req) {
+  const auto v = presented_key(req);
+  if (v.empty()) return unexpected(unauthorized());  // nothing tried: not counted
+  if (deps.key_failures_exhausted)
+    if (auto wait = deps.key_failures_exhausted(req.client_address)) return unexpected(too_many_failures(*wait));
+  auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
+  if (key && !expired(*key, deps.clock.now())) return std::move(*key);
+  const std::int64_t failures = deps.key_failed ? deps.key_failed(req.client_address) : 1;
+  if (failures == 1) {  // once per address and window, so a flood cannot grow the trail or the log
+    audit_failure(deps, req, key);
+    spdlog::warn("admin API: {} API key from {}", key ? "an expired" : "an unknown", req.client_address);
+  }
+  return unexpected(unauthorized());
+}
+
+bool permits(const ApiKey& key, const Request& req) {
+  return key.role == ApiKeyRole::kAdmin || req.method == "GET" || req.method == "HEAD";
+}
 
 http::Response unauthorized() {
   auto r = error(401, "unauthorized", "a valid API key is required in the Authorization header");
   r.set("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
   return r;
+}
+
+http::Response read_only() {
+  return error(403, "forbidden", "this API key is read-only: it may only read (GET)");
 }
 
 void record_audit(const AdminDeps& deps, const Request& req, const std::string& actor, const AuditSpec& spec,

@@ -38,18 +38,29 @@ bool if_match_allows(const http::Request& req, std::int64_t version);
 /// 412 precondition_failed: the record changed since the version the request names.
 http::Response precondition_failed(std::string_view what);
 
-/// The API key the Authorization header presents, if it is a stored one.
+/// The API key the Authorization header presents, if it is a stored one that has not expired.
 std::optional<ApiKey> authenticate(const AdminDeps& deps, const http::Request& req);
-/// Checks the Authorization header against the stored API keys.
-bool authorized(const AdminDeps& deps, const http::Request& req);
+/// The API key of a request, or the answer refusing it: 429 with Retry-After when the client
+/// address failed too often in this window (before the key is even looked at), 401 for no key
+/// or one that is unknown or expired. A key that fails is counted against the address, and the
+/// first failure of an address in a window is written to the audit trail (action
+/// "api_key.auth_failed"), so a flood of wrong keys adds one audit row per address and window.
+Result<ApiKey, http::Response> admit(const AdminDeps& deps, const http::Request& req);
+/// Whether `key` may make this request: an admin key anything, a read_only key GET (and HEAD).
+bool permits(const ApiKey& key, const http::Request& req);
 /// 401 unauthorized with WWW-Authenticate.
 http::Response unauthorized();
+/// 403 forbidden: a read_only key asked to change something.
+http::Response read_only();
 
-/// Wraps a handler so it runs only for a valid API key (401 with WWW-Authenticate otherwise).
+/// Wraps a handler so it runs only for a valid API key that permits the request (admit(), then
+/// 403 for a read_only key on anything but GET).
 template <class F>
 http::Handler guarded(const AdminDeps& deps, F f) {
   return [&deps, f](const http::Request& req, const http::PathParams& params) -> http::Response {
-    if (!authorized(deps, req)) return unauthorized();
+    auto key = admit(deps, req);
+    if (!key) return std::move(key.error());
+    if (!permits(*key, req)) return read_only();
     return f(req, params);
   };
 }
@@ -72,11 +83,11 @@ void record_audit(const AdminDeps& deps, const http::Request& req, const std::st
 template <class F>
 http::Handler audited(const AdminDeps& deps, AuditSpec spec, F f) {
   return [&deps, spec, f](const http::Request& req, const http::PathParams& params) -> http::Response {
-    auto key = authenticate(deps, req);
-    if (!key) return unauthorized();
+    auto key = admit(deps, req);
+    if (!key) return std::move(key.error());
     std::string target = spec.param.empty() ? std::string() : params.get(spec.param);
     std::string before = spec.snapshot != nullptr && !target.empty() ? spec.snapshot(deps, target) : std::string();
-    auto answer = f(req, params);
+    auto answer = permits(*key, req) ? f(req, params) : read_only();  // a refused change is recorded too
     record_audit(deps, req, "api-key:" + key->id, spec, std::move(target), before, answer);
     return answer;
   };

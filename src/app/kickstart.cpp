@@ -56,8 +56,19 @@ Result<KickstartPlan, std::string> parse_kickstart(const std::string& text, cons
           k.key = ApiKeyValue(std::string(m.value().get_string()));
         } else if (m.key() == "description" && m.value().is_string()) {
           k.description = std::string(m.value().get_string());
+        } else if (m.key() == "role") {
+          auto role = m.value().is_string() ? admin::api_key_role_from(m.value().get_string()) : std::nullopt;
+          if (!role) return fail(where + ".role", "must be \"admin\" or \"read_only\"");
+          k.role = *role;
+        } else if (m.key() == "expires_at") {
+          // Unix seconds; a time already past is allowed (the key is then refused), null is never.
+          if (m.value().is_null()) continue;
+          if (!m.value().is_int64() || m.value().get_int64() < 0)
+            return fail(where + ".expires_at", "must be null or a time in Unix seconds");
+          k.expires_at = m.value().get_int64();
         } else {
-          return fail(where + "." + std::string(m.key()), "is not a string member of an API key (key, description)");
+          return fail(where + "." + std::string(m.key()),
+                      "is not a member of an API key (key, description: strings; role; expires_at)");
         }
       }
       if (k.key.reveal().size() < admin::kMinApiKeyLength || !printable_ascii(k.key.reveal()))
@@ -117,10 +128,12 @@ KickstartOutcome apply_kickstart(const KickstartPlan& plan, const KickstartTarge
     auto marker = "kickstart/api_key/" + base64url_encode(hash);
     if (to.ledger.get(marker) || to.api_keys.find_by_hash(hash)) {
       ++out.api_keys_present;
-    } else if (to.api_keys.insert(admin::make_api_key(k.key.reveal(), k.description, to.api_key_hasher, to.clock.now()))) {
-      ++out.api_keys_created;
     } else {
-      ++out.api_keys_present;  // another process applied it at the same moment
+      auto record = admin::make_api_key(k.key.reveal(), k.description, to.api_key_hasher, to.clock.now());
+      record.role = k.role;
+      record.expires_at = k.expires_at;
+      if (to.api_keys.insert(record)) ++out.api_keys_created;
+      else ++out.api_keys_present;  // another process applied it at the same moment
     }
     to.ledger.insert_if_absent(marker, stamp);
   }

@@ -6,6 +6,7 @@
 // again: an API key or application deleted later stays deleted when the node restarts with the
 // same bootstrap.kickstart (the demo credentials of the quick start cannot come back).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ namespace gatehouse::app {
 struct KickstartApiKey {
   ApiKeyValue key;
   std::string description;
+  admin::ApiKeyRole role = admin::ApiKeyRole::kAdmin;
+  std::optional<UnixSeconds> expires_at;  // nullopt: never
 };
 
 struct KickstartPlan {

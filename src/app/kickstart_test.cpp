@@ -71,6 +71,23 @@ TEST_F(KickstartTest, AnEntryDeletedAfterItWasAppliedIsNotRecreated) {
   EXPECT_TRUE(backend.api_keys().list().empty());
 }
 
+TEST_F(KickstartTest, AnApiKeyMayCarryARoleAndAnExpiry) {
+  auto plan = parse_kickstart(R"({"api_keys":[
+      {"key":"reader-key-0123456789","role":"read_only","expires_at":1830297600},
+      {"key":"never-key-0123456789","role":"admin","expires_at":null}]})",
+                              KickstartRules{});
+  ASSERT_TRUE(plan) << plan.error();
+  EXPECT_EQ(apply(*plan).api_keys_created, 2u);
+  const auto reader = backend.api_keys().find_by_hash(keys.hash("reader-key-0123456789"));
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->role, admin::ApiKeyRole::kReadOnly);
+  EXPECT_EQ(reader->expires_at, 1830297600);
+  const auto never = backend.api_keys().find_by_hash(keys.hash("never-key-0123456789"));
+  ASSERT_TRUE(never);
+  EXPECT_EQ(never->role, admin::ApiKeyRole::kAdmin);
+  EXPECT_FALSE(never->expires_at);
+}
+
 TEST(Kickstart, RefusalsNameTheEntry) {
   struct Case {
     const char* doc;
@@ -82,6 +99,9 @@ TEST(Kickstart, RefusalsNameTheEntry) {
       {R"({"applications":[{"client_id":"a"}]})", "applications[0].client_secret"},
       {R"({"api_keys":[{"key":"short"}]})", "api_keys[0].key"},
       {R"({"api_keys":[{"key":"0123456789abcdef","extra":"x"}]})", "api_keys[0].extra"},
+      {R"({"api_keys":[{"key":"0123456789abcdef","role":"root"}]})", "api_keys[0].role"},
+      {R"({"api_keys":[{"key":"0123456789abcdef","expires_at":"soon"}]})", "api_keys[0].expires_at"},
+      {R"({"api_keys":[{"key":"0123456789abcdef","expires_at":-1}]})", "api_keys[0].expires_at"},
       {R"({"tenants":[]})", "tenants"},
       {R"({"users":{}})", "users"},
       {R"({"users":[{"username":"a b"}]})", "users[0].username"},

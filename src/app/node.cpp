@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -272,9 +273,7 @@ struct Node::Parts {
         codec(ring, c.server.public_url),
         client_cache(store->clients(), kClientCacheTtl),
         user_cache(redis_users ? static_cast<user::UserStore&>(*redis_users) : store->users(), kClientCacheTtl),
-        redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(
-                                  store->replays(), *redis, assertion_policy.max_lifetime + assertion_policy.leeway)
-                            : nullptr),
+        redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(store->replays(), *redis) : nullptr),
         redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
         rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : store->rate_counters(), clock),
         assertions(c.server.public_url,
@@ -345,10 +344,21 @@ struct Node::Parts {
     };
     const auto& rl = c.rate_limits;
     const auto window = static_cast<UnixSeconds>(rl.window.count());
-    if (rl.token_per_client > 0 || rl.token_per_ip > 0) {
-      oauth_deps.rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
-        return limited({"token-client", rl.token_per_client, window}, client_id, {"token-ip", rl.token_per_ip, window}, address);
+    // A client's own budget is spent only once it has authenticated; failures count against the
+    // address they came from (so nobody can make another client's requests answer 429).
+    auto& token_limits = oauth_deps.limits;
+    if (rl.token_per_ip > 0)
+      token_limits.per_address = [this, rule = limits::Rule{"token-ip", rl.token_per_ip, window}](std::string_view address) {
+        return rate_limiter.over_limit(rule, address);
       };
+    if (rl.token_per_client > 0)
+      token_limits.per_client = [this, rule = limits::Rule{"token-client", rl.token_per_client, window}](std::string_view id) {
+        return rate_limiter.over_limit(rule, id);
+      };
+    if (rl.client_auth_failures_per_ip > 0) {
+      const limits::Rule rule{"client-auth-fail-ip", rl.client_auth_failures_per_ip, window};
+      token_limits.failures_exhausted = [this, rule](std::string_view address) { return rate_limiter.exhausted(rule, address); };
+      token_limits.failed = [this, rule](std::string_view address) { rate_limiter.record(rule, address); };
     }
     if (rl.login_per_client > 0 || rl.login_per_ip > 0) {
       authorize_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
@@ -359,6 +369,19 @@ struct Node::Parts {
       authorize_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
         return rate_limiter.over_limit({"authorize-ip", rl.authorize_per_ip, window}, address);
       };
+    }
+    {
+      // Failed API key attempts are always counted (the first of each address and window is
+      // audited); they are refused once over the limit, if there is one.
+      const limits::Rule rule{"api-key-fail-ip",
+                              rl.api_key_failures_per_ip > 0 ? rl.api_key_failures_per_ip
+                                                             : std::numeric_limits<std::int64_t>::max(),
+                              window};
+      admin_deps.key_failed = [this, rule](std::string_view address) { return rate_limiter.record(rule, address); };
+      if (rl.api_key_failures_per_ip > 0)
+        admin_deps.key_failures_exhausted = [this, rule](std::string_view address) {
+          return rate_limiter.exhausted(rule, address);
+        };
     }
     authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
       logins.add({e.outcome});

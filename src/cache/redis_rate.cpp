@@ -1,5 +1,7 @@
 #include "cache/redis_rate.hpp"
 
+#include <charconv>
+
 namespace gatehouse::cache {
 namespace {
 
@@ -17,6 +19,19 @@ std::int64_t RedisCounterStore::hit(const std::string& key, UnixSeconds expires_
   if (auto reply = redis_.command({"EVAL", kHit, "1", key_of(key), at}); reply && reply->type == RedisReply::Type::kInteger)
     return reply->integer;
   return inner_.hit(key, expires_at);
+}
+
+std::int64_t RedisCounterStore::hits(const std::string& key) {
+  if (auto reply = redis_.command({"GET", key_of(key)})) {
+    if (reply->type == RedisReply::Type::kNil) return 0;
+    if (reply->type == RedisReply::Type::kString) {
+      std::int64_t n = 0;
+      const auto& s = reply->str;
+      if (std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc{}) return n;
+    }
+    if (reply->type == RedisReply::Type::kInteger) return reply->integer;
+  }
+  return inner_.hits(key);
 }
 
 }  // namespace gatehouse::cache

@@ -17,6 +17,8 @@ class RedisCounterStore final : public limits::CounterStore {
  public:
   RedisCounterStore(limits::CounterStore& inner, RedisClient& redis) : inner_(inner), redis_(redis) {}
   std::int64_t hit(const std::string& key, UnixSeconds expires_at) override;
+  /// Redis's count while it answers, else the database's.
+  std::int64_t hits(const std::string& key) override;
   /// The database's windows; Redis expires its own.
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override { return inner_.purge_expired(now, limit); }
 

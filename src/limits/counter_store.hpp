@@ -17,6 +17,8 @@ class CounterStore {
   /// @returns the count including this hit. Of concurrent hits on one key, each sees a different
   /// count (1, 2, 3, ...).
   virtual std::int64_t hit(const std::string& key, UnixSeconds expires_at) = 0;
+  /// The hits counted so far in the window `key`, without adding one (0 for a window never hit).
+  virtual std::int64_t hits(const std::string& key) = 0;
   /// Deletes at most `limit` windows that ended before `now`. @returns how many.
   virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/clock.hpp"
@@ -24,8 +25,22 @@ class RateLimiter {
   /// Counts one hit of `subject` under `rule`. @returns nullopt when allowed, else the seconds
   /// until the window ends (for Retry-After; at least 1).
   std::optional<UnixSeconds> over_limit(const Rule& rule, std::string_view subject);
+  /// Whether `subject` has used up its `limit` under `rule` in this window, without counting a
+  /// hit (for limits on failures, checked before the attempt and counted only when it fails).
+  /// @returns nullopt when another attempt is allowed, else the seconds until the window ends.
+  std::optional<UnixSeconds> exhausted(const Rule& rule, std::string_view subject);
+  /// Counts one hit (a failure) of `subject` under `rule`. @returns the hits in this window
+  /// including this one (1 for the first); 0 when the rule is off.
+  std::int64_t record(const Rule& rule, std::string_view subject);
 
  private:
+  struct Window {
+    std::string key;
+    UnixSeconds now;
+    UnixSeconds end;
+  };
+  Window window_of(const Rule& rule, std::string_view subject) const;
+
   CounterStore& counters_;
   const Clock& clock_;
 };

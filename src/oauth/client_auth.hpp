@@ -28,7 +28,8 @@ struct AssertionContext {
 
 /// Reads the credentials. @returns invalid_request (two methods, two Authorization headers,
 /// client_id differing from the Basic one, half of an assertion) or invalid_client (malformed
-/// Basic, an assertion of another type or naming no client, none at all).
+/// Basic, an assertion of another type or naming no client, a client_id that is not UTF-8 text
+/// or holds a zero byte, none at all).
 Result<PresentedClient, OAuthError> presented_credentials(const http::Request& request, const Form& form);
 
 /// Checks presented credentials against the registered client (nullptr: no such client).

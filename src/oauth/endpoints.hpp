@@ -30,6 +30,24 @@ inline constexpr std::string_view kRevocationPath = "/oauth2/revoke";
 /// issue ID tokens). Called on a worker after the client has authenticated.
 using GrantHandler = std::function<http::Response(const client::Client& client, const Form& form)>;
 
+/// Rate limits around client authentication. A client's own limit is counted only once it has
+/// authenticated, so nobody can spend another client's budget by naming its client_id; failed
+/// authentications are counted against the address they came from. Each returns the seconds to
+/// wait when over its limit; an empty function is a limit that is off.
+struct ClientLimits {
+  /// Token endpoint, before the credentials are read: counts the request against its address.
+  std::function<std::optional<UnixSeconds>(std::string_view address)> per_address = {};
+  /// Every endpoint that authenticates clients, before it checks credentials: whether the address
+  /// has failed too often in this window (does not count).
+  std::function<std::optional<UnixSeconds>(std::string_view address)> failures_exhausted = {};
+  /// Counts one failed client authentication (invalid_client) against its address.
+  std::function<void(std::string_view address)> failed = {};
+  /// Token endpoint, after the client authenticated: counts the request against the client.
+  std::function<std::optional<UnixSeconds>(std::string_view client_id)> per_client = {};
+
+  bool any() const { return per_address || failures_exhausted || failed || per_client; }
+};
+
 struct OAuthDeps {
   client::ClientStore& clients;  // in a node: the near-cache below, so lookups fill it
   const client::SecretHasher& secrets;
@@ -43,9 +61,8 @@ struct OAuthDeps {
   const ClientAssertionVerifier* assertions = nullptr;
   /// Further grant types by grant_type value.
   std::map<std::string, GrantHandler, std::less<>> extra_grants = {};
-  /// Counts a token request of a client from an address (cluster-wide); returns the seconds to
-  /// wait when it is over a limit. Empty: no limits (and the fast path stays on).
-  std::function<std::optional<UnixSeconds>(std::string_view client_id, std::string_view address)> rate_limit = {};
+  /// Rate limits, counted cluster-wide; all empty: none (and the fast path stays on).
+  ClientLimits limits = {};
   /// Refresh tokens, for their introspection and revocation (nullptr: access tokens only).
   token::RefreshTokenStore* refresh_tokens = nullptr;
   /// Users, so the tokens of a deactivated, deleted or signed-out user introspect inactive

@@ -20,17 +20,25 @@ struct Authenticated {
 
 /// @param confidential_only refuse public clients (introspection: RFC 7662 §2.1 requires the
 /// caller to be authorized, and a public client proves nothing by naming its client_id).
-Result<Authenticated, OAuthError> read_request(const OAuthDeps& deps, const http::Request& request,
+/// @returns the OAuth error answer, or 429 when the address failed to authenticate too often.
+Result<Authenticated, http::Response> read_request(const OAuthDeps& deps, const http::Request& request,
                                                bool confidential_only, std::string_view path) {
   auto form = parse_form(request);
-  if (!form) return unexpected(form.error());
+  if (!form) return unexpected(oauth_error_response(form.error()));
+  if (deps.limits.failures_exhausted)
+    if (auto wait = deps.limits.failures_exhausted(request.client_address)) return unexpected(too_many_requests(*wait));
   auto client = authenticate_client(request, *form, deps.clients, deps.secrets, {deps.assertions, path});
-  if (!client) return unexpected(client.error());
+  if (!client) {
+    if (client.error().code == OAuthErrorCode::kInvalidClient && deps.limits.failed)
+      deps.limits.failed(request.client_address);
+    return unexpected(oauth_error_response(client.error()));
+  }
   if (confidential_only && client->token_endpoint_auth_method == "none")
-    return unexpected(oauth_error(OAuthErrorCode::kInvalidClient, "client authentication failed",
-                                  "public client " + client->client_id + " may not introspect"));
+    return unexpected(oauth_error_response(oauth_error(OAuthErrorCode::kInvalidClient, "client authentication failed",
+                                                       "public client " + client->client_id + " may not introspect")));
   const auto* token = form->get("token");
-  if (token == nullptr) return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "token is required"));
+  if (token == nullptr)
+    return unexpected(oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "token is required")));
   std::string t = *token;
   return Authenticated{std::move(*form), std::move(*client), std::move(t)};
 }
@@ -105,7 +113,7 @@ http::Response introspect_refresh_token(const OAuthDeps& deps, const client::Cli
 
 http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request) {
   auto req = read_request(deps, request, true, kIntrospectionPath);
-  if (!req) return oauth_error_response(req.error());
+  if (!req) return std::move(req.error());
   // token_type_hint (RFC 7662 §2.1) is a hint only: a token that is not a JWT of ours is looked
   // up as a refresh token whatever the hint says.
   if (auto claims = deps.tokens.decode(req->token)) return introspect_access_token(deps, req->client, *claims);
@@ -114,7 +122,7 @@ http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request
 
 http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request) {
   auto req = read_request(deps, request, false, kRevocationPath);
-  if (!req) return oauth_error_response(req.error());
+  if (!req) return std::move(req.error());
   const auto now = deps.clock.now();
   const auto not_yours = [] {
     return oauth_error_response(oauth_error(OAuthErrorCode::kUnauthorizedClient, "the token was not issued to this client"));

@@ -7,6 +7,7 @@
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "keys/key_ring.hpp"
+#include "limits/rate_limiter.hpp"
 #include "oauth/endpoints.hpp"
 #include "oauth/form.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
@@ -234,6 +235,52 @@ TEST_F(OAuthTest, TheFastPathAnswersOnlyForCachedEs256Clients) {
   ASSERT_EQ(cache.update(changed), client::UpdateResult::kOk);
   EXPECT_FALSE(token_endpoint_fast_path(deps, es));
   EXPECT_EQ(token_endpoint(deps, es).status, 401);
+}
+
+TEST_F(OAuthTest, WrongSecretsSpendTheAddressesBudgetNeverTheNamedClients) {
+  limits::RateLimiter limiter(backend_.rate_counters(), clock_);
+  const limits::Rule per_client{"token-client", 2, 60};
+  const limits::Rule failures{"client-auth-fail-ip", 3, 60};
+  deps_.limits.per_client = [&](std::string_view id) { return limiter.over_limit(per_client, id); };
+  deps_.limits.failures_exhausted = [&](std::string_view a) { return limiter.exhausted(failures, a); };
+  deps_.limits.failed = [&](std::string_view a) { limiter.record(failures, a); };
+  auto from = [](http::Request r, std::string address) {
+    r.client_address = std::move(address);
+    return r;
+  };
+  const auto wrong = post("grant_type=client_credentials", "svc", "not-the-secret-0000");
+  // An attacker naming svc from one address: 401 three times, then 429 before the secret is checked.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(token_endpoint(deps_, from(wrong, "203.0.113.66")).status, 401) << i;
+  auto limited = token_endpoint(deps_, from(wrong, "203.0.113.66"));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(*limited.header("Retry-After"), "60");
+  EXPECT_EQ(token_endpoint(deps_, from(post("grant_type=client_credentials", "svc", kSecret), "203.0.113.66")).status, 429)
+      << "the right secret from an exhausted address is not even checked";
+  // ...which left svc's own budget untouched: svc gets its two requests from its own address.
+  const auto right = from(post("grant_type=client_credentials", "svc", kSecret), "198.51.100.1");
+  EXPECT_EQ(token_endpoint(deps_, right).status, 200);
+  EXPECT_EQ(token_endpoint(deps_, right).status, 200);
+  EXPECT_EQ(token_endpoint(deps_, right).status, 429) << "its own requests do count";
+  // Introspection and revocation count failures against the address too.
+  auto introspect = from(post("token=x", "poster", "wrong"), "192.0.2.5");
+  introspect.path = "/oauth2/introspect";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(introspection_endpoint(deps_, introspect).status, 401) << i;
+  EXPECT_EQ(revocation_endpoint(deps_, introspect).status, 429);
+}
+
+TEST_F(OAuthTest, AClientIdThatIsNotUtf8IsAnAuthenticationFailureNeverAStoreError) {
+  limits::RateLimiter limiter(backend_.rate_counters(), clock_);
+  deps_.limits.per_client = [&](std::string_view id) { return limiter.over_limit({"token-client", 5, 60}, id); };
+  for (std::string id : {std::string("\xff\xfe"), std::string("caf\xc3"), std::string("a\0b", 3), std::string("\xc0\xaf")}) {
+    const auto basic = token_endpoint(deps_, post("grant_type=client_credentials", id, kSecret));
+    EXPECT_EQ(basic.status, 401) << basic.body;
+    EXPECT_EQ(error_of(basic), "invalid_client");
+    const auto body = token_endpoint(deps_, post("grant_type=client_credentials&client_secret=x&client_id=" + form_escape(id)));
+    EXPECT_EQ(body.status, 401) << body.body;
+    EXPECT_EQ(introspection_endpoint(deps_, post("token=x&client_id=" + form_escape(id))).status, 401);
+  }
+  EXPECT_EQ(token_endpoint(deps_, post("grant_type=client_credentials", "caf\xc3\xa9", kSecret)).status, 401)
+      << "UTF-8 text is an ordinary (here unknown) client_id";
 }
 
 TEST(Form, EmptyValuesCountAsAbsentAndPlusIsASpace) {

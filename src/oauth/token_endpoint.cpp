@@ -53,6 +53,13 @@ http::Response client_credentials(const OAuthDeps& deps, const client::Client& c
   return oauth_json_response(body);
 }
 
+/// The answer to credentials that did not authenticate: counted against the address (on the I/O
+/// thread's fast path nothing is counted, since no limit is set there).
+http::Response failed_authentication(const OAuthDeps& deps, const http::Request& request, const OAuthError& e) {
+  if (e.code == OAuthErrorCode::kInvalidClient && deps.limits.failed) deps.limits.failed(request.client_address);
+  return oauth_error_response(e);
+}
+
 /// The request kind of a grant type we serve, for stats (core/request_stats.hpp); nullptr for
 /// anything else (the kind stays the route's: kinds never come from the request).
 const char* request_kind_of(std::string_view grant_type) {
@@ -71,12 +78,16 @@ std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const 
   if (grant_type == nullptr)
     return oauth_error_response(oauth_error(OAuthErrorCode::kInvalidRequest, "grant_type is required"));
   if (const char* kind = request_kind_of(*grant_type)) stats::request_kind = kind;
-  auto presented = presented_credentials(request, *form);
-  if (!presented) return oauth_error_response(presented.error());
-  if (deps.rate_limit) {
+  const auto& limits = deps.limits;
+  if (limits.any()) {
     if (fast) return std::nullopt;  // counting needs Redis or the store: a worker's job
-    if (auto wait = deps.rate_limit(presented->client_id, request.client_address)) return too_many_requests(*wait);
+    if (limits.per_address)
+      if (auto wait = limits.per_address(request.client_address)) return too_many_requests(*wait);
+    if (limits.failures_exhausted)
+      if (auto wait = limits.failures_exhausted(request.client_address)) return too_many_requests(*wait);
   }
+  auto presented = presented_credentials(request, *form);
+  if (!presented) return failed_authentication(deps, request, presented.error());
   std::shared_ptr<const client::Client> registered;
   if (fast) {
     if (presented->method == "private_key_jwt") return std::nullopt;  // the replay check needs a worker
@@ -87,7 +98,10 @@ std::optional<http::Response> handle_token_request(const OAuthDeps& deps, const 
     registered = std::make_shared<const client::Client>(std::move(*found));
   }
   auto verified = verify_client(*presented, registered.get(), deps.secrets, {deps.assertions, kTokenPath});
-  if (!verified) return oauth_error_response(verified.error());
+  if (!verified) return failed_authentication(deps, request, verified.error());
+  // Only now is the client's own budget spent: it is this client asking.
+  if (limits.per_client)
+    if (auto wait = limits.per_client(registered->client_id)) return too_many_requests(*wait);
   if (*grant_type == "client_credentials") return client_credentials(deps, *registered, *form);
   if (auto extra = deps.extra_grants.find(*grant_type); extra != deps.extra_grants.end())
     return extra->second(*registered, *form);

@@ -4,14 +4,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { after, before } from 'node:test';
-import { ADMIN_KEY, GatehouseNode, nodeTest } from './lib/node.js';
+import { ADMIN_KEY, GatehouseNode, defaultKickstart, nodeTest, pollUntil } from './lib/node.js';
 
 const MAX_BODY = 16384;
 let node;
-const it = nodeTest(() => node);
+let limited; // api_key_failures_per_ip = 3, addresses from X-Forwarded-For
+const it = nodeTest(() => [node, limited].filter(Boolean));
 
 before(async () => { node = await GatehouseNode.start({ config: { server: { max_body_bytes: MAX_BODY } } }); });
-after(async () => { await node?.cleanup(); });
+after(async () => {
+  await node?.cleanup();
+  await limited?.cleanup();
+});
 
 function assertApiError(res, status, error, field) {
   assert.equal(res.status, status, `expected ${status} ${error}, got ${res.status} ${res.text}`);
@@ -292,6 +296,87 @@ it('API keys: created once, listed without the key, usable, deleted', async () =
   assert.ok(!after.json.api_keys.some((k) => String(k.id) === String(id)));
   // The key that did the deleting still works.
   assert.equal((await node.admin('GET', '/api/api-keys')).status, 200);
+});
+
+it('API keys carry a role and an expiry: a read_only key only reads, an expired key is refused', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const reader = await node.admin('POST', '/api/api-keys', { description: 'dashboards', role: 'read_only', expires_at: now + 3600 });
+  assert.equal(reader.status, 201, reader.text);
+  assert.equal(reader.json.role, 'read_only');
+  assert.equal(reader.json.expires_at, now + 3600);
+  const plain = await node.admin('POST', '/api/api-keys', {});
+  assert.equal(plain.status, 201, plain.text);
+  assert.equal(plain.json.role, 'admin', 'the default role');
+  assert.equal(plain.json.expires_at, null, 'never expires by default');
+  const listed = (await node.admin('GET', '/api/api-keys')).json.api_keys.find((k) => k.id === reader.json.id);
+  assert.deepEqual([listed.role, listed.expires_at], ['read_only', now + 3600]);
+
+  const key = reader.json.key;
+  for (const path of ['/api/applications', '/api/api-keys', '/api/users', '/api/system/nodes', '/api/system/audit']) {
+    assert.equal((await node.admin('GET', path, undefined, { key })).status, 200, path);
+  }
+  assertApiError(await node.admin('POST', '/api/applications', { client_name: 'x', grant_types: ['client_credentials'] }, { key }), 403, 'forbidden');
+  assertApiError(await node.admin('POST', '/api/api-keys', { role: 'admin' }, { key }), 403, 'forbidden');
+  assertApiError(await node.admin('DELETE', `/api/api-keys/${plain.json.id}`, undefined, { key }), 403, 'forbidden');
+  assertApiError(await node.admin('POST', '/api/system/keys/rotate', undefined, { key }), 403, 'forbidden');
+  assert.equal((await node.admin('GET', '/api/api-keys')).json.api_keys.filter((k) => k.id === plain.json.id).length, 1,
+    'the refused delete changed nothing');
+  const refused = (await node.admin('GET', '/api/system/audit?action=api_key.delete')).json.events
+    .find((e) => e.actor === `api-key:${reader.json.id}`);
+  assert.equal(refused?.status, 403, 'the refused change is audited');
+
+  for (const [doc, field] of [[{ role: 'root' }, 'role'], [{ role: 1 }, 'role'], [{ expires_at: now - 10 }, 'expires_at'],
+    [{ expires_at: String(now + 60) }, 'expires_at'], [{ expires_at: 1.5e12 * 1000 }, 'expires_at'], [{ scope: 'x' }, 'scope']]) {
+    assertApiError(await node.admin('POST', '/api/api-keys', doc), 400, 'invalid_field', field);
+  }
+
+  // A key that expires in two seconds works until then, and is refused from then on.
+  const brief = await node.admin('POST', '/api/api-keys', { description: 'brief', expires_at: Math.floor(Date.now() / 1000) + 2 });
+  assert.equal(brief.status, 201, brief.text);
+  assert.equal((await node.admin('GET', '/api/api-keys', undefined, { key: brief.json.key })).status, 200);
+  await pollUntil(async () => (await node.admin('GET', '/api/api-keys', undefined, { key: brief.json.key })).status === 401,
+    { what: 'the key to expire', deadlineMs: 10000, intervalMs: 250 });
+});
+
+it('failed API key attempts are limited per address (429 before the key is checked) and audited once per window', async () => {
+  const kickstart = defaultKickstart();
+  kickstart.api_keys.push({ key: 'expired-key-0123456789', description: 'old', role: 'admin', expires_at: 1 });
+  limited = await GatehouseNode.start({
+    kickstart,
+    config: { server: { trusted_proxies: ['127.0.0.1', '::1'] }, rate_limits: { window: '1h', api_key_failures_per_ip: 3 } },
+  });
+  const from = (ip) => ({ 'x-forwarded-for': ip });
+  const ip = '198.51.100.77';
+  for (let i = 0; i < 3; i++) {
+    assertApiError(await limited.admin('GET', '/api/applications', undefined, { key: `wrong-key-${i}-0123456789`, headers: from(ip) }),
+      401, 'unauthorized');
+  }
+  const over = await limited.admin('GET', '/api/applications', undefined, { key: 'wrong-key-x-0123456789', headers: from(ip) });
+  assertApiError(over, 429, 'too_many_requests');
+  assert.ok(Number(over.headers.get('retry-after')) >= 1);
+  // Even the right key from that address waits for the window.
+  assertApiError(await limited.admin('GET', '/api/applications', undefined, { headers: from(ip) }), 429, 'too_many_requests');
+  assert.equal((await limited.admin('GET', '/api/applications', undefined, { headers: from('198.51.100.78') })).status, 200,
+    'another address is not affected');
+  assertApiError(await limited.admin('GET', '/api/applications', undefined, { key: null, headers: from('198.51.100.79') }), 401,
+    'unauthorized');
+  const events = (await limited.admin('GET', '/api/system/audit?action=api_key.auth_failed')).json.events;
+  const fromIp = events.filter((e) => e.client_address === ip);
+  assert.equal(fromIp.length, 1, `one audit row for the address in this window: ${JSON.stringify(events)}`);
+  assert.equal(fromIp[0].actor, 'anonymous');
+  assert.equal(fromIp[0].status, 401);
+  assert.equal(fromIp[0].target, '/api/applications');
+  assert.ok(!JSON.stringify(events).includes('wrong-key'), 'never the presented key');
+  assert.ok(!events.some((e) => e.client_address === '198.51.100.79'), 'a request without any key is not a failed attempt');
+  // An expired key (from a kickstart file, expired since 1970) is refused and audited under its id.
+  assertApiError(await limited.admin('GET', '/api/api-keys', undefined, { key: 'expired-key-0123456789', headers: from('198.51.100.80') }),
+    401, 'unauthorized');
+  const old = (await limited.admin('GET', '/api/api-keys')).json.api_keys.find((k) => k.description === 'old');
+  assert.equal(old.expires_at, 1);
+  const expired = (await limited.admin('GET', '/api/system/audit?action=api_key.auth_failed.expired')).json.events;
+  assert.equal(expired.length, 1, JSON.stringify(expired));
+  assert.equal(expired[0].actor, `api-key:${old.id}`);
+  assert.equal(expired[0].client_address, '198.51.100.80');
 });
 
 it('the node keeps serving after all of this', async () => {

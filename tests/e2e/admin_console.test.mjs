@@ -126,6 +126,26 @@ it('creates an application whose secret, shown once, gets a token from the other
   await shot('audit');
 });
 
+it('creates a read-only API key with an expiry, shown once; it reads and may not change anything', skipWithoutPg, async () => {
+  await open('api-keys', '#new-api-key');
+  await page.fill('#key-description', 'console reader');
+  await page.selectOption('#key-role', 'read_only');
+  await page.fill('#key-expires', '2099-01-01T00:00');
+  await page.click('#new-api-key button[type=submit]');
+  await page.waitForSelector('#api-key-value', { timeout: ms(10000) });
+  const key = (await page.textContent('#api-key-value')).trim();
+  rememberSecrets(key);
+  const listed = (await a.admin('GET', '/api/api-keys')).json.api_keys.find((k) => k.description === 'console reader');
+  assert.equal(listed.role, 'read_only');
+  assert.ok(Math.abs(listed.expires_at - Date.UTC(2099, 0, 1) / 1000) <= 14 * 3600, `expires_at ${listed.expires_at}`);
+  const row = await page.textContent(`tr[data-key="${listed.id}"]`);
+  assert.match(row, /read_only/);
+  assert.match(row, /2099-01-0|2098-12-3/);
+  await shot('api-keys');
+  assert.equal((await b.admin('GET', '/api/applications', undefined, { key })).status, 200, 'it reads on the other node');
+  assert.equal((await b.admin('DELETE', `/api/api-keys/${listed.id}`, undefined, { key })).status, 403);
+});
+
 it('a theme edited on node A is the sign-in page node B serves within a second', skipWithoutPg, async () => {
   const loginPage = async (n) => (await fetch(`${n.url}/oauth2/authorize?${new URLSearchParams({
     response_type: 'code', client_id: WEB.client_id, redirect_uri: WEB.redirect_uris[0], scope: 'openid', state: 's',

@@ -1,6 +1,7 @@
 // Two nodes on one real PostgreSQL with a real Redis ([cache] redis_url) that this test starts,
 // stops and starts again: failed sign-ins are counted in Redis across nodes, a client assertion
-// used on one node is refused on the other before, during and after a Redis outage, changes still reach
+// used on one node is refused on the other before, during and after a Redis outage and after
+// Redis lost its keys (FLUSHALL), changes still reach
 // the other node within a second, and while Redis is gone the nodes fall back to the database
 // without failing a single request, then return to Redis.
 import assert from 'node:assert/strict';
@@ -136,8 +137,44 @@ it('a client assertion is used once across nodes: through Redis, during its outa
       return redisCli('EXISTS', `gatehouse:assertion:jwt-client ${jti}`) === '1';
     }, { what: 'node A to use Redis again', deadlineMs: 10000, intervalMs: 200 });
     assert.equal((await send(a, during)).status, 401, 'the empty Redis does not forget what the outage recorded');
+    // Redis loses its keys while it keeps answering (FLUSHALL; an eviction or a restart without
+    // persistence alike): the database still refuses the replay, on the other node too.
+    const flushed = await assertion('before-flushall');
+    assert.equal((await send(a, flushed)).status, 200);
+    assert.equal(redisCli('EXISTS', 'gatehouse:assertion:jwt-client before-flushall'), '1');
+    redisCli('FLUSHALL');
+    assert.equal(redisCli('EXISTS', 'gatehouse:assertion:jwt-client before-flushall'), '0');
+    assert.equal((await send(b, flushed)).status, 401, 'refused by the database after FLUSHALL');
+    assert.equal((await send(a, flushed)).status, 401);
   } finally {
     if (!redis) await startRedis();
+  }
+});
+
+it('with rate limits counted in Redis, a client_id that is not UTF-8 is invalid_client, never 503', skipWithoutPg, async () => {
+  const limited = await clusterNode('node-limits', {
+    database, masterKey: MASTER_KEY,
+    config: {
+      cache: { redis_url: `redis://127.0.0.1:${redisPort}`, redis_timeout: '200ms' },
+      rate_limits: { token_per_client: 1000, token_per_ip: 1000, client_auth_failures_per_ip: 1000 },
+    },
+  });
+  try {
+    const raw = `Basic ${Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(':secret')]).toString('base64')}`;
+    const answers = [
+      await limited.postForm('/oauth2/token', 'grant_type=client_credentials&client_id=%FF%FE&client_secret=x'),
+      await limited.postForm('/oauth2/token', 'grant_type=client_credentials&client_id=caf%C3'),
+      await limited.postForm('/oauth2/token', 'grant_type=client_credentials', { headers: { authorization: raw } }),
+      await limited.postForm('/oauth2/revoke', 'token=x&client_id=%ED%A0%80'),
+    ];
+    for (const res of answers) {
+      assert.ok([400, 401].includes(res.status), `${res.status} ${res.text}`);
+      assert.ok(['invalid_client', 'invalid_request'].includes(res.json?.error), res.text);
+    }
+    assert.equal((await limited.token(SVC)).status, 200);
+    assert.notEqual(redisCli('KEYS', 'gatehouse:rate:client-auth-fail-ip:*'), '', 'the failures were counted in Redis');
+  } finally {
+    await limited.cleanup();
   }
 });
 

@@ -108,6 +108,43 @@ const pages = {
         data.keys.map((k) => [k.kid, k.alg, badge(k.state), time(k.created_at), time(k.activates_at), time(k.retires_at)])));
   },
 
+  async 'api-keys'() {
+    const data = await api('GET', '/api/api-keys');
+    const now = Date.now() / 1000;
+    const form = el('form', { class: 'card', id: 'new-api-key' },
+      el('label', { for: 'key-description' }, 'Description'), el('input', { id: 'key-description', name: 'description', maxlength: 200 }),
+      el('label', { for: 'key-role' }, 'Role'),
+      el('select', { id: 'key-role', name: 'role' },
+        el('option', { value: 'admin', selected: true }, 'admin: everything'), el('option', { value: 'read_only' }, 'read_only: GET only')),
+      el('label', { for: 'key-expires' }, 'Expires (your local time; empty: never)'),
+      el('input', { id: 'key-expires', name: 'expires', type: 'datetime-local' }),
+      el('button', { type: 'submit' }, 'Create API key'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      const doc = { description: f.get('description') || '', role: f.get('role') };
+      if (f.get('expires')) doc.expires_at = Math.floor(new Date(String(f.get('expires'))).getTime() / 1000);
+      try {
+        const created = await api('POST', '/api/api-keys', doc);
+        await pages['api-keys']();
+        $('new-key').replaceChildren(el('p', {}, `API key ${created.id} created.`),
+          el('p', {}, 'The key, shown this once:', el('div', { class: 'secret', id: 'api-key-value' }, created.key)));
+      } catch (err) { failure(err); }
+    });
+    const remove = (id) => async () => {
+      if (!window.confirm(`Delete API key ${id}?`)) return;
+      try { await api('DELETE', `/api/api-keys/${encodeURIComponent(id)}`); await pages['api-keys'](); } catch (err) { failure(err); }
+    };
+    const expiry = (k) => (k.expires_at === null || k.expires_at === undefined ? 'never'
+      : el('span', {}, time(k.expires_at), k.expires_at <= now ? el('span', { class: 'badge expired' }, ' expired') : ''));
+    page('API keys', el('div', { id: 'new-key' }),
+      table(['Id', 'Description', 'Role', 'Created', 'Expires', ''],
+        data.api_keys.map((k) => [k.id, k.description, badge(k.role), time(k.created_at), expiry(k),
+          el('button', { type: 'button', class: 'danger', onclick: remove(k.id) }, 'Delete')]),
+        (i) => ({ 'data-key': data.api_keys[i].id })),
+      form);
+  },
+
   async applications() {
     const data = await api('GET', '/api/applications?limit=500');
     const form = el('form', { class: 'card', id: 'new-application' },

@@ -49,6 +49,8 @@ class ApiKeyStoreContract : public contract::StoreContract<ApiKeyStore> {
     EXPECT_EQ(actual.key_hash, expected.key_hash);
     EXPECT_EQ(actual.description, expected.description);
     EXPECT_EQ(actual.created_at, expected.created_at);
+    EXPECT_EQ(actual.expires_at, expected.expires_at);
+    EXPECT_EQ(actual.role, expected.role);
   }
 
   static std::vector<std::string> ids_of(const std::vector<ApiKey>& keys) {
@@ -70,6 +72,32 @@ TEST_P(ApiKeyStoreContract, InsertedKeyIsFoundByItsHashWithEveryField) {
   const auto found = store().find_by_hash(key.key_hash);
   ASSERT_TRUE(found.has_value());
   expect_same(key, *found);
+}
+
+TEST_P(ApiKeyStoreContract, ExpiryAndRoleAreKeptAndDefaultToNeverAndAdmin) {
+  const ApiKey plain = sample_key("plain");
+  EXPECT_FALSE(plain.expires_at.has_value());
+  EXPECT_EQ(plain.role, ApiKeyRole::kAdmin);
+  ApiKey limited = sample_key("limited");
+  limited.expires_at = 1'700'086'400;
+  limited.role = ApiKeyRole::kReadOnly;
+  ApiKey expired = sample_key("expired");
+  expired.expires_at = 0;  // a time, not "never"
+  ASSERT_TRUE(store().insert(plain));
+  ASSERT_TRUE(store().insert(limited));
+  ASSERT_TRUE(store().insert(expired));
+  expect_same(plain, store().find_by_hash(plain.key_hash).value());
+  expect_same(limited, store().find_by_hash(limited.key_hash).value());
+  expect_same(expired, store().find_by_hash(expired.key_hash).value());
+  const auto listed = store().list();
+  ASSERT_EQ(listed.size(), 3u);
+  for (const auto& k : listed) {
+    if (k.id == "limited") expect_same(limited, k);
+    if (k.id == "plain") expect_same(plain, k);
+  }
+  EXPECT_EQ(api_key_role_from("read_only"), ApiKeyRole::kReadOnly);
+  EXPECT_EQ(api_key_role_from(to_string(ApiKeyRole::kAdmin)), ApiKeyRole::kAdmin);
+  EXPECT_FALSE(api_key_role_from("Admin"));
 }
 
 TEST_P(ApiKeyStoreContract, HashLookupIsExactOverBinaryBytes) {

@@ -127,13 +127,19 @@ struct LoginConfig {
 /// trip per request it counts.
 struct RateLimitsConfig {
   seconds window{60};                  ///< the fixed window; 1s..1h
-  std::int64_t token_per_client = 0;   ///< token endpoint requests per client_id; 0..1000000000
+  std::int64_t token_per_client = 0;   ///< token endpoint requests per authenticated client; 0..1000000000
   std::int64_t token_per_ip = 0;       ///< token endpoint requests per client address
   std::int64_t login_per_client = 0;   ///< hosted sign-in attempts (form POSTs) per application
   std::int64_t login_per_ip = 0;       ///< hosted sign-in attempts per client address
   /// Sign-ins started (login forms shown: one stored login transaction each) per client address.
   /// On by default: each is a row kept for login.transaction_ttl, and anyone may start one.
   std::int64_t authorize_per_ip = 300;
+  /// failed client authentications (token, introspection, revocation) per client address; once
+  /// reached, the address is refused before its credentials are checked
+  std::int64_t client_auth_failures_per_ip = 0;
+  /// failed admin API key attempts per client address; once reached, the address is answered 429
+  /// before its key is checked (on by default: it costs a round trip only on the admin API)
+  std::int64_t api_key_failures_per_ip = 20;
 };
 
 using MetricsToken = Secret<struct MetricsTokenTag>;

@@ -31,6 +31,16 @@ TEST_P(CounterStoreContract, CountsHitsPerKey) {
   EXPECT_EQ(store().hit("token-ip:60:10.0.0.1", 120), 3);
 }
 
+TEST_P(CounterStoreContract, HitsReadsACountWithoutAddingToIt) {
+  EXPECT_EQ(store().hits("auth-fail-ip:60:10.0.0.1"), 0) << "never hit";
+  store().hit("auth-fail-ip:60:10.0.0.1", 120);
+  store().hit("auth-fail-ip:60:10.0.0.1", 120);
+  EXPECT_EQ(store().hits("auth-fail-ip:60:10.0.0.1"), 2);
+  EXPECT_EQ(store().hits("auth-fail-ip:60:10.0.0.1"), 2) << "reading does not count";
+  EXPECT_EQ(store().hits("auth-fail-ip:60:10.0.0.2"), 0);
+  EXPECT_EQ(store().hit("auth-fail-ip:60:10.0.0.1", 120), 3);
+}
+
 TEST_P(CounterStoreContract, PurgeDeletesEndedWindowsInBatches) {
   for (int i = 0; i < 5; ++i) store().hit("old:" + std::to_string(i), 100 + i);
   store().hit("live", 10'000);
@@ -71,6 +81,23 @@ TEST_P(CounterStoreContract, TheLimiterAllowsLimitPerWindowAndSaysWhenToRetry) {
   clock.advance(50);
   EXPECT_FALSE(limiter.over_limit(rule, "203.0.113.9")) << "a new window";
   EXPECT_FALSE(limiter.over_limit(Rule{"off", 0, 60}, "x"));
+}
+
+TEST_P(CounterStoreContract, FailuresAreCheckedBeforeAnAttemptAndCountedOnlyWhenOneFails) {
+  FixedClock clock(1'800'000'010);
+  RateLimiter limiter(store(), clock);
+  const Rule rule{"auth-fail-ip", 2, 60};
+  EXPECT_FALSE(limiter.exhausted(rule, "198.51.100.1"));
+  EXPECT_FALSE(limiter.exhausted(rule, "198.51.100.1")) << "checking costs nothing of the budget";
+  EXPECT_EQ(limiter.record(rule, "198.51.100.1"), 1) << "the first failure of the window";
+  EXPECT_FALSE(limiter.exhausted(rule, "198.51.100.1"));
+  EXPECT_EQ(limiter.record(rule, "198.51.100.1"), 2);
+  EXPECT_EQ(limiter.exhausted(rule, "198.51.100.1"), 50) << "two failures: the next attempt waits for the window";
+  EXPECT_FALSE(limiter.exhausted(rule, "198.51.100.2")) << "another address";
+  clock.advance(50);
+  EXPECT_FALSE(limiter.exhausted(rule, "198.51.100.1")) << "a new window";
+  EXPECT_EQ(limiter.record(Rule{"off", 0, 60}, "x"), 0);
+  EXPECT_FALSE(limiter.exhausted(Rule{"off", 0, 60}, "x"));
 }
 
 }  // namespace gatehouse::limits::testing

@@ -112,16 +112,23 @@ DELETE FROM audit_events WHERE id IN (
 // --- API keys --------------------------------------------------------------------------------
 
 constexpr Query kFindApiKeyByHash{"find_api_key_by_hash",
-    "SELECT id, key_hash, description, created_at FROM api_keys WHERE key_hash = $1"};
+    "SELECT id, key_hash, description, created_at, expires_at, role FROM api_keys WHERE key_hash = $1"};
 constexpr Query kListApiKeys{"list_api_keys",
-    "SELECT id, key_hash, description, created_at FROM api_keys ORDER BY created_at, id"};
+    "SELECT id, key_hash, description, created_at, expires_at, role FROM api_keys ORDER BY created_at, id"};
 // No conflict target: a duplicate id and a duplicate key_hash are both "already exists".
 constexpr Query kInsertApiKey{"insert_api_key",
-    "INSERT INTO api_keys (id, key_hash, description, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"};
+    "INSERT INTO api_keys (id, key_hash, description, created_at, expires_at, role) VALUES ($1, $2, $3, $4, $5, $6) "
+    "ON CONFLICT DO NOTHING"};
 constexpr Query kDeleteApiKey{"delete_api_key", "DELETE FROM api_keys WHERE id = $1"};
 
 admin::ApiKey read_api_key(const Row& r) {
-  return admin::ApiKey{.id = r.text(0), .key_hash = r.text(1), .description = r.text(2), .created_at = r.int8(3)};
+  return admin::ApiKey{.id = r.text(0),
+                       .key_hash = r.text(1),
+                       .description = r.text(2),
+                       .created_at = r.int8(3),
+                       .expires_at = r.is_null(4) ? std::nullopt : std::optional<UnixSeconds>(r.int8(4)),
+                       // A role this release does not know gives the least it knows.
+                       .role = admin::api_key_role_from(r.text(5)).value_or(admin::ApiKeyRole::kReadOnly)};
 }
 
 // --- signing keys and settings ---------------------------------------------------------------
@@ -249,7 +256,13 @@ std::vector<admin::ApiKey> PgApiKeyStore::list() {
 
 bool PgApiKeyStore::insert(const admin::ApiKey& key) {
   auto connection = pool_.acquire();
-  const Params params = Params().text(key.id).bytea(key.key_hash).text(key.description).int8(key.created_at);
+  const Params params = Params()
+                            .text(key.id)
+                            .bytea(key.key_hash)
+                            .text(key.description)
+                            .int8(key.created_at)
+                            .int8(key.expires_at)
+                            .text(std::string(admin::to_string(key.role)));
   return connection->execute(kInsertApiKey, params).affected() == 1;
 }
 

@@ -37,6 +37,7 @@ DELETE FROM used_assertions WHERE rowid IN (
 constexpr Query kHit{"rate_hit", R"sql(
 INSERT INTO rate_counters (key, expires_at, hits) VALUES (?1, ?2, 1)
 ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits)sql"};
+constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = ?1"};
 
 constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
 DELETE FROM rate_counters WHERE rowid IN (
@@ -93,6 +94,13 @@ std::int64_t SqliteCounterStore::hit(const std::string& key, UnixSeconds expires
   while (s.step()) {
   }
   return hits;
+}
+
+std::int64_t SqliteCounterStore::hits(const std::string& key) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kHits);
+  s.bind_text(1, key);
+  return s.step() ? s.int64(0) : 0;
 }
 
 std::size_t SqliteCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {

@@ -91,7 +91,7 @@ TEST(SqliteBackend, ConcurrentMigrationsOfOneFileApplyEachMigrationOnce) {
   std::thread tb([&] { start.arrive_and_wait(); applied += b.migrate(); });
   ta.join();
   tb.join();
-  EXPECT_EQ(applied.load(), SqliteBackend::latest_version());
+  EXPECT_EQ(applied.load(), static_cast<int>(migrations().size()));  // numbers may have gaps
   EXPECT_EQ(a.schema_version(), SqliteBackend::latest_version());
   EXPECT_EQ(b.schema_version(), SqliteBackend::latest_version());
   EXPECT_EQ(query_file(path, "SELECT count(*) FROM schema_migrations"), std::to_string(migrations().size()));
@@ -203,7 +203,7 @@ TEST(SqliteBackend, DataSurvivesReopeningTheFile) {
   const std::string check("\0check", 6);
   {
     SqliteBackend backend(SqliteOptions{.path = path});
-    ASSERT_EQ(backend.migrate(), SqliteBackend::latest_version());
+    ASSERT_EQ(backend.migrate(), static_cast<int>(migrations().size()));
     ASSERT_TRUE(backend.clients().insert(sample_client("persisted")));
     ASSERT_TRUE(backend.api_keys().insert(admin::ApiKey{.id = "k", .key_hash = std::string("\0h", 2)}));
     keys::StoredKey key;
