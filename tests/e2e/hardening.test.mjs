@@ -63,9 +63,13 @@ it('a public client may not introspect (401 invalid_client)', async () => {
 
 it('tokens of a deleted application introspect as inactive', async () => {
   const doomed = await node.createApplication({ client_id: 'doomed', scope: 'api:read' });
+  // A resource server registered to introspect the tokens meant for 'doomed' (their default aud).
+  const rs = await node.createApplication({ client_id: 'doomed-rs', introspection_audiences: ['doomed'] });
   const token = await node.accessToken({ ...doomed, token_endpoint_auth_method: 'client_secret_basic' });
-  const introspect = () => node.postForm('/oauth2/introspect', { token }, { basic: [SVC.client_id, SVC.client_secret] });
+  const introspect = () => node.postForm('/oauth2/introspect', { token }, { basic: [rs.client_id, rs.client_secret] });
   assert.equal((await introspect()).json.active, true);
+  const other = await node.postForm('/oauth2/introspect', { token }, { basic: [SVC.client_id, SVC.client_secret] });
+  assert.deepEqual(other.json, { active: false }, 'a client without the right learns nothing (RFC 7662 §4)');
   assert.equal((await node.admin('DELETE', '/api/applications/doomed')).status, 204);
   const res = await introspect();
   assert.equal(res.status, 200);
