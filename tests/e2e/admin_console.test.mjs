@@ -1,7 +1,9 @@
 // The admin console (/admin) in a real headless Chromium (Debian's chromium, playwright-core)
 // against two nodes sharing one PostgreSQL: sign in with an API key, see both nodes with the one
 // answering marked, read the other node's log, create an application and get a token with it from
-// the other node, and edit the theme on one node and see the sign-in page change on the other.
+// the other node, and edit the theme on one node and see the sign-in page change on the other;
+// sign a user out everywhere, see an edit refused (412) when the record changed after the editor
+// opened, and set an application's introspection_audiences.
 // Screenshots of every page go to build/test-artifacts/console-*.png.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -9,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
-import { clusterNode, createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
+import { clusterNode, createDatabase, dropDatabase, hostedSignIn, skipWithoutPg } from './lib/cluster.js';
 import { ADMIN_KEY, REPO, defaultKickstart, ms, nodeTest, pollUntil, rememberSecrets } from './lib/node.js';
 
 const CHROMIUM = process.env.GATEHOUSE_CHROMIUM || '/usr/bin/chromium';
@@ -171,4 +173,127 @@ it('a theme edited on node A is the sign-in page node B serves within a second',
   const refused = await a.admin('PUT', '/api/themes/default', { login_html: '<h1>no form</h1>' });
   assert.equal(refused.status, 400);
   assert.match(refused.json.message, /\{\{tx\}\}/);
+});
+
+it("signs a user out everywhere: after a confirmation, the user's refresh token is revoked and it is audited", skipWithoutPg, async () => {
+  // The previous test ended on node B's hosted sign-in page (its favicon is a 404): only the
+  // console's own problems count from here on.
+  problems.length = 0;
+  const app = { client_id: 'console-rp', client_secret: 'console-rp-secret-0123456789', grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: ['http://127.0.0.1:1/rp'], scope: '' };
+  assert.equal((await a.admin('POST', '/api/applications', app)).status, 201);
+  const grace = { username: 'grace', password: 'a long enough password' };
+  const created = await a.admin('POST', '/api/users', grace);
+  assert.equal(created.status, 201, created.text);
+  const signedIn = await hostedSignIn({ formNode: a, clientId: app.client_id, redirectUri: app.redirect_uris[0], ...grace });
+  assert.equal(signedIn.status, 302, signedIn.text);
+  const code = new URL(signedIn.headers.get('location')).searchParams.get('code');
+  const tokens = await a.postForm('/oauth2/token', { grant_type: 'authorization_code', code, redirect_uri: app.redirect_uris[0] },
+    { basic: [app.client_id, app.client_secret] });
+  assert.equal(tokens.status, 200, tokens.text);
+  assert.ok(tokens.json.refresh_token);
+  rememberSecrets(tokens.json.refresh_token, tokens.json.access_token);
+  const introspect = async () => (await a.postForm('/oauth2/introspect', { token: tokens.json.refresh_token },
+    { basic: [app.client_id, app.client_secret] })).json.active;
+  assert.equal(await introspect(), true);
+
+  await open('users', 'tr[data-user="grace"]');
+  const button = 'tr[data-user="grace"] button[data-action="sign-out"]';
+  assert.equal((await page.textContent(button)).trim(), 'Sign out everywhere');
+  // Dismissing the confirmation does nothing.
+  page.once('dialog', (d) => d.dismiss());
+  await page.click(button);
+  assert.equal(await page.textContent('#user-status'), '');
+  assert.equal(await introspect(), true, 'not signed out without a confirmation');
+  page.once('dialog', (d) => { assert.match(d.message(), /grace/); d.accept(); });
+  await page.click(button);
+  await page.waitForFunction(() => /grace is signed out everywhere/.test(document.querySelector('#user-status').textContent), null, { timeout: ms(10000) });
+  await shot('users-signed-out');
+  assert.equal(await introspect(), false, 'the refresh token is revoked');
+  const refreshed = await a.postForm('/oauth2/token', { grant_type: 'refresh_token', refresh_token: tokens.json.refresh_token },
+    { basic: [app.client_id, app.client_secret] });
+  assert.equal(refreshed.status, 400);
+  const audit = await a.admin('GET', '/api/system/audit?action=user.sign_out');
+  assert.equal(audit.status, 200, audit.text);
+  assert.equal(audit.json.events.length, 1, audit.text);
+  assert.equal(audit.json.events[0].target, created.json.id);
+});
+
+it('an edit saved after someone else changed the record is refused (412), said so, and the text is kept', skipWithoutPg, async () => {
+  await open('applications', 'tr[data-app="web"]');
+  await page.click('tr[data-app="web"] button:text-is("Edit")');
+  await page.waitForSelector('#app-json', { timeout: ms(10000) });
+  const opened = JSON.parse(await page.inputValue('#app-json'));
+  // Someone else changes the application through the API after the editor opened.
+  const now = await a.admin('GET', '/api/applications/web');
+  const theirs = await a.admin('PUT', '/api/applications/web', { ...now.json, client_name: 'Renamed by the API' },
+    { headers: { 'if-match': now.headers.get('etag') } });
+  assert.equal(theirs.status, 200, theirs.text);
+  const mine = JSON.stringify({ ...opened, client_name: 'Renamed in the console' }, null, 2);
+  await page.fill('#app-json', mine);
+  await page.click('#edit-application button[type=submit]');
+  await page.waitForSelector('#app-edit-status .conflict', { timeout: ms(10000) });
+  assert.match(await page.textContent('#app-edit-status'), /changed by someone else since you opened it; reload/);
+  assert.equal(await page.inputValue('#app-json'), mine, "the operator's text is kept");
+  assert.equal((await a.admin('GET', '/api/applications/web')).json.client_name, 'Renamed by the API', 'nothing overwritten');
+  await shot('applications-conflict');
+  // Loading the current version shows it, with the unsaved text beside it; a save then succeeds.
+  await page.click('#edit-application-reload');
+  await page.waitForSelector('#app-json-mine', { timeout: ms(10000) });
+  assert.equal(await page.inputValue('#app-json-mine'), mine);
+  const current = JSON.parse(await page.inputValue('#app-json'));
+  assert.equal(current.client_name, 'Renamed by the API');
+  await page.fill('#app-json', JSON.stringify({ ...current, client_name: 'Renamed in the console' }));
+  await page.click('#edit-application button[type=submit]');
+  await pollUntil(async () => (await a.admin('GET', '/api/applications/web')).json.client_name === 'Renamed in the console',
+    { what: 'the second save', deadlineMs: 5000 });
+
+  // The same for a user.
+  await open('users', 'tr[data-user="ada"]');
+  await page.click('tr[data-user="ada"] button:text-is("Edit")');
+  await page.waitForSelector('#user-json', { timeout: ms(10000) });
+  const user = JSON.parse(await page.inputValue('#user-json'));
+  const changed = await a.admin('PUT', `/api/users/${user.id}`, { ...user, name: 'Changed by the API' });
+  assert.equal(changed.status, 200, changed.text);
+  const userText = JSON.stringify({ ...user, name: 'Changed in the console' });
+  await page.fill('#user-json', userText);
+  await page.click('#edit-user button[type=submit]');
+  await page.waitForSelector('#user-edit-status .conflict', { timeout: ms(10000) });
+  assert.match(await page.textContent('#user-edit-status'), /the user was changed by someone else since you opened it/);
+  assert.equal(await page.inputValue('#user-json'), userText);
+  assert.equal((await a.admin('GET', `/api/users/${user.id}`)).json.name, 'Changed by the API');
+});
+
+it("shows and sets an application's introspection_audiences", skipWithoutPg, async () => {
+  // Set when the application is created ...
+  await open('applications', '#new-application');
+  await page.fill('#app-id', 'console-introspector');
+  await page.fill('#app-introspection', 'https://api.example\n  orders  \n');
+  await page.click('#new-application button[type=submit]');
+  await page.waitForSelector('#secret-value', { timeout: ms(10000) });
+  rememberSecrets((await page.textContent('#secret-value')).trim());
+  assert.deepEqual((await a.admin('GET', '/api/applications/console-introspector')).json.introspection_audiences,
+    ['https://api.example', 'orders']);
+  assert.match(await page.textContent('tr[data-app="console-introspector"] .audiences'), /https:\/\/api\.example, orders/);
+  // ... and changed in the editor.
+  await page.click('tr[data-app="console-introspector"] button:text-is("Edit")');
+  await page.waitForSelector('#app-json', { timeout: ms(10000) });
+  const doc = JSON.parse(await page.inputValue('#app-json'));
+  assert.deepEqual(doc.introspection_audiences, ['https://api.example', 'orders']);
+  await page.fill('#app-json', JSON.stringify({ ...doc, introspection_audiences: ['billing'] }));
+  await page.click('#edit-application button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('tr[data-app="console-introspector"] .audiences')?.textContent === 'billing'
+    && !document.querySelector('#edit-application'), null, { timeout: ms(10000) });
+  assert.deepEqual((await a.admin('GET', '/api/applications/console-introspector')).json.introspection_audiences, ['billing']);
+  // A refused value is said in the editor, which keeps the text.
+  await page.click('tr[data-app="web"] button:text-is("Edit")');
+  await page.waitForSelector('#app-json', { timeout: ms(10000) });
+  const web = JSON.parse(await page.inputValue('#app-json'));
+  const bad = JSON.stringify({ ...web, introspection_audiences: 'not-a-list' });
+  await page.fill('#app-json', bad);
+  await page.click('#edit-application button[type=submit]');
+  await page.waitForFunction(() => /introspection_audiences/.test(document.querySelector('#app-edit-status').textContent), null, { timeout: ms(10000) });
+  assert.equal(await page.inputValue('#app-json'), bad);
+  await shot('applications-introspection');
+  assert.deepEqual(problems.filter((p) => !/status of (412|400)/.test(p)), [], 'no console error or CSP violation in the console');
 });

@@ -18,13 +18,27 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-async function api(method, path, body) {
+/** A refused admin API call: the HTTP status and the API's error code ("precondition_failed", ...). */
+class ApiError extends Error {
+  constructor(status, json) {
+    super(json && (json.message || json.error) ? `${json.error}: ${json.message || ''}` : `HTTP ${status}`);
+    this.status = status;
+    this.code = json ? json.error : undefined;
+  }
+}
+
+/**
+ * One admin API call: {json, etag}. ifMatch makes a write conditional on the version read (the
+ * ETag of that read). Throws ApiError for any answer but 2xx.
+ */
+async function call(method, path, body, { ifMatch } = {}) {
   const headers = { authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}` };
   const init = { method, headers };
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  if (ifMatch) headers['if-match'] = ifMatch;
   const res = await fetch(path, init);
   if (res.status === 401) {
     signOut('The API key was refused.');
@@ -33,8 +47,12 @@ async function api(method, path, body) {
   const text = await res.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) throw new Error(json && (json.message || json.error) ? `${json.error}: ${json.message || ''}` : `HTTP ${res.status}`);
-  return json;
+  if (!res.ok) throw new ApiError(res.status, json);
+  return { json, etag: res.headers.get('etag') };
+}
+
+async function api(method, path, body) {
+  return (await call(method, path, body)).json;
 }
 
 const time = (v, ms = false) => (v ? new Date(ms ? v : v * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
@@ -52,6 +70,69 @@ function failure(err) {
   if (err.message === 'unauthorized') return;
   const p = $('page');
   p.append(el('p', { class: 'error', role: 'alert' }, String(err.message || err)));
+}
+
+const versionOf = (etag) => (etag ? etag.replace(/^W\//, '').replace(/"/g, '') : '?');
+
+/**
+ * Opens an editor of one record as JSON at the end of the page (replacing an earlier one with the
+ * same id). The save is conditional on the ETag read when the editor opened (If-Match): if someone
+ * changed the record since, the API answers 412 and the editor says so, keeping the operator's text;
+ * "Load the current version" then shows the record as it is now, the unsaved text kept beside it.
+ * ids: {form, area, status}; what: "the application" / "the user"; onSaved(): after a save.
+ */
+async function openJsonEditor({ ids, title, path, what, onSaved }) {
+  const { json: current, etag: firstEtag } = await call('GET', path);
+  let etag = firstEtag;
+  const area = el('textarea', { id: ids.area, rows: 16 }, JSON.stringify(current, null, 2));
+  const label = el('label', { for: ids.area });
+  const status = el('div', { id: ids.status, role: 'alert' });
+  const mine = el('div', { id: `${ids.area}-unsaved` });
+  const labelFor = () => label.replaceChildren(`${title} (JSON, version ${versionOf(etag)})`);
+  labelFor();
+  const reload = async () => {
+    const unsaved = area.value;
+    try {
+      const fresh = await call('GET', path);
+      etag = fresh.etag;
+      area.value = JSON.stringify(fresh.json, null, 2);
+      labelFor();
+      status.replaceChildren(el('p', { class: 'notice' }, `Loaded the current version (${versionOf(etag)}). `
+        + 'Your unsaved edit is below: apply what you still need and save again.'));
+      mine.replaceChildren(el('label', { for: `${ids.area}-mine` }, 'Your unsaved edit'),
+        el('textarea', { id: `${ids.area}-mine`, rows: 12, readonly: true }, unsaved));
+    } catch (err) {
+      if (err.message !== 'unauthorized') status.replaceChildren(el('p', { class: 'error' }, String(err.message)));
+    }
+  };
+  const save = async (ev) => {
+    ev.preventDefault();
+    let doc;
+    try { doc = JSON.parse(area.value); } catch (err) {
+      status.replaceChildren(el('p', { class: 'error' }, `Not valid JSON: ${err.message}`));
+      return;
+    }
+    try {
+      await call('PUT', path, doc, { ifMatch: etag });
+    } catch (err) {
+      if (err.message === 'unauthorized') return;
+      if (err.status === 412 || err.code === 'precondition_failed') {
+        status.replaceChildren(el('p', { class: 'error conflict' },
+          `Not saved: ${what} was changed by someone else since you opened it; reload it to see the current version. `
+          + 'Your text is kept in the editor.'),
+        el('button', { type: 'button', class: 'secondary', id: `${ids.form}-reload`, onclick: reload }, 'Load the current version'));
+      } else {
+        status.replaceChildren(el('p', { class: 'error' }, `Not saved: ${err.message}`));
+      }
+      return;
+    }
+    try { await onSaved(); } catch (err) { failure(err); }
+  };
+  $(ids.form)?.remove();
+  const form = el('form', { class: 'card', id: ids.form, onsubmit: save }, label, area, status, el('button', { type: 'submit' }, 'Save'), mine);
+  $('page').append(form);
+  area.focus();
+  return form;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -155,7 +236,10 @@ const pages = {
         ['client_credentials', 'authorization_code', 'refresh_token'].map((g) => el('option', { value: g, selected: g === 'client_credentials' }, g))),
       el('label', { for: 'app-scope' }, 'Scope'), el('input', { id: 'app-scope', name: 'scope', value: '' }),
       el('label', { for: 'app-redirects' }, 'Redirect URIs (one per line)'), el('textarea', { id: 'app-redirects', name: 'redirect_uris' }),
+      el('label', { for: 'app-introspection' }, 'Introspection audiences (one per line): it may introspect access tokens issued for these'),
+      el('textarea', { id: 'app-introspection', name: 'introspection_audiences' }),
       el('button', { type: 'submit' }, 'Create application'));
+    const lines = (v) => String(v || '').split('\n').map((s) => s.trim()).filter(Boolean);
     const shown = el('div', { id: 'new-secret' });
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -164,8 +248,10 @@ const pages = {
         client_name: f.get('client_name') || undefined,
         grant_types: [...form.querySelector('#app-grants').selectedOptions].map((o) => o.value),
         scope: f.get('scope'),
-        redirect_uris: String(f.get('redirect_uris')).split('\n').map((s) => s.trim()).filter(Boolean),
+        redirect_uris: lines(f.get('redirect_uris')),
       };
+      const audiences = lines(f.get('introspection_audiences'));
+      if (audiences.length) doc.introspection_audiences = audiences;
       if (f.get('client_id')) doc.client_id = f.get('client_id');
       try {
         const created = await api('POST', '/api/applications', doc);
@@ -179,19 +265,18 @@ const pages = {
       try { await api('DELETE', `/api/applications/${encodeURIComponent(id)}`); await pages.applications(); } catch (err) { failure(err); }
     };
     const edit = async (id) => {
-      const current = await api('GET', `/api/applications/${encodeURIComponent(id)}`);
-      const area = el('textarea', { id: 'app-json', rows: 16 }, JSON.stringify(current, null, 2));
-      const save = async (ev) => {
-        ev.preventDefault();
-        try { await api('PUT', `/api/applications/${encodeURIComponent(id)}`, JSON.parse(area.value)); await pages.applications(); } catch (err) { failure(err); }
-      };
-      $('page').append(el('form', { class: 'card', onsubmit: save }, el('label', { for: 'app-json' }, `Edit ${id} (JSON)`), area, el('button', { type: 'submit' }, 'Save')));
+      try {
+        await openJsonEditor({ ids: { form: 'edit-application', area: 'app-json', status: 'app-edit-status' }, title: `Edit ${id}`,
+          path: `/api/applications/${encodeURIComponent(id)}`, what: 'the application', onSaved: () => pages.applications() });
+      } catch (err) { failure(err); }
     };
     page('Applications', shown,
-      table(['Client id', 'Name', 'Grant types', 'Authentication', 'Scope', ''],
+      table(['Client id', 'Name', 'Grant types', 'Authentication', 'Scope', 'Introspects tokens for', ''],
         data.applications.map((a) => [a.client_id, a.client_name, a.grant_types.join(', '), a.token_endpoint_auth_method, a.scope,
+          el('span', { class: 'audiences' }, (a.introspection_audiences || []).join(', ') || '—'),
           el('span', {}, el('button', { type: 'button', class: 'secondary', onclick: () => edit(a.client_id) }, 'Edit'), ' ',
-            el('button', { type: 'button', class: 'danger', onclick: () => remove(a.client_id) }, 'Delete'))])),
+            el('button', { type: 'button', class: 'danger', onclick: () => remove(a.client_id) }, 'Delete'))]),
+        (i) => ({ 'data-app': data.applications[i].client_id })),
       form);
   },
 
@@ -211,15 +296,23 @@ const pages = {
       if (!window.confirm('Delete this user?')) return;
       try { await api('DELETE', `/api/users/${id}`); await pages.users(); } catch (err) { failure(err); }
     };
-    const edit = (id) => async () => {
-      const current = await api('GET', `/api/users/${id}`);
-      const area = el('textarea', { id: 'user-json', rows: 16 }, JSON.stringify(current, null, 2));
-      const save = async (ev) => {
-        ev.preventDefault();
-        try { await api('PUT', `/api/users/${id}`, JSON.parse(area.value)); await pages.users(); } catch (err) { failure(err); }
-      };
-      $('page').append(el('form', { class: 'card', id: 'edit-user', onsubmit: save },
-        el('label', { for: 'user-json' }, `Edit ${current.username} (JSON)`), area, el('button', { type: 'submit' }, 'Save')));
+    const edit = (u) => async () => {
+      try {
+        await openJsonEditor({ ids: { form: 'edit-user', area: 'user-json', status: 'user-edit-status' }, title: `Edit ${u.username}`,
+          path: `/api/users/${encodeURIComponent(u.id)}`, what: 'the user', onSaved: () => pages.users() });
+      } catch (err) { failure(err); }
+    };
+    // Ends every SSO session of the user and revokes every token issued to them, on every node.
+    const status = el('div', { id: 'user-status', role: 'status' });
+    const signOutEverywhere = (u) => async () => {
+      if (!window.confirm(`Sign ${u.username} out everywhere? Every session ends and every token issued to them stops working.`)) return;
+      try {
+        await api('POST', `/api/users/${encodeURIComponent(u.id)}/sign-out`);
+        status.replaceChildren(el('p', { class: 'notice' },
+          `${u.username} is signed out everywhere: sessions ended, refresh tokens revoked, earlier tokens inactive.`));
+      } catch (err) {
+        if (err.message !== 'unauthorized') status.replaceChildren(el('p', { class: 'error' }, `Sign-out of ${u.username} failed: ${err.message}`));
+      }
     };
     const form = el('form', { class: 'card', id: 'new-user' },
       el('label', { for: 'user-name' }, 'Username'), el('input', { id: 'user-name', name: 'username', required: true }),
@@ -238,13 +331,16 @@ const pages = {
       el('form', { class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); location.hash = `#users?q=${encodeURIComponent(search.value)}`; } },
         search, el('button', { type: 'submit', class: 'secondary' }, 'Search')),
       el('p', { class: 'muted' }, `${data.total} user(s).`),
+      status,
       table(['Username', 'E-mail', 'Name', 'Active', ''],
         data.users.map((u) => [u.username, u.email || '—', u.name || '—', u.active ? 'yes' : 'no',
           el('span', {},
-            el('button', { type: 'button', class: 'secondary', onclick: edit(u.id) }, 'Edit'), ' ',
+            el('button', { type: 'button', class: 'secondary', onclick: edit(u) }, 'Edit'), ' ',
             el('button', { type: 'button', class: 'secondary', onclick: act(u.id, u.active ? 'deactivate' : 'activate') }, u.active ? 'Deactivate' : 'Activate'), ' ',
             el('button', { type: 'button', class: 'secondary', onclick: reset(u.id) }, 'Reset password'), ' ',
-            el('button', { type: 'button', class: 'danger', onclick: remove(u.id) }, 'Delete'))])),
+            el('button', { type: 'button', class: 'secondary', 'data-action': 'sign-out', onclick: signOutEverywhere(u) }, 'Sign out everywhere'), ' ',
+            el('button', { type: 'button', class: 'danger', onclick: remove(u.id) }, 'Delete'))]),
+        (i) => ({ 'data-user': data.users[i].username })),
       form);
   },
 
