@@ -88,7 +88,7 @@ Response list_users(const AdminDeps& deps, const Request& req) {
 }
 
 Response get_user(const AdminDeps& deps, const PathParams& p) {
-  auto u = deps.users.find(p.get("id"));
+  auto u = find_fresh(deps, p.get("id"));  // its ETag is what an edit sends back
   if (!u) return not_found();
   return with_etag(ok(200, user_json(deps, *u)), *u);
 }
