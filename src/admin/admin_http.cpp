@@ -149,10 +149,14 @@ std::optional<ApiKey> authenticate(const AdminDeps& deps, const Request& req) {
 Result<ApiKey, Response> admit(const AdminDeps& deps, const Request& req) {
   const auto v = presented_key(req);
   if (v.empty()) return unexpected(unauthorized());  // nothing tried: not counted
-  if (deps.key_failures_exhausted)
-    if (auto wait = deps.key_failures_exhausted(req.client_address)) return unexpected(too_many_failures(*wait));
+  // A valid key is always let in, even from an address over the failure limit: many operators
+  // share one address (a NAT, or every client when the balancer is not a trusted proxy), and
+  // one of them guessing must not lock the others out. A key is 256 random bits: the limit is
+  // there to bound the work and the audit trail a flood of wrong keys causes, not to stop a guess.
   auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
   if (key && !expired(*key, deps.clock.now())) return std::move(*key);
+  if (deps.key_failures_exhausted)
+    if (auto wait = deps.key_failures_exhausted(req.client_address)) return unexpected(too_many_failures(*wait));
   const std::int64_t failures = deps.key_failed ? deps.key_failed(req.client_address) : 1;
   if (failures == 1) {  // once per address and window, so a flood cannot grow the trail or the log
     audit_failure(deps, req, key);

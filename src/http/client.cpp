@@ -1,5 +1,6 @@
 #include "http/client.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -165,6 +166,10 @@ Result<ClientResponse, ClientError> Client::get(const std::string& url,
   call.host = parsed->host_address();
   if (call.host.size() >= 2 && call.host.front() == '[') call.host = call.host.substr(1, call.host.size() - 2);
   call.port = parsed->has_port() ? std::string(parsed->port()) : (call.tls ? "443" : "80");
+  if (call.port.empty() || call.port.size() > 5 ||
+      !std::all_of(call.port.begin(), call.port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(call.port) < 1 || std::stoi(call.port) > 65535)
+    return unexpected(failed("not a TCP port (1-65535) in " + url));
   std::string target(parsed->encoded_path());
   if (target.empty()) target = "/";
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());

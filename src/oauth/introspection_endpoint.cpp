@@ -51,12 +51,12 @@ const boost::json::object kInactive{{"active", false}};
 
 std::string refresh_hash(std::string_view token) { return jose::sha256(token); }
 
-/// false when the user behind a token issued at `iat` can no longer use it: deleted, deactivated,
-/// or signed out everywhere after it was issued.
-bool user_allows(const OAuthDeps& deps, const std::string& user_id, UnixSeconds iat) {
+/// false when the user behind a token can no longer use it: deleted, deactivated, or signed out
+/// everywhere after `at` (an access token's iat; a refresh token's sign-in time).
+bool user_allows(const OAuthDeps& deps, const std::string& user_id, UnixSeconds at) {
   if (deps.users == nullptr) return true;
   auto u = deps.users->find(user_id);
-  return u && u->active && iat >= u->tokens_valid_after;
+  return u && u->active && at >= u->tokens_valid_after;
 }
 
 /// RFC 7662 §4: a token's details go to the client it was issued to, and to a client registered to
@@ -100,7 +100,7 @@ http::Response introspect_access_token(const OAuthDeps& deps, const client::Clie
 http::Response introspect_refresh_token(const OAuthDeps& deps, const client::Client& caller, std::string_view value) {
   if (deps.refresh_tokens == nullptr) return oauth_json_response(kInactive);
   auto t = deps.refresh_tokens->find_active(refresh_hash(value), deps.clock.now());
-  if (!t || t->client_id != caller.client_id || !user_allows(deps, t->user_id, t->created_at))
+  if (!t || t->client_id != caller.client_id || !user_allows(deps, t->user_id, t->auth_time))
     return oauth_json_response(kInactive);
   boost::json::object body{{"active", true},    {"client_id", t->client_id}, {"sub", t->user_id},
                            {"iss", deps.tokens.issuer()}, {"exp", t->expires_at}, {"iat", t->created_at},

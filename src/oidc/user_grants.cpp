@@ -145,8 +145,9 @@ http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrant
   const auto& stored = *consumed.code;
   auto u = deps.users.find(stored.user_id);
   if (!u || !u->active) return invalid_grant("the user is no longer active");
-  // The user was signed out everywhere after this code was issued (its grant is revoked too).
-  if (stored.created_at < u->tokens_valid_after) return invalid_grant("the code has been revoked");
+  // The user was signed out everywhere after the sign-in behind this code: refused even when the
+  // code itself was issued after the sign-out, by a request that read the session just before.
+  if (stored.auth_time < u->tokens_valid_after) return invalid_grant("the code has been revoked");
   Issue in{c, *u, stored.grant_id, split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
   auto body = issue_tokens(oauth, deps, in);
   if (!body) return body.error();
@@ -189,7 +190,7 @@ http::Response refresh_token(const oauth::OAuthDeps& oauth, const UserGrantDeps&
       deps.refresh_tokens.revoke_grant(current->grant_id, now);
       return invalid_grant("the user is no longer active");
     }
-    if (current->created_at < u->tokens_valid_after) {  // issued before a sign-out everywhere
+    if (current->auth_time < u->tokens_valid_after) {  // a sign-in before a sign-out everywhere
       deps.refresh_tokens.revoke_grant(current->grant_id, now);
       return invalid_grant("the refresh token has been revoked");
     }

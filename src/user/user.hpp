@@ -31,8 +31,9 @@ struct User {
   std::string password_hash;
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
-  /// Optimistic concurrency: moved on by every change of the profile or `active`; an update names
-  /// the version it read (the admin API's ETag / If-Match). Not moved by password changes.
+  /// Optimistic concurrency: moved on by every change of the profile, `active` or the password set
+  /// by an administrator; an update names the version it read (the admin API's ETag / If-Match).
+  /// Not moved by the sign-in rehash, which changes nothing the API shows.
   std::int64_t version = 1;
   /// Tokens issued to the user before this time are no longer valid (a sign-out everywhere:
   /// password change, deactivation, an administrator's sign-out). 0 = none.

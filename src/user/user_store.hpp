@@ -26,7 +26,8 @@ class UserStore {
   /// and tokens_valid_after) if the stored version is still `user.version`, the one the caller
   /// read; the stored version then moves on by one. kStale (nothing written) if it changed since.
   virtual UserWriteResult update(const User& user) = 0;
-  /// Sets the password hash (an administrator's set or reset) and updated_at. The version stays.
+  /// Sets the password hash (an administrator's set or reset) and updated_at, and moves the
+  /// version on (has_password and updated_at are part of what the API shows).
   /// @returns false if there is no such user.
   virtual bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) = 0;
   /// Replaces the hash only while it is still `old_hash` (the rehash after a sign-in, which must

@@ -37,7 +37,7 @@ UPDATE users SET username = ?2, email = ?3, email_verified = ?4, name = ?5, give
  WHERE id = ?1 AND version = ?18)sql"};
 constexpr Query kUserExists{"user_exists", "SELECT 1 FROM users WHERE id = ?1"};
 constexpr Query kSetPasswordHash{"set_password_hash",
-    "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1"};
+    "UPDATE users SET password_hash = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1"};
 constexpr Query kRehashPassword{"rehash_password",
     "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2"};
 constexpr Query kRevokeTokensBefore{"revoke_user_tokens_before",
