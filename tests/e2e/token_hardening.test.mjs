@@ -341,9 +341,21 @@ it('a deactivation ends everything, a resource server sees the tokens inactive, 
 
 it('POST /api/users/{id}/sign-out ends the user\'s sessions, refresh tokens and access tokens', async () => {
   const state = await signedInEverywhere('u-signout');
+  // A grant without a refresh token (client C), and a code issued but not yet redeemed.
+  const { tokens: noRefresh } = await tokensFor(C, 'u-signout');
+  await assertActive(C, noRefresh.access_token, 'before');
+  const pending = await signIn(A, 'u-signout');
   const res = await node.admin('POST', `/api/users/${userIds['u-signout']}/sign-out`);
   assert.equal(res.status, 204, res.text);
   await assertEverythingEnded(state, 'after the sign-out');
+  await assertInactive(C, noRefresh.access_token, 'the access token of a grant without a refresh token');
+  const late = await tokenRequest(A, {
+    grant_type: 'authorization_code', code: pending.callback.searchParams.get('code'), redirect_uri: redirectUri,
+    code_verifier: pending.verifier,
+  });
+  // Issued in (almost always) the same second as the sign-out: the seconds cut-off cannot refuse it, its
+  // revoked grant must; no tokens, and above all no ID token, for it.
+  assertError(late, 400, 'invalid_grant');
   assertError(await node.admin('POST', '/api/users/no-such-user/sign-out'), 404, 'not_found');
   // The user is still active and signs in again.
   const { tokens } = await tokensFor(A, 'u-signout');
