@@ -77,6 +77,17 @@ it('the same members are accepted by POST /api/applications and kept', async () 
   assert.equal(res.json.jwks_uri, undefined, 'a null no-op member is not stored');
 });
 
+it('response_types ["code"] without grant_types implies the authorization_code grant', async () => {
+  const created = await node.createApplication({
+    client_name: 'Implied', response_types: ['code'], redirect_uris: ['https://app.example.com/cb'],
+  });
+  assert.deepEqual(created.grant_types, ['authorization_code']);
+  assert.deepEqual(created.response_types, ['code']);
+  const plain = await node.createApplication({ client_name: 'Plain' });
+  assert.deepEqual(plain.grant_types, ['client_credentials'], 'the historical default without response_types');
+  assert.deepEqual(plain.response_types, []);
+});
+
 it('members Gatehouse cannot honour are refused by value, naming the member and the value', async () => {
   assertMetadataError(await node.admin('POST', '/api/applications', codeApp({ jwks_uri: 'https://x' })), 'jwks_uri', 'https://x');
   assertMetadataError(await node.admin('POST', '/api/applications', codeApp({ subject_type: 'pairwise' })), 'subject_type', 'pairwise');
