@@ -303,5 +303,18 @@ TEST_F(UserGrantsTest, ADeactivatedUserGetsNoMoreTokens) {
   EXPECT_EQ(error(redeem(make_code())), "invalid_grant");
 }
 
+TEST_F(UserGrantsTest, ACodeWhoseGrantWasRevokedInTheSecondItWasIssuedIsInvalidGrant) {
+  // A sign-out everywhere in the same second as the sign-in: the cut-off (tokens_valid_after, in
+  // seconds) does not catch the code, the revocation of its grant must.
+  auto code = make_code();
+  ASSERT_TRUE(backend_.users().revoke_tokens_before("user-1", clock_.now()));
+  backend_.refresh_tokens().revoke_user_grants("user-1", clock_.now());
+  auto r = redeem(code);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(error(r), "invalid_grant");
+  EXPECT_EQ(body(r).count("id_token"), 0u) << "no ID token for a revoked grant";
+  EXPECT_EQ(redeem(make_code()).status, 200) << "a code issued after the sign-out still works";
+}
+
 }  // namespace
 }  // namespace gatehouse::oidc
