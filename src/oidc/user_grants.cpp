@@ -150,8 +150,9 @@ http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrant
   if (stored.auth_time < u->tokens_valid_after) return invalid_grant("the code has been revoked");
   // A sign-out everywhere in the second of that sign-in passes the cut-off above, but it revoked
   // the code's grant: the tokens would be born revoked, and the ID token would still tell the
-  // client that the user just signed in.
-  if (oauth.revocations.is_revoked(token::grant_jti(stored.grant_id))) return invalid_grant("the code has been revoked");
+  // client that the user just signed in. Only that second needs the extra read.
+  if (stored.auth_time == u->tokens_valid_after && oauth.revocations.is_revoked(token::grant_jti(stored.grant_id)))
+    return invalid_grant("the code has been revoked");
   Issue in{c, *u, stored.grant_id, split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
   auto body = issue_tokens(oauth, deps, in);
   if (!body) return body.error();

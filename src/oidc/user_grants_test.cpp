@@ -63,7 +63,7 @@ class UserGrantsTest : public ::testing::Test {
 
   /// Stores a code as the authorization endpoint does. @returns the code value.
   std::string make_code(const std::string& client_id = "web", std::string challenge = kChallenge,
-                        std::string redirect_uri = kRedirect) {
+                        std::string redirect_uri = kRedirect, UnixSeconds signed_in_ago = 5) {
     auto value = jose::random_token(32);
     token::AuthorizationCode c;
     c.code_hash = jose::sha256(value);
@@ -76,7 +76,7 @@ class UserGrantsTest : public ::testing::Test {
     c.code_challenge = std::move(challenge);
     c.code_challenge_method = "S256";
     c.sid = "sid-1";
-    c.auth_time = clock_.now() - 5;
+    c.auth_time = clock_.now() - signed_in_ago;
     c.amr = "pwd";
     c.created_at = clock_.now();
     c.expires_at = clock_.now() + 60;
@@ -306,14 +306,25 @@ TEST_F(UserGrantsTest, ADeactivatedUserGetsNoMoreTokens) {
 TEST_F(UserGrantsTest, ACodeWhoseGrantWasRevokedInTheSecondItWasIssuedIsInvalidGrant) {
   // A sign-out everywhere in the same second as the sign-in: the cut-off (tokens_valid_after, in
   // seconds) does not catch the code, the revocation of its grant must.
-  auto code = make_code();
+  auto code = make_code("web", kChallenge, kRedirect, 0);
   ASSERT_TRUE(backend_.users().revoke_tokens_before("user-1", clock_.now()));
   backend_.refresh_tokens().revoke_user_grants("user-1", clock_.now());
   auto r = redeem(code);
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(error(r), "invalid_grant");
   EXPECT_EQ(body(r).count("id_token"), 0u) << "no ID token for a revoked grant";
-  EXPECT_EQ(redeem(make_code()).status, 200) << "a code issued after the sign-out still works";
+  EXPECT_EQ(redeem(make_code("web", kChallenge, kRedirect, 0)).status, 200)
+      << "a sign-in after the sign-out, in the same second, still works";
+}
+
+TEST_F(UserGrantsTest, ACodeIssuedAfterASignOutFromASessionAuthenticatedBeforeItIsInvalidGrant) {
+  // An authorization request read the SSO session just before the sign-out and stored its code
+  // just after (so the code's grant escaped revoke_user_grants): the sign-in time decides.
+  ASSERT_TRUE(backend_.users().revoke_tokens_before("user-1", clock_.now()));
+  backend_.refresh_tokens().revoke_user_grants("user-1", clock_.now());
+  auto r = redeem(make_code("web", kChallenge, kRedirect, 5));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(error(r), "invalid_grant");
 }
 
 }  // namespace
