@@ -1,6 +1,7 @@
 #include "oauth/client_auth.hpp"
 
 #include "core/base64url.hpp"
+#include "core/utf8.hpp"
 #include "http/router.hpp"
 
 namespace gatehouse::oauth {
@@ -12,50 +13,14 @@ OAuthError invalid_client(bool basic, std::string detail) {
   return e;
 }
 
-/// Well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points above U+10FFFF) without
-/// a zero byte: what a client_id can be. Checked before any store sees the id, since PostgreSQL
-/// refuses other bytes in a text parameter.
-bool is_text(std::string_view value) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
-  const auto* const end = p + value.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xbf;  // bounds of the second byte
-    if (c >= 0xc2 && c <= 0xdf) {
-      extra = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      extra = 2;
-      if (c == 0xe0) low = 0xa0;
-      if (c == 0xed) high = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      extra = 3;
-      if (c == 0xf0) low = 0x90;
-      if (c == 0xf4) high = 0x8f;
-    } else {
-      return false;
-    }
-    if (end - p <= extra || p[1] < low || p[1] > high) return false;
-    for (int i = 2; i <= extra; ++i)
-      if (p[i] < 0x80 || p[i] > 0xbf) return false;
-    p += extra + 1;
-  }
-  return true;
-}
-
 Result<PresentedClient, OAuthError> read_credentials(const http::Request& request, const Form& form);
 
 }  // namespace
 
 Result<PresentedClient, OAuthError> presented_credentials(const http::Request& request, const Form& form) {
   auto presented = read_credentials(request, form);
-  if (presented && !is_text(presented->client_id))
+  // Checked before any store sees the id: PostgreSQL refuses other bytes in a text parameter.
+  if (presented && !is_utf8_text(presented->client_id))
     return unexpected(invalid_client(presented->method == "client_secret_basic", "client_id is not UTF-8 text"));
   return presented;
 }

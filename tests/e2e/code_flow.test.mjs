@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
 import { GatehouseNode, defaultKickstart, nodeTest, pollUntil } from './lib/node.js';
+import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
 
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const USER = { username: 'ada', password: 'correct horse battery', email: 'ada@example.com', name: 'Ada Lovelace' };
@@ -35,24 +36,6 @@ before(async () => {
 after(async () => {
   await node?.cleanup();
 });
-
-/** A cookie jar of name=value pairs from Set-Cookie headers. */
-function storeCookies(jar, res) {
-  for (const line of res.headers.getSetCookie?.() ?? []) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    const name = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    if (value === '') jar.delete(name); else jar.set(name, value);
-  }
-}
-const cookieHeader = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-function hidden(html, name) {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  assert.ok(m, `no hidden field ${name} in the page`);
-  return m[1];
-}
 
 async function authorizationUrl(extra = {}) {
   const verifier = oidc.randomPKCECodeVerifier();

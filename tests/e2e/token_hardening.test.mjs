@@ -7,6 +7,7 @@ import { after, before } from 'node:test';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { GatehouseNode, defaultKickstart, nodeTest } from './lib/node.js';
+import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
 
 // Two code-flow clients with the same redirect URI (so only the client binding tells them apart), a
 // code-flow client without the refresh_token grant, and a resource server that introspects.
@@ -56,22 +57,6 @@ after(async () => {
 
 // ---------------------------------------------------------------------------------------------
 // The hosted login, as a browser would drive it.
-
-function storeCookies(jar, res) {
-  for (const line of res.headers.getSetCookie?.() ?? []) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    const value = pair.slice(eq + 1);
-    if (value === '') jar.delete(pair.slice(0, eq)); else jar.set(pair.slice(0, eq), value);
-  }
-}
-const cookieHeader = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-
-function hidden(html, name) {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  assert.ok(m, `no hidden field ${name} in the page`);
-  return m[1];
-}
 
 async function authorizationRequest(client, extra = {}) {
   const verifier = oidc.randomPKCECodeVerifier();

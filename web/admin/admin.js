@@ -61,7 +61,18 @@ function table(headers, rows, rowAttrs = () => ({})) {
   return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
     el('tbody', {}, rows.map((r, i) => el('tr', rowAttrs(i), r.map((c) => el('td', {}, c))))));
 }
+// The title each route's page is drawn with. A page is drawn after its data arrives, so a draw
+// that finishes once the operator has moved to another page (an editor's redraw after a save, a
+// slow list) is dropped instead of replacing the page now shown.
+const TITLES = {
+  cluster: 'Cluster', logs: 'Logs', keys: 'Signing keys', 'api-keys': 'API keys', applications: 'Applications',
+  users: 'Users', themes: 'Theme of the hosted pages', audit: 'Audit trail', jobs: 'Jobs',
+};
+const currentRoute = () => (location.hash.slice(1).split('?')[0]) || 'cluster';
+
 function page(title, ...content) {
+  const shown = TITLES[currentRoute()] ?? TITLES.cluster;
+  if (Object.values(TITLES).includes(title) && title !== shown) return;
   const p = $('page');
   p.replaceChildren(el('h1', {}, title), ...content);
   p.hidden = false;

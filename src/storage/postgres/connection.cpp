@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include "core/request_stats.hpp"
+#include "core/utf8.hpp"
 
 namespace gatehouse::storage::postgres {
 namespace {
@@ -335,34 +336,7 @@ void Transaction::commit() {
 
 // --- text ---------------------------------------------------------------------------------------
 
-bool is_storable_text(std::string_view value) noexcept {
-  // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
-  const auto* const end = p + value.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c == 0) return false;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra = 0;
-    unsigned char low = 0x80, high = 0xbf;  // bounds of the second byte
-    if (c >= 0xc2 && c <= 0xdf) extra = 1;
-    else if (c == 0xe0) extra = 2, low = 0xa0;
-    else if (c == 0xed) extra = 2, high = 0x9f;
-    else if (c >= 0xe1 && c <= 0xef) extra = 2;
-    else if (c == 0xf0) extra = 3, low = 0x90;
-    else if (c >= 0xf1 && c <= 0xf3) extra = 3;
-    else if (c == 0xf4) extra = 3, high = 0x8f;
-    else return false;
-    if (end - p <= extra || p[1] < low || p[1] > high) return false;
-    for (int i = 2; i <= extra; ++i)
-      if (p[i] < 0x80 || p[i] > 0xbf) return false;
-    p += extra + 1;
-  }
-  return true;
-}
+bool is_storable_text(std::string_view value) noexcept { return is_utf8_text(value); }
 
 // --- naming ----------------------------------------------------------------------------------
 
