@@ -22,6 +22,7 @@ void ClusterRuntime::add_job(cluster::JobSpec job) { jobs_.add(std::move(job)); 
 
 void ClusterRuntime::start() {
   applier_.start_from_latest();
+  if (options_.resync) options_.resync();
   membership_.join(keyset_(), applier_.watermark());
   started_ = true;
   store_.notify_on_events([this] { wake(); });

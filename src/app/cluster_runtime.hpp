@@ -22,6 +22,11 @@ struct ClusterRuntimeOptions {
   UnixMillis checkin_offset = 0;
   UnixMillis event_poll_interval = 500;  ///< reads events this often even without a notification
   UnixMillis job_lease = 10 * 60 * 1000;
+  /// Called once by start(), right after the event watermark is set to the latest event: reloads
+  /// whatever an event before it could have changed. The node loads its keys (and fills caches)
+  /// before it starts, so an event between that load and the watermark would otherwise be lost
+  /// until the next one (a second node starting while the first publishes its next key).
+  std::function<void()> resync = {};
 };
 
 class ClusterRuntime {

@@ -314,6 +314,12 @@ struct Node::Parts {
     o.membership.take_over_at_start = !c.cluster.enabled;
     o.checkin_interval = c.cluster.checkin_interval_ms;
     o.checkin_offset = c.cluster.checkin_offset_ms;
+    o.resync = [this] {
+      ring.publish(key_manager.load());
+      theme.reload();
+      client_cache.clear();
+      user_cache.clear();
+    };
     cluster = std::make_unique<ClusterRuntime>(
         *store, clock, o, [this](const cluster::ClusterEvent& e) { apply_event(e); },
         [this] { return keyset_of(*ring.current()); });

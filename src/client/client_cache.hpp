@@ -30,6 +30,8 @@ class CachingClientStore final : public ClientStore {
   std::shared_ptr<const Client> peek(const std::string& client_id) const;
   /// Drops one entry (a change made elsewhere). Thread safe.
   void invalidate(const std::string& client_id);
+  /// Drops every entry. Thread safe.
+  void clear() { cache_.clear(); }
   /// Called after every write through this store (e.g. to tell the other nodes at once). Set it
   /// before the store is shared between threads; it must not throw.
   void set_after_write(std::function<void()> f) { after_write_ = std::move(f); }

@@ -56,6 +56,13 @@ class NearCache {
     ++generation_;
     entries_.erase(key);
   }
+  /// Drops every entry (the changes it may have missed are unknown).
+  void clear() {
+    std::unordered_map<std::string, Entry> dropped;  // destroyed after the lock is released
+    std::unique_lock lock(mutex_);
+    ++generation_;
+    dropped.swap(entries_);
+  }
 
  private:
   using Steady = std::chrono::steady_clock;
