@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { ADMIN_KEY, GatehouseNode, REPO, freePort, makeTempDir, ms, nodeTest, pollUntil, removeTempDir } from './lib/node.js';
+import { ADMIN_KEY, GatehouseNode, REPO, freePort, makeTempDir, ms, nodeTest, pollUntil, rawRequest, removeTempDir } from './lib/node.js';
 
 const CLIENT = '127.0.0.5'; // the client's own address (all of 127/8 is loopback); the proxies connect from 127.0.0.1
 const FORGED = '198.51.100.99'; // what the client claims to be, and the only address metrics.allow lets in
@@ -88,25 +87,7 @@ async function startNginx() {
 }
 
 /** One HTTP request to the proxy on 127.0.0.1:port, from the client's address. */
-function send(port, { method = 'GET', path: p, headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, localAddress: CLIENT, method, path: p, headers, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => {
-        clearTimeout(timer);
-        let json;
-        try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-        resolve({ status: res.statusCode, text, json });
-      });
-    });
-    const timer = setTimeout(() => req.destroy(new Error('no answer')), ms(10000));
-    req.on('error', (err) => { clearTimeout(timer); reject(err); });
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+const send = (port, request) => rawRequest(port, { ...request, localAddress: CLIENT });
 
 before(async () => {
   node = await GatehouseNode.start({

@@ -255,12 +255,13 @@ async function readBody(res) {
 }
 
 /**
- * A raw HTTP request over node:http on a fresh connection (fetch cannot set Host or send
- * arbitrary framing). Resolves {status, headers, text, json, socketClosed}.
+ * A raw HTTP request over node:http on a fresh connection (fetch cannot set Host, send arbitrary
+ * framing or choose the local address). Resolves {status, headers, text, json, socketClosed}.
  */
-export function rawRequest(port, { method = 'GET', path: p = '/', headers = {}, body, agent = false, timeoutMs = 10000 } = {}) {
+export function rawRequest(port, { method = 'GET', path: p = '/', headers = {}, body, agent = false, timeoutMs = 10000,
+  localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers, agent }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers, agent, localAddress }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });
