@@ -375,6 +375,9 @@ struct Node::Parts {
       authorize_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
         return rate_limiter.over_limit({"authorize-ip", rl.authorize_per_ip, window}, address);
       };
+      authorize_deps.transaction_finished = [this, rl, window](std::string_view address) {
+        rate_limiter.release({"authorize-ip", rl.authorize_per_ip, window}, address);
+      };
     }
     {
       // Failed API key attempts are always counted (the first of each address and window is

@@ -340,6 +340,12 @@ TEST(RedisCounterStore, CountsInRedisWhileItAnswersAndInTheStoreWhileItDoesNot) 
   EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 2);
   EXPECT_EQ(store.hits("token-ip:0:10.0.0.1"), 2) << "read from Redis";
   EXPECT_EQ(store.hits("token-ip:0:10.0.0.9"), 0);
+  store.release("token-ip:0:10.0.0.1");
+  EXPECT_EQ(store.hits("token-ip:0:10.0.0.1"), 1) << "given back in Redis";
+  EXPECT_EQ(store.hit("token-ip:0:10.0.0.1", now + 60), 2);
+  store.release("token-ip:0:10.0.0.9");
+  EXPECT_FALSE(redis.command({"EXISTS", RedisCounterStore::key_of("token-ip:0:10.0.0.9")})->integer)
+      << "no window created by a release";
   auto ttl = redis.command({"TTL", RedisCounterStore::key_of("token-ip:0:10.0.0.1")});
   ASSERT_TRUE(ttl);
   EXPECT_GT(ttl->integer, 50) << "the window expires in Redis when it ends";

@@ -12,6 +12,14 @@ if n == 1 then redis.call('EXPIREAT', KEYS[1], ARGV[1]) end
 return n
 )lua";
 
+// KEYS[1] the window: one less, never below 0, and only while the window exists (DECR on a
+// missing key would create one without an expiry).
+constexpr std::string_view kRelease = R"lua(
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+)lua";
+
 }  // namespace
 
 std::int64_t RedisCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
@@ -32,6 +40,12 @@ std::int64_t RedisCounterStore::hits(const std::string& key) {
     if (reply->type == RedisReply::Type::kInteger) return reply->integer;
   }
   return inner_.hits(key);
+}
+
+void RedisCounterStore::release(const std::string& key) {
+  if (auto reply = redis_.command({"EVAL", kRelease, "1", key_of(key)}); reply && reply->type == RedisReply::Type::kInteger)
+    return;
+  inner_.release(key);  // Redis is away: the hit went to the store's count too
 }
 
 }  // namespace gatehouse::cache

@@ -19,6 +19,7 @@ class RedisCounterStore final : public limits::CounterStore {
   std::int64_t hit(const std::string& key, UnixSeconds expires_at) override;
   /// Redis's count while it answers, else the database's.
   std::int64_t hits(const std::string& key) override;
+  void release(const std::string& key) override;
   /// The database's windows; Redis expires its own.
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override { return inner_.purge_expired(now, limit); }
 

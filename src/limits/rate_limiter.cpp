@@ -33,4 +33,9 @@ std::int64_t RateLimiter::record(const Rule& rule, std::string_view subject) {
   return counters_.hit(w.key, w.end);
 }
 
+void RateLimiter::release(const Rule& rule, std::string_view subject) {
+  if (rule.limit <= 0 || rule.window <= 0) return;
+  counters_.release(window_of(rule, subject).key);
+}
+
 }  // namespace gatehouse::limits

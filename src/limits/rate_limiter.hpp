@@ -32,6 +32,11 @@ class RateLimiter {
   /// Counts one hit (a failure) of `subject` under `rule`. @returns the hits in this window
   /// including this one (1 for the first); 0 when the rule is off.
   std::int64_t record(const Rule& rule, std::string_view subject);
+  /// Takes back one hit of `subject` under `rule` in this window: for limits on things still
+  /// pending (a sign-in started and not finished), counted by over_limit() when one starts and
+  /// given back when it finishes. One that finishes in a later window gives back there, so a
+  /// window may undercount by the few that cross its start. Nothing when the rule is off.
+  void release(const Rule& rule, std::string_view subject);
 
  private:
   struct Window {

@@ -353,6 +353,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   // Exactly one POST completes the transaction, even if the form is submitted twice.
   if (!deps.transactions.consume(tx->id))
     return error_page(*theme_of(deps), 400, "expired", "This sign-in request has expired or was already completed. Go back to the application and start again.");
+  if (deps.transaction_finished) deps.transaction_finished(request.client_address);
   // A new session for a new sign-in: the one this browser had before (if any) ends.
   const auto session_scope = session_cookie_scope(deps);
   if (auto previous = cookie_value(request, session_scope.name); !previous.empty())

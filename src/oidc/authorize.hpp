@@ -70,6 +70,9 @@ struct AuthorizeDeps {
   /// Counts a new login transaction (a login form shown, a row stored) for a client address
   /// (cluster-wide); returns the seconds to wait when it is over the limit. Empty: no limit.
   std::function<std::optional<UnixSeconds>(std::string_view address)> transaction_rate_limit = {};
+  /// Gives back what transaction_rate_limit counted once a sign-in is completed, so the limit
+  /// bounds the transactions an address leaves pending, not the sign-ins it finishes.
+  std::function<void(std::string_view address)> transaction_finished = {};
   /// The theme of the pages (nullptr: the built-in one).
   const ThemeProvider* theme = nullptr;
   /// Signs the CSRF tokens of the hosted forms; the same on every node (derived from the master key).

@@ -30,7 +30,9 @@ TEST(CsrfToken, AValueABrowserChoseIsRefused) {
   const auto token = issue_csrf_token(kKey, kLoginCsrf);
   for (const std::string& chosen : {std::string(), std::string(43, 'a'), std::string(76, 'a'),
                                     token.substr(0, 32) + "." + std::string(43, 'A'),  // a nonce with a made-up MAC
-                                    token.substr(0, 75), token + "x", "x" + token.substr(1),
+                                    token.substr(0, 75), token + "x",
+                                    // the nonce changed in its first character (never to itself)
+                                    (token[0] == 'x' ? std::string("y") : std::string("x")) + token.substr(1),
                                     std::string(token).replace(32, 1, "_")}) {
     EXPECT_FALSE(valid_csrf_token(kKey, kLoginCsrf, chosen)) << chosen;
   }

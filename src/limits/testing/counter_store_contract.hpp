@@ -41,6 +41,34 @@ TEST_P(CounterStoreContract, HitsReadsACountWithoutAddingToIt) {
   EXPECT_EQ(store().hit("auth-fail-ip:60:10.0.0.1", 120), 3);
 }
 
+TEST_P(CounterStoreContract, ReleaseTakesOneHitBackNeverBelowZero) {
+  store().hit("pending-ip:60:10.0.0.1", 120);
+  store().hit("pending-ip:60:10.0.0.1", 120);
+  store().release("pending-ip:60:10.0.0.1");
+  EXPECT_EQ(store().hits("pending-ip:60:10.0.0.1"), 1);
+  store().release("pending-ip:60:10.0.0.1");
+  store().release("pending-ip:60:10.0.0.1");
+  EXPECT_EQ(store().hits("pending-ip:60:10.0.0.1"), 0) << "never below zero";
+  EXPECT_EQ(store().hit("pending-ip:60:10.0.0.1", 120), 1);
+  store().release("pending-ip:60:10.0.0.9");
+  EXPECT_EQ(store().hits("pending-ip:60:10.0.0.9"), 0) << "a window never hit stays absent";
+}
+
+TEST_P(CounterStoreContract, ALimitOnPendingThingsCountsOnlyThoseNotFinished) {
+  FixedClock clock(1'800'000'010);
+  RateLimiter limiter(store(), clock);
+  const Rule rule{"authorize-ip", 3, 60};
+  // Many more started than the limit, each finished before the next: never over.
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(limiter.over_limit(rule, "192.0.2.7")) << i;
+    limiter.release(rule, "192.0.2.7");
+  }
+  // Three left pending, the fourth is refused.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.over_limit(rule, "192.0.2.7")) << i;
+  EXPECT_EQ(limiter.over_limit(rule, "192.0.2.7"), 50);
+  limiter.release(Rule{"off", 0, 60}, "192.0.2.7");  // an off rule does nothing
+}
+
 TEST_P(CounterStoreContract, PurgeDeletesEndedWindowsInBatches) {
   for (int i = 0; i < 5; ++i) store().hit("old:" + std::to_string(i), 100 + i);
   store().hit("live", 10'000);

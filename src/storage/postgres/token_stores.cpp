@@ -45,6 +45,7 @@ constexpr Query kHit{"rate_hit", R"sql(
 INSERT INTO rate_counters (key, expires_at, hits) VALUES ($1, $2, 1)
 ON CONFLICT (key) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits)sql"};
 constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = $1"};
+constexpr Query kRelease{"rate_release", "UPDATE rate_counters SET hits = hits - 1 WHERE key = $1 AND hits > 0"};
 constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
 DELETE FROM rate_counters WHERE key IN (
   SELECT key FROM rate_counters WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
@@ -244,6 +245,12 @@ std::int64_t PgCounterStore::hits(const std::string& key) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kHits, Params().text(key));
   return result.rows() == 0 ? 0 : result.row(0).int8(0);
+}
+
+void PgCounterStore::release(const std::string& key) {
+  if (!is_storable_text(key)) return;  // no such window can exist
+  auto connection = pool_.acquire();
+  connection->execute(kRelease, Params().text(key));
 }
 
 std::size_t PgCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {

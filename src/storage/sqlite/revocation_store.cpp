@@ -38,6 +38,7 @@ constexpr Query kHit{"rate_hit", R"sql(
 INSERT INTO rate_counters (key, expires_at, hits) VALUES (?1, ?2, 1)
 ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits)sql"};
 constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = ?1"};
+constexpr Query kRelease{"rate_release", "UPDATE rate_counters SET hits = hits - 1 WHERE key = ?1 AND hits > 0"};
 
 constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
 DELETE FROM rate_counters WHERE rowid IN (
@@ -101,6 +102,12 @@ std::int64_t SqliteCounterStore::hits(const std::string& key) {
   Statement s(*connection, kHits);
   s.bind_text(1, key);
   return s.step() ? s.int64(0) : 0;
+}
+
+void SqliteCounterStore::release(const std::string& key) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRelease);
+  s.bind_text(1, key).run();
 }
 
 std::size_t SqliteCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {

@@ -34,6 +34,7 @@ class SqliteCounterStore final : public limits::CounterStore {
   explicit SqliteCounterStore(ConnectionPool& pool) : pool_(pool) {}
   std::int64_t hit(const std::string& key, UnixSeconds expires_at) override;
   std::int64_t hits(const std::string& key) override;
+  void release(const std::string& key) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:
