@@ -130,19 +130,17 @@ http::Response authorization_code(const oauth::OAuthDeps& oauth, const UserGrant
   } else if (verifier != nullptr) {
     return invalid_grant("a code_verifier was sent but the authorization request had no code_challenge");
   }
-  auto consumed = deps.codes.consume(hash, now);
-  switch (consumed.outcome) {
-    case token::ConsumeOutcome::kUnknown: return invalid_grant("the code is invalid");
-    case token::ConsumeOutcome::kExpired: return invalid_grant("the code has expired");
-    case token::ConsumeOutcome::kAlreadyUsed:
-      // RFC 6749 §4.1.2 / RFC 9700 §4.5: a second redemption by the client it was issued to
-      // revokes what the first one issued.
-      deps.refresh_tokens.revoke_grant(consumed.code->grant_id, now);
-      spdlog::warn("authorization code redeemed twice (client {}): grant revoked", c.client_id);
-      return invalid_grant("the code has already been used");
-    case token::ConsumeOutcome::kConsumed: break;
+  // Spent here, by exactly one request on any node (the conditional update alone: the code was
+  // read above). An expired code is refused without being marked.
+  if (found->expires_at <= now) return invalid_grant("the code has expired");
+  if (!deps.codes.mark_used(hash, now)) {
+    // RFC 6749 §4.1.2 / RFC 9700 §4.5: a second redemption by the client it was issued to
+    // revokes what the first one issued.
+    deps.refresh_tokens.revoke_grant(found->grant_id, now);
+    spdlog::warn("authorization code redeemed twice (client {}): grant revoked", c.client_id);
+    return invalid_grant("the code has already been used");
   }
-  const auto& stored = *consumed.code;
+  const auto& stored = *found;
   auto u = deps.users.find(stored.user_id);
   if (!u || !u->active) return invalid_grant("the user is no longer active");
   // The user was signed out everywhere after the sign-in behind this code: refused even when the

@@ -46,6 +46,11 @@ class CodeStore {
   /// Marks the code used at `now`. kConsumed for exactly one caller; later callers get
   /// kAlreadyUsed. An expired code is kExpired and is not marked.
   virtual ConsumeResult consume(const std::string& code_hash, UnixSeconds now) = 0;
+  /// consume() for a caller that has read the code with find() already: the conditional update
+  /// alone (one statement). @returns true for exactly one caller, and only while the code is
+  /// unused and not expired at `now`; false when it was used (or, with a `now` past its expiry,
+  /// expired) — the caller tells which from what find() returned.
+  virtual bool mark_used(const std::string& code_hash, UnixSeconds now) = 0;
   /// Deletes at most `limit` codes that expired before `now`. @returns how many.
   virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
 };

@@ -57,6 +57,9 @@ constexpr Query kConsumeCode{"consume_authorization_code", R"sql(
 UPDATE authorization_codes SET consumed_at = $2
  WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2
 RETURNING )sql" GH_CODE_COLUMNS};
+// mark_used(): the same update without reading the row back (the caller read it already).
+constexpr Query kMarkCodeUsed{"mark_authorization_code_used",
+    "UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2"};
 // Only for the losers: a new statement, so it sees the winner's commit (the UPDATE waited for it).
 constexpr Query kFindCode{"find_authorization_code",
     "SELECT " GH_CODE_COLUMNS ", consumed_at IS NOT NULL FROM authorization_codes WHERE code_hash = $1"};
@@ -223,6 +226,11 @@ std::optional<token::AuthorizationCode> PgCodeStore::find(const std::string& cod
   const auto result = connection->execute(kFindCode, Params().bytea(code_hash));
   if (result.empty()) return std::nullopt;
   return read_code(result.row(0));
+}
+
+bool PgCodeStore::mark_used(const std::string& code_hash, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  return connection->execute(kMarkCodeUsed, Params().bytea(code_hash).int8(now)).affected() == 1;
 }
 
 token::ConsumeResult PgCodeStore::consume(const std::string& code_hash, UnixSeconds now) {

@@ -231,6 +231,13 @@ std::optional<token::AuthorizationCode> SqliteCodeStore::find(const std::string&
   return read_code(s);
 }
 
+bool SqliteCodeStore::mark_used(const std::string& code_hash, UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kConsumeCode);
+  s.bind_blob(1, code_hash).bind_int(2, now).run();
+  return connection->changes() == 1;
+}
+
 token::ConsumeResult SqliteCodeStore::consume(const std::string& code_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   {

@@ -79,6 +79,16 @@ TEST_P(CodeStoreContract, FindReadsACodeWithoutSpendingIt) {
   EXPECT_TRUE(store().find("f1")) << "a used code is still found (its reuse must be told apart)";
 }
 
+TEST_P(CodeStoreContract, MarkUsedSpendsACodeOnceAndNeverAnExpiredOne) {
+  store().insert(sample("m1", 1060));
+  store().insert(sample("m2", 1060));
+  EXPECT_TRUE(store().mark_used("m1", 1010));
+  EXPECT_FALSE(store().mark_used("m1", 1011)) << "once";
+  EXPECT_EQ(store().consume("m1", 1012).outcome, ConsumeOutcome::kAlreadyUsed);
+  EXPECT_FALSE(store().mark_used("m2", 1060)) << "expired at 1060";
+  EXPECT_FALSE(store().mark_used("nope", 1010));
+}
+
 TEST_P(CodeStoreContract, UnknownAndExpiredCodes) {
   EXPECT_EQ(store().consume("nope", 1010).outcome, ConsumeOutcome::kUnknown);
   store().insert(sample("h1", 1060));
