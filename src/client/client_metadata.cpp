@@ -37,8 +37,8 @@ enum class Kept {
   kBoolean,      // informational boolean
   kAppType,      // "web" | "native"
   kPublic,       // only "public" (the one subject type Gatehouse has)
-  kNullOnly,     // not implemented: only null, or absent
-  kEmptyList,    // not implemented: only [] or null
+  kNullOnly,     // a feature Gatehouse does not offer: only null (or absent), which asks for none
+  kEmptyList,    // a feature Gatehouse does not offer: only [] (or null), which asks for none
 };
 struct KeptMember {
   std::string_view name;

@@ -29,27 +29,17 @@ struct AuthorizationCode {
   UnixSeconds expires_at = 0;
 };
 
-enum class ConsumeOutcome { kConsumed, kUnknown, kExpired, kAlreadyUsed };
-
-struct ConsumeResult {
-  ConsumeOutcome outcome = ConsumeOutcome::kUnknown;
-  std::optional<AuthorizationCode> code;  // set for kConsumed and kAlreadyUsed (to revoke its grant)
-};
-
 class CodeStore {
  public:
   virtual ~CodeStore() = default;
   virtual void insert(const AuthorizationCode& code) = 0;
   /// The stored code, used or not, expired or not (purged: nullopt). Reading it changes nothing,
-  /// so the token endpoint can check who presents it before consume() spends it.
+  /// so the token endpoint can check who presents it before mark_used() spends it.
   virtual std::optional<AuthorizationCode> find(const std::string& code_hash) = 0;
-  /// Marks the code used at `now`. kConsumed for exactly one caller; later callers get
-  /// kAlreadyUsed. An expired code is kExpired and is not marked.
-  virtual ConsumeResult consume(const std::string& code_hash, UnixSeconds now) = 0;
-  /// consume() for a caller that has read the code with find() already: the conditional update
-  /// alone (one statement). @returns true for exactly one caller, and only while the code is
-  /// unused and not expired at `now`; false when it was used (or, with a `now` past its expiry,
-  /// expired) — the caller tells which from what find() returned.
+  /// Spends the code at `now`: one conditional update, true for exactly one caller on any node,
+  /// and only while the code is unused and not expired at `now`. False when it was used, expired
+  /// or unknown; the caller, which read it with find() first, tells which (a second redemption
+  /// revokes its grant).
   virtual bool mark_used(const std::string& code_hash, UnixSeconds now) = 0;
   /// Deletes at most `limit` codes that expired before `now`. @returns how many.
   virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;

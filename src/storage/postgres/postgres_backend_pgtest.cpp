@@ -385,9 +385,8 @@ TEST(PostgresBackend, TwoNodesRedeemACodeAndRotateARefreshTokenOnce) {
     threads.emplace_back([&, i] {
       PostgresBackend& node = i % 2 == 0 ? *a->backend : b;
       start.arrive_and_wait();
-      const auto c = node.codes().consume(code.code_hash, 1000);
-      if (c.outcome == token::ConsumeOutcome::kConsumed) ++consumed;
-      if (c.outcome == token::ConsumeOutcome::kAlreadyUsed) ++reused;
+      if (node.codes().mark_used(code.code_hash, 1000)) ++consumed;
+      else ++reused;
       token::RefreshToken successor{"succ-" + std::to_string(i), "g1", "web", "u1", "openid", "sid", 1, "pwd", 1000, 5000};
       const auto r = node.refresh_tokens().rotate("r1", successor, "answer-" + std::to_string(i), 1000, 10);
       if (r.outcome == token::RotateOutcome::kRotated) ++rotated;

@@ -52,17 +52,11 @@ constexpr Query kInsertCode{"insert_authorization_code", "INSERT INTO authorizat
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
 // The single conditional update that makes a code single-use across every node (STYLE C8). A
 // racing redemption waits on the row lock, re-checks consumed_at on the committed row and
-// updates nothing. RETURNING gives the winner its code in the same round trip.
-constexpr Query kConsumeCode{"consume_authorization_code", R"sql(
-UPDATE authorization_codes SET consumed_at = $2
- WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2
-RETURNING )sql" GH_CODE_COLUMNS};
-// mark_used(): the same update without reading the row back (the caller read it already).
+// updates nothing. The caller read the code already (find), so nothing is returned.
 constexpr Query kMarkCodeUsed{"mark_authorization_code_used",
     "UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2"};
-// Only for the losers: a new statement, so it sees the winner's commit (the UPDATE waited for it).
 constexpr Query kFindCode{"find_authorization_code",
-    "SELECT " GH_CODE_COLUMNS ", consumed_at IS NOT NULL FROM authorization_codes WHERE code_hash = $1"};
+    "SELECT " GH_CODE_COLUMNS " FROM authorization_codes WHERE code_hash = $1"};
 constexpr Query kPurgeCodes{"purge_authorization_codes", R"sql(
 DELETE FROM authorization_codes WHERE code_hash IN (
   SELECT code_hash FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
@@ -231,19 +225,6 @@ std::optional<token::AuthorizationCode> PgCodeStore::find(const std::string& cod
 bool PgCodeStore::mark_used(const std::string& code_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   return connection->execute(kMarkCodeUsed, Params().bytea(code_hash).int8(now)).affected() == 1;
-}
-
-token::ConsumeResult PgCodeStore::consume(const std::string& code_hash, UnixSeconds now) {
-  auto connection = pool_.acquire();
-  {
-    const auto won = connection->execute(kConsumeCode, Params().bytea(code_hash).int8(now));
-    if (!won.empty()) return {token::ConsumeOutcome::kConsumed, read_code(won.row(0))};
-  }
-  const auto result = connection->execute(kFindCode, Params().bytea(code_hash));
-  if (result.empty()) return {token::ConsumeOutcome::kUnknown, std::nullopt};
-  const Row row = result.row(0);
-  if (row.boolean(14)) return {token::ConsumeOutcome::kAlreadyUsed, read_code(row)};
-  return {token::ConsumeOutcome::kExpired, std::nullopt};
 }
 
 std::size_t PgCodeStore::purge_expired(UnixSeconds now, std::size_t limit) {

@@ -143,7 +143,6 @@ class PgCodeStore final : public token::CodeStore {
   void insert(const token::AuthorizationCode& code) override;
   std::optional<token::AuthorizationCode> find(const std::string& code_hash) override;
   bool mark_used(const std::string& code_hash, UnixSeconds now) override;
-  token::ConsumeResult consume(const std::string& code_hash, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
  private:

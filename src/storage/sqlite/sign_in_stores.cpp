@@ -48,10 +48,10 @@ DELETE FROM sso_sessions WHERE rowid IN (
 constexpr Query kInsertCode{"insert_authorization_code", "INSERT INTO authorization_codes (" GH_CODE_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"};
 // The single conditional update that makes a code single-use across every node (STYLE C8).
-constexpr Query kConsumeCode{"consume_authorization_code",
+constexpr Query kMarkCodeUsed{"mark_authorization_code_used",
     "UPDATE authorization_codes SET consumed_at = ?2 WHERE code_hash = ?1 AND consumed_at IS NULL AND expires_at > ?2"};
 constexpr Query kFindCode{"find_authorization_code",
-    "SELECT " GH_CODE_COLUMNS ", consumed_at FROM authorization_codes WHERE code_hash = ?1"};
+    "SELECT " GH_CODE_COLUMNS " FROM authorization_codes WHERE code_hash = ?1"};
 constexpr Query kPurgeCodes{"purge_authorization_codes", R"sql(
 DELETE FROM authorization_codes WHERE rowid IN (
   SELECT rowid FROM authorization_codes WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
@@ -233,25 +233,9 @@ std::optional<token::AuthorizationCode> SqliteCodeStore::find(const std::string&
 
 bool SqliteCodeStore::mark_used(const std::string& code_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
-  Statement s(*connection, kConsumeCode);
+  Statement s(*connection, kMarkCodeUsed);
   s.bind_blob(1, code_hash).bind_int(2, now).run();
   return connection->changes() == 1;
-}
-
-token::ConsumeResult SqliteCodeStore::consume(const std::string& code_hash, UnixSeconds now) {
-  auto connection = pool_.acquire();
-  {
-    Statement s(*connection, kConsumeCode);
-    s.bind_blob(1, code_hash).bind_int(2, now).run();
-  }
-  const bool won = connection->changes() == 1;
-  Statement s(*connection, kFindCode);
-  s.bind_blob(1, code_hash);
-  if (!s.step()) return {token::ConsumeOutcome::kUnknown, std::nullopt};
-  auto code = read_code(s);
-  if (won) return {token::ConsumeOutcome::kConsumed, std::move(code)};
-  if (!s.is_null(14)) return {token::ConsumeOutcome::kAlreadyUsed, std::move(code)};
-  return {token::ConsumeOutcome::kExpired, std::nullopt};
 }
 
 std::size_t SqliteCodeStore::purge_expired(UnixSeconds now, std::size_t limit) {

@@ -40,88 +40,62 @@ class CodeStoreContract : public contract::StoreContract<CodeStore> {
   }
 };
 
-TEST_P(CodeStoreContract, AFreshCodeIsConsumedOnceWithEveryField) {
+TEST_P(CodeStoreContract, AFreshCodeIsReadWithEveryFieldAndSpentOnce) {
   auto c = sample(std::string("\x00h1", 3));
   store().insert(c);
-  auto first = store().consume(c.code_hash, 1010);
-  ASSERT_EQ(first.outcome, ConsumeOutcome::kConsumed);
-  ASSERT_TRUE(first.code);
-  EXPECT_EQ(first.code->grant_id, c.grant_id);
-  EXPECT_EQ(first.code->client_id, c.client_id);
-  EXPECT_EQ(first.code->redirect_uri, c.redirect_uri);
-  EXPECT_EQ(first.code->user_id, c.user_id);
-  EXPECT_EQ(first.code->scope, c.scope);
-  EXPECT_EQ(first.code->nonce, c.nonce);
-  EXPECT_EQ(first.code->code_challenge, c.code_challenge);
-  EXPECT_EQ(first.code->code_challenge_method, c.code_challenge_method);
-  EXPECT_EQ(first.code->sid, c.sid);
-  EXPECT_EQ(first.code->auth_time, c.auth_time);
-  EXPECT_EQ(first.code->amr, c.amr);
-  EXPECT_EQ(first.code->created_at, c.created_at);
-  EXPECT_EQ(first.code->expires_at, c.expires_at);
-  auto second = store().consume(c.code_hash, 1011);
-  EXPECT_EQ(second.outcome, ConsumeOutcome::kAlreadyUsed);
-  ASSERT_TRUE(second.code);
-  EXPECT_EQ(second.code->grant_id, c.grant_id) << "a reuse names the grant to revoke";
-}
-
-TEST_P(CodeStoreContract, FindReadsACodeWithoutSpendingIt) {
-  auto c = sample("f1");
-  store().insert(c);
   EXPECT_FALSE(store().find("nope"));
-  auto found = store().find("f1");
+  auto found = store().find(c.code_hash);
   ASSERT_TRUE(found);
+  EXPECT_EQ(found->grant_id, c.grant_id);
   EXPECT_EQ(found->client_id, c.client_id);
-  EXPECT_EQ(found->code_challenge, c.code_challenge);
   EXPECT_EQ(found->redirect_uri, c.redirect_uri);
-  ASSERT_TRUE(store().find("f1"));
-  EXPECT_EQ(store().consume("f1", 1010).outcome, ConsumeOutcome::kConsumed) << "find() did not spend it";
-  EXPECT_TRUE(store().find("f1")) << "a used code is still found (its reuse must be told apart)";
+  EXPECT_EQ(found->user_id, c.user_id);
+  EXPECT_EQ(found->scope, c.scope);
+  EXPECT_EQ(found->nonce, c.nonce);
+  EXPECT_EQ(found->code_challenge, c.code_challenge);
+  EXPECT_EQ(found->code_challenge_method, c.code_challenge_method);
+  EXPECT_EQ(found->sid, c.sid);
+  EXPECT_EQ(found->auth_time, c.auth_time);
+  EXPECT_EQ(found->amr, c.amr);
+  EXPECT_EQ(found->created_at, c.created_at);
+  EXPECT_EQ(found->expires_at, c.expires_at);
+  EXPECT_TRUE(store().find(c.code_hash)) << "reading spends nothing";
+  EXPECT_TRUE(store().mark_used(c.code_hash, 1010)) << "find() did not spend it";
+  EXPECT_FALSE(store().mark_used(c.code_hash, 1011)) << "once";
+  auto used = store().find(c.code_hash);
+  ASSERT_TRUE(used) << "a used code is still found: a reuse names the grant to revoke";
+  EXPECT_EQ(used->grant_id, c.grant_id);
 }
 
-TEST_P(CodeStoreContract, MarkUsedSpendsACodeOnceAndNeverAnExpiredOne) {
-  store().insert(sample("m1", 1060));
-  store().insert(sample("m2", 1060));
-  EXPECT_TRUE(store().mark_used("m1", 1010));
-  EXPECT_FALSE(store().mark_used("m1", 1011)) << "once";
-  EXPECT_EQ(store().consume("m1", 1012).outcome, ConsumeOutcome::kAlreadyUsed);
-  EXPECT_FALSE(store().mark_used("m2", 1060)) << "expired at 1060";
+TEST_P(CodeStoreContract, UnknownAndExpiredCodesAreNeverSpent) {
   EXPECT_FALSE(store().mark_used("nope", 1010));
-}
-
-TEST_P(CodeStoreContract, UnknownAndExpiredCodes) {
-  EXPECT_EQ(store().consume("nope", 1010).outcome, ConsumeOutcome::kUnknown);
   store().insert(sample("h1", 1060));
-  auto late = store().consume("h1", 1060);
-  EXPECT_EQ(late.outcome, ConsumeOutcome::kExpired);
-  EXPECT_FALSE(late.code);
+  EXPECT_FALSE(store().mark_used("h1", 1060)) << "expired at 1060";
+  EXPECT_TRUE(store().mark_used("h1", 1059)) << "the expired attempt did not mark it";
 }
 
 TEST_P(CodeStoreContract, ExactlyOneOfManyConcurrentRedemptionsWins) {
   store().insert(sample("h1"));
   constexpr int kThreads = 8;
-  std::atomic<int> consumed{0};
-  std::atomic<int> reused{0};
+  std::atomic<int> won{0};
   std::latch start(kThreads);
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i)
     threads.emplace_back([&] {
       start.arrive_and_wait();
-      auto r = store().consume("h1", 1010);
-      if (r.outcome == ConsumeOutcome::kConsumed) consumed.fetch_add(1);
-      if (r.outcome == ConsumeOutcome::kAlreadyUsed) reused.fetch_add(1);
+      if (store().mark_used("h1", 1010)) won.fetch_add(1);
     });
   for (auto& t : threads) t.join();
-  EXPECT_EQ(consumed.load(), 1);
-  EXPECT_EQ(reused.load(), kThreads - 1);
+  EXPECT_EQ(won.load(), 1);
 }
 
 TEST_P(CodeStoreContract, PurgeDeletesOnlyExpired) {
   store().insert(sample("old", 1050));
   store().insert(sample("live", 5000));
   EXPECT_EQ(store().purge_expired(1100, 10), 1u);
-  EXPECT_EQ(store().consume("old", 1100).outcome, ConsumeOutcome::kUnknown);
-  EXPECT_EQ(store().consume("live", 1100).outcome, ConsumeOutcome::kConsumed);
+  EXPECT_FALSE(store().find("old"));
+  EXPECT_TRUE(store().find("live"));
+  EXPECT_TRUE(store().mark_used("live", 1100));
 }
 
 }  // namespace gatehouse::token::testing
