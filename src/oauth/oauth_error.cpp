@@ -17,15 +17,27 @@ std::string_view wire_code(OAuthErrorCode code) {
     case OAuthErrorCode::kUnsupportedTokenType: return "unsupported_token_type";
     case OAuthErrorCode::kServerError: return "server_error";
     case OAuthErrorCode::kTemporarilyUnavailable: return "temporarily_unavailable";
+    case OAuthErrorCode::kAccessDenied: return "access_denied";
+    case OAuthErrorCode::kUnsupportedResponseType: return "unsupported_response_type";
+    case OAuthErrorCode::kLoginRequired: return "login_required";
+    case OAuthErrorCode::kInteractionRequired: return "interaction_required";
+    case OAuthErrorCode::kConsentRequired: return "consent_required";
+    case OAuthErrorCode::kAccountSelectionRequired: return "account_selection_required";
   }
   return "server_error";
 }
 
+int http_status(OAuthErrorCode code) {
+  switch (code) {
+    case OAuthErrorCode::kInvalidClient: return 401;
+    case OAuthErrorCode::kServerError: return 500;
+    case OAuthErrorCode::kTemporarilyUnavailable: return 503;
+    default: return 400;
+  }
+}
+
 http::Response oauth_error_response(const OAuthError& error) {
-  int status = 400;
-  if (error.code == OAuthErrorCode::kInvalidClient) status = 401;
-  if (error.code == OAuthErrorCode::kServerError) status = 500;
-  if (error.code == OAuthErrorCode::kTemporarilyUnavailable) status = 503;
+  const int status = http_status(error.code);
   // Debug level: failed client authentication is routine noise under a guessing attack.
   if (!error.detail.empty()) spdlog::debug("oauth error {}: {}", wire_code(error.code), error.detail);
   boost::json::object body{{"error", wire_code(error.code)}};

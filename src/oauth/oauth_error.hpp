@@ -1,6 +1,8 @@
 #pragma once
-// OAuth 2.0 error responses (RFC 6749 §5.2, RFC 7009 §2.2.1). One table maps each code to its
-// wire name and HTTP status; the description is safe for clients, the detail goes to logs only.
+// OAuth 2.0 errors, for every OAuth answer: the token endpoint's (RFC 6749 §5.2), the
+// authorization endpoint's (§4.1.2.1, OpenID Connect Core §3.1.2.6), introspection's and
+// revocation's (RFC 7009 §2.2.1). One table maps each code to its wire name and HTTP status; the
+// description is safe for clients, the detail goes to logs only.
 
 #include <string>
 #include <string_view>
@@ -19,6 +21,13 @@ enum class OAuthErrorCode {
   kUnsupportedTokenType,
   kServerError,
   kTemporarilyUnavailable,
+  // The authorization endpoint's own (RFC 6749 §4.1.2.1; OpenID Connect Core §3.1.2.6).
+  kAccessDenied,
+  kUnsupportedResponseType,
+  kLoginRequired,
+  kInteractionRequired,
+  kConsentRequired,
+  kAccountSelectionRequired,
 };
 
 std::string_view wire_code(OAuthErrorCode code);
@@ -29,11 +38,21 @@ struct OAuthError {
   std::string detail;       // logged only
   /// The client tried HTTP Basic: a 401 then carries WWW-Authenticate: Basic (RFC 6749 §5.2).
   bool basic_attempted = false;
+  /// Authorization endpoint: whether the error may go back to the redirect_uri. false until the
+  /// client and its redirect_uri are verified (RFC 6749 §4.1.2.1): then it is shown to the user.
+  bool may_redirect = true;
 };
 
 inline OAuthError oauth_error(OAuthErrorCode code, std::string description, std::string detail = {}) {
-  return OAuthError{code, std::move(description), std::move(detail), false};
+  return OAuthError{code, std::move(description), std::move(detail), false, true};
 }
+/// An authorization error that must not be redirected (no verified client or redirect_uri yet).
+inline OAuthError local_oauth_error(OAuthErrorCode code, std::string description) {
+  return OAuthError{code, std::move(description), {}, false, false};
+}
+
+/// The HTTP status an error is answered with on a direct (non-redirected) response.
+int http_status(OAuthErrorCode code);
 
 /// {"error","error_description"} with the status the RFC prescribes, Cache-Control: no-store.
 http::Response oauth_error_response(const OAuthError& error);

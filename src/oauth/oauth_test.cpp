@@ -1,5 +1,6 @@
 // The OAuth endpoints against a real (in-memory SQLite) store, a fixed clock and real keys.
 
+#include <set>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -296,3 +297,18 @@ TEST(Form, EmptyValuesCountAsAbsentAndPlusIsASpace) {
 
 }  // namespace
 }  // namespace gatehouse::oauth
+
+TEST(OAuthErrorTest, EveryCodeHasItsOwnWireNameAndTheStatusTheRfcsPrescribe) {
+  using gatehouse::oauth::OAuthErrorCode;
+  std::set<std::string_view> names;
+  const auto last = static_cast<int>(OAuthErrorCode::kAccountSelectionRequired);
+  for (int i = 0; i <= last; ++i) {
+    const auto code = static_cast<OAuthErrorCode>(i);
+    EXPECT_TRUE(names.insert(gatehouse::oauth::wire_code(code)).second) << gatehouse::oauth::wire_code(code);
+  }
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(last + 1));
+  EXPECT_EQ(gatehouse::oauth::http_status(OAuthErrorCode::kInvalidClient), 401);
+  EXPECT_EQ(gatehouse::oauth::http_status(OAuthErrorCode::kTemporarilyUnavailable), 503);
+  EXPECT_EQ(gatehouse::oauth::http_status(OAuthErrorCode::kLoginRequired), 400);
+  EXPECT_FALSE(gatehouse::oauth::local_oauth_error(OAuthErrorCode::kInvalidRequest, "x").may_redirect);
+}
