@@ -1,6 +1,5 @@
 #include "app/node.hpp"
 
-#include <sys/stat.h>
 
 #include <condition_variable>
 #include <functional>
@@ -12,16 +11,19 @@
 #include <boost/json.hpp>
 
 #include "admin/admin_api.hpp"
+#include "app/backends.hpp"
 #include "app/cluster_runtime.hpp"
 #include "app/metrics_endpoint.hpp"
 #include "app/kickstart.hpp"
 #include "app/logging.hpp"
+#include "app/options.hpp"
 #include "app/status.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
 #include "cache/redis_rate.hpp"
 #include "cache/redis_replay.hpp"
 #include "client/secret_hasher.hpp"
+#include "cluster/purge.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "limits/rate_limiter.hpp"
@@ -29,6 +31,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "jose/openssl/crypto.hpp"
+#include "keys/bootstrap.hpp"
 #include "keys/key_ring.hpp"
 #include "keys/master_key.hpp"
 #include "oauth/endpoints.hpp"
@@ -37,8 +40,6 @@
 #include "oidc/logout.hpp"
 #include "oidc/user_grants.hpp"
 #include "oidc/userinfo.hpp"
-#include "storage/postgres/postgres_backend.hpp"
-#include "storage/sqlite/sqlite_backend.hpp"
 #include "token/access_token.hpp"
 #include "user/user_cache.hpp"
 
@@ -49,95 +50,11 @@
 namespace gatehouse::app {
 namespace {
 
-/// The database holds sealed keys and secret hashes. New files are private (umask in main); an
-/// older database that is readable by group or others is made private, with its WAL and SHM files.
-void restrict_permissions(const std::string& path) {
-  if (path == ":memory:") return;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
-  for (const auto& f : {path, path + "-wal", path + "-shm"}) ::chmod(f.c_str(), 0600);
-  spdlog::warn("database {} was readable by group or others; its files are now mode 0600", path);
-}
-
-/// The backend `database.url` names, not yet migrated.
-std::unique_ptr<storage::Backend> open_backend(const config::Config& config, std::size_t pool_size) {
-  if (config.database.is_postgres()) {
-    storage::postgres::PostgresOptions options;
-    options.url = config.database.url;
-    options.pool_size = pool_size;
-    options.timeout = config.database.busy_timeout;
-    return std::make_unique<storage::postgres::PostgresBackend>(options);
-  }
-  storage::sqlite::SqliteOptions options;
-  options.path = config.database.sqlite_path();
-  options.pool_size = pool_size;
-  options.busy_timeout = config.database.busy_timeout;
-  auto backend = std::make_unique<storage::sqlite::SqliteBackend>(options);
-  restrict_permissions(options.path);
-  return backend;
-}
-
-std::unique_ptr<storage::Backend> open_store(const config::Config& config) {
-  auto backend = open_backend(config, static_cast<std::size_t>(config.database.pool_size));
-  int applied = backend->migrate();  // refuses a binary too old for the schema (StartupError)
-  const int version = backend->schema_version();
-  if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, version);
-  if (version > backend->known_version())
-    spdlog::warn("the database schema (version {}) is newer than this binary knows ({}); it still allows this binary, "
-                 "as during a rolling upgrade: upgrade this node soon", version, backend->known_version());
-  return backend;
-}
-
 /// The channel a node publishes on after a change that produced cluster events.
 constexpr std::string_view kEventsChannel = "gatehouse:events";
 
-cache::RedisOptions redis_options(const config::Config& c) {
-  std::string error;
-  auto options = cache::parse_redis_url(c.cache.redis_url, error);
-  if (!options) throw StartupError("cache.redis_url: " + error);
-  options->timeout = c.cache.redis_timeout;
-  return *options;
-}
-
-std::unique_ptr<cache::RedisClient> open_redis(const config::Config& c) {
-  if (c.cache.redis_url.empty()) return nullptr;
-  auto redis = std::make_unique<cache::RedisClient>(redis_options(c));
-  if (redis->command({"PING"}))
-    spdlog::info("redis {}: counters and change notices go through it", redis->label());
-  else
-    spdlog::warn("redis {} does not answer yet: using the database until it does", redis->label());
-  return redis;
-}
-
-user::Argon2Params argon2_params(const config::Config& c) {
-  return user::Argon2Params{c.passwords.memory_kib, c.passwords.iterations, c.passwords.parallelism};
-}
-
-KickstartRules kickstart_rules(const config::Config& c);
-
-client::MetadataDefaults metadata_defaults(const config::Config& config) {
-  return client::MetadataDefaults{config.tokens.default_signing_alg, config.keys.algorithms};
-}
-
-KickstartRules kickstart_rules(const config::Config& c) { return KickstartRules{metadata_defaults(c), c.passwords.min_length}; }
-
-std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  auto host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
-}
-
 // Near-caches are invalidated by cluster events within a second; the TTL only bounds a missed one.
 constexpr std::chrono::seconds kClientCacheTtl{30};
-
-int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
-
-/// One kind of expiring data: deletes at most `limit` expired rows, returns how many.
-struct PurgeTarget {
-  std::string what;
-  std::function<std::size_t(std::size_t limit)> purge;
-};
 
 std::string hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -149,82 +66,25 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
-/// Deletes expired rows of every kind in bounded batches: the cluster job "purge.expired".
-std::string purge_expired(storage::Backend& store, const Clock& clock) {
-  constexpr std::size_t kBatch = 1000;
+/// Every kind of expiring data the job "purge.expired" deletes, at the time of its run.
+std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const Clock& clock) {
   const auto now = clock.now();
-  const std::vector<PurgeTarget> targets{
-      {"revocation entries", [&](std::size_t l) { return store.revocations().purge_expired(now, l); }},
-      {"used client assertions", [&](std::size_t l) { return store.replays().purge_expired(now, l); }},
-      {"rate-limit windows", [&](std::size_t l) { return store.rate_counters().purge_expired(now, l); }},
-      {"login transactions", [&](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
-      {"SSO sessions", [&](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
-      {"authorization codes", [&](std::size_t l) { return store.codes().purge_expired(now, l); }},
-      {"sign-in failure counters", [&](std::size_t l) { return store.users().purge_failed_logins(now - 86400, l); }},
-      {"refresh tokens and grant records", [&](std::size_t l) { return store.refresh_tokens().purge_expired(now, l); }},
+  return {
+      {"revocation entries", [=, &store, &clock](std::size_t l) { return store.revocations().purge_expired(now, l); }},
+      {"used client assertions", [=, &store, &clock](std::size_t l) { return store.replays().purge_expired(now, l); }},
+      {"rate-limit windows", [=, &store, &clock](std::size_t l) { return store.rate_counters().purge_expired(now, l); }},
+      {"login transactions", [=, &store, &clock](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
+      {"SSO sessions", [=, &store, &clock](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
+      {"authorization codes", [=, &store, &clock](std::size_t l) { return store.codes().purge_expired(now, l); }},
+      {"sign-in failure counters", [=, &store, &clock](std::size_t l) { return store.users().purge_failed_logins(now - 86400, l); }},
+      {"refresh tokens and grant records", [=, &store, &clock](std::size_t l) { return store.refresh_tokens().purge_expired(now, l); }},
       // Events are read within seconds; a day covers any node that was away and comes back.
-      {"cluster events", [&](std::size_t l) { return store.events().purge_before(clock.now_ms() - 86'400'000, l); }},
-      {"job runs", [&](std::size_t l) { return store.jobs().purge_runs(clock.now_ms() - 7 * 86'400'000LL, l); }},
+      {"cluster events", [=, &store, &clock](std::size_t l) { return store.events().purge_before(clock.now_ms() - 86'400'000, l); }},
+      {"job runs", [=, &store, &clock](std::size_t l) { return store.jobs().purge_runs(clock.now_ms() - 7 * 86'400'000LL, l); }},
       // The audit trail is kept 400 days (a year and a margin for annual reviews).
-      {"audit events", [&](std::size_t l) { return store.audit().purge_before(clock.now_ms() - 400 * 86'400'000LL, l); }},
+      {"audit events", [=, &store, &clock](std::size_t l) { return store.audit().purge_before(clock.now_ms() - 400 * 86'400'000LL, l); }},
   };
-  std::string summary;
-  for (const auto& target : targets) {
-    std::size_t total = 0;
-    for (std::size_t n = kBatch; n == kBatch;) total += n = target.purge(kBatch);
-    if (total == 0) continue;
-    spdlog::info("purged {} expired {}", total, target.what);
-    summary += (summary.empty() ? "" : ", ") + std::to_string(total) + " " + target.what;
-  }
-  return summary.empty() ? "nothing expired" : "purged " + summary;
 }
-
-std::vector<jose::Algorithm> algorithms_of(const config::Config& c) {
-  std::vector<jose::Algorithm> algs;
-  for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
-  return algs;
-}
-
-keys::RotationPolicy rotation_policy(const config::Config& c) {
-  const auto longest_token = std::max(c.tokens.access_token_ttl.count(), c.tokens.id_token_ttl.count());
-  return keys::RotationPolicy{c.keys.rotation_period.count(), c.keys.jwks_max_age.count(), longest_token + 60};
-}
-
-/// The first signing keys of a fresh cluster are generated by one node only: the one that claims
-/// the "keys.bootstrap" job; the others wait until the keys are there (or the claim expires).
-void ensure_keys_once(storage::Backend& store, keys::KeyManager& manager, const std::vector<jose::Algorithm>& algs,
-                      const Clock& clock, const std::string& node_id) {
-  auto missing = [&] {
-    std::size_t current = 0;
-    for (const auto& k : store.keys().list_active()) current += k.state == keys::KeyState::kCurrent;
-    return current < algs.size();
-  };
-  if (!missing()) return;
-  constexpr UnixMillis kLease = 60'000;
-  store.jobs().ensure("keys.bootstrap", 0);
-  const auto deadline = clock.now_ms() + 2 * kLease;
-  while (clock.now_ms() < deadline) {
-    if (auto claim = store.jobs().claim("keys.bootstrap", node_id, clock.now_ms(), kLease)) {
-      std::string outcome = "ok";
-      try {
-        manager.ensure_current_keys(algs);
-      } catch (...) {
-        outcome = "failed";
-        store.jobs().finish("keys.bootstrap", *claim, node_id, clock.now_ms(), clock.now_ms(), outcome, "key generation failed");
-        throw;
-      }
-      store.jobs().finish("keys.bootstrap", *claim, node_id, clock.now_ms(), clock.now_ms(), outcome, "first signing keys");
-      return;
-    }
-    if (!missing()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // another node is generating them
-  }
-  spdlog::warn("the node that claimed the first key generation did not finish it; generating here");
-  manager.ensure_current_keys(algs);
-}
-
-/// This node's id: cluster.node_id, or "standalone" for a single node without one.
-std::string node_id_of(const config::Config& c) { return c.cluster.node_id.empty() ? "standalone" : c.cluster.node_id; }
 
 /// A short hash of the configuration every node of a cluster must share (all but what names the
 /// node itself), so /api/system/nodes can show drift.
@@ -299,7 +159,7 @@ struct Node::Parts {
     oidc::add_user_grants(oauth_deps, user_grant_deps);
     oauth_deps.refresh_tokens = &store->refresh_tokens();
     oauth_deps.users = &user_cache;
-    ensure_keys_once(*store, key_manager, algorithms_of(c), clock, node_id_of(c));
+    keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
     ring.publish(key_manager.load());
     if (bootstrap_plan)
       apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), user_cache, store->settings(),
@@ -331,7 +191,7 @@ struct Node::Parts {
                                                               [this] { cluster->wake(); });
     }
     add_job(cluster->membership().sweep_job(c.cluster.checkin_interval_ms));
-    add_job({"purge.expired", 5 * 60 * 1000, [this] { return purge_expired(*store, clock); }});
+    add_job(cluster::purge_job([this] { return purge_targets(*store, clock); }, 5 * 60 * 1000));
     add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
     admin_deps.audit = &store->audit();
     admin_deps.sso_sessions = &store->sso_sessions();
@@ -624,75 +484,6 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   server.run();
   p.cluster->stop();  // marks this node left: the others need not wait for a timeout
   spdlog::info("stopped");
-}
-
-std::string run_migrate(const config::Config& config) {
-  auto backend = open_backend(config, 1);
-  int applied = backend->migrate();
-  return "schema version " + std::to_string(backend->schema_version()) + " (" + std::to_string(applied) +
-         " migration(s) applied now)";
-}
-
-std::string run_nodes(const config::Config& config) {
-  auto store = open_backend(config, 1);
-  SystemClock clock;
-  const auto now = clock.now_ms();
-  const auto nodes = store->nodes().list();
-  std::string out = "node_id              state       version   last check-in  applied event  url\n";
-  for (const auto& n : nodes) {
-    char line[512];
-    std::snprintf(line, sizeof line, "%-20s %-11s %-9s %10llds ago %14lld  %s\n", n.node_id.c_str(),
-                  std::string(cluster::to_string(n.state)).c_str(), n.version.c_str(),
-                  static_cast<long long>((now - n.last_checkin) / 1000), static_cast<long long>(n.applied_event),
-                  n.url.empty() ? "-" : n.url.c_str());
-    out += line;
-  }
-  if (nodes.empty()) out += "(no node has checked in)\n";
-  out += "latest event " + std::to_string(store->events().latest_seq()) + "\n";
-  for (const auto& d : cluster::drift_of(nodes)) out += "drift: " + d + "\n";
-  out.pop_back();
-  return out;
-}
-
-std::string run_keys(const config::Config& config, const std::string& action) {
-  auto store = open_store(config);
-  auto master = keys::load_master_key({config.keys.master_key_file, config.keys.master_key}, store->keys());
-  SystemClock clock;
-  keys::KeyManager manager(store->keys(), master, clock);
-  if (action == "rotate") {
-    // The running nodes learn of the new keys from the key changes' cluster events.
-    auto result = manager.rotate(algorithms_of(config), rotation_policy(config), true);
-    if (result.rotated.empty() && !result.refused.empty()) throw std::runtime_error("not rotated: " + result.refused);
-    return result.summary();
-  }
-  std::string out = "kid                                          alg    state     created_at  activates_at  retires_at\n";
-  for (const auto& k : store->keys().list_active()) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%-44s %-6s %-9s %11lld %13lld  %s\n", k.kid.c_str(), k.alg.c_str(),
-                  std::string(keys::to_string(k.state)).c_str(), static_cast<long long>(k.created_at),
-                  static_cast<long long>(k.activates_at), k.retires_at ? std::to_string(*k.retires_at).c_str() : "-");
-    out += line;
-  }
-  out.pop_back();
-  return out;
-}
-
-std::string run_init(const config::Config& config, const std::string& kickstart_path) {
-  auto plan = read_kickstart(kickstart_path, kickstart_rules(config));
-  if (!plan) throw StartupError(plan.error());
-  auto store = open_store(config);
-  auto master = keys::load_master_key({config.keys.master_key_file, config.keys.master_key}, store->keys());
-  client::SecretHasher client_secrets(master.derive(keys::kClientSecretHashPurpose));
-  client::SecretHasher api_key_hasher(master.derive(keys::kApiKeyHashPurpose));
-  SystemClock clock;
-  user::PasswordHasher passwords(argon2_params(config));
-  auto out = apply_kickstart(*plan, KickstartTargets{store->clients(), store->api_keys(), store->users(), store->settings(),
-                                                     client_secrets, api_key_hasher, passwords, clock});
-  return "kickstart applied: " + std::to_string(out.api_keys_created) + " api key(s) created, " +
-         std::to_string(out.api_keys_present) + " already present; " + std::to_string(out.applications_created) +
-         " application(s) created, " + std::to_string(out.applications_present) + " already present; " +
-         std::to_string(out.users_created) + " user(s) created, " + std::to_string(out.users_present) +
-         " already present";
 }
 
 }  // namespace gatehouse::app

@@ -26,15 +26,4 @@ class Node {
   std::unique_ptr<Parts> parts_;
 };
 
-/// `gatehouse migrate`: applies pending migrations. @returns a line for the operator.
-std::string run_migrate(const config::Config& config);
-/// `gatehouse nodes`: the cluster's members as GET /api/system/nodes shows them. @returns text.
-std::string run_nodes(const config::Config& config);
-/// `gatehouse keys rotate|list`: forces a rotation step, or lists the keys. @returns text for the
-/// operator. @throws std::runtime_error when a forced rotation has to wait (the message says why).
-std::string run_keys(const config::Config& config, const std::string& action);
-/// `gatehouse init --kickstart FILE`. @returns a line for the operator.
-/// @throws StartupError if the file is refused (nothing is written then).
-std::string run_init(const config::Config& config, const std::string& kickstart_path);
-
 }  // namespace gatehouse::app
