@@ -226,19 +226,10 @@ void ensure_keys_once(storage::Backend& store, keys::KeyManager& manager, const 
 /// This node's id: cluster.node_id, or "standalone" for a single node without one.
 std::string node_id_of(const config::Config& c) { return c.cluster.node_id.empty() ? "standalone" : c.cluster.node_id; }
 
-/// A short hash of the configuration every node of a cluster must share (all but what names the
-/// node itself), so /api/system/nodes can show drift.
-std::string cluster_config_hash(config::Config c) {
-  c.cluster.node_id.clear();
-  c.cluster.node_url.clear();
-  c.cluster.checkin_offset_ms = 0;
-  c.server.listen.clear();
-  c.server.io_threads = c.server.worker_threads = 0;
-  c.keys.master_key_file.clear();
-  c.bootstrap.kickstart.clear();
-  c.log.level.clear();
-  c.source_path.clear();
-  return hex(jose::sha256(config::render(c))).substr(0, 16);
+/// A short hash of the configuration every node of a cluster must share (the keys the config
+/// schema does not mark node-local), so /api/system/nodes can show drift.
+std::string cluster_config_hash(const config::Config& c) {
+  return hex(jose::sha256(config::render_cluster_wide(c))).substr(0, 16);
 }
 
 /// Identifies the signing keys a node serves: their kids and states.
