@@ -662,16 +662,31 @@ format = "text"
 
 bool is_secret(const Key& key) { return render_line(key, Config{}).starts_with("#"); }
 
+// The key's field in a and in b hold the same value (compared as values, not through render).
+bool same_value(const Key& key, Config a, Config b) {
+  const FieldRef other = key.field(b);
+  return std::visit(
+      [&](auto* mine) {
+        const auto* theirs = std::get<decltype(mine)>(other);
+        if constexpr (requires { *mine == *theirs; }) {
+          return *mine == *theirs;
+        } else {
+          return mine->reveal() == theirs->reveal();  // a secret
+        }
+      },
+      key.field(a));
+}
+
 // Catches a key whose apply and render disagree: every key, set to a value other than its
 // default, renders to TOML that loads back to the same value (secrets never travel).
 TEST(ConfigSchema, EveryKeyRoundTripsThroughRender) {
   const Config full = load_ok(every_key_file());
   for (const auto& k : keys()) {
-    EXPECT_NE(render_line(k, full), render_line(k, Config{})) << dotted(k) << " needs a non-default value in this test";
+    EXPECT_FALSE(same_value(k, full, Config{})) << dotted(k) << " needs a non-default value in this test";
   }
   const Config back = load_ok(render(full));
   for (const auto& k : keys()) {
-    EXPECT_EQ(render_line(k, back), render_line(k, is_secret(k) ? Config{} : full)) << dotted(k);
+    EXPECT_TRUE(same_value(k, back, is_secret(k) ? Config{} : full)) << dotted(k) << ": " << render_line(k, back);
   }
   EXPECT_TRUE(back.keys.master_key.empty());
   EXPECT_TRUE(back.metrics.token.empty());
