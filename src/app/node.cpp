@@ -86,19 +86,10 @@ std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const C
   };
 }
 
-/// A short hash of the configuration every node of a cluster must share (all but what names the
-/// node itself), so /api/system/nodes can show drift.
-std::string cluster_config_hash(config::Config c) {
-  c.cluster.node_id.clear();
-  c.cluster.node_url.clear();
-  c.cluster.checkin_offset_ms = 0;
-  c.server.listen.clear();
-  c.server.io_threads = c.server.worker_threads = 0;
-  c.keys.master_key_file.clear();
-  c.bootstrap.kickstart.clear();
-  c.log.level.clear();
-  c.source_path.clear();
-  return hex(jose::sha256(config::render(c))).substr(0, 16);
+/// A short hash of the configuration every node of a cluster must share (the keys the config
+/// schema does not mark node-local), so /api/system/nodes can show drift.
+std::string cluster_config_hash(const config::Config& c) {
+  return hex(jose::sha256(config::render_cluster_wide(c))).substr(0, 16);
 }
 
 /// Identifies the signing keys a node serves: their kids and states.
@@ -422,8 +413,6 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   // A year, without includeSubDomains: the issuer's host is ours, its siblings may not be.
   if (sc.public_url.starts_with("https://")) options.strict_transport_security = "max-age=31536000";
   options.forwarded_header = *http::parse_forwarded_header(sc.forwarded_header);  // validated with the config
-  if (sc.tls_cert_file.empty() != sc.tls_key_file.empty())
-    throw StartupError("server.tls_cert_file and server.tls_key_file go together: set both for TLS, or neither");
   if (!sc.tls_cert_file.empty()) {
     options.tls = std::make_shared<http::TlsCertificates>(sc.tls_cert_file, sc.tls_key_file);
     spdlog::info("TLS on the listener (certificate sha256 {}); SIGHUP reloads it", options.tls->fingerprint());
