@@ -132,7 +132,7 @@ struct Node::Parts {
                    assertion_policy),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache, &assertions},
-        user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose),
+        user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose).reveal(),
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count(),
                         c.tokens.refresh_token_max_lifetime.count()},
         userinfo_deps{codec, store->revocations(), user_cache, clock},
@@ -190,7 +190,7 @@ struct Node::Parts {
     admin_deps.users_uncached = &store->users();
     theme.reload();
     authorize_deps.theme = &theme;
-    authorize_deps.csrf_key = oidc::CsrfKey(master.derive(keys::kCsrfTokenPurpose));
+    authorize_deps.csrf_key = oidc::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
     admin_deps.get_theme = [this] { return oidc::theme_json(*theme.current()); };
     admin_deps.put_theme = [this](const boost::json::object& doc) -> Result<void, std::string> {
       auto parsed = oidc::parse_theme(doc);
