@@ -10,6 +10,7 @@
 #include "keys/key_ring.hpp"
 #include "limits/rate_limiter.hpp"
 #include "oauth/endpoints.hpp"
+#include "oauth/token/token_endpoint.hpp"
 #include "oauth/form.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
@@ -211,30 +212,30 @@ TEST_F(OAuthTest, TheFastPathAnswersOnlyForCachedEs256Clients) {
   client::CachingClientStore cache(backend_.clients(), std::chrono::seconds(30));
   OAuthDeps deps{cache, hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600), &cache};
   auto es = post("grant_type=client_credentials", "svc", kSecret);
-  EXPECT_FALSE(token_endpoint_fast_path(deps, es)) << "answered before the client was cached";
+  EXPECT_FALSE(token_endpoint_fast_path(deps, es).answer) << "answered before the client was cached";
   EXPECT_EQ(token_endpoint(deps, es).status, 200);  // the worker path fills the near-cache
-  auto fast = token_endpoint_fast_path(deps, es);
+  auto fast = token_endpoint_fast_path(deps, es).answer;
   ASSERT_TRUE(fast);
   EXPECT_EQ(fast->status, 200);
   EXPECT_TRUE(codec_.decode(body_of(*fast).at("access_token").as_string()));
 
-  auto wrong = token_endpoint_fast_path(deps, post("grant_type=client_credentials", "svc", "wrong-secret-000000"));
+  auto wrong = token_endpoint_fast_path(deps, post("grant_type=client_credentials", "svc", "wrong-secret-000000")).answer;
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
-  auto narrow = token_endpoint_fast_path(deps, post("grant_type=client_credentials&scope=api:admin", "svc", kSecret));
+  auto narrow = token_endpoint_fast_path(deps, post("grant_type=client_credentials&scope=api:admin", "svc", kSecret)).answer;
   ASSERT_TRUE(narrow);
   EXPECT_EQ(error_of(*narrow), "invalid_scope");
 
   // RS256 signatures are left to the workers, even for a cached client.
   auto rs = post("grant_type=client_credentials&client_id=poster&client_secret=" + form_escape(kSecret));
   EXPECT_EQ(token_endpoint(deps, rs).status, 200);
-  EXPECT_FALSE(token_endpoint_fast_path(deps, rs));
+  EXPECT_FALSE(token_endpoint_fast_path(deps, rs).answer);
 
   // A change through the cache is seen at once: the secret rotated, the old one fails.
   auto changed = *backend_.clients().find("svc");
   changed.secret_hash = hasher_.hash("a-brand-new-secret-1");
   ASSERT_EQ(cache.update(changed), client::UpdateResult::kOk);
-  EXPECT_FALSE(token_endpoint_fast_path(deps, es));
+  EXPECT_FALSE(token_endpoint_fast_path(deps, es).answer);
   EXPECT_EQ(token_endpoint(deps, es).status, 401);
 }
 

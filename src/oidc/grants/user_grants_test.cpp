@@ -2,7 +2,7 @@
 // store, a fixed clock and real keys. The codes are written to the store as the authorization
 // endpoint will write them.
 
-#include "oidc/user_grants.hpp"
+#include "oidc/grants/user_grants.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include "client/registration.hpp"
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
+#include "oauth/token/token_endpoint.hpp"
 #include "oidc/id_token.hpp"
 #include "oidc/userinfo.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
@@ -41,7 +42,7 @@ class UserGrantsTest : public ::testing::Test {
       keys.push_back({pair->thumbprint(), alg, keys::KeyState::kCurrent, pair});
     }
     ring_.publish(std::make_shared<const keys::KeySet>(std::move(keys)));
-    add_user_grants(oauth_, grants_);
+    add_user_grants(oauth_.grants, grants_);
     for (const char* id : {"web", "other"}) {
       client::ClientDraft d;
       d.client.client_id = id;
