@@ -295,6 +295,34 @@ TEST_F(UserGrantsTest, UserinfoAnswersTheClaimsOfTheTokensScopes) {
   EXPECT_NE(revoked.header("WWW-Authenticate")->find("error=\"invalid_token\""), std::string::npos);
 }
 
+/// A revocation list that cannot be read, as while PostgreSQL is down.
+class DownRevocationStore final : public token::RevocationStore {
+ public:
+  void revoke(const std::string&, UnixSeconds) override { throw StorageError("connection refused"); }
+  bool is_revoked(const std::string&) override { throw StorageError("connection refused"); }
+  std::size_t purge_expired(UnixSeconds, std::size_t) override { throw StorageError("connection refused"); }
+};
+
+TEST_F(UserGrantsTest, AStoreFaultAtUserinfoIsAnsweredInTheOAuthErrorShape) {
+  DownRevocationStore down;
+  int counted = 0;
+  UserinfoDeps deps{codec_, down, backend_.users(), clock_, [&counted] { ++counted; }};
+  http::Router router;
+  add_userinfo_routes(router, deps);
+  http::Request get;
+  get.method = "GET";
+  get.path = std::string(kUserinfoPath);
+  get.headers.push_back({"authorization", "Bearer " + std::string(body(redeem(make_code())).at("access_token").as_string())});
+  auto r = router.dispatch(get);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(error(r), "temporarily_unavailable");
+  EXPECT_EQ(body(r).at("error_description").as_string(), "the store is unavailable; retry later");
+  EXPECT_FALSE(body(r).contains("message")) << "the admin API's shape";
+  ASSERT_NE(r.header("Retry-After"), nullptr);
+  EXPECT_EQ(*r.header("Retry-After"), "1");
+  EXPECT_EQ(counted, 1);
+}
+
 TEST_F(UserGrantsTest, ADeactivatedUserGetsNoMoreTokens) {
   auto first = body(redeem(make_code()));
   auto u = *backend_.users().find("user-1");
