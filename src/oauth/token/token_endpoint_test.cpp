@@ -7,85 +7,40 @@
 #include <gtest/gtest.h>
 
 #include "client/client_cache.hpp"
-#include "client/registration.hpp"
-#include "core/base64url.hpp"
 #include "core/request_stats.hpp"
-#include "jose/openssl/crypto.hpp"
-#include "keys/key_ring.hpp"
-#include "storage/sqlite/sqlite_backend.hpp"
+#include "oauth/testing/oauth_fixture.hpp"
 
 namespace gatehouse::oauth {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using testing::kSecret;
 
-constexpr const char* kSecret = "token-endpoint-secret-01";
-
-class TokenEndpointTest : public ::testing::Test {
+/// With the near-cache in front of the store, as in a node.
+class TokenEndpointTest : public testing::OAuthTest {
  protected:
-  TokenEndpointTest()
-      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
-        clock_(1'800'000'000),
-        hasher_(jose::random_bytes(32)),
-        codec_(ring_, "https://id.example.com"),
-        cache_(backend_.clients(), 30s),
-        deps_{cache_, hasher_, codec_, backend_.revocations(), clock_, 600s, &cache_} {
-    backend_.migrate();
-    std::vector<keys::SigningKey> keys;
-    for (auto alg : {jose::Algorithm::kRS256, jose::Algorithm::kES256}) {
-      auto pair = std::make_shared<const jose::KeyPair>(jose::KeyPair::generate(alg));
-      keys.push_back({pair->thumbprint(), alg, keys::KeyState::kCurrent, pair});
-    }
-    ring_.publish(std::make_shared<const keys::KeySet>(std::move(keys)));
-    add_client("es", {"client_credentials"}, "ES256");
-    add_client("rs", {"client_credentials"}, "RS256");
-    add_client("coder", {"authorization_code"}, "ES256");
-  }
+  TokenEndpointTest() : cache_(backend_.clients(), 30s), cached_{cache_, hasher_, codec_, backend_.revocations(), clock_, 600s, &cache_} {}
 
-  void add_client(std::string id, std::vector<std::string> grants, std::string alg) {
-    client::ClientDraft d;
-    d.client.client_id = std::move(id);
-    d.client.token_endpoint_auth_method = "client_secret_basic";
-    d.client.grant_types = std::move(grants);
-    d.client.scopes = {"api:read"};
-    d.client.access_token_signed_response_alg = std::move(alg);
-    d.client.redirect_uris = {"https://app.example.com/cb"};
-    d.secret = kSecret;
-    ASSERT_TRUE(backend_.clients().insert(client::prepare_new_client(std::move(d), hasher_, clock_.now()).client));
-  }
-
-  static http::Request post(std::string path, std::string body, const std::string& client) {
-    http::Request r;
-    r.method = "POST";
+  static http::Request to(std::string path, http::Request r) {
     r.path = std::move(path);
-    r.body = std::move(body);
     r.client_address = "192.0.2.7";
-    r.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
-    r.headers.push_back({"authorization", "Basic " + base64_encode(client + ":" + kSecret)});
     return r;
   }
   static http::Request token_request(const std::string& client, std::string body = "grant_type=client_credentials") {
-    return post("/oauth2/token", std::move(body), client);
+    return to("/oauth2/token", post(std::move(body), client, kSecret));
   }
-  static json::object body_of(const http::Response& r) { return json::parse(r.body).as_object(); }
-
   client::Client client(const std::string& id) { return *backend_.clients().find(id); }
 
-  storage::sqlite::SqliteBackend backend_;
-  FixedClock clock_;
-  client::SecretHasher hasher_;
-  keys::KeyRing ring_;
-  token::AccessTokenCodec codec_;
   client::CachingClientStore cache_;
-  OAuthDeps deps_;
+  OAuthDeps cached_;
 };
 
 // --- the grant table ---------------------------------------------------------------------------
 
 TEST_F(TokenEndpointTest, TheTableRefusesAGrantTypeNoEntryServes) {
   const GrantTable table;
-  const auto c = client("es");
+  const auto c = client("svc");
   const Form form;
   EXPECT_EQ(table.find("password"), nullptr);
   auto r = run_grant(table.find("password"), "password", GrantRequest{deps_, c, form});
@@ -102,14 +57,14 @@ TEST_F(TokenEndpointTest, TheTableRefusesAGrantTheClientIsNotRegisteredFor) {
                return json::object{{"access_token", "x"}};
              }});
   const Form form;
-  const auto es = client("es");
+  const auto es = client("svc");
   auto refused = run_grant(table.find("urn:example:grant"), "urn:example:grant", GrantRequest{deps_, es, form});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, OAuthErrorCode::kUnauthorizedClient);
   EXPECT_EQ(refused.error().description, "this client may not use the urn:example:grant grant");
   EXPECT_EQ(calls, 0) << "the grant ran for a client not registered for it";
 
-  auto cc = run_grant(table.find("client_credentials"), "client_credentials", GrantRequest{deps_, client("coder"), form});
+  auto cc = run_grant(table.find("client_credentials"), "client_credentials", GrantRequest{deps_, client("webapp"), form});
   ASSERT_FALSE(cc);
   EXPECT_EQ(cc.error().description, "this client may not use the client_credentials grant");
 
@@ -125,16 +80,15 @@ TEST_F(TokenEndpointTest, AGrantAddedUnderAnExistingNameReplacesIt) {
   table.add({"client_credentials", "POST /oauth2/token (other)", false,
              [](const GrantRequest&) -> GrantResult { return unexpected(oauth_error(OAuthErrorCode::kInvalidGrant, "replaced")); }});
   const Form form;
-  auto r = run_grant(table.find("client_credentials"), "client_credentials", GrantRequest{deps_, client("es"), form});
+  auto r = run_grant(table.find("client_credentials"), "client_credentials", GrantRequest{deps_, client("svc"), form});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().description, "replaced");
 }
 
 TEST_F(TokenEndpointTest, UnknownGrantTypesAreRefusedOnlyAfterTheClientAuthenticated) {
-  auto wrong = token_request("es", "grant_type=password");
-  wrong.headers.back().value = "Basic " + base64_encode("es:wrong");
+  auto wrong = to("/oauth2/token", post("grant_type=password", "svc", "wrong-secret-000000"));
   EXPECT_EQ(token_endpoint(deps_, wrong).status, 401);
-  auto r = token_endpoint(deps_, token_request("es", "grant_type=password"));
+  auto r = token_endpoint(deps_, token_request("svc", "grant_type=password"));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(body_of(r).at("error").as_string(), "unsupported_grant_type");
 }
@@ -143,12 +97,12 @@ TEST_F(TokenEndpointTest, UnknownGrantTypesAreRefusedOnlyAfterTheClientAuthentic
 
 TEST_F(TokenEndpointTest, TheWorkerFinishesWhatTheIoThreadReadWithoutReadingTheRequestAgain) {
   http::Router router;
-  add_token_routes(router, deps_);
-  ASSERT_TRUE(cache_.find("rs"));  // cached: only the RS256 signature sends it to a worker
-  auto r = token_request("rs");
+  add_token_routes(router, cached_);
+  ASSERT_TRUE(cache_.find("poster"));  // cached: only the RS256 signature sends it to a worker
+  auto r = to("/oauth2/token", post("grant_type=client_credentials&client_id=poster&client_secret=" + form_escape(kSecret)));
   EXPECT_FALSE(router.dispatch_inline(r)) << "an RS256 token was signed on the I/O thread";
   ASSERT_TRUE(r.continuation) << "handed to the worker without what was read";
-  // Were the worker to parse the form or the credentials again, it would now fail.
+  // Were the worker to parse the form or the credentials (client_secret_post) again, it would now fail.
   r.body = "grant_type=password";
   r.headers.clear();
   auto answered = router.dispatch(r);
@@ -160,15 +114,15 @@ TEST_F(TokenEndpointTest, TheWorkerFinishesWhatTheIoThreadReadWithoutReadingTheR
 
 TEST_F(TokenEndpointTest, WithALimitTheWorkerCountsItThenReadsTheCredentialsOnce) {
   int counted = 0;
-  deps_.limits.per_address = [&counted](std::string_view address) -> std::optional<UnixSeconds> {
+  cached_.limits.per_address = [&counted](std::string_view address) -> std::optional<UnixSeconds> {
     EXPECT_EQ(address, "192.0.2.7");
     ++counted;
     return std::nullopt;
   };
   http::Router router;
-  add_token_routes(router, deps_);
-  ASSERT_TRUE(cache_.find("es"));
-  auto r = token_request("es");
+  add_token_routes(router, cached_);
+  ASSERT_TRUE(cache_.find("svc"));
+  auto r = token_request("svc");
   EXPECT_FALSE(router.dispatch_inline(r)) << "a limit is counted in the store, never on the I/O thread";
   EXPECT_EQ(counted, 0);
   ASSERT_TRUE(r.continuation);
@@ -179,15 +133,15 @@ TEST_F(TokenEndpointTest, WithALimitTheWorkerCountsItThenReadsTheCredentialsOnce
 }
 
 TEST_F(TokenEndpointTest, TheFastPathAnswersCachedEs256ClientsWithoutAContinuation) {
-  ASSERT_TRUE(cache_.find("es"));
-  auto r = token_request("es");
-  auto fast = token_endpoint_fast_path(deps_, r);
+  ASSERT_TRUE(cache_.find("svc"));
+  auto r = token_request("svc");
+  auto fast = token_endpoint_fast_path(cached_, r);
   ASSERT_TRUE(fast.answer);
   EXPECT_EQ(fast.answer->status, 200);
   EXPECT_FALSE(fast.continuation);
   // Too large to read on the I/O thread: declined, and nothing was read.
   r.body += "&pad=" + std::string(5000, 'x');
-  auto big = token_endpoint_fast_path(deps_, r);
+  auto big = token_endpoint_fast_path(cached_, r);
   EXPECT_FALSE(big.answer);
   EXPECT_FALSE(big.continuation);
 }
@@ -213,7 +167,7 @@ TEST_F(TokenEndpointTest, AStoreFaultIsAnsweredInTheOAuthErrorShape) {
   add_token_routes(router, deps);
   add_routes(router, deps);
   for (const char* path : {"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"}) {
-    auto r = router.dispatch(post(path, "grant_type=client_credentials&token=abc", "es"));
+    auto r = router.dispatch(to(path, post("grant_type=client_credentials&token=abc", "svc", kSecret)));
     EXPECT_EQ(r.status, 503) << path;
     auto body = body_of(r);
     EXPECT_EQ(body.at("error").as_string(), "temporarily_unavailable") << path;

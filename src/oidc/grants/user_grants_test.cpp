@@ -13,6 +13,7 @@
 #include "oauth/token/token_endpoint.hpp"
 #include "oidc/id_token.hpp"
 #include "oidc/userinfo.hpp"
+#include "oauth/testing/oauth_fixture.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
 namespace gatehouse::oidc {
@@ -26,22 +27,11 @@ constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 constexpr const char* kRedirect = "https://app.example.com/cb";
 
-class UserGrantsTest : public ::testing::Test {
+/// The OAuth fixture's store, clock and keys, with the user grants added and two clients of them.
+class UserGrantsTest : public oauth::testing::OAuthTest {
  protected:
   UserGrantsTest()
-      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
-        clock_(1'800'000'000),
-        hasher_(jose::random_bytes(32)),
-        codec_(ring_, "https://id.example.com"),
-        oauth_{backend_.clients(), hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600)},
-        grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), jose::random_bytes(32), 86400, 10, 300} {
-    backend_.migrate();
-    std::vector<keys::SigningKey> keys;
-    for (auto alg : {jose::Algorithm::kRS256, jose::Algorithm::kES256}) {
-      auto pair = std::make_shared<const jose::KeyPair>(jose::KeyPair::generate(alg));
-      keys.push_back({pair->thumbprint(), alg, keys::KeyState::kCurrent, pair});
-    }
-    ring_.publish(std::make_shared<const keys::KeySet>(std::move(keys)));
+      : grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), jose::random_bytes(32), 86400, 10, 300} {
     add_user_grants(oauth_.grants, grants_);
     for (const char* id : {"web", "other"}) {
       client::ClientDraft d;
@@ -132,12 +122,7 @@ class UserGrantsTest : public ::testing::Test {
     return claims && !backend_.revocations().is_revoked(claims->jti);
   }
 
-  storage::sqlite::SqliteBackend backend_;
-  FixedClock clock_;
-  client::SecretHasher hasher_;
-  keys::KeyRing ring_;
-  token::AccessTokenCodec codec_;
-  oauth::OAuthDeps oauth_;
+  oauth::OAuthDeps& oauth_ = deps_;
   UserGrantDeps grants_;
 };
 
