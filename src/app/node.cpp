@@ -35,10 +35,11 @@
 #include "keys/key_ring.hpp"
 #include "keys/master_key.hpp"
 #include "oauth/endpoints.hpp"
+#include "oauth/token/token_endpoint.hpp"
 #include "oidc/discovery.hpp"
 #include "oidc/authorize.hpp"
 #include "oidc/logout.hpp"
-#include "oidc/user_grants.hpp"
+#include "oidc/grants/user_grants.hpp"
 #include "oidc/userinfo.hpp"
 #include "token/access_token.hpp"
 #include "user/user_cache.hpp"
@@ -147,7 +148,9 @@ struct Node::Parts {
                    metadata_defaults(c), clock, user_cache, passwords, c.passwords.min_length,
                    store->nodes(), store->jobs(), store->events(), node_id_of(c), store->keys(),
                    [this] { return rotate_keys(true); }, &request_stats} {
-    oidc::add_user_grants(oauth_deps, user_grant_deps);
+    oidc::add_user_grants(oauth_deps.grants, user_grant_deps);
+    oauth_deps.count_store_fault = [this] { store_errors.add({}); };
+    userinfo_deps.count_store_fault = [this] { store_errors.add({}); };
     oauth_deps.refresh_tokens = &store->refresh_tokens();
     oauth_deps.users = &user_cache;
     keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
@@ -425,6 +428,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
                                        p.cluster->membership().node_id()});
   });
   oidc::add_routes(p.router, p.discovery_deps);
+  oauth::add_token_routes(p.router, p.oauth_deps);
   oauth::add_routes(p.router, p.oauth_deps);
   oidc::add_userinfo_routes(p.router, p.userinfo_deps);
   oidc::add_authorize_routes(p.router, p.authorize_deps);

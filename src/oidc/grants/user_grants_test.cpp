@@ -2,7 +2,7 @@
 // store, a fixed clock and real keys. The codes are written to the store as the authorization
 // endpoint will write them.
 
-#include "oidc/user_grants.hpp"
+#include "oidc/grants/user_grants.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -10,8 +10,10 @@
 #include "client/registration.hpp"
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
+#include "oauth/token/token_endpoint.hpp"
 #include "oidc/id_token.hpp"
 #include "oidc/userinfo.hpp"
+#include "oauth/testing/oauth_fixture.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
 namespace gatehouse::oidc {
@@ -25,23 +27,12 @@ constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 constexpr const char* kRedirect = "https://app.example.com/cb";
 
-class UserGrantsTest : public ::testing::Test {
+/// The OAuth fixture's store, clock and keys, with the user grants added and two clients of them.
+class UserGrantsTest : public oauth::testing::OAuthTest {
  protected:
   UserGrantsTest()
-      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
-        clock_(1'800'000'000),
-        hasher_(jose::random_bytes(32)),
-        codec_(ring_, "https://id.example.com"),
-        oauth_{backend_.clients(), hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600)},
-        grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), jose::random_bytes(32), 86400, 10, 300} {
-    backend_.migrate();
-    std::vector<keys::SigningKey> keys;
-    for (auto alg : {jose::Algorithm::kRS256, jose::Algorithm::kES256}) {
-      auto pair = std::make_shared<const jose::KeyPair>(jose::KeyPair::generate(alg));
-      keys.push_back({pair->thumbprint(), alg, keys::KeyState::kCurrent, pair});
-    }
-    ring_.publish(std::make_shared<const keys::KeySet>(std::move(keys)));
-    add_user_grants(oauth_, grants_);
+      : grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), jose::random_bytes(32), 86400, 10, 300} {
+    add_user_grants(oauth_.grants, grants_);
     for (const char* id : {"web", "other"}) {
       client::ClientDraft d;
       d.client.client_id = id;
@@ -131,12 +122,7 @@ class UserGrantsTest : public ::testing::Test {
     return claims && !backend_.revocations().is_revoked(claims->jti);
   }
 
-  storage::sqlite::SqliteBackend backend_;
-  FixedClock clock_;
-  client::SecretHasher hasher_;
-  keys::KeyRing ring_;
-  token::AccessTokenCodec codec_;
-  oauth::OAuthDeps oauth_;
+  oauth::OAuthDeps& oauth_ = deps_;
   UserGrantDeps grants_;
 };
 
@@ -292,6 +278,34 @@ TEST_F(UserGrantsTest, UserinfoAnswersTheClaimsOfTheTokensScopes) {
   auto revoked = userinfo_endpoint(deps, get);
   EXPECT_EQ(revoked.status, 401);
   EXPECT_NE(revoked.header("WWW-Authenticate")->find("error=\"invalid_token\""), std::string::npos);
+}
+
+/// A revocation list that cannot be read, as while PostgreSQL is down.
+class DownRevocationStore final : public token::RevocationStore {
+ public:
+  void revoke(const std::string&, UnixSeconds) override { throw StorageError("connection refused"); }
+  bool is_revoked(const std::string&) override { throw StorageError("connection refused"); }
+  std::size_t purge_expired(UnixSeconds, std::size_t) override { throw StorageError("connection refused"); }
+};
+
+TEST_F(UserGrantsTest, AStoreFaultAtUserinfoIsAnsweredInTheOAuthErrorShape) {
+  DownRevocationStore down;
+  int counted = 0;
+  UserinfoDeps deps{codec_, down, backend_.users(), clock_, [&counted] { ++counted; }};
+  http::Router router;
+  add_userinfo_routes(router, deps);
+  http::Request get;
+  get.method = "GET";
+  get.path = std::string(kUserinfoPath);
+  get.headers.push_back({"authorization", "Bearer " + std::string(body(redeem(make_code())).at("access_token").as_string())});
+  auto r = router.dispatch(get);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(error(r), "temporarily_unavailable");
+  EXPECT_EQ(body(r).at("error_description").as_string(), "the store is unavailable; retry later");
+  EXPECT_FALSE(body(r).contains("message")) << "the admin API's shape";
+  ASSERT_NE(r.header("Retry-After"), nullptr);
+  EXPECT_EQ(*r.header("Retry-After"), "1");
+  EXPECT_EQ(counted, 1);
 }
 
 TEST_F(UserGrantsTest, ADeactivatedUserGetsNoMoreTokens) {
