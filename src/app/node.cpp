@@ -133,7 +133,7 @@ struct Node::Parts {
                    assertion_policy),
         oauth_deps{client_cache,  client_secrets, codec, store->revocations(), clock,
                    std::chrono::seconds(c.tokens.access_token_ttl), &client_cache, &assertions},
-        user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose).reveal(),
+        user_grant_deps{store->codes(), store->refresh_tokens(), user_cache, master.derive(keys::kRefreshGracePurpose),
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count(),
                         c.tokens.refresh_token_max_lifetime.count()},
         userinfo_deps{codec, store->revocations(), user_cache, clock},

@@ -75,7 +75,7 @@ Result<Successor, oauth::OAuthError> build_successor(const UserGrantDeps& deps, 
 /// A use inside the grace window: the answer the first use stored, if it was this client's.
 oauth::GrantResult grace_answer(const UserGrantDeps& deps, const client::Client& c, const token::RotateResult& rotated) {
   if (rotated.token->client_id != c.client_id) return unexpected(invalid_grant("the refresh token was issued to another client"));
-  auto previous = jose::aead_open(deps.grace_sealing_key, rotated.previous_response, kGraceAad);
+  auto previous = jose::aead_open(deps.grace_sealing_key.reveal(), rotated.previous_response, kGraceAad);
   if (!previous) return unexpected(invalid_grant("the refresh token is invalid"));
   boost::system::error_code ec;
   auto parsed = json::parse(*previous, ec);
@@ -99,7 +99,7 @@ oauth::GrantResult refresh_token_grant(const UserGrantDeps& deps, const oauth::G
     if (!built) return unexpected(std::move(built.error()));
     next = std::move(*built);
   }
-  const auto sealed = jose::aead_seal(deps.grace_sealing_key, json::serialize(next.body), kGraceAad);
+  const auto sealed = jose::aead_seal(deps.grace_sealing_key.reveal(), json::serialize(next.body), kGraceAad);
   auto rotated = deps.refresh_tokens.rotate(presented_hash, next.token, sealed, now, deps.refresh_grace);
   switch (rotated.outcome) {
     case token::RotateOutcome::kRotated:

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/secret.hpp"
 #include "oauth/token/grant_table.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
@@ -18,7 +19,7 @@ struct UserGrantDeps {
   token::RefreshTokenStore& refresh_tokens;
   user::UserStore& users;
   /// AES-256-GCM key sealing the answer kept for a refresh token's grace window (it holds tokens).
-  std::string grace_sealing_key;
+  KeyBytes grace_sealing_key;
   UnixSeconds refresh_token_ttl = 30 * 24 * 3600;
   UnixSeconds refresh_grace = 10;
   UnixSeconds id_token_ttl = 300;

@@ -31,7 +31,7 @@ constexpr const char* kRedirect = "https://app.example.com/cb";
 class UserGrantsTest : public oauth::testing::OAuthTest {
  protected:
   UserGrantsTest()
-      : grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), jose::random_bytes(32), 86400, 10, 300} {
+      : grants_{backend_.codes(), backend_.refresh_tokens(), backend_.users(), KeyBytes(jose::random_bytes(32)), 86400, 10, 300} {
     add_user_grants(oauth_.grants, grants_);
     for (const char* id : {"web", "other"}) {
       client::ClientDraft d;
