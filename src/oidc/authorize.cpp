@@ -8,6 +8,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 #include "oauth/pkce.hpp"
+#include "oidc/authorize/authorization_request.hpp"
 #include "oidc/pages.hpp"
 #include "oidc/web_assets.hpp"
 
@@ -66,7 +67,7 @@ http::Response redirect_error(const AuthorizeDeps& deps, const std::string& redi
 
 /// Where the pending request's answer goes: its redirect_uri, or the client's only registered one
 /// when the request had none (nullopt if that no longer holds).
-std::optional<std::string> target_of(const AuthorizeDeps& deps, const session::LoginTransaction& tx) {
+std::optional<std::string> target_of(const AuthorizeDeps& deps, const AuthorizationRequest& tx) {
   if (!tx.redirect_uri.empty()) return tx.redirect_uri;
   auto c = deps.clients.find(tx.client_id);
   if (!c || c->redirect_uris.size() != 1) return std::nullopt;
@@ -74,7 +75,7 @@ std::optional<std::string> target_of(const AuthorizeDeps& deps, const session::L
 }
 
 /// Issues a code for the pending request and redirects to the client.
-http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const session::SsoSession& s) {
+http::Response issue_code(const AuthorizeDeps& deps, const AuthorizationRequest& tx, const session::SsoSession& s) {
   const auto target = target_of(deps, tx);
   if (!target) return error_page(*theme_of(deps), 400, "invalid_request", "The application's redirect URIs changed; start again.");
   const auto now = deps.clock.now();
@@ -98,10 +99,10 @@ http::Response issue_code(const AuthorizeDeps& deps, const session::LoginTransac
   return redirect(*target, {{"code", value}, {"state", tx.state}, {"iss", deps.issuer}});
 }
 
-http::Response login_form(const AuthorizeDeps& deps, const session::LoginTransaction& tx, const std::string& csrf,
+http::Response login_form(const AuthorizeDeps& deps, const signin::SignInTransaction& tx, const std::string& csrf,
                           std::string_view username, std::string_view error) {
-  std::string client_name = tx.client_id;
-  if (auto c = deps.clients.find(tx.client_id); c && !c->client_name.empty()) client_name = c->client_name;
+  std::string client_name = tx.service;
+  if (auto c = deps.clients.find(tx.service); c && !c->client_name.empty()) client_name = c->client_name;
   std::string error_block;
   if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
   return html_page(200, render(theme_of(deps)->login_html, {{"client_name", html_escape(client_name)},
@@ -248,8 +249,7 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
     max_age = std::stoll(m);
   }
   const auto now = deps.clock.now();
-  session::LoginTransaction tx;
-  tx.id = jose::random_token(24);
+  AuthorizationRequest tx;
   tx.client_id = c->client_id;
   tx.redirect_uri = requested_redirect_uri;  // "" = the client's only one, not bound to the code
   tx.response_type = "code";
@@ -262,8 +262,7 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   tx.prompt = p.value("prompt");
   tx.login_hint = p.value("login_hint");
   tx.max_age = max_age;
-  tx.created_at = now;
-  tx.expires_at = now + deps.transaction_ttl;
+  tx.acr_values = p.value("acr_values");
   // 4. A live SSO session answers without a form (unless the client asks for a fresh login).
   if (!prompt_login) {
     if (auto s = current_session(deps, request); s && (!max_age || now - s->auth_time <= *max_age))
@@ -287,9 +286,19 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   const auto csrf_scope = csrf_cookie_scope(deps);
   auto csrf = cookie_value(request, csrf_scope.name);
   if (!valid_csrf_token(deps.csrf_key, kLoginCsrf, csrf)) csrf = issue_csrf_token(deps.csrf_key, kLoginCsrf);
-  tx.csrf_hash = jose::sha256(csrf);
-  deps.transactions.insert(tx);
-  auto r = login_form(deps, tx, csrf, tx.login_hint, {});
+  signin::SignInTransaction stx;
+  stx.id = jose::random_token(24);
+  stx.csrf_hash = jose::sha256(csrf);
+  stx.continuation = {std::string(signin::kOidcKind), encode_request(tx)};
+  stx.service = tx.client_id;
+  stx.login_hint = tx.login_hint;
+  stx.fresh = prompt_login;
+  stx.max_age = max_age;
+  stx.requested_acr = tx.acr_values;
+  stx.created_at = now;
+  stx.expires_at = now + deps.transaction_ttl;
+  deps.transactions.insert(stx);
+  auto r = login_form(deps, stx, csrf, tx.login_hint, {});
   r.set("Set-Cookie", set_cookie(deps, csrf_scope, csrf, deps.transaction_ttl));
   return r;
 }
@@ -312,7 +321,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
     return error_page(*theme_of(deps), 400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
   // Before the password check: a limited attempt costs no argon2id.
   if (deps.login_rate_limit) {
-    if (auto wait = deps.login_rate_limit(tx->client_id, request.client_address)) {
+    if (auto wait = deps.login_rate_limit(tx->service, request.client_address)) {
       auto r = error_page(*theme_of(deps), 429, "too_many_requests",
                           "Too many sign-in attempts. Try again in " + std::to_string(*wait) + " seconds.");
       r.set("Retry-After", std::to_string(*wait));
@@ -325,7 +334,7 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   // unknown user costs the same password check as a real one.
   const auto name = user::login_name(username);
   auto report = [&](std::string_view outcome, const std::string& user_id) {
-    if (deps.on_sign_in) deps.on_sign_in(SignInEvent{outcome, user_id, name, tx->client_id, request.client_address});
+    if (deps.on_sign_in) deps.on_sign_in(SignInEvent{outcome, user_id, name, tx->service, request.client_address});
   };
   if (deps.users.failed_logins(name).locked_until > now) {
     deps.passwords.verify_dummy(password);
@@ -361,9 +370,11 @@ http::Response login_endpoint(const AuthorizeDeps& deps, const http::Request& re
   const auto value = jose::random_token(32);
   session::SsoSession s{jose::sha256(value), jose::random_token(16), u->id, now, "pwd", now, now, now + deps.session_lifetime};
   deps.sessions.insert(s);
-  spdlog::info("user {} signed in (client {})", u->id, tx->client_id);
+  spdlog::info("user {} signed in (client {})", u->id, tx->service);
   report("success", u->id);
-  auto r = issue_code(deps, *tx, s);
+  auto request_of = decode_request(tx->continuation.payload);
+  if (!request_of) return error_page(*theme_of(deps), 400, "invalid_request", "The sign-in request could not be read; start again.");
+  auto r = issue_code(deps, *request_of, s);
   r.headers.push_back({"Set-Cookie", set_cookie(deps, session_scope, value, std::nullopt)});
   return r;
 }

@@ -18,7 +18,7 @@
 #include "oidc/csrf.hpp"
 #include "http/router.hpp"
 #include "oidc/theme.hpp"
-#include "session/login_transaction_store.hpp"
+#include "signin/transaction.hpp"
 #include "session/sso_session_store.hpp"
 #include "token/code_store.hpp"
 #include "user/password_hasher.hpp"
@@ -47,7 +47,7 @@ struct AuthorizeDeps {
   client::ClientStore& clients;
   user::UserStore& users;
   const user::PasswordHasher& passwords;
-  session::LoginTransactionStore& transactions;
+  signin::TransactionStore& transactions;
   session::SsoSessionStore& sessions;
   token::CodeStore& codes;
   const Clock& clock;
