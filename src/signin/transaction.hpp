@@ -57,6 +57,12 @@ class TransactionStore {
   virtual void insert(const SignInTransaction& tx) = 0;
   /// The transaction if it exists and has not expired at `now`.
   virtual std::optional<SignInTransaction> find(const std::string& id, UnixSeconds now) = 0;
+  /// Records a finished step (for multi-step sign-ins): sets user_id, amr and acr to those of
+  /// `after`, only while the transaction `after.id` is live at `now` and its amr is still
+  /// `expected_amr` (what the caller read before the step). One conditional write: @returns true
+  /// for exactly one caller when several race, so a step is recorded once and a stale form cannot
+  /// overwrite a later step.
+  virtual bool record_step(const SignInTransaction& after, std::string_view expected_amr, UnixSeconds now) = 0;
   /// Deletes the transaction. @returns true for exactly one caller when several race, so a sign-in
   /// is completed once.
   virtual bool consume(const std::string& id) = 0;

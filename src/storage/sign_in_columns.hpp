@@ -112,14 +112,19 @@ inline oidc::AuthorizationRequest legacy_oidc_columns(const signin::SignInTransa
   return request ? std::move(*request) : oidc::AuthorizationRequest{};
 }
 
-/// Completes a row read with the legacy columns `old`: a row an old node wrote (no kind) becomes an
-/// OIDC transaction with the continuation, service and requirements those columns describe.
-inline void read_legacy_oidc_columns(signin::SignInTransaction& tx, const oidc::AuthorizationRequest& old) {
+/// Completes `tx` as read from `row`: a row an old node wrote (no kind) becomes an OIDC transaction
+/// with the continuation, service and requirements its legacy columns describe. `first` is the
+/// column of client_id; redirect_uri ... prompt follow in the order of AuthorizationRequest. `Row`
+/// is either backend's row (both read a column with text(i)); login_hint and max_age are already
+/// in `tx` (those columns are shared by every kind).
+template <class Row>
+void read_legacy_oidc_columns(signin::SignInTransaction& tx, const Row& row, int first) {
   if (!tx.continuation.kind.empty()) return;
+  oidc::AuthorizationRequest old{row.text(first),     row.text(first + 1), row.text(first + 2), row.text(first + 3),
+                                 row.text(first + 4), row.text(first + 5), row.text(first + 6), row.text(first + 7),
+                                 row.text(first + 8), row.text(first + 9), tx.login_hint,       tx.max_age, {}};
   tx.continuation = {std::string(signin::kOidcKind), oidc::encode_request(old)};
   tx.service = old.client_id;
-  tx.login_hint = old.login_hint;
-  tx.max_age = old.max_age;
   const std::string_view prompt = old.prompt;
   for (std::size_t start = 0; start < prompt.size();) {
     const auto end = std::min(prompt.find(' ', start), prompt.size());

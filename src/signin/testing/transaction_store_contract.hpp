@@ -102,6 +102,53 @@ TEST_P(TransactionStoreContract, ConsumeSucceedsForExactlyOneOfManyRacers) {
   EXPECT_FALSE(store().consume("tx1")) << "exactly once, also after the race";
 }
 
+TEST_P(TransactionStoreContract, RecordStepAdvancesOnlyFromTheStepTheCallerRead) {
+  auto t = sample("tx1");
+  t.amr.clear();
+  t.user_id.clear();
+  t.acr.clear();
+  store().insert(t);
+  auto after = t;
+  after.user_id = "u1";
+  after.amr = "pwd";
+  EXPECT_TRUE(store().record_step(after, "", 1500));
+  EXPECT_FALSE(store().record_step(after, "", 1500)) << "a stale form cannot record the step again";
+  auto second = after;
+  second.amr = "pwd otp";
+  second.acr = "urn:example:mfa";
+  EXPECT_TRUE(store().record_step(second, "pwd", 1500));
+  auto found = store().find("tx1", 1500);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_id, "u1");
+  EXPECT_EQ(found->amr, "pwd otp");
+  EXPECT_EQ(found->acr, "urn:example:mfa");
+  EXPECT_EQ(found->continuation.payload, t.continuation.payload) << "nothing else changes";
+  EXPECT_FALSE(store().record_step(second, "pwd otp", 2000)) << "not once expired";
+  auto other = second;
+  other.id = "nope";
+  EXPECT_FALSE(store().record_step(other, "pwd otp", 1500));
+}
+
+TEST_P(TransactionStoreContract, RecordStepSucceedsForExactlyOneOfManyRacers) {
+  auto t = sample("tx1");
+  t.amr.clear();
+  store().insert(t);
+  constexpr int kThreads = 8;
+  std::atomic<int> winners{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      auto after = t;
+      after.user_id = "u" + std::to_string(i);
+      after.amr = "pwd";
+      start.arrive_and_wait();
+      if (store().record_step(after, "", 1500)) winners.fetch_add(1);
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
 TEST_P(TransactionStoreContract, PurgeDeletesOnlyExpiredInBoundedBatches) {
   store().insert(sample("old1", 1100));
   store().insert(sample("old2", 1200));

@@ -23,6 +23,10 @@ constexpr Query kInsertTransaction{"insert_login_transaction", "INSERT INTO logi
     "$24)"};
 constexpr Query kFindTransaction{"find_login_transaction",
     "SELECT " GH_TX_COLUMNS " FROM login_transactions WHERE id = $1 AND expires_at > $2"};
+// Compare-and-set on amr: a racing second UPDATE waits on the row lock, re-checks amr on the
+// committed row and changes nothing.
+constexpr Query kRecordStep{"record_login_transaction_step",
+    "UPDATE login_transactions SET user_id = $2, amr = $3, acr = $4 WHERE id = $1 AND amr = $5 AND expires_at > $6"};
 // A racing second DELETE waits for the first to commit, then finds nothing: one winner.
 constexpr Query kDeleteTransaction{"delete_login_transaction", "DELETE FROM login_transactions WHERE id = $1"};
 constexpr Query kPurgeTransactions{"purge_login_transactions", R"sql(
@@ -92,11 +96,7 @@ signin::SignInTransaction read_transaction(const Row& r) {
   t.user_id = r.text(21);
   t.amr = r.text(22);
   t.acr = r.text(23);
-  if (t.continuation.kind.empty()) {
-    oidc::AuthorizationRequest old{r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.text(8),
-                                   r.text(9), r.text(10), r.text(11), t.login_hint, t.max_age, {}};
-    sign_in_columns::read_legacy_oidc_columns(t, old);
-  }
+  sign_in_columns::read_legacy_oidc_columns(t, r, 2);
   return t;
 }
 
@@ -163,6 +163,15 @@ std::optional<signin::SignInTransaction> PgLoginTransactionStore::find(const std
   const auto result = connection->execute(kFindTransaction, Params().text(id).int8(now));
   if (result.empty()) return std::nullopt;
   return read_transaction(result.row(0));
+}
+
+bool PgLoginTransactionStore::record_step(const signin::SignInTransaction& after, std::string_view expected_amr,
+                                          UnixSeconds now) {
+  if (!is_storable_text(after.id)) return false;
+  auto connection = pool_.acquire();
+  Params params;
+  params.text(after.id).text(after.user_id).text(after.amr).text(after.acr).text(expected_amr).int8(now);
+  return connection->execute(kRecordStep, params).affected() == 1;
 }
 
 bool PgLoginTransactionStore::consume(const std::string& id) {

@@ -21,6 +21,9 @@ constexpr Query kInsertTransaction{"insert_login_transaction", "INSERT INTO logi
     "?24)"};
 constexpr Query kFindTransaction{"find_login_transaction",
     "SELECT " GH_TX_COLUMNS " FROM login_transactions WHERE id = ?1 AND expires_at > ?2"};
+// Compare-and-set on amr: the step the caller read is still the last one recorded.
+constexpr Query kRecordStep{"record_login_transaction_step",
+    "UPDATE login_transactions SET user_id = ?2, amr = ?3, acr = ?4 WHERE id = ?1 AND amr = ?5 AND expires_at > ?6"};
 constexpr Query kDeleteTransaction{"delete_login_transaction", "DELETE FROM login_transactions WHERE id = ?1"};
 constexpr Query kPurgeTransactions{"purge_login_transactions", R"sql(
 DELETE FROM login_transactions WHERE rowid IN (
@@ -92,11 +95,7 @@ signin::SignInTransaction read_transaction(const Statement& r) {
   t.user_id = r.text(21);
   t.amr = r.text(22);
   t.acr = r.text(23);
-  if (t.continuation.kind.empty()) {
-    oidc::AuthorizationRequest old{r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.text(8),
-                                   r.text(9), r.text(10), r.text(11), t.login_hint, t.max_age, {}};
-    sign_in_columns::read_legacy_oidc_columns(t, old);
-  }
+  sign_in_columns::read_legacy_oidc_columns(t, r, 2);
   return t;
 }
 
@@ -164,6 +163,20 @@ std::optional<signin::SignInTransaction> SqliteLoginTransactionStore::find(const
   s.bind_text(1, id).bind_int(2, now);
   if (!s.step()) return std::nullopt;
   return read_transaction(s);
+}
+
+bool SqliteLoginTransactionStore::record_step(const signin::SignInTransaction& after, std::string_view expected_amr,
+                                              UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRecordStep);
+  s.bind_text(1, after.id)
+      .bind_text(2, after.user_id)
+      .bind_text(3, after.amr)
+      .bind_text(4, after.acr)
+      .bind_text(5, expected_amr)
+      .bind_int(6, now)
+      .run();
+  return connection->changes() == 1;
 }
 
 bool SqliteLoginTransactionStore::consume(const std::string& id) {

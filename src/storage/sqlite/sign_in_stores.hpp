@@ -13,6 +13,7 @@ class SqliteLoginTransactionStore final : public signin::TransactionStore {
   explicit SqliteLoginTransactionStore(ConnectionPool& pool) : pool_(pool) {}
   void insert(const signin::SignInTransaction& tx) override;
   std::optional<signin::SignInTransaction> find(const std::string& id, UnixSeconds now) override;
+  bool record_step(const signin::SignInTransaction& after, std::string_view expected_amr, UnixSeconds now) override;
   bool consume(const std::string& id) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
