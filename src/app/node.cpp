@@ -37,10 +37,12 @@
 #include "oauth/endpoints.hpp"
 #include "oauth/token/token_endpoint.hpp"
 #include "oidc/discovery.hpp"
-#include "oidc/authorize.hpp"
+#include "oidc/authorize/authorize_endpoint.hpp"
+#include "oidc/authorize/issue_code.hpp"
 #include "oidc/logout.hpp"
 #include "oidc/grants/user_grants.hpp"
 #include "oidc/userinfo.hpp"
+#include "signin/sign_in.hpp"
 #include "token/access_token.hpp"
 #include "user/user_cache.hpp"
 
@@ -137,11 +139,11 @@ struct Node::Parts {
                         c.tokens.refresh_token_ttl.count(), c.tokens.refresh_grace.count(), c.tokens.id_token_ttl.count(),
                         c.tokens.refresh_token_max_lifetime.count()},
         userinfo_deps{codec, store->revocations(), user_cache, clock},
-        authorize_deps{client_cache, user_cache, passwords, store->login_transactions(), store->sso_sessions(),
-                       store->codes(), clock, c.server.public_url, c.login.session_cookie, c.login.session_cookie_path,
-                       c.server.public_url.rfind("https://", 0) == 0, c.login.session_idle_timeout.count(),
-                       c.login.session_lifetime.count(), c.login.transaction_ttl.count(), c.tokens.code_ttl.count(),
-                       c.login.lockout_threshold, c.login.lockout_window.count(), c.login.lockout_duration.count(),
+        sign_in_deps{user_cache, passwords, store->login_transactions(), store->sso_sessions(), clock,
+                     {c.login.session_cookie, c.login.session_cookie_path, c.server.public_url.rfind("https://", 0) == 0},
+                     c.login.session_idle_timeout.count(), c.login.session_lifetime.count(), c.login.transaction_ttl.count(),
+                     {c.login.lockout_threshold, c.login.lockout_window.count(), c.login.lockout_duration.count()}},
+        authorize_deps{client_cache, store->codes(), clock, sign_in, c.server.public_url, c.tokens.code_ttl.count(),
                        c.oauth.require_pkce},
         discovery_deps{c.server.public_url, c.keys.algorithms, std::chrono::seconds(c.keys.jwks_max_age), ring},
         admin_deps{client_cache, store->clients(), store->api_keys(), client_secrets, api_key_hasher,
@@ -192,11 +194,12 @@ struct Node::Parts {
     admin_deps.grants = &store->refresh_tokens();
     admin_deps.users_uncached = &store->users();
     theme.reload();
-    authorize_deps.theme = &theme;
-    authorize_deps.csrf_key = oidc::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
-    admin_deps.get_theme = [this] { return oidc::theme_json(*theme.current()); };
+    sign_in_deps.theme = &theme;
+    sign_in_deps.csrf_key = signin::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
+    sign_in.add_front_door(oidc_front_door);
+    admin_deps.get_theme = [this] { return signin::theme_json(*theme.current()); };
     admin_deps.put_theme = [this](const boost::json::object& doc) -> Result<void, std::string> {
-      auto parsed = oidc::parse_theme(doc);
+      auto parsed = signin::parse_theme(doc);
       if (!parsed) return unexpected(parsed.error());
       theme.save(std::move(*parsed), clock.now());
       publish_change();
@@ -221,15 +224,15 @@ struct Node::Parts {
       token_limits.failed = [this, rule](std::string_view address) { rate_limiter.record(rule, address); };
     }
     if (rl.login_per_client > 0 || rl.login_per_ip > 0) {
-      authorize_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
+      sign_in_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
         return limited({"login-client", rl.login_per_client, window}, client_id, {"login-ip", rl.login_per_ip, window}, address);
       };
     }
     if (rl.authorize_per_ip > 0) {
-      authorize_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
+      sign_in_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
         return rate_limiter.over_limit({"authorize-ip", rl.authorize_per_ip, window}, address);
       };
-      authorize_deps.transaction_finished = [this, rl, window](std::string_view address) {
+      sign_in_deps.transaction_finished = [this, rl, window](std::string_view address) {
         rate_limiter.release({"authorize-ip", rl.authorize_per_ip, window}, address);
       };
     }
@@ -246,14 +249,14 @@ struct Node::Parts {
           return rate_limiter.exhausted(rule, address);
         };
     }
-    authorize_deps.on_sign_in = [this](const oidc::SignInEvent& e) {
+    sign_in_deps.on_sign_in = [this](const signin::SignInEvent& e) {
       logins.add({e.outcome});
       admin::AuditEvent a;
       a.at = clock.now_ms();
       a.node_id = node_id_of(config);
       a.actor = e.user_id.empty() ? "login:" + e.login_name : "user:" + e.user_id;
       a.action = "sign_in." + std::string(e.outcome);
-      a.target = e.client_id;
+      a.target = e.service;
       a.client_address = e.client_address;
       try {
         store->audit().append(a);
@@ -343,7 +346,7 @@ struct Node::Parts {
       user_cache.invalidate(e.key);
     } else if (e.kind == cluster::kKeyChanged) {
       ring.publish(key_manager.load());
-    } else if (e.kind == cluster::kSettingChanged && e.key == oidc::kThemeSetting) {
+    } else if (e.kind == cluster::kSettingChanged && e.key == signin::kThemeSetting) {
       theme.reload();
     }
     // Settings and sessions are read from the store on every use: nothing cached to drop.
@@ -378,12 +381,15 @@ struct Node::Parts {
   std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
   std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
   limits::RateLimiter rate_limiter;
-  oidc::ThemeProvider theme{store->settings()};
+  signin::ThemeProvider theme{store->settings()};
   oauth::ClientAssertionVerifier assertions;
   oauth::OAuthDeps oauth_deps;
   oidc::UserGrantDeps user_grant_deps;
   oidc::UserinfoDeps userinfo_deps;
+  signin::SignInDeps sign_in_deps;
+  signin::SignIn sign_in{sign_in_deps};
   oidc::AuthorizeDeps authorize_deps;
+  oidc::OidcFrontDoor oidc_front_door{authorize_deps};
   oidc::LogoutDeps logout_deps{authorize_deps, codec};
   oidc::DiscoveryDeps discovery_deps;
   stats::RequestStats request_stats;  // before admin_deps, which points at it
@@ -432,6 +438,7 @@ void Node::serve(std::chrono::steady_clock::time_point started) {
   oauth::add_routes(p.router, p.oauth_deps);
   oidc::add_userinfo_routes(p.router, p.userinfo_deps);
   oidc::add_authorize_routes(p.router, p.authorize_deps);
+  signin::add_sign_in_routes(p.router, p.sign_in);
   oidc::add_logout_routes(p.router, p.logout_deps);
   admin::add_routes(p.router, p.admin_deps);
   const MetricsSources metrics_sources{p.request_stats, p.logins, p.job_runs, p.store_errors, p.redis.get(), *p.store,

@@ -233,7 +233,7 @@ token::ReplayStore& PostgresBackend::replays() { return impl_->replays; }
 limits::CounterStore& PostgresBackend::rate_counters() { return impl_->rate_counters; }
 settings::SettingsStore& PostgresBackend::settings() { return impl_->settings; }
 user::UserStore& PostgresBackend::users() { return impl_->users; }
-session::LoginTransactionStore& PostgresBackend::login_transactions() { return impl_->login_transactions; }
+signin::TransactionStore& PostgresBackend::login_transactions() { return impl_->login_transactions; }
 session::SsoSessionStore& PostgresBackend::sso_sessions() { return impl_->sso_sessions; }
 token::CodeStore& PostgresBackend::codes() { return impl_->codes; }
 token::RefreshTokenStore& PostgresBackend::refresh_tokens() { return impl_->refresh_tokens; }

@@ -70,7 +70,7 @@ class PostgresBackend final : public Backend {
   limits::CounterStore& rate_counters() override;
   settings::SettingsStore& settings() override;
   user::UserStore& users() override;
-  session::LoginTransactionStore& login_transactions() override;
+  signin::TransactionStore& login_transactions() override;
   session::SsoSessionStore& sso_sessions() override;
   token::CodeStore& codes() override;
   token::RefreshTokenStore& refresh_tokens() override;

@@ -260,7 +260,7 @@ token::ReplayStore& SqliteBackend::replays() { return impl_->replays; }
 limits::CounterStore& SqliteBackend::rate_counters() { return impl_->rate_counters; }
 settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
 user::UserStore& SqliteBackend::users() { return impl_->users; }
-session::LoginTransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }
+signin::TransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }
 session::SsoSessionStore& SqliteBackend::sso_sessions() { return impl_->sso_sessions; }
 token::CodeStore& SqliteBackend::codes() { return impl_->codes; }
 token::RefreshTokenStore& SqliteBackend::refresh_tokens() { return impl_->refresh_tokens; }

@@ -1,10 +1,10 @@
-#include "oidc/csrf.hpp"
+#include "signin/csrf.hpp"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
-namespace gatehouse::oidc {
+namespace gatehouse::signin {
 namespace {
 
 const CsrfKey kKey{std::string(32, 'k')};
@@ -39,4 +39,4 @@ TEST(CsrfToken, AValueABrowserChoseIsRefused) {
 }
 
 }  // namespace
-}  // namespace gatehouse::oidc
+}  // namespace gatehouse::signin

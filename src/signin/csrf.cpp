@@ -1,9 +1,9 @@
-#include "oidc/csrf.hpp"
+#include "signin/csrf.hpp"
 
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
 
-namespace gatehouse::oidc {
+namespace gatehouse::signin {
 namespace {
 
 constexpr std::size_t kNonceBytes = 24;    // 32 base64url characters
@@ -30,4 +30,4 @@ bool valid_csrf_token(const CsrfKey& key, std::string_view form, std::string_vie
   return jose::constant_time_equal(mac_of(key, form, nonce), token.substr(kNonceChars + 1));
 }
 
-}  // namespace gatehouse::oidc
+}  // namespace gatehouse::signin

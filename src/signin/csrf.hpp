@@ -11,7 +11,7 @@
 
 #include "core/secret.hpp"
 
-namespace gatehouse::oidc {
+namespace gatehouse::signin {
 
 using CsrfKey = Secret<struct CsrfKeyTag>;
 
@@ -25,4 +25,4 @@ std::string issue_csrf_token(const CsrfKey& key, std::string_view form);
 /// the MAC; any malformed value is false.
 bool valid_csrf_token(const CsrfKey& key, std::string_view form, std::string_view token);
 
-}  // namespace gatehouse::oidc
+}  // namespace gatehouse::signin

@@ -1,8 +1,8 @@
-#include "oidc/pages.hpp"
+#include "signin/pages.hpp"
 
-#include "oidc/web_assets.hpp"
+#include "signin/web_assets.hpp"
 
-namespace gatehouse::oidc {
+namespace gatehouse::signin {
 
 std::string html_escape(std::string_view s) {
   std::string out;
@@ -82,4 +82,4 @@ std::vector<std::string> split_words(std::string_view s) {
   return out;
 }
 
-}  // namespace gatehouse::oidc
+}  // namespace gatehouse::signin

@@ -14,7 +14,7 @@
 #include "core/result.hpp"
 #include "settings/settings_store.hpp"
 
-namespace gatehouse::oidc {
+namespace gatehouse::signin {
 
 inline constexpr std::string_view kThemeSetting = "theme.default";
 inline constexpr std::size_t kMaxThemeFileBytes = 64 * 1024;
@@ -53,4 +53,4 @@ class ThemeProvider {
   std::shared_ptr<const Theme> current_ = std::make_shared<const Theme>(builtin_theme());  // guarded by mutex_
 };
 
-}  // namespace gatehouse::oidc
+}  // namespace gatehouse::signin

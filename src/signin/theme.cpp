@@ -1,13 +1,13 @@
-#include "oidc/theme.hpp"
+#include "signin/theme.hpp"
 
 #include <array>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "oidc/web_assets.hpp"
+#include "signin/web_assets.hpp"
 
-namespace gatehouse::oidc {
+namespace gatehouse::signin {
 namespace {
 
 namespace json = boost::json;
@@ -96,4 +96,4 @@ void ThemeProvider::save(Theme theme, UnixSeconds now) {
   current_ = std::make_shared<const Theme>(std::move(theme));
 }
 
-}  // namespace gatehouse::oidc
+}  // namespace gatehouse::signin
