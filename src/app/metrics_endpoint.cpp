@@ -142,8 +142,9 @@ bool metrics_allowed(const MetricsAccess& access, const http::Request& request) 
   return access.allow.contains(request.client_address);
 }
 
-void add_metrics_route(http::Router& router, const MetricsSources& sources, const MetricsAccess& access) {
-  router.add("GET", "/metrics", [&sources, &access](const http::Request& request, const http::PathParams&) {
+void add_metrics_route(http::Router& router, MetricsSources sources, MetricsAccess access) {
+  router.add("GET", "/metrics", [sources = std::move(sources), access = std::move(access)](const http::Request& request,
+                                                                                            const http::PathParams&) {
     if (!metrics_allowed(access, request)) {
       auto r = http::json_error(403, "forbidden", "metrics are readable from metrics.allow or with metrics.token");
       r.set("Cache-Control", "no-store");

@@ -1,6 +1,6 @@
 #pragma once
-// The composition root (DESIGN.md): the only code that names concrete backends. A Node owns the
-// store, the master key, the key ring, the router and the HTTP server, in that order of lifetime.
+// A running node: its parts (app/wiring.hpp, the composition root) and the HTTP server that serves
+// them until SIGTERM/SIGINT.
 
 #include <chrono>
 #include <memory>
@@ -9,6 +9,8 @@
 #include "app/config/config.hpp"
 
 namespace gatehouse::app {
+
+struct Wiring;
 
 class Node {
  public:
@@ -22,8 +24,7 @@ class Node {
   void serve(std::chrono::steady_clock::time_point started);
 
  private:
-  struct Parts;
-  std::unique_ptr<Parts> parts_;
+  std::unique_ptr<Wiring> parts_;
 };
 
 }  // namespace gatehouse::app

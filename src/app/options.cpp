@@ -1,6 +1,7 @@
 #include "app/options.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace gatehouse::app {
 
@@ -35,5 +36,28 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
 }
 
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
+
+http::ServerOptions server_options(const config::Config& c) {
+  const auto& sc = c.server;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  http::ServerOptions options;
+  std::tie(options.host, options.port) = split_listen(sc.listen);
+  options.io_threads = auto_threads(sc.io_threads, cores);
+  options.worker_threads = auto_threads(sc.worker_threads, cores);
+  options.max_pending = sc.max_pending_requests;
+  options.max_connections = sc.max_connections;
+  options.max_body_bytes = sc.max_body_bytes;
+  options.max_header_bytes = sc.max_header_bytes;
+  options.header_timeout = sc.header_timeout;
+  options.idle_timeout = sc.idle_timeout;
+  options.drain_delay = sc.drain_delay;
+  options.shutdown_grace = sc.shutdown_grace;
+  options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
+  // A year, without includeSubDomains: the issuer's host is ours, its siblings may not be.
+  if (sc.public_url.starts_with("https://")) options.strict_transport_security = "max-age=31536000";
+  options.forwarded_header = *http::parse_forwarded_header(sc.forwarded_header);  // validated with the config
+  if (!sc.tls_cert_file.empty()) options.tls = std::make_shared<http::TlsCertificates>(sc.tls_cert_file, sc.tls_key_file);
+  return options;
+}
 
 }  // namespace gatehouse::app

@@ -9,6 +9,7 @@
 #include "app/config/config.hpp"
 #include "app/kickstart.hpp"
 #include "client/client_metadata.hpp"
+#include "http/server.hpp"
 #include "jose/jws.hpp"
 #include "keys/key_ring.hpp"
 #include "user/password_hasher.hpp"
@@ -26,6 +27,9 @@ keys::RotationPolicy rotation_policy(const config::Config& c);
 std::string node_id_of(const config::Config& c);
 /// server.listen ("host:port", "[v6]:port"; validated by the loader) as host and port.
 std::pair<std::string, unsigned short> split_listen(const std::string& listen);
+/// The HTTP server's options from [server] (validated by the loader); TLS certificates loaded.
+/// @throws StartupError if the certificate pair cannot be loaded.
+http::ServerOptions server_options(const config::Config& c);
 /// A configured thread count, or `fallback` (at least 1) when it is 0 (automatic).
 int auto_threads(int configured, int fallback);
 
