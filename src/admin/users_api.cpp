@@ -133,7 +133,7 @@ Response set_password(const AdminDeps& deps, const Request& req, const PathParam
   const auto& id = p.get("id");
   if (!deps.users.find(id)) return not_found();
   // Only the hash is written: nothing else of the user can be put back from this request's read.
-  if (!deps.users.set_password_hash(id, deps.passwords.hash(it->value().get_string()), deps.clock.now()))
+  if (!deps.users.set_password_hash(id, deps.passwords.hash(user::Password(std::string_view(it->value().get_string()))), deps.clock.now()))
     return not_found();
   spdlog::info("password of user {} set", id);
   // A new password ends every session and grant of the old one (a reset after a compromise).

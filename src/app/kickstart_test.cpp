@@ -41,7 +41,7 @@ TEST_F(KickstartTest, AppliesOnceAndThenChangesNothing) {
   EXPECT_EQ(first.users_created, 1u);
   auto ada = backend.users().find_by_username("ADA");
   ASSERT_TRUE(ada);
-  EXPECT_TRUE(passwords.verify("correct horse", ada->password_hash));
+  EXPECT_TRUE(passwords.verify(user::Password("correct horse"), ada->password_hash));
   EXPECT_EQ(ada->given_name, "Ada");
   auto before = *backend.clients().find("svc");
   clock.advance(50);

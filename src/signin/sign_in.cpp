@@ -112,7 +112,7 @@ http::Response SignIn::login_endpoint(const http::Request& request) const {
   auto report = [&](std::string_view outcome, const std::string& user_id) {
     if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{outcome, user_id, login_name, tx->service, request.client_address});
   };
-  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout}, username, form.value("password"), now, report);
+  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout}, username, user::Password(form.value("password")), now, report);
   if (!result.user) return login_form(*tx, csrf, username, result.message);
   tx->user_id = result.user->id;
   tx->amr = std::string(kAmrPassword);

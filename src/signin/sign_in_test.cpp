@@ -48,7 +48,7 @@ class SignInTest : public ::testing::Test {
     deps_.on_sign_in = [this](const SignInEvent& e) { events_.push_back(std::string(e.outcome) + ":" + e.service); };
     sign_in_.add_front_door(oidc_);
     sign_in_.add_front_door(cas_);
-    add_user("u1", "ada", hasher_.hash("correct horse"));
+    add_user("u1", "ada", hasher_.hash(user::Password("correct horse")));
   }
 
   void add_user(const std::string& id, const std::string& name, const std::string& hash) {
@@ -189,16 +189,16 @@ TEST_F(SignInTest, AnUnknownUserFailsLikeAWrongPassword) {
 
 TEST_F(SignInTest, APasswordHashedWithOldParametersIsRehashedOnSignIn) {
   user::PasswordHasher old(kCheaper);
-  add_user("u2", "bob", old.hash("pw-of-bob"));
+  add_user("u2", "bob", old.hash(user::Password("pw-of-bob")));
   ASSERT_TRUE(hasher_.needs_rehash(backend_.users().find("u2")->password_hash));
   PasswordStepDeps step{backend_.users(), hasher_, deps_.lockout};
   auto ignore = [](std::string_view, const std::string&) {};
-  auto result = password_step(step, "bob", "pw-of-bob", clock_.now(), ignore);
+  auto result = password_step(step, "bob", user::Password("pw-of-bob"), clock_.now(), ignore);
   ASSERT_TRUE(result.user);
   const auto stored = backend_.users().find("u2")->password_hash;
   EXPECT_FALSE(hasher_.needs_rehash(stored));
-  EXPECT_TRUE(hasher_.verify("pw-of-bob", stored));
-  EXPECT_FALSE(password_step(step, "bob", "other", clock_.now(), ignore).user);
+  EXPECT_TRUE(hasher_.verify(user::Password("pw-of-bob"), stored));
+  EXPECT_FALSE(password_step(step, "bob", user::Password("other"), clock_.now(), ignore).user);
 }
 
 TEST_F(SignInTest, AFormFromAnotherBrowserFailsTheCsrfCheck) {

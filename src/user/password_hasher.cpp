@@ -26,13 +26,13 @@ std::string encode(const Argon2Params& p, std::string_view password, const std::
 
 }  // namespace
 
-std::string PasswordHasher::hash(std::string_view password) const {
-  return encode(params_, password, jose::random_bytes(kSaltBytes));
+std::string PasswordHasher::hash(const Password& password) const {
+  return encode(params_, password.reveal(), jose::random_bytes(kSaltBytes));
 }
 
-bool PasswordHasher::verify(std::string_view password, const std::string& phc) const {
+bool PasswordHasher::verify(const Password& password, const std::string& phc) const {
   if (phc.rfind("$argon2id$", 0) != 0) return false;
-  return argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
+  return argon2id_verify(phc.c_str(), password.reveal().data(), password.reveal().size()) == ARGON2_OK;
 }
 
 bool PasswordHasher::needs_rehash(const std::string& phc) const {
@@ -42,14 +42,14 @@ bool PasswordHasher::needs_rehash(const std::string& phc) const {
   return phc.rfind(expected, 0) != 0;
 }
 
-void PasswordHasher::verify_dummy(std::string_view password) const {
+void PasswordHasher::verify_dummy(const Password& password) const {
   // A fixed hash with the current parameters; computed once per parameter set.
   static thread_local std::string dummy;
   static thread_local std::string dummy_params;
   auto key = std::to_string(params_.memory_kib) + "/" + std::to_string(params_.iterations) + "/" +
              std::to_string(params_.parallelism);
   if (dummy_params != key) {
-    dummy = hash("gatehouse dummy password");
+    dummy = hash(Password("gatehouse dummy password"));
     dummy_params = key;
   }
   (void)verify(password, dummy);

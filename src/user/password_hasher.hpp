@@ -8,7 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/secret.hpp"
+
 namespace gatehouse::user {
+
+/// A password as typed (sign-in form, admin API, kickstart file): never logged, wiped after use.
+using Password = Secret<struct PasswordTag>;
 
 struct Argon2Params {
   std::uint32_t memory_kib = 19 * 1024;  // OWASP's minimum recommendation for argon2id
@@ -20,14 +25,14 @@ class PasswordHasher {
  public:
   explicit PasswordHasher(Argon2Params params) : params_(params) {}
   /// @returns the PHC string. @throws CryptoError if libargon2 fails (e.g. out of memory).
-  std::string hash(std::string_view password) const;
+  std::string hash(const Password& password) const;
   /// Constant-time verification against a PHC string; false for a malformed or non-argon2id hash.
-  bool verify(std::string_view password, const std::string& phc) const;
+  bool verify(const Password& password, const std::string& phc) const;
   /// true if the hash was made with other parameters than the current ones.
   bool needs_rehash(const std::string& phc) const;
   /// Spends the time of one verification without a stored hash (unknown users), so timing does
   /// not tell whether a username exists.
-  void verify_dummy(std::string_view password) const;
+  void verify_dummy(const Password& password) const;
   const Argon2Params& params() const { return params_; }
 
  private:

@@ -86,7 +86,7 @@ Result<ProfileDraft, ProfileError> parse_profile(const json::object& doc, const 
       if (!v.is_string()) return fail(name, "must be a string");
       if (auto problem = password_problem(v.get_string(), rules.min_password_length); !problem.empty())
         return fail(name, problem);
-      draft.password = std::string(v.get_string());
+      draft.password = Password(std::string_view(v.get_string()));
     } else if (name == "email_verified" || name == "phone_number_verified" || name == "active") {
       if (!v.is_bool()) return fail(name, "must be true or false");
       (name == "email_verified" ? u.email_verified : name == "active" ? u.active : u.phone_number_verified) = v.get_bool();

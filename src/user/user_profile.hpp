@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/result.hpp"
+#include "user/password_hasher.hpp"
 #include "user/user.hpp"
 
 namespace gatehouse::user {
@@ -19,7 +20,7 @@ struct ProfileError {
 
 struct ProfileDraft {
   User user;                            // id, password_hash and times not set
-  std::optional<std::string> password;  // the "password" member, if given and allowed
+  std::optional<Password> password;  // the "password" member, if given and allowed
 };
 
 struct ProfileRules {

@@ -21,7 +21,8 @@ TEST(UserProfile, ReadsStandardClaimsAndThePassword) {
   EXPECT_TRUE(d->user.email_verified);
   EXPECT_EQ(d->user.family_name, "Lovelace");
   EXPECT_FALSE(d->user.active);
-  EXPECT_EQ(d->password, "long enough");
+  ASSERT_TRUE(d->password);
+  EXPECT_EQ(d->password->reveal(), "long enough");
 }
 
 TEST(UserProfile, EachInvalidMemberIsNamed) {

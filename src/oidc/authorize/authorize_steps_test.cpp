@@ -39,7 +39,7 @@ class AuthorizeStepsTest : public ::testing::Test {
     user::User u;
     u.id = "u1";
     u.username = "ada";
-    u.password_hash = hasher_.hash("pw");
+    u.password_hash = hasher_.hash(user::Password("pw"));
     EXPECT_EQ(backend_.users().insert(u), user::UserWriteResult::kOk);
   }
 

@@ -4,7 +4,7 @@
 
 namespace gatehouse::signin {
 
-PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, std::string_view password,
+PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, const user::Password& password,
                              UnixSeconds now, const std::function<void(std::string_view, const std::string&)>& report) {
   // Failures count per login name, known or not, so the lock message reveals no usernames; an
   // unknown user costs the same password check as a real one.

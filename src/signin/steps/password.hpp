@@ -48,7 +48,7 @@ struct PasswordResult {
 /// Checks `password` for `username` at `now`. Failures (and refusals while locked) are reported
 /// through `report(outcome, user_id)`; success is left to the caller, which reports it once the
 /// sign-in is complete.
-PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, std::string_view password,
+PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, const user::Password& password,
                              UnixSeconds now, const std::function<void(std::string_view, const std::string&)>& report);
 
 }  // namespace gatehouse::signin
