@@ -7,6 +7,7 @@
 #include "admin/admin_http.hpp"
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
+#include "signin/sign_out.hpp"
 #include "user/user_profile.hpp"
 
 namespace gatehouse::admin {
@@ -45,18 +46,10 @@ Response with_etag(Response r, const user::User& u) {
   return r;
 }
 
-/// Ends everything the user is signed in with, on every node: tokens issued before now stop
-/// introspecting active (the cut-off), every SSO session ends, every grant is revoked (refresh
-/// tokens, and the access tokens and codes of those grants). Re-activation brings none of it back.
+/// Ends everything the user is signed in with, on every node (signin::sign_out_everywhere).
 /// @returns false if there is no such user.
 bool sign_out_everywhere(const AdminDeps& deps, const std::string& id) {
-  const auto now = deps.clock.now();
-  if (!deps.users.revoke_tokens_before(id, now)) return false;
-  std::size_t sessions = 0, tokens = 0;
-  if (deps.sso_sessions != nullptr) sessions = deps.sso_sessions->revoke_user(id);
-  if (deps.grants != nullptr) tokens = deps.grants->revoke_user_grants(id, now);
-  spdlog::info("user {} signed out everywhere: {} sessions ended, {} refresh tokens revoked", id, sessions, tokens);
-  return true;
+  return signin::sign_out_everywhere({deps.users, deps.sso_sessions, deps.grants}, id, deps.clock.now()).has_value();
 }
 
 Response create_user(const AdminDeps& deps, const Request& req) {

@@ -29,6 +29,7 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
   oidc::add_userinfo_routes(router, w.userinfo_deps);
   oidc::add_authorize_routes(router, w.authorize_deps);
   signin::add_sign_in_routes(router, w.sign_in);
+  signin::account::add_account_routes(router, w.account);
   oidc::add_logout_routes(router, w.logout_deps);
   admin::add_routes(router, w.admin_deps);
   MetricsSources sources{w.request_stats, w.logins, w.job_runs, w.store_errors, w.redis.get(), *w.store,

@@ -234,21 +234,34 @@ void Wiring::wire_sign_in() {
   sign_in_deps.theme = &theme;
   sign_in_deps.csrf_key = signin::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
   sign_in.add_front_door(oidc_front_door);
+  sign_in.add_front_door(account_front_door);
   sign_in_deps.on_sign_in = [this](const signin::SignInEvent& e) {
     logins.add({e.outcome});
     admin::AuditEvent a;
-    a.at = clock.now_ms();
-    a.node_id = node_id_of(config);
     a.actor = e.user_id.empty() ? "login:" + e.login_name : "user:" + e.user_id;
     a.action = "sign_in." + std::string(e.outcome);
     a.target = e.service;
     a.client_address = e.client_address;
-    try {
-      store->audit().append(a);
-    } catch (const std::exception& ex) {
-      spdlog::error("audit: could not record {} for client {}: {}", a.action, a.target, ex.what());
-    }
+    audit(std::move(a));
   };
+  account_deps.on_event = [this](const signin::account::AccountEvent& e) {
+    admin::AuditEvent a;
+    a.actor = "user:" + e.user_id;
+    a.action = std::string(e.action);
+    a.target = e.user_id;
+    a.client_address = e.client_address;
+    audit(std::move(a));
+  };
+}
+
+void Wiring::audit(admin::AuditEvent a) {
+  a.at = clock.now_ms();
+  a.node_id = node_id_of(config);
+  try {
+    store->audit().append(a);
+  } catch (const std::exception& ex) {
+    spdlog::error("audit: could not record {} for {}: {}", a.action, a.target, ex.what());
+  }
 }
 
 void Wiring::wire_rate_limits() {

@@ -32,6 +32,7 @@
 #include "oidc/grants/user_grants.hpp"
 #include "oidc/logout.hpp"
 #include "oidc/userinfo.hpp"
+#include "signin/account/account.hpp"
 #include "signin/sign_in.hpp"
 #include "storage/backend.hpp"
 #include "token/access_token.hpp"
@@ -92,6 +93,10 @@ struct Wiring {
   oidc::UserinfoDeps userinfo_deps;
   signin::SignInDeps sign_in_deps;
   signin::SignIn sign_in{sign_in_deps};
+  signin::account::AccountFrontDoor account_front_door;
+  signin::account::AccountDeps account_deps{
+      .sign_in = sign_in, .grants = &store->refresh_tokens(), .min_password_length = config.passwords.min_length};
+  signin::account::AccountPages account{account_deps};
   oidc::AuthorizeDeps authorize_deps;
   oidc::OidcFrontDoor oidc_front_door{authorize_deps};
   oidc::LogoutDeps logout_deps{authorize_deps, codec};
@@ -110,6 +115,8 @@ struct Wiring {
   void wire_admin();
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
   void add_job(cluster::JobSpec job);
+  /// Appends to the audit trail; a store fault is logged, never thrown (the request it records stands).
+  void audit(admin::AuditEvent a);
   /// What a change made elsewhere (another node, a `gatehouse` command) means for this node's caches.
   void apply_event(const cluster::ClusterEvent& e);
   /// Counts one request against both rules (each 0 = off); the longer wait when either is over.

@@ -53,6 +53,10 @@ class SsoSessionStore {
   virtual void insert(const SsoSession& session) = 0;
   /// The session if it exists, has not passed expires_at, and was seen within `idle_timeout`.
   virtual std::optional<SsoSession> find(const std::string& id_hash, UnixSeconds now, UnixSeconds idle_timeout) = 0;
+  /// The user's live sessions (as find() would return them at `now`), newest first (by created_at),
+  /// at most `limit`: the account page's list. One read over the user's index.
+  virtual std::vector<SsoSession> list_user(const std::string& user_id, UnixSeconds now, UnixSeconds idle_timeout,
+                                            std::size_t limit) = 0;
   /// Records activity (sliding the idle timeout). @returns false if there is no such session.
   virtual bool touch(const std::string& id_hash, UnixSeconds now) = 0;
   /// Records `participant` on the session unless it already has one with the same protocol and

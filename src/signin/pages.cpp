@@ -70,6 +70,12 @@ http::Response error_page(const Theme& theme, int status, std::string_view error
   return html_page(status, std::move(body));
 }
 
+http::Response too_many_page(const Theme& theme, std::string_view message, UnixSeconds wait) {
+  auto r = error_page(theme, 429, "too_many_requests", std::string(message) + std::to_string(wait) + " seconds.");
+  r.set("Retry-After", std::to_string(wait));
+  return r;
+}
+
 std::vector<std::string> split_words(std::string_view s) {
   std::vector<std::string> out;
   std::size_t start = 0;

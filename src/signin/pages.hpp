@@ -23,6 +23,9 @@ http::Response html_page(int status, std::string body);
 /// The theme's error page. `title` replaces its heading ("Something went wrong") when given.
 http::Response error_page(const Theme& theme, int status, std::string_view error, std::string_view message,
                           std::string_view title = {});
+/// The theme's error page for a request over a rate limit: 429 with Retry-After; `message` is
+/// followed by the seconds to wait ("Try again in " → "Try again in 30 seconds.").
+http::Response too_many_page(const Theme& theme, std::string_view message, UnixSeconds wait);
 /// The words of a space-separated list (a stored, already validated scope or amr string).
 std::vector<std::string> split_words(std::string_view s);
 

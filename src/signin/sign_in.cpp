@@ -13,12 +13,6 @@ constexpr std::string_view kExpired =
 
 CookieScope csrf_cookie_scope(const CookieConfig& cookies) { return cookie_scope(cookies, kCsrfCookie, kCsrfCookiePath, true); }
 
-http::Response too_many(const Theme& theme, std::string_view message, UnixSeconds wait) {
-  auto r = error_page(theme, 429, "too_many_requests", std::string(message) + std::to_string(wait) + " seconds.");
-  r.set("Retry-After", std::to_string(wait));
-  return r;
-}
-
 }  // namespace
 
 std::shared_ptr<const Theme> SignIn::theme() const {
@@ -31,6 +25,11 @@ const FrontDoor* SignIn::door_of(std::string_view kind) const {
   for (const auto* door : doors_)
     if (door->kind() == kind) return door;
   return nullptr;
+}
+
+std::string SignIn::service_name(std::string_view kind, std::string_view service) const {
+  const auto* door = door_of(kind);
+  return door != nullptr ? door->display_name(service) : std::string(service);
 }
 
 std::optional<session::SsoSession> SignIn::current_session(const http::Request& request) const {
@@ -52,8 +51,7 @@ void SignIn::join(const session::SsoSession& s, std::string_view protocol, std::
 
 http::Response SignIn::login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
                                   std::string_view error) const {
-  const auto* door = door_of(tx.continuation.kind);
-  const std::string name = door != nullptr ? door->display_name(tx.service) : tx.service;
+  const std::string name = service_name(tx.continuation.kind, tx.service);
   std::string error_block;
   if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
   return html_page(200, render(theme()->login_html, {{"client_name", html_escape(name)},
@@ -68,7 +66,7 @@ http::Response SignIn::start(SignInTransaction tx, const http::Request& request)
   // (rate_limits.authorize_per_ip): anonymous requests cannot grow the store without bound.
   if (deps_.transaction_rate_limit) {
     if (auto wait = deps_.transaction_rate_limit(request.client_address))
-      return too_many(*theme(), "Too many sign-ins were started from your network. Try again in ", *wait);
+      return too_many_page(*theme(), "Too many sign-ins were started from your network. Try again in ", *wait);
   }
   // The CSRF token binds the form to this browser: one per browser (reused while its cookie
   // lives), so sign-ins running in two tabs do not invalidate each other. Only a token this
@@ -105,7 +103,7 @@ http::Response SignIn::login_endpoint(const http::Request& request) const {
   // Before the password check: a limited attempt costs no argon2id.
   if (deps_.login_rate_limit) {
     if (auto wait = deps_.login_rate_limit(tx->service, request.client_address))
-      return too_many(*theme(), "Too many sign-in attempts. Try again in ", *wait);
+      return too_many_page(*theme(), "Too many sign-in attempts. Try again in ", *wait);
   }
   const auto username = form.value("username");
   const auto login_name = user::login_name(username);

@@ -71,6 +71,9 @@ class SignIn {
   /// The theme the pages use now.
   std::shared_ptr<const Theme> theme() const;
 
+  /// What the pages call a service signed in to through front door `kind` (FrontDoor::display_name;
+  /// the service itself when no front door of that kind is registered).
+  std::string service_name(std::string_view kind, std::string_view service) const;
   /// The live SSO session of this browser, if any (its activity recorded when worth_touching).
   std::optional<session::SsoSession> current_session(const http::Request& request) const;
   /// Records that `service` (of front door `protocol`) was signed in to from `session`: no write

@@ -18,18 +18,22 @@ struct File {
   std::array<std::string_view, 2> placeholders;  // "" = none
 };
 
-constexpr std::array<File, 4> kFiles{{
+constexpr std::array<File, 5> kFiles{{
     {"login_html", &Theme::login_html, {"{{tx}}", "{{csrf}}"}},
     {"error_html", &Theme::error_html, {"{{message}}", ""}},
     {"logout_html", &Theme::logout_html, {"{{csrf}}", "{{hidden_fields}}"}},
+    {"account_html", &Theme::account_html, {"{{csrf}}", "{{sessions}}"}},
     {"style_css", &Theme::style_css, {"", ""}},
 }};
 
 }  // namespace
 
 const Theme& builtin_theme() {
-  static const Theme theme{std::string(web::k_login_html), std::string(web::k_error_html), std::string(web::k_logout_html),
-                           std::string(web::k_style_css), 0};
+  static const Theme theme{.login_html = std::string(web::k_login_html),
+                           .error_html = std::string(web::k_error_html),
+                           .logout_html = std::string(web::k_logout_html),
+                           .account_html = std::string(web::k_account_html),
+                           .style_css = std::string(web::k_style_css)};
   return theme;
 }
 
@@ -39,7 +43,7 @@ Result<Theme, std::string> parse_theme(const json::object& doc) {
     if (key == "updated_at" || key == "builtin") continue;  // read-only, as GET shows them
     bool known = false;
     for (const auto& f : kFiles) known = known || f.name == key;
-    if (!known) return unexpected("\"" + std::string(key) + "\" is not a theme member (login_html, error_html, logout_html, style_css)");
+    if (!known) return unexpected("\"" + std::string(key) + "\" is not a theme member (login_html, error_html, logout_html, account_html, style_css)");
   }
   Theme theme = builtin_theme();
   for (const auto& f : kFiles) {
@@ -91,6 +95,9 @@ void ThemeProvider::save(Theme theme, UnixSeconds now) {
   theme.updated_at = now;
   auto doc = theme_json(theme);
   doc.erase("builtin");
+  // A node of the previous release refuses a stored theme with a member it does not know (and
+  // serves the built-in one): the account page's template is stored only when it was changed.
+  if (theme.account_html == builtin_theme().account_html) doc.erase("account_html");
   settings_.put(std::string(kThemeSetting), json::serialize(doc));
   std::lock_guard lock(mutex_);
   current_ = std::make_shared<const Theme>(std::move(theme));

@@ -1,5 +1,5 @@
 #pragma once
-// The theme of the hosted pages (sign-in, sign-out, errors, their CSS), stored in the database so
+// The theme of the hosted pages (sign-in, sign-out, account, errors, their CSS), stored in the database so
 // every node serves the same pages without copying files (the setting "theme.default", a JSON
 // document). A node keeps the current theme in memory and reloads it when the setting's cluster
 // event arrives; until a theme is saved, the built-in one (web/) is used.
@@ -23,6 +23,7 @@ struct Theme {
   std::string login_html;   ///< must keep {{tx}} and {{csrf}} (the form's hidden fields)
   std::string error_html;   ///< must keep {{message}}
   std::string logout_html;  ///< must keep {{csrf}} and {{hidden_fields}}
+  std::string account_html;  ///< must keep {{csrf}} and {{sessions}} (the account page, /account)
   std::string style_css;    ///< served at /assets/style.css
   UnixSeconds updated_at = 0;  ///< 0: the built-in theme
 };
@@ -30,7 +31,7 @@ struct Theme {
 /// The built-in theme (web/).
 const Theme& builtin_theme();
 
-/// Validates a theme document {"login_html","error_html","logout_html","style_css"}: members left
+/// Validates a theme document {"login_html","error_html","logout_html","account_html","style_css"}: members left
 /// out keep the built-in file; unknown members, non-strings, files over 64 KiB and templates
 /// without their required placeholders are refused. @returns the theme or a message naming the member.
 Result<Theme, std::string> parse_theme(const boost::json::object& doc);

@@ -6,6 +6,7 @@
 namespace gatehouse::web {
 extern const std::string_view k_login_html;
 extern const std::string_view k_logout_html;
+extern const std::string_view k_account_html;
 extern const std::string_view k_error_html;
 extern const std::string_view k_style_css;
 }  // namespace gatehouse::web

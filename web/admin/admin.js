@@ -357,7 +357,7 @@ const pages = {
 
   async themes() {
     const data = await api('GET', '/api/themes/default');
-    const fields = ['login_html', 'error_html', 'logout_html', 'style_css'];
+    const fields = ['login_html', 'error_html', 'logout_html', 'account_html', 'style_css'];
     const form = el('form', { class: 'card', id: 'theme-form' },
       fields.map((f) => [el('label', { for: `theme-${f}` }, f), el('textarea', { id: `theme-${f}`, name: f, rows: 10 }, data[f] || '')]),
       el('button', { type: 'submit' }, 'Save theme'));

@@ -84,6 +84,38 @@ TEST_P(SsoSessionStoreContract, RevokeBySidAndByUser) {
   EXPECT_TRUE(store().find("h3", 1500, 1800));
 }
 
+TEST_P(SsoSessionStoreContract, ListsAUsersLiveSessionsNewestFirstAndBounded) {
+  auto first = sample("h1", "sid-1");  // created at 1000
+  auto second = sample("h2", "sid-2");
+  second.created_at = second.last_seen_at = 1100;
+  second.participants = {{"oidc", "web", 1100, ""}, {"account", "account", 1101, ""}};
+  auto third = sample("h3", "sid-3");
+  third.created_at = third.last_seen_at = 1200;
+  auto idle = sample("h4", "sid-4");
+  idle.created_at = idle.last_seen_at = 500;
+  auto expired = sample("h5", "sid-5");
+  expired.created_at = expired.last_seen_at = 1300;
+  expired.expires_at = 1400;
+  for (const auto& s : {first, second, third, idle, expired, sample("h6", "sid-6", "u2")}) store().insert(s);
+  // At 1500 with a 900 s idle timeout: the idle one (last seen 500) and the expired one are gone.
+  auto listed = store().list_user("u1", 1500, 900, 10);
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].sid, "sid-3");
+  EXPECT_EQ(listed[1].sid, "sid-2");
+  EXPECT_EQ(listed[2].sid, "sid-1");
+  EXPECT_EQ(listed[1].id_hash, "h2");
+  EXPECT_EQ(listed[1].user_id, "u1");
+  ASSERT_EQ(listed[1].participants.size(), 2u);
+  EXPECT_EQ(listed[1].participants[1].protocol, "account");
+  EXPECT_EQ(listed[1].participants[1].at, 1101);
+  auto bounded = store().list_user("u1", 1500, 900, 2);
+  ASSERT_EQ(bounded.size(), 2u) << "at most the limit, the newest";
+  EXPECT_EQ(bounded[1].sid, "sid-2");
+  EXPECT_TRUE(store().list_user("u1", 1500, 900, 0).empty());
+  EXPECT_TRUE(store().list_user("nobody", 1500, 900, 10).empty());
+  EXPECT_EQ(store().list_user("u2", 1500, 900, 10).size(), 1u);
+}
+
 TEST_P(SsoSessionStoreContract, PurgeDeletesOnlyExpired) {
   auto old = sample("h1", "sid-1");
   old.expires_at = 1200;

@@ -42,6 +42,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9))sql"};
 constexpr Query kFindSession{"find_sso_session", R"sql(
 SELECT id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants FROM sso_sessions
  WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $2 - $3)sql"};
+// The same liveness as kFindSession, over the user's index; newest first, bounded.
+constexpr Query kListUserSessions{"list_user_sso_sessions", R"sql(
+SELECT id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants FROM sso_sessions
+ WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $2 - $3 ORDER BY created_at DESC, sid LIMIT $4)sql"};
 // Appends a participant's record unless the session has one for that protocol and service ($3 is
 // its key). A racing second UPDATE waits on the row lock, re-checks the condition on the committed
 // row and changes nothing: the service is recorded once.
@@ -205,6 +209,18 @@ std::optional<session::SsoSession> PgSsoSessionStore::find(const std::string& id
   const auto result = connection->execute(kFindSession, Params().bytea(id_hash).int8(now).int8(idle_timeout));
   if (result.empty()) return std::nullopt;
   return read_session(result.row(0));
+}
+
+std::vector<session::SsoSession> PgSsoSessionStore::list_user(const std::string& user_id, UnixSeconds now,
+                                                              UnixSeconds idle_timeout, std::size_t limit) {
+  std::vector<session::SsoSession> out;
+  if (limit == 0) return out;
+  auto connection = pool_.acquire();
+  const auto result =
+      connection->execute(kListUserSessions, Params().text(user_id).int8(now).int8(idle_timeout).int8(to_sql_count(limit)));
+  out.reserve(static_cast<std::size_t>(result.rows()));
+  for (int i = 0; i < result.rows(); ++i) out.push_back(read_session(result.row(i)));
+  return out;
 }
 
 bool PgSsoSessionStore::touch(const std::string& id_hash, UnixSeconds now) {

@@ -129,6 +129,8 @@ class PgSsoSessionStore final : public session::SsoSessionStore {
   explicit PgSsoSessionStore(ConnectionPool& pool) : pool_(pool) {}
   void insert(const session::SsoSession& s) override;
   std::optional<session::SsoSession> find(const std::string& id_hash, UnixSeconds now, UnixSeconds idle_timeout) override;
+  std::vector<session::SsoSession> list_user(const std::string& user_id, UnixSeconds now, UnixSeconds idle_timeout,
+                                             std::size_t limit) override;
   bool touch(const std::string& id_hash, UnixSeconds now) override;
   bool add_participant(const std::string& id_hash, const session::Participant& participant) override;
   bool revoke_by_sid(const std::string& sid) override;

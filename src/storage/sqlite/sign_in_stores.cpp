@@ -38,6 +38,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql"};
 constexpr Query kFindSession{"find_sso_session", R"sql(
 SELECT id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants FROM sso_sessions
  WHERE id_hash = ?1 AND expires_at > ?2 AND last_seen_at > ?2 - ?3)sql"};
+// The same liveness as kFindSession, over the user's index; newest first, bounded.
+constexpr Query kListUserSessions{"list_user_sso_sessions", R"sql(
+SELECT id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants FROM sso_sessions
+ WHERE user_id = ?1 AND expires_at > ?2 AND last_seen_at > ?2 - ?3 ORDER BY created_at DESC, sid LIMIT ?4)sql"};
 // Appends a participant's record unless the session has one for that protocol and service (?3 is
 // its key): one statement, so two nodes adding the same service at once record it once.
 constexpr Query kAddParticipant{"add_sso_session_participant",
@@ -212,6 +216,17 @@ std::optional<session::SsoSession> SqliteSsoSessionStore::find(const std::string
   s.bind_blob(1, id_hash).bind_int(2, now).bind_int(3, idle_timeout);
   if (!s.step()) return std::nullopt;
   return read_session(s);
+}
+
+std::vector<session::SsoSession> SqliteSsoSessionStore::list_user(const std::string& user_id, UnixSeconds now,
+                                                                  UnixSeconds idle_timeout, std::size_t limit) {
+  std::vector<session::SsoSession> out;
+  if (limit == 0) return out;
+  auto connection = pool_.acquire();
+  Statement s(*connection, kListUserSessions);
+  s.bind_text(1, user_id).bind_int(2, now).bind_int(3, idle_timeout).bind_int(4, to_sql_count(limit));
+  while (s.step()) out.push_back(read_session(s));
+  return out;
 }
 
 bool SqliteSsoSessionStore::touch(const std::string& id_hash, UnixSeconds now) {
