@@ -8,9 +8,6 @@
 
 namespace gatehouse::admin {
 
-namespace json = boost::json;
-using http::Request;
-using http::Response;
 
 Response error(int status, std::string_view code, std::string_view message, std::string_view field) {
   json::object body{{"error", code}, {"message", message}};

@@ -34,7 +34,7 @@ http::Response redirect(std::string_view redirect_uri, std::initializer_list<std
     location += sep;
     location += name;
     location += '=';
-    location += signin::form_escape(value);
+    location += http::percent_encode(value);
     sep = '&';
   }
   http::Response r;

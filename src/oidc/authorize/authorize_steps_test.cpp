@@ -143,7 +143,7 @@ TEST_F(AuthorizeStepsTest, EachCheckAnswersWithItsErrorOnTheRightSideOfTheBounda
       EXPECT_EQ(r.status, 302);
       const auto l = location(r);
       EXPECT_TRUE(l.starts_with(std::string(kRedirect) + "?error=" + c.error + "&")) << l;
-      EXPECT_NE(l.find("error_description=" + signin::form_escape(c.description)), std::string::npos) << l;
+      EXPECT_NE(l.find("error_description=" + http::percent_encode(c.description)), std::string::npos) << l;
       EXPECT_NE(l.find("&iss=https%3A%2F%2Fid.example.com"), std::string::npos) << l;
     } else {
       EXPECT_EQ(r.status, 400);
