@@ -101,7 +101,7 @@ ConnectionSpec connection_spec(const SqliteOptions& options) {
 struct SqliteBackend::Impl {
   explicit Impl(const SqliteOptions& options)
       : pool([spec = connection_spec(options)] { return std::make_unique<Connection>(spec); },
-             options.pool_size, options.busy_timeout, options.path),
+             options.pool_size, options.busy_timeout, "sqlite '" + options.path + "'"),
         clients(pool),
         api_keys(pool),
         keys(pool),
