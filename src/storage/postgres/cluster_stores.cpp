@@ -1,7 +1,11 @@
 // The cluster's own state on PostgreSQL: membership, events, run-once jobs.
 #include "storage/postgres/stores.hpp"
+#include "storage/event_store.hpp"
+#include "storage/job_store.hpp"
+#include "storage/node_store.hpp"
 
-namespace gatehouse::storage::postgres {
+namespace gatehouse::storage {
+using namespace postgres;  // this file is the PostgreSQL side of the Sql*Store templates
 namespace {
 
 // --- membership ------------------------------------------------------------------------------
@@ -125,9 +129,10 @@ DELETE FROM job_runs WHERE id IN (
 
 }  // namespace
 
-// --- PgNodeStore -----------------------------------------------------------------------------
+// --- SqlNodeStore -----------------------------------------------------------------------------
 
-cluster::JoinResult PgNodeStore::join(const cluster::NodeRecord& self, UnixMillis live_window) {
+template <>
+cluster::JoinResult SqlNodeStore<postgres::Connection>::join(const cluster::NodeRecord& self, UnixMillis live_window) {
   auto connection = pool_.acquire();
   Params params = node_params(self);
   params.int8(live_window);
@@ -138,7 +143,8 @@ cluster::JoinResult PgNodeStore::join(const cluster::NodeRecord& self, UnixMilli
   return {false, read_node(holder.row(0))};
 }
 
-bool PgNodeStore::check_in(const cluster::NodeRecord& self) {
+template <>
+bool SqlNodeStore<postgres::Connection>::check_in(const cluster::NodeRecord& self) {
   auto connection = pool_.acquire();
   Params params;
   params.text(self.node_id)
@@ -152,34 +158,40 @@ bool PgNodeStore::check_in(const cluster::NodeRecord& self) {
   return connection->execute(kCheckIn, params).affected() == 1;
 }
 
-void PgNodeStore::leave(const std::string& node_id, const std::string& instance, UnixMillis now) {
+template <>
+void SqlNodeStore<postgres::Connection>::leave(const std::string& node_id, const std::string& instance, UnixMillis now) {
   auto connection = pool_.acquire();
   connection->execute(kLeave, Params().text(node_id).text(instance).int8(now));
 }
 
-std::vector<cluster::NodeRecord> PgNodeStore::list() {
+template <>
+std::vector<cluster::NodeRecord> SqlNodeStore<postgres::Connection>::list() {
   auto connection = pool_.acquire();
   return read_nodes(connection->execute(kListNodes));
 }
 
-std::vector<cluster::NodeRecord> PgNodeStore::mark_recovering(UnixMillis silent_since) {
+template <>
+std::vector<cluster::NodeRecord> SqlNodeStore<postgres::Connection>::mark_recovering(UnixMillis silent_since) {
   auto connection = pool_.acquire();
   return read_nodes(connection->execute(kMarkRecovering, Params().int8(silent_since)));
 }
 
-std::vector<cluster::NodeRecord> PgNodeStore::remove_dead(UnixMillis silent_since) {
+template <>
+std::vector<cluster::NodeRecord> SqlNodeStore<postgres::Connection>::remove_dead(UnixMillis silent_since) {
   auto connection = pool_.acquire();
   return read_nodes(connection->execute(kRemoveDead, Params().int8(silent_since)));
 }
 
-// --- PgEventStore ----------------------------------------------------------------------------
+// --- SqlEventStore ----------------------------------------------------------------------------
 
-std::int64_t PgEventStore::latest_seq() {
+template <>
+std::int64_t SqlEventStore<postgres::Connection>::latest_seq() {
   auto connection = pool_.acquire();
   return connection->execute(kLatestSeq).row(0).int8(0);
 }
 
-std::vector<cluster::ClusterEvent> PgEventStore::read_after(std::int64_t after, std::size_t limit) {
+template <>
+std::vector<cluster::ClusterEvent> SqlEventStore<postgres::Connection>::read_after(std::int64_t after, std::size_t limit) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kReadEvents, Params().int8(after).int8(to_sql_count(limit)));
   std::vector<cluster::ClusterEvent> out;
@@ -191,25 +203,29 @@ std::vector<cluster::ClusterEvent> PgEventStore::read_after(std::int64_t after, 
   return out;
 }
 
-std::int64_t PgEventStore::append(const std::string& kind, const std::string& key, UnixMillis now) {
+template <>
+std::int64_t SqlEventStore<postgres::Connection>::append(const std::string& kind, const std::string& key, UnixMillis now) {
   auto connection = pool_.acquire();
   return connection->execute(kAppendEvent, Params().text(kind).text(key).int8(now)).row(0).int8(0);
 }
 
-std::size_t PgEventStore::purge_before(UnixMillis before, std::size_t limit) {
+template <>
+std::size_t SqlEventStore<postgres::Connection>::purge_before(UnixMillis before, std::size_t limit) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeEvents, Params().int8(before).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.affected());
 }
 
-// --- PgJobStore ------------------------------------------------------------------------------
+// --- SqlJobStore ------------------------------------------------------------------------------
 
-void PgJobStore::ensure(const std::string& name, UnixMillis first_run) {
+template <>
+void SqlJobStore<postgres::Connection>::ensure(const std::string& name, UnixMillis first_run) {
   auto connection = pool_.acquire();
   connection->execute(kEnsureJob, Params().text(name).int8(first_run));
 }
 
-std::optional<cluster::Claim> PgJobStore::claim(const std::string& name, const std::string& owner, UnixMillis now,
+template <>
+std::optional<cluster::Claim> SqlJobStore<postgres::Connection>::claim(const std::string& name, const std::string& owner, UnixMillis now,
                                                 UnixMillis lease) {
   auto connection = pool_.acquire();
   Transaction tx(*connection);
@@ -229,7 +245,8 @@ std::optional<cluster::Claim> PgJobStore::claim(const std::string& name, const s
   return cluster::Claim{run_id};
 }
 
-bool PgJobStore::finish(const std::string& name, const cluster::Claim& claim, const std::string& owner, UnixMillis now,
+template <>
+bool SqlJobStore<postgres::Connection>::finish(const std::string& name, const cluster::Claim& claim, const std::string& owner, UnixMillis now,
                         UnixMillis next_run, const std::string& outcome, const std::string& detail) {
   auto connection = pool_.acquire();
   Transaction tx(*connection);
@@ -240,7 +257,8 @@ bool PgJobStore::finish(const std::string& name, const cluster::Claim& claim, co
   return true;
 }
 
-std::size_t PgJobStore::release_owner(const std::string& owner, UnixMillis now) {
+template <>
+std::size_t SqlJobStore<postgres::Connection>::release_owner(const std::string& owner, UnixMillis now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection);
   std::vector<std::int64_t> runs;
@@ -254,12 +272,14 @@ std::size_t PgJobStore::release_owner(const std::string& owner, UnixMillis now) 
   return static_cast<std::size_t>(released);
 }
 
-bool PgJobStore::make_due(const std::string& name, UnixMillis now) {
+template <>
+bool SqlJobStore<postgres::Connection>::make_due(const std::string& name, UnixMillis now) {
   auto connection = pool_.acquire();
   return connection->execute(kMakeDue, Params().text(name).int8(now)).affected() == 1;
 }
 
-std::vector<cluster::JobInfo> PgJobStore::list() {
+template <>
+std::vector<cluster::JobInfo> SqlJobStore<postgres::Connection>::list() {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kListJobs);
   std::vector<cluster::JobInfo> out;
@@ -270,7 +290,8 @@ std::vector<cluster::JobInfo> PgJobStore::list() {
   return out;
 }
 
-std::vector<cluster::JobRun> PgJobStore::runs(const std::string& job, std::size_t limit) {
+template <>
+std::vector<cluster::JobRun> SqlJobStore<postgres::Connection>::runs(const std::string& job, std::size_t limit) {
   auto connection = pool_.acquire();
   const auto result = job.empty() ? connection->execute(kRunsAll, Params().int8(to_sql_count(limit)))
                                   : connection->execute(kRunsOfJob, Params().int8(to_sql_count(limit)).text(job));
@@ -290,10 +311,11 @@ std::vector<cluster::JobRun> PgJobStore::runs(const std::string& job, std::size_
   return out;
 }
 
-std::size_t PgJobStore::purge_runs(UnixMillis before, std::size_t limit) {
+template <>
+std::size_t SqlJobStore<postgres::Connection>::purge_runs(UnixMillis before, std::size_t limit) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeRuns, Params().int8(before).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.affected());
 }
 
-}  // namespace gatehouse::storage::postgres
+}  // namespace gatehouse::storage

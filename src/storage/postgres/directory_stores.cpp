@@ -3,8 +3,14 @@
 #include <limits>
 
 #include "storage/postgres/stores.hpp"
+#include "storage/api_key_store.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/client_store.hpp"
+#include "storage/key_store.hpp"
+#include "storage/settings_store.hpp"
 
-namespace gatehouse::storage::postgres {
+namespace gatehouse::storage {
+using namespace postgres;  // this file is the PostgreSQL side of the Sql*Store templates
 namespace {
 
 // --- clients ---------------------------------------------------------------------------------
@@ -192,13 +198,14 @@ std::optional<std::string> select_setting(Connection& connection, std::string_vi
 
 }  // namespace
 
-std::int64_t to_sql_count(std::size_t n) {
+std::int64_t postgres::to_sql_count(std::size_t n) {
   return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
 }
 
-// --- PgClientStore ---------------------------------------------------------------------------
+// --- SqlClientStore ---------------------------------------------------------------------------
 
-std::optional<client::Client> PgClientStore::find(const std::string& client_id) {
+template <>
+std::optional<client::Client> SqlClientStore<postgres::Connection>::find(const std::string& client_id) {
   if (!is_storable_text(client_id)) return std::nullopt;  // a junk client_id from a request
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindClient, Params().text(client_id));
@@ -206,7 +213,8 @@ std::optional<client::Client> PgClientStore::find(const std::string& client_id) 
   return read_client(result.row(0), 0);
 }
 
-client::ClientPage PgClientStore::list(std::size_t offset, std::size_t limit) {
+template <>
+client::ClientPage SqlClientStore<postgres::Connection>::list(std::size_t offset, std::size_t limit) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kListClients, Params().int8(to_sql_count(limit)).int8(to_sql_count(offset)));
   client::ClientPage page;
@@ -218,34 +226,39 @@ client::ClientPage PgClientStore::list(std::size_t offset, std::size_t limit) {
   return page;
 }
 
-bool PgClientStore::insert(const client::Client& client) {
+template <>
+bool SqlClientStore<postgres::Connection>::insert(const client::Client& client) {
   auto connection = pool_.acquire();
   return connection->execute(kInsertClient, client_params(client)).affected() == 1;
 }
 
-client::UpdateResult PgClientStore::update(const client::Client& client) {
+template <>
+client::UpdateResult SqlClientStore<postgres::Connection>::update(const client::Client& client) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kUpdateClient, client_params(client));
   if (result.row(0).int8(0) == 1) return client::UpdateResult::kOk;
   return result.row(0).boolean(1) ? client::UpdateResult::kStale : client::UpdateResult::kNotFound;
 }
 
-bool PgClientStore::remove(const std::string& client_id) {
+template <>
+bool SqlClientStore<postgres::Connection>::remove(const std::string& client_id) {
   if (!is_storable_text(client_id)) return false;
   auto connection = pool_.acquire();
   return connection->execute(kDeleteClient, Params().text(client_id)).affected() == 1;
 }
 
-// --- PgApiKeyStore ---------------------------------------------------------------------------
+// --- SqlApiKeyStore ---------------------------------------------------------------------------
 
-std::optional<admin::ApiKey> PgApiKeyStore::find_by_hash(const std::string& key_hash) {
+template <>
+std::optional<admin::ApiKey> SqlApiKeyStore<postgres::Connection>::find_by_hash(const std::string& key_hash) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindApiKeyByHash, Params().bytea(key_hash));
   if (result.empty()) return std::nullopt;
   return read_api_key(result.row(0));
 }
 
-std::vector<admin::ApiKey> PgApiKeyStore::list() {
+template <>
+std::vector<admin::ApiKey> SqlApiKeyStore<postgres::Connection>::list() {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kListApiKeys);
   std::vector<admin::ApiKey> keys;
@@ -254,7 +267,8 @@ std::vector<admin::ApiKey> PgApiKeyStore::list() {
   return keys;
 }
 
-bool PgApiKeyStore::insert(const admin::ApiKey& key) {
+template <>
+bool SqlApiKeyStore<postgres::Connection>::insert(const admin::ApiKey& key) {
   auto connection = pool_.acquire();
   const Params params = Params()
                             .text(key.id)
@@ -266,14 +280,16 @@ bool PgApiKeyStore::insert(const admin::ApiKey& key) {
   return connection->execute(kInsertApiKey, params).affected() == 1;
 }
 
-bool PgApiKeyStore::remove(const std::string& id) {
+template <>
+bool SqlApiKeyStore<postgres::Connection>::remove(const std::string& id) {
   auto connection = pool_.acquire();
   return connection->execute(kDeleteApiKey, Params().text(id)).affected() == 1;
 }
 
-// --- PgKeyStore ------------------------------------------------------------------------------
+// --- SqlKeyStore ------------------------------------------------------------------------------
 
-std::vector<keys::StoredKey> PgKeyStore::list_active() {
+template <>
+std::vector<keys::StoredKey> SqlKeyStore<postgres::Connection>::list_active() {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kListActiveKeys);
   std::vector<keys::StoredKey> keys;
@@ -295,17 +311,20 @@ Params key_params(const keys::StoredKey& key) {
 }
 }  // namespace
 
-bool PgKeyStore::insert_current_if_none(const keys::StoredKey& key) {
+template <>
+bool SqlKeyStore<postgres::Connection>::insert_current_if_none(const keys::StoredKey& key) {
   auto connection = pool_.acquire();
   return connection->execute(kInsertCurrentKey, key_params(key)).affected() == 1;
 }
 
-bool PgKeyStore::insert_next_if_none(const keys::StoredKey& key) {
+template <>
+bool SqlKeyStore<postgres::Connection>::insert_next_if_none(const keys::StoredKey& key) {
   auto connection = pool_.acquire();
   return connection->execute(kInsertNextKey, key_params(key)).affected() == 1;
 }
 
-bool PgKeyStore::promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
+template <>
+bool SqlKeyStore<postgres::Connection>::promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
                               UnixSeconds previous_retires_at) {
   if (!is_storable_text(alg) || !is_storable_text(next_kid)) return false;
   auto connection = pool_.acquire();
@@ -318,17 +337,20 @@ bool PgKeyStore::promote_next(const std::string& alg, const std::string& next_ki
   return true;
 }
 
-std::size_t PgKeyStore::retire_previous(UnixSeconds now) {
+template <>
+std::size_t SqlKeyStore<postgres::Connection>::retire_previous(UnixSeconds now) {
   auto connection = pool_.acquire();
   return static_cast<std::size_t>(connection->execute(kRetirePrevious, Params().int8(now)).affected());
 }
 
-std::optional<std::string> PgKeyStore::key_check() {
+template <>
+std::optional<std::string> SqlKeyStore<postgres::Connection>::key_check() {
   auto connection = pool_.acquire();
   return select_setting(*connection, kKeyCheckSetting);
 }
 
-std::string PgKeyStore::set_key_check_if_absent(const std::string& value) {
+template <>
+std::string SqlKeyStore<postgres::Connection>::set_key_check_if_absent(const std::string& value) {
   auto connection = pool_.acquire();
   // Two autocommit statements: a conflicting insert waits for the other writer to commit, so the
   // SELECT that follows (a new snapshot) sees the value that won. In one statement it could not.
@@ -338,24 +360,28 @@ std::string PgKeyStore::set_key_check_if_absent(const std::string& value) {
   return *stored;
 }
 
-// --- PgSettingsStore -------------------------------------------------------------------------
+// --- SqlSettingsStore -------------------------------------------------------------------------
 
-std::optional<std::string> PgSettingsStore::get(const std::string& name) {
+template <>
+std::optional<std::string> SqlSettingsStore<postgres::Connection>::get(const std::string& name) {
   auto connection = pool_.acquire();
   return select_setting(*connection, name);
 }
 
-void PgSettingsStore::put(const std::string& name, const std::string& value) {
+template <>
+void SqlSettingsStore<postgres::Connection>::put(const std::string& name, const std::string& value) {
   auto connection = pool_.acquire();
   connection->execute(kPutSetting, Params().text(name).bytea(value));
 }
 
-bool PgSettingsStore::insert_if_absent(const std::string& name, const std::string& value) {
+template <>
+bool SqlSettingsStore<postgres::Connection>::insert_if_absent(const std::string& name, const std::string& value) {
   auto connection = pool_.acquire();
   return connection->execute(kInsertSettingIfAbsent, Params().text(name).bytea(value)).affected() == 1;
 }
 
-std::int64_t PgAuditStore::append(const admin::AuditEvent& e) {
+template <>
+std::int64_t SqlAuditStore<postgres::Connection>::append(const admin::AuditEvent& e) {
   auto connection = pool_.acquire();
   auto r = connection->execute(kAppendAudit, Params()
                                                  .int8(e.at)
@@ -370,7 +396,8 @@ std::int64_t PgAuditStore::append(const admin::AuditEvent& e) {
   return r.row(0).int8(0);
 }
 
-std::vector<admin::AuditEvent> PgAuditStore::list(const admin::AuditFilter& f, std::size_t limit) {
+template <>
+std::vector<admin::AuditEvent> SqlAuditStore<postgres::Connection>::list(const admin::AuditFilter& f, std::size_t limit) {
   auto connection = pool_.acquire();
   auto r = connection->execute(kListAudit, Params()
                                                .text(f.action)
@@ -389,10 +416,11 @@ std::vector<admin::AuditEvent> PgAuditStore::list(const admin::AuditFilter& f, s
   return out;
 }
 
-std::size_t PgAuditStore::purge_before(UnixMillis before, std::size_t limit) {
+template <>
+std::size_t SqlAuditStore<postgres::Connection>::purge_before(UnixMillis before, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   return static_cast<std::size_t>(connection->execute(kPurgeAudit, Params().int8(before).int8(to_sql_count(limit))).affected());
 }
 
-}  // namespace gatehouse::storage::postgres
+}  // namespace gatehouse::storage

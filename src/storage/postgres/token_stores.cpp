@@ -1,7 +1,12 @@
 // Token state on PostgreSQL: revoked access tokens, refresh tokens and the grants they form.
 #include "storage/postgres/stores.hpp"
+#include "storage/counter_store.hpp"
+#include "storage/refresh_token_store.hpp"
+#include "storage/replay_store.hpp"
+#include "storage/revocation_store.hpp"
 
-namespace gatehouse::storage::postgres {
+namespace gatehouse::storage {
+using namespace postgres;  // this file is the PostgreSQL side of the Sql*Store templates
 namespace {
 
 // How long a revoked grant is remembered, so tokens a racing request issues from it later are born
@@ -200,73 +205,84 @@ std::size_t revoke_grant_in(Connection& connection, const std::string& grant_id,
 
 }  // namespace
 
-// --- PgRevocationStore -----------------------------------------------------------------------
+// --- SqlRevocationStore -----------------------------------------------------------------------
 
-void PgRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
+template <>
+void SqlRevocationStore<postgres::Connection>::revoke(const std::string& jti, UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   connection->execute(kRevokeToken, Params().text(jti).int8(expires_at));
 }
 
-bool PgRevocationStore::is_revoked(const std::string& jti) {
+template <>
+bool SqlRevocationStore<postgres::Connection>::is_revoked(const std::string& jti) {
   auto connection = pool_.acquire();
   return !connection->execute(kIsRevoked, Params().text(jti).bytea(token::grant_of_jti(jti))).empty();
 }
 
-std::size_t PgRevocationStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlRevocationStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeRevocations, Params().int8(now).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.affected());
 }
 
-// --- PgReplayStore ---------------------------------------------------------------------------
+// --- SqlReplayStore ---------------------------------------------------------------------------
 
-bool PgReplayStore::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
+template <>
+bool SqlReplayStore<postgres::Connection>::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
   auto connection = pool_.acquire();
   return connection->execute(kFirstUse, Params().text(key).int8(expires_at).int8(now)).rows() == 1;
 }
 
-std::size_t PgReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlReplayStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeAssertions, Params().int8(now).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.affected());
 }
 
-// --- PgCounterStore --------------------------------------------------------------------------
+// --- SqlCounterStore --------------------------------------------------------------------------
 
-std::int64_t PgCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
+template <>
+std::int64_t SqlCounterStore<postgres::Connection>::hit(const std::string& key, UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   return connection->execute(kHit, Params().text(key).int8(expires_at)).row(0).int8(0);
 }
 
-std::int64_t PgCounterStore::hits(const std::string& key) {
+template <>
+std::int64_t SqlCounterStore<postgres::Connection>::hits(const std::string& key) {
   if (!is_storable_text(key)) return 0;  // no such window can exist
   auto connection = pool_.acquire();
   const auto result = connection->execute(kHits, Params().text(key));
   return result.rows() == 0 ? 0 : result.row(0).int8(0);
 }
 
-void PgCounterStore::release(const std::string& key) {
+template <>
+void SqlCounterStore<postgres::Connection>::release(const std::string& key) {
   if (!is_storable_text(key)) return;  // no such window can exist
   auto connection = pool_.acquire();
   connection->execute(kRelease, Params().text(key));
 }
 
-std::size_t PgCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlCounterStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   return static_cast<std::size_t>(connection->execute(kPurgeCounters, Params().int8(now).int8(to_sql_count(limit))).affected());
 }
 
-// --- PgRefreshTokenStore ---------------------------------------------------------------------
+// --- SqlRefreshTokenStore ---------------------------------------------------------------------
 
-void PgRefreshTokenStore::insert(const token::RefreshToken& token) {
+template <>
+void SqlRefreshTokenStore<postgres::Connection>::insert(const token::RefreshToken& token) {
   auto connection = pool_.acquire();
   connection->execute(kInsertRefresh, token_params(token));
 }
 
-token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
+template <>
+token::RotateResult SqlRefreshTokenStore<postgres::Connection>::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
                                                 const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) {
   auto connection = pool_.acquire();
   // The same decisions as SQLite's, on the token as kRotate found it locked: a concurrent
@@ -324,20 +340,23 @@ token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_has
   return result;
 }
 
-std::optional<token::RefreshToken> PgRefreshTokenStore::find_active(const std::string& token_hash, UnixSeconds now) {
+template <>
+std::optional<token::RefreshToken> SqlRefreshTokenStore<postgres::Connection>::find_active(const std::string& token_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindActive, Params().bytea(token_hash).int8(now));
   if (result.empty()) return std::nullopt;
   return read_token(result.row(0));
 }
 
-void PgRefreshTokenStore::record_access_token(const std::string& grant_id, const std::string& jti,
+template <>
+void SqlRefreshTokenStore<postgres::Connection>::record_access_token(const std::string& grant_id, const std::string& jti,
                                               UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   connection->execute(kRecordAccessToken, Params().bytea(grant_id).text(jti).int8(expires_at));
 }
 
-std::size_t PgRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<postgres::Connection>::revoke_grant(const std::string& grant_id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection);
   const auto n = revoke_grant_in(*connection, grant_id, now);
@@ -345,7 +364,8 @@ std::size_t PgRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixS
   return n;
 }
 
-std::size_t PgRefreshTokenStore::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<postgres::Connection>::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
   if (!is_storable_text(user_id)) return 0;
   auto connection = pool_.acquire();
   Transaction tx(*connection);
@@ -355,11 +375,12 @@ std::size_t PgRefreshTokenStore::revoke_user_grants(const std::string& user_id, 
   return static_cast<std::size_t>(n);
 }
 
-std::size_t PgRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlRefreshTokenStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeGrantState, Params().int8(now).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.row(0).int8(0));
 }
 
-}  // namespace gatehouse::storage::postgres
+}  // namespace gatehouse::storage

@@ -1,8 +1,11 @@
-#include "storage/sqlite/api_key_store.hpp"
+#include "storage/api_key_store.hpp"
+#include "storage/audit_store.hpp"
 
 #include <algorithm>
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
 namespace {
 
 #define GH_API_KEY_COLUMNS "id, key_hash, description, created_at, expires_at, role"
@@ -49,7 +52,8 @@ admin::ApiKey read_api_key(const Statement& row) {
 
 }  // namespace
 
-std::optional<admin::ApiKey> SqliteApiKeyStore::find_by_hash(const std::string& key_hash) {
+template <>
+std::optional<admin::ApiKey> SqlApiKeyStore<sqlite::Connection>::find_by_hash(const std::string& key_hash) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindApiKeyByHash);
   s.bind_blob(1, key_hash);
@@ -57,7 +61,8 @@ std::optional<admin::ApiKey> SqliteApiKeyStore::find_by_hash(const std::string& 
   return read_api_key(s);
 }
 
-std::vector<admin::ApiKey> SqliteApiKeyStore::list() {
+template <>
+std::vector<admin::ApiKey> SqlApiKeyStore<sqlite::Connection>::list() {
   auto connection = pool_.acquire();
   Statement s(*connection, kListApiKeys);
   std::vector<admin::ApiKey> keys;
@@ -65,7 +70,8 @@ std::vector<admin::ApiKey> SqliteApiKeyStore::list() {
   return keys;
 }
 
-bool SqliteApiKeyStore::insert(const admin::ApiKey& key) {
+template <>
+bool SqlApiKeyStore<sqlite::Connection>::insert(const admin::ApiKey& key) {
   auto connection = pool_.acquire();
   Statement s(*connection, kInsertApiKey);
   s.bind_text(1, key.id).bind_blob(2, key.key_hash).bind_text(3, key.description).bind_int(4, key.created_at);
@@ -76,14 +82,16 @@ bool SqliteApiKeyStore::insert(const admin::ApiKey& key) {
   return connection->changes() == 1;
 }
 
-bool SqliteApiKeyStore::remove(const std::string& id) {
+template <>
+bool SqlApiKeyStore<sqlite::Connection>::remove(const std::string& id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kDeleteApiKey);
   s.bind_text(1, id).run();
   return connection->changes() == 1;
 }
 
-std::int64_t SqliteAuditStore::append(const admin::AuditEvent& e) {
+template <>
+std::int64_t SqlAuditStore<sqlite::Connection>::append(const admin::AuditEvent& e) {
   auto connection = pool_.acquire();
   Statement s(*connection, kAppendAudit);
   s.bind_int(1, e.at)
@@ -102,7 +110,8 @@ std::int64_t SqliteAuditStore::append(const admin::AuditEvent& e) {
   return id;
 }
 
-std::vector<admin::AuditEvent> SqliteAuditStore::list(const admin::AuditFilter& f, std::size_t limit) {
+template <>
+std::vector<admin::AuditEvent> SqlAuditStore<sqlite::Connection>::list(const admin::AuditFilter& f, std::size_t limit) {
   auto connection = pool_.acquire();
   Statement s(*connection, kListAudit);
   s.bind_text(1, f.action)
@@ -120,7 +129,8 @@ std::vector<admin::AuditEvent> SqliteAuditStore::list(const admin::AuditFilter& 
   return out;
 }
 
-std::size_t SqliteAuditStore::purge_before(UnixMillis before, std::size_t limit) {
+template <>
+std::size_t SqlAuditStore<sqlite::Connection>::purge_before(UnixMillis before, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeAudit);
@@ -128,4 +138,4 @@ std::size_t SqliteAuditStore::purge_before(UnixMillis before, std::size_t limit)
   return static_cast<std::size_t>(connection->changes());
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

@@ -1,11 +1,15 @@
-#include "storage/sqlite/cluster_stores.hpp"
+#include "storage/event_store.hpp"
+#include "storage/job_store.hpp"
+#include "storage/node_store.hpp"
 
 #include <algorithm>
 #include <limits>
 
 #include "core/error.hpp"
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
 namespace {
 
 // --- membership ------------------------------------------------------------------------------
@@ -108,9 +112,10 @@ std::int64_t to_limit(std::size_t n) {
 
 }  // namespace
 
-// --- SqliteNodeStore -------------------------------------------------------------------------
+// --- SqlNodeStore -------------------------------------------------------------------------
 
-cluster::JoinResult SqliteNodeStore::join(const cluster::NodeRecord& self, UnixMillis live_window) {
+template <>
+cluster::JoinResult SqlNodeStore<sqlite::Connection>::join(const cluster::NodeRecord& self, UnixMillis live_window) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   {
@@ -138,7 +143,8 @@ cluster::JoinResult SqliteNodeStore::join(const cluster::NodeRecord& self, UnixM
   return {true, std::nullopt};
 }
 
-bool SqliteNodeStore::check_in(const cluster::NodeRecord& self) {
+template <>
+bool SqlNodeStore<sqlite::Connection>::check_in(const cluster::NodeRecord& self) {
   auto connection = pool_.acquire();
   Statement s(*connection, kCheckIn);
   s.bind_text(1, self.node_id)
@@ -153,41 +159,47 @@ bool SqliteNodeStore::check_in(const cluster::NodeRecord& self) {
   return connection->changes() == 1;
 }
 
-void SqliteNodeStore::leave(const std::string& node_id, const std::string& instance, UnixMillis now) {
+template <>
+void SqlNodeStore<sqlite::Connection>::leave(const std::string& node_id, const std::string& instance, UnixMillis now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kLeave);
   s.bind_text(1, node_id).bind_text(2, instance).bind_int(3, now).run();
 }
 
-std::vector<cluster::NodeRecord> SqliteNodeStore::list() {
+template <>
+std::vector<cluster::NodeRecord> SqlNodeStore<sqlite::Connection>::list() {
   auto connection = pool_.acquire();
   Statement s(*connection, kListNodes);
   return read_nodes(s);
 }
 
-std::vector<cluster::NodeRecord> SqliteNodeStore::mark_recovering(UnixMillis silent_since) {
+template <>
+std::vector<cluster::NodeRecord> SqlNodeStore<sqlite::Connection>::mark_recovering(UnixMillis silent_since) {
   auto connection = pool_.acquire();
   Statement s(*connection, kMarkRecovering);
   s.bind_int(1, silent_since);
   return read_nodes(s);
 }
 
-std::vector<cluster::NodeRecord> SqliteNodeStore::remove_dead(UnixMillis silent_since) {
+template <>
+std::vector<cluster::NodeRecord> SqlNodeStore<sqlite::Connection>::remove_dead(UnixMillis silent_since) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRemoveDead);
   s.bind_int(1, silent_since);
   return read_nodes(s);
 }
 
-// --- SqliteEventStore ------------------------------------------------------------------------
+// --- SqlEventStore ------------------------------------------------------------------------
 
-std::int64_t SqliteEventStore::latest_seq() {
+template <>
+std::int64_t SqlEventStore<sqlite::Connection>::latest_seq() {
   auto connection = pool_.acquire();
   Statement s(*connection, kLatestSeq);
   return s.step() ? s.int64(0) : 0;
 }
 
-std::vector<cluster::ClusterEvent> SqliteEventStore::read_after(std::int64_t after, std::size_t limit) {
+template <>
+std::vector<cluster::ClusterEvent> SqlEventStore<sqlite::Connection>::read_after(std::int64_t after, std::size_t limit) {
   auto connection = pool_.acquire();
   Statement s(*connection, kReadEvents);
   s.bind_int(1, after).bind_int(2, to_limit(limit));
@@ -196,7 +208,8 @@ std::vector<cluster::ClusterEvent> SqliteEventStore::read_after(std::int64_t aft
   return out;
 }
 
-std::int64_t SqliteEventStore::append(const std::string& kind, const std::string& key, UnixMillis now) {
+template <>
+std::int64_t SqlEventStore<sqlite::Connection>::append(const std::string& kind, const std::string& key, UnixMillis now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kAppendEvent);
   s.bind_text(1, kind).bind_text(2, key).bind_int(3, now);
@@ -204,22 +217,25 @@ std::int64_t SqliteEventStore::append(const std::string& kind, const std::string
   return s.int64(0);
 }
 
-std::size_t SqliteEventStore::purge_before(UnixMillis before, std::size_t limit) {
+template <>
+std::size_t SqlEventStore<sqlite::Connection>::purge_before(UnixMillis before, std::size_t limit) {
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeEvents);
   s.bind_int(1, before).bind_int(2, to_limit(limit)).run();
   return static_cast<std::size_t>(connection->changes());
 }
 
-// --- SqliteJobStore --------------------------------------------------------------------------
+// --- SqlJobStore --------------------------------------------------------------------------
 
-void SqliteJobStore::ensure(const std::string& name, UnixMillis first_run) {
+template <>
+void SqlJobStore<sqlite::Connection>::ensure(const std::string& name, UnixMillis first_run) {
   auto connection = pool_.acquire();
   Statement s(*connection, kEnsureJob);
   s.bind_text(1, name).bind_int(2, first_run).run();
 }
 
-std::optional<cluster::Claim> SqliteJobStore::claim(const std::string& name, const std::string& owner, UnixMillis now,
+template <>
+std::optional<cluster::Claim> SqlJobStore<sqlite::Connection>::claim(const std::string& name, const std::string& owner, UnixMillis now,
                                                     UnixMillis lease) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -249,7 +265,8 @@ std::optional<cluster::Claim> SqliteJobStore::claim(const std::string& name, con
   return cluster::Claim{run_id};
 }
 
-bool SqliteJobStore::finish(const std::string& name, const cluster::Claim& claim, const std::string& owner, UnixMillis now,
+template <>
+bool SqlJobStore<sqlite::Connection>::finish(const std::string& name, const cluster::Claim& claim, const std::string& owner, UnixMillis now,
                             UnixMillis next_run, const std::string& outcome, const std::string& detail) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -262,7 +279,8 @@ bool SqliteJobStore::finish(const std::string& name, const cluster::Claim& claim
   return true;
 }
 
-std::size_t SqliteJobStore::release_owner(const std::string& owner, UnixMillis now) {
+template <>
+std::size_t SqlJobStore<sqlite::Connection>::release_owner(const std::string& owner, UnixMillis now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   std::vector<std::int64_t> runs;
@@ -282,14 +300,16 @@ std::size_t SqliteJobStore::release_owner(const std::string& owner, UnixMillis n
   return released;
 }
 
-bool SqliteJobStore::make_due(const std::string& name, UnixMillis now) {
+template <>
+bool SqlJobStore<sqlite::Connection>::make_due(const std::string& name, UnixMillis now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kMakeDue);
   s.bind_text(1, name).bind_int(2, now).run();
   return connection->changes() == 1;
 }
 
-std::vector<cluster::JobInfo> SqliteJobStore::list() {
+template <>
+std::vector<cluster::JobInfo> SqlJobStore<sqlite::Connection>::list() {
   auto connection = pool_.acquire();
   Statement s(*connection, kListJobs);
   std::vector<cluster::JobInfo> out;
@@ -297,7 +317,8 @@ std::vector<cluster::JobInfo> SqliteJobStore::list() {
   return out;
 }
 
-std::vector<cluster::JobRun> SqliteJobStore::runs(const std::string& job, std::size_t limit) {
+template <>
+std::vector<cluster::JobRun> SqlJobStore<sqlite::Connection>::runs(const std::string& job, std::size_t limit) {
   auto connection = pool_.acquire();
   Statement s(*connection, job.empty() ? kRunsAll : kRunsOfJob);
   s.bind_int(1, to_limit(limit));
@@ -317,11 +338,12 @@ std::vector<cluster::JobRun> SqliteJobStore::runs(const std::string& job, std::s
   return out;
 }
 
-std::size_t SqliteJobStore::purge_runs(UnixMillis before, std::size_t limit) {
+template <>
+std::size_t SqlJobStore<sqlite::Connection>::purge_runs(UnixMillis before, std::size_t limit) {
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeRuns);
   s.bind_int(1, before).bind_int(2, to_limit(limit)).run();
   return static_cast<std::size_t>(connection->changes());
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

@@ -1,10 +1,12 @@
-#include "storage/sqlite/refresh_token_store.hpp"
+#include "storage/refresh_token_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
 namespace {
 
 // How long a revoked grant is remembered, so tokens a racing request issues from it later are born
@@ -106,14 +108,16 @@ std::size_t revoke_grant_in(Connection& connection, const std::string& grant_id,
 
 }  // namespace
 
-void SqliteRefreshTokenStore::insert(const token::RefreshToken& token) {
+template <>
+void SqlRefreshTokenStore<sqlite::Connection>::insert(const token::RefreshToken& token) {
   auto connection = pool_.acquire();
   Statement s(*connection, kInsertRefresh);
   bind_token(s, token);
   s.run();
 }
 
-token::RotateResult SqliteRefreshTokenStore::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
+template <>
+token::RotateResult SqlRefreshTokenStore<sqlite::Connection>::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
                                                     const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) {
   auto connection = pool_.acquire();
   // One write transaction: the read, the decision and the writes cannot interleave with another
@@ -166,7 +170,8 @@ token::RotateResult SqliteRefreshTokenStore::rotate(const std::string& presented
   return result;
 }
 
-std::optional<token::RefreshToken> SqliteRefreshTokenStore::find_active(const std::string& token_hash, UnixSeconds now) {
+template <>
+std::optional<token::RefreshToken> SqlRefreshTokenStore<sqlite::Connection>::find_active(const std::string& token_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindActive);
   s.bind_blob(1, token_hash).bind_int(2, now);
@@ -174,7 +179,8 @@ std::optional<token::RefreshToken> SqliteRefreshTokenStore::find_active(const st
   return read_token(s);
 }
 
-void SqliteRefreshTokenStore::record_access_token(const std::string& grant_id, const std::string& jti,
+template <>
+void SqlRefreshTokenStore<sqlite::Connection>::record_access_token(const std::string& grant_id, const std::string& jti,
                                                   UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -187,7 +193,8 @@ void SqliteRefreshTokenStore::record_access_token(const std::string& grant_id, c
   tx.commit();
 }
 
-std::size_t SqliteRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<sqlite::Connection>::revoke_grant(const std::string& grant_id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   auto n = revoke_grant_in(*connection, grant_id, now);
@@ -195,7 +202,8 @@ std::size_t SqliteRefreshTokenStore::revoke_grant(const std::string& grant_id, U
   return n;
 }
 
-std::size_t SqliteRefreshTokenStore::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<sqlite::Connection>::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   {
@@ -209,7 +217,8 @@ std::size_t SqliteRefreshTokenStore::revoke_user_grants(const std::string& user_
   return n;
 }
 
-std::size_t SqliteRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlRefreshTokenStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   std::size_t total = 0;
@@ -221,4 +230,4 @@ std::size_t SqliteRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t 
   return total;
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

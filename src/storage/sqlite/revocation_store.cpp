@@ -1,10 +1,14 @@
-#include "storage/sqlite/revocation_store.hpp"
+#include "storage/counter_store.hpp"
+#include "storage/replay_store.hpp"
+#include "storage/revocation_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
 namespace {
 
 // Revoking again keeps the later expiry: shortening it would let purge_expired forget a
@@ -50,20 +54,23 @@ std::int64_t sql_limit(std::size_t limit) {
 
 }  // namespace
 
-void SqliteRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
+template <>
+void SqlRevocationStore<sqlite::Connection>::revoke(const std::string& jti, UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRevokeToken);
   s.bind_text(1, jti).bind_int(2, expires_at).run();
 }
 
-bool SqliteRevocationStore::is_revoked(const std::string& jti) {
+template <>
+bool SqlRevocationStore<sqlite::Connection>::is_revoked(const std::string& jti) {
   auto connection = pool_.acquire();
   Statement s(*connection, kIsRevoked);
   s.bind_text(1, jti).bind_text(2, token::grant_of_jti(jti));
   return s.step();
 }
 
-std::size_t SqliteRevocationStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlRevocationStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeExpired);
@@ -71,14 +78,16 @@ std::size_t SqliteRevocationStore::purge_expired(UnixSeconds now, std::size_t li
   return static_cast<std::size_t>(connection->changes());
 }
 
-bool SqliteReplayStore::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
+template <>
+bool SqlReplayStore<sqlite::Connection>::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFirstUse);
   s.bind_text(1, key).bind_int(2, expires_at).bind_int(3, now).run();
   return connection->changes() == 1;
 }
 
-std::size_t SqliteReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlReplayStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeAssertions);
@@ -86,7 +95,8 @@ std::size_t SqliteReplayStore::purge_expired(UnixSeconds now, std::size_t limit)
   return static_cast<std::size_t>(connection->changes());
 }
 
-std::int64_t SqliteCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
+template <>
+std::int64_t SqlCounterStore<sqlite::Connection>::hit(const std::string& key, UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   Statement s(*connection, kHit);
   s.bind_text(1, key).bind_int(2, expires_at);
@@ -97,20 +107,23 @@ std::int64_t SqliteCounterStore::hit(const std::string& key, UnixSeconds expires
   return hits;
 }
 
-std::int64_t SqliteCounterStore::hits(const std::string& key) {
+template <>
+std::int64_t SqlCounterStore<sqlite::Connection>::hits(const std::string& key) {
   auto connection = pool_.acquire();
   Statement s(*connection, kHits);
   s.bind_text(1, key);
   return s.step() ? s.int64(0) : 0;
 }
 
-void SqliteCounterStore::release(const std::string& key) {
+template <>
+void SqlCounterStore<sqlite::Connection>::release(const std::string& key) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRelease);
   s.bind_text(1, key).run();
 }
 
-std::size_t SqliteCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlCounterStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   Statement s(*connection, kPurgeCounters);
@@ -118,4 +131,4 @@ std::size_t SqliteCounterStore::purge_expired(UnixSeconds now, std::size_t limit
   return static_cast<std::size_t>(connection->changes());
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

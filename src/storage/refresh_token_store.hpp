@@ -1,14 +1,16 @@
 #pragma once
-// token::RefreshTokenStore on SQLite.
+// token::RefreshTokenStore on SQL: declared once for both backends. Each backend defines the member functions for
+// its own connection type in storage/<backend>/refresh_token_store.cpp (explicit specializations), in its dialect.
 
-#include "storage/sqlite/connection_pool.hpp"
 #include "token/refresh_token_store.hpp"
+#include "storage/connection_pool.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
 
-class SqliteRefreshTokenStore final : public token::RefreshTokenStore {
+template <class Connection>
+class SqlRefreshTokenStore final : public token::RefreshTokenStore {
  public:
-  explicit SqliteRefreshTokenStore(ConnectionPool& pool) : pool_(pool) {}
+  explicit SqlRefreshTokenStore(ConnectionPool<Connection>& pool) : pool_(pool) {}
   void insert(const token::RefreshToken& token) override;
   token::RotateResult rotate(const std::string& presented_hash, const token::RefreshToken& successor,
                              const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) override;
@@ -18,8 +20,9 @@ class SqliteRefreshTokenStore final : public token::RefreshTokenStore {
   std::size_t revoke_user_grants(const std::string& user_id, UnixSeconds now) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
+
  private:
-  ConnectionPool& pool_;
+  ConnectionPool<Connection>& pool_;
 };
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage
