@@ -7,6 +7,10 @@
 
 namespace gatehouse::storage {
 
+/// How long a revoked grant is remembered (both backends), so tokens a racing request issues from
+/// it later are born revoked. Longer than any refresh token lives.
+inline constexpr UnixSeconds kRevokedGrantMemory = 400 * 24 * 3600;
+
 template <class Connection>
 class SqlRefreshTokenStore final : public token::RefreshTokenStore {
  public:

@@ -184,10 +184,7 @@ int PostgresBackend::schema_version() {
   return static_cast<int>(connection->execute(kSchemaVersion).row(0).int8(0));
 }
 
-int PostgresBackend::latest_version() {
-  const auto all = migrations();
-  return all.empty() ? 0 : all.back().version;
-}
+int PostgresBackend::latest_version() { return storage::latest_version(migrations()); }
 
 bool PostgresBackend::ping() noexcept {
   try {

@@ -8,15 +8,12 @@
 // the session default, which Connection sets): a statement that waited for a row lock then acts
 // on the latest committed row, and the next statement sees everything committed before it began.
 
-#include <cstddef>
-#include <cstdint>
-
 #include "storage/postgres/connection_pool.hpp"
+#include "storage/sql_count.hpp"
 #include "storage/postgres/sign_in_stores.hpp"
 
 namespace gatehouse::storage::postgres {
 
-/// A size_t count as a bigint parameter (LIMIT/OFFSET), saturating.
-std::int64_t to_sql_count(std::size_t n);
+using storage::to_sql_count;  // sign_in_stores.cpp calls it from this namespace
 
 }  // namespace gatehouse::storage::postgres

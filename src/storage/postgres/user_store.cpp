@@ -1,9 +1,10 @@
 // user::UserStore on PostgreSQL.
-#include "storage/postgres/stores.hpp"
 #include "storage/user_store.hpp"
 
+#include "storage/postgres/stores.hpp"
+
 namespace gatehouse::storage {
-using namespace postgres;  // this file is the PostgreSQL side of the Sql*Store templates
+using namespace postgres;  // this file is the PostgreSQL side of SqlUserStore
 namespace {
 
 // The column order every query shares; read_user() and user_params() depend on it.

@@ -5,10 +5,11 @@
 #include <limits>
 
 #include "storage/sqlite/string_list.hpp"
+#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
-using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
+using namespace sqlite;  // this file is the SQLite side of SqlClientStore
 namespace {
 
 // Column order shared by kFindClient and kListClients; read_client() depends on it.
@@ -92,10 +93,6 @@ void bind_client(Statement& s, const client::Client& c, const std::string& grant
       .bind_int(15, c.version)
       .bind_text(16, c.extra_metadata)
       .bind_text(17, introspection);
-}
-
-std::int64_t to_sql_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
 }
 
 // Runs `query` bound to every field of `c`. @returns rows changed.

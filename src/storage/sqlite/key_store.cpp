@@ -4,7 +4,7 @@
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
-using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
+using namespace sqlite;  // this file is the SQLite side of SqlKeyStore
 namespace {
 
 constexpr Query kListActiveKeys{"list_active_keys", R"sql(

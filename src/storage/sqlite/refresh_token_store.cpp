@@ -1,17 +1,16 @@
+// token::RefreshTokenStore on SQLite: refresh tokens and the grants they form.
 #include "storage/refresh_token_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+
+#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
-using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
+using namespace sqlite;  // this file is the SQLite side of SqlRefreshTokenStore
 namespace {
-
-// How long a revoked grant is remembered, so tokens a racing request issues from it later are born
-// revoked. Longer than any refresh token lives.
-constexpr UnixSeconds kRevokedGrantMemory = 400 * 24 * 3600;
 
 #define GH_RT_COLUMNS \
   "token_hash, grant_id, client_id, user_id, scope, sid, auth_time, amr, created_at, expires_at"
@@ -65,10 +64,6 @@ DELETE FROM grant_access_tokens WHERE rowid IN (
 constexpr Query kPurgeRevokedGrants{"purge_revoked_grants", R"sql(
 DELETE FROM revoked_grants WHERE rowid IN (
   SELECT rowid FROM revoked_grants WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
-
-std::int64_t to_sql_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
 
 token::RefreshToken read_token(const Statement& r) {
   return token::RefreshToken{r.blob(0), r.text(1), r.text(2),  r.text(3),  r.text(4),

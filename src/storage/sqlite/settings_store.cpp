@@ -2,7 +2,7 @@
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
-using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
+using namespace sqlite;  // this file is the SQLite side of SqlSettingsStore
 namespace {
 
 constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHERE name = ?1"};

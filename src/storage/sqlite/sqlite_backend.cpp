@@ -159,6 +159,9 @@ int read_min_binary_schema(Connection& connection) {
 }  // namespace
 
 int SqliteBackend::migrate() {
+  // Unlike PostgreSQL (one transaction under an advisory lock), on purpose: SQLite has one writer,
+  // so BEGIN IMMEDIATE already serialises processes, and a migration that fails leaves the earlier
+  // ones applied.
   auto connection = pool().acquire();
   {
     Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -206,10 +209,7 @@ int SqliteBackend::schema_version() {
   return static_cast<int>(version.int64(0));
 }
 
-int SqliteBackend::latest_version() {
-  const auto all = migrations();
-  return all.empty() ? 0 : all.back().version;
-}
+int SqliteBackend::latest_version() { return storage::latest_version(migrations()); }
 
 bool SqliteBackend::ping() noexcept {
   try {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+
+#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
-using namespace sqlite;  // this file is the SQLite side of the Sql*Store templates
+using namespace sqlite;  // this file is the SQLite side of SqlUserStore
 namespace {
 
 // The column order every query shares; read_user() and bind_user() depend on it.
@@ -102,10 +104,6 @@ void bind_user(Statement& s, const user::User& u) {
       .bind_text(15, u.password_hash)
       .bind_int(16, u.created_at)
       .bind_int(17, u.updated_at);
-}
-
-std::int64_t to_sql_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
 }
 
 /// The id of the user holding `value` in a unique column, if any.

@@ -1,62 +1,12 @@
-// Token state on PostgreSQL: revoked access tokens, refresh tokens and the grants they form.
-#include "storage/postgres/stores.hpp"
-#include "storage/counter_store.hpp"
+// token::RefreshTokenStore on PostgreSQL: refresh tokens and the grants they form.
 #include "storage/refresh_token_store.hpp"
-#include "storage/replay_store.hpp"
-#include "storage/revocation_store.hpp"
+
+#include "storage/postgres/stores.hpp"
 
 namespace gatehouse::storage {
-using namespace postgres;  // this file is the PostgreSQL side of the Sql*Store templates
+using namespace postgres;  // this file is the PostgreSQL side of SqlRefreshTokenStore
 namespace {
 
-// How long a revoked grant is remembered, so tokens a racing request issues from it later are born
-// revoked. Longer than any refresh token lives (as on SQLite).
-constexpr UnixSeconds kRevokedGrantMemory = 400 * 24 * 3600;
-
-// --- revoked access tokens -------------------------------------------------------------------
-
-// Revoking again keeps the later expiry: shortening it would let purge_expired forget a
-// revocation while the token is still valid.
-constexpr Query kRevokeToken{"revoke_token", R"sql(
-INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2)
-ON CONFLICT (jti) DO UPDATE SET expires_at = greatest(revoked_tokens.expires_at, excluded.expires_at))sql"};
-// $2: the grant of a grant's jti (token::grant_of_jti; empty otherwise, which no grant id equals).
-constexpr Query kIsRevoked{"is_revoked", R"sql(
-SELECT 1 FROM revoked_tokens WHERE jti = $1
-UNION ALL
-SELECT 1 FROM grants WHERE grant_id = $2 AND revoked_at IS NOT NULL LIMIT 1)sql"};
-// A bounded batch, oldest first; SKIP LOCKED as in sign_in_stores.cpp. A row whose expiry a
-// concurrent revoke() just extended is re-checked against `expires_at < $1` when it is locked.
-constexpr Query kPurgeRevocations{"purge_expired_revocations", R"sql(
-DELETE FROM revoked_tokens WHERE jti IN (
-  SELECT jti FROM revoked_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-// --- used client assertions ----------------------------------------------------------------
-
-// One statement: a new key is inserted; a key whose use expired before $3 (not purged yet) is
-// taken over; a live one is left alone and returns no row. Concurrent callers serialise on the
-// primary key, and the one that waited re-evaluates the WHERE against the committed row.
-constexpr Query kFirstUse{"first_use_assertion", R"sql(
-INSERT INTO used_assertions (id, expires_at) VALUES ($1, $2)
-ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_assertions.expires_at < $3
-RETURNING 1)sql"};
-constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
-DELETE FROM used_assertions WHERE id IN (
-  SELECT id FROM used_assertions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-// --- rate-limit windows ----------------------------------------------------------------------
-
-constexpr Query kHit{"rate_hit", R"sql(
-INSERT INTO rate_counters (key, expires_at, hits) VALUES ($1, $2, 1)
-ON CONFLICT (key) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits)sql"};
-constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = $1"};
-constexpr Query kRelease{"rate_release", "UPDATE rate_counters SET hits = hits - 1 WHERE key = $1 AND hits > 0"};
-constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
-DELETE FROM rate_counters WHERE key IN (
-  SELECT key FROM rate_counters WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-// --- refresh tokens and grants ---------------------------------------------------------------
-//
 // Every write that adds to a grant or revokes it goes through its `grants` row first (see
 // 0001_initial.sql): an upsert that locks the row until commit and reads its latest committed
 // state. Lock order is always grant row, then token rows, so rotation and revocation cannot
@@ -204,76 +154,6 @@ std::size_t revoke_grant_in(Connection& connection, const std::string& grant_id,
 }
 
 }  // namespace
-
-// --- SqlRevocationStore -----------------------------------------------------------------------
-
-template <>
-void SqlRevocationStore<postgres::Connection>::revoke(const std::string& jti, UnixSeconds expires_at) {
-  auto connection = pool_.acquire();
-  connection->execute(kRevokeToken, Params().text(jti).int8(expires_at));
-}
-
-template <>
-bool SqlRevocationStore<postgres::Connection>::is_revoked(const std::string& jti) {
-  auto connection = pool_.acquire();
-  return !connection->execute(kIsRevoked, Params().text(jti).bytea(token::grant_of_jti(jti))).empty();
-}
-
-template <>
-std::size_t SqlRevocationStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeRevocations, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
-}
-
-// --- SqlReplayStore ---------------------------------------------------------------------------
-
-template <>
-bool SqlReplayStore<postgres::Connection>::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
-  auto connection = pool_.acquire();
-  return connection->execute(kFirstUse, Params().text(key).int8(expires_at).int8(now)).rows() == 1;
-}
-
-template <>
-std::size_t SqlReplayStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeAssertions, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
-}
-
-// --- SqlCounterStore --------------------------------------------------------------------------
-
-template <>
-std::int64_t SqlCounterStore<postgres::Connection>::hit(const std::string& key, UnixSeconds expires_at) {
-  auto connection = pool_.acquire();
-  return connection->execute(kHit, Params().text(key).int8(expires_at)).row(0).int8(0);
-}
-
-template <>
-std::int64_t SqlCounterStore<postgres::Connection>::hits(const std::string& key) {
-  if (!is_storable_text(key)) return 0;  // no such window can exist
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kHits, Params().text(key));
-  return result.rows() == 0 ? 0 : result.row(0).int8(0);
-}
-
-template <>
-void SqlCounterStore<postgres::Connection>::release(const std::string& key) {
-  if (!is_storable_text(key)) return;  // no such window can exist
-  auto connection = pool_.acquire();
-  connection->execute(kRelease, Params().text(key));
-}
-
-template <>
-std::size_t SqlCounterStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  return static_cast<std::size_t>(connection->execute(kPurgeCounters, Params().int8(now).int8(to_sql_count(limit))).affected());
-}
-
-// --- SqlRefreshTokenStore ---------------------------------------------------------------------
 
 template <>
 void SqlRefreshTokenStore<postgres::Connection>::insert(const token::RefreshToken& token) {
