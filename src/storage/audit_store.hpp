@@ -1,6 +1,7 @@
 #pragma once
-// admin::AuditStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/audit_store.cpp (explicit specializations), in its dialect.
+// admin::AuditStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/audit_store.cpp, in its own dialect.
 
 #include "admin/audit_store.hpp"
 #include "storage/connection_pool.hpp"

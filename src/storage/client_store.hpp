@@ -1,6 +1,7 @@
 #pragma once
-// client::ClientStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/client_store.cpp (explicit specializations), in its dialect.
+// client::ClientStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/client_store.cpp, in its own dialect.
 
 #include "client/client_store.hpp"
 #include "storage/connection_pool.hpp"

@@ -1,6 +1,7 @@
 #pragma once
-// limits::CounterStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/counter_store.cpp (explicit specializations), in its dialect.
+// limits::CounterStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/counter_store.cpp, in its own dialect.
 
 #include "limits/counter_store.hpp"
 #include "storage/connection_pool.hpp"

@@ -1,6 +1,7 @@
 #pragma once
-// cluster::EventStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/event_store.cpp (explicit specializations), in its dialect.
+// cluster::EventStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/event_store.cpp, in its own dialect.
 
 #include "cluster/event_store.hpp"
 #include "storage/connection_pool.hpp"

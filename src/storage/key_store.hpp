@@ -1,6 +1,7 @@
 #pragma once
-// keys::KeyStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/key_store.cpp (explicit specializations), in its dialect.
+// keys::KeyStore on SQL, declared once for both backends. Each backend defines the member functions
+// for its own connection type (explicit specializations) in storage/<backend>/key_store.cpp, in its
+// own dialect.
 
 #include "keys/key_store.hpp"
 #include "storage/connection_pool.hpp"

@@ -1,11 +1,31 @@
 #pragma once
-// cluster::NodeStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/node_store.cpp (explicit specializations), in its dialect.
+// cluster::NodeStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/node_store.cpp, in its own dialect.
 
 #include "cluster/node_store.hpp"
 #include "storage/connection_pool.hpp"
 
 namespace gatehouse::storage {
+
+/// A cluster_nodes row read in the column order both backends' node queries share: node_id,
+/// instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event.
+/// `Row` is sqlite::Statement or postgres::Row (text() and int64() by column).
+template <class Row>
+cluster::NodeRecord node_from_row(const Row& r) {
+  cluster::NodeRecord n;
+  n.node_id = r.text(0);
+  n.instance = r.text(1);
+  n.url = r.text(2);
+  n.version = r.text(3);
+  n.state = cluster::node_state_from_string(r.text(4)).value_or(cluster::NodeState::kLeft);
+  n.started_at = r.int64(5);
+  n.last_checkin = r.int64(6);
+  n.config_hash = r.text(7);
+  n.keyset = r.text(8);
+  n.applied_event = r.int64(9);
+  return n;
+}
 
 template <class Connection>
 class SqlNodeStore final : public cluster::NodeStore {

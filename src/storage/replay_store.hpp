@@ -1,6 +1,7 @@
 #pragma once
-// token::ReplayStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/replay_store.cpp (explicit specializations), in its dialect.
+// token::ReplayStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/replay_store.cpp, in its own dialect.
 
 #include "token/replay_store.hpp"
 #include "storage/connection_pool.hpp"

@@ -1,6 +1,7 @@
 #pragma once
-// token::RevocationStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/revocation_store.cpp (explicit specializations), in its dialect.
+// token::RevocationStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/revocation_store.cpp, in its own dialect.
 
 #include "token/revocation_store.hpp"
 #include "storage/connection_pool.hpp"

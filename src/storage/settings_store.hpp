@@ -1,6 +1,7 @@
 #pragma once
-// settings::SettingsStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/settings_store.cpp (explicit specializations), in its dialect.
+// settings::SettingsStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/settings_store.cpp, in its own dialect.
 
 #include "settings/settings_store.hpp"
 #include "storage/connection_pool.hpp"

@@ -1,6 +1,7 @@
 #pragma once
-// user::UserStore on SQL: declared once for both backends. Each backend defines the member functions for
-// its own connection type in storage/<backend>/user_store.cpp (explicit specializations), in its dialect.
+// user::UserStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/user_store.cpp, in its own dialect.
 
 #include "user/user_store.hpp"
 #include "storage/connection_pool.hpp"

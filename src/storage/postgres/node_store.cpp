@@ -39,24 +39,9 @@ DELETE FROM cluster_nodes WHERE state IN ('recovering', 'left') AND last_checkin
 RETURNING )sql" GH_NODE_COLUMNS};
 #undef GH_NODE_COLUMNS
 
-cluster::NodeRecord read_node(const Row& r) {
-  cluster::NodeRecord n;
-  n.node_id = r.text(0);
-  n.instance = r.text(1);
-  n.url = r.text(2);
-  n.version = r.text(3);
-  n.state = cluster::node_state_from_string(r.text(4)).value_or(cluster::NodeState::kLeft);
-  n.started_at = r.int8(5);
-  n.last_checkin = r.int8(6);
-  n.config_hash = r.text(7);
-  n.keyset = r.text(8);
-  n.applied_event = r.int8(9);
-  return n;
-}
-
 std::vector<cluster::NodeRecord> read_nodes(const Result& result) {
   std::vector<cluster::NodeRecord> out;
-  for (int i = 0; i < result.rows(); ++i) out.push_back(read_node(result.row(i)));
+  for (int i = 0; i < result.rows(); ++i) out.push_back(node_from_row(result.row(i)));
   return out;
 }
 
@@ -85,7 +70,7 @@ cluster::JoinResult SqlNodeStore<postgres::Connection>::join(const cluster::Node
   // Refused: a new statement sees the holder as committed.
   const auto holder = connection->execute(kFindNode, Params().text(self.node_id));
   if (holder.empty()) return {false, std::nullopt};
-  return {false, read_node(holder.row(0))};
+  return {false, node_from_row(holder.row(0))};
 }
 
 template <>

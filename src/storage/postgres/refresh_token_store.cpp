@@ -195,27 +195,18 @@ token::RotateResult SqlRefreshTokenStore<postgres::Connection>::rotate(const std
     if (!row.is_null(11)) result.previous_response = row.text(11);
     revoked = !row.is_null(12);
   }
-  if (revoked) {
-    result.outcome = token::RotateOutcome::kRevoked;
-    result.previous_response.clear();
-    return result;
-  }
-  if (rotated_at) {
-    if (now - *rotated_at <= grace) {
-      result.outcome = token::RotateOutcome::kGrace;
-      return result;
+  if (const auto spent = spent_outcome(result, revoked, rotated_at, now, grace)) {
+    result.outcome = *spent;
+    if (*spent == token::RotateOutcome::kReplayed) {
+      // A replay: the family is revoked (its own transaction; revoking is idempotent, and a
+      // rotation racing with this one has found the presented token rotated too).
+      Transaction tx(*connection);
+      revoke_grant_in(*connection, result.token->grant_id, now);
+      tx.commit();
     }
-    // A replay: the family is revoked (its own transaction; revoking is idempotent, and a
-    // rotation racing with this one has found the presented token rotated too).
-    result.previous_response.clear();
-    Transaction tx(*connection);
-    revoke_grant_in(*connection, result.token->grant_id, now);
-    tx.commit();
-    result.outcome = token::RotateOutcome::kReplayed;
     return result;
   }
   // Neither rotated nor revoked, and not rotated now: kRotate found it expired.
-  result.previous_response.clear();
   result.outcome = token::RotateOutcome::kExpired;
   return result;
 }

@@ -35,24 +35,9 @@ constexpr Query kRemoveDead{"remove_dead_nodes", R"sql(
 DELETE FROM cluster_nodes WHERE state IN ('recovering', 'left') AND last_checkin < ?1
 RETURNING node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event)sql"};
 
-cluster::NodeRecord read_node(const Statement& r) {
-  cluster::NodeRecord n;
-  n.node_id = r.text(0);
-  n.instance = r.text(1);
-  n.url = r.text(2);
-  n.version = r.text(3);
-  n.state = cluster::node_state_from_string(r.text(4)).value_or(cluster::NodeState::kLeft);
-  n.started_at = r.int64(5);
-  n.last_checkin = r.int64(6);
-  n.config_hash = r.text(7);
-  n.keyset = r.text(8);
-  n.applied_event = r.int64(9);
-  return n;
-}
-
 std::vector<cluster::NodeRecord> read_nodes(Statement& s) {
   std::vector<cluster::NodeRecord> out;
-  while (s.step()) out.push_back(read_node(s));
+  while (s.step()) out.push_back(node_from_row(s));
   return out;
 }
 
@@ -66,7 +51,7 @@ cluster::JoinResult SqlNodeStore<sqlite::Connection>::join(const cluster::NodeRe
     Statement find(*connection, kFindNode);
     find.bind_text(1, self.node_id);
     if (find.step()) {
-      auto holder = read_node(find);
+      auto holder = node_from_row(find);
       const bool live = holder.state == cluster::NodeState::kUp && holder.instance != self.instance &&
                         holder.last_checkin >= self.last_checkin - live_window;
       if (live) return {false, std::move(holder)};

@@ -130,23 +130,14 @@ token::RotateResult SqlRefreshTokenStore<sqlite::Connection>::rotate(const std::
     if (!s.is_null(11)) result.previous_response = s.blob(11);
     revoked = !s.is_null(12);
   }
-  if (revoked) {
-    result.outcome = token::RotateOutcome::kRevoked;
-    result.previous_response.clear();
-    return result;
-  }
-  if (rotated_at) {
-    if (now - *rotated_at <= grace) {
-      result.outcome = token::RotateOutcome::kGrace;
-      return result;
+  if (const auto spent = spent_outcome(result, revoked, rotated_at, now, grace)) {
+    result.outcome = *spent;
+    if (*spent == token::RotateOutcome::kReplayed) {
+      revoke_grant_in(*connection, result.token->grant_id, now);
+      tx.commit();
     }
-    result.previous_response.clear();
-    revoke_grant_in(*connection, result.token->grant_id, now);
-    tx.commit();
-    result.outcome = token::RotateOutcome::kReplayed;
-    return result;
+    return result;  // kRevoked and kGrace write nothing: the transaction rolls back
   }
-  result.previous_response.clear();
   if (result.token->expires_at <= now) {
     result.outcome = token::RotateOutcome::kExpired;
     return result;
