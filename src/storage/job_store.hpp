@@ -3,10 +3,26 @@
 // functions for its own connection type (explicit specializations) in
 // storage/<backend>/job_store.cpp, in its own dialect.
 
+#include <optional>
+
 #include "cluster/job_store.hpp"
 #include "storage/connection_pool.hpp"
 
 namespace gatehouse::storage {
+
+/// A job_runs row in the column order both backends' run queries share: id, job, node_id,
+/// started_at, finished_at (NULL while running), outcome, detail. `Row` is sqlite::Statement or
+/// postgres::Row.
+template <class Row>
+cluster::JobRun job_run_from_row(const Row& r) {
+  return cluster::JobRun{.id = r.int64(0),
+                         .job = r.text(1),
+                         .node_id = r.text(2),
+                         .started_at = r.int64(3),
+                         .finished_at = r.is_null(4) ? std::nullopt : std::optional<UnixMillis>(r.int64(4)),
+                         .outcome = r.text(5),
+                         .detail = r.text(6)};
+}
 
 template <class Connection>
 class SqlJobStore final : public cluster::JobStore {

@@ -120,18 +120,7 @@ std::vector<cluster::JobRun> SqlJobStore<postgres::Connection>::runs(const std::
   const auto result = job.empty() ? connection->execute(kRunsAll, Params().int8(to_sql_count(limit)))
                                   : connection->execute(kRunsOfJob, Params().int8(to_sql_count(limit)).text(job));
   std::vector<cluster::JobRun> out;
-  for (int i = 0; i < result.rows(); ++i) {
-    const Row r = result.row(i);
-    cluster::JobRun run;
-    run.id = r.int8(0);
-    run.job = r.text(1);
-    run.node_id = r.text(2);
-    run.started_at = r.int8(3);
-    run.finished_at = r.optional_int8(4);
-    run.outcome = r.text(5);
-    run.detail = r.text(6);
-    out.push_back(std::move(run));
-  }
+  for (int i = 0; i < result.rows(); ++i) out.push_back(job_run_from_row(result.row(i)));
   return out;
 }
 

@@ -137,17 +137,7 @@ std::vector<cluster::JobRun> SqlJobStore<sqlite::Connection>::runs(const std::st
   s.bind_int(1, to_sql_count(limit));
   if (!job.empty()) s.bind_text(2, job);
   std::vector<cluster::JobRun> out;
-  while (s.step()) {
-    cluster::JobRun r;
-    r.id = s.int64(0);
-    r.job = s.text(1);
-    r.node_id = s.text(2);
-    r.started_at = s.int64(3);
-    if (!s.is_null(4)) r.finished_at = s.int64(4);
-    r.outcome = s.text(5);
-    r.detail = s.text(6);
-    out.push_back(std::move(r));
-  }
+  while (s.step()) out.push_back(job_run_from_row(s));
   return out;
 }
 
