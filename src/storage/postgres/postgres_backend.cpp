@@ -15,6 +15,8 @@
 #include "storage/sql_stores.hpp"
 
 namespace gatehouse::storage {
+// Every port is a Sql*Store of this backend's connection but the sign-in ones, declared in
+// sign_in_stores.hpp until the sign-in domain settles.
 template <>
 struct SignInStores<postgres::Connection>
     : SignInStoreTypes<postgres::PgLoginTransactionStore, postgres::PgSsoSessionStore, postgres::PgCodeStore> {};

@@ -14,6 +14,8 @@
 #include "storage/sqlite/sign_in_stores.hpp"
 
 namespace gatehouse::storage {
+// Every port is a Sql*Store of this backend's connection but the sign-in ones, declared in
+// sign_in_stores.hpp until the sign-in domain settles.
 template <>
 struct SignInStores<sqlite::Connection>
     : SignInStoreTypes<sqlite::SqliteLoginTransactionStore, sqlite::SqliteSsoSessionStore, sqlite::SqliteCodeStore> {};
@@ -95,10 +97,6 @@ ConnectionSpec connection_spec(const SqliteOptions& options) {
   spec.target = options.path;
   return spec;
 }
-
-}  // namespace
-
-namespace {
 
 std::unique_ptr<SqlStores<Connection>> open_stores(const SqliteOptions& options) {
   return std::make_unique<SqlStores<Connection>>(
