@@ -13,18 +13,17 @@ namespace gatehouse::storage {
 /// `Row` is sqlite::Statement or postgres::Row (text() and int64() by column).
 template <class Row>
 cluster::NodeRecord node_from_row(const Row& r) {
-  cluster::NodeRecord n;
-  n.node_id = r.text(0);
-  n.instance = r.text(1);
-  n.url = r.text(2);
-  n.version = r.text(3);
-  n.state = cluster::node_state_from_string(r.text(4)).value_or(cluster::NodeState::kLeft);
-  n.started_at = r.int64(5);
-  n.last_checkin = r.int64(6);
-  n.config_hash = r.text(7);
-  n.keyset = r.text(8);
-  n.applied_event = r.int64(9);
-  return n;
+  return cluster::NodeRecord{
+      .node_id = r.text(0),
+      .instance = r.text(1),
+      .url = r.text(2),
+      .version = r.text(3),
+      .state = cluster::node_state_from_string(r.text(4)).value_or(cluster::NodeState::kLeft),
+      .started_at = r.int64(5),
+      .last_checkin = r.int64(6),
+      .config_hash = r.text(7),
+      .keyset = r.text(8),
+      .applied_event = r.int64(9)};
 }
 
 template <class Connection>
