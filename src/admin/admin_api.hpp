@@ -55,7 +55,7 @@ struct AdminDeps {
                                                           const std::vector<std::pair<std::string, std::string>>& headers)>
       fetch = {};
   /// Signs and checks node-to-node requests (derived from the master key every node shares).
-  std::string node_key = {};
+  KeyBytes node_key = {};
   /// Where a user's sign-out everywhere ends the SSO sessions and revokes the grants (nullptr:
   /// only the user's token cut-off moves; tests only).
   session::SsoSessionStore* sso_sessions = nullptr;
@@ -86,7 +86,7 @@ inline constexpr UnixMillis kNodeRequestWindow = 30'000;
 /// The X-Gatehouse-Node header value that authenticates one request for `target` (path and
 /// query) from node `from` to node `to` at `now_ms`, with a fresh `nonce` (letters, digits, '-'
 /// and '_'): "<from> <to> <now_ms> <nonce> <base64url HMAC-SHA-256>".
-std::string sign_node_request(const std::string& key, const std::string& from, const std::string& to, UnixMillis now_ms,
+std::string sign_node_request(const KeyBytes& key, const std::string& from, const std::string& to, UnixMillis now_ms,
                               std::string_view nonce, std::string_view target);
 
 /// A node-to-node request that passed verify_node_request.
@@ -97,16 +97,16 @@ struct NodeRequest {
 /// Accepts `header` on node `self` for `target` when it is signed with `key` for this node within
 /// kNodeRequestWindow of `now_ms` and its nonce was not seen before: the nonce is then recorded
 /// in `nonces` ("node-request:<from>:<nonce>") until the window has passed. nullopt otherwise.
-std::optional<NodeRequest> verify_node_request(const std::string& key, std::string_view header, std::string_view self,
+std::optional<NodeRequest> verify_node_request(const KeyBytes& key, std::string_view header, std::string_view self,
                                                UnixMillis now_ms, std::string_view target, token::ReplayStore& nonces);
 
 /// The X-Gatehouse-Node-Response header value that authenticates the answer of node `responder`
 /// (its status and body) to `request`: base64url HMAC-SHA-256 over both nodes, the request's
 /// nonce, the status and the SHA-256 of the body.
-std::string sign_node_response(const std::string& key, std::string_view responder, const NodeRequest& request, int status,
+std::string sign_node_response(const KeyBytes& key, std::string_view responder, const NodeRequest& request, int status,
                                std::string_view body);
 /// true if `header` is sign_node_response of that answer.
-bool verify_node_response(const std::string& key, std::string_view responder, const NodeRequest& request, int status,
+bool verify_node_response(const KeyBytes& key, std::string_view responder, const NodeRequest& request, int status,
                           std::string_view body, std::string_view header);
 
 /// Minimum length of an API key given in a kickstart file.

@@ -30,7 +30,7 @@ constexpr std::size_t kMaxLines = 2000;
 constexpr std::string_view kNodeHeader = "x-gatehouse-node";
 constexpr std::string_view kNodeResponseHeader = "x-gatehouse-node-response";
 
-std::string request_mac(const std::string& key, std::string_view from, std::string_view to, UnixMillis at,
+std::string request_mac(const KeyBytes& key, std::string_view from, std::string_view to, UnixMillis at,
                         std::string_view nonce, std::string_view target) {
   std::string input = "gatehouse-node-request-v2\nGET\n";
   const std::string at_text = std::to_string(at);
@@ -38,7 +38,7 @@ std::string request_mac(const std::string& key, std::string_view from, std::stri
     input += part;
     input += '\n';
   }
-  return base64url_encode(jose::hmac_sha256(key, input));
+  return base64url_encode(jose::hmac_sha256(key.reveal(), input));
 }
 
 /// Splits `text` at single spaces into exactly `n` non-empty fields.
@@ -127,13 +127,13 @@ Response logs(const AdminDeps& deps, const Request& req, bool from_node) {
 
 }  // namespace
 
-std::string sign_node_request(const std::string& key, const std::string& from, const std::string& to, UnixMillis now_ms,
+std::string sign_node_request(const KeyBytes& key, const std::string& from, const std::string& to, UnixMillis now_ms,
                               std::string_view nonce, std::string_view target) {
   return from + " " + to + " " + std::to_string(now_ms) + " " + std::string(nonce) + " " +
          request_mac(key, from, to, now_ms, nonce, target);
 }
 
-std::optional<NodeRequest> verify_node_request(const std::string& key, std::string_view header, std::string_view self,
+std::optional<NodeRequest> verify_node_request(const KeyBytes& key, std::string_view header, std::string_view self,
                                                UnixMillis now_ms, std::string_view target, token::ReplayStore& nonces) {
   if (key.empty()) return std::nullopt;
   const auto parts = fields(header, 5);
@@ -153,7 +153,7 @@ std::optional<NodeRequest> verify_node_request(const std::string& key, std::stri
   return NodeRequest{std::string(from), std::string(nonce)};
 }
 
-std::string sign_node_response(const std::string& key, std::string_view responder, const NodeRequest& request, int status,
+std::string sign_node_response(const KeyBytes& key, std::string_view responder, const NodeRequest& request, int status,
                                std::string_view body) {
   std::string input = "gatehouse-node-response-v1\n";
   const std::string status_text = std::to_string(status);
@@ -163,10 +163,10 @@ std::string sign_node_response(const std::string& key, std::string_view responde
     input += part;
     input += '\n';
   }
-  return base64url_encode(jose::hmac_sha256(key, input));
+  return base64url_encode(jose::hmac_sha256(key.reveal(), input));
 }
 
-bool verify_node_response(const std::string& key, std::string_view responder, const NodeRequest& request, int status,
+bool verify_node_response(const KeyBytes& key, std::string_view responder, const NodeRequest& request, int status,
                           std::string_view body, std::string_view header) {
   return !key.empty() && jose::constant_time_equal(header, sign_node_response(key, responder, request, status, body));
 }

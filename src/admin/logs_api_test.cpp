@@ -23,7 +23,7 @@ class MemoryNonces final : public token::ReplayStore {
   std::map<std::string, UnixSeconds> seen;
 };
 
-const std::string kKey(32, 'k');
+const KeyBytes kKey(std::string(32, 'k'));
 constexpr UnixMillis kNow = 1'760'000'000'000;
 const std::string kTarget = "/api/system/logs?node=node-b&after=0&limit=200";
 
@@ -49,8 +49,8 @@ TEST(NodeRequest, IsRefusedWhenAnythingSignedDiffers) {
   MemoryNonces nonces;
   const auto header = sign_node_request(kKey, "node-a", "node-b", kNow, "nonce-2", kTarget);
   EXPECT_FALSE(verify_node_request(kKey, header, "node-b", kNow, kTarget + "0", nonces));
-  EXPECT_FALSE(verify_node_request(std::string(32, 'x'), header, "node-b", kNow, kTarget, nonces));
-  EXPECT_FALSE(verify_node_request("", header, "node-b", kNow, kTarget, nonces));
+  EXPECT_FALSE(verify_node_request(KeyBytes(std::string(32, 'x')), header, "node-b", kNow, kTarget, nonces));
+  EXPECT_FALSE(verify_node_request(KeyBytes(), header, "node-b", kNow, kTarget, nonces));
   EXPECT_FALSE(verify_node_request(kKey, header, "node-b", kNow - kNodeRequestWindow - 1, kTarget, nonces));
   // Each field swapped for another value.
   const auto forged = [&](std::string from, std::string to, std::string at, std::string nonce) {
@@ -79,7 +79,7 @@ TEST(NodeResponse, IsBoundToTheRequestTheResponderAndTheBody) {
   EXPECT_FALSE(verify_node_response(kKey, "node-c", request, 200, body, mac));
   EXPECT_FALSE(verify_node_response(kKey, "node-b", NodeRequest{"node-a", "nonce-5"}, 200, body, mac));
   EXPECT_FALSE(verify_node_response(kKey, "node-b", NodeRequest{"node-x", "nonce-4"}, 200, body, mac));
-  EXPECT_FALSE(verify_node_response(std::string(32, 'x'), "node-b", request, 200, body, mac));
+  EXPECT_FALSE(verify_node_response(KeyBytes(std::string(32, 'x')), "node-b", request, 200, body, mac));
   EXPECT_FALSE(verify_node_response(kKey, "node-b", request, 200, body, ""));
 }
 

@@ -45,7 +45,8 @@ std::string render_metrics(const MetricsSources& sources);
 /// true if the request may read: a matching bearer token, or a client address in the list.
 bool metrics_allowed(const MetricsAccess& access, const http::Request& request);
 
-/// Registers GET /metrics. Both arguments must outlive the router.
-void add_metrics_route(http::Router& router, const MetricsSources& sources, const MetricsAccess& access);
+/// Registers GET /metrics (the route keeps its own copy of both; what `sources` refers to must
+/// outlive the router).
+void add_metrics_route(http::Router& router, MetricsSources sources, MetricsAccess access);
 
 }  // namespace gatehouse::app

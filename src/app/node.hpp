@@ -1,6 +1,6 @@
 #pragma once
-// The composition root (DESIGN.md): the only code that names concrete backends. A Node owns the
-// store, the master key, the key ring, the router and the HTTP server, in that order of lifetime.
+// A running node: its parts (app/wiring.hpp, the composition root) and the HTTP server that serves
+// them until SIGTERM/SIGINT.
 
 #include <chrono>
 #include <memory>
@@ -9,6 +9,8 @@
 #include "app/config/config.hpp"
 
 namespace gatehouse::app {
+
+struct Wiring;
 
 class Node {
  public:
@@ -22,19 +24,7 @@ class Node {
   void serve(std::chrono::steady_clock::time_point started);
 
  private:
-  struct Parts;
-  std::unique_ptr<Parts> parts_;
+  std::unique_ptr<Wiring> parts_;
 };
-
-/// `gatehouse migrate`: applies pending migrations. @returns a line for the operator.
-std::string run_migrate(const config::Config& config);
-/// `gatehouse nodes`: the cluster's members as GET /api/system/nodes shows them. @returns text.
-std::string run_nodes(const config::Config& config);
-/// `gatehouse keys rotate|list`: forces a rotation step, or lists the keys. @returns text for the
-/// operator. @throws std::runtime_error when a forced rotation has to wait (the message says why).
-std::string run_keys(const config::Config& config, const std::string& action);
-/// `gatehouse init --kickstart FILE`. @returns a line for the operator.
-/// @throws StartupError if the file is refused (nothing is written then).
-std::string run_init(const config::Config& config, const std::string& kickstart_path);
 
 }  // namespace gatehouse::app

@@ -116,13 +116,13 @@ TEST(RedisUrl, ParsesHostPortPasswordAndDatabase) {
   ASSERT_TRUE(o) << error;
   EXPECT_EQ(o->host, "cache.internal");
   EXPECT_EQ(o->port, 6380);
-  EXPECT_EQ(o->password, "s@cret");
+  EXPECT_EQ(o->password.reveal(), "s@cret");
   EXPECT_EQ(o->username, "");
   EXPECT_EQ(o->db, 2);
   o = parse_redis_url("redis://gatehouse:pw@10.0.0.5", error);
   ASSERT_TRUE(o) << error;
   EXPECT_EQ(o->username, "gatehouse");
-  EXPECT_EQ(o->password, "pw");
+  EXPECT_EQ(o->password.reveal(), "pw");
   EXPECT_EQ(o->port, 6379);
   EXPECT_EQ(o->db, 0);
   for (const char* bad : {"http://127.0.0.1:6379", "redis://", "redis://h/x", "redis://h/0?a=b", "redis://:pw@h:0"}) {

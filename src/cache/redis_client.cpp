@@ -89,7 +89,7 @@ redisContext* open_context(const RedisOptions& o, std::string& error) {
   if (!o.password.empty()) {
     std::vector<std::string_view> auth{"AUTH"};
     if (!o.username.empty()) auth.emplace_back(o.username);
-    auth.emplace_back(o.password);
+    auth.emplace_back(o.password.reveal());
     if (!run_command(c, auth, error, io_failed)) {
       if (!io_failed) error = "authentication refused";  // never the server's text: it may echo input
       redisFree(c);
@@ -131,9 +131,9 @@ std::optional<RedisOptions> parse_redis_url(std::string_view url, std::string& e
   }
   if (parsed->has_userinfo()) {
     o.username = percent_decoded(parsed->encoded_user());
-    o.password = percent_decoded(parsed->encoded_password());
+    o.password = decltype(o.password)(percent_decoded(parsed->encoded_password()));
     if (o.password.empty()) {  // redis://secret@host: the userinfo is the password (as redis-cli reads it)
-      o.password = o.username;
+      o.password = decltype(o.password)(o.username);
       o.username.clear();
     }
   }

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/secret.hpp"
+
 struct redisContext;
 
 namespace gatehouse::cache {
@@ -28,7 +30,7 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string username;  ///< ACL user (Redis 6+), or "" for the default user
-  std::string password;  ///< "" for none
+  Secret<struct RedisPasswordTag> password;  ///< empty for none
   int db = 0;
   std::chrono::milliseconds timeout{200};
   std::size_t pool_size = 4;

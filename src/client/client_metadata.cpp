@@ -249,8 +249,14 @@ bool has_grant(const Client& client, std::string_view grant_type) {
   return std::find(client.grant_types.begin(), client.grant_types.end(), grant_type) != client.grant_types.end();
 }
 
-Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const MetadataDefaults& defaults) {
-  ClientDraft draft;
+namespace {
+
+/// One stage of reading a registration document into a draft; stages run in order and the first
+/// refusal ends the parse.
+using Stage = Result<void, MetadataError>;
+
+/// Every member is one this server honours, keeps, or refuses by name; kept ones go to extra_metadata.
+Stage read_members(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
   Client& c = draft.client;
   json::object extra;
   for (const auto& member : doc) {
@@ -277,9 +283,14 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     extra[name] = member.value();
   }
   c.extra_metadata = json::serialize(extra);
+  return {};
+}
+
+/// client_id, client_secret, client_name.
+Stage read_identity(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
+  Client& c = draft.client;
   std::optional<std::string> s;
   std::string err;
-
   if (!(err = read_string(doc, "client_id", s)).empty()) return fail("client_id", err);
   if (s) {
     if (!valid_client_id(*s))
@@ -299,7 +310,13 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     if (s->size() > kMaxNameLength) return fail("client_name", "must be at most 200 characters");
     c.client_name = *s;
   }
+  return {};
+}
 
+/// response_types and grant_types, consistent with each other (RFC 7591 §2.1).
+Stage read_grants(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
+  Client& c = draft.client;
+  std::string err;
   // response_types (RFC 7591 §2): "code" is the only one (no implicit or hybrid flows).
   std::optional<std::vector<std::string>> response_types;
   if (auto it = doc.find("response_types"); it != doc.end() && !it->value().is_null()) {
@@ -323,8 +340,14 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     return fail("response_types", code_response
                                       ? "[\"code\"] needs the authorization_code grant in grant_types (RFC 7591 section 2.1)"
                                       : "must be [\"code\"] with the authorization_code grant (RFC 7591 section 2.1)");
+  return {};
+}
 
-  s.reset();
+/// token_endpoint_auth_method, jwks and the assertion algorithm.
+Stage read_authentication(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
+  Client& c = draft.client;
+  std::optional<std::string> s;
+  std::string err;
   if (!(err = read_string(doc, "token_endpoint_auth_method", s)).empty()) return fail("token_endpoint_auth_method", err);
   c.token_endpoint_auth_method = s.value_or("client_secret_basic");
   if (!one_of(c.token_endpoint_auth_method, kAuthMethods))
@@ -363,8 +386,14 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     kept["token_endpoint_auth_signing_alg"] = v;
     c.extra_metadata = json::serialize(kept);
   }
+  return {};
+}
 
-  s.reset();
+/// scope, redirect_uris, post_logout_redirect_uris.
+Stage read_scope_and_uris(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
+  Client& c = draft.client;
+  std::optional<std::string> s;
+  std::string err;
   if (!(err = read_string(doc, "scope", s)).empty()) return fail("scope", err);
   if (s) {
     auto scopes = split_scope(*s);
@@ -386,7 +415,13 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
   }
   if (has_grant(c, "authorization_code") && c.redirect_uris.empty())
     return fail("redirect_uris", "the authorization_code grant needs at least one redirect URI", "invalid_redirect_uri");
+  return {};
+}
 
+/// Signing algorithms, audiences, and the read-only members.
+Stage read_token_options(const json::object& doc, const MetadataDefaults& defaults, ClientDraft& draft) {
+  Client& c = draft.client;
+  std::string err;
   // Each signing algorithm must be one this server has keys for.
   auto read_alg = [&](const std::string& name, std::string fallback, std::string& out) -> std::string {
     std::optional<std::string> v;
@@ -417,6 +452,18 @@ Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const
     if (it != doc.end() && !it->value().is_number() && !it->value().is_null())
       return fail(std::string(ro), "must be a number");
   }
+  return {};
+}
+
+}  // namespace
+
+Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const MetadataDefaults& defaults) {
+  using StageFn = Stage (*)(const json::object&, const MetadataDefaults&, ClientDraft&);
+  static constexpr StageFn kStages[] = {read_members, read_identity, read_grants, read_authentication,
+                                        read_scope_and_uris, read_token_options};
+  ClientDraft draft;
+  for (auto stage : kStages)
+    if (auto done = stage(doc, defaults, draft); !done) return unexpected(done.error());
   return draft;
 }
 

@@ -6,10 +6,14 @@
 #include <string>
 #include <string_view>
 
+#include "core/secret.hpp"
+
 namespace gatehouse::client {
 
 class SecretHasher {
  public:
+  explicit SecretHasher(KeyBytes key) : key_(std::move(key)) {}
+  /// For tests: a key given as plain bytes.
   explicit SecretHasher(std::string key) : key_(std::move(key)) {}
   /// HMAC-SHA-256(key, secret): 32 raw bytes.
   std::string hash(std::string_view secret) const;
@@ -17,7 +21,7 @@ class SecretHasher {
   bool matches(std::string_view secret, std::string_view stored_hash) const;
 
  private:
-  std::string key_;
+  KeyBytes key_;
 };
 
 }  // namespace gatehouse::client

@@ -5,6 +5,7 @@
 #include "cluster/event_applier.hpp"
 #include "cluster/job_runner.hpp"
 #include "cluster/membership.hpp"
+#include "cluster/purge.hpp"
 #include "core/error.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
@@ -229,6 +230,28 @@ TEST(EventApplierTest, StartsAfterTheLatestEventAndAppliesOnlyNewOnes) {
   events.visible.push_back({3, "client", "new", 0});
   EXPECT_EQ(applier.poll(), 1u);
   EXPECT_EQ(applied, 1);
+}
+
+TEST(PurgeJobTest, EachTargetIsPurgedInBatchesUntilABatchComesBackShortAndTheSummaryNamesWhatWent) {
+  std::size_t codes = 2500, sessions = 0;
+  std::vector<std::size_t> code_batches;
+  auto take = [](std::size_t& left, std::size_t limit) {
+    const auto n = std::min(left, limit);
+    left -= n;
+    return n;
+  };
+  std::vector<PurgeTarget> targets{
+      {"authorization codes", [&](std::size_t limit) { code_batches.push_back(limit); return take(codes, limit); }},
+      {"SSO sessions", [&](std::size_t limit) { return take(sessions, limit); }}};
+  EXPECT_EQ(purge_in_batches(targets, 1000), "purged 2500 authorization codes");
+  EXPECT_EQ(codes, 0u);
+  EXPECT_EQ(code_batches, (std::vector<std::size_t>{1000, 1000, 1000}));  // the third came back short
+  EXPECT_EQ(purge_in_batches(targets, 1000), "nothing expired");
+  auto job = purge_job([&] { return targets; }, 300'000);
+  EXPECT_EQ(job.name, "purge.expired");
+  EXPECT_EQ(job.interval, 300'000);
+  sessions = 3;
+  EXPECT_EQ(job.run(), "purged 3 SSO sessions");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,8 @@ struct Header {
   std::string name;  // lower-case in requests
   std::string value;
 };
+
+struct Response;
 
 struct Request {
   std::string method;          // as sent, e.g. "GET"
@@ -31,6 +34,11 @@ struct Request {
   std::string forwarded_host;   // the Host the client asked for, as a trusted proxy said; "" if none
   std::string request_id;
   std::chrono::steady_clock::time_point received{};  // when the server had read it
+  /// Work a route's fast path began on the I/O thread and handed to the worker that finishes the
+  /// request: it owns what the fast path already read, so the worker parses nothing twice. Set by
+  /// Router::dispatch_inline, taken by Router::dispatch (mutable: it travels with the request from
+  /// one const handler call to the next, one thread after the other, never concurrently).
+  mutable std::function<Response(const Request&)> continuation;
 
   /// The first header with this lower-case name, or nullptr.
   const std::string* header(std::string_view lower_name) const;

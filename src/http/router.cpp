@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/request_stats.hpp"
 
@@ -98,8 +99,10 @@ std::optional<Response> Router::dispatch_inline(const Request& request) const {
     if (!match_segments(route.segments, segments, params)) continue;
     stats::request_kind = route.kind.c_str();
     if (route.execution == Execution::kInline) return route.handler(request, params);
-    if (route.fast_path) return route.fast_path(request, params);
-    return std::nullopt;
+    if (!route.fast_path) return std::nullopt;
+    auto result = route.fast_path(request, params);
+    if (!result.answer) request.continuation = std::move(result.continuation);
+    return std::move(result.answer);
   }
   return std::nullopt;
 }
@@ -112,6 +115,7 @@ Response Router::dispatch(const Request& request) const {
     if (!match_segments(route.segments, segments, params)) continue;
     if (route.method == request.method) {
       stats::request_kind = route.kind.c_str();
+      if (request.continuation) return std::exchange(request.continuation, {})(request);
       return route.handler(request, params);
     }
     if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end())

@@ -31,10 +31,24 @@ using Handler = std::function<Response(const Request&, const PathParams&)>;
 /// worker pool. Everything that may touch the store or wait is kWorker.
 enum class Execution { kWorker, kInline };
 
+/// Work begun on the I/O thread and finished on a worker (Request::continuation).
+using Continuation = std::function<Response(const Request&)>;
+
+/// What a fast path decided: answered (a response, written at once), handed over (a continuation
+/// that the worker runs instead of the route's handler, owning what the fast path already read),
+/// or declined (neither: the worker runs the route's handler from the start).
+struct FastPathResult {
+  FastPathResult(std::optional<Response> a = std::nullopt) : answer(std::move(a)) {}  // NOLINT: implicit
+  FastPathResult(Response a) : answer(std::move(a)) {}                                // NOLINT: implicit
+  FastPathResult(Continuation c) : continuation(std::move(c)) {}                      // NOLINT: implicit
+  std::optional<Response> answer;
+  Continuation continuation;
+};
+
 /// A fast path tried on the I/O thread before a kWorker handler: it answers when it can do so
-/// from memory within a few tens of microseconds, or returns nullopt to hand the request to the
-/// worker pool. It must never block.
-using FastPath = std::function<std::optional<Response>(const Request&, const PathParams&)>;
+/// from memory within a few tens of microseconds, or hands the request to the worker pool (with
+/// a continuation, or without one). It must never block.
+using FastPath = std::function<FastPathResult(const Request&, const PathParams&)>;
 
 class Router {
  public:
@@ -43,9 +57,11 @@ class Router {
   void add(std::string method, std::string_view pattern, Handler handler, Execution execution = Execution::kWorker);
   /// A kWorker route with a fast path tried first on the I/O thread.
   void add(std::string method, std::string_view pattern, Handler handler, FastPath fast_path);
+  /// Runs the matching route's handler, or the continuation its fast path left in the request.
   Response dispatch(const Request& request) const;
   /// Answers the request only if it matches a kInline route or a fast path that answers;
-  /// otherwise nullopt (and the request goes to dispatch() on a worker).
+  /// otherwise nullopt (and the request goes to dispatch() on a worker, carrying the fast path's
+  /// continuation if it left one).
   std::optional<Response> dispatch_inline(const Request& request) const;
 
  private:

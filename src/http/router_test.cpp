@@ -116,3 +116,29 @@ TEST(Router, AFastPathAnswersInlineOrDefersToTheWorkerHandler) {
 
 }  // namespace
 }  // namespace gatehouse::http
+
+namespace gatehouse::http {
+namespace {
+
+TEST(Router, AFastPathsContinuationRunsOnTheWorkerInsteadOfTheHandler) {
+  Router router;
+  router.add(
+      "POST", "/token", [](const Request&, const PathParams&) { return empty_response(201); },
+      [](const Request& r, const PathParams&) -> FastPathResult {
+        std::string read = r.body;  // what the I/O thread read, owned by the continuation
+        return Continuation([read](const Request&) { return empty_response(read == "slow" ? 202 : 500); });
+      });
+  Request r;
+  r.method = "POST";
+  r.path = "/token";
+  r.body = "slow";
+  EXPECT_FALSE(router.dispatch_inline(r));
+  ASSERT_TRUE(r.continuation);
+  r.body = "changed";
+  EXPECT_EQ(router.dispatch(r).status, 202);
+  EXPECT_FALSE(r.continuation) << "taken by the worker";
+  EXPECT_EQ(router.dispatch(r).status, 201) << "without one, the handler runs";
+}
+
+}  // namespace
+}  // namespace gatehouse::http

@@ -188,6 +188,85 @@ struct Server::Impl {
     beast::get_lowest_layer(stream).socket().close(ignored);
   }
 
+  /// Reads one request (head, then the body after a 100-continue if the client asked for one).
+  template <class Stream>
+  asio::awaitable<boost::system::error_code> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                                          bhttp::request_parser<bhttp::string_body>& parser, bool first) {
+    parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
+    parser.body_limit(opt.max_body_bytes);
+    // A new connection must send its request head within header_timeout; a kept-alive one
+    // may stay quiet for idle_timeout before its next request.
+    beast::get_lowest_layer(stream).expires_after(first ? opt.header_timeout : opt.idle_timeout);
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (ec || parser.is_done()) co_return ec;
+    auto expect = parser.get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+      beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
+      if (wec) co_return wec;
+    }
+    beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
+    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    co_return bec;
+  }
+
+  /// Answers a request that could not be read when the client deserves to know why (too large,
+  /// malformed); timeouts, resets and clean closes end the connection quietly.
+  template <class Stream>
+  asio::awaitable<void> refuse_unreadable(Stream& stream, boost::system::error_code ec) {
+    std::optional<Response> refusal;
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow)
+      refusal = to_response(413, "request_too_large", "the request body is too large");
+    else if (ec == bhttp::error::header_limit)
+      refusal = to_response(431, "request_header_too_large", "the request header is too large");
+    else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+      refusal = to_response(400, "bad_request", "malformed HTTP request");
+    if (!refusal) co_return;
+    malformed.fetch_add(1, std::memory_order_relaxed);
+    co_await write(stream, std::move(*refusal), 11, false, {});
+  }
+
+  /// The request as handlers see it: lower-case header names, the client's address (through
+  /// trusted proxies), a request id.
+  Request to_request(bhttp::request<bhttp::string_body>& msg, const std::string& remote) {
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    req.headers.reserve(8);
+    for (const auto& f : msg) req.headers.push_back({ascii_lower(f.name_string()), std::string(f.value())});
+    req.body = std::move(msg.body());
+    req.remote_address = remote;
+    auto client = client_info(req, opt.trusted_proxies, opt.forwarded_header);
+    req.client_address = std::move(client.address);
+    req.forwarded_proto = std::move(client.proto);
+    req.forwarded_host = std::move(client.host);
+    char id[40];
+    std::snprintf(id, sizeof id, "%s-%llx", id_prefix.c_str(),
+                  static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
+    req.request_id = id;
+    req.received = std::chrono::steady_clock::now();
+    return req;
+  }
+
+  /// The answer of a worker, or 503 when max_pending requests already wait for one.
+  asio::awaitable<Response> respond_on_worker(const Request& req) {
+    if (pending.fetch_add(1) >= opt.max_pending) {
+      pending.fetch_sub(1);
+      overloaded.fetch_add(1, std::memory_order_relaxed);
+      auto res = to_response(503, "overloaded", "the server is overloaded; retry later");
+      res.set("Retry-After", "1");
+      co_return res;
+    }
+    auto res = co_await asio::co_spawn(
+        workers.get_executor(), [this, &req]() -> asio::awaitable<Response> { co_return handle(req); }, asio::use_awaitable);
+    pending.fetch_sub(1);
+    co_return res;
+  }
+
   /// Reads requests from one connection (plain or TLS) and answers them until it closes.
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, const std::string& remote) {
@@ -199,80 +278,21 @@ struct Server::Impl {
     try {
       for (;;) {
         bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
-        parser.body_limit(opt.max_body_bytes);
-        // A new connection must send its request head within header_timeout; a kept-alive one
-        // may stay quiet for idle_timeout before its next request.
-        beast::get_lowest_layer(stream).expires_after(first ? opt.header_timeout : opt.idle_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-        if (!ec && !parser.is_done()) {
-          auto expect = parser.get()[bhttp::field::expect];
-          if (beast::iequals(expect, "100-continue")) {
-            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
-            beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
-            auto [wec, wn] = co_await bhttp::async_write(stream, cont, kTuple);
-            if (wec) break;
-          }
-          beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
-          auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-          ec = bec;
-        }
-        if (ec) {
-          if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
-            malformed.fetch_add(1, std::memory_order_relaxed);
-            co_await write(stream, to_response(413, "request_too_large", "the request body is too large"), 11, false, {});
-          } else if (ec == bhttp::error::header_limit) {
-            malformed.fetch_add(1, std::memory_order_relaxed);
-            co_await write(stream, to_response(431, "request_header_too_large", "the request header is too large"), 11, false, {});
-          } else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream &&
-                     ec != bhttp::error::partial_message) {
-            malformed.fetch_add(1, std::memory_order_relaxed);
-            co_await write(stream, to_response(400, "bad_request", "malformed HTTP request"), 11, false, {});
-          }
-          break;  // timeouts, resets and clean closes end the connection quietly
+        if (auto ec = co_await read_request(stream, buffer, parser, first)) {
+          co_await refuse_unreadable(stream, ec);
+          break;
         }
         first = false;
-
         auto& msg = parser.get();
-        Request req;
-        req.method = std::string(msg.method_string());
-        req.target = std::string(msg.target());
-        auto q = req.target.find('?');
-        req.path = req.target.substr(0, q);
-        if (q != std::string::npos) req.query = req.target.substr(q + 1);
-        req.headers.reserve(8);
-        for (const auto& f : msg) req.headers.push_back({ascii_lower(f.name_string()), std::string(f.value())});
-        req.body = std::move(msg.body());
-        req.remote_address = remote;
-        {
-          auto client = client_info(req, opt.trusted_proxies, opt.forwarded_header);
-          req.client_address = std::move(client.address);
-          req.forwarded_proto = std::move(client.proto);
-          req.forwarded_host = std::move(client.host);
-        }
-        char id[40];
-        std::snprintf(id, sizeof id, "%s-%llx", id_prefix.c_str(),
-                      static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
-        req.request_id = id;
-        req.received = std::chrono::steady_clock::now();
         const unsigned version = msg.version();
         const bool keep_alive = msg.keep_alive();
-
+        const Request req = to_request(msg, remote);
         in_flight.fetch_add(1);
+        // The I/O thread answers what it can itself (no coroutine frame on that path).
+        // (No co_await inside a conditional expression: GCC miscompiles that.)
         Response res;
-        if (auto answered = handle_inline(req)) {
-          res = std::move(*answered);
-        } else if (pending.fetch_add(1) >= opt.max_pending) {
-          pending.fetch_sub(1);
-          overloaded.fetch_add(1, std::memory_order_relaxed);
-          res = to_response(503, "overloaded", "the server is overloaded; retry later");
-          res.set("Retry-After", "1");
-        } else {
-          res = co_await asio::co_spawn(
-              workers.get_executor(), [this, &req]() -> asio::awaitable<Response> { co_return handle(req); },
-              asio::use_awaitable);
-          pending.fetch_sub(1);
-        }
+        if (auto answered = handle_inline(req)) res = std::move(*answered);
+        else res = co_await respond_on_worker(req);
         // While draining, every answer closes its connection so clients move to another node.
         const bool close = !keep_alive || server.draining();
         try {

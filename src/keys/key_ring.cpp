@@ -49,7 +49,7 @@ StoredKey KeyManager::generate(jose::Algorithm alg, KeyState state, UnixSeconds 
   key.kid = pair.thumbprint();
   key.alg = std::string(jose::to_string(alg));
   key.state = state;
-  key.sealed_private = jose::aead_seal(encryption_key_, pair.private_der(), aad_for(key.kid, key.alg));
+  key.sealed_private = jose::aead_seal(encryption_key_.reveal(), pair.private_der(), aad_for(key.kid, key.alg));
   key.public_jwk = boost::json::serialize(pair.public_jwk());
   key.created_at = clock_.now();
   key.activates_at = activates_at;
@@ -141,7 +141,7 @@ std::shared_ptr<const KeySet> KeyManager::load() {
       spdlog::warn("skipping stored key kid={} with unsupported alg {}", stored.kid, stored.alg);
       continue;
     }
-    auto der = jose::aead_open(encryption_key_, stored.sealed_private, aad_for(stored.kid, stored.alg));
+    auto der = jose::aead_open(encryption_key_.reveal(), stored.sealed_private, aad_for(stored.kid, stored.alg));
     if (!der)
       throw StartupError("signing key " + stored.kid + " cannot be opened with this master key "
                          "(the key or the stored data differ from the cluster's)");

@@ -92,7 +92,7 @@ class KeyManager {
   StoredKey generate(jose::Algorithm alg, KeyState state, UnixSeconds activates_at);
 
   KeyStore& store_;
-  std::string encryption_key_;
+  KeyBytes encryption_key_;
   const Clock& clock_;
 };
 

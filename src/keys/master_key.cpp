@@ -92,12 +92,12 @@ MasterKey::MasterKey(std::string raw) : raw_(std::move(raw)) {
   if (raw_.reveal().size() != kMasterKeySize) throw StartupError("the master key must be 32 bytes");
 }
 
-std::string MasterKey::derive(std::string_view purpose) const {
-  return jose::hkdf_sha256(raw_.reveal(), kSalt, std::string("gatehouse/v1/").append(purpose), 32);
+KeyBytes MasterKey::derive(std::string_view purpose) const {
+  return KeyBytes(jose::hkdf_sha256(raw_.reveal(), kSalt, std::string("gatehouse/v1/").append(purpose), 32));
 }
 
 std::string MasterKey::check_value() const {
-  return base64url_encode(jose::hmac_sha256(derive(kCheckPurpose), "gatehouse master key check"));
+  return base64url_encode(jose::hmac_sha256(derive(kCheckPurpose).reveal(), "gatehouse master key check"));
 }
 
 MasterKey load_master_key(const MasterKeySource& source, KeyStore& store) {

@@ -27,7 +27,7 @@ class MasterKey {
   /// @throws StartupError unless raw is exactly 32 bytes.
   explicit MasterKey(std::string raw);
   /// A 32-byte subkey for one purpose (HKDF-SHA-256, info "gatehouse/v1/<purpose>").
-  std::string derive(std::string_view purpose) const;
+  KeyBytes derive(std::string_view purpose) const;
   /// The value stored in the database to recognise this key (base64url, not reversible).
   std::string check_value() const;
 

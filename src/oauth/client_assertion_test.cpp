@@ -10,6 +10,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "keys/key_ring.hpp"
 #include "oauth/endpoints.hpp"
+#include "oauth/token/token_endpoint.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
 namespace gatehouse::oauth {
@@ -244,7 +245,7 @@ TEST_F(ClientAssertionTest, TheFastPathLeavesAssertionsToAWorker) {
   ASSERT_TRUE(cache.find("jwt"));  // cached, ES256: everything the fast path wants but the method
   OAuthDeps fast = deps_;
   fast.cache = &cache;
-  EXPECT_FALSE(token_endpoint_fast_path(fast, post("/oauth2/token", with_assertion(es256(claims())))).has_value());
+  EXPECT_FALSE(token_endpoint_fast_path(fast, post("/oauth2/token", with_assertion(es256(claims())))).answer.has_value());
 }
 
 TEST(AssertionClientId, ReadsSubThenIssWithoutVerifying) {

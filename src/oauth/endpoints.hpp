@@ -1,9 +1,9 @@
 #pragma once
-// The OAuth 2.0 endpoints: token (RFC 6749 §3.2), introspection (RFC 7662), revocation (RFC 7009).
+// The OAuth 2.0 endpoints' dependencies, and introspection (RFC 7662) and revocation (RFC 7009).
+// The token endpoint (RFC 6749 §3.2) is in oauth/token/.
 
 #include <chrono>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +15,7 @@
 #include "http/router.hpp"
 #include "oauth/client_assertion.hpp"
 #include "oauth/form.hpp"
+#include "oauth/token/grant_table.hpp"
 #include "token/access_token.hpp"
 #include "token/refresh_token_store.hpp"
 #include "token/revocation_store.hpp"
@@ -25,10 +26,6 @@ namespace gatehouse::oauth {
 inline constexpr std::string_view kTokenPath = "/oauth2/token";
 inline constexpr std::string_view kIntrospectionPath = "/oauth2/introspect";
 inline constexpr std::string_view kRevocationPath = "/oauth2/revoke";
-
-/// A grant type served by another module (oidc/ adds authorization_code and refresh_token, which
-/// issue ID tokens). Called on a worker after the client has authenticated.
-using GrantHandler = std::function<http::Response(const client::Client& client, const Form& form)>;
 
 /// Rate limits around client authentication. A client's own limit is counted only once it has
 /// authenticated, so nobody can spend another client's budget by naming its client_id; failed
@@ -59,8 +56,9 @@ struct OAuthDeps {
   const client::CachingClientStore* cache = nullptr;
   /// Checks private_key_jwt client assertions; nullptr refuses that method.
   const ClientAssertionVerifier* assertions = nullptr;
-  /// Further grant types by grant_type value.
-  std::map<std::string, GrantHandler, std::less<>> extra_grants = {};
+  /// The grant types the token endpoint serves (client_credentials; the composition root adds
+  /// oidc/'s authorization_code and refresh_token).
+  GrantTable grants = {};
   /// Rate limits, counted cluster-wide; all empty: none (and the fast path stays on).
   ClientLimits limits = {};
   /// Refresh tokens, for their introspection and revocation (nullptr: access tokens only).
@@ -68,18 +66,16 @@ struct OAuthDeps {
   /// Users, so the tokens of a deactivated, deleted or signed-out user introspect inactive
   /// (nullptr: not checked; tests only).
   user::UserStore* users = nullptr;
+  /// Counts a request answered 503 because the store failed (the node's
+  /// gatehouse_store_errors_total); empty: not counted.
+  StoreFaultCounter count_store_fault = {};
 };
 
-http::Response token_endpoint(const OAuthDeps& deps, const http::Request& request);
-/// The token endpoint on the I/O thread: answers when the client is in the near-cache and the
-/// token is cheap to sign (ES256, tens of microseconds); otherwise nullopt, and the request goes
-/// to token_endpoint() on a worker. RS256 (about a millisecond per signature) always goes to the
-/// workers so an I/O thread never stalls its other connections. Never touches the store.
-std::optional<http::Response> token_endpoint_fast_path(const OAuthDeps& deps, const http::Request& request);
 http::Response introspection_endpoint(const OAuthDeps& deps, const http::Request& request);
 http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& request);
 
-/// Registers the three endpoints. `deps` must outlive the router.
+/// Registers introspection and revocation (the token endpoint: add_token_routes). `deps` must
+/// outlive the router.
 void add_routes(http::Router& router, const OAuthDeps& deps);
 
 }  // namespace gatehouse::oauth

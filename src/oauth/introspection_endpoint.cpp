@@ -148,13 +148,12 @@ http::Response revocation_endpoint(const OAuthDeps& deps, const http::Request& r
 }
 
 void add_routes(http::Router& router, const OAuthDeps& deps) {
-  router.add(
-      "POST", kTokenPath, [&deps](const http::Request& r, const http::PathParams&) { return token_endpoint(deps, r); },
-      [&deps](const http::Request& r, const http::PathParams&) { return token_endpoint_fast_path(deps, r); });
-  router.add("POST", kIntrospectionPath,
-             [&deps](const http::Request& r, const http::PathParams&) { return introspection_endpoint(deps, r); });
-  router.add("POST", kRevocationPath,
-             [&deps](const http::Request& r, const http::PathParams&) { return revocation_endpoint(deps, r); });
+  router.add("POST", kIntrospectionPath, [&deps](const http::Request& r, const http::PathParams&) {
+    return answer_store_faults(deps.count_store_fault, r, [&] { return introspection_endpoint(deps, r); });
+  });
+  router.add("POST", kRevocationPath, [&deps](const http::Request& r, const http::PathParams&) {
+    return answer_store_faults(deps.count_store_fault, r, [&] { return revocation_endpoint(deps, r); });
+  });
 }
 
 }  // namespace gatehouse::oauth

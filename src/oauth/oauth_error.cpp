@@ -50,6 +50,14 @@ http::Response oauth_error_response(const OAuthError& error) {
   return r;
 }
 
+http::Response store_unavailable(const StoreFaultCounter& count, const http::Request& request, const StorageError& e) {
+  spdlog::error("request_id={} store unavailable: {}", request.request_id, e.what());
+  if (count) count();
+  auto r = oauth_error_response(oauth_error(OAuthErrorCode::kTemporarilyUnavailable, "the store is unavailable; retry later"));
+  r.set("Retry-After", "1");
+  return r;
+}
+
 http::Response oauth_json_response(const boost::json::value& body) {
   auto r = http::json_response(200, body);
   r.set("Cache-Control", "no-store");

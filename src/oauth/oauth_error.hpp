@@ -4,9 +4,11 @@
 // revocation's (RFC 7009 §2.2.1). One table maps each code to its wire name and HTTP status; the
 // description is safe for clients, the detail goes to logs only.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
 #include "http/message.hpp"
 
 namespace gatehouse::oauth {
@@ -58,6 +60,24 @@ int http_status(OAuthErrorCode code);
 http::Response oauth_error_response(const OAuthError& error);
 /// 429 {"error":"too_many_requests"} with Retry-After: `retry_after` seconds (RFC 6585 §4).
 http::Response too_many_requests(std::int64_t retry_after);
+
+/// Counts one request answered 503 because the store failed (empty: not counted).
+using StoreFaultCounter = std::function<void()>;
+
+/// The answer answer_store_faults() gives to a store fault.
+http::Response store_unavailable(const StoreFaultCounter& count, const http::Request& request, const StorageError& e);
+
+/// The boundary of an OAuth endpoint (C7): runs `handle`; a StorageError it throws is logged
+/// (without reaching the client), counted, and answered in the OAuth error shape:
+/// 503 {"error":"temporarily_unavailable"} with Retry-After: 1 and Cache-Control: no-store.
+template <class Handle>
+http::Response answer_store_faults(const StoreFaultCounter& count, const http::Request& request, Handle&& handle) {
+  try {
+    return handle();
+  } catch (const StorageError& e) {
+    return store_unavailable(count, request, e);
+  }
+}
 
 /// A JSON success response for OAuth endpoints: Cache-Control no-store and Pragma no-cache
 /// (RFC 6749 §5.1).

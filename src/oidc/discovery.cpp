@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "oauth/endpoints.hpp"
-#include "oidc/authorize.hpp"
+#include "oidc/authorize/authorize_context.hpp"
 #include "oidc/logout.hpp"
 #include "oidc/userinfo.hpp"
 

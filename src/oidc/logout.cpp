@@ -8,7 +8,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 #include "oidc/pages.hpp"
-#include "oidc/web_assets.hpp"
+#include "signin/cookies.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -21,13 +21,17 @@ std::string claim(const boost::json::object& claims, std::string_view name) {
   return it != claims.end() && it->value().is_string() ? std::string(it->value().get_string()) : std::string();
 }
 
-CookieScope logout_cookie_scope(const AuthorizeDeps& a) { return cookie_scope(a, kLogoutCsrfCookie, kEndSessionPath, true); }
+const signin::CookieConfig& cookies_of(const AuthorizeDeps& a) { return a.sign_in.deps().cookies; }
+
+signin::CookieScope logout_cookie_scope(const AuthorizeDeps& a) {
+  return signin::cookie_scope(cookies_of(a), kLogoutCsrfCookie, kEndSessionPath, true);
+}
 
 /// "Sign out?" — asked when the request does not prove it comes from the session's own client
 /// (OIDC RP-Initiated Logout §2: the OP SHOULD ask), so a link on another site cannot sign the
 /// user out. The form carries a CSRF token bound to this browser by a cookie.
 http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<client::Client>& c, const oauth::Form& p) {
-  const auto csrf = issue_csrf_token(a.csrf_key, kLogoutCsrf);
+  const auto csrf = signin::issue_csrf_token(a.sign_in.deps().csrf_key, signin::kLogoutCsrf);
   std::string hidden;
   auto keep = [&](std::string_view name, const std::string& value) {
     if (value.empty()) return;
@@ -38,8 +42,8 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
   keep("state", p.value("state"));
   std::string prompt = "Do you want to sign out? Applications you signed in to here will ask you to sign in again.";
   if (c) prompt = (c->client_name.empty() ? c->client_id : c->client_name) + " asks to sign you out. " + prompt;
-  auto r = html_page(200, render(theme_of(a)->logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
-  r.headers.push_back({"Set-Cookie", set_cookie(a, logout_cookie_scope(a), csrf, kConfirmationTtl)});
+  auto r = html_page(200, render(a.sign_in.theme()->logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
+  r.headers.push_back({"Set-Cookie", signin::set_cookie(cookies_of(a), logout_cookie_scope(a), csrf, kConfirmationTtl)});
   return r;
 }
 
@@ -48,7 +52,7 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
 http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request& request) {
   const auto& a = deps.authorize;
   auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
-  if (!parsed) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "The logout request could not be read.");
+  if (!parsed) return error_page(*a.sign_in.theme(), 400, "invalid_request", "The logout request could not be read.");
   const auto& p = *parsed;
   // The client: from id_token_hint (its aud) or client_id; both must agree when both are given.
   // An expired ID token is still a valid hint; one this server did not sign is not.
@@ -56,37 +60,39 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   std::string hinted_sid;
   if (auto hint = p.value("id_token_hint"); !hint.empty()) {
     auto claims = deps.tokens.decode_own_jwt(hint);
-    if (!claims) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "The id_token_hint was not issued by this server.");
+    if (!claims) return error_page(*a.sign_in.theme(), 400, "invalid_request", "The id_token_hint was not issued by this server.");
     const auto aud = claim(*claims, "aud");
     hinted_sid = claim(*claims, "sid");
-    if (!client_id.empty() && client_id != aud) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "client_id does not match the id_token_hint.");
+    if (!client_id.empty() && client_id != aud) return error_page(*a.sign_in.theme(), 400, "invalid_request", "client_id does not match the id_token_hint.");
     client_id = aud;
   }
   const auto post_logout = p.value("post_logout_redirect_uri");
   std::optional<client::Client> c;
   if (!client_id.empty()) c = a.clients.find(client_id);
   if (!post_logout.empty()) {
-    if (!c) return error_page(*theme_of(deps.authorize), 400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
+    if (!c) return error_page(*a.sign_in.theme(), 400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
     const auto& allowed = c->post_logout_redirect_uris;
     if (std::find(allowed.begin(), allowed.end(), post_logout) == allowed.end())
-      return error_page(*theme_of(deps.authorize), 400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
+      return error_page(*a.sign_in.theme(), 400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
   }
   // Only the session this browser's cookie proves is ended. It ends at once when an ID token of
   // that very session comes with the request, or when the user confirmed on our page; anything
   // else (no hint, a hint of another session) asks first.
-  const auto session_cookie = cookie_value(request, session_cookie_scope(a).name);
+  const auto& sign_in = a.sign_in.deps();
+  const auto session_cookie = signin::cookie_value(request, signin::session_cookie_scope(sign_in.cookies).name);
   std::optional<session::SsoSession> s;
-  if (!session_cookie.empty()) s = a.sessions.find(jose::sha256(session_cookie), a.clock.now(), a.session_lifetime);
+  if (!session_cookie.empty())
+    s = sign_in.sessions.find(jose::sha256(session_cookie), sign_in.clock.now(), sign_in.session_lifetime);
   if (s) {
     const bool proven = !hinted_sid.empty() && jose::constant_time_equal(hinted_sid, s->sid);
     if (!proven) {
       if (request.method != "POST" || p.value("confirm") != "yes") return confirmation_page(a, c, p);
       const auto csrf = p.value("csrf");
-      const auto expected = cookie_value(request, logout_cookie_scope(a).name);
-      if (!valid_csrf_token(a.csrf_key, kLogoutCsrf, csrf) || expected.empty() || !jose::constant_time_equal(csrf, expected))
-        return error_page(*theme_of(deps.authorize), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
+      const auto expected = signin::cookie_value(request, logout_cookie_scope(a).name);
+      if (!signin::valid_csrf_token(sign_in.csrf_key, signin::kLogoutCsrf, csrf) || expected.empty() || !jose::constant_time_equal(csrf, expected))
+        return error_page(*a.sign_in.theme(), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
-    a.sessions.revoke_by_sid(s->sid);
+    sign_in.sessions.revoke_by_sid(s->sid);
     spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
   http::Response r;
@@ -98,10 +104,10 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     r.set("Location", location);
     r.set("Cache-Control", "no-store");
   } else {
-    r = error_page(*theme_of(deps.authorize), 200, "signed_out", "You are signed out.", "Signed out");
+    r = error_page(*a.sign_in.theme(), 200, "signed_out", "You are signed out.", "Signed out");
   }
-  r.headers.push_back({"Set-Cookie", set_cookie(a, session_cookie_scope(a), "", 0)});
-  r.headers.push_back({"Set-Cookie", set_cookie(a, logout_cookie_scope(a), "", 0)});
+  r.headers.push_back({"Set-Cookie", signin::set_cookie(sign_in.cookies, signin::session_cookie_scope(sign_in.cookies), "", 0)});
+  r.headers.push_back({"Set-Cookie", signin::set_cookie(sign_in.cookies, logout_cookie_scope(a), "", 0)});
   return r;
 }
 

@@ -6,7 +6,7 @@
 
 #include "client/client_store.hpp"
 #include "http/router.hpp"
-#include "oidc/authorize.hpp"
+#include "oidc/authorize/authorize_context.hpp"
 #include "token/access_token.hpp"
 
 namespace gatehouse::oidc {
@@ -14,7 +14,7 @@ namespace gatehouse::oidc {
 inline constexpr std::string_view kEndSessionPath = "/oauth2/logout";
 
 struct LogoutDeps {
-  const AuthorizeDeps& authorize;  // cookies, session store, clock
+  const AuthorizeDeps& authorize;  // clients; through its sign_in: cookies, session store, clock, theme
   const token::AccessTokenCodec& tokens;
 };
 

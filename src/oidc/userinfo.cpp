@@ -60,7 +60,10 @@ http::Response userinfo_endpoint(const UserinfoDeps& deps, const http::Request& 
 }
 
 void add_userinfo_routes(http::Router& router, const UserinfoDeps& deps) {
-  auto handler = [&deps](const http::Request& r, const http::PathParams&) { return userinfo_endpoint(deps, r); };
+  // A store fault answers in the OAuth error shape, as every other answer here.
+  auto handler = [&deps](const http::Request& r, const http::PathParams&) {
+    return oauth::answer_store_faults(deps.count_store_fault, r, [&] { return userinfo_endpoint(deps, r); });
+  };
   router.add("GET", kUserinfoPath, handler);
   router.add("POST", kUserinfoPath, handler);
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "http/router.hpp"
+#include "oauth/oauth_error.hpp"
 #include "token/access_token.hpp"
 #include "token/revocation_store.hpp"
 #include "user/user_store.hpp"
@@ -18,6 +19,8 @@ struct UserinfoDeps {
   token::RevocationStore& revocations;
   user::UserStore& users;
   const Clock& clock;
+  /// Counts a request answered 503 because the store failed; empty: not counted.
+  oauth::StoreFaultCounter count_store_fault = {};
 };
 
 http::Response userinfo_endpoint(const UserinfoDeps& deps, const http::Request& request);

@@ -6,10 +6,20 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 
 namespace gatehouse::session {
+
+/// A service signed in to from a session, so that logout can later reach every one of them.
+struct Participant {
+  std::string protocol;  // the front door: "oidc" (CAS and SAML next)
+  std::string service;   // an OIDC client_id (a CAS service, a SAML entity ID)
+  UnixSeconds at = 0;    // the first sign-in to it from this session
+  std::string detail;    // room for a protocol detail (a CAS ticket, a SAML SessionIndex); "" for OIDC
+};
 
 struct SsoSession {
   std::string id_hash;      // SHA-256 of the cookie value
@@ -20,6 +30,12 @@ struct SsoSession {
   UnixSeconds created_at = 0;
   UnixSeconds last_seen_at = 0;
   UnixSeconds expires_at = 0;  // absolute timeout
+  std::vector<Participant> participants;  // in the order they joined; each (protocol, service) once
+
+  bool has_participant(std::string_view protocol, std::string_view service) const {
+    return std::any_of(participants.begin(), participants.end(),
+                       [&](const Participant& p) { return p.protocol == protocol && p.service == service; });
+  }
 };
 
 /// Whether a use of `session` at `now` is worth recording (SsoSessionStore::touch). Activity is
@@ -39,6 +55,10 @@ class SsoSessionStore {
   virtual std::optional<SsoSession> find(const std::string& id_hash, UnixSeconds now, UnixSeconds idle_timeout) = 0;
   /// Records activity (sliding the idle timeout). @returns false if there is no such session.
   virtual bool touch(const std::string& id_hash, UnixSeconds now) = 0;
+  /// Records `participant` on the session unless it already has one with the same protocol and
+  /// service (one conditional write; the caller skips it when find() already shows the service).
+  /// @returns true if it was added, false if it was there already or there is no such session.
+  virtual bool add_participant(const std::string& id_hash, const Participant& participant) = 0;
   /// Ends one session by its sid (logout). @returns false if there was none.
   virtual bool revoke_by_sid(const std::string& sid) = 0;
   /// Ends every session of a user (deactivation, password change). @returns how many.

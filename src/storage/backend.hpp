@@ -15,9 +15,9 @@
 #include "client/client_store.hpp"
 #include "core/error.hpp"
 #include "keys/key_store.hpp"
-#include "session/login_transaction_store.hpp"
 #include "session/sso_session_store.hpp"
 #include "settings/settings_store.hpp"
+#include "signin/transaction.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
 #include "limits/counter_store.hpp"
@@ -73,7 +73,7 @@ class Backend {
   virtual limits::CounterStore& rate_counters() = 0;
   virtual settings::SettingsStore& settings() = 0;
   virtual user::UserStore& users() = 0;
-  virtual session::LoginTransactionStore& login_transactions() = 0;
+  virtual signin::TransactionStore& login_transactions() = 0;
   virtual session::SsoSessionStore& sso_sessions() = 0;
   virtual token::CodeStore& codes() = 0;
   virtual token::RefreshTokenStore& refresh_tokens() = 0;

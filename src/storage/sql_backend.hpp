@@ -26,7 +26,7 @@ class SqlBackend : public Backend {
   limits::CounterStore& rate_counters() final;
   settings::SettingsStore& settings() final;
   user::UserStore& users() final;
-  session::LoginTransactionStore& login_transactions() final;
+  signin::TransactionStore& login_transactions() final;
   session::SsoSessionStore& sso_sessions() final;
   token::CodeStore& codes() final;
   token::RefreshTokenStore& refresh_tokens() final;

@@ -97,7 +97,7 @@ template <class C> token::ReplayStore& SqlBackend<C>::replays() { return stores_
 template <class C> limits::CounterStore& SqlBackend<C>::rate_counters() { return stores_->rate_counters; }
 template <class C> settings::SettingsStore& SqlBackend<C>::settings() { return stores_->settings; }
 template <class C> user::UserStore& SqlBackend<C>::users() { return stores_->users; }
-template <class C> session::LoginTransactionStore& SqlBackend<C>::login_transactions() {
+template <class C> signin::TransactionStore& SqlBackend<C>::login_transactions() {
   return stores_->login_transactions;
 }
 template <class C> session::SsoSessionStore& SqlBackend<C>::sso_sessions() { return stores_->sso_sessions; }

@@ -83,9 +83,14 @@ it('while PostgreSQL is down the node reports it, keeps answering, and recovers 
   assert.equal(cold.status, 503, cold.text);
   assert.equal(cold.json.error, 'temporarily_unavailable');
   assert.equal(cold.headers.get('retry-after'), '1');
+  // In the OAuth error shape (RFC 6749 section 5.2), as every other answer of the token endpoint.
+  assert.equal(cold.json.error_description, 'the store is unavailable; retry later');
+  assert.equal(cold.json.message, undefined, cold.text);
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   const admin = await node.admin('GET', '/api/applications');
   assert.equal(admin.status, 503);
+  assert.equal(admin.json.error, 'temporarily_unavailable');  // the admin API's own shape
+  assert.ok(admin.json.message, admin.text);
   // /metrics still answers, and says so.
   const metrics = (await node.request('/metrics')).text;
   assert.match(metrics, /^gatehouse_store_up 0$/m);

@@ -202,4 +202,10 @@ std::map<std::string, std::string> environment_from_process();
 /// (apart from the master key, which must still come from the environment or the key file).
 std::string render(const Config& config);
 
+/// What every node of a cluster must agree on: render() without its header and without the
+/// node-local keys (node id and URL, check-in offset, listen address, thread counts, master key
+/// file, kickstart file, log level). Secrets still appear only as "set" or "not set". The
+/// cluster compares a hash of it between nodes (`config_hash` in GET /api/system/nodes).
+std::string render_cluster_wide(const Config& config);
+
 }  // namespace gatehouse::app::config

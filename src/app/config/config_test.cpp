@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "app/config/schema.hpp"
 #include "core/base64url.hpp"
 
 namespace gatehouse::app::config {
@@ -556,6 +558,198 @@ TEST(ConfigEnv, ProcessEnvironmentIsFiltered) {
   ::unsetenv("GATEHOUSE_TEST_CONFIG_PROBE");
   EXPECT_EQ(env["GATEHOUSE_TEST_CONFIG_PROBE"], "a=b");
   for (const auto& [name, value] : env) EXPECT_EQ(name.rfind("GATEHOUSE_", 0), 0u) << name;
+}
+
+// --- the schema: one descriptor per key ------------------------------------------------------
+
+// A value other than the default for every key, secrets included, that passes the cross-key checks.
+std::string every_key_file() {
+  return R"(
+[server]
+trusted_proxies = ["10.0.0.0/8", "::1"]
+forwarded_header = "forwarded"
+listen = "[::]:9443"
+public_url = "https://login.example.com/realm"
+max_connections = 100
+io_threads = 3
+worker_threads = 6
+max_body_bytes = "1MiB"
+max_header_bytes = "32KiB"
+max_pending_requests = 200
+drain_delay = "3s"
+header_timeout = "750ms"
+shutdown_grace = "20s"
+idle_timeout = "2m"
+tls_cert_file = "/etc/gatehouse/tls.crt"
+tls_key_file = "/etc/gatehouse/tls.key"
+
+[database]
+url = "postgresql://gatehouse@db.example.com:5432/gatehouse"
+pool_size = 2
+busy_timeout = "2s"
+
+[keys]
+master_key_file = "/etc/gatehouse/master.key"
+master_key = ")" + valid_master_key() + R"("
+algorithms = ["ES256", "RS256"]
+jwks_max_age = "1h"
+rotation_period = "7d"
+
+[tokens]
+access_token_ttl = "15m"
+default_signing_alg = "ES256"
+id_token_ttl = "10m"
+code_ttl = "30s"
+refresh_token_ttl = "7d"
+refresh_grace = "5s"
+refresh_token_max_lifetime = "90d"
+
+[oauth]
+require_pkce = true
+
+[cluster]
+enabled = true
+node_id = "node-a"
+node_url = "https://node-a.internal:9443"
+node_ca_file = "/etc/gatehouse/ca.pem"
+instance_timeout_ms = 20000
+instance_recovery_timeout_ms = 60000
+checkin_interval_ms = 2000
+checkin_offset_ms = 100
+
+[cache]
+redis_url = "redis://cache.internal:6379/1"
+redis_timeout = "500ms"
+
+[metrics]
+allow = ["10.1.0.0/16"]
+token = "0123456789abcdef0123"
+
+[rate_limits]
+window = "2m"
+token_per_client = 1
+token_per_ip = 2
+login_per_client = 3
+login_per_ip = 4
+authorize_per_ip = 5
+client_auth_failures_per_ip = 6
+api_key_failures_per_ip = 7
+
+[passwords]
+memory_kib = 65536
+iterations = 3
+parallelism = 2
+min_length = 12
+
+[login]
+lockout_threshold = 3
+lockout_window = "10m"
+lockout_duration = "30m"
+session_idle_timeout = "1h"
+session_lifetime = "1d"
+transaction_ttl = "5m"
+session_cookie = "gh_sso"
+session_cookie_path = "/id"
+
+[bootstrap]
+kickstart = "/etc/gatehouse/kickstart.json"
+
+[log]
+level = "debug"
+format = "text"
+)";
+}
+
+bool is_secret(const Key& key) { return render_line(key, Config{}).starts_with("#"); }
+
+// The key's field in a and in b hold the same value (compared as values, not through render).
+bool same_value(const Key& key, Config a, Config b) {
+  const FieldRef other = key.field(b);
+  return std::visit(
+      [&](auto* mine) {
+        const auto* theirs = std::get<decltype(mine)>(other);
+        if constexpr (requires { *mine == *theirs; }) {
+          return *mine == *theirs;
+        } else {
+          return mine->reveal() == theirs->reveal();  // a secret
+        }
+      },
+      key.field(a));
+}
+
+// Catches a key whose apply and render disagree: every key, set to a value other than its
+// default, renders to TOML that loads back to the same value (secrets never travel).
+TEST(ConfigSchema, EveryKeyRoundTripsThroughRender) {
+  const Config full = load_ok(every_key_file());
+  for (const auto& k : keys()) {
+    EXPECT_FALSE(same_value(k, full, Config{})) << dotted(k) << " needs a non-default value in this test";
+  }
+  const Config back = load_ok(render(full));
+  for (const auto& k : keys()) {
+    EXPECT_TRUE(same_value(k, back, is_secret(k) ? Config{} : full)) << dotted(k) << ": " << render_line(k, back);
+  }
+  EXPECT_TRUE(back.keys.master_key.empty());
+  EXPECT_TRUE(back.metrics.token.empty());
+}
+
+TEST(ConfigSchema, EveryKeyIsDescribedOnce) {
+  std::set<std::string> seen;
+  for (const auto& k : keys()) EXPECT_TRUE(seen.insert(dotted(k)).second) << dotted(k);
+  EXPECT_EQ(seen.size(), keys().size());
+}
+
+// The keys that may differ between the nodes of a cluster: exactly those the node's
+// configuration hash left out before the schema carried the flag.
+TEST(ConfigSchema, NodeLocalKeysAreTheNodesOwn) {
+  std::set<std::string> node_local;
+  for (const auto& k : keys()) {
+    if (k.node_local) node_local.insert(dotted(k));
+  }
+  EXPECT_EQ(node_local, (std::set<std::string>{"server.listen", "server.io_threads", "server.worker_threads", "keys.master_key_file",
+                                               "cluster.node_id", "cluster.node_url", "cluster.checkin_offset_ms",
+                                               "bootstrap.kickstart", "log.level"}));
+}
+
+TEST(ConfigSchema, ClusterWideRenderLeavesOutExactlyTheNodeLocalKeys) {
+  const Config full = load_ok(every_key_file());
+  const std::string wide = render_cluster_wide(full);
+  std::set<std::string> lines;
+  std::istringstream in(wide);
+  for (std::string line; std::getline(in, line);) lines.insert(line);
+  for (const auto& k : keys()) {
+    EXPECT_EQ(lines.count(render_line(k, full)), k.node_local ? 0u : 1u) << dotted(k);
+  }
+
+  Config other_node = full;  // another node of the same cluster
+  other_node.server.listen = "10.0.0.2:9011";
+  other_node.server.io_threads = 4;
+  other_node.server.worker_threads = 16;
+  other_node.keys.master_key_file = "/srv/master.key";
+  other_node.cluster.node_id = "node-b";
+  other_node.cluster.node_url = "https://node-b.internal:9443";
+  other_node.cluster.checkin_offset_ms = 2500;
+  other_node.bootstrap.kickstart = "";
+  other_node.log.level = "info";
+  other_node.source_path = "/srv/gatehouse.toml";
+  EXPECT_EQ(render_cluster_wide(other_node), wide);
+
+  Config drifted = full;
+  drifted.tokens.access_token_ttl = std::chrono::seconds(60);
+  EXPECT_NE(render_cluster_wide(drifted), wide);
+  Config no_master_key = full;  // whether the master key is set counts, never its value
+  no_master_key.keys.master_key = MasterKeyBytes();
+  EXPECT_NE(render_cluster_wide(no_master_key), wide);
+  EXPECT_THAT(wide, Not(HasSubstr(valid_master_key())));
+  EXPECT_THAT(wide, Not(HasSubstr("0123456789abcdef0123")));
+}
+
+TEST(ConfigTls, CertificateAndKeyGoTogether) {
+  EXPECT_THAT(load_error("[server]\ntls_cert_file = \"/etc/tls.crt\"\n"),
+              HasSubstr("server.tls_cert_file: server.tls_cert_file and server.tls_key_file go together"));
+  EXPECT_THAT(env_error({{"GATEHOUSE_SERVER_TLS_KEY_FILE", "/etc/tls.key"}}),
+              HasSubstr("server.tls_key_file (from GATEHOUSE_SERVER_TLS_KEY_FILE): server.tls_cert_file and"));
+  auto both = load_ok("[server]\ntls_cert_file = \"/etc/tls.crt\"\ntls_key_file = \"/etc/tls.key\"\n");
+  EXPECT_EQ(both.server.tls_key_file, "/etc/tls.key");
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #pragma once
 // The contract every session::SsoSessionStore backend passes (STYLE C12).
 
+#include <atomic>
+#include <latch>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -87,6 +91,57 @@ TEST_P(SsoSessionStoreContract, PurgeDeletesOnlyExpired) {
   store().insert(sample("h2", "sid-2"));
   EXPECT_EQ(store().purge_expired(1500, 10), 1u);
   EXPECT_TRUE(store().find("h2", 1500, 1800));
+}
+
+TEST_P(SsoSessionStoreContract, ParticipantsRoundTripInTheOrderTheyJoined) {
+  auto s = sample("h1", "sid-1");
+  s.participants = {{"oidc", "web", 1000, ""}, {"cas", "https://app.example.com/a b\t\n%", 1001, "ST-1"}};
+  store().insert(s);
+  auto found = store().find("h1", 1500, 1800);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->participants.size(), 2u);
+  EXPECT_EQ(found->participants[0].protocol, "oidc");
+  EXPECT_EQ(found->participants[0].service, "web");
+  EXPECT_EQ(found->participants[0].at, 1000);
+  EXPECT_EQ(found->participants[0].detail, "");
+  EXPECT_EQ(found->participants[1].protocol, "cas");
+  EXPECT_EQ(found->participants[1].service, "https://app.example.com/a b\t\n%");
+  EXPECT_EQ(found->participants[1].at, 1001);
+  EXPECT_EQ(found->participants[1].detail, "ST-1");
+  EXPECT_TRUE(found->has_participant("cas", "https://app.example.com/a b\t\n%"));
+  EXPECT_FALSE(found->has_participant("oidc", "https://app.example.com/a b\t\n%"));
+}
+
+TEST_P(SsoSessionStoreContract, EachServiceIsRecordedOncePerProtocol) {
+  store().insert(sample("h1", "sid-1"));
+  EXPECT_TRUE(store().add_participant("h1", {"oidc", "web", 1100, ""}));
+  EXPECT_FALSE(store().add_participant("h1", {"oidc", "web", 1200, ""})) << "already there";
+  EXPECT_TRUE(store().add_participant("h1", {"oidc", "we", 1300, ""})) << "a prefix of another service is another service";
+  EXPECT_TRUE(store().add_participant("h1", {"cas", "web", 1400, ""})) << "the same id under another protocol";
+  EXPECT_FALSE(store().add_participant("nope", {"oidc", "web", 1100, ""})) << "no such session";
+  auto found = store().find("h1", 1500, 1800);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->participants.size(), 3u);
+  EXPECT_EQ(found->participants[0].service, "web");
+  EXPECT_EQ(found->participants[0].at, 1100) << "the first sign-in is kept";
+  EXPECT_EQ(found->participants[1].service, "we");
+  EXPECT_EQ(found->participants[2].protocol, "cas");
+}
+
+TEST_P(SsoSessionStoreContract, AServiceAddedByManyRacersIsRecordedOnce) {
+  store().insert(sample("h1", "sid-1"));
+  constexpr int kThreads = 8;
+  std::atomic<int> added{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (store().add_participant("h1", {"oidc", "web", 1100 + i, ""})) added.fetch_add(1);
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(added.load(), 1);
+  EXPECT_EQ(store().find("h1", 1500, 1800)->participants.size(), 1u);
 }
 
 }  // namespace gatehouse::session::testing

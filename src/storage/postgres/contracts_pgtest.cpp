@@ -8,9 +8,9 @@
 #include "cluster/testing/job_store_contract.hpp"
 #include "cluster/testing/node_store_contract.hpp"
 #include "keys/testing/key_store_contract.hpp"
-#include "session/testing/login_transaction_store_contract.hpp"
 #include "session/testing/sso_session_store_contract.hpp"
 #include "settings/testing/settings_store_contract.hpp"
+#include "signin/testing/transaction_store_contract.hpp"
 #include "token/testing/code_store_contract.hpp"
 #include "token/testing/refresh_token_store_contract.hpp"
 #include "limits/testing/counter_store_contract.hpp"
@@ -33,7 +33,7 @@ using user::testing::UserStoreContract;
 using token::testing::RevocationStoreContract;
 using token::testing::ReplayStoreContract;
 using limits::testing::CounterStoreContract;
-using session::testing::LoginTransactionStoreContract;
+using signin::testing::TransactionStoreContract;
 using session::testing::SsoSessionStoreContract;
 using token::testing::CodeStoreContract;
 using token::testing::RefreshTokenStoreContract;
@@ -99,10 +99,10 @@ INSTANTIATE_TEST_SUITE_P(Postgres, CounterStoreContract,
                              "Schema", GH_PG_STORE(limits::CounterStore, rate_counters)}),
                          limits::testing::counter_backend_name);
 
-INSTANTIATE_TEST_SUITE_P(Postgres, LoginTransactionStoreContract,
-                         ::testing::Values(session::testing::LoginTransactionStoreBackend{
-                             "Schema", GH_PG_STORE(session::LoginTransactionStore, login_transactions)}),
-                         session::testing::login_transaction_backend_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, TransactionStoreContract,
+                         ::testing::Values(signin::testing::TransactionStoreBackend{
+                             "Schema", GH_PG_STORE(signin::TransactionStore, login_transactions)}),
+                         signin::testing::transaction_backend_name);
 
 INSTANTIATE_TEST_SUITE_P(Postgres, SsoSessionStoreContract,
                          ::testing::Values(session::testing::SsoSessionStoreBackend{

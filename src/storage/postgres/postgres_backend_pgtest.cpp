@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/request_stats.hpp"
+#include "oidc/authorize/authorization_request.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/test_backends.hpp"
@@ -307,18 +308,25 @@ TEST(PostgresBackend, JunkBytesFromABrowserAreStoredOrNotFoundNeverAnError) {
   EXPECT_EQ(b.users().record_failed_login(junk, 1000, 300, 5, 900).count, 1);
   EXPECT_EQ(b.users().failed_logins(junk).count, 1);
   EXPECT_EQ(b.users().failed_logins(std::string("ad", 2)).count, 0) << "not cut at the zero byte";
-  session::LoginTransaction tx;
+  oidc::AuthorizationRequest request;
+  request.state = junk;
+  request.nonce = junk + "n";
+  request.login_hint = junk + "h";
+  signin::SignInTransaction tx;
   tx.id = "tx1";
-  tx.state = junk;
-  tx.nonce = junk + "n";
-  tx.login_hint = junk + "h";
+  tx.continuation = {std::string(signin::kOidcKind), oidc::encode_request(request)};
+  tx.login_hint = request.login_hint;
+  tx.requested_acr = junk + "a";
   tx.expires_at = 2000;
   b.login_transactions().insert(tx);
   const auto found = b.login_transactions().find("tx1", 1000);
   ASSERT_TRUE(found);
-  EXPECT_EQ(found->state, tx.state);
-  EXPECT_EQ(found->nonce, tx.nonce);
+  const auto back = oidc::decode_request(found->continuation.payload);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->state, request.state);
+  EXPECT_EQ(back->nonce, request.nonce);
   EXPECT_EQ(found->login_hint, tx.login_hint);
+  EXPECT_EQ(found->requested_acr, tx.requested_acr);
 
   EXPECT_TRUE(is_storable_text(""));
   EXPECT_TRUE(is_storable_text("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x94\x91"));

@@ -3,18 +3,19 @@
 // folded into the shared Sql*Store templates yet: the sign-in stores are being reshaped (issue 11,
 // the sign-in domain), so they keep their own declarations until then.
 
-#include "session/login_transaction_store.hpp"
 #include "session/sso_session_store.hpp"
+#include "signin/transaction.hpp"
 #include "storage/postgres/connection_pool.hpp"
 #include "token/code_store.hpp"
 
 namespace gatehouse::storage::postgres {
 
-class PgLoginTransactionStore final : public session::LoginTransactionStore {
+class PgLoginTransactionStore final : public signin::TransactionStore {
  public:
   explicit PgLoginTransactionStore(ConnectionPool& pool) : pool_(pool) {}
-  void insert(const session::LoginTransaction& tx) override;
-  std::optional<session::LoginTransaction> find(const std::string& id, UnixSeconds now) override;
+  void insert(const signin::SignInTransaction& tx) override;
+  std::optional<signin::SignInTransaction> find(const std::string& id, UnixSeconds now) override;
+  bool record_step(const signin::SignInTransaction& after, std::string_view expected_amr, UnixSeconds now) override;
   bool consume(const std::string& id) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;
 
@@ -28,6 +29,7 @@ class PgSsoSessionStore final : public session::SsoSessionStore {
   void insert(const session::SsoSession& s) override;
   std::optional<session::SsoSession> find(const std::string& id_hash, UnixSeconds now, UnixSeconds idle_timeout) override;
   bool touch(const std::string& id_hash, UnixSeconds now) override;
+  bool add_participant(const std::string& id_hash, const session::Participant& participant) override;
   bool revoke_by_sid(const std::string& sid) override;
   std::size_t revoke_user(const std::string& user_id) override;
   std::size_t purge_expired(UnixSeconds now, std::size_t limit) override;

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "storage/sign_in_columns.hpp"
+
 namespace gatehouse::storage::sqlite {
 namespace {
 
@@ -11,12 +13,17 @@ namespace {
 
 #define GH_TX_COLUMNS                                                                                        \
   "id, csrf_hash, client_id, redirect_uri, response_type, response_mode, scope, state, nonce, code_challenge, " \
-  "code_challenge_method, prompt, login_hint, max_age, created_at, expires_at"
+  "code_challenge_method, prompt, login_hint, max_age, created_at, expires_at, kind, continuation, service, fresh, " \
+  "requested_acr, user_id, amr, acr"
 
 constexpr Query kInsertTransaction{"insert_login_transaction", "INSERT INTO login_transactions (" GH_TX_COLUMNS
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"};
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+    "?24)"};
 constexpr Query kFindTransaction{"find_login_transaction",
     "SELECT " GH_TX_COLUMNS " FROM login_transactions WHERE id = ?1 AND expires_at > ?2"};
+// Compare-and-set on amr: the step the caller read is still the last one recorded.
+constexpr Query kRecordStep{"record_login_transaction_step",
+    "UPDATE login_transactions SET user_id = ?2, amr = ?3, acr = ?4 WHERE id = ?1 AND amr = ?5 AND expires_at > ?6"};
 constexpr Query kDeleteTransaction{"delete_login_transaction", "DELETE FROM login_transactions WHERE id = ?1"};
 constexpr Query kPurgeTransactions{"purge_login_transactions", R"sql(
 DELETE FROM login_transactions WHERE rowid IN (
@@ -26,11 +33,15 @@ DELETE FROM login_transactions WHERE rowid IN (
 // --- SSO sessions ----------------------------------------------------------------------------
 
 constexpr Query kInsertSession{"insert_sso_session", R"sql(
-INSERT INTO sso_sessions (id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql"};
+INSERT INTO sso_sessions (id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql"};
 constexpr Query kFindSession{"find_sso_session", R"sql(
-SELECT id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at FROM sso_sessions
+SELECT id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants FROM sso_sessions
  WHERE id_hash = ?1 AND expires_at > ?2 AND last_seen_at > ?2 - ?3)sql"};
+// Appends a participant's record unless the session has one for that protocol and service (?3 is
+// its key): one statement, so two nodes adding the same service at once record it once.
+constexpr Query kAddParticipant{"add_sso_session_participant",
+    "UPDATE sso_sessions SET participants = participants || ?2 WHERE id_hash = ?1 AND instr(participants, ?3) = 0"};
 constexpr Query kTouchSession{"touch_sso_session",
     "UPDATE sso_sessions SET last_seen_at = max(last_seen_at, ?2) WHERE id_hash = ?1"};
 constexpr Query kRevokeSessionBySid{"revoke_sso_session_by_sid", "DELETE FROM sso_sessions WHERE sid = ?1"};
@@ -69,29 +80,28 @@ std::size_t purge(ConnectionPool& pool, const Query& query, UnixSeconds now, std
   return static_cast<std::size_t>(connection->changes());
 }
 
-session::LoginTransaction read_transaction(const Statement& r) {
-  session::LoginTransaction t;
+signin::SignInTransaction read_transaction(const Statement& r) {
+  signin::SignInTransaction t;
   t.id = r.text(0);
   t.csrf_hash = r.blob(1);
-  t.client_id = r.text(2);
-  t.redirect_uri = r.text(3);
-  t.response_type = r.text(4);
-  t.response_mode = r.text(5);
-  t.scope = r.text(6);
-  t.state = r.text(7);
-  t.nonce = r.text(8);
-  t.code_challenge = r.text(9);
-  t.code_challenge_method = r.text(10);
-  t.prompt = r.text(11);
   t.login_hint = r.text(12);
   if (!r.is_null(13)) t.max_age = r.int64(13);
   t.created_at = r.int64(14);
   t.expires_at = r.int64(15);
+  t.continuation = {r.text(16), r.blob(17)};
+  t.service = r.text(18);
+  t.fresh = r.int64(19) != 0;
+  t.requested_acr = r.blob(20);
+  t.user_id = r.text(21);
+  t.amr = r.text(22);
+  t.acr = r.text(23);
+  sign_in_columns::read_legacy_oidc_columns(t, r, 2);
   return t;
 }
 
 session::SsoSession read_session(const Statement& r) {
-  return session::SsoSession{r.blob(0), r.text(1), r.text(2), r.int64(3), r.text(4), r.int64(5), r.int64(6), r.int64(7)};
+  return session::SsoSession{r.blob(0), r.text(1), r.text(2), r.int64(3), r.text(4), r.int64(5), r.int64(6), r.int64(7),
+                             sign_in_columns::decode_participants(r.text(8))};
 }
 
 token::AuthorizationCode read_code(const Statement& r) {
@@ -115,33 +125,58 @@ token::AuthorizationCode read_code(const Statement& r) {
 
 }  // namespace
 
-void SqliteLoginTransactionStore::insert(const session::LoginTransaction& t) {
+void SqliteLoginTransactionStore::insert(const signin::SignInTransaction& t) {
+  const auto old = sign_in_columns::legacy_oidc_columns(t);
   auto connection = pool_.acquire();
   Statement s(*connection, kInsertTransaction);
   s.bind_text(1, t.id)
       .bind_blob(2, t.csrf_hash)
-      .bind_text(3, t.client_id)
-      .bind_text(4, t.redirect_uri)
-      .bind_text(5, t.response_type)
-      .bind_text(6, t.response_mode)
-      .bind_text(7, t.scope)
-      .bind_text(8, t.state)
-      .bind_text(9, t.nonce)
-      .bind_text(10, t.code_challenge)
-      .bind_text(11, t.code_challenge_method)
-      .bind_text(12, t.prompt)
+      .bind_text(3, old.client_id)
+      .bind_text(4, old.redirect_uri)
+      .bind_text(5, old.response_type)
+      .bind_text(6, old.response_mode)
+      .bind_text(7, old.scope)
+      .bind_text(8, old.state)
+      .bind_text(9, old.nonce)
+      .bind_text(10, old.code_challenge)
+      .bind_text(11, old.code_challenge_method)
+      .bind_text(12, old.prompt)
       .bind_text(13, t.login_hint);
   if (t.max_age) s.bind_int(14, *t.max_age);
   else s.bind_null(14);
-  s.bind_int(15, t.created_at).bind_int(16, t.expires_at).run();
+  s.bind_int(15, t.created_at)
+      .bind_int(16, t.expires_at)
+      .bind_text(17, t.continuation.kind)
+      .bind_blob(18, t.continuation.payload)
+      .bind_text(19, t.service)
+      .bind_int(20, t.fresh ? 1 : 0)
+      .bind_blob(21, t.requested_acr)
+      .bind_text(22, t.user_id)
+      .bind_text(23, t.amr)
+      .bind_text(24, t.acr)
+      .run();
 }
 
-std::optional<session::LoginTransaction> SqliteLoginTransactionStore::find(const std::string& id, UnixSeconds now) {
+std::optional<signin::SignInTransaction> SqliteLoginTransactionStore::find(const std::string& id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindTransaction);
   s.bind_text(1, id).bind_int(2, now);
   if (!s.step()) return std::nullopt;
   return read_transaction(s);
+}
+
+bool SqliteLoginTransactionStore::record_step(const signin::SignInTransaction& after, std::string_view expected_amr,
+                                              UnixSeconds now) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kRecordStep);
+  s.bind_text(1, after.id)
+      .bind_text(2, after.user_id)
+      .bind_text(3, after.amr)
+      .bind_text(4, after.acr)
+      .bind_text(5, expected_amr)
+      .bind_int(6, now)
+      .run();
+  return connection->changes() == 1;
 }
 
 bool SqliteLoginTransactionStore::consume(const std::string& id) {
@@ -166,6 +201,7 @@ void SqliteSsoSessionStore::insert(const session::SsoSession& x) {
       .bind_int(6, x.created_at)
       .bind_int(7, x.last_seen_at)
       .bind_int(8, x.expires_at)
+      .bind_text(9, sign_in_columns::encode_participants(x.participants))
       .run();
 }
 
@@ -182,6 +218,16 @@ bool SqliteSsoSessionStore::touch(const std::string& id_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kTouchSession);
   s.bind_blob(1, id_hash).bind_int(2, now).run();
+  return connection->changes() == 1;
+}
+
+bool SqliteSsoSessionStore::add_participant(const std::string& id_hash, const session::Participant& p) {
+  auto connection = pool_.acquire();
+  Statement s(*connection, kAddParticipant);
+  s.bind_blob(1, id_hash)
+      .bind_text(2, sign_in_columns::participant_record(p))
+      .bind_text(3, sign_in_columns::participant_key(p.protocol, p.service))
+      .run();
   return connection->changes() == 1;
 }
 

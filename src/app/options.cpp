@@ -1,0 +1,63 @@
+#include "app/options.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace gatehouse::app {
+
+user::Argon2Params argon2_params(const config::Config& c) {
+  return user::Argon2Params{c.passwords.memory_kib, c.passwords.iterations, c.passwords.parallelism};
+}
+
+client::MetadataDefaults metadata_defaults(const config::Config& c) {
+  return client::MetadataDefaults{c.tokens.default_signing_alg, c.keys.algorithms};
+}
+
+KickstartRules kickstart_rules(const config::Config& c) { return KickstartRules{metadata_defaults(c), c.passwords.min_length}; }
+
+std::vector<jose::Algorithm> algorithms_of(const config::Config& c) {
+  std::vector<jose::Algorithm> algs;
+  for (const auto& name : c.keys.algorithms) algs.push_back(*jose::algorithm_from_string(name));
+  return algs;
+}
+
+keys::RotationPolicy rotation_policy(const config::Config& c) {
+  const auto longest_token = std::max(c.tokens.access_token_ttl.count(), c.tokens.id_token_ttl.count());
+  return keys::RotationPolicy{c.keys.rotation_period.count(), c.keys.jwks_max_age.count(), longest_token + 60};
+}
+
+std::string node_id_of(const config::Config& c) { return c.cluster.node_id.empty() ? "standalone" : c.cluster.node_id; }
+
+std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  auto host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
+}
+
+int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
+
+http::ServerOptions server_options(const config::Config& c) {
+  const auto& sc = c.server;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  http::ServerOptions options;
+  std::tie(options.host, options.port) = split_listen(sc.listen);
+  options.io_threads = auto_threads(sc.io_threads, cores);
+  options.worker_threads = auto_threads(sc.worker_threads, cores);
+  options.max_pending = sc.max_pending_requests;
+  options.max_connections = sc.max_connections;
+  options.max_body_bytes = sc.max_body_bytes;
+  options.max_header_bytes = sc.max_header_bytes;
+  options.header_timeout = sc.header_timeout;
+  options.idle_timeout = sc.idle_timeout;
+  options.drain_delay = sc.drain_delay;
+  options.shutdown_grace = sc.shutdown_grace;
+  options.trusted_proxies = *http::AddressList::parse(sc.trusted_proxies);  // validated with the config
+  // A year, without includeSubDomains: the issuer's host is ours, its siblings may not be.
+  if (sc.public_url.starts_with("https://")) options.strict_transport_security = "max-age=31536000";
+  options.forwarded_header = *http::parse_forwarded_header(sc.forwarded_header);  // validated with the config
+  if (!sc.tls_cert_file.empty()) options.tls = std::make_shared<http::TlsCertificates>(sc.tls_cert_file, sc.tls_key_file);
+  return options;
+}
+
+}  // namespace gatehouse::app

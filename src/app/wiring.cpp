@@ -1,0 +1,389 @@
+#include "app/wiring.hpp"
+
+#include <limits>
+#include <thread>
+
+#include "app/backends.hpp"
+#include "app/logging.hpp"
+#include "app/options.hpp"
+#include "cluster/purge.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "keys/bootstrap.hpp"
+
+#ifndef GATEHOUSE_VERSION
+#define GATEHOUSE_VERSION "0.0.0"
+#endif
+
+namespace gatehouse::app {
+namespace {
+
+/// The channel a node publishes on after a change that produced cluster events.
+constexpr std::string_view kEventsChannel = "gatehouse:events";
+
+// Near-caches are invalidated by cluster events within a second; the TTL only bounds a missed one.
+constexpr std::chrono::seconds kClientCacheTtl{30};
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+/// Every kind of expiring data the job "purge.expired" deletes, at the time of its run.
+std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const Clock& clock) {
+  const auto now = clock.now();
+  return {
+      {"revocation entries", [=, &store](std::size_t l) { return store.revocations().purge_expired(now, l); }},
+      {"used client assertions", [=, &store](std::size_t l) { return store.replays().purge_expired(now, l); }},
+      {"rate-limit windows", [=, &store](std::size_t l) { return store.rate_counters().purge_expired(now, l); }},
+      {"login transactions", [=, &store](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
+      {"SSO sessions", [=, &store](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
+      {"authorization codes", [=, &store](std::size_t l) { return store.codes().purge_expired(now, l); }},
+      {"sign-in failure counters", [=, &store](std::size_t l) { return store.users().purge_failed_logins(now - 86400, l); }},
+      {"refresh tokens and grant records", [=, &store](std::size_t l) { return store.refresh_tokens().purge_expired(now, l); }},
+      // Events are read within seconds; a day covers any node that was away and comes back.
+      {"cluster events", [&store, &clock](std::size_t l) { return store.events().purge_before(clock.now_ms() - 86'400'000, l); }},
+      {"job runs", [&store, &clock](std::size_t l) { return store.jobs().purge_runs(clock.now_ms() - 7 * 86'400'000LL, l); }},
+      // The audit trail is kept 400 days (a year and a margin for annual reviews).
+      {"audit events", [&store, &clock](std::size_t l) { return store.audit().purge_before(clock.now_ms() - 400 * 86'400'000LL, l); }},
+  };
+}
+
+/// A short hash of the configuration every node of a cluster must share (the keys the config
+/// schema does not mark node-local), so /api/system/nodes can show drift.
+std::string cluster_config_hash(const config::Config& c) {
+  return hex(jose::sha256(config::render_cluster_wide(c))).substr(0, 16);
+}
+
+/// Identifies the signing keys a node serves: their kids and states.
+std::string keyset_of(const keys::KeySet& set) {
+  std::string ids;
+  for (const auto& k : set.keys()) ids += k.kid + ":" + std::string(keys::to_string(k.state)) + ";";
+  return hex(jose::sha256(ids)).substr(0, 16);
+}
+
+/// Reads and validates bootstrap.kickstart before anything is written, so a bad file writes nothing.
+std::optional<KickstartPlan> read_bootstrap_plan(const config::Config& c) {
+  if (c.bootstrap.kickstart.empty()) return std::nullopt;
+  auto plan = read_kickstart(c.bootstrap.kickstart, kickstart_rules(c));
+  if (!plan) throw StartupError("bootstrap.kickstart: " + plan.error());
+  return std::move(*plan);
+}
+
+template <class Optional, class Port>
+Port& either(const std::unique_ptr<Optional>& preferred, Port& fallback) {
+  return preferred ? static_cast<Port&>(*preferred) : fallback;
+}
+
+oauth::OAuthDeps oauth_deps_of(Wiring& w, const config::Config& c) {
+  return {.clients = w.client_cache,
+          .secrets = w.client_secrets,
+          .tokens = w.codec,
+          .revocations = w.store->revocations(),
+          .clock = w.clock,
+          .access_token_ttl = std::chrono::seconds(c.tokens.access_token_ttl),
+          .cache = &w.client_cache,
+          .assertions = &w.assertions};
+}
+
+oidc::UserGrantDeps user_grant_deps_of(Wiring& w, const config::Config& c) {
+  return {.codes = w.store->codes(),
+          .refresh_tokens = w.store->refresh_tokens(),
+          .users = w.user_cache,
+          .grace_sealing_key = w.master.derive(keys::kRefreshGracePurpose),
+          .refresh_token_ttl = c.tokens.refresh_token_ttl.count(),
+          .refresh_grace = c.tokens.refresh_grace.count(),
+          .id_token_ttl = c.tokens.id_token_ttl.count(),
+          .refresh_token_max_lifetime = c.tokens.refresh_token_max_lifetime.count()};
+}
+
+signin::SignInDeps sign_in_deps_of(Wiring& w, const config::Config& c) {
+  return {.users = w.user_cache,
+          .passwords = w.passwords,
+          .transactions = w.store->login_transactions(),
+          .sessions = w.store->sso_sessions(),
+          .clock = w.clock,
+          .cookies = {.session_cookie = c.login.session_cookie,
+                      .session_cookie_path = c.login.session_cookie_path,
+                      .secure = c.server.public_url.starts_with("https://")},
+          .session_idle_timeout = c.login.session_idle_timeout.count(),
+          .session_lifetime = c.login.session_lifetime.count(),
+          .transaction_ttl = c.login.transaction_ttl.count(),
+          .lockout = {.threshold = c.login.lockout_threshold,
+                      .window = c.login.lockout_window.count(),
+                      .duration = c.login.lockout_duration.count()}};
+}
+
+admin::AdminDeps admin_deps_of(Wiring& w, const config::Config& c) {
+  return {.clients = w.client_cache,
+          .clients_uncached = w.store->clients(),
+          .api_keys = w.store->api_keys(),
+          .client_secrets = w.client_secrets,
+          .api_key_hasher = w.api_key_hasher,
+          .metadata_defaults = metadata_defaults(c),
+          .clock = w.clock,
+          .users = w.user_cache,
+          .passwords = w.passwords,
+          .min_password_length = c.passwords.min_length,
+          .nodes = w.store->nodes(),
+          .jobs = w.store->jobs(),
+          .events = w.store->events(),
+          .node_id = node_id_of(c),
+          .keys = w.store->keys(),
+          .rotate_keys_now = [&w] { return w.rotate_keys(true); },
+          .request_stats = &w.request_stats};
+}
+
+}  // namespace
+
+Wiring::Wiring(const config::Config& c)
+    : config(c),
+      bootstrap_plan(read_bootstrap_plan(c)),
+      store(open_store(c)),
+      redis(open_redis(c)),
+      redis_users(redis ? std::make_unique<cache::RedisCountingUserStore>(store->users(), *redis) : nullptr),
+      master(keys::load_master_key({c.keys.master_key_file, c.keys.master_key}, store->keys())),
+      client_secrets(master.derive(keys::kClientSecretHashPurpose)),
+      api_key_hasher(master.derive(keys::kApiKeyHashPurpose)),
+      passwords(argon2_params(c)),
+      key_manager(store->keys(), master, clock),
+      codec(ring, c.server.public_url),
+      client_cache(store->clients(), kClientCacheTtl),
+      user_cache(either(redis_users, store->users()), kClientCacheTtl),
+      redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(store->replays(), *redis) : nullptr),
+      redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
+      rate_limiter(either(redis_rates, store->rate_counters()), clock),
+      assertions(c.server.public_url, either(redis_replays, store->replays()), clock, assertion_policy),
+      oauth_deps(oauth_deps_of(*this, c)),
+      user_grant_deps(user_grant_deps_of(*this, c)),
+      userinfo_deps{.tokens = codec, .revocations = store->revocations(), .users = user_cache, .clock = clock},
+      sign_in_deps(sign_in_deps_of(*this, c)),
+      authorize_deps{.clients = client_cache,
+                     .codes = store->codes(),
+                     .clock = clock,
+                     .sign_in = sign_in,
+                     .issuer = c.server.public_url,
+                     .code_ttl = c.tokens.code_ttl.count(),
+                     .require_pkce = c.oauth.require_pkce},
+      discovery_deps{.issuer = c.server.public_url,
+                     .signing_algs = c.keys.algorithms,
+                     .jwks_max_age = std::chrono::seconds(c.keys.jwks_max_age),
+                     .ring = ring},
+      admin_deps(admin_deps_of(*this, c)) {
+  wire_grants();
+  keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
+  ring.publish(key_manager.load());
+  if (bootstrap_plan)
+    apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), user_cache, store->settings(),
+                                                      client_secrets, api_key_hasher, passwords, clock});
+  wire_cluster();
+  wire_sign_in();
+  wire_rate_limits();
+  wire_admin();
+}
+
+void Wiring::wire_grants() {
+  oidc::add_user_grants(oauth_deps.grants, user_grant_deps);
+  oauth_deps.count_store_fault = [this] { store_errors.add({}); };
+  userinfo_deps.count_store_fault = [this] { store_errors.add({}); };
+  oauth_deps.refresh_tokens = &store->refresh_tokens();
+  oauth_deps.users = &user_cache;
+}
+
+void Wiring::wire_cluster() {
+  const auto& c = config;
+  ClusterRuntimeOptions o;
+  o.membership.node_id = node_id_of(c);
+  o.membership.url = c.cluster.node_url;
+  o.membership.version = GATEHOUSE_VERSION;
+  o.membership.config_hash = cluster_config_hash(c);
+  o.membership.instance_timeout = c.cluster.instance_timeout_ms;
+  o.membership.recovery_timeout = c.cluster.instance_recovery_timeout_ms;
+  o.membership.take_over_at_start = !c.cluster.enabled;
+  o.checkin_interval = c.cluster.checkin_interval_ms;
+  o.checkin_offset = c.cluster.checkin_offset_ms;
+  o.resync = [this] {
+    ring.publish(key_manager.load());
+    theme.reload();
+    client_cache.clear();
+    user_cache.clear();
+  };
+  cluster = std::make_unique<ClusterRuntime>(
+      *store, clock, o, [this](const cluster::ClusterEvent& e) { apply_event(e); },
+      [this] { return keyset_of(*ring.current()); });
+  if (redis) {
+    // Every node hears of a change through Redis at once, besides the database's own channel.
+    client_cache.set_after_write([this] { publish_change(); });
+    user_cache.set_after_write([this] { publish_change(); });
+    redis_events = std::make_unique<cache::RedisSubscriber>(redis_options(c), std::string(kEventsChannel),
+                                                            [this] { cluster->wake(); });
+  }
+  add_job(cluster->membership().sweep_job(c.cluster.checkin_interval_ms));
+  add_job(cluster::purge_job([this] { return purge_targets(*store, clock); }, 5 * 60 * 1000));
+  add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
+}
+
+void Wiring::wire_sign_in() {
+  theme.reload();
+  sign_in_deps.theme = &theme;
+  sign_in_deps.csrf_key = signin::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
+  sign_in.add_front_door(oidc_front_door);
+  sign_in_deps.on_sign_in = [this](const signin::SignInEvent& e) {
+    logins.add({e.outcome});
+    admin::AuditEvent a;
+    a.at = clock.now_ms();
+    a.node_id = node_id_of(config);
+    a.actor = e.user_id.empty() ? "login:" + e.login_name : "user:" + e.user_id;
+    a.action = "sign_in." + std::string(e.outcome);
+    a.target = e.service;
+    a.client_address = e.client_address;
+    try {
+      store->audit().append(a);
+    } catch (const std::exception& ex) {
+      spdlog::error("audit: could not record {} for client {}: {}", a.action, a.target, ex.what());
+    }
+  };
+}
+
+void Wiring::wire_rate_limits() {
+  const auto& rl = config.rate_limits;
+  const auto window = static_cast<UnixSeconds>(rl.window.count());
+  // A client's own budget is spent only once it has authenticated; failures count against the
+  // address they came from (so nobody can make another client's requests answer 429).
+  auto& token_limits = oauth_deps.limits;
+  if (rl.token_per_ip > 0)
+    token_limits.per_address = [this, rule = limits::Rule{"token-ip", rl.token_per_ip, window}](std::string_view address) {
+      return rate_limiter.over_limit(rule, address);
+    };
+  if (rl.token_per_client > 0)
+    token_limits.per_client = [this, rule = limits::Rule{"token-client", rl.token_per_client, window}](std::string_view id) {
+      return rate_limiter.over_limit(rule, id);
+    };
+  if (rl.client_auth_failures_per_ip > 0) {
+    const limits::Rule rule{"client-auth-fail-ip", rl.client_auth_failures_per_ip, window};
+    token_limits.failures_exhausted = [this, rule](std::string_view address) { return rate_limiter.exhausted(rule, address); };
+    token_limits.failed = [this, rule](std::string_view address) { rate_limiter.record(rule, address); };
+  }
+  if (rl.login_per_client > 0 || rl.login_per_ip > 0) {
+    sign_in_deps.login_rate_limit = [this, rl, window](std::string_view client_id, std::string_view address) {
+      return limited({"login-client", rl.login_per_client, window}, client_id, {"login-ip", rl.login_per_ip, window}, address);
+    };
+  }
+  if (rl.authorize_per_ip > 0) {
+    sign_in_deps.transaction_rate_limit = [this, rl, window](std::string_view address) {
+      return rate_limiter.over_limit({"authorize-ip", rl.authorize_per_ip, window}, address);
+    };
+    sign_in_deps.transaction_finished = [this, rl, window](std::string_view address) {
+      rate_limiter.release({"authorize-ip", rl.authorize_per_ip, window}, address);
+    };
+  }
+  // Failed API key attempts are always counted (the first of each address and window is
+  // audited); they are refused once over the limit, if there is one.
+  const limits::Rule rule{"api-key-fail-ip",
+                          rl.api_key_failures_per_ip > 0 ? rl.api_key_failures_per_ip
+                                                         : std::numeric_limits<std::int64_t>::max(),
+                          window};
+  admin_deps.key_failed = [this, rule](std::string_view address) { return rate_limiter.record(rule, address); };
+  if (rl.api_key_failures_per_ip > 0)
+    admin_deps.key_failures_exhausted = [this, rule](std::string_view address) { return rate_limiter.exhausted(rule, address); };
+}
+
+void Wiring::wire_admin() {
+  const auto& c = config;
+  admin_deps.audit = &store->audit();
+  admin_deps.sso_sessions = &store->sso_sessions();
+  admin_deps.grants = &store->refresh_tokens();
+  admin_deps.users_uncached = &store->users();
+  admin_deps.get_theme = [this] { return signin::theme_json(*theme.current()); };
+  admin_deps.put_theme = [this](const boost::json::object& doc) -> Result<void, std::string> {
+    auto parsed = signin::parse_theme(doc);
+    if (!parsed) return unexpected(parsed.error());
+    theme.save(std::move(*parsed), clock.now());
+    publish_change();
+    return {};
+  };
+  if (auto lines = log_ring()) {
+    admin_deps.local_logs = [lines](std::uint64_t after, std::size_t limit) {
+      std::vector<std::pair<std::uint64_t, std::string>> out;
+      for (auto& line : lines->recent(after, limit)) out.emplace_back(line.seq, std::move(line.text));
+      return out;
+    };
+  }
+  if (!c.cluster.node_ca_file.empty()) {
+    if (auto loaded = http::check_ca_file(c.cluster.node_ca_file); !loaded)
+      throw StartupError("cluster.node_ca_file: " + loaded.error());
+  }
+  http::ClientOptions o;
+  o.ca_file = c.cluster.node_ca_file;
+  // At most half the workers wait on other nodes; the rest keep serving whatever they do.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.max_in_flight = static_cast<std::size_t>(std::max(1, auto_threads(c.server.worker_threads, cores) / 2));
+  node_client = std::make_unique<http::Client>(std::move(o));
+  admin_deps.fetch = [this](const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+    return node_client->get(url, headers);
+  };
+  admin_deps.node_key = master.derive(keys::kNodeRequestPurpose);
+  // The nonces of node-to-node requests live beside the used client assertions (own key prefix;
+  // at most 31 s, within the Redis store's remember_for).
+  admin_deps.node_nonces = redis_replays ? static_cast<token::ReplayStore*>(redis_replays.get()) : &store->replays();
+}
+
+std::optional<UnixSeconds> Wiring::limited(const limits::Rule& by_client, std::string_view client_id,
+                                           const limits::Rule& by_ip, std::string_view address) {
+  auto a = rate_limiter.over_limit(by_client, client_id);
+  auto b = rate_limiter.over_limit(by_ip, address);
+  if (!a && !b) return std::nullopt;
+  return std::max(a.value_or(0), b.value_or(0));
+}
+
+void Wiring::add_job(cluster::JobSpec job) {
+  job.run = [this, name = job.name, run = std::move(job.run)] {
+    try {
+      auto summary = run();
+      job_runs.add({name, "ok"});
+      return summary;
+    } catch (...) {
+      job_runs.add({name, "failed"});
+      throw;
+    }
+  };
+  cluster->add_job(std::move(job));
+}
+
+keys::RotationResult Wiring::rotate_keys(bool force) {
+  auto result = key_manager.rotate(algorithms_of(config), rotation_policy(config), force);
+  if (result.changed()) {
+    ring.publish(key_manager.load());
+    publish_change();
+  }
+  return result;
+}
+
+void Wiring::publish_change() noexcept {
+  if (!redis) return;
+  try {
+    redis->command({"PUBLISH", kEventsChannel, "1"});
+  } catch (...) {
+  }
+}
+
+void Wiring::apply_event(const cluster::ClusterEvent& e) {
+  if (e.kind == cluster::kClientChanged) {
+    client_cache.invalidate(e.key);
+  } else if (e.kind == cluster::kUserChanged) {
+    user_cache.invalidate(e.key);
+  } else if (e.kind == cluster::kKeyChanged) {
+    ring.publish(key_manager.load());
+  } else if (e.kind == cluster::kSettingChanged && e.key == signin::kThemeSetting) {
+    theme.reload();
+  }
+  // Settings and sessions are read from the store on every use: nothing cached to drop.
+}
+
+}  // namespace gatehouse::app

@@ -1,0 +1,129 @@
+#pragma once
+// The composition root (DESIGN.md): every part of a node, built from the configuration in the
+// order of their lifetimes (members are destroyed in reverse: the cluster runtime's threads first,
+// the store last). Only app/ names concrete backends; wiring.cpp builds, routes.cpp registers.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "admin/admin_api.hpp"
+#include "app/cluster_runtime.hpp"
+#include "app/config/config.hpp"
+#include "app/kickstart.hpp"
+#include "cache/redis_client.hpp"
+#include "cache/redis_counters.hpp"
+#include "cache/redis_rate.hpp"
+#include "cache/redis_replay.hpp"
+#include "client/client_cache.hpp"
+#include "client/secret_hasher.hpp"
+#include "core/metrics.hpp"
+#include "core/request_stats.hpp"
+#include "http/client.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "keys/key_ring.hpp"
+#include "keys/master_key.hpp"
+#include "limits/rate_limiter.hpp"
+#include "oauth/endpoints.hpp"
+#include "oidc/authorize/authorize_endpoint.hpp"
+#include "oidc/authorize/issue_code.hpp"
+#include "oidc/discovery.hpp"
+#include "oidc/grants/user_grants.hpp"
+#include "oidc/logout.hpp"
+#include "oidc/userinfo.hpp"
+#include "signin/sign_in.hpp"
+#include "storage/backend.hpp"
+#include "token/access_token.hpp"
+#include "user/password_hasher.hpp"
+#include "user/user_cache.hpp"
+
+namespace gatehouse::app {
+
+/// Thread safety: built and torn down on one thread; once built, everything in it is safe to use
+/// from the server's threads and the cluster runtime's.
+struct Wiring {
+  /// Opens the store, migrates it, loads (or creates) the master key and the signing keys, applies
+  /// bootstrap.kickstart and sets up the cluster runtime (not started). @throws StartupError /
+  /// StorageError with operator-facing text.
+  explicit Wiring(const config::Config& c);
+
+  /// One rotation step (the job "keys.rotate", or forced by an operator); this node signs with the
+  /// result at once, the others when the key change's events reach them.
+  keys::RotationResult rotate_keys(bool force);
+  /// Tells the other nodes through Redis (when configured) that cluster events are waiting; they
+  /// read them from the database. Best effort: without Redis they learn it from the database's
+  /// notification or their next poll.
+  void publish_change() noexcept;
+
+  config::Config config;
+  std::optional<KickstartPlan> bootstrap_plan;
+  SystemClock clock;
+  UnixSeconds started_at = clock.now();
+  metrics::CounterFamily logins{"gatehouse_logins_total",
+                                "Hosted sign-in attempts by outcome (success, failure, lockout, locked).", {"outcome"}};
+  metrics::CounterFamily job_runs{"gatehouse_job_runs_total", "Cluster job runs on this node by job and outcome.",
+                                  {"job", "outcome"}};
+  metrics::CounterFamily store_errors{"gatehouse_store_errors_total",
+                                      "Requests answered 503 because the store was unavailable.", {}};
+  std::unique_ptr<storage::Backend> store;
+  std::unique_ptr<cache::RedisClient> redis;                    // null without [cache] redis_url
+  std::unique_ptr<cache::RedisCountingUserStore> redis_users;   // failed sign-ins in Redis
+  keys::MasterKey master;
+  client::SecretHasher client_secrets;
+  client::SecretHasher api_key_hasher;
+  user::PasswordHasher passwords;
+  keys::KeyRing ring;
+  keys::KeyManager key_manager;
+  token::AccessTokenCodec codec;
+  // Every client read and write of this node goes through the near-cache, so every write here
+  // invalidates it; the TTL bounds staleness from writes made by other processes.
+  client::CachingClientStore client_cache;
+  user::CachingUserStore user_cache;
+  static constexpr oauth::AssertionPolicy assertion_policy{};
+  std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
+  std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
+  std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
+  limits::RateLimiter rate_limiter;
+  signin::ThemeProvider theme{store->settings()};
+  oauth::ClientAssertionVerifier assertions;
+  oauth::OAuthDeps oauth_deps;
+  oidc::UserGrantDeps user_grant_deps;
+  oidc::UserinfoDeps userinfo_deps;
+  signin::SignInDeps sign_in_deps;
+  signin::SignIn sign_in{sign_in_deps};
+  oidc::AuthorizeDeps authorize_deps;
+  oidc::OidcFrontDoor oidc_front_door{authorize_deps};
+  oidc::LogoutDeps logout_deps{authorize_deps, codec};
+  oidc::DiscoveryDeps discovery_deps;
+  stats::RequestStats request_stats;  // before admin_deps, which points at it
+  admin::AdminDeps admin_deps;
+  http::Router router;
+  std::unique_ptr<ClusterRuntime> cluster;  // its threads use everything above
+  std::unique_ptr<cache::RedisSubscriber> redis_events;  // last: it wakes `cluster`
+
+ private:
+  void wire_grants();
+  void wire_cluster();
+  void wire_sign_in();
+  void wire_rate_limits();
+  void wire_admin();
+  /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
+  void add_job(cluster::JobSpec job);
+  /// What a change made elsewhere (another node, a `gatehouse` command) means for this node's caches.
+  void apply_event(const cluster::ClusterEvent& e);
+  /// Counts one request against both rules (each 0 = off); the longer wait when either is over.
+  std::optional<UnixSeconds> limited(const limits::Rule& by_client, std::string_view client_id, const limits::Rule& by_ip,
+                                     std::string_view address);
+};
+
+/// Registers every route of the node on `w.router`: the protocols, the admin API, /api/status and
+/// /metrics. `draining` and `server_stats` read the HTTP server, which exists only once serving.
+void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<http::ServerStats()> server_stats);
+/// The worker-thread handler: dispatches, counts the request, and answers a store fault on a route
+/// that does not answer it itself with the admin API's 503.
+http::RequestHandler worker_handler(Wiring& w);
+/// The I/O-thread handler: answers what a route can answer without blocking, else nullopt.
+http::InlineHandler inline_handler(Wiring& w);
+
+}  // namespace gatehouse::app

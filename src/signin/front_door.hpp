@@ -1,0 +1,29 @@
+#pragma once
+// A protocol front door (OpenID Connect today; CAS and SAML next) as the sign-in domain sees it:
+// it starts a sign-in transaction with its own continuation, and is called back to resume it once
+// the person has signed in. The sign-in domain finds it by the continuation's kind.
+
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+#include "session/sso_session_store.hpp"
+#include "signin/transaction.hpp"
+
+namespace gatehouse::signin {
+
+class FrontDoor {
+ public:
+  virtual ~FrontDoor() = default;
+  /// The continuation kind this front door owns ("oidc").
+  virtual std::string_view kind() const = 0;
+  /// What the login page calls `service` ("Sign in to <name>"): a client's name, for example.
+  virtual std::string display_name(std::string_view service) const = 0;
+  /// Resumes the request `tx` carries, for the person signed in to `session` (OIDC: issue the
+  /// code and redirect). The transaction is already consumed; the SSO session cookie is added to
+  /// the response by the caller.
+  virtual http::Response resume(const SignInTransaction& tx, const session::SsoSession& session,
+                                const http::Request& request) const = 0;
+};
+
+}  // namespace gatehouse::signin

@@ -1,0 +1,161 @@
+#include "signin/sign_in.hpp"
+
+#include "core/log.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "oauth/form.hpp"
+#include "signin/pages.hpp"
+
+namespace gatehouse::signin {
+namespace {
+
+constexpr std::string_view kExpired =
+    "This sign-in request has expired or was already completed. Go back to the application and start again.";
+
+CookieScope csrf_cookie_scope(const CookieConfig& cookies) { return cookie_scope(cookies, kCsrfCookie, kCsrfCookiePath, true); }
+
+http::Response too_many(const Theme& theme, std::string_view message, UnixSeconds wait) {
+  auto r = error_page(theme, 429, "too_many_requests", std::string(message) + std::to_string(wait) + " seconds.");
+  r.set("Retry-After", std::to_string(wait));
+  return r;
+}
+
+}  // namespace
+
+std::shared_ptr<const Theme> SignIn::theme() const {
+  // Without a provider, the built-in theme itself (a non-owning pointer to the static).
+  return deps_.theme != nullptr ? deps_.theme->current()
+                                : std::shared_ptr<const Theme>(std::shared_ptr<const Theme>(), &builtin_theme());
+}
+
+const FrontDoor* SignIn::door_of(std::string_view kind) const {
+  for (const auto* door : doors_)
+    if (door->kind() == kind) return door;
+  return nullptr;
+}
+
+std::optional<session::SsoSession> SignIn::current_session(const http::Request& request) const {
+  auto value = cookie_value(request, session_cookie_scope(deps_.cookies).name);
+  if (value.empty()) return std::nullopt;
+  auto s = deps_.sessions.find(jose::sha256(value), deps_.clock.now(), deps_.session_idle_timeout);
+  if (!s) return std::nullopt;
+  auto u = deps_.users.find(s->user_id);
+  if (!u || !u->active) return std::nullopt;
+  const auto now = deps_.clock.now();
+  if (session::worth_touching(*s, now, deps_.session_idle_timeout)) deps_.sessions.touch(s->id_hash, now);
+  return s;
+}
+
+void SignIn::join(const session::SsoSession& s, std::string_view protocol, std::string_view service) const {
+  if (s.has_participant(protocol, service)) return;
+  deps_.sessions.add_participant(s.id_hash, {std::string(protocol), std::string(service), deps_.clock.now(), {}});
+}
+
+http::Response SignIn::login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
+                                  std::string_view error) const {
+  const auto* door = door_of(tx.continuation.kind);
+  const std::string name = door != nullptr ? door->display_name(tx.service) : tx.service;
+  std::string error_block;
+  if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
+  return html_page(200, render(theme()->login_html, {{"client_name", html_escape(name)},
+                                                     {"error_block", error_block},
+                                                     {"tx", html_escape(tx.id)},
+                                                     {"csrf", html_escape(csrf)},
+                                                     {"username", html_escape(username)}}));
+}
+
+http::Response SignIn::start(SignInTransaction tx, const http::Request& request) const {
+  // Each pending sign-in is a row, so an address may start only so many per window
+  // (rate_limits.authorize_per_ip): anonymous requests cannot grow the store without bound.
+  if (deps_.transaction_rate_limit) {
+    if (auto wait = deps_.transaction_rate_limit(request.client_address))
+      return too_many(*theme(), "Too many sign-ins were started from your network. Try again in ", *wait);
+  }
+  // The CSRF token binds the form to this browser: one per browser (reused while its cookie
+  // lives), so sign-ins running in two tabs do not invalidate each other. Only a token this
+  // server issued is reused; a value the browser made up (or someone planted) gets a new one.
+  const auto csrf_scope = csrf_cookie_scope(deps_.cookies);
+  auto csrf = cookie_value(request, csrf_scope.name);
+  if (!valid_csrf_token(deps_.csrf_key, kLoginCsrf, csrf)) csrf = issue_csrf_token(deps_.csrf_key, kLoginCsrf);
+  const auto now = deps_.clock.now();
+  tx.id = jose::random_token(24);
+  tx.csrf_hash = jose::sha256(csrf);
+  tx.created_at = now;
+  tx.expires_at = now + deps_.transaction_ttl;
+  deps_.transactions.insert(tx);
+  auto r = login_form(tx, csrf, tx.login_hint, {});
+  r.set("Set-Cookie", set_cookie(deps_.cookies, csrf_scope, csrf, deps_.transaction_ttl));
+  return r;
+}
+
+http::Response SignIn::login_endpoint(const http::Request& request) const {
+  auto parsed = oauth::parse_form(request);
+  if (!parsed) return error_page(*theme(), 400, "invalid_request", "The sign-in form could not be read.");
+  const auto& form = *parsed;
+  const auto now = deps_.clock.now();
+  auto tx = deps_.transactions.find(form.value("tx"), now);
+  if (!tx) return error_page(*theme(), 400, "expired", kExpired);
+  // CSRF: the token in the form must be one this server issued, the one in this browser's
+  // cookie, and the one the transaction was created with (so a form cannot be posted from another
+  // browser or site).
+  const auto csrf = form.value("csrf");
+  const auto cookie = cookie_value(request, csrf_cookie_scope(deps_.cookies).name);
+  if (!valid_csrf_token(deps_.csrf_key, kLoginCsrf, csrf) || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
+      !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
+    return error_page(*theme(), 400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
+  // Before the password check: a limited attempt costs no argon2id.
+  if (deps_.login_rate_limit) {
+    if (auto wait = deps_.login_rate_limit(tx->service, request.client_address))
+      return too_many(*theme(), "Too many sign-in attempts. Try again in ", *wait);
+  }
+  const auto username = form.value("username");
+  const auto login_name = user::login_name(username);
+  auto report = [&](std::string_view outcome, const std::string& user_id) {
+    if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{outcome, user_id, login_name, tx->service, request.client_address});
+  };
+  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout}, username, form.value("password"), now, report);
+  if (!result.user) return login_form(*tx, csrf, username, result.message);
+  tx->user_id = result.user->id;
+  tx->amr = std::string(kAmrPassword);
+  return complete(*tx, login_name, request);
+}
+
+/// Consumes the transaction, opens a new SSO session and hands over to the front door.
+http::Response SignIn::complete(const SignInTransaction& tx, const std::string& login_name, const http::Request& request) const {
+  const auto& user_id = tx.user_id;
+  // Exactly one POST completes the transaction, even if the form is submitted twice.
+  if (!deps_.transactions.consume(tx.id)) return error_page(*theme(), 400, "expired", kExpired);
+  if (deps_.transaction_finished) deps_.transaction_finished(request.client_address);
+  const auto* door = door_of(tx.continuation.kind);
+  if (door == nullptr) return error_page(*theme(), 400, "expired", kExpired);
+  // A new session for a new sign-in: the one this browser had before (if any) ends.
+  const auto now = deps_.clock.now();
+  const auto session_scope = session_cookie_scope(deps_.cookies);
+  if (auto previous = cookie_value(request, session_scope.name); !previous.empty())
+    if (auto old = deps_.sessions.find(jose::sha256(previous), now, deps_.session_lifetime)) deps_.sessions.revoke_by_sid(old->sid);
+  const auto value = jose::random_token(32);
+  session::SsoSession s{jose::sha256(value), jose::random_token(16), user_id, now, tx.amr, now, now, now + deps_.session_lifetime,
+                        {{tx.continuation.kind, tx.service, now, {}}}};
+  deps_.sessions.insert(s);
+  spdlog::info("user {} signed in (client {})", user_id, tx.service);
+  if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{"success", user_id, login_name, tx.service, request.client_address});
+  auto r = door->resume(tx, s, request);
+  r.headers.push_back({"Set-Cookie", set_cookie(deps_.cookies, session_scope, value, std::nullopt)});
+  return r;
+}
+
+void add_sign_in_routes(http::Router& router, const SignIn& sign_in) {
+  router.add("POST", kLoginPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.login_endpoint(r); });
+  router.add(
+      "GET", "/assets/style.css",
+      [&sign_in](const http::Request&, const http::PathParams&) {
+        http::Response r;
+        r.body = sign_in.theme()->style_css;
+        r.set("Content-Type", "text/css; charset=utf-8");
+        // Short: a theme saved through the admin API reaches browsers within a minute.
+        r.set("Cache-Control", "public, max-age=60");
+        return r;
+      },
+      http::Execution::kInline);
+}
+
+}  // namespace gatehouse::signin

@@ -1,0 +1,99 @@
+#pragma once
+// The sign-in domain's flow, for every front door:
+//   1. a front door validates its request, then either answers from a live SSO session
+//      (current_session + join) or starts a sign-in transaction with its continuation (start):
+//      the transaction goes to the store and the login page is shown;
+//   2. the login form's POST (/oauth2/login, fields tx, csrf, username, password) runs the steps
+//      (the password today), consumes the transaction exactly once and opens a new SSO session;
+//   3. the front door registered for the continuation's kind resumes (OIDC: code and redirect).
+// Every piece of state between the steps is in the store, so each request may reach any node.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "http/router.hpp"
+#include "session/sso_session_store.hpp"
+#include "signin/cookies.hpp"
+#include "signin/csrf.hpp"
+#include "signin/front_door.hpp"
+#include "signin/steps/password.hpp"
+#include "signin/theme.hpp"
+#include "signin/transaction.hpp"
+
+namespace gatehouse::signin {
+
+inline constexpr std::string_view kLoginPath = "/oauth2/login";
+inline constexpr std::string_view kCsrfCookie = "gh_csrf";
+/// The browser sends the CSRF cookie both to the authorization endpoint (which reuses it, so two
+/// tabs signing in at once share one token) and to the login form's POST. (Path=/ over https.)
+inline constexpr std::string_view kCsrfCookiePath = "/oauth2";
+
+struct SignInDeps {
+  user::UserStore& users;
+  const user::PasswordHasher& passwords;
+  TransactionStore& transactions;
+  session::SsoSessionStore& sessions;
+  const Clock& clock;
+  CookieConfig cookies;
+  UnixSeconds session_idle_timeout = 1800;
+  UnixSeconds session_lifetime = 36000;
+  UnixSeconds transaction_ttl = 900;
+  LockoutPolicy lockout;
+  std::function<void(const SignInEvent&)> on_sign_in = {};  // may be empty
+  /// Counts a sign-in attempt for a service from an address (cluster-wide); returns the seconds to
+  /// wait when it is over a limit. Empty: no limits.
+  std::function<std::optional<UnixSeconds>(std::string_view service, std::string_view address)> login_rate_limit = {};
+  /// Counts a new transaction (a login form shown, a row stored) for a client address
+  /// (cluster-wide); returns the seconds to wait when it is over the limit. Empty: no limit.
+  std::function<std::optional<UnixSeconds>(std::string_view address)> transaction_rate_limit = {};
+  /// Gives back what transaction_rate_limit counted once a sign-in is completed, so the limit
+  /// bounds the transactions an address leaves pending, not the sign-ins it finishes.
+  std::function<void(std::string_view address)> transaction_finished = {};
+  /// The theme of the pages (nullptr: the built-in one).
+  const ThemeProvider* theme = nullptr;
+  /// Signs the CSRF tokens of the hosted forms; the same on every node (derived from the master key).
+  CsrfKey csrf_key = {};
+};
+
+/// Thread safety: after wiring (add_front_door), every method is safe to call concurrently.
+class SignIn {
+ public:
+  explicit SignIn(const SignInDeps& deps) : deps_(deps) {}
+  /// Registers the front door that resumes transactions of its kind (at wiring, before serving).
+  void add_front_door(const FrontDoor& door) { doors_.push_back(&door); }
+
+  const SignInDeps& deps() const { return deps_; }
+  /// The theme the pages use now.
+  std::shared_ptr<const Theme> theme() const;
+
+  /// The live SSO session of this browser, if any (its activity recorded when worth_touching).
+  std::optional<session::SsoSession> current_session(const http::Request& request) const;
+  /// Records that `service` (of front door `protocol`) was signed in to from `session`: no write
+  /// when find() already showed it there, one conditional write otherwise.
+  void join(const session::SsoSession& session, std::string_view protocol, std::string_view service) const;
+  /// Starts a sign-in: stores `tx` (id, CSRF binding and lifetime filled in here) and shows the
+  /// login page; or a 429 page when the address started too many.
+  http::Response start(SignInTransaction tx, const http::Request& request) const;
+  /// POST /oauth2/login.
+  http::Response login_endpoint(const http::Request& request) const;
+
+ private:
+  const FrontDoor* door_of(std::string_view kind) const;
+  http::Response login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
+                            std::string_view error) const;
+  /// Consumes the transaction (its user identified), opens a new SSO session, hands over to the front door.
+  http::Response complete(const SignInTransaction& tx, const std::string& login_name, const http::Request& request) const;
+
+  const SignInDeps& deps_;
+  std::vector<const FrontDoor*> doors_;
+};
+
+/// Registers the login form's POST and the theme's CSS.
+void add_sign_in_routes(http::Router& router, const SignIn& sign_in);
+
+}  // namespace gatehouse::signin
