@@ -1,7 +1,7 @@
 #pragma once
 // The stores of a SQL backend over one connection pool, and SqlBackend's members. Each backend's
-// *_backend.cpp includes this, names its sign-in stores (SignInStores) and instantiates
-// SqlBackend for its connection type. Internal to storage/.
+// *_backend.cpp includes this and instantiates SqlBackend for its connection type. Internal to
+// storage/.
 
 #include <chrono>
 #include <cstddef>
@@ -12,6 +12,7 @@
 #include "storage/api_key_store.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/client_store.hpp"
+#include "storage/code_store.hpp"
 #include "storage/counter_store.hpp"
 #include "storage/event_store.hpp"
 #include "storage/job_store.hpp"
@@ -22,26 +23,14 @@
 #include "storage/revocation_store.hpp"
 #include "storage/settings_store.hpp"
 #include "storage/sql_backend.hpp"
+#include "storage/sso_session_store.hpp"
+#include "storage/transaction_store.hpp"
 #include "storage/user_store.hpp"
 
 namespace gatehouse::storage {
 
-/// The sign-in stores (login transactions, SSO sessions, codes) are still declared per backend
-/// (<backend>/sign_in_stores.hpp) while the sign-in domain is reshaped; a backend names its own
-/// with one line: template <> struct SignInStores<Connection> : SignInStoreTypes<...> {};
-template <class LoginTransactions_, class SsoSessions_, class Codes_>
-struct SignInStoreTypes {
-  using LoginTransactions = LoginTransactions_;
-  using SsoSessions = SsoSessions_;
-  using Codes = Codes_;
-};
-template <class Connection>
-struct SignInStores;
-
 template <class Connection>
 struct SqlStores {
-  using SignIn = SignInStores<Connection>;
-
   SqlStores(typename ConnectionPool<Connection>::Opener open, std::size_t size, std::chrono::milliseconds wait,
             std::string label)
       : pool(std::move(open), size, wait, std::move(label)),
@@ -72,9 +61,9 @@ struct SqlStores {
   SqlAuditStore<Connection> audit;
   SqlSettingsStore<Connection> settings;
   SqlUserStore<Connection> users;
-  typename SignIn::LoginTransactions login_transactions;
-  typename SignIn::SsoSessions sso_sessions;
-  typename SignIn::Codes codes;
+  SqlTransactionStore<Connection> login_transactions;
+  SqlSsoSessionStore<Connection> sso_sessions;
+  SqlCodeStore<Connection> codes;
   SqlRefreshTokenStore<Connection> refresh_tokens;
   SqlNodeStore<Connection> nodes;
   SqlEventStore<Connection> events;

@@ -1,7 +1,7 @@
 // admin::ApiKeyStore on PostgreSQL.
 #include "storage/api_key_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlApiKeyStore

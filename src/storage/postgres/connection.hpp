@@ -8,6 +8,10 @@
 // cutting the value short as a text-format (C string) parameter would.
 //
 // Thread safety: a Connection is used by one thread at a time (the pool hands it out exclusively).
+//
+// Every store relies on read committed (Transaction spells it out; autocommit statements run at
+// the session default, which Connection sets): a statement that waited for a row lock then acts
+// on the latest committed row, and the next statement sees everything committed before it began.
 
 #include <chrono>
 #include <cstdint>

@@ -1,7 +1,8 @@
 // limits::CounterStore on PostgreSQL: rate-limit windows.
 #include "storage/counter_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlCounterStore

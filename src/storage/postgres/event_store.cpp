@@ -1,7 +1,8 @@
 // cluster::EventStore on PostgreSQL: the cluster event log (appends NOTIFY the listening nodes).
 #include "storage/event_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlEventStore

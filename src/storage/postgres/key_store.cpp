@@ -1,7 +1,7 @@
 // keys::KeyStore on PostgreSQL (signing keys, and the master key check value kept in settings).
 #include "storage/key_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlKeyStore

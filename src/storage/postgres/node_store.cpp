@@ -1,7 +1,7 @@
 // cluster::NodeStore on PostgreSQL: cluster membership.
 #include "storage/node_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlNodeStore

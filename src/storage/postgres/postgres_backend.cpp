@@ -11,15 +11,10 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "storage/postgres/migrations.hpp"
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection_pool.hpp"
 #include "storage/sql_stores.hpp"
 
 namespace gatehouse::storage {
-// Every port is a Sql*Store of this backend's connection but the sign-in ones, declared in
-// sign_in_stores.hpp until the sign-in domain settles.
-template <>
-struct SignInStores<postgres::Connection>
-    : SignInStoreTypes<postgres::PgLoginTransactionStore, postgres::PgSsoSessionStore, postgres::PgCodeStore> {};
 template class SqlBackend<postgres::Connection>;
 }  // namespace gatehouse::storage
 

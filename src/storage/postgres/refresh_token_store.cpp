@@ -1,7 +1,8 @@
 // token::RefreshTokenStore on PostgreSQL: refresh tokens and the grants they form.
 #include "storage/refresh_token_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlRefreshTokenStore

@@ -1,7 +1,8 @@
 // token::ReplayStore on PostgreSQL: used client assertions.
 #include "storage/replay_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlReplayStore

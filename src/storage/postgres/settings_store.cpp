@@ -1,7 +1,7 @@
 // settings::SettingsStore on PostgreSQL.
 #include "storage/settings_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlSettingsStore

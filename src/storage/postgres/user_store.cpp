@@ -1,7 +1,8 @@
 // user::UserStore on PostgreSQL.
 #include "storage/user_store.hpp"
 
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlUserStore

@@ -11,14 +11,8 @@
 #include "storage/sql_stores.hpp"
 #include "storage/sqlite/connection_pool.hpp"
 #include "storage/sqlite/migrations.hpp"
-#include "storage/sqlite/sign_in_stores.hpp"
 
 namespace gatehouse::storage {
-// Every port is a Sql*Store of this backend's connection but the sign-in ones, declared in
-// sign_in_stores.hpp until the sign-in domain settles.
-template <>
-struct SignInStores<sqlite::Connection>
-    : SignInStoreTypes<sqlite::SqliteLoginTransactionStore, sqlite::SqliteSsoSessionStore, sqlite::SqliteCodeStore> {};
 template class SqlBackend<sqlite::Connection>;
 }  // namespace gatehouse::storage
 
