@@ -8,6 +8,10 @@
 // cutting the value short as a text-format (C string) parameter would.
 //
 // Thread safety: a Connection is used by one thread at a time (the pool hands it out exclusively).
+//
+// Every store relies on read committed (Transaction spells it out; autocommit statements run at
+// the session default, which Connection sets): a statement that waited for a row lock then acts
+// on the latest committed row, and the next statement sees everything committed before it began.
 
 #include <chrono>
 #include <cstdint>
@@ -79,6 +83,8 @@ class Row {
   std::string text(int column) const;  ///< text, varchar and bytea; "" for NULL
   std::int64_t int8(int column) const;  ///< int2, int4, int8; 0 for NULL
   std::optional<std::int64_t> optional_int8(int column) const;
+  /// int8() under the name sqlite::Statement gives it, for row decoders both backends share.
+  std::int64_t int64(int column) const { return int8(column); }
   bool boolean(int column) const;
   std::vector<std::string> text_array(int column) const;  ///< a one-dimensional text[] without NULLs
 

@@ -58,6 +58,14 @@ class Connection {
   bool in_transaction() const noexcept;
   /// Rolls back an open transaction, ignoring errors (used when a connection returns to the pool).
   void rollback_quietly() noexcept;
+  /// For the pool: an idle SQLite connection stays usable (unlike a PostgreSQL one, nothing can
+  /// end it from outside while it sits idle).
+  bool usable_when_idle() noexcept { return true; }
+  /// For the pool, when a lease ends: rolls back a transaction left open; always reusable.
+  bool reset_for_reuse() noexcept {
+    rollback_quietly();
+    return true;
+  }
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   std::int64_t changes() const noexcept;
 
