@@ -11,6 +11,8 @@
 //                                     cannot go away under an open handle);
 //   bool reset_for_reuse() noexcept   when a lease ends: roll back a transaction left open; false
 //                                     means discard the connection (a later acquire opens another).
+// purge_batch() asks the backend, by a free function found with the connection's namespace, for
+//   std::size_t run_purge(Connection&, const Query&, std::int64_t before, std::int64_t limit).
 //
 // Thread safety: acquire() and Lease are safe from any number of threads.
 
@@ -18,6 +20,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 
@@ -129,6 +133,16 @@ void ConnectionPool<Connection>::release(std::unique_ptr<Connection> connection)
   }
   available_.notify_one();
   // A discarded connection is closed here, outside the lock.
+}
+
+/// A bounded purge (STYLE C11) on either backend: `query` deletes at most its second parameter's
+/// number of rows older than its first, oldest first, and the answer is how many it deleted; 0
+/// without taking a connection when `limit` is 0.
+template <class Connection, class Query>
+std::size_t purge_batch(ConnectionPool<Connection>& pool, const Query& query, std::int64_t before, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool.acquire();
+  return run_purge(*connection, query, before, to_sql_count(limit));
 }
 
 }  // namespace gatehouse::storage

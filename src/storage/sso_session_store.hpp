@@ -5,8 +5,18 @@
 
 #include "session/sso_session_store.hpp"
 #include "storage/connection_pool.hpp"
+#include "storage/sign_in_columns.hpp"
 
 namespace gatehouse::storage {
+
+/// An sso_sessions row read in the column order both backends' session queries share: id_hash,
+/// sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at, participants. `Row` is
+/// sqlite::Statement or postgres::Row.
+template <class Row>
+session::SsoSession sso_session_from_row(const Row& r) {
+  return session::SsoSession{r.blob(0),  r.text(1),  r.text(2),  r.int64(3), r.text(4),
+                             r.int64(5), r.int64(6), r.int64(7), sign_in_columns::decode_participants(r.text(8))};
+}
 
 template <class Connection>
 class SqlSsoSessionStore final : public session::SsoSessionStore {

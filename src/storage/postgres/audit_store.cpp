@@ -65,9 +65,7 @@ std::vector<admin::AuditEvent> SqlAuditStore<postgres::Connection>::list(const a
 
 template <>
 std::size_t SqlAuditStore<postgres::Connection>::purge_before(UnixMillis before, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  return static_cast<std::size_t>(connection->execute(kPurgeAudit, Params().int8(before).int8(to_sql_count(limit))).affected());
+  return purge_batch(pool_, kPurgeAudit, before, limit);
 }
 
 }  // namespace gatehouse::storage

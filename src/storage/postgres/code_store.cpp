@@ -2,13 +2,12 @@
 #include "storage/code_store.hpp"
 
 #include "storage/postgres/connection.hpp"
-#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlCodeStore
 namespace {
 
-// The column order every query shares; read_code() and insert() depend on it.
+// The column order every query shares; code_from_row() and insert() depend on it.
 #define GH_CODE_COLUMNS                                                                                           \
   "code_hash, grant_id, client_id, redirect_uri, user_id, scope, nonce, code_challenge, code_challenge_method, sid, " \
   "auth_time, amr, created_at, expires_at"
@@ -27,25 +26,6 @@ constexpr Query kPurgeCodes{"purge_authorization_codes", R"sql(
 DELETE FROM authorization_codes WHERE code_hash IN (
   SELECT code_hash FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
 #undef GH_CODE_COLUMNS
-
-token::AuthorizationCode read_code(const Row& r) {
-  token::AuthorizationCode c;
-  c.code_hash = r.text(0);
-  c.grant_id = r.text(1);
-  c.client_id = r.text(2);
-  c.redirect_uri = r.text(3);
-  c.user_id = r.text(4);
-  c.scope = r.text(5);
-  c.nonce = r.text(6);
-  c.code_challenge = r.text(7);
-  c.code_challenge_method = r.text(8);
-  c.sid = r.text(9);
-  c.auth_time = r.int8(10);
-  c.amr = r.text(11);
-  c.created_at = r.int8(12);
-  c.expires_at = r.int8(13);
-  return c;
-}
 
 }  // namespace
 
@@ -75,7 +55,7 @@ std::optional<token::AuthorizationCode> SqlCodeStore<postgres::Connection>::find
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindCode, Params().bytea(code_hash));
   if (result.empty()) return std::nullopt;
-  return read_code(result.row(0));
+  return code_from_row(result.row(0));
 }
 
 template <>
@@ -86,10 +66,7 @@ bool SqlCodeStore<postgres::Connection>::mark_used(const std::string& code_hash,
 
 template <>
 std::size_t SqlCodeStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeCodes, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeCodes, now, limit);
 }
 
 }  // namespace gatehouse::storage

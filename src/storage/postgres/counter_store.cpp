@@ -2,7 +2,6 @@
 #include "storage/counter_store.hpp"
 
 #include "storage/postgres/connection.hpp"
-#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlCounterStore
@@ -42,9 +41,7 @@ void SqlCounterStore<postgres::Connection>::release(const std::string& key) {
 
 template <>
 std::size_t SqlCounterStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  return static_cast<std::size_t>(connection->execute(kPurgeCounters, Params().int8(now).int8(to_sql_count(limit))).affected());
+  return purge_batch(pool_, kPurgeCounters, now, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -50,9 +50,7 @@ std::int64_t SqlEventStore<postgres::Connection>::append(const std::string& kind
 
 template <>
 std::size_t SqlEventStore<postgres::Connection>::purge_before(UnixMillis before, std::size_t limit) {
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeEvents, Params().int8(before).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeEvents, before, limit);
 }
 
 }  // namespace gatehouse::storage

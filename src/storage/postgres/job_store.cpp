@@ -127,9 +127,7 @@ std::vector<cluster::JobRun> SqlJobStore<postgres::Connection>::runs(const std::
 
 template <>
 std::size_t SqlJobStore<postgres::Connection>::purge_runs(UnixMillis before, std::size_t limit) {
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeRuns, Params().int8(before).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeRuns, before, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -2,7 +2,6 @@
 #include "storage/replay_store.hpp"
 
 #include "storage/postgres/connection.hpp"
-#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlReplayStore
@@ -29,10 +28,7 @@ bool SqlReplayStore<postgres::Connection>::first_use(const std::string& key, Uni
 
 template <>
 std::size_t SqlReplayStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeAssertions, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeAssertions, now, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -2,7 +2,6 @@
 #include "storage/revocation_store.hpp"
 
 #include "storage/postgres/connection.hpp"
-#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlRevocationStore
@@ -40,10 +39,7 @@ bool SqlRevocationStore<postgres::Connection>::is_revoked(const std::string& jti
 
 template <>
 std::size_t SqlRevocationStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeRevocations, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeRevocations, now, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -3,7 +3,6 @@
 
 #include "storage/postgres/connection.hpp"
 #include "storage/sign_in_columns.hpp"
-#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlSsoSessionStore
@@ -28,11 +27,6 @@ constexpr Query kRevokeUserSessions{"revoke_user_sso_sessions", "DELETE FROM sso
 constexpr Query kPurgeSessions{"purge_sso_sessions", R"sql(
 DELETE FROM sso_sessions WHERE id_hash IN (
   SELECT id_hash FROM sso_sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-session::SsoSession read_session(const Row& r) {
-  return session::SsoSession{r.text(0), r.text(1), r.text(2), r.int8(3), r.text(4), r.int8(5), r.int8(6), r.int8(7),
-                             sign_in_columns::decode_participants(r.text(8))};
-}
 
 }  // namespace
 
@@ -59,7 +53,7 @@ std::optional<session::SsoSession> SqlSsoSessionStore<postgres::Connection>::fin
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindSession, Params().bytea(id_hash).int8(now).int8(idle_timeout));
   if (result.empty()) return std::nullopt;
-  return read_session(result.row(0));
+  return sso_session_from_row(result.row(0));
 }
 
 template <>
@@ -91,10 +85,7 @@ std::size_t SqlSsoSessionStore<postgres::Connection>::revoke_user(const std::str
 
 template <>
 std::size_t SqlSsoSessionStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeSessions, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeSessions, now, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -3,13 +3,12 @@
 
 #include "storage/postgres/connection.hpp"
 #include "storage/sign_in_columns.hpp"
-#include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlTransactionStore
 namespace {
 
-// The column order every query shares; read_transaction() and insert() depend on it.
+// The column order every query shares; transaction_from_row() and insert() depend on it.
 #define GH_TX_COLUMNS                                                                                        \
   "id, csrf_hash, client_id, redirect_uri, response_type, response_mode, scope, state, nonce, code_challenge, " \
   "code_challenge_method, prompt, login_hint, max_age, created_at, expires_at, kind, continuation, service, fresh, " \
@@ -33,25 +32,6 @@ constexpr Query kPurgeTransactions{"purge_login_transactions", R"sql(
 DELETE FROM login_transactions WHERE id IN (
   SELECT id FROM login_transactions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
 #undef GH_TX_COLUMNS
-
-signin::SignInTransaction read_transaction(const Row& r) {
-  signin::SignInTransaction t;
-  t.id = r.text(0);
-  t.csrf_hash = r.text(1);
-  t.login_hint = r.text(12);
-  t.max_age = r.optional_int8(13);
-  t.created_at = r.int8(14);
-  t.expires_at = r.int8(15);
-  t.continuation = {r.text(16), r.text(17)};
-  t.service = r.text(18);
-  t.fresh = r.boolean(19);
-  t.requested_acr = r.text(20);
-  t.user_id = r.text(21);
-  t.amr = r.text(22);
-  t.acr = r.text(23);
-  sign_in_columns::read_legacy_oidc_columns(t, r, 2);
-  return t;
-}
 
 }  // namespace
 
@@ -94,7 +74,7 @@ std::optional<signin::SignInTransaction> SqlTransactionStore<postgres::Connectio
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindTransaction, Params().text(id).int8(now));
   if (result.empty()) return std::nullopt;
-  return read_transaction(result.row(0));
+  return transaction_from_row(result.row(0));
 }
 
 template <>
@@ -116,10 +96,7 @@ bool SqlTransactionStore<postgres::Connection>::consume(const std::string& id) {
 
 template <>
 std::size_t SqlTransactionStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeTransactions, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeTransactions, now, limit);
 }
 
 }  // namespace gatehouse::storage

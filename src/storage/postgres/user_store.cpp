@@ -250,10 +250,7 @@ void SqlUserStore<postgres::Connection>::reset_failed_logins(const std::string& 
 
 template <>
 std::size_t SqlUserStore<postgres::Connection>::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeFailed, Params().int8(older_than).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+  return purge_batch(pool_, kPurgeFailed, older_than, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -68,11 +68,7 @@ std::vector<admin::AuditEvent> SqlAuditStore<sqlite::Connection>::list(const adm
 
 template <>
 std::size_t SqlAuditStore<sqlite::Connection>::purge_before(UnixMillis before, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeAudit);
-  s.bind_int(1, before).bind_int(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000))).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeAudit, before, std::min<std::size_t>(limit, 1'000'000));
 }
 
 }  // namespace gatehouse::storage

@@ -1,14 +1,13 @@
 // token::CodeStore on SQLite: authorization codes, stored as hashes, each used once.
 #include "storage/code_store.hpp"
 
-#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
 using namespace sqlite;  // this file is the SQLite side of SqlCodeStore
 namespace {
 
-// The column order every query shares; read_code() and insert() depend on it.
+// The column order every query shares; code_from_row() and insert() depend on it.
 #define GH_CODE_COLUMNS                                                                                           \
   "code_hash, grant_id, client_id, redirect_uri, user_id, scope, nonce, code_challenge, code_challenge_method, sid, " \
   "auth_time, amr, created_at, expires_at"
@@ -25,25 +24,6 @@ constexpr Query kPurgeCodes{"purge_authorization_codes", R"sql(
 DELETE FROM authorization_codes WHERE rowid IN (
   SELECT rowid FROM authorization_codes WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
 #undef GH_CODE_COLUMNS
-
-token::AuthorizationCode read_code(const Statement& r) {
-  token::AuthorizationCode c;
-  c.code_hash = r.blob(0);
-  c.grant_id = r.text(1);
-  c.client_id = r.text(2);
-  c.redirect_uri = r.text(3);
-  c.user_id = r.text(4);
-  c.scope = r.text(5);
-  c.nonce = r.text(6);
-  c.code_challenge = r.text(7);
-  c.code_challenge_method = r.text(8);
-  c.sid = r.text(9);
-  c.auth_time = r.int64(10);
-  c.amr = r.text(11);
-  c.created_at = r.int64(12);
-  c.expires_at = r.int64(13);
-  return c;
-}
 
 }  // namespace
 
@@ -74,7 +54,7 @@ std::optional<token::AuthorizationCode> SqlCodeStore<sqlite::Connection>::find(c
   Statement s(*connection, kFindCode);
   s.bind_blob(1, code_hash);
   if (!s.step()) return std::nullopt;
-  return read_code(s);
+  return code_from_row(s);
 }
 
 template <>
@@ -87,11 +67,7 @@ bool SqlCodeStore<sqlite::Connection>::mark_used(const std::string& code_hash, U
 
 template <>
 std::size_t SqlCodeStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeCodes);
-  s.bind_int(1, now).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeCodes, now, limit);
 }
 
 }  // namespace gatehouse::storage

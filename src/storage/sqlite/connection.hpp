@@ -7,6 +7,7 @@
 // connections are opened with SQLITE_OPEN_NOMUTEX for that reason.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -115,6 +116,9 @@ class Statement {
   std::string text(int column) const;
   std::string blob(int column) const;
   std::int64_t int64(int column) const;
+  /// An integer column read as a flag (as postgres::Row reads a boolean), for row decoders both
+  /// backends share.
+  bool boolean(int column) const { return int64(column) != 0; }
 
  private:
   Connection& connection_;
@@ -138,5 +142,9 @@ class Transaction {
   Connection& connection_;
   bool open_ = true;
 };
+
+/// Runs a purge statement (?1 the cut-off, ?2 the batch size); answers how many rows it deleted.
+/// storage::purge_batch's SQLite side.
+std::size_t run_purge(Connection& connection, const Query& query, std::int64_t before, std::int64_t limit);
 
 }  // namespace gatehouse::storage::sqlite

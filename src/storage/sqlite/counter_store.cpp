@@ -1,7 +1,6 @@
 // limits::CounterStore on SQLite: rate-limit windows.
 #include "storage/counter_store.hpp"
 
-#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
@@ -49,11 +48,7 @@ void SqlCounterStore<sqlite::Connection>::release(const std::string& key) {
 
 template <>
 std::size_t SqlCounterStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeCounters);
-  s.bind_int(1, now).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeCounters, now, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -50,10 +50,7 @@ std::int64_t SqlEventStore<sqlite::Connection>::append(const std::string& kind, 
 
 template <>
 std::size_t SqlEventStore<sqlite::Connection>::purge_before(UnixMillis before, std::size_t limit) {
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeEvents);
-  s.bind_int(1, before).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeEvents, before, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -143,10 +143,7 @@ std::vector<cluster::JobRun> SqlJobStore<sqlite::Connection>::runs(const std::st
 
 template <>
 std::size_t SqlJobStore<sqlite::Connection>::purge_runs(UnixMillis before, std::size_t limit) {
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeRuns);
-  s.bind_int(1, before).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeRuns, before, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -1,7 +1,6 @@
 // token::ReplayStore on SQLite: used client assertions.
 #include "storage/replay_store.hpp"
 
-#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
@@ -30,11 +29,7 @@ bool SqlReplayStore<sqlite::Connection>::first_use(const std::string& key, UnixS
 
 template <>
 std::size_t SqlReplayStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeAssertions);
-  s.bind_int(1, now).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeAssertions, now, limit);
 }
 
 }  // namespace gatehouse::storage

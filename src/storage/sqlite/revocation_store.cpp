@@ -1,7 +1,6 @@
 // token::RevocationStore on SQLite: revoked access tokens (and, by grant, revoked_grants).
 #include "storage/revocation_store.hpp"
 
-#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
@@ -44,11 +43,7 @@ bool SqlRevocationStore<sqlite::Connection>::is_revoked(const std::string& jti) 
 
 template <>
 std::size_t SqlRevocationStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeExpired);
-  s.bind_int(1, now).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeExpired, now, limit);
 }
 
 }  // namespace gatehouse::storage

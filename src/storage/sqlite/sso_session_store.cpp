@@ -2,7 +2,6 @@
 #include "storage/sso_session_store.hpp"
 
 #include "storage/sign_in_columns.hpp"
-#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
@@ -27,11 +26,6 @@ constexpr Query kRevokeUserSessions{"revoke_user_sso_sessions", "DELETE FROM sso
 constexpr Query kPurgeSessions{"purge_sso_sessions", R"sql(
 DELETE FROM sso_sessions WHERE rowid IN (
   SELECT rowid FROM sso_sessions WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
-
-session::SsoSession read_session(const Statement& r) {
-  return session::SsoSession{r.blob(0), r.text(1), r.text(2), r.int64(3), r.text(4), r.int64(5), r.int64(6), r.int64(7),
-                             sign_in_columns::decode_participants(r.text(8))};
-}
 
 }  // namespace
 
@@ -59,7 +53,7 @@ std::optional<session::SsoSession> SqlSsoSessionStore<sqlite::Connection>::find(
   Statement s(*connection, kFindSession);
   s.bind_blob(1, id_hash).bind_int(2, now).bind_int(3, idle_timeout);
   if (!s.step()) return std::nullopt;
-  return read_session(s);
+  return sso_session_from_row(s);
 }
 
 template <>
@@ -100,11 +94,7 @@ std::size_t SqlSsoSessionStore<sqlite::Connection>::revoke_user(const std::strin
 
 template <>
 std::size_t SqlSsoSessionStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeSessions);
-  s.bind_int(1, now).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeSessions, now, limit);
 }
 
 }  // namespace gatehouse::storage

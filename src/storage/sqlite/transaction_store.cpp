@@ -2,14 +2,13 @@
 #include "storage/transaction_store.hpp"
 
 #include "storage/sign_in_columns.hpp"
-#include "storage/sql_count.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage {
 using namespace sqlite;  // this file is the SQLite side of SqlTransactionStore
 namespace {
 
-// The column order every query shares; read_transaction() and insert() depend on it.
+// The column order every query shares; transaction_from_row() and insert() depend on it.
 #define GH_TX_COLUMNS                                                                                        \
   "id, csrf_hash, client_id, redirect_uri, response_type, response_mode, scope, state, nonce, code_challenge, " \
   "code_challenge_method, prompt, login_hint, max_age, created_at, expires_at, kind, continuation, service, fresh, " \
@@ -29,25 +28,6 @@ constexpr Query kPurgeTransactions{"purge_login_transactions", R"sql(
 DELETE FROM login_transactions WHERE rowid IN (
   SELECT rowid FROM login_transactions WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
 #undef GH_TX_COLUMNS
-
-signin::SignInTransaction read_transaction(const Statement& r) {
-  signin::SignInTransaction t;
-  t.id = r.text(0);
-  t.csrf_hash = r.blob(1);
-  t.login_hint = r.text(12);
-  if (!r.is_null(13)) t.max_age = r.int64(13);
-  t.created_at = r.int64(14);
-  t.expires_at = r.int64(15);
-  t.continuation = {r.text(16), r.blob(17)};
-  t.service = r.text(18);
-  t.fresh = r.int64(19) != 0;
-  t.requested_acr = r.blob(20);
-  t.user_id = r.text(21);
-  t.amr = r.text(22);
-  t.acr = r.text(23);
-  sign_in_columns::read_legacy_oidc_columns(t, r, 2);
-  return t;
-}
 
 }  // namespace
 
@@ -91,7 +71,7 @@ std::optional<signin::SignInTransaction> SqlTransactionStore<sqlite::Connection>
   Statement s(*connection, kFindTransaction);
   s.bind_text(1, id).bind_int(2, now);
   if (!s.step()) return std::nullopt;
-  return read_transaction(s);
+  return transaction_from_row(s);
 }
 
 template <>
@@ -119,11 +99,7 @@ bool SqlTransactionStore<sqlite::Connection>::consume(const std::string& id) {
 
 template <>
 std::size_t SqlTransactionStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeTransactions);
-  s.bind_int(1, now).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeTransactions, now, limit);
 }
 
 }  // namespace gatehouse::storage

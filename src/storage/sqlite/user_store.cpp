@@ -268,11 +268,7 @@ void SqlUserStore<sqlite::Connection>::reset_failed_logins(const std::string& id
 
 template <>
 std::size_t SqlUserStore<sqlite::Connection>::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeFailed);
-  s.bind_int(1, older_than).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+  return purge_batch(pool_, kPurgeFailed, older_than, limit);
 }
 
 }  // namespace gatehouse::storage
