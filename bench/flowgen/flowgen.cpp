@@ -53,6 +53,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "http/router.hpp"
 #include "core/base64url.hpp"
 
 namespace gatehouse::bench {
@@ -128,21 +129,7 @@ class Args {
 // --- small codecs ----------------------------------------------------------------------------------
 
 /// RFC 3986 unreserved characters stay, everything else is %XX (also right for form bodies).
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string url_encode(std::string_view s) { return gatehouse::http::percent_encode(s); }
 
 std::string url_decode(std::string_view s) {
   std::string out;

@@ -91,10 +91,7 @@ EOF
     fi
     grep -q "could not bind" "$dir/server.log" 2>/dev/null || break
   done
-  echo "pg_tmp_start: the server did not start; its log:" >&2
-  cat "$dir/server.log" >&2 2>/dev/null
-  rm -rf "$dir"
-  return 1
+  tmp_server_failed pg_tmp_start "$dir/server.log" "$dir"
 }
 
 pg_tmp_stop() {

@@ -37,10 +37,7 @@ redis_tmp_start() {
     done
     [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null
   done
-  echo "redis_tmp_start: the server did not start; its log:" >&2
-  cat "$dir/redis.log" >&2 2>/dev/null
-  rm -rf "$dir"
-  return 1
+  tmp_server_failed redis_tmp_start "$dir/redis.log" "$dir"
 }
 
 redis_tmp_stop() {

@@ -11,11 +11,6 @@
 namespace gatehouse::admin {
 namespace {
 
-namespace json = boost::json;
-using http::PathParams;
-using http::Request;
-using http::Response;
-
 Response metadata_error(const client::MetadataError& e) { return error(400, e.code, e.field + " " + e.message, e.field); }
 
 json::object with_secret(const client::Client& c, const std::string& secret) {

@@ -8,9 +8,6 @@
 
 namespace gatehouse::admin {
 
-namespace json = boost::json;
-using http::Request;
-using http::Response;
 
 Response error(int status, std::string_view code, std::string_view message, std::string_view field) {
   json::object body{{"error", code}, {"message", message}};
@@ -101,12 +98,13 @@ Result<std::size_t, Response> query_number(const Request& req, std::string_view 
 namespace {
 
 /// The key the Authorization header presents ("Bearer <key>" or the key alone); empty for none.
-std::string_view presented_key(const Request& req) {
+/// The API key of the Authorization header (Bearer), or an empty one.
+ApiKeyValue presented_key(const Request& req) {
   if (req.header_count("authorization") != 1) return {};
   std::string_view v = *req.header("authorization");
   if (v.size() > 7 && http::ascii_lower(v.substr(0, 7)) == "bearer ") v.remove_prefix(7);
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  return v;
+  return ApiKeyValue(v);
 }
 
 bool expired(const ApiKey& key, UnixSeconds now) { return key.expires_at && *key.expires_at <= now; }
@@ -141,7 +139,7 @@ http::Response too_many_failures(UnixSeconds retry_after) {
 std::optional<ApiKey> authenticate(const AdminDeps& deps, const Request& req) {
   const auto v = presented_key(req);
   if (v.empty()) return std::nullopt;
-  auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
+  auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v.reveal()));
   if (!key || expired(*key, deps.clock.now())) return std::nullopt;
   return key;
 }
@@ -153,7 +151,7 @@ Result<ApiKey, Response> admit(const AdminDeps& deps, const Request& req) {
   // share one address (a NAT, or every client when the balancer is not a trusted proxy), and
   // one of them guessing must not lock the others out. A key is 256 random bits: the limit is
   // there to bound the work and the audit trail a flood of wrong keys causes, not to stop a guess.
-  auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v));
+  auto key = deps.api_keys.find_by_hash(deps.api_key_hasher.hash(v.reveal()));
   if (key && !expired(*key, deps.clock.now())) return std::move(*key);
   if (deps.key_failures_exhausted)
     if (auto wait = deps.key_failures_exhausted(req.client_address)) return unexpected(too_many_failures(*wait));

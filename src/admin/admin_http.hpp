@@ -16,6 +16,12 @@
 
 namespace gatehouse::admin {
 
+// The names every admin handler file uses.
+namespace json = boost::json;
+using http::PathParams;
+using http::Request;
+using http::Response;
+
 inline constexpr std::size_t kDefaultPageSize = 50;
 inline constexpr std::size_t kMaxPageSize = 500;
 

@@ -20,11 +20,6 @@
 namespace gatehouse::admin {
 namespace {
 
-namespace json = boost::json;
-using http::PathParams;
-using http::Request;
-using http::Response;
-
 constexpr std::size_t kDefaultLines = 200;
 constexpr std::size_t kMaxLines = 2000;
 constexpr std::string_view kNodeHeader = "x-gatehouse-node";

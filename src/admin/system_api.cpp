@@ -10,11 +10,6 @@
 namespace gatehouse::admin {
 namespace {
 
-namespace json = boost::json;
-using http::PathParams;
-using http::Request;
-using http::Response;
-
 constexpr std::size_t kDefaultRuns = 50;
 constexpr std::size_t kMaxRuns = 1000;
 

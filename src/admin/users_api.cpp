@@ -13,11 +13,6 @@
 namespace gatehouse::admin {
 namespace {
 
-namespace json = boost::json;
-using http::PathParams;
-using http::Request;
-using http::Response;
-
 Response not_found() { return error(404, "not_found", "no such user"); }
 
 Response write_error(user::UserWriteResult r) {

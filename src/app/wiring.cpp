@@ -192,6 +192,7 @@ void Wiring::wire_grants() {
   oidc::add_user_grants(oauth_deps.grants, user_grant_deps);
   oauth_deps.count_store_fault = [this] { store_errors.add({}); };
   userinfo_deps.count_store_fault = [this] { store_errors.add({}); };
+  authorize_deps.count_store_fault = [this] { store_errors.add({}); };
   oauth_deps.refresh_tokens = &store->refresh_tokens();
   oauth_deps.users = &user_cache;
 }

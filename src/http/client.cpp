@@ -17,17 +17,13 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include "http/beast_names.hpp"
 #include "http/message.hpp"
 
 namespace gatehouse::http {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
 using boost::system::error_code;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 using Outcome = Result<ClientResponse, ClientError>;
 

@@ -11,16 +11,12 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "http/beast_names.hpp"
 #include "http/tls.hpp"
 
 namespace gatehouse::http {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 bool is_http_parse_error(const boost::system::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();

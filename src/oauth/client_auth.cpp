@@ -49,7 +49,7 @@ Result<PresentedClient, OAuthError> read_credentials(const http::Request& reques
     if (!named) return unexpected(invalid_client(false, "client_assertion is not a JWT naming its client"));
     if (body_id != nullptr && *body_id != *named)
       return unexpected(invalid_client(false, "client_id differs from the client the assertion names"));
-    return PresentedClient{"private_key_jwt", std::move(*named), *assertion};
+    return PresentedClient{"private_key_jwt", std::move(*named), PresentedCredential(*assertion)};
   }
   if (authorization != nullptr) {
     std::string_view value = *authorization;
@@ -66,16 +66,18 @@ Result<PresentedClient, OAuthError> read_credentials(const http::Request& reques
     if (colon == std::string::npos) return unexpected(invalid_client(true, "Basic credentials have no ':'"));
     // RFC 6749 §2.3.1: the id and secret are form-urlencoded before Basic encoding.
     PresentedClient p{"client_secret_basic", {}, {}};
+    std::string secret;
     if (!http::percent_decode(std::string_view(*decoded).substr(0, colon), p.client_id, true) ||
-        !http::percent_decode(std::string_view(*decoded).substr(colon + 1), p.secret, true))
+        !http::percent_decode(std::string_view(*decoded).substr(colon + 1), secret, true))
       return unexpected(invalid_client(true, "Basic credentials are not form-urlencoded"));
+    p.secret = PresentedCredential(std::move(secret));
     if (body_id != nullptr && *body_id != p.client_id)
       return unexpected(oauth_error(OAuthErrorCode::kInvalidRequest, "client_id differs from the authenticated client"));
     return p;
   }
   if (body_secret != nullptr) {
     if (body_id == nullptr) return unexpected(invalid_client(false, "client_secret without client_id"));
-    return PresentedClient{"client_secret_post", *body_id, *body_secret};
+    return PresentedClient{"client_secret_post", *body_id, PresentedCredential(*body_secret)};
   }
   if (body_id != nullptr) return PresentedClient{"none", *body_id, {}};
   return unexpected(invalid_client(false, "no client authentication"));
@@ -92,12 +94,12 @@ Result<void, OAuthError> verify_client(const PresentedClient& presented, const c
       return unexpected(invalid_client(false, "client " + registered->client_id + " is registered for " +
                                                   registered->token_endpoint_auth_method + ", not private_key_jwt"));
     if (assertions.verifier == nullptr) return unexpected(invalid_client(false, "private_key_jwt is not enabled here"));
-    auto checked = assertions.verifier->verify(presented.secret, *registered, assertions.endpoint_path);
+    auto checked = assertions.verifier->verify(presented.secret.reveal(), *registered, assertions.endpoint_path);
     if (!checked) return unexpected(invalid_client(false, checked.error()));
     return {};
   }
   if (registered == nullptr) {
-    (void)hasher.matches(presented.secret, std::string(32, '\0'));  // same work as a real check
+    (void)hasher.matches(presented.secret.reveal(), std::string(32, '\0'));  // same work as a real check
     return unexpected(invalid_client(basic, "unknown client"));
   }
   if (presented.method == "none") {
@@ -105,7 +107,7 @@ Result<void, OAuthError> verify_client(const PresentedClient& presented, const c
     if (registered->token_endpoint_auth_method != "none") return unexpected(invalid_client(false, "client secret missing"));
     return {};
   }
-  if (!hasher.matches(presented.secret, registered->secret_hash))
+  if (!hasher.matches(presented.secret.reveal(), registered->secret_hash))
     return unexpected(invalid_client(basic, "wrong client secret for " + registered->client_id));
   if (registered->token_endpoint_auth_method != presented.method)
     return unexpected(invalid_client(basic, "client " + registered->client_id + " is registered for " +

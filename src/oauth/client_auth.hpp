@@ -6,17 +6,21 @@
 #include "client/client.hpp"
 #include "client/client_store.hpp"
 #include "client/secret_hasher.hpp"
+#include "core/secret.hpp"
 #include "core/result.hpp"
 #include "oauth/client_assertion.hpp"
 #include "oauth/form.hpp"
 
 namespace gatehouse::oauth {
 
+/// A presented client secret or client assertion (RFC 7523): never logged.
+using PresentedCredential = Secret<struct PresentedCredentialTag>;
+
 /// The credentials a request presents, before they are checked.
 struct PresentedClient {
   std::string method;     // client_secret_basic | client_secret_post | private_key_jwt | none
   std::string client_id;
-  std::string secret;     // the client secret; for private_key_jwt the assertion; empty for none
+  PresentedCredential secret;  // the client secret; for private_key_jwt the assertion; empty for none
 };
 
 /// How private_key_jwt assertions are checked, and where (the path of the endpoint called, one of

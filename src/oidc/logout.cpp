@@ -99,7 +99,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   if (!post_logout.empty()) {
     std::string location = post_logout;
     if (auto state = p.value("state"); !state.empty())
-      location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("state=") + form_escape(state);
+      location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("state=") + http::percent_encode(state);
     r.status = 302;
     r.set("Location", location);
     r.set("Cache-Control", "no-store");

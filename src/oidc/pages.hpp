@@ -7,7 +7,6 @@
 namespace gatehouse::oidc {
 
 using signin::error_page;
-using signin::form_escape;
 using signin::html_escape;
 using signin::html_page;
 using signin::render;

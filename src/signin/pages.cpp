@@ -20,21 +20,6 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
-std::string form_escape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 http::Response html_page(int status, std::string body) {
   http::Response r;
   r.status = status;

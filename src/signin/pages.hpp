@@ -14,8 +14,6 @@
 namespace gatehouse::signin {
 
 std::string html_escape(std::string_view s);
-/// application/x-www-form-urlencoded value encoding, for query parameters of redirects.
-std::string form_escape(std::string_view s);
 /// Replaces every {{name}} in `tmpl` with its value (escaped by the caller where needed).
 std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values);
 /// An HTML page with no-store, a CSP without external sources and no framing.

@@ -53,18 +53,7 @@ class OAuthTest : public ::testing::Test {
     ASSERT_TRUE(backend_.clients().insert(client::prepare_new_client(std::move(d), hasher_, clock_.now()).client));
   }
 
-  static std::string form_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') out += c;
-      else {
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
-        out += buf;
-      }
-    }
-    return out;
-  }
+  static std::string form_escape(std::string_view s) { return http::percent_encode(s); }
 
   static http::Request post(std::string body, std::string basic_user = {}, std::string basic_pass = {}) {
     http::Request r;

@@ -36,6 +36,8 @@ struct AuthorizeDeps {
   std::string issuer;
   UnixSeconds code_ttl = 60;
   bool require_pkce = false;  // PKCE for every client, not only public ones
+  /// Counts a request answered temporarily_unavailable because the store failed; empty: not counted.
+  oauth::StoreFaultCounter count_store_fault = {};
 };
 
 struct AuthorizeContext {

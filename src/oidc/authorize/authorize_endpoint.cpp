@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/error.hpp"
+#include "core/log.hpp"
 #include "oidc/authorize/issue_code.hpp"
 #include "signin/pages.hpp"
 
@@ -34,7 +36,7 @@ http::Response redirect(std::string_view redirect_uri, std::initializer_list<std
     location += sep;
     location += name;
     location += '=';
-    location += signin::form_escape(value);
+    location += http::percent_encode(value);
     sep = '&';
   }
   http::Response r;
@@ -46,9 +48,15 @@ http::Response redirect(std::string_view redirect_uri, std::initializer_list<std
 
 http::Response error_response(const AuthorizeContext& ctx, const oauth::OAuthError& error) {
   const auto code = std::string(oauth::wire_code(error.code));
-  // Shown to the user, not to a client: every such page is a 400, whatever the code.
-  if (!error.may_redirect || ctx.redirect_uri.empty())
-    return signin::error_page(*ctx.deps.sign_in.theme(), 400, code, error.description);
+  // Shown to the user, not to a client: every such page is a 400, whatever the code, but for a
+  // store fault (503, to be retried).
+  if (!error.may_redirect || ctx.redirect_uri.empty()) {
+    if (error.code != oauth::OAuthErrorCode::kTemporarilyUnavailable)
+      return signin::error_page(*ctx.deps.sign_in.theme(), 400, code, error.description);
+    auto r = signin::error_page(*ctx.deps.sign_in.theme(), 503, code, error.description);
+    r.set("Retry-After", "1");
+    return r;
+  }
   return redirect(ctx.redirect_uri,
                   {{"error", code}, {"error_description", error.description}, {"state", ctx.state}, {"iss", ctx.deps.issuer}});
 }
@@ -57,9 +65,20 @@ http::Response authorize_endpoint(const AuthorizeDeps& deps, const http::Request
   auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
   if (!parsed) return signin::error_page(*deps.sign_in.theme(), 400, "invalid_request", parsed.error().description);
   AuthorizeContext ctx{deps, request, std::move(*parsed)};
-  for (const auto& step : kAuthorizeSteps) {
-    if (auto done = step.run(ctx); !done) return error_response(ctx, done.error());
-    if (ctx.response) return std::move(*ctx.response);
+  try {
+    for (const auto& step : kAuthorizeSteps) {
+      if (auto done = step.run(ctx); !done) return error_response(ctx, done.error());
+      if (ctx.response) return std::move(*ctx.response);
+    }
+  } catch (const StorageError& e) {
+    // A store fault is an OAuth error too (RFC 6749 §4.1.2.1 temporarily_unavailable): back to
+    // the client once its redirect_uri is verified, else on the error page; never the store's text.
+    spdlog::error("request_id={} store unavailable at the authorization endpoint: {}", request.request_id, e.what());
+    if (deps.count_store_fault) deps.count_store_fault();
+    auto error = oauth::oauth_error(oauth::OAuthErrorCode::kTemporarilyUnavailable,
+                                    "The service is temporarily unavailable. Try again in a moment.");
+    error.may_redirect = !ctx.redirect_uri.empty();
+    return error_response(ctx, error);
   }
   // Unreachable: start_sign_in always answers.
   return error_response(ctx, oauth::local_oauth_error(oauth::OAuthErrorCode::kServerError, "The request could not be handled."));

@@ -143,7 +143,7 @@ TEST_F(AuthorizeStepsTest, EachCheckAnswersWithItsErrorOnTheRightSideOfTheBounda
       EXPECT_EQ(r.status, 302);
       const auto l = location(r);
       EXPECT_TRUE(l.starts_with(std::string(kRedirect) + "?error=" + c.error + "&")) << l;
-      EXPECT_NE(l.find("error_description=" + signin::form_escape(c.description)), std::string::npos) << l;
+      EXPECT_NE(l.find("error_description=" + http::percent_encode(c.description)), std::string::npos) << l;
       EXPECT_NE(l.find("&iss=https%3A%2F%2Fid.example.com"), std::string::npos) << l;
     } else {
       EXPECT_EQ(r.status, 400);
@@ -249,6 +249,62 @@ TEST(AuthorizationRequestCodec, RoundTripsAnyBytesAndRefusesMalformedPayloads) {
   EXPECT_FALSE(decode_request("max_age=x"));
   EXPECT_FALSE(decode_request("max_age=1")->max_age != 1);
   EXPECT_FALSE(decode_request("").value().max_age);
+}
+
+}  // namespace
+}  // namespace gatehouse::oidc
+
+namespace gatehouse::oidc {
+namespace {
+
+/// A store that is down: every call throws StorageError.
+class DownClients final : public client::ClientStore {
+ public:
+  std::optional<client::Client> find(const std::string&) override { throw StorageError("connection refused"); }
+  client::ClientPage list(std::size_t, std::size_t) override { throw StorageError("connection refused"); }
+  bool insert(const client::Client&) override { throw StorageError("connection refused"); }
+  client::UpdateResult update(const client::Client&) override { throw StorageError("connection refused"); }
+  bool remove(const std::string&) override { throw StorageError("connection refused"); }
+};
+class DownTransactions final : public signin::TransactionStore {
+ public:
+  void insert(const signin::SignInTransaction&) override { throw StorageError("connection refused"); }
+  std::optional<signin::SignInTransaction> find(const std::string&, UnixSeconds) override { throw StorageError("down"); }
+  bool record_step(const signin::SignInTransaction&, std::string_view, UnixSeconds) override { throw StorageError("down"); }
+  bool consume(const std::string&) override { throw StorageError("down"); }
+  std::size_t purge_expired(UnixSeconds, std::size_t) override { throw StorageError("down"); }
+};
+
+TEST_F(AuthorizeStepsTest, AStoreFaultIsTemporarilyUnavailableOnThePageBeforeTheBoundaryAndAtTheClientAfterIt) {
+  int counted = 0;
+  const std::string query = std::string("client_id=web&response_type=code&scope=openid&state=s1&redirect_uri=") +
+                            http::percent_encode(kRedirect) + "&code_challenge=" + kChallenge + "&code_challenge_method=S256";
+  // The client cannot be read: nothing is verified, so the user sees a 503 page (never the store's text).
+  DownClients down_clients;
+  AuthorizeDeps before{down_clients, backend_.codes(), clock_, sign_in_, "https://id.example.com"};
+  before.count_store_fault = [&] { ++counted; };
+  http::Request r;
+  r.method = "GET";
+  r.query = query;
+  auto page = authorize_endpoint(before, r);
+  EXPECT_EQ(page.status, 503);
+  ASSERT_NE(page.header("Retry-After"), nullptr);
+  EXPECT_NE(page.body.find("temporarily_unavailable"), std::string::npos);
+  EXPECT_EQ(page.body.find("connection refused"), std::string::npos);
+  EXPECT_EQ(counted, 1);
+  // The sign-in cannot be stored: the redirect_uri is verified, so the client hears of it (§4.1.2.1).
+  DownTransactions down_transactions;
+  signin::SignInDeps sign_in_deps{backend_.users(), hasher_, down_transactions, backend_.sso_sessions(), clock_};
+  sign_in_deps.csrf_key = signin::CsrfKey(jose::random_bytes(32));
+  signin::SignIn sign_in(sign_in_deps);
+  AuthorizeDeps after{backend_.clients(), backend_.codes(), clock_, sign_in, "https://id.example.com"};
+  after.count_store_fault = [&] { ++counted; };
+  auto back = authorize_endpoint(after, r);
+  EXPECT_EQ(back.status, 302);
+  const auto l = location(back);
+  EXPECT_EQ(l.rfind(std::string(kRedirect) + "?error=temporarily_unavailable", 0), 0u) << l;
+  EXPECT_NE(l.find("state=s1"), std::string::npos) << l;
+  EXPECT_EQ(counted, 2);
 }
 
 }  // namespace

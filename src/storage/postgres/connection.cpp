@@ -376,4 +376,8 @@ std::string describe_server(const std::string& url) {
   return label + "'";
 }
 
+std::size_t run_purge(Connection& connection, const Query& query, std::int64_t before, std::int64_t limit) {
+  return static_cast<std::size_t>(connection.execute(query, Params().int8(before).int8(limit)).affected());
+}
+
 }  // namespace gatehouse::storage::postgres

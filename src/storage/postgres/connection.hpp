@@ -8,8 +8,13 @@
 // cutting the value short as a text-format (C string) parameter would.
 //
 // Thread safety: a Connection is used by one thread at a time (the pool hands it out exclusively).
+//
+// Every store relies on read committed (Transaction spells it out; autocommit statements run at
+// the session default, which Connection sets): a statement that waited for a row lock then acts
+// on the latest committed row, and the next statement sees everything committed before it began.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,6 +84,10 @@ class Row {
   std::string text(int column) const;  ///< text, varchar and bytea; "" for NULL
   std::int64_t int8(int column) const;  ///< int2, int4, int8; 0 for NULL
   std::optional<std::int64_t> optional_int8(int column) const;
+  /// int8() under the name sqlite::Statement gives it, for row decoders both backends share.
+  std::int64_t int64(int column) const { return int8(column); }
+  /// text() under the name sqlite::Statement gives a blob column (bytea reads as its bytes).
+  std::string blob(int column) const { return text(column); }
   bool boolean(int column) const;
   std::vector<std::string> text_array(int column) const;  ///< a one-dimensional text[] without NULLs
 
@@ -183,5 +192,9 @@ std::string quote_identifier(std::string_view value);
 /// What messages call the server of `url`: "postgres 'user@host:port/dbname'", never a password.
 /// @throws StorageError (without quoting the URL) if libpq cannot parse it.
 std::string describe_server(const std::string& url);
+
+/// Runs a purge statement ($1 the cut-off, $2 the batch size); answers how many rows it deleted.
+/// storage::purge_batch's PostgreSQL side.
+std::size_t run_purge(Connection& connection, const Query& query, std::int64_t before, std::int64_t limit);
 
 }  // namespace gatehouse::storage::postgres

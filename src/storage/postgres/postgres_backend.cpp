@@ -11,7 +11,12 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "storage/postgres/migrations.hpp"
-#include "storage/postgres/stores.hpp"
+#include "storage/postgres/connection_pool.hpp"
+#include "storage/sql_stores.hpp"
+
+namespace gatehouse::storage {
+template class SqlBackend<postgres::Connection>;
+}  // namespace gatehouse::storage
 
 namespace gatehouse::storage::postgres {
 namespace {
@@ -60,50 +65,18 @@ ConnectionSpec connection_spec(const PostgresOptions& options) {
 }  // namespace
 
 struct PostgresBackend::Impl {
-  Impl(const PostgresOptions& options, const ConnectionSpec& spec)
-      : spec(spec),
-        pool([spec] { return std::make_unique<Connection>(spec); }, options.pool_size, options.timeout, spec.label),
-        clients(pool),
-        api_keys(pool),
-        keys(pool),
-        revocations(pool),
-        replays(pool),
-        rate_counters(pool),
-        audit(pool),
-        settings(pool),
-        users(pool),
-        login_transactions(pool),
-        sso_sessions(pool),
-        codes(pool),
-        refresh_tokens(pool),
-        nodes(pool),
-        events(pool),
-        jobs(pool) {}
-
   ConnectionSpec spec;
-  ConnectionPool pool;
-  PgClientStore clients;
-  PgApiKeyStore api_keys;
-  PgKeyStore keys;
-  PgRevocationStore revocations;
-  PgReplayStore replays;
-  PgCounterStore rate_counters;
-  PgAuditStore audit;
-  PgSettingsStore settings;
-  PgUserStore users;
-  PgLoginTransactionStore login_transactions;
-  PgSsoSessionStore sso_sessions;
-  PgCodeStore codes;
-  PgRefreshTokenStore refresh_tokens;
-  PgNodeStore nodes;
-  PgEventStore events;
-  PgJobStore jobs;
 };
 
-PostgresBackend::PostgresBackend(const PostgresOptions& options) {
-  const ConnectionSpec spec = connection_spec(options);
-  impl_ = std::make_unique<Impl>(options, spec);
-  auto connection = impl_->pool.acquire();
+PostgresBackend::PostgresBackend(const PostgresOptions& options)
+    : PostgresBackend(options, std::make_unique<Impl>(Impl{connection_spec(options)})) {}
+
+PostgresBackend::PostgresBackend(const PostgresOptions& options, std::unique_ptr<Impl> impl)
+    : SqlBackend(std::make_unique<SqlStores<Connection>>([spec = impl->spec] { return std::make_unique<Connection>(spec); },
+                                                         options.pool_size, options.timeout, impl->spec.label)),
+      impl_(std::move(impl)) {
+  const ConnectionSpec& spec = impl_->spec;
+  auto connection = pool().acquire();
   if (options.schema.empty()) return;
   // Checked first so a role without CREATE on the database can use a schema made for it.
   if (!connection->execute(kSchemaExists, Params().text(options.schema)).empty()) return;
@@ -172,12 +145,12 @@ int read_min_binary_schema(Connection& connection) {
 }  // namespace
 
 int PostgresBackend::min_binary_schema() {
-  auto connection = impl_->pool.acquire();
+  auto connection = pool().acquire();
   return read_min_binary_schema(*connection);
 }
 
 int PostgresBackend::migrate() {
-  auto connection = impl_->pool.acquire();
+  auto connection = pool().acquire();
   Transaction tx(*connection);
   connection->execute(kSchemaLock);
   // Everything from here runs after the lock is ours, so it sees what an earlier holder committed.
@@ -203,42 +176,22 @@ int PostgresBackend::migrate() {
 }
 
 int PostgresBackend::schema_version() {
-  auto connection = impl_->pool.acquire();
+  auto connection = pool().acquire();
   if (!connection->execute(kMigrationsTableExists).row(0).boolean(0)) return 0;
   return static_cast<int>(connection->execute(kSchemaVersion).row(0).int8(0));
 }
 
-int PostgresBackend::latest_version() {
-  const auto all = migrations();
-  return all.empty() ? 0 : all.back().version;
-}
+int PostgresBackend::latest_version() { return storage::latest_version(migrations()); }
 
 bool PostgresBackend::ping() noexcept {
   try {
     const auto started = std::chrono::steady_clock::now();
-    auto connection = impl_->pool.acquire();
+    auto connection = pool().acquire();
     const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    return connection->ping(std::max(impl_->pool.wait() - spent, std::chrono::milliseconds(1)));
+    return connection->ping(std::max(pool().wait() - spent, std::chrono::milliseconds(1)));
   } catch (...) {
     return false;
   }
 }
-
-client::ClientStore& PostgresBackend::clients() { return impl_->clients; }
-admin::ApiKeyStore& PostgresBackend::api_keys() { return impl_->api_keys; }
-admin::AuditStore& PostgresBackend::audit() { return impl_->audit; }
-keys::KeyStore& PostgresBackend::keys() { return impl_->keys; }
-token::RevocationStore& PostgresBackend::revocations() { return impl_->revocations; }
-token::ReplayStore& PostgresBackend::replays() { return impl_->replays; }
-limits::CounterStore& PostgresBackend::rate_counters() { return impl_->rate_counters; }
-settings::SettingsStore& PostgresBackend::settings() { return impl_->settings; }
-user::UserStore& PostgresBackend::users() { return impl_->users; }
-signin::TransactionStore& PostgresBackend::login_transactions() { return impl_->login_transactions; }
-session::SsoSessionStore& PostgresBackend::sso_sessions() { return impl_->sso_sessions; }
-token::CodeStore& PostgresBackend::codes() { return impl_->codes; }
-token::RefreshTokenStore& PostgresBackend::refresh_tokens() { return impl_->refresh_tokens; }
-cluster::NodeStore& PostgresBackend::nodes() { return impl_->nodes; }
-cluster::EventStore& PostgresBackend::events() { return impl_->events; }
-cluster::JobStore& PostgresBackend::jobs() { return impl_->jobs; }
 
 }  // namespace gatehouse::storage::postgres

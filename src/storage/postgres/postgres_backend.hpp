@@ -8,10 +8,14 @@
 #include <thread>
 #include <string>
 
-#include "cluster/event_store.hpp"
-#include "cluster/job_store.hpp"
-#include "cluster/node_store.hpp"
-#include "storage/backend.hpp"
+#include "storage/sql_backend.hpp"
+
+namespace gatehouse::storage {
+namespace postgres {
+class Connection;
+}
+extern template class SqlBackend<postgres::Connection>;  // instantiated in postgres_backend.cpp
+}  // namespace gatehouse::storage
 
 namespace gatehouse::storage::postgres {
 
@@ -30,13 +34,13 @@ struct PostgresOptions {
 /// any number of threads, in any number of processes sharing the database; at most pool_size of a
 /// backend's calls use the server at once, the others wait up to `timeout`. The stores live as
 /// long as the backend.
-class PostgresBackend final : public Backend {
+class PostgresBackend final : public SqlBackend<Connection> {
  public:
   /// Opens one connection (so a bad URL, an unreachable server or refused credentials fail here)
   /// and creates `schema` if it is set and missing. Does not migrate: call migrate() (or
   /// `gatehouse migrate`). @throws StorageError naming the server without its password.
   explicit PostgresBackend(const PostgresOptions& options);
-  ~PostgresBackend();
+  ~PostgresBackend() override;
   PostgresBackend(const PostgresBackend&) = delete;
   PostgresBackend& operator=(const PostgresBackend&) = delete;
 
@@ -45,7 +49,6 @@ class PostgresBackend final : public Backend {
   /// migrating at once apply each migration exactly once; either every pending migration is
   /// applied or none is. @returns how many this call applied. @throws StorageError.
   int migrate() override;
-  /// Highest applied migration version (0 if none).
   int schema_version() override;
   /// Latest migration version this binary knows.
   static int latest_version();
@@ -61,26 +64,9 @@ class PostgresBackend final : public Backend {
   /// LISTEN gatehouse_events on a connection of its own (reconnecting after a failure).
   void notify_on_events(std::function<void()> wake) override;
 
-  client::ClientStore& clients() override;
-  admin::ApiKeyStore& api_keys() override;
-  admin::AuditStore& audit() override;
-  keys::KeyStore& keys() override;
-  token::RevocationStore& revocations() override;
-  token::ReplayStore& replays() override;
-  limits::CounterStore& rate_counters() override;
-  settings::SettingsStore& settings() override;
-  user::UserStore& users() override;
-  signin::TransactionStore& login_transactions() override;
-  session::SsoSessionStore& sso_sessions() override;
-  token::CodeStore& codes() override;
-  token::RefreshTokenStore& refresh_tokens() override;
-  /// The cluster's own state (as SqliteBackend offers it; not yet part of Backend).
-  cluster::NodeStore& nodes() override;
-  cluster::EventStore& events() override;
-  cluster::JobStore& jobs() override;
-
  private:
-  struct Impl;
+  struct Impl;  // what the event listener needs: the connection spec
+  PostgresBackend(const PostgresOptions& options, std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   std::jthread listener_;  // last: stopped and joined first
 };

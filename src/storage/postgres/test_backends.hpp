@@ -78,7 +78,7 @@ inline std::shared_ptr<OpenBackend> open_backend(bool migrate = true, PostgresOp
 }
 
 /// The store `Accessor` picks out of a fresh backend, owning that backend (aliasing shared_ptr).
-template <class Store, Store& (PostgresBackend::*Accessor)()>
+template <class Store, auto Accessor>  // Accessor: &PostgresBackend::clients, ... (declared in SqlBackend)
 std::shared_ptr<Store> store_of(std::shared_ptr<OpenBackend> open) {
   Store& store = (open->backend.get()->*Accessor)();
   return std::shared_ptr<Store>(std::move(open), &store);

@@ -1,7 +1,11 @@
 // user::UserStore on PostgreSQL.
-#include "storage/postgres/stores.hpp"
+#include "storage/user_store.hpp"
 
-namespace gatehouse::storage::postgres {
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
+
+namespace gatehouse::storage {
+using namespace postgres;  // this file is the PostgreSQL side of SqlUserStore
 namespace {
 
 // The column order every query shares; read_user() and user_params() depend on it.
@@ -139,7 +143,8 @@ user::UserWriteResult write_user(Connection& connection, const Query& query, con
 
 }  // namespace
 
-std::optional<user::User> PgUserStore::find(const std::string& id) {
+template <>
+std::optional<user::User> SqlUserStore<postgres::Connection>::find(const std::string& id) {
   if (!is_storable_text(id)) return std::nullopt;
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindUser, Params().text(id));
@@ -147,7 +152,8 @@ std::optional<user::User> PgUserStore::find(const std::string& id) {
   return read_user(result.row(0));
 }
 
-std::optional<user::User> PgUserStore::find_by_username(const std::string& username) {
+template <>
+std::optional<user::User> SqlUserStore<postgres::Connection>::find_by_username(const std::string& username) {
   if (!is_storable_text(username)) return std::nullopt;  // the login form's field, unvalidated
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindUserByUsername, Params().text(username));
@@ -155,7 +161,8 @@ std::optional<user::User> PgUserStore::find_by_username(const std::string& usern
   return read_user(result.row(0));
 }
 
-user::UserPage PgUserStore::list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) {
+template <>
+user::UserPage SqlUserStore<postgres::Connection>::list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) {
   if (!is_storable_text(filter.username) || !is_storable_text(filter.email)) return {};  // matches nobody
   auto connection = pool_.acquire();
   Params params;
@@ -170,12 +177,14 @@ user::UserPage PgUserStore::list(const user::UserFilter& filter, std::size_t off
   return page;
 }
 
-user::UserWriteResult PgUserStore::insert(const user::User& u) {
+template <>
+user::UserWriteResult SqlUserStore<postgres::Connection>::insert(const user::User& u) {
   auto connection = pool_.acquire();
   return write_user(*connection, kInsertUser, user_params(u));
 }
 
-user::UserWriteResult PgUserStore::update(const user::User& u) {
+template <>
+user::UserWriteResult SqlUserStore<postgres::Connection>::update(const user::User& u) {
   auto connection = pool_.acquire();
   Params params = user_params(u);
   params.int8(u.version);
@@ -185,31 +194,36 @@ user::UserWriteResult PgUserStore::update(const user::User& u) {
                                                                         : user::UserWriteResult::kStale;
 }
 
-bool PgUserStore::set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) {
+template <>
+bool SqlUserStore<postgres::Connection>::set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) {
   if (!is_storable_text(id)) return false;
   auto connection = pool_.acquire();
   return connection->execute(kSetPasswordHash, Params().text(id).text(hash).int8(now)).affected() == 1;
 }
 
-bool PgUserStore::rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) {
+template <>
+bool SqlUserStore<postgres::Connection>::rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) {
   if (!is_storable_text(id)) return false;
   auto connection = pool_.acquire();
   return connection->execute(kRehashPassword, Params().text(id).text(old_hash).text(new_hash)).affected() == 1;
 }
 
-bool PgUserStore::revoke_tokens_before(const std::string& id, UnixSeconds t) {
+template <>
+bool SqlUserStore<postgres::Connection>::revoke_tokens_before(const std::string& id, UnixSeconds t) {
   if (!is_storable_text(id)) return false;
   auto connection = pool_.acquire();
   return connection->execute(kRevokeTokensBefore, Params().text(id).int8(t)).affected() == 1;
 }
 
-bool PgUserStore::remove(const std::string& id) {
+template <>
+bool SqlUserStore<postgres::Connection>::remove(const std::string& id) {
   if (!is_storable_text(id)) return false;
   auto connection = pool_.acquire();
   return connection->execute(kDeleteUser, Params().text(id)).affected() == 1;
 }
 
-user::FailedLogins PgUserStore::record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window,
+template <>
+user::FailedLogins SqlUserStore<postgres::Connection>::record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window,
                                                     int threshold, UnixSeconds lock_seconds) {
   auto connection = pool_.acquire();
   Params params;
@@ -219,7 +233,8 @@ user::FailedLogins PgUserStore::record_failed_login(const std::string& login_nam
   return user::FailedLogins{static_cast<int>(r.int8(0)), r.int8(1), r.int8(2)};
 }
 
-user::FailedLogins PgUserStore::failed_logins(const std::string& login_name) {
+template <>
+user::FailedLogins SqlUserStore<postgres::Connection>::failed_logins(const std::string& login_name) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kSelectFailed, Params().bytea(login_name));
   if (result.empty()) return {};
@@ -227,16 +242,15 @@ user::FailedLogins PgUserStore::failed_logins(const std::string& login_name) {
   return user::FailedLogins{static_cast<int>(r.int8(0)), r.int8(1), r.int8(2)};
 }
 
-void PgUserStore::reset_failed_logins(const std::string& login_name) {
+template <>
+void SqlUserStore<postgres::Connection>::reset_failed_logins(const std::string& login_name) {
   auto connection = pool_.acquire();
   connection->execute(kDeleteFailed, Params().bytea(login_name));
 }
 
-std::size_t PgUserStore::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeFailed, Params().int8(older_than).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
+template <>
+std::size_t SqlUserStore<postgres::Connection>::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
+  return purge_batch(pool_, kPurgeFailed, older_than, limit);
 }
 
-}  // namespace gatehouse::storage::postgres
+}  // namespace gatehouse::storage

@@ -1,12 +1,15 @@
-#include "storage/sqlite/client_store.hpp"
+#include "storage/client_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 
 #include "storage/sqlite/string_list.hpp"
+#include "storage/sql_count.hpp"
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of SqlClientStore
 namespace {
 
 // Column order shared by kFindClient and kListClients; read_client() depends on it.
@@ -92,10 +95,6 @@ void bind_client(Statement& s, const client::Client& c, const std::string& grant
       .bind_text(17, introspection);
 }
 
-std::int64_t to_sql_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 // Runs `query` bound to every field of `c`. @returns rows changed.
 std::int64_t write_client(Connection& connection, const Query& query, const client::Client& c) {
   const std::string grant_types = encode_string_list(c.grant_types);
@@ -112,7 +111,8 @@ std::int64_t write_client(Connection& connection, const Query& query, const clie
 
 }  // namespace
 
-std::optional<client::Client> SqliteClientStore::find(const std::string& client_id) {
+template <>
+std::optional<client::Client> SqlClientStore<sqlite::Connection>::find(const std::string& client_id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindClient);
   s.bind_text(1, client_id);
@@ -120,7 +120,8 @@ std::optional<client::Client> SqliteClientStore::find(const std::string& client_
   return read_client(s);
 }
 
-client::ClientPage SqliteClientStore::list(std::size_t offset, std::size_t limit) {
+template <>
+client::ClientPage SqlClientStore<sqlite::Connection>::list(std::size_t offset, std::size_t limit) {
   auto connection = pool_.acquire();
   // One read transaction so the total and the page come from the same snapshot.
   Transaction tx(*connection, Transaction::Mode::kDeferred);
@@ -139,12 +140,14 @@ client::ClientPage SqliteClientStore::list(std::size_t offset, std::size_t limit
   return page;
 }
 
-bool SqliteClientStore::insert(const client::Client& client) {
+template <>
+bool SqlClientStore<sqlite::Connection>::insert(const client::Client& client) {
   auto connection = pool_.acquire();
   return write_client(*connection, kInsertClient, client) == 1;
 }
 
-client::UpdateResult SqliteClientStore::update(const client::Client& client) {
+template <>
+client::UpdateResult SqlClientStore<sqlite::Connection>::update(const client::Client& client) {
   auto connection = pool_.acquire();
   if (write_client(*connection, kUpdateClient, client) == 1) return client::UpdateResult::kOk;
   Statement s(*connection, kClientExists);
@@ -152,11 +155,12 @@ client::UpdateResult SqliteClientStore::update(const client::Client& client) {
   return s.step() ? client::UpdateResult::kStale : client::UpdateResult::kNotFound;
 }
 
-bool SqliteClientStore::remove(const std::string& client_id) {
+template <>
+bool SqlClientStore<sqlite::Connection>::remove(const std::string& client_id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kDeleteClient);
   s.bind_text(1, client_id).run();
   return connection->changes() == 1;
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

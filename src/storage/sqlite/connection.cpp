@@ -259,4 +259,10 @@ void Transaction::commit() {
   open_ = false;
 }
 
+std::size_t run_purge(Connection& connection, const Query& query, std::int64_t before, std::int64_t limit) {
+  Statement s(connection, query);
+  s.bind_int(1, before).bind_int(2, limit).run();
+  return static_cast<std::size_t>(connection.changes());
+}
+
 }  // namespace gatehouse::storage::sqlite

@@ -7,6 +7,7 @@
 // connections are opened with SQLITE_OPEN_NOMUTEX for that reason.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,6 +59,14 @@ class Connection {
   bool in_transaction() const noexcept;
   /// Rolls back an open transaction, ignoring errors (used when a connection returns to the pool).
   void rollback_quietly() noexcept;
+  /// For the pool: an idle SQLite connection stays usable (unlike a PostgreSQL one, nothing can
+  /// end it from outside while it sits idle).
+  bool usable_when_idle() noexcept { return true; }
+  /// For the pool, when a lease ends: rolls back a transaction left open; always reusable.
+  bool reset_for_reuse() noexcept {
+    rollback_quietly();
+    return true;
+  }
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   std::int64_t changes() const noexcept;
 
@@ -107,6 +116,9 @@ class Statement {
   std::string text(int column) const;
   std::string blob(int column) const;
   std::int64_t int64(int column) const;
+  /// An integer column read as a flag (as postgres::Row reads a boolean), for row decoders both
+  /// backends share.
+  bool boolean(int column) const { return int64(column) != 0; }
 
  private:
   Connection& connection_;
@@ -130,5 +142,9 @@ class Transaction {
   Connection& connection_;
   bool open_ = true;
 };
+
+/// Runs a purge statement (?1 the cut-off, ?2 the batch size); answers how many rows it deleted.
+/// storage::purge_batch's SQLite side.
+std::size_t run_purge(Connection& connection, const Query& query, std::int64_t before, std::int64_t limit);
 
 }  // namespace gatehouse::storage::sqlite

@@ -1,8 +1,10 @@
-#include "storage/sqlite/key_store.hpp"
+#include "storage/key_store.hpp"
 
 #include "core/error.hpp"
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of SqlKeyStore
 namespace {
 
 constexpr Query kListActiveKeys{"list_active_keys", R"sql(
@@ -65,7 +67,8 @@ std::optional<std::string> select_key_check(Connection& connection) {
 
 }  // namespace
 
-std::vector<keys::StoredKey> SqliteKeyStore::list_active() {
+template <>
+std::vector<keys::StoredKey> SqlKeyStore<sqlite::Connection>::list_active() {
   auto connection = pool_.acquire();
   Statement s(*connection, kListActiveKeys);
   std::vector<keys::StoredKey> keys;
@@ -104,17 +107,20 @@ bool insert_if_none(Connection& connection, const Query& has, const Query& inser
 
 }  // namespace
 
-bool SqliteKeyStore::insert_current_if_none(const keys::StoredKey& key) {
+template <>
+bool SqlKeyStore<sqlite::Connection>::insert_current_if_none(const keys::StoredKey& key) {
   auto connection = pool_.acquire();
   return insert_if_none(*connection, kHasCurrentKey, kInsertCurrentKey, key);
 }
 
-bool SqliteKeyStore::insert_next_if_none(const keys::StoredKey& key) {
+template <>
+bool SqlKeyStore<sqlite::Connection>::insert_next_if_none(const keys::StoredKey& key) {
   auto connection = pool_.acquire();
   return insert_if_none(*connection, kHasNextKey, kInsertNextKey, key);
 }
 
-bool SqliteKeyStore::promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
+template <>
+bool SqlKeyStore<sqlite::Connection>::promote_next(const std::string& alg, const std::string& next_kid, UnixSeconds now,
                                   UnixSeconds previous_retires_at) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -130,19 +136,22 @@ bool SqliteKeyStore::promote_next(const std::string& alg, const std::string& nex
   return true;
 }
 
-std::size_t SqliteKeyStore::retire_previous(UnixSeconds now) {
+template <>
+std::size_t SqlKeyStore<sqlite::Connection>::retire_previous(UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRetirePrevious);
   s.bind_int(1, now).run();
   return static_cast<std::size_t>(connection->changes());
 }
 
-std::optional<std::string> SqliteKeyStore::key_check() {
+template <>
+std::optional<std::string> SqlKeyStore<sqlite::Connection>::key_check() {
   auto connection = pool_.acquire();
   return select_key_check(*connection);
 }
 
-std::string SqliteKeyStore::set_key_check_if_absent(const std::string& value) {
+template <>
+std::string SqlKeyStore<sqlite::Connection>::set_key_check_if_absent(const std::string& value) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   {
@@ -155,4 +164,4 @@ std::string SqliteKeyStore::set_key_check_if_absent(const std::string& value) {
   return *stored;
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

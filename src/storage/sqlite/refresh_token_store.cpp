@@ -1,15 +1,16 @@
-#include "storage/sqlite/refresh_token_store.hpp"
+// token::RefreshTokenStore on SQLite: refresh tokens and the grants they form.
+#include "storage/refresh_token_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 
-namespace gatehouse::storage::sqlite {
-namespace {
+#include "storage/sql_count.hpp"
+#include "storage/sqlite/connection.hpp"
 
-// How long a revoked grant is remembered, so tokens a racing request issues from it later are born
-// revoked. Longer than any refresh token lives.
-constexpr UnixSeconds kRevokedGrantMemory = 400 * 24 * 3600;
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of SqlRefreshTokenStore
+namespace {
 
 #define GH_RT_COLUMNS \
   "token_hash, grant_id, client_id, user_id, scope, sid, auth_time, amr, created_at, expires_at"
@@ -64,10 +65,6 @@ constexpr Query kPurgeRevokedGrants{"purge_revoked_grants", R"sql(
 DELETE FROM revoked_grants WHERE rowid IN (
   SELECT rowid FROM revoked_grants WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
 
-std::int64_t to_sql_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 token::RefreshToken read_token(const Statement& r) {
   return token::RefreshToken{r.blob(0), r.text(1), r.text(2),  r.text(3),  r.text(4),
                              r.text(5), r.int64(6), r.text(7), r.int64(8), r.int64(9)};
@@ -106,14 +103,16 @@ std::size_t revoke_grant_in(Connection& connection, const std::string& grant_id,
 
 }  // namespace
 
-void SqliteRefreshTokenStore::insert(const token::RefreshToken& token) {
+template <>
+void SqlRefreshTokenStore<sqlite::Connection>::insert(const token::RefreshToken& token) {
   auto connection = pool_.acquire();
   Statement s(*connection, kInsertRefresh);
   bind_token(s, token);
   s.run();
 }
 
-token::RotateResult SqliteRefreshTokenStore::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
+template <>
+token::RotateResult SqlRefreshTokenStore<sqlite::Connection>::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
                                                     const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) {
   auto connection = pool_.acquire();
   // One write transaction: the read, the decision and the writes cannot interleave with another
@@ -131,23 +130,14 @@ token::RotateResult SqliteRefreshTokenStore::rotate(const std::string& presented
     if (!s.is_null(11)) result.previous_response = s.blob(11);
     revoked = !s.is_null(12);
   }
-  if (revoked) {
-    result.outcome = token::RotateOutcome::kRevoked;
-    result.previous_response.clear();
-    return result;
-  }
-  if (rotated_at) {
-    if (now - *rotated_at <= grace) {
-      result.outcome = token::RotateOutcome::kGrace;
-      return result;
+  if (const auto spent = spent_outcome(result, revoked, rotated_at, now, grace)) {
+    result.outcome = *spent;
+    if (*spent == token::RotateOutcome::kReplayed) {
+      revoke_grant_in(*connection, result.token->grant_id, now);
+      tx.commit();
     }
-    result.previous_response.clear();
-    revoke_grant_in(*connection, result.token->grant_id, now);
-    tx.commit();
-    result.outcome = token::RotateOutcome::kReplayed;
-    return result;
+    return result;  // kRevoked and kGrace write nothing: the transaction rolls back
   }
-  result.previous_response.clear();
   if (result.token->expires_at <= now) {
     result.outcome = token::RotateOutcome::kExpired;
     return result;
@@ -166,7 +156,8 @@ token::RotateResult SqliteRefreshTokenStore::rotate(const std::string& presented
   return result;
 }
 
-std::optional<token::RefreshToken> SqliteRefreshTokenStore::find_active(const std::string& token_hash, UnixSeconds now) {
+template <>
+std::optional<token::RefreshToken> SqlRefreshTokenStore<sqlite::Connection>::find_active(const std::string& token_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindActive);
   s.bind_blob(1, token_hash).bind_int(2, now);
@@ -174,7 +165,8 @@ std::optional<token::RefreshToken> SqliteRefreshTokenStore::find_active(const st
   return read_token(s);
 }
 
-void SqliteRefreshTokenStore::record_access_token(const std::string& grant_id, const std::string& jti,
+template <>
+void SqlRefreshTokenStore<sqlite::Connection>::record_access_token(const std::string& grant_id, const std::string& jti,
                                                   UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
@@ -187,7 +179,8 @@ void SqliteRefreshTokenStore::record_access_token(const std::string& grant_id, c
   tx.commit();
 }
 
-std::size_t SqliteRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<sqlite::Connection>::revoke_grant(const std::string& grant_id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   auto n = revoke_grant_in(*connection, grant_id, now);
@@ -195,7 +188,8 @@ std::size_t SqliteRefreshTokenStore::revoke_grant(const std::string& grant_id, U
   return n;
 }
 
-std::size_t SqliteRefreshTokenStore::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<sqlite::Connection>::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   {
@@ -209,7 +203,8 @@ std::size_t SqliteRefreshTokenStore::revoke_user_grants(const std::string& user_
   return n;
 }
 
-std::size_t SqliteRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlRefreshTokenStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   std::size_t total = 0;
@@ -221,4 +216,4 @@ std::size_t SqliteRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t 
   return total;
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

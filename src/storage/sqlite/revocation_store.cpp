@@ -1,10 +1,10 @@
-#include "storage/sqlite/revocation_store.hpp"
+// token::RevocationStore on SQLite: revoked access tokens (and, by grant, revoked_grants).
+#include "storage/revocation_store.hpp"
 
-#include <algorithm>
-#include <cstdint>
-#include <limits>
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of SqlRevocationStore
 namespace {
 
 // Revoking again keeps the later expiry: shortening it would let purge_expired forget a
@@ -24,98 +24,26 @@ constexpr Query kPurgeExpired{"purge_expired_revocations", R"sql(
 DELETE FROM revoked_tokens WHERE rowid IN (
   SELECT rowid FROM revoked_tokens WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
 
-// A new key is inserted; a key whose use expired before ?3 (not purged yet) is taken over; a live
-// one is left alone (no change). SQLite runs one writer at a time, so this is atomic.
-constexpr Query kFirstUse{"first_use_assertion", R"sql(
-INSERT INTO used_assertions (id, expires_at) VALUES (?1, ?2)
-ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_assertions.expires_at < ?3)sql"};
-
-constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
-DELETE FROM used_assertions WHERE rowid IN (
-  SELECT rowid FROM used_assertions WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
-
-constexpr Query kHit{"rate_hit", R"sql(
-INSERT INTO rate_counters (key, expires_at, hits) VALUES (?1, ?2, 1)
-ON CONFLICT (key) DO UPDATE SET hits = hits + 1 RETURNING hits)sql"};
-constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = ?1"};
-constexpr Query kRelease{"rate_release", "UPDATE rate_counters SET hits = hits - 1 WHERE key = ?1 AND hits > 0"};
-
-constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
-DELETE FROM rate_counters WHERE rowid IN (
-  SELECT rowid FROM rate_counters WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2))sql"};
-
-std::int64_t sql_limit(std::size_t limit) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
-}
-
 }  // namespace
 
-void SqliteRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
+template <>
+void SqlRevocationStore<sqlite::Connection>::revoke(const std::string& jti, UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRevokeToken);
   s.bind_text(1, jti).bind_int(2, expires_at).run();
 }
 
-bool SqliteRevocationStore::is_revoked(const std::string& jti) {
+template <>
+bool SqlRevocationStore<sqlite::Connection>::is_revoked(const std::string& jti) {
   auto connection = pool_.acquire();
   Statement s(*connection, kIsRevoked);
   s.bind_text(1, jti).bind_text(2, token::grant_of_jti(jti));
   return s.step();
 }
 
-std::size_t SqliteRevocationStore::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeExpired);
-  s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+template <>
+std::size_t SqlRevocationStore<sqlite::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
+  return purge_batch(pool_, kPurgeExpired, now, limit);
 }
 
-bool SqliteReplayStore::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
-  auto connection = pool_.acquire();
-  Statement s(*connection, kFirstUse);
-  s.bind_text(1, key).bind_int(2, expires_at).bind_int(3, now).run();
-  return connection->changes() == 1;
-}
-
-std::size_t SqliteReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeAssertions);
-  s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
-}
-
-std::int64_t SqliteCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
-  auto connection = pool_.acquire();
-  Statement s(*connection, kHit);
-  s.bind_text(1, key).bind_int(2, expires_at);
-  s.step();
-  const auto hits = s.int64(0);
-  while (s.step()) {
-  }
-  return hits;
-}
-
-std::int64_t SqliteCounterStore::hits(const std::string& key) {
-  auto connection = pool_.acquire();
-  Statement s(*connection, kHits);
-  s.bind_text(1, key);
-  return s.step() ? s.int64(0) : 0;
-}
-
-void SqliteCounterStore::release(const std::string& key) {
-  auto connection = pool_.acquire();
-  Statement s(*connection, kRelease);
-  s.bind_text(1, key).run();
-}
-
-std::size_t SqliteCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeCounters);
-  s.bind_int(1, now).bind_int(2, sql_limit(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
-}
-
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

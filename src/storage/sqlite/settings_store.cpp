@@ -1,6 +1,8 @@
-#include "storage/sqlite/settings_store.hpp"
+#include "storage/settings_store.hpp"
+#include "storage/sqlite/connection.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of SqlSettingsStore
 namespace {
 
 constexpr Query kSelectSetting{"select_setting", "SELECT value FROM settings WHERE name = ?1"};
@@ -12,7 +14,8 @@ constexpr Query kPutSetting{"put_setting",
 
 }  // namespace
 
-std::optional<std::string> SqliteSettingsStore::get(const std::string& name) {
+template <>
+std::optional<std::string> SqlSettingsStore<sqlite::Connection>::get(const std::string& name) {
   auto connection = pool_.acquire();
   Statement s(*connection, kSelectSetting);
   s.bind_text(1, name);
@@ -20,17 +23,19 @@ std::optional<std::string> SqliteSettingsStore::get(const std::string& name) {
   return s.blob(0);
 }
 
-bool SqliteSettingsStore::insert_if_absent(const std::string& name, const std::string& value) {
+template <>
+bool SqlSettingsStore<sqlite::Connection>::insert_if_absent(const std::string& name, const std::string& value) {
   auto connection = pool_.acquire();
   Statement s(*connection, kInsertSettingIfAbsent);
   s.bind_text(1, name).bind_blob(2, value).run();
   return connection->changes() == 1;
 }
 
-void SqliteSettingsStore::put(const std::string& name, const std::string& value) {
+template <>
+void SqlSettingsStore<sqlite::Connection>::put(const std::string& name, const std::string& value) {
   auto connection = pool_.acquire();
   Statement s(*connection, kPutSetting);
   s.bind_text(1, name).bind_blob(2, value).run();
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

@@ -5,7 +5,7 @@
 #include "token/testing/code_store_contract.hpp"
 
 #include "oidc/authorize/authorization_request.hpp"
-#include "storage/sqlite/sign_in_stores.hpp"
+#include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/test_backends.hpp"
 
 namespace gatehouse::storage::sqlite::test {

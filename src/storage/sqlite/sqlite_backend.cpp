@@ -8,17 +8,13 @@
 #include <system_error>
 
 #include "core/error.hpp"
-#include "storage/sqlite/api_key_store.hpp"
-#include "storage/sqlite/client_store.hpp"
-#include "storage/sqlite/cluster_stores.hpp"
+#include "storage/sql_stores.hpp"
 #include "storage/sqlite/connection_pool.hpp"
-#include "storage/sqlite/key_store.hpp"
 #include "storage/sqlite/migrations.hpp"
-#include "storage/sqlite/revocation_store.hpp"
-#include "storage/sqlite/settings_store.hpp"
-#include "storage/sqlite/refresh_token_store.hpp"
-#include "storage/sqlite/sign_in_stores.hpp"
-#include "storage/sqlite/user_store.hpp"
+
+namespace gatehouse::storage {
+template class SqlBackend<sqlite::Connection>;
+}  // namespace gatehouse::storage
 
 namespace gatehouse::storage::sqlite {
 namespace {
@@ -96,52 +92,18 @@ ConnectionSpec connection_spec(const SqliteOptions& options) {
   return spec;
 }
 
+std::unique_ptr<SqlStores<Connection>> open_stores(const SqliteOptions& options) {
+  return std::make_unique<SqlStores<Connection>>(
+      [spec = connection_spec(options)] { return std::make_unique<Connection>(spec); }, options.pool_size,
+      options.busy_timeout, "sqlite '" + options.path + "'");
+}
+
 }  // namespace
 
-struct SqliteBackend::Impl {
-  explicit Impl(const SqliteOptions& options)
-      : pool([spec = connection_spec(options)] { return std::make_unique<Connection>(spec); },
-             options.pool_size, options.busy_timeout, options.path),
-        clients(pool),
-        api_keys(pool),
-        keys(pool),
-        revocations(pool),
-        replays(pool),
-        rate_counters(pool),
-        audit(pool),
-        settings(pool),
-        users(pool),
-        login_transactions(pool),
-        sso_sessions(pool),
-        codes(pool),
-        refresh_tokens(pool),
-        nodes(pool),
-        events(pool),
-        jobs(pool) {}
-
-  ConnectionPool pool;
-  SqliteClientStore clients;
-  SqliteApiKeyStore api_keys;
-  SqliteKeyStore keys;
-  SqliteRevocationStore revocations;
-  SqliteReplayStore replays;
-  SqliteCounterStore rate_counters;
-  SqliteAuditStore audit;
-  SqliteSettingsStore settings;
-  SqliteUserStore users;
-  SqliteLoginTransactionStore login_transactions;
-  SqliteSsoSessionStore sso_sessions;
-  SqliteCodeStore codes;
-  SqliteRefreshTokenStore refresh_tokens;
-  SqliteNodeStore nodes;
-  SqliteEventStore events;
-  SqliteJobStore jobs;
-};
-
-SqliteBackend::SqliteBackend(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {
+SqliteBackend::SqliteBackend(const SqliteOptions& options) : SqlBackend(open_stores(options)) {
   // Open one connection now: a bad path fails here, and an in-memory database lives as long as
   // the pool keeps this connection.
-  impl_->pool.warm_up();
+  pool().warm_up();
   if (options.path != ":memory:") {
     // Checkpoints move the WAL into the database file and fsync both: here, off the request path,
     // a few times a second. PASSIVE never waits for readers or writers, but under steady load
@@ -189,7 +151,10 @@ int read_min_binary_schema(Connection& connection) {
 }  // namespace
 
 int SqliteBackend::migrate() {
-  auto connection = impl_->pool.acquire();
+  // Unlike PostgreSQL (one transaction under an advisory lock), on purpose: SQLite has one writer,
+  // so BEGIN IMMEDIATE already serialises processes, and a migration that fails leaves the earlier
+  // ones applied.
+  auto connection = pool().acquire();
   {
     Transaction tx(*connection, Transaction::Mode::kImmediate);
     refuse_if_too_old(read_min_binary_schema(*connection), latest_version());
@@ -219,13 +184,13 @@ int SqliteBackend::migrate() {
 }
 
 int SqliteBackend::min_binary_schema() {
-  auto connection = impl_->pool.acquire();
+  auto connection = pool().acquire();
   Transaction tx(*connection, Transaction::Mode::kDeferred);
   return read_min_binary_schema(*connection);
 }
 
 int SqliteBackend::schema_version() {
-  auto connection = impl_->pool.acquire();
+  auto connection = pool().acquire();
   Transaction tx(*connection, Transaction::Mode::kDeferred);
   {
     Statement exists(*connection, kMigrationsTableExists);
@@ -236,36 +201,16 @@ int SqliteBackend::schema_version() {
   return static_cast<int>(version.int64(0));
 }
 
-int SqliteBackend::latest_version() {
-  const auto all = migrations();
-  return all.empty() ? 0 : all.back().version;
-}
+int SqliteBackend::latest_version() { return storage::latest_version(migrations()); }
 
 bool SqliteBackend::ping() noexcept {
   try {
-    auto connection = impl_->pool.acquire();
+    auto connection = pool().acquire();
     Statement s(*connection, kPing);
     return s.step();
   } catch (...) {
     return false;
   }
 }
-
-client::ClientStore& SqliteBackend::clients() { return impl_->clients; }
-admin::ApiKeyStore& SqliteBackend::api_keys() { return impl_->api_keys; }
-admin::AuditStore& SqliteBackend::audit() { return impl_->audit; }
-keys::KeyStore& SqliteBackend::keys() { return impl_->keys; }
-token::RevocationStore& SqliteBackend::revocations() { return impl_->revocations; }
-token::ReplayStore& SqliteBackend::replays() { return impl_->replays; }
-limits::CounterStore& SqliteBackend::rate_counters() { return impl_->rate_counters; }
-settings::SettingsStore& SqliteBackend::settings() { return impl_->settings; }
-user::UserStore& SqliteBackend::users() { return impl_->users; }
-signin::TransactionStore& SqliteBackend::login_transactions() { return impl_->login_transactions; }
-session::SsoSessionStore& SqliteBackend::sso_sessions() { return impl_->sso_sessions; }
-token::CodeStore& SqliteBackend::codes() { return impl_->codes; }
-token::RefreshTokenStore& SqliteBackend::refresh_tokens() { return impl_->refresh_tokens; }
-cluster::NodeStore& SqliteBackend::nodes() { return impl_->nodes; }
-cluster::EventStore& SqliteBackend::events() { return impl_->events; }
-cluster::JobStore& SqliteBackend::jobs() { return impl_->jobs; }
 
 }  // namespace gatehouse::storage::sqlite

@@ -8,10 +8,14 @@
 #include <string>
 #include <thread>
 
-#include "cluster/event_store.hpp"
-#include "cluster/job_store.hpp"
-#include "cluster/node_store.hpp"
-#include "storage/backend.hpp"
+#include "storage/sql_backend.hpp"
+
+namespace gatehouse::storage {
+namespace sqlite {
+class Connection;
+}
+extern template class SqlBackend<sqlite::Connection>;  // instantiated in sqlite_backend.cpp
+}  // namespace gatehouse::storage
 
 namespace gatehouse::storage::sqlite {
 
@@ -26,14 +30,14 @@ struct SqliteOptions {
 /// Thread safety: every method, and every store it hands out, is safe to call concurrently from
 /// any number of threads; at most pool_size of them use the database at once, the others wait up
 /// to busy_timeout. The stores live as long as the backend.
-class SqliteBackend final : public Backend {
+class SqliteBackend final : public SqlBackend<Connection> {
  public:
   /// Opens (creating the file and its parent directory if missing) with WAL journal mode, foreign
   /// keys on, synchronous=NORMAL and busy_timeout. ":memory:" gives a private in-memory database
   /// that all pooled connections share. Does not migrate: call migrate() (or `gatehouse migrate`).
   /// @throws StorageError naming the path.
   explicit SqliteBackend(const SqliteOptions& options);
-  ~SqliteBackend();
+  ~SqliteBackend() override;
   SqliteBackend(const SqliteBackend&) = delete;
   SqliteBackend& operator=(const SqliteBackend&) = delete;
 
@@ -42,7 +46,6 @@ class SqliteBackend final : public Backend {
   /// schema_migrations(version, name, applied_at). @returns how many were applied by this call.
   /// @throws StorageError if a migration fails (that migration is rolled back; earlier ones stay).
   int migrate() override;
-  /// Highest applied migration version (0 if none).
   int schema_version() override;
   /// Latest migration version this binary knows.
   static int latest_version();
@@ -56,26 +59,7 @@ class SqliteBackend final : public Backend {
   /// true if a trivial query succeeds within the busy timeout; never throws.
   bool ping() noexcept override;
 
-  client::ClientStore& clients() override;
-  admin::ApiKeyStore& api_keys() override;
-  admin::AuditStore& audit() override;
-  keys::KeyStore& keys() override;
-  token::RevocationStore& revocations() override;
-  token::ReplayStore& replays() override;
-  limits::CounterStore& rate_counters() override;
-  settings::SettingsStore& settings() override;
-  user::UserStore& users() override;
-  signin::TransactionStore& login_transactions() override;
-  session::SsoSessionStore& sso_sessions() override;
-  token::CodeStore& codes() override;
-  token::RefreshTokenStore& refresh_tokens() override;
-  cluster::NodeStore& nodes() override;
-  cluster::EventStore& events() override;
-  cluster::JobStore& jobs() override;
-
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
   std::jthread checkpointer_;  // last: stopped and joined first
 };
 

@@ -57,7 +57,7 @@ inline std::shared_ptr<OpenBackend> open_file_backend() {
 }
 
 /// The store `Accessor` picks out of a fresh backend, owning that backend (aliasing shared_ptr).
-template <class Store, Store& (SqliteBackend::*Accessor)()>
+template <class Store, auto Accessor>  // Accessor: &SqliteBackend::clients, ... (declared in SqlBackend)
 std::shared_ptr<Store> store_of(std::shared_ptr<OpenBackend> open) {
   Store& store = (open->backend.get()->*Accessor)();
   return std::shared_ptr<Store>(std::move(open), &store);

@@ -1,10 +1,14 @@
-#include "storage/sqlite/user_store.hpp"
+#include "storage/user_store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 
-namespace gatehouse::storage::sqlite {
+#include "storage/sql_count.hpp"
+#include "storage/sqlite/connection.hpp"
+
+namespace gatehouse::storage {
+using namespace sqlite;  // this file is the SQLite side of SqlUserStore
 namespace {
 
 // The column order every query shares; read_user() and bind_user() depend on it.
@@ -102,10 +106,6 @@ void bind_user(Statement& s, const user::User& u) {
       .bind_int(17, u.updated_at);
 }
 
-std::int64_t to_sql_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 /// The id of the user holding `value` in a unique column, if any.
 std::optional<std::string> owner(Connection& connection, const Query& query, const std::string& value) {
   Statement s(connection, query);
@@ -134,7 +134,8 @@ user::FailedLogins read_failed(Connection& connection, const std::string& id) {
 
 }  // namespace
 
-std::optional<user::User> SqliteUserStore::find(const std::string& id) {
+template <>
+std::optional<user::User> SqlUserStore<sqlite::Connection>::find(const std::string& id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindUser);
   s.bind_text(1, id);
@@ -142,7 +143,8 @@ std::optional<user::User> SqliteUserStore::find(const std::string& id) {
   return read_user(s);
 }
 
-std::optional<user::User> SqliteUserStore::find_by_username(const std::string& username) {
+template <>
+std::optional<user::User> SqlUserStore<sqlite::Connection>::find_by_username(const std::string& username) {
   auto connection = pool_.acquire();
   Statement s(*connection, kFindUserByUsername);
   s.bind_text(1, username);
@@ -150,7 +152,8 @@ std::optional<user::User> SqliteUserStore::find_by_username(const std::string& u
   return read_user(s);
 }
 
-user::UserPage SqliteUserStore::list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) {
+template <>
+user::UserPage SqlUserStore<sqlite::Connection>::list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kDeferred);
   user::UserPage page;
@@ -169,7 +172,8 @@ user::UserPage SqliteUserStore::list(const user::UserFilter& filter, std::size_t
   return page;
 }
 
-user::UserWriteResult SqliteUserStore::insert(const user::User& u) {
+template <>
+user::UserWriteResult SqlUserStore<sqlite::Connection>::insert(const user::User& u) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   if (auto taken = check_unique(*connection, u); taken != user::UserWriteResult::kOk) return taken;
@@ -180,7 +184,8 @@ user::UserWriteResult SqliteUserStore::insert(const user::User& u) {
   return user::UserWriteResult::kOk;
 }
 
-user::UserWriteResult SqliteUserStore::update(const user::User& u) {
+template <>
+user::UserWriteResult SqlUserStore<sqlite::Connection>::update(const user::User& u) {
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   if (auto taken = check_unique(*connection, u); taken != user::UserWriteResult::kOk) return taken;
@@ -199,35 +204,40 @@ user::UserWriteResult SqliteUserStore::update(const user::User& u) {
   return user::UserWriteResult::kOk;
 }
 
-bool SqliteUserStore::set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) {
+template <>
+bool SqlUserStore<sqlite::Connection>::set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   Statement s(*connection, kSetPasswordHash);
   s.bind_text(1, id).bind_text(2, hash).bind_int(3, now).run();
   return connection->changes() == 1;
 }
 
-bool SqliteUserStore::rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) {
+template <>
+bool SqlUserStore<sqlite::Connection>::rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRehashPassword);
   s.bind_text(1, id).bind_text(2, old_hash).bind_text(3, new_hash).run();
   return connection->changes() == 1;
 }
 
-bool SqliteUserStore::revoke_tokens_before(const std::string& id, UnixSeconds t) {
+template <>
+bool SqlUserStore<sqlite::Connection>::revoke_tokens_before(const std::string& id, UnixSeconds t) {
   auto connection = pool_.acquire();
   Statement s(*connection, kRevokeTokensBefore);
   s.bind_text(1, id).bind_int(2, t).run();
   return connection->changes() == 1;
 }
 
-bool SqliteUserStore::remove(const std::string& id) {
+template <>
+bool SqlUserStore<sqlite::Connection>::remove(const std::string& id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kDeleteUser);
   s.bind_text(1, id).run();
   return connection->changes() == 1;
 }
 
-user::FailedLogins SqliteUserStore::record_failed_login(const std::string& id, UnixSeconds now, UnixSeconds window,
+template <>
+user::FailedLogins SqlUserStore<sqlite::Connection>::record_failed_login(const std::string& id, UnixSeconds now, UnixSeconds window,
                                                         int threshold, UnixSeconds lock_seconds) {
   auto connection = pool_.acquire();
   // Read-modify-write under the write lock, so concurrent failures on several nodes all count.
@@ -243,23 +253,22 @@ user::FailedLogins SqliteUserStore::record_failed_login(const std::string& id, U
   return f;
 }
 
-user::FailedLogins SqliteUserStore::failed_logins(const std::string& id) {
+template <>
+user::FailedLogins SqlUserStore<sqlite::Connection>::failed_logins(const std::string& id) {
   auto connection = pool_.acquire();
   return read_failed(*connection, id);
 }
 
-void SqliteUserStore::reset_failed_logins(const std::string& id) {
+template <>
+void SqlUserStore<sqlite::Connection>::reset_failed_logins(const std::string& id) {
   auto connection = pool_.acquire();
   Statement s(*connection, kDeleteFailed);
   s.bind_text(1, id).run();
 }
 
-std::size_t SqliteUserStore::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  Statement s(*connection, kPurgeFailed);
-  s.bind_int(1, older_than).bind_int(2, to_sql_count(limit)).run();
-  return static_cast<std::size_t>(connection->changes());
+template <>
+std::size_t SqlUserStore<sqlite::Connection>::purge_failed_logins(UnixSeconds older_than, std::size_t limit) {
+  return purge_batch(pool_, kPurgeFailed, older_than, limit);
 }
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

@@ -1,14 +1,17 @@
 #pragma once
-// keys::KeyStore on SQLite.
+// keys::KeyStore on SQL, declared once for both backends. Each backend defines the member functions
+// for its own connection type (explicit specializations) in storage/<backend>/key_store.cpp, in its
+// own dialect.
 
 #include "keys/key_store.hpp"
-#include "storage/sqlite/connection_pool.hpp"
+#include "storage/connection_pool.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
 
-class SqliteKeyStore final : public keys::KeyStore {
+template <class Connection>
+class SqlKeyStore final : public keys::KeyStore {
  public:
-  explicit SqliteKeyStore(ConnectionPool& pool) : pool_(pool) {}
+  explicit SqlKeyStore(ConnectionPool<Connection>& pool) : pool_(pool) {}
   std::vector<keys::StoredKey> list_active() override;
   bool insert_current_if_none(const keys::StoredKey& key) override;
   bool insert_next_if_none(const keys::StoredKey& key) override;
@@ -18,8 +21,9 @@ class SqliteKeyStore final : public keys::KeyStore {
   std::optional<std::string> key_check() override;
   std::string set_key_check_if_absent(const std::string& value) override;
 
+
  private:
-  ConnectionPool& pool_;
+  ConnectionPool<Connection>& pool_;
 };
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

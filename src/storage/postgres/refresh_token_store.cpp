@@ -1,57 +1,13 @@
-// Token state on PostgreSQL: revoked access tokens, refresh tokens and the grants they form.
-#include "storage/postgres/stores.hpp"
+// token::RefreshTokenStore on PostgreSQL: refresh tokens and the grants they form.
+#include "storage/refresh_token_store.hpp"
 
-namespace gatehouse::storage::postgres {
+#include "storage/postgres/connection.hpp"
+#include "storage/sql_count.hpp"
+
+namespace gatehouse::storage {
+using namespace postgres;  // this file is the PostgreSQL side of SqlRefreshTokenStore
 namespace {
 
-// How long a revoked grant is remembered, so tokens a racing request issues from it later are born
-// revoked. Longer than any refresh token lives (as on SQLite).
-constexpr UnixSeconds kRevokedGrantMemory = 400 * 24 * 3600;
-
-// --- revoked access tokens -------------------------------------------------------------------
-
-// Revoking again keeps the later expiry: shortening it would let purge_expired forget a
-// revocation while the token is still valid.
-constexpr Query kRevokeToken{"revoke_token", R"sql(
-INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2)
-ON CONFLICT (jti) DO UPDATE SET expires_at = greatest(revoked_tokens.expires_at, excluded.expires_at))sql"};
-// $2: the grant of a grant's jti (token::grant_of_jti; empty otherwise, which no grant id equals).
-constexpr Query kIsRevoked{"is_revoked", R"sql(
-SELECT 1 FROM revoked_tokens WHERE jti = $1
-UNION ALL
-SELECT 1 FROM grants WHERE grant_id = $2 AND revoked_at IS NOT NULL LIMIT 1)sql"};
-// A bounded batch, oldest first; SKIP LOCKED as in sign_in_stores.cpp. A row whose expiry a
-// concurrent revoke() just extended is re-checked against `expires_at < $1` when it is locked.
-constexpr Query kPurgeRevocations{"purge_expired_revocations", R"sql(
-DELETE FROM revoked_tokens WHERE jti IN (
-  SELECT jti FROM revoked_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-// --- used client assertions ----------------------------------------------------------------
-
-// One statement: a new key is inserted; a key whose use expired before $3 (not purged yet) is
-// taken over; a live one is left alone and returns no row. Concurrent callers serialise on the
-// primary key, and the one that waited re-evaluates the WHERE against the committed row.
-constexpr Query kFirstUse{"first_use_assertion", R"sql(
-INSERT INTO used_assertions (id, expires_at) VALUES ($1, $2)
-ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_assertions.expires_at < $3
-RETURNING 1)sql"};
-constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
-DELETE FROM used_assertions WHERE id IN (
-  SELECT id FROM used_assertions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-// --- rate-limit windows ----------------------------------------------------------------------
-
-constexpr Query kHit{"rate_hit", R"sql(
-INSERT INTO rate_counters (key, expires_at, hits) VALUES ($1, $2, 1)
-ON CONFLICT (key) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits)sql"};
-constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = $1"};
-constexpr Query kRelease{"rate_release", "UPDATE rate_counters SET hits = hits - 1 WHERE key = $1 AND hits > 0"};
-constexpr Query kPurgeCounters{"purge_rate_counters", R"sql(
-DELETE FROM rate_counters WHERE key IN (
-  SELECT key FROM rate_counters WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};
-
-// --- refresh tokens and grants ---------------------------------------------------------------
-//
 // Every write that adds to a grant or revokes it goes through its `grants` row first (see
 // 0001_initial.sql): an upsert that locks the row until commit and reads its latest committed
 // state. Lock order is always grant row, then token rows, so rotation and revocation cannot
@@ -200,73 +156,14 @@ std::size_t revoke_grant_in(Connection& connection, const std::string& grant_id,
 
 }  // namespace
 
-// --- PgRevocationStore -----------------------------------------------------------------------
-
-void PgRevocationStore::revoke(const std::string& jti, UnixSeconds expires_at) {
-  auto connection = pool_.acquire();
-  connection->execute(kRevokeToken, Params().text(jti).int8(expires_at));
-}
-
-bool PgRevocationStore::is_revoked(const std::string& jti) {
-  auto connection = pool_.acquire();
-  return !connection->execute(kIsRevoked, Params().text(jti).bytea(token::grant_of_jti(jti))).empty();
-}
-
-std::size_t PgRevocationStore::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeRevocations, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
-}
-
-// --- PgReplayStore ---------------------------------------------------------------------------
-
-bool PgReplayStore::first_use(const std::string& key, UnixSeconds expires_at, UnixSeconds now) {
-  auto connection = pool_.acquire();
-  return connection->execute(kFirstUse, Params().text(key).int8(expires_at).int8(now)).rows() == 1;
-}
-
-std::size_t PgReplayStore::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kPurgeAssertions, Params().int8(now).int8(to_sql_count(limit)));
-  return static_cast<std::size_t>(result.affected());
-}
-
-// --- PgCounterStore --------------------------------------------------------------------------
-
-std::int64_t PgCounterStore::hit(const std::string& key, UnixSeconds expires_at) {
-  auto connection = pool_.acquire();
-  return connection->execute(kHit, Params().text(key).int8(expires_at)).row(0).int8(0);
-}
-
-std::int64_t PgCounterStore::hits(const std::string& key) {
-  if (!is_storable_text(key)) return 0;  // no such window can exist
-  auto connection = pool_.acquire();
-  const auto result = connection->execute(kHits, Params().text(key));
-  return result.rows() == 0 ? 0 : result.row(0).int8(0);
-}
-
-void PgCounterStore::release(const std::string& key) {
-  if (!is_storable_text(key)) return;  // no such window can exist
-  auto connection = pool_.acquire();
-  connection->execute(kRelease, Params().text(key));
-}
-
-std::size_t PgCounterStore::purge_expired(UnixSeconds now, std::size_t limit) {
-  if (limit == 0) return 0;
-  auto connection = pool_.acquire();
-  return static_cast<std::size_t>(connection->execute(kPurgeCounters, Params().int8(now).int8(to_sql_count(limit))).affected());
-}
-
-// --- PgRefreshTokenStore ---------------------------------------------------------------------
-
-void PgRefreshTokenStore::insert(const token::RefreshToken& token) {
+template <>
+void SqlRefreshTokenStore<postgres::Connection>::insert(const token::RefreshToken& token) {
   auto connection = pool_.acquire();
   connection->execute(kInsertRefresh, token_params(token));
 }
 
-token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
+template <>
+token::RotateResult SqlRefreshTokenStore<postgres::Connection>::rotate(const std::string& presented_hash, const token::RefreshToken& successor,
                                                 const std::string& sealed_response, UnixSeconds now, UnixSeconds grace) {
   auto connection = pool_.acquire();
   // The same decisions as SQLite's, on the token as kRotate found it locked: a concurrent
@@ -299,45 +196,39 @@ token::RotateResult PgRefreshTokenStore::rotate(const std::string& presented_has
     if (!row.is_null(11)) result.previous_response = row.text(11);
     revoked = !row.is_null(12);
   }
-  if (revoked) {
-    result.outcome = token::RotateOutcome::kRevoked;
-    result.previous_response.clear();
-    return result;
-  }
-  if (rotated_at) {
-    if (now - *rotated_at <= grace) {
-      result.outcome = token::RotateOutcome::kGrace;
-      return result;
+  if (const auto spent = spent_outcome(result, revoked, rotated_at, now, grace)) {
+    result.outcome = *spent;
+    if (*spent == token::RotateOutcome::kReplayed) {
+      // A replay: the family is revoked (its own transaction; revoking is idempotent, and a
+      // rotation racing with this one has found the presented token rotated too).
+      Transaction tx(*connection);
+      revoke_grant_in(*connection, result.token->grant_id, now);
+      tx.commit();
     }
-    // A replay: the family is revoked (its own transaction; revoking is idempotent, and a
-    // rotation racing with this one has found the presented token rotated too).
-    result.previous_response.clear();
-    Transaction tx(*connection);
-    revoke_grant_in(*connection, result.token->grant_id, now);
-    tx.commit();
-    result.outcome = token::RotateOutcome::kReplayed;
     return result;
   }
   // Neither rotated nor revoked, and not rotated now: kRotate found it expired.
-  result.previous_response.clear();
   result.outcome = token::RotateOutcome::kExpired;
   return result;
 }
 
-std::optional<token::RefreshToken> PgRefreshTokenStore::find_active(const std::string& token_hash, UnixSeconds now) {
+template <>
+std::optional<token::RefreshToken> SqlRefreshTokenStore<postgres::Connection>::find_active(const std::string& token_hash, UnixSeconds now) {
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindActive, Params().bytea(token_hash).int8(now));
   if (result.empty()) return std::nullopt;
   return read_token(result.row(0));
 }
 
-void PgRefreshTokenStore::record_access_token(const std::string& grant_id, const std::string& jti,
+template <>
+void SqlRefreshTokenStore<postgres::Connection>::record_access_token(const std::string& grant_id, const std::string& jti,
                                               UnixSeconds expires_at) {
   auto connection = pool_.acquire();
   connection->execute(kRecordAccessToken, Params().bytea(grant_id).text(jti).int8(expires_at));
 }
 
-std::size_t PgRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<postgres::Connection>::revoke_grant(const std::string& grant_id, UnixSeconds now) {
   auto connection = pool_.acquire();
   Transaction tx(*connection);
   const auto n = revoke_grant_in(*connection, grant_id, now);
@@ -345,7 +236,8 @@ std::size_t PgRefreshTokenStore::revoke_grant(const std::string& grant_id, UnixS
   return n;
 }
 
-std::size_t PgRefreshTokenStore::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
+template <>
+std::size_t SqlRefreshTokenStore<postgres::Connection>::revoke_user_grants(const std::string& user_id, UnixSeconds now) {
   if (!is_storable_text(user_id)) return 0;
   auto connection = pool_.acquire();
   Transaction tx(*connection);
@@ -355,11 +247,12 @@ std::size_t PgRefreshTokenStore::revoke_user_grants(const std::string& user_id, 
   return static_cast<std::size_t>(n);
 }
 
-std::size_t PgRefreshTokenStore::purge_expired(UnixSeconds now, std::size_t limit) {
+template <>
+std::size_t SqlRefreshTokenStore<postgres::Connection>::purge_expired(UnixSeconds now, std::size_t limit) {
   if (limit == 0) return 0;
   auto connection = pool_.acquire();
   const auto result = connection->execute(kPurgeGrantState, Params().int8(now).int8(to_sql_count(limit)));
   return static_cast<std::size_t>(result.row(0).int8(0));
 }
 
-}  // namespace gatehouse::storage::postgres
+}  // namespace gatehouse::storage

@@ -1,14 +1,17 @@
 #pragma once
-// user::UserStore on SQLite.
+// user::UserStore on SQL, declared once for both backends. Each backend defines the member
+// functions for its own connection type (explicit specializations) in
+// storage/<backend>/user_store.cpp, in its own dialect.
 
-#include "storage/sqlite/connection_pool.hpp"
 #include "user/user_store.hpp"
+#include "storage/connection_pool.hpp"
 
-namespace gatehouse::storage::sqlite {
+namespace gatehouse::storage {
 
-class SqliteUserStore final : public user::UserStore {
+template <class Connection>
+class SqlUserStore final : public user::UserStore {
  public:
-  explicit SqliteUserStore(ConnectionPool& pool) : pool_(pool) {}
+  explicit SqlUserStore(ConnectionPool<Connection>& pool) : pool_(pool) {}
   std::optional<user::User> find(const std::string& id) override;
   std::optional<user::User> find_by_username(const std::string& username) override;
   user::UserPage list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) override;
@@ -18,14 +21,15 @@ class SqliteUserStore final : public user::UserStore {
   bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) override;
   bool revoke_tokens_before(const std::string& id, UnixSeconds t) override;
   bool remove(const std::string& id) override;
-  user::FailedLogins record_failed_login(const std::string& id, UnixSeconds now, UnixSeconds window, int threshold,
-                                         UnixSeconds lock_seconds) override;
-  user::FailedLogins failed_logins(const std::string& id) override;
-  void reset_failed_logins(const std::string& id) override;
+  user::FailedLogins record_failed_login(const std::string& login_name, UnixSeconds now, UnixSeconds window,
+                                         int threshold, UnixSeconds lock_seconds) override;
+  user::FailedLogins failed_logins(const std::string& login_name) override;
+  void reset_failed_logins(const std::string& login_name) override;
   std::size_t purge_failed_logins(UnixSeconds older_than, std::size_t limit) override;
 
+
  private:
-  ConnectionPool& pool_;
+  ConnectionPool<Connection>& pool_;
 };
 
-}  // namespace gatehouse::storage::sqlite
+}  // namespace gatehouse::storage

@@ -1,0 +1,148 @@
+#pragma once
+// A bounded pool of database connections, one template for both backends (DESIGN: overload turns
+// into queueing, then errors, never into unbounded resources). Connections are opened lazily up to
+// `size` and kept, so their prepared statements stay warm. Internal to storage/.
+//
+// Header-only on purpose: acquire() and the lease's release run on every request, and inlined
+// into each backend they cost what the two hand-written pools did (no virtual call, no allocation).
+// What differs between backends is asked of the Connection type, inline:
+//   bool usable_when_idle() noexcept  before an idle connection is handed out (PostgreSQL: false if
+//                                     the server ended it meanwhile; SQLite: always true, a file
+//                                     cannot go away under an open handle);
+//   bool reset_for_reuse() noexcept   when a lease ends: roll back a transaction left open; false
+//                                     means discard the connection (a later acquire opens another).
+// purge_batch() asks the backend, by a free function found with the connection's namespace, for
+//   std::size_t run_purge(Connection&, const Query&, std::int64_t before, std::int64_t limit).
+//
+// Thread safety: acquire() and Lease are safe from any number of threads.
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "storage/sql_count.hpp"
+
+namespace gatehouse::storage {
+
+template <class Connection>
+class ConnectionPool {
+ public:
+  using Opener = std::function<std::unique_ptr<Connection>()>;
+
+  /// Exclusive use of one connection; gives it back (rolled back to idle, or discarded if it
+  /// cannot be reused) when destroyed.
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept : pool_(other.pool_), connection_(std::move(other.connection_)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (connection_) pool_.release(std::move(connection_));
+    }
+    Connection& operator*() const { return *connection_; }
+    Connection* operator->() const { return connection_.get(); }
+
+   private:
+    friend class ConnectionPool;
+    Lease(ConnectionPool& pool, std::unique_ptr<Connection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    ConnectionPool& pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  /// @param size at most this many connections (at least 1). @param wait how long acquire() waits
+  /// for a free connection. @param label names the database in error messages (never a password).
+  ConnectionPool(Opener open, std::size_t size, std::chrono::milliseconds wait, std::string label)
+      : open_(std::move(open)), size_(std::max<std::size_t>(size, 1)), wait_(wait), label_(std::move(label)) {
+    idle_.reserve(size_);
+  }
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  /// @throws StorageError if no connection is free within `wait`, or opening a new one fails.
+  Lease acquire();
+  /// Opens one connection now (so start-up fails fast on a bad path) and keeps it idle.
+  void warm_up() { Lease lease = acquire(); }
+  /// How long acquire() waits.
+  std::chrono::milliseconds wait() const { return wait_; }
+
+ private:
+  void release(std::unique_ptr<Connection> connection) noexcept;
+
+  Opener open_;
+  const std::size_t size_;
+  const std::chrono::milliseconds wait_;
+  const std::string label_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_; LIFO keeps caches hot
+  std::size_t opened_ = 0;                          // guarded by mutex_; includes ones being opened
+};
+
+template <class Connection>
+typename ConnectionPool<Connection>::Lease ConnectionPool<Connection>::acquire() {
+  std::vector<std::unique_ptr<Connection>> stale;  // closed after the lock is released; empty: no allocation
+  std::unique_lock lock(mutex_);
+  const bool ready = available_.wait_for(lock, wait_, [&] { return !idle_.empty() || opened_ < size_; });
+  if (!ready) {
+    throw StorageError(label_ + ": no free connection within " + std::to_string(wait_.count()) + " ms (pool of " +
+                       std::to_string(size_) + ")");
+  }
+  while (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    if (connection->usable_when_idle()) return Lease(*this, std::move(connection));
+    --opened_;
+    stale.push_back(std::move(connection));
+  }
+  ++opened_;  // reserve the slot, then open without holding the lock
+  lock.unlock();
+  stale.clear();
+  try {
+    return Lease(*this, open_());
+  } catch (...) {
+    lock.lock();
+    --opened_;
+    lock.unlock();
+    available_.notify_one();
+    throw;
+  }
+}
+
+template <class Connection>
+void ConnectionPool<Connection>::release(std::unique_ptr<Connection> connection) noexcept {
+  // A store that threw inside a transaction has normally rolled back already (Transaction's
+  // destructor); this is the last line of defence so a lease never hands out a connection
+  // mid-transaction.
+  const bool reusable = connection->reset_for_reuse();
+  {
+    std::lock_guard lock(mutex_);
+    if (reusable) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --opened_;
+    }
+  }
+  available_.notify_one();
+  // A discarded connection is closed here, outside the lock.
+}
+
+/// A bounded purge (STYLE C11) on either backend: `query` deletes at most its second parameter's
+/// number of rows older than its first, oldest first, and the answer is how many it deleted; 0
+/// without taking a connection when `limit` is 0.
+template <class Connection, class Query>
+std::size_t purge_batch(ConnectionPool<Connection>& pool, const Query& query, std::int64_t before, std::size_t limit) {
+  if (limit == 0) return 0;
+  auto connection = pool.acquire();
+  return run_purge(*connection, query, before, to_sql_count(limit));
+}
+
+}  // namespace gatehouse::storage
