@@ -65,6 +65,15 @@ std::string message_block(std::string_view text, std::string_view cls, std::stri
          html_escape(text) + "</p>";
 }
 
+/// Whether the browser sends the SSO session cookie to /account (RFC 6265 §5.1.4 path-match).
+/// Without it, the page could never see the session a sign-in opened.
+bool session_cookie_reaches_account(const CookieConfig& cookies) {
+  const auto path = session_cookie_scope(cookies).path;
+  const std::string_view page = kAccountPath;
+  if (!page.starts_with(path)) return false;
+  return page.size() == path.size() || path.back() == '/' || page[path.size()] == '/';
+}
+
 }  // namespace
 
 CookieScope account_csrf_scope(const AccountDeps& deps) {
@@ -96,6 +105,9 @@ http::Response account_page(const AccountDeps& deps, const AccountView& view, co
 }
 
 http::Response AccountPages::page(const http::Request& request) const {
+  if (!session_cookie_reaches_account(deps_.sign_in.deps().cookies))
+    return error_page(*deps_.sign_in.theme(), 404, "not_found",
+                      "The account page is not available here: login.session_cookie_path does not include /account.");
   auto s = deps_.sign_in.current_session(request);
   if (!s) {
     // Sign in first; the continuation names this page and nothing the request chose.

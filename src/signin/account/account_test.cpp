@@ -253,6 +253,23 @@ TEST_F(AccountTest, APostWithoutASessionGoesBackToThePage) {
   EXPECT_EQ(*r.header("Location"), "/account");
 }
 
+TEST_F(AccountTest, ASessionCookieThatNeverReachesThePageIsSaidRatherThanLoopingThroughSignIns) {
+  deps_.cookies.session_cookie_path = "/oauth2";
+  Browser b;
+  auto r = get(b);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("login.session_cookie_path"), std::string::npos);
+  EXPECT_EQ(r.body.find("name=\"tx\""), std::string::npos) << "no sign-in started";
+  for (const auto* path : {"/", "/account"}) {
+    deps_.cookies.session_cookie_path = path;
+    EXPECT_EQ(get(b).status, 200) << path;
+  }
+  for (const auto* path : {"/acc", "/account/", "/accounts"}) {
+    deps_.cookies.session_cookie_path = path;
+    EXPECT_EQ(get(b).status, 404) << path << " is not sent to /account";
+  }
+}
+
 TEST(AccountTheme, TheTemplateIsPartOfTheThemeAndAStoredThemeWithoutItFallsBack) {
   EXPECT_EQ(builtin_theme().account_html, web::k_account_html);
   auto parsed = parse_theme(boost::json::object{{"login_html", builtin_theme().login_html}});
