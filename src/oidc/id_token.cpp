@@ -6,6 +6,7 @@
 
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
+#include "user/profile_claims.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -25,14 +26,7 @@ void put(json::object& o, std::string_view name, const std::string& value) {
 json::object scope_claims(const user::User& u, const std::vector<std::string>& scopes) {
   json::object o{{"sub", u.id}};
   if (has(scopes, "profile")) {
-    put(o, "name", u.name);
-    put(o, "given_name", u.given_name);
-    put(o, "family_name", u.family_name);
-    put(o, "middle_name", u.middle_name);
-    put(o, "nickname", u.nickname);
-    put(o, "preferred_username", u.username);
-    put(o, "picture", u.picture);
-    put(o, "locale", u.locale);
+    for (const auto& c : user::kProfileClaims) put(o, c.claim, u.*c.member);
     o["updated_at"] = u.updated_at;
   }
   if (has(scopes, "email") && !u.email.empty()) {

@@ -43,6 +43,28 @@ TEST(IdToken, ScopesReleaseTheirClaimsOnly) {
   EXPECT_FALSE(phone.at("phone_number_verified").as_bool());
 }
 
+TEST(IdToken, ScopeClaimsKeepTheirNamesOrderAndBytes) {
+  // Every claim filled: the serialized answer (ID token payload, userinfo body) is pinned byte for
+  // byte, order included, so a change in how the claims are listed cannot change what clients get.
+  auto u = ada();
+  u.middle_name = "Augusta";
+  u.nickname = "Countess";
+  u.picture = "https://example.com/ada.png";
+  u.locale = "en-GB";
+  u.phone_number_verified = true;
+  EXPECT_EQ(boost::json::serialize(scope_claims(u, {"openid", "profile", "email", "phone"})),
+            R"({"sub":"u-123","name":"Ada Lovelace","given_name":"Ada","family_name":"Lovelace",)"
+            R"("middle_name":"Augusta","nickname":"Countess","preferred_username":"ada",)"
+            R"("picture":"https://example.com/ada.png","locale":"en-GB","updated_at":1700000000,)"
+            R"("email":"ada@example.com","email_verified":true,"phone_number":"+44 20 7946 0000",)"
+            R"("phone_number_verified":true})");
+  u.given_name.clear();
+  u.picture.clear();
+  EXPECT_EQ(boost::json::serialize(scope_claims(u, {"profile"})),
+            R"({"sub":"u-123","name":"Ada Lovelace","family_name":"Lovelace","middle_name":"Augusta",)"
+            R"("nickname":"Countess","preferred_username":"ada","locale":"en-GB","updated_at":1700000000})");
+}
+
 TEST(IdToken, CarriesTheRequiredAndRequestBoundClaims) {
   auto u = ada();
   IdTokenInput in;

@@ -16,8 +16,6 @@ constexpr std::size_t kMaxEmail = 254;  // RFC 5321 path limit
 constexpr std::size_t kMaxText = 200;
 constexpr std::size_t kMaxPassword = 1024;
 
-constexpr std::array<std::string_view, 9> kTextClaims{"name",     "given_name", "family_name", "middle_name", "nickname",
-                                                      "picture",  "locale",     "phone_number", "email"};
 constexpr std::array<std::string_view, 7> kReadOnly{"id", "sub", "created_at", "updated_at", "locked_until", "preferred_username", "has_password"};
 
 Unexpected<ProfileError> fail(std::string field, std::string message) {

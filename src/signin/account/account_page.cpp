@@ -5,6 +5,7 @@
 
 #include "jose/openssl/crypto.hpp"
 #include "signin/pages.hpp"
+#include "user/profile_claims.hpp"
 
 namespace gatehouse::signin::account {
 namespace {
@@ -24,18 +25,13 @@ void row(std::string& out, std::string_view label, std::string_view value) {
   out += "<dt>" + std::string(label) + "</dt><dd>" + html_escape(value) + "</dd>\n";
 }
 
-/// The profile, read-only for now: every claim the user has.
+/// The profile, read-only for now: every claim the user has (the profile claims in their table's order).
 std::string profile_html(const user::User& u) {
   std::string out = "<dl class=\"profile\">\n";
-  row(out, "Username", u.username);
-  row(out, "Name", u.name);
-  row(out, "Given name", u.given_name);
-  row(out, "Middle name", u.middle_name);
-  row(out, "Family name", u.family_name);
-  row(out, "Nickname", u.nickname);
+  for (const auto& c : user::kProfileClaims)
+    if (!c.label.empty()) row(out, c.label, u.*c.member);
   if (!u.email.empty()) row(out, "Email", u.email + (u.email_verified ? " (verified)" : " (not verified)"));
   if (!u.phone_number.empty()) row(out, "Phone", u.phone_number + (u.phone_number_verified ? " (verified)" : " (not verified)"));
-  row(out, "Locale", u.locale);
   row(out, "Member since", when(u.created_at));
   return out + "</dl>";
 }

@@ -149,6 +149,15 @@ TEST_F(AccountTest, AnotherBrowsersSessionIsListed) {
   EXPECT_LT(page.body.find("Another browser"), page.body.find("This browser")) << "newest first";
 }
 
+TEST_F(AccountTest, TheProfileShowsTheClaimsTheUserHasUnderTheirLabels) {
+  auto b = signed_in();
+  auto page = get(b);
+  EXPECT_NE(page.body.find("<dt>Name</dt><dd>Ada Lovelace</dd>"), std::string::npos);
+  EXPECT_NE(page.body.find("<dt>Username</dt><dd>ada</dd>"), std::string::npos);
+  EXPECT_NE(page.body.find("<dt>Email</dt><dd>ada@example.com (not verified)</dd>"), std::string::npos);
+  EXPECT_EQ(page.body.find("<dt>Nickname</dt>"), std::string::npos) << "a claim the user does not have is left out";
+}
+
 TEST_F(AccountTest, AWrongCurrentPasswordCountsTowardsTheLockoutLikeASignIn) {
   auto b = signed_in();
   for (int i = 0; i < 2; ++i) {
