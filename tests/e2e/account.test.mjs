@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { GatehouseNode, defaultKickstart, nodeTest } from './lib/node.js';
+import { nodeTest } from './lib/node.js';
 import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { startWebApp } from './lib/web_app.js';
 
-const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const PASSWORD = 'correct horse battery';
 const USERS = ['ada', 'bob', 'cy', 'dee', 'eve'].map((username) => ({
   username, password: PASSWORD, name: `${username[0].toUpperCase()}${username.slice(1)} Tester`, email: `${username}@example.com`,
@@ -22,20 +22,7 @@ let redirectUri;
 const it = nodeTest(() => [node]);
 
 before(async () => {
-  const kickstart = defaultKickstart();
-  node = await GatehouseNode.create({ kickstart });
-  redirectUri = `http://127.0.0.1:${node.port}/callback`;
-  kickstart.applications.push({
-    ...WEB, client_name: 'Web App', grant_types: ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [redirectUri],
-  });
-  kickstart.users = USERS;
-  node = await GatehouseNode.start({
-    kickstart, port: node.port,
-    config: { passwords: { memory_kib: 256, iterations: 1 }, login: { lockout_threshold: 3 } },
-  });
-  config = await oidc.discovery(new URL(node.url), WEB.client_id, undefined, oidc.ClientSecretBasic(WEB.client_secret),
-    { execute: [oidc.allowInsecureRequests] });
+  ({ node, config, redirectUri } = await startWebApp({ users: USERS }));
 });
 after(async () => {
   await node?.cleanup();
