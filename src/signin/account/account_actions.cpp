@@ -82,9 +82,12 @@ http::Response AccountPages::change_password(const http::Request& request) const
   if (!checked) return std::move(checked.error());
   auto& c = *checked;
   const auto& d = deps_.sign_in.deps();
-  // Before the password check, as at sign-in: a limited attempt costs no argon2id.
+  // Before the password check, as at sign-in: a limited attempt costs no argon2id. The per-service
+  // budget is this account's own ("account:" + user id; a client_id never holds ':'), not one
+  // shared by every signed-in user of the page, so nobody can spend it for somebody else; the
+  // per-address budget is as at sign-in.
   if (d.login_rate_limit) {
-    if (auto wait = d.login_rate_limit(kAccountKind, request.client_address))
+    if (auto wait = d.login_rate_limit(std::string(kAccountKind) + ":" + c.user.id, request.client_address))
       return too_many_page(*deps_.sign_in.theme(), "Too many sign-in attempts. Try again in ", *wait);
   }
   if (auto refused = verify_current(deps_, c, request)) return account_page(deps_, {c.session, c.user, {}, *refused, 400}, request);
