@@ -260,6 +260,19 @@ TEST_F(AccountTest, ThePasswordChangeBudgetIsPerAccountSoOneUserCannotSpendAnoth
   EXPECT_EQ(addresses.size(), 4u) << "every attempt still counts towards its address";
 }
 
+TEST_F(AccountTest, APasswordChangeStillWorksWhenTheCheckUpgradesAnOutdatedHash) {
+  // The change replaces only the hash the current password was just verified against (so that a
+  // second post of the form at once changes nothing); a hash upgraded by that check is the one.
+  const user::PasswordHasher older({128, 1, 1});
+  ASSERT_TRUE(backend_.users().set_password_hash("u1", older.hash(user::Password("correct horse")), clock_.now()));
+  auto b = signed_in();  // upgrades it
+  ASSERT_TRUE(backend_.users().set_password_hash("u1", older.hash(user::Password("correct horse")), clock_.now()));
+  auto r = change_password(b, "correct+horse", "new+password+1", "new+password+1");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(hasher_.verify(user::Password("new password 1"), backend_.users().find("u1")->password_hash));
+  EXPECT_FALSE(hasher_.needs_rehash(backend_.users().find("u1")->password_hash));
+}
+
 TEST_F(AccountTest, SignOutEverywhereEndsEverySessionThisOneToo) {
   auto other = signed_in();
   auto b = signed_in();
