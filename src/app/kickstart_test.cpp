@@ -17,7 +17,7 @@ constexpr const char* kGood = R"({
 class KickstartTest : public ::testing::Test {
  protected:
   KickstartTest()
-      : backend({":memory:", 2}), secrets(jose::random_bytes(32)), keys(jose::random_bytes(32)), passwords({64, 1, 1}), clock(1000) {
+      : backend({":memory:", 2}), secrets(KeyBytes(jose::random_bytes(32))), keys(KeyBytes(jose::random_bytes(32))), passwords({64, 1, 1}), clock(1000) {
     backend.migrate();
   }
   KickstartOutcome apply(const KickstartPlan& plan) {

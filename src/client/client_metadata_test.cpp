@@ -1,10 +1,14 @@
 #include "client/client_metadata.hpp"
 
+#include <string>
+#include <type_traits>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "client/client_keys.hpp"
 #include "client/registration.hpp"
+#include "client/secret_hasher.hpp"
 #include "jose/openssl/crypto.hpp"
 
 namespace gatehouse::client {
@@ -77,7 +81,7 @@ TEST(ClientMetadata, RoundTripsThroughJsonWithoutTheSecret) {
   auto d = parse(R"({"client_id":"svc","client_secret":"0123456789abcdef!","scope":"a b",
                     "redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials","authorization_code"]})");
   ASSERT_TRUE(d);
-  SecretHasher hasher(jose::random_bytes(32));
+  SecretHasher hasher(KeyBytes(jose::random_bytes(32)));
   auto created = prepare_new_client(std::move(*d), hasher, 100);
   EXPECT_EQ(created.secret, "0123456789abcdef!");
   EXPECT_TRUE(hasher.matches("0123456789abcdef!", created.client.secret_hash));
@@ -91,7 +95,7 @@ TEST(ClientMetadata, RoundTripsThroughJsonWithoutTheSecret) {
 }
 
 TEST(Registration, GeneratesIdsAndSecretsAndKeepsTheSecretOnReplace) {
-  SecretHasher hasher(jose::random_bytes(32));
+  SecretHasher hasher(KeyBytes(jose::random_bytes(32)));
   auto created = prepare_new_client(*parse(R"({})"), hasher, 100);
   EXPECT_GE(created.client.client_id.size(), 16u);
   EXPECT_GE(created.secret.size(), 43u);
@@ -102,6 +106,19 @@ TEST(Registration, GeneratesIdsAndSecretsAndKeepsTheSecretOnReplace) {
   EXPECT_EQ(replaced.client.updated_at, 200);
   auto rotated = prepare_replacement(created.client, *parse(R"({"client_secret":"a-brand-new-secret-1"})"), hasher, 300);
   EXPECT_TRUE(hasher.matches("a-brand-new-secret-1", rotated.client.secret_hash));
+}
+
+TEST(SecretHasher, TakesItsKeyOnlyAsKeyBytes) {
+  // A key can only arrive as a Secret: plain bytes (a std::string, a literal) do not convert.
+  static_assert(std::is_constructible_v<SecretHasher, KeyBytes>);
+  static_assert(!std::is_constructible_v<SecretHasher, std::string>);
+  static_assert(!std::is_constructible_v<SecretHasher, const char*>);
+  static_assert(!std::is_convertible_v<KeyBytes, SecretHasher>, "and only explicitly");
+  const std::string key(32, 'k');
+  SecretHasher hasher{KeyBytes(key)};
+  EXPECT_EQ(hasher.hash("s3cret"), jose::hmac_sha256(key, "s3cret")) << "HMAC-SHA-256 under exactly those bytes";
+  EXPECT_TRUE(hasher.matches("s3cret", jose::hmac_sha256(key, "s3cret")));
+  EXPECT_FALSE(hasher.matches("s3cret", jose::hmac_sha256(std::string(32, 'x'), "s3cret")));
 }
 
 /// A JWK Set document holding the public half of `key`, with the given extra members.
@@ -116,7 +133,7 @@ TEST(ClientKeys, PrivateKeyJwtClientsRegisterPublicKeysAndNoSecret) {
   const auto ec = jose::KeyPair::generate(jose::Algorithm::kES256);
   auto d = parse(R"({"token_endpoint_auth_method":"private_key_jwt","jwks":)" + jwks_of(ec, R"("kid":"k1")") + "}");
   ASSERT_TRUE(d) << d.error().field << ": " << d.error().message;
-  SecretHasher hasher(jose::random_bytes(32));
+  SecretHasher hasher(KeyBytes(jose::random_bytes(32)));
   auto created = prepare_new_client(std::move(*d), hasher, 100);
   EXPECT_TRUE(created.secret.empty());
   EXPECT_TRUE(created.client.secret_hash.empty());

@@ -12,9 +12,8 @@ namespace gatehouse::client {
 
 class SecretHasher {
  public:
+  /// The key arrives only as a Secret (a master-key subkey, or a test's KeyBytes).
   explicit SecretHasher(KeyBytes key) : key_(std::move(key)) {}
-  /// For tests: a key given as plain bytes.
-  explicit SecretHasher(std::string key) : key_(std::move(key)) {}
   /// HMAC-SHA-256(key, secret): 32 raw bytes.
   std::string hash(std::string_view secret) const;
   /// Constant-time comparison of hash(secret) with a stored hash.

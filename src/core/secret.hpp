@@ -70,6 +70,9 @@ using ApiKeyValue = Secret<struct ApiKeyValueTag>;
 using MasterKeyBytes = Secret<struct MasterKeyTag>;
 /// Key material derived from the master key (HKDF subkeys: hashing, sealing, signing keys).
 using KeyBytes = Secret<struct KeyBytesTag>;
+/// A database connection URL (config database.url): it may carry a password, so from the config
+/// to libpq it is never a plain string that a log line could take.
+using DatabaseUrl = Secret<struct DatabaseUrlTag>;
 
 }  // namespace gatehouse
 

@@ -26,7 +26,7 @@ class ClientAssertionTest : public ::testing::Test {
   ClientAssertionTest()
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
         clock_(1'800'000'000),
-        hasher_(jose::random_bytes(32)),
+        hasher_(KeyBytes(jose::random_bytes(32))),
         codec_(ring_, std::string(kIssuer)),
         verifier_(std::string(kIssuer), backend_.replays(), clock_),
         ec_(jose::KeyPair::generate(jose::Algorithm::kES256)),

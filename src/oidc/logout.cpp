@@ -7,8 +7,8 @@
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
-#include "oidc/pages.hpp"
 #include "signin/cookies.hpp"
+#include "signin/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -35,14 +35,14 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
   std::string hidden;
   auto keep = [&](std::string_view name, const std::string& value) {
     if (value.empty()) return;
-    hidden += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + html_escape(value) + "\">\n";
+    hidden += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" + signin::html_escape(value) + "\">\n";
   };
   if (c) keep("client_id", c->client_id);
   keep("post_logout_redirect_uri", p.value("post_logout_redirect_uri"));
   keep("state", p.value("state"));
   std::string prompt = "Do you want to sign out? Applications you signed in to here will ask you to sign in again.";
   if (c) prompt = (c->client_name.empty() ? c->client_id : c->client_name) + " asks to sign you out. " + prompt;
-  auto r = html_page(200, render(a.sign_in.theme()->logout_html, {{"prompt", html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
+  auto r = signin::html_page(200, signin::render(a.sign_in.theme()->logout_html, {{"prompt", signin::html_escape(prompt)}, {"csrf", csrf}, {"hidden_fields", hidden}}));
   r.headers.push_back({"Set-Cookie", signin::set_cookie(cookies_of(a), logout_cookie_scope(a), csrf, kConfirmationTtl)});
   return r;
 }
@@ -52,7 +52,7 @@ http::Response confirmation_page(const AuthorizeDeps& a, const std::optional<cli
 http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request& request) {
   const auto& a = deps.authorize;
   auto parsed = request.method == "POST" ? oauth::parse_form(request) : oauth::parse_urlencoded(request.query);
-  if (!parsed) return error_page(*a.sign_in.theme(), 400, "invalid_request", "The logout request could not be read.");
+  if (!parsed) return signin::error_page(*a.sign_in.theme(), 400, "invalid_request", "The logout request could not be read.");
   const auto& p = *parsed;
   // The client: from id_token_hint (its aud) or client_id; both must agree when both are given.
   // An expired ID token is still a valid hint; one this server did not sign is not.
@@ -60,20 +60,20 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
   std::string hinted_sid;
   if (auto hint = p.value("id_token_hint"); !hint.empty()) {
     auto claims = deps.tokens.decode_own_jwt(hint);
-    if (!claims) return error_page(*a.sign_in.theme(), 400, "invalid_request", "The id_token_hint was not issued by this server.");
+    if (!claims) return signin::error_page(*a.sign_in.theme(), 400, "invalid_request", "The id_token_hint was not issued by this server.");
     const auto aud = claim(*claims, "aud");
     hinted_sid = claim(*claims, "sid");
-    if (!client_id.empty() && client_id != aud) return error_page(*a.sign_in.theme(), 400, "invalid_request", "client_id does not match the id_token_hint.");
+    if (!client_id.empty() && client_id != aud) return signin::error_page(*a.sign_in.theme(), 400, "invalid_request", "client_id does not match the id_token_hint.");
     client_id = aud;
   }
   const auto post_logout = p.value("post_logout_redirect_uri");
   std::optional<client::Client> c;
   if (!client_id.empty()) c = a.clients.find(client_id);
   if (!post_logout.empty()) {
-    if (!c) return error_page(*a.sign_in.theme(), 400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
+    if (!c) return signin::error_page(*a.sign_in.theme(), 400, "invalid_request", "A post_logout_redirect_uri needs id_token_hint or client_id.");
     const auto& allowed = c->post_logout_redirect_uris;
     if (std::find(allowed.begin(), allowed.end(), post_logout) == allowed.end())
-      return error_page(*a.sign_in.theme(), 400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
+      return signin::error_page(*a.sign_in.theme(), 400, "invalid_request", "The post_logout_redirect_uri is not registered for this application.");
   }
   // Only the session this browser's cookie proves is ended. It ends at once when an ID token of
   // that very session comes with the request, or when the user confirmed on our page; anything
@@ -90,7 +90,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
       const auto csrf = p.value("csrf");
       const auto expected = signin::cookie_value(request, logout_cookie_scope(a).name);
       if (!signin::valid_csrf_token(sign_in.csrf_key, signin::kLogoutCsrf, csrf) || expected.empty() || !jose::constant_time_equal(csrf, expected))
-        return error_page(*a.sign_in.theme(), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
+        return signin::error_page(*a.sign_in.theme(), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
     sign_in.sessions.revoke_by_sid(s->sid);
     spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
@@ -104,7 +104,7 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
     r.set("Location", location);
     r.set("Cache-Control", "no-store");
   } else {
-    r = error_page(*a.sign_in.theme(), 200, "signed_out", "You are signed out.", "Signed out");
+    r = signin::error_page(*a.sign_in.theme(), 200, "signed_out", "You are signed out.", "Signed out");
   }
   r.headers.push_back({"Set-Cookie", signin::set_cookie(sign_in.cookies, signin::session_cookie_scope(sign_in.cookies), "", 0)});
   r.headers.push_back({"Set-Cookie", signin::set_cookie(sign_in.cookies, logout_cookie_scope(a), "", 0)});

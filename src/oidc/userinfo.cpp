@@ -6,7 +6,7 @@
 
 #include "oauth/form.hpp"
 #include "oidc/id_token.hpp"
-#include "oidc/pages.hpp"
+#include "signin/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -48,7 +48,7 @@ http::Response userinfo_endpoint(const UserinfoDeps& deps, const http::Request& 
   auto claims = deps.tokens.decode(token);
   if (!claims || claims->exp <= deps.clock.now() || deps.revocations.is_revoked(claims->jti))
     return bearer_error(401, "invalid_token", "the access token is invalid, expired or revoked");
-  auto scopes = split_words(claims->scope);
+  auto scopes = signin::split_words(claims->scope);
   if (std::find(scopes.begin(), scopes.end(), "openid") == scopes.end())
     return bearer_error(403, "insufficient_scope", "the access token was not granted the openid scope");
   auto u = deps.users.find(claims->sub);

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { GatehouseNode, defaultKickstart, nodeTest } from './lib/node.js';
+import { nodeTest } from './lib/node.js';
 import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { startWebApp } from './lib/web_app.js';
 
-const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const PASSWORD = 'correct horse battery';
-const USERS = ['ada', 'bob', 'cy', 'dee', 'eve'].map((username) => ({
+const USERS = ['ada', 'bob', 'cy', 'dee', 'eve', 'fay'].map((username) => ({
   username, password: PASSWORD, name: `${username[0].toUpperCase()}${username.slice(1)} Tester`, email: `${username}@example.com`,
 }));
 
@@ -22,20 +22,7 @@ let redirectUri;
 const it = nodeTest(() => [node]);
 
 before(async () => {
-  const kickstart = defaultKickstart();
-  node = await GatehouseNode.create({ kickstart });
-  redirectUri = `http://127.0.0.1:${node.port}/callback`;
-  kickstart.applications.push({
-    ...WEB, client_name: 'Web App', grant_types: ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [redirectUri],
-  });
-  kickstart.users = USERS;
-  node = await GatehouseNode.start({
-    kickstart, port: node.port,
-    config: { passwords: { memory_kib: 256, iterations: 1 }, login: { lockout_threshold: 3 } },
-  });
-  config = await oidc.discovery(new URL(node.url), WEB.client_id, undefined, oidc.ClientSecretBasic(WEB.client_secret),
-    { execute: [oidc.allowInsecureRequests] });
+  ({ node, config, redirectUri } = await startWebApp({ users: USERS }));
 });
 after(async () => {
   await node?.cleanup();
@@ -197,4 +184,48 @@ it('the forms refuse a missing CSRF token, one of another browser, and one of an
   }
   assert.equal((await browse(elsewhere, '/account')).status, 200, 'nothing was signed out');
   assert.equal((await browse(jar, '/account')).status, 200);
+});
+
+it('the password form posted twice (a double click), one after the other or at once, changes it once and never answers 5xx', async () => {
+  // A node of its own whose password hashes take a while, so that two posts at once are both
+  // checking the current password before either changes it.
+  const slow = await startWebApp({ users: [USERS[5]], config: { passwords: { memory_kib: 16384, iterations: 2 } } });
+  const saved = node;
+  node = slow.node;  // the page helpers (browse, signedIn) and a failure's log go to it for this test
+  try {
+    const user = USERS[5];
+    const form = (csrf, current, fresh) => ({ csrf, current_password: current, new_password: fresh, new_password_repeat: fresh });
+    // One after the other, both with the cookies the browser had when it showed the form: the first
+    // changes the password, the second finds its session renewed away and goes back to the page.
+    const jar = await signedIn(user);
+    const csrf = hidden((await browse(jar, '/account')).text, 'csrf');
+    const first = await browse(new Map(jar), '/account/password', form(csrf, PASSWORD, 'a new password 0'));
+    assert.equal(first.status, 200, first.text);
+    const second = await browse(new Map(jar), '/account/password', form(csrf, PASSWORD, 'a new password 0'));
+    assert.equal(second.status, 303, second.text);
+    assert.equal(second.res.headers.get('location'), '/account');
+    // At once, a few times (the race is in the timing): exactly one of the two changes it; the
+    // other goes back to the page or, if it checked the old password after the change, says so.
+    let current = 'a new password 0';
+    for (let round = 1; round <= 10; round += 1) {
+      const here = await signedIn({ ...user, password: current });
+      const token = hidden((await browse(here, '/account')).text, 'csrf');
+      const fresh = `a new password ${round}`;
+      const both = await Promise.all([0, 1].map(() => browse(new Map(here), '/account/password', form(token, current, fresh))));
+      for (const answer of both) {
+        assert.ok(answer.status < 500, `round ${round}: ${answer.status} ${answer.text}`);
+        if (answer.status === 303) assert.equal(answer.res.headers.get('location'), '/account');
+        else if (answer.status !== 200) {
+          assert.equal(answer.status, 400, answer.text);
+          assert.match(answer.text, /The current password is not correct\./);
+        }
+      }
+      assert.equal(both.filter((answer) => answer.status === 200).length, 1, `round ${round}: changed exactly once`);
+      current = fresh;
+    }
+    await signedIn({ ...user, password: current });
+  } finally {
+    node = saved;
+    await slow.node.cleanup();
+  }
 });

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { GatehouseNode, defaultKickstart, nodeTest, pollUntil } from './lib/node.js';
+import { nodeTest, pollUntil } from './lib/node.js';
 import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { WEB, startWebApp } from './lib/web_app.js';
 
-const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const USER = { username: 'ada', password: 'correct horse battery', email: 'ada@example.com', name: 'Ada Lovelace' };
 
 let node;
@@ -17,21 +17,10 @@ let redirectUri;
 const it = nodeTest(() => [node]);
 
 before(async () => {
-  const kickstart = defaultKickstart();
-  node = await GatehouseNode.create({ kickstart });
-  redirectUri = `http://127.0.0.1:${node.port}/callback`;
-  kickstart.applications.push({
-    ...WEB, client_name: 'Web App', grant_types: ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [redirectUri], scope: 'api:read',
-    post_logout_redirect_uris: [`http://127.0.0.1:${node.port}/signed-out`],
-  });
-  kickstart.users = [{ ...USER, email_verified: true }];
-  node = await GatehouseNode.start({
-    kickstart, port: node.port,
-    config: { passwords: { memory_kib: 256, iterations: 1 }, login: { lockout_threshold: 3 } },
-  });
-  config = await oidc.discovery(new URL(node.url), WEB.client_id, undefined, oidc.ClientSecretBasic(WEB.client_secret),
-    { execute: [oidc.allowInsecureRequests] });
+  ({ node, config, redirectUri } = await startWebApp({
+    users: [{ ...USER, email_verified: true }],
+    application: (origin) => ({ scope: 'api:read', post_logout_redirect_uris: [`${origin}/signed-out`] }),
+  }));
 });
 after(async () => {
   await node?.cleanup();
@@ -271,18 +260,10 @@ it('RP-initiated logout ends the SSO session and returns to the registered URI o
 
 it('a refresh token reused within the grace window gets the same answer; after it, the family is revoked', async () => {
   // A node of its own with a 1 s grace window, so the test can wait past it.
-  const kickstart = defaultKickstart();
-  const quick = await GatehouseNode.create({ kickstart });
-  const cb = `http://127.0.0.1:${quick.port}/callback`;
-  kickstart.applications.push({ ...WEB, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: [cb] });
-  kickstart.users = [USER];
-  const other = await GatehouseNode.start({
-    kickstart, port: quick.port, dir: quick.dir,
-    config: { passwords: { memory_kib: 256, iterations: 1 }, tokens: { refresh_grace: '1s', code_ttl: '1s' } },
+  const { node: other, config: cfg, redirectUri: cb } = await startWebApp({
+    users: [USER], config: { tokens: { refresh_grace: '1s', code_ttl: '1s' } },
   });
   try {
-    const cfg = await oidc.discovery(new URL(other.url), WEB.client_id, undefined, oidc.ClientSecretBasic(WEB.client_secret),
-      { execute: [oidc.allowInsecureRequests] });
     const signInOther = async () => {
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();

@@ -40,7 +40,9 @@ struct ServerConfig {
 
 /// [database]
 struct DatabaseConfig {
-  std::string url = "sqlite:./data/gatehouse.db";  ///< "sqlite:PATH" ("sqlite::memory:" allowed) or "postgresql://..." (libpq URI)
+  /// "sqlite:PATH" ("sqlite::memory:" allowed) or "postgresql://..." (libpq URI, which may carry a
+  /// password: a Secret, rendered by redact_url only).
+  DatabaseUrl url{"sqlite:./data/gatehouse.db"};
   int pool_size = 4;                               ///< 1..256
   milliseconds busy_timeout{5000};                 ///< 0..10min
 

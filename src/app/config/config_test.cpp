@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
+#include <fmt/core.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -133,7 +135,7 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.server.idle_timeout, b.server.idle_timeout);
   EXPECT_EQ(a.server.drain_delay, b.server.drain_delay);
   EXPECT_EQ(a.server.shutdown_grace, b.server.shutdown_grace);
-  EXPECT_EQ(a.database.url, b.database.url);
+  EXPECT_EQ(a.database.url.reveal(), b.database.url.reveal());
   EXPECT_EQ(a.database.pool_size, b.database.pool_size);
   EXPECT_EQ(a.database.busy_timeout, b.database.busy_timeout);
   EXPECT_EQ(a.keys.master_key_file, b.keys.master_key_file);
@@ -179,7 +181,7 @@ TEST(ConfigLoad, FullFileLoads) {
   EXPECT_EQ(c.server.idle_timeout, 30s);
   EXPECT_EQ(c.server.drain_delay, 250ms);
   EXPECT_EQ(c.server.shutdown_grace, 1min);
-  EXPECT_EQ(c.database.url, "sqlite::memory:");
+  EXPECT_EQ(c.database.url.reveal(), "sqlite::memory:");
   EXPECT_EQ(c.database.sqlite_path(), ":memory:");
   EXPECT_EQ(c.database.pool_size, 2);
   EXPECT_EQ(c.database.busy_timeout, 2s);
@@ -453,6 +455,30 @@ TEST(ConfigDatabase, SqliteAndPostgresqlUrlsAreAcceptedAndAPasswordIsNeverShown)
   EXPECT_THAT(load_error("[database]\nurl = \"sqlite:\"\n"), HasSubstr("database.url"));
   EXPECT_THAT(load_error("[database]\nurl = \"./gatehouse.db\"\n"), HasSubstr("database.url"));
   EXPECT_EQ(load_ok("[database]\nurl = \"sqlite:/var/lib/g.db\"\n").database.sqlite_path(), "/var/lib/g.db");
+}
+
+TEST(ConfigDatabase, TheUrlIsASecretFromTheFileAndTheEnvironmentOn) {
+  // It cannot be formatted into a log line (fmt finds no formatter for a Secret): a compile-time fact.
+  static_assert(std::is_same_v<decltype(DatabaseConfig::url), DatabaseUrl>);
+  static_assert(!fmt::is_formattable<DatabaseUrl>::value);
+  const std::string dsn = "postgresql://gatehouse:hunter2-db@db.internal:5432/gatehouse?sslmode=verify-full";
+  EXPECT_EQ(load_ok("[database]\nurl = \"" + dsn + "\"\n").database.url.reveal(), dsn);
+  const auto from_env = load_ok("", {{"GATEHOUSE_DATABASE_URL", dsn}});
+  EXPECT_EQ(from_env.database.url.reveal(), dsn);
+  EXPECT_TRUE(from_env.database.is_postgres());
+  EXPECT_THAT(render(from_env), HasSubstr("url = \"postgresql://gatehouse:<redacted>@db.internal:5432/gatehouse?sslmode=verify-full\""));
+  EXPECT_THAT(render(from_env), Not(HasSubstr("hunter2-db")));
+  EXPECT_THAT(render(Config{}), HasSubstr("url = \"sqlite:./data/gatehouse.db\"")) << "the default is rendered as before";
+  // A bad URL is refused without being echoed, from the file and from the environment.
+  for (const auto* bad : {"postgresql://gatehouse:hunter2-db@/x#frag", "postgresql://gatehouse:hunter2-db@db.internal:5432/g#f",
+                          "mysql://gatehouse:hunter2-db@db.internal/g"}) {
+    const auto from_file = load_error("[database]\nurl = \"" + std::string(bad) + "\"\n");
+    EXPECT_THAT(from_file, HasSubstr("database.url")) << bad;
+    EXPECT_THAT(from_file, Not(HasSubstr("hunter2-db"))) << bad;
+    const auto env = load_error("", {{"GATEHOUSE_DATABASE_URL", bad}});
+    EXPECT_THAT(env, HasSubstr("database.url")) << bad;
+    EXPECT_THAT(env, Not(HasSubstr("hunter2-db"))) << bad;
+  }
 }
 
 // --- cache -----------------------------------------------------------------------------------

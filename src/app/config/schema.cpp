@@ -200,6 +200,8 @@ std::string line_of(const Key& key, const T& v) {
 template <class Tag>
 std::string line_of(const Key& key, const Secret<Tag>& v) {
   const std::string name(key.name);
+  // A URL that may hold a password is shown without it: the rest is what an operator checks.
+  if (key.redact) return name + " = " + toml_string(redact_url(v.reveal()));
   if (v.empty()) return "# " + name + " is not set: " + std::string(key.if_unset);
   return "# " + name + " = \"<redacted>\"  (set" + (key.if_set.empty() ? "" : "; " + std::string(key.if_set)) + ")";
 }

@@ -18,7 +18,7 @@ namespace gatehouse::app::config {
 
 /// The one field of Config a key is read into and rendered from; its type says how it is parsed.
 using FieldRef = std::variant<std::string*, bool*, int*, std::int64_t*, std::size_t*, std::uint32_t*, milliseconds*,
-                              seconds*, std::vector<std::string>*, MasterKeyBytes*, MetricsToken*>;
+                              seconds*, std::vector<std::string>*, MasterKeyBytes*, MetricsToken*, DatabaseUrl*>;
 
 struct Key {
   std::string_view section;
@@ -32,7 +32,7 @@ struct Key {
   bool size = false;               ///< an integer also written as "64KiB" / "16MiB"
   StringCheck check = nullptr;     ///< strings and secrets
   ListCheck check_list = nullptr;  ///< lists
-  bool redact = false;             ///< a URL rendered without its password
+  bool redact = false;             ///< a URL rendered without its password (a string, or a secret URL)
   std::string_view if_set;         ///< secrets (never rendered): said when set ...
   std::string_view if_unset;       ///< ... and when not
 };

@@ -349,11 +349,15 @@ std::vector<std::string> check_across_keys(const Config& config, const std::map<
 // ---------------------------------------------------------------------------------------------
 // DatabaseConfig
 
-bool DatabaseConfig::is_postgres() const { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
+bool DatabaseConfig::is_postgres() const {
+  const auto& u = url.reveal();
+  return u.starts_with("postgres://") || u.starts_with("postgresql://");
+}
 
 std::string DatabaseConfig::sqlite_path() const {
-  if (!url.starts_with(kSqlitePrefix)) return {};
-  return url.substr(kSqlitePrefix.size());
+  const auto& u = url.reveal();
+  if (!u.starts_with(kSqlitePrefix)) return {};
+  return u.substr(kSqlitePrefix.size());
 }
 
 }  // namespace gatehouse::app::config

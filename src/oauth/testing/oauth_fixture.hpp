@@ -25,7 +25,7 @@ class OAuthTest : public ::testing::Test {
   OAuthTest()
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
         clock_(1'800'000'000),
-        hasher_(jose::random_bytes(32)),
+        hasher_(KeyBytes(jose::random_bytes(32))),
         codec_(ring_, "https://id.example.com"),
         deps_{backend_.clients(), hasher_, codec_, backend_.revocations(), clock_, std::chrono::seconds(600)} {
     backend_.migrate();

@@ -23,7 +23,7 @@ class AuthorizeStepsTest : public ::testing::Test {
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
         clock_(1'800'000'000),
         hasher_(user::Argon2Params{256, 1, 1}),
-        secrets_(jose::random_bytes(32)),
+        secrets_(KeyBytes(jose::random_bytes(32))),
         sign_in_deps_{backend_.users(), hasher_, backend_.login_transactions(), backend_.sso_sessions(), clock_},
         sign_in_(sign_in_deps_),
         deps_{backend_.clients(), backend_.codes(), clock_, sign_in_, "https://id.example.com"},

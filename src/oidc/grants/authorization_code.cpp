@@ -8,7 +8,7 @@
 #include "core/log.hpp"
 #include "oauth/pkce.hpp"
 #include "oidc/grants/user_tokens.hpp"
-#include "oidc/pages.hpp"
+#include "signin/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -80,7 +80,7 @@ oauth::GrantResult authorization_code_grant(const UserGrantDeps& deps, const oau
   const auto& stored = *found;
   auto u = check_user(oauth, deps, stored);
   if (!u) return unexpected(std::move(u.error()));
-  Issue in{c, *u, stored.grant_id, split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
+  Issue in{c, *u, stored.grant_id, signin::split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
   auto body = issue_tokens(oauth, deps, in);
   if (!body) return body;
   // A refresh token goes only to a client registered for the refresh_token grant; offline_access

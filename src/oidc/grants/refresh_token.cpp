@@ -7,7 +7,7 @@
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oidc/grants/user_tokens.hpp"
-#include "oidc/pages.hpp"
+#include "signin/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -21,7 +21,7 @@ constexpr std::string_view kGraceAad = "gatehouse refresh grace answer";
 /// The scopes of the answer: the family's, or the narrower set the request asks for (§6).
 Result<std::vector<std::string>, oauth::OAuthError> answer_scopes(const token::RefreshToken& current,
                                                                  const oauth::Form& form) {
-  auto scopes = split_words(current.scope);
+  auto scopes = signin::split_words(current.scope);
   const auto* requested = form.get("scope");
   if (requested == nullptr) return scopes;
   auto narrowed = client::split_scope(*requested);

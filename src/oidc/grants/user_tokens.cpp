@@ -7,7 +7,7 @@
 #include "client/client_metadata.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oidc/id_token.hpp"
-#include "oidc/pages.hpp"
+#include "signin/pages.hpp"
 
 namespace gatehouse::oidc {
 namespace {
@@ -28,7 +28,7 @@ Result<std::string, oauth::OAuthError> sign_id_token(const oauth::OAuthDeps& oau
   id.nonce = in.nonce;
   id.sid = in.sid;
   id.auth_time = in.auth_time;
-  id.amr = split_words(in.amr);
+  id.amr = signin::split_words(in.amr);
   id.issued_at = claims.iat;
   id.lifetime = deps.id_token_ttl;
   id.access_token = access;

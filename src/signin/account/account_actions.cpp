@@ -47,8 +47,9 @@ Result<Checked, http::Response> check(const AccountDeps& deps, const http::Reque
 }
 
 /// The current password, through the password step: a wrong one counts towards the lockout of the
-/// login name and is audited exactly as at sign-in. @returns the message for the page when it fails.
-std::optional<std::string_view> verify_current(const AccountDeps& deps, const Checked& c, const http::Request& request) {
+/// login name and is audited exactly as at sign-in. @returns the stored hash it was verified
+/// against, or the message for the page when it fails.
+Result<std::string, std::string_view> verify_current(const AccountDeps& deps, const Checked& c, const http::Request& request) {
   const auto& d = deps.sign_in.deps();
   const auto login_name = user::login_name(c.user.username);
   auto on_step = [&](std::string_view outcome, const std::string& user_id) {
@@ -56,8 +57,8 @@ std::optional<std::string_view> verify_current(const AccountDeps& deps, const Ch
   };
   auto result = password_step({d.users, d.passwords, d.lockout}, c.user.username, user::Password(c.form.value("current_password")),
                               d.clock.now(), on_step);
-  if (result.user && result.user->id == c.user.id) return std::nullopt;
-  return result.message == kLocked ? kLocked : kWrongPassword;
+  if (result.user && result.user->id == c.user.id) return std::move(result.user->password_hash);
+  return unexpected(result.message == kLocked ? kLocked : kWrongPassword);
 }
 
 /// A new session for this browser in place of the one it had (every session of the user just
@@ -82,19 +83,29 @@ http::Response AccountPages::change_password(const http::Request& request) const
   if (!checked) return std::move(checked.error());
   auto& c = *checked;
   const auto& d = deps_.sign_in.deps();
-  // Before the password check, as at sign-in: a limited attempt costs no argon2id.
+  // Before the password check, as at sign-in: a limited attempt costs no argon2id. The per-service
+  // budget is this account's own ("account:" + user id; a client_id never holds ':'), not one
+  // shared by every signed-in user of the page, so nobody can spend it for somebody else; the
+  // per-address budget is as at sign-in.
   if (d.login_rate_limit) {
-    if (auto wait = d.login_rate_limit(kAccountKind, request.client_address))
+    if (auto wait = d.login_rate_limit(std::string(kAccountKind) + ":" + c.user.id, request.client_address))
       return too_many_page(*deps_.sign_in.theme(), "Too many sign-in attempts. Try again in ", *wait);
   }
-  if (auto refused = verify_current(deps_, c, request)) return account_page(deps_, {c.session, c.user, {}, *refused, 400}, request);
+  auto verified = verify_current(deps_, c, request);
+  if (!verified) return account_page(deps_, {c.session, c.user, {}, verified.error(), 400}, request);
   const user::Password fresh(c.form.value("new_password"));
   if (!jose::constant_time_equal(fresh.reveal(), c.form.value("new_password_repeat")))
     return account_page(deps_, {c.session, c.user, {}, "The new passwords do not match.", 400}, request);
   if (auto problem = user::password_problem(fresh.reveal(), deps_.min_password_length); !problem.empty())
     return account_page(deps_, {c.session, c.user, {}, "The new password " + problem + ".", 400}, request);
   const auto now = d.clock.now();
-  if (!d.users.set_password_hash(c.user.id, d.passwords.hash(fresh), now)) return see_account();
+  // Only over the hash just verified (compare-and-set): of two posts of this form at once (a double
+  // click), one changes the password, ends the sessions and renews this one; the other finds it
+  // changed and goes back to the page (to sign in again), rather than ending the renewed session
+  // or storing a second one with the same sid (a store fault, 503).
+  const auto hash = d.passwords.hash(fresh);
+  if (!d.users.rehash_password(c.user.id, *verified, hash)) return see_account();
+  if (!d.users.set_password_hash(c.user.id, hash, now)) return see_account();  // updated_at and version, as before
   spdlog::info("user {} changed their password", c.user.id);
   // Every session and grant of the old password ends; this browser keeps a renewed session.
   signin::sign_out_everywhere({d.users, &d.sessions, deps_.grants}, c.user.id, now);

@@ -237,6 +237,51 @@ TEST_F(AccountTest, ChangingThePasswordEndsOtherSessionsAndGrantsButKeepsThisBro
   EXPECT_EQ(events_.back(), "account.password_changed:u1");
 }
 
+TEST_F(AccountTest, ThePasswordChangeBudgetIsPerAccountSoOneUserCannotSpendAnothers) {
+  user::User bob;
+  bob.id = "u2";
+  bob.username = "bob";
+  bob.password_hash = hasher_.hash(user::Password("bobs password"));
+  ASSERT_EQ(backend_.users().insert(bob), user::UserWriteResult::kOk);
+  auto ada = signed_in();
+  Browser bobs;
+  auto login = get(bobs);
+  auto r = sign_in_.login_endpoint(request("POST", bobs, "tx=" + field(login.body, "tx") + "&csrf=" + field(login.body, "csrf") +
+                                                          "&username=bob&password=bobs+password"));
+  bobs.keep(r);
+  ASSERT_EQ(r.status, 303);
+  // A limiter as the wiring's: two attempts per service and window; the per-address budget is
+  // large here, as for many users behind one proxy.
+  std::map<std::string, int> spent;
+  std::vector<std::string> addresses;
+  deps_.login_rate_limit = [&](std::string_view service, std::string_view address) -> std::optional<UnixSeconds> {
+    addresses.emplace_back(address);
+    return ++spent[std::string(service)] > 2 ? std::optional<UnixSeconds>(30) : std::nullopt;
+  };
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(change_password(ada, "wrong", "new+password+1", "new+password+1").status, 400);
+  r = change_password(ada, "correct+horse", "new+password+1", "new+password+1");
+  EXPECT_EQ(r.status, 429) << "ada has spent her budget";
+  EXPECT_NE(r.body.find("Too many sign-in attempts"), std::string::npos);
+  r = change_password(bobs, "bobs+password", "bobs+new+password", "bobs+new+password");
+  EXPECT_EQ(r.status, 200) << "bob's budget is his own";
+  EXPECT_TRUE(hasher_.verify(user::Password("bobs new password"), backend_.users().find("u2")->password_hash));
+  EXPECT_EQ(spent, (std::map<std::string, int>{{"account:u1", 3}, {"account:u2", 1}}));
+  EXPECT_EQ(addresses.size(), 4u) << "every attempt still counts towards its address";
+}
+
+TEST_F(AccountTest, APasswordChangeStillWorksWhenTheCheckUpgradesAnOutdatedHash) {
+  // The change replaces only the hash the current password was just verified against (so that a
+  // second post of the form at once changes nothing); a hash upgraded by that check is the one.
+  const user::PasswordHasher older({128, 1, 1});
+  ASSERT_TRUE(backend_.users().set_password_hash("u1", older.hash(user::Password("correct horse")), clock_.now()));
+  auto b = signed_in();  // upgrades it
+  ASSERT_TRUE(backend_.users().set_password_hash("u1", older.hash(user::Password("correct horse")), clock_.now()));
+  auto r = change_password(b, "correct+horse", "new+password+1", "new+password+1");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(hasher_.verify(user::Password("new password 1"), backend_.users().find("u1")->password_hash));
+  EXPECT_FALSE(hasher_.needs_rehash(backend_.users().find("u1")->password_hash));
+}
+
 TEST_F(AccountTest, SignOutEverywhereEndsEverySessionThisOneToo) {
   auto other = signed_in();
   auto b = signed_in();

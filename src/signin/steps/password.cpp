@@ -34,7 +34,9 @@ PasswordResult password_step(const PasswordStepDeps& deps, std::string_view user
   if (deps.passwords.needs_rehash(u->password_hash)) {
     // The hash alone, and only while it is still the one just verified: a whole-row write from
     // this read could undo a deactivation or put back a password replaced meanwhile.
-    deps.users.rehash_password(u->id, u->password_hash, deps.passwords.hash(password));
+    // The user handed back carries the hash as stored now (a caller may compare-and-set on it).
+    auto upgraded = deps.passwords.hash(password);
+    if (deps.users.rehash_password(u->id, u->password_hash, upgraded)) u->password_hash = std::move(upgraded);
   }
   result.user = std::move(u);
   return result;

@@ -41,7 +41,7 @@ inline constexpr std::string_view kLocked =
     "This account is temporarily locked after too many failed sign-ins. Try again later.";
 
 struct PasswordResult {
-  std::optional<user::User> user;  // set when the password was right
+  std::optional<user::User> user;  // set when the password was right; password_hash as stored now (after a rehash)
   std::string_view message;        // for the form when it was not: kInvalidCredentials or kLocked
 };
 

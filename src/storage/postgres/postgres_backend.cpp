@@ -55,8 +55,8 @@ constexpr Query kSchemaExists{"schema_exists", "SELECT 1 FROM pg_namespace WHERE
 ConnectionSpec connection_spec(const PostgresOptions& options) {
   if (options.url.empty()) throw StorageError("postgres: the connection URL is empty");
   ConnectionSpec spec;
-  spec.url = options.url;
-  spec.label = describe_server(options.url);
+  spec.url = options.url.reveal();
+  spec.label = describe_server(spec.url);
   if (!options.schema.empty()) spec.search_path = quote_identifier(options.schema);
   spec.connect_timeout = options.timeout;
   return spec;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <string>
 
+#include "core/secret.hpp"
 #include "storage/sql_backend.hpp"
 
 namespace gatehouse::storage {
@@ -22,7 +23,7 @@ namespace gatehouse::storage::postgres {
 struct PostgresOptions {
   /// libpq connection URL ("postgresql://user:password@host:port/dbname?sslmode=verify-full") or
   /// key=value string. Its password never appears in a message or a log.
-  std::string url;
+  DatabaseUrl url;
   std::size_t pool_size = 4;               ///< at most this many connections
   std::chrono::milliseconds timeout{5000};  ///< connecting, waiting for a free connection, ping()
   /// Schema for every table; empty = the URL's default (search_path, normally public). When set,

@@ -100,7 +100,7 @@ TEST(PostgresBackend, ConcurrentMigrationsOfOneSchemaApplyEachMigrationOnce) {
   auto first = open_backend(/*migrate=*/false);
   std::vector<std::unique_ptr<PostgresBackend>> nodes;
   for (int i = 0; i < kNodes; ++i) {
-    nodes.push_back(std::make_unique<PostgresBackend>(PostgresOptions{.url = server_url(), .schema = first->schema}));
+    nodes.push_back(std::make_unique<PostgresBackend>(PostgresOptions{.url = DatabaseUrl(server_url()), .schema = first->schema}));
   }
   std::latch start(kNodes);
   std::atomic<int> applied{0};
@@ -142,7 +142,7 @@ TEST(PostgresBackend, ABinaryOlderThanTheSchemaAllowsIsRefusedAndChangesNothing)
   auto raw = raw_connection(open->schema);
   raw->execute(kFromTheFuture, Params().int8(newer));
   raw->execute(kRaise, Params().int8(newer));
-  PostgresBackend old(PostgresOptions{.url = server_url(), .schema = open->schema});
+  PostgresBackend old(PostgresOptions{.url = DatabaseUrl(server_url()), .schema = open->schema});
   try {
     old.migrate();
     FAIL() << "an old binary migrated a newer schema";
@@ -186,7 +186,7 @@ TEST(PostgresBackend, EachSchemaIsSeparateAndCreatedWhenMissing) {
   EXPECT_FALSE(b->backend->clients().find("only-in-a").has_value());
   EXPECT_TRUE(a->backend->clients().find("only-in-a").has_value());
   // A second backend on an existing schema sees its data (and does not need CREATE).
-  PostgresBackend again(PostgresOptions{.url = server_url(), .schema = a->schema});
+  PostgresBackend again(PostgresOptions{.url = DatabaseUrl(server_url()), .schema = a->schema});
   EXPECT_EQ(again.migrate(), 0);
   EXPECT_TRUE(again.clients().find("only-in-a").has_value());
 }
@@ -201,7 +201,7 @@ TEST(PostgresBackend, StoresOfAnUnmigratedSchemaThrowStorageError) {
 TEST(PostgresBackend, AConnectionTheServerEndedIsReplacedAndTheNextCallWorks) {
   // A name only this test's connections carry, to find them in pg_stat_activity.
   const std::string name = "gh_kill_" + fresh_schema_name();
-  auto open = open_backend(true, PostgresOptions{.url = server_url_with("application_name=" + name), .pool_size = 1});
+  auto open = open_backend(true, PostgresOptions{.url = DatabaseUrl(server_url_with("application_name=" + name)), .pool_size = 1});
   auto& backend = *open->backend;
   ASSERT_TRUE(backend.clients().insert(sample_client("survivor")));
   auto admin = raw_connection();
@@ -229,7 +229,7 @@ TEST(PostgresBackend, UnreachableServerGivesStorageErrorWithoutThePassword) {
   // Port 1 on loopback: nothing listens, the connection is refused at once.
   const std::string password = "pw-never-shown-4711";
   try {
-    PostgresBackend backend(PostgresOptions{.url = "postgresql://alice:" + password + "@127.0.0.1:1/gatehouse",
+    PostgresBackend backend(PostgresOptions{.url = DatabaseUrl("postgresql://alice:" + password + "@127.0.0.1:1/gatehouse"),
                                             .timeout = 2000ms});
     FAIL() << "connecting should have failed";
   } catch (const StorageError& e) {
@@ -239,12 +239,12 @@ TEST(PostgresBackend, UnreachableServerGivesStorageErrorWithoutThePassword) {
   }
   // A URL libpq cannot parse: its error would quote the (badly encoded) password.
   try {
-    PostgresBackend backend(PostgresOptions{.url = "postgresql://alice:%zz" + password + "@127.0.0.1/x"});
+    PostgresBackend backend(PostgresOptions{.url = DatabaseUrl("postgresql://alice:%zz" + password + "@127.0.0.1/x")});
     FAIL() << "parsing should have failed";
   } catch (const StorageError& e) {
     EXPECT_EQ(std::string(e.what()).find(password), std::string::npos) << e.what();
   }
-  EXPECT_THROW(PostgresBackend(PostgresOptions{.url = ""}), StorageError);
+  EXPECT_THROW(PostgresBackend(PostgresOptions{.url = DatabaseUrl("")}), StorageError);
 }
 
 TEST(PostgresBackend, MessagesNeverContainThePasswordOrBoundValues) {
@@ -254,7 +254,7 @@ TEST(PostgresBackend, MessagesNeverContainThePasswordOrBoundValues) {
   const auto at = url.find('@');
   ASSERT_NE(at, std::string::npos) << "expected a user in GATEHOUSE_TEST_POSTGRES_URL";
   url.insert(at, ":" + password);
-  auto open = open_backend(true, PostgresOptions{.url = url});
+  auto open = open_backend(true, PostgresOptions{.url = DatabaseUrl(url)});
   auto& sessions = open->backend->sso_sessions();
   const std::string secret_hash = "very-secret-session-hash";
   sessions.insert(session::SsoSession{secret_hash, "sid-1", "u1", 1, "pwd", 1, 1, 100});
@@ -377,7 +377,7 @@ TEST(PostgresConnectionPool, GivesUpAfterTheWaitAndDiscardsBrokenConnections) {
 // schema stand in for two nodes.
 TEST(PostgresBackend, TwoNodesRedeemACodeAndRotateARefreshTokenOnce) {
   auto a = open_backend();
-  PostgresBackend b(PostgresOptions{.url = server_url(), .schema = a->schema});
+  PostgresBackend b(PostgresOptions{.url = DatabaseUrl(server_url()), .schema = a->schema});
   token::AuthorizationCode code;
   code.code_hash = std::string("\0code", 5);
   code.grant_id = "g1";
@@ -412,7 +412,7 @@ TEST(PostgresBackend, TokensIssuedWhileTheirGrantIsRevokedEndUpRevoked) {
   // A code redeemed twice: one node revokes the grant while another is still issuing from it.
   // Whatever the interleaving, nothing issued from the grant may stay active.
   auto a = open_backend();
-  PostgresBackend b(PostgresOptions{.url = server_url(), .schema = a->schema});
+  PostgresBackend b(PostgresOptions{.url = DatabaseUrl(server_url()), .schema = a->schema});
   for (int round = 0; round < 20; ++round) {
     const std::string grant = "g-" + std::to_string(round);
     std::latch start(3);
@@ -486,7 +486,7 @@ TEST(PostgresClusterEvents, ANodeReadingWhileOthersWriteNeverSkipsAnEvent) {
   // Events become visible in seq order (the writers' lock): a reader that remembers the last seq
   // it applied, as nodes do, sees every event exactly once.
   auto a = open_backend();
-  PostgresBackend b(PostgresOptions{.url = server_url(), .schema = a->schema});
+  PostgresBackend b(PostgresOptions{.url = DatabaseUrl(server_url()), .schema = a->schema});
   constexpr int kWriters = 4, kEach = 40;
   std::atomic<bool> done{false};
   std::vector<std::thread> writers;

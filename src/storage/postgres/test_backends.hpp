@@ -69,7 +69,7 @@ struct OpenBackend {
 /// A backend on a fresh schema; migrated unless told otherwise.
 inline std::shared_ptr<OpenBackend> open_backend(bool migrate = true, PostgresOptions options = {}) {
   auto open = std::make_shared<OpenBackend>();
-  if (options.url.empty()) options.url = server_url();
+  if (options.url.empty()) options.url = DatabaseUrl(server_url());
   if (options.schema.empty()) options.schema = fresh_schema_name();
   open->schema = options.schema;
   open->backend = std::make_unique<PostgresBackend>(options);
