@@ -31,13 +31,7 @@ SELECT id, at, node_id, actor, action, target, client_address, status, before_js
    AND ($2 = '' OR actor = $2) AND ($3 = '' OR target = $3)
    AND ($4 = 0 OR at >= $4) AND ($5 = 0 OR at < $5) AND ($6 = 0 OR id < $6)
  ORDER BY id DESC LIMIT $7)sql"}};
-// A bounded batch, oldest first; PostgreSQL: SKIP LOCKED, as in transaction_store.hpp.
-inline constexpr DialectQuery kPurge{
-    {"purge_audit", R"sql(
-DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2))sql"},
-    {"purge_audit", R"sql(
-DELETE FROM audit_events WHERE id IN (
-  SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+inline const PurgeQuery kPurge{"purge_audit", "audit_events", "id", "at < $1", "at"};
 }  // namespace audit_sql
 
 template <class Connection>

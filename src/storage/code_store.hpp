@@ -23,15 +23,8 @@ inline constexpr Query kFind{"find_authorization_code",
 // and updates nothing. The caller read the code already (find), so nothing is returned.
 inline constexpr Query kMarkUsed{"mark_authorization_code_used",
     "UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2"};
-// A bounded batch (STYLE C11), oldest first. SQLite: by rowid, so one purge never holds the write
-// lock for long; PostgreSQL: SKIP LOCKED, as in transaction_store.hpp.
-inline constexpr DialectQuery kPurge{
-    {"purge_authorization_codes", R"sql(
-DELETE FROM authorization_codes WHERE rowid IN (
-  SELECT rowid FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2))sql"},
-    {"purge_authorization_codes", R"sql(
-DELETE FROM authorization_codes WHERE code_hash IN (
-  SELECT code_hash FROM authorization_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+inline const PurgeQuery kPurge{"purge_authorization_codes", "authorization_codes", "code_hash", "expires_at <= $1",
+                               "expires_at"};
 }  // namespace code_sql
 
 /// An authorization_codes row read in the column order both backends' code queries share:

@@ -16,15 +16,7 @@ ON CONFLICT (key) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits)sql
 inline constexpr Query kHits{"rate_hits", "SELECT hits FROM rate_counters WHERE key = $1"};
 inline constexpr Query kRelease{"rate_release",
     "UPDATE rate_counters SET hits = hits - 1 WHERE key = $1 AND hits > 0"};
-// A bounded batch, oldest first: by rowid on SQLite, SKIP LOCKED on PostgreSQL (as in
-// transaction_store.hpp).
-inline constexpr DialectQuery kPurge{
-    {"purge_rate_counters", R"sql(
-DELETE FROM rate_counters WHERE rowid IN (
-  SELECT rowid FROM rate_counters WHERE expires_at < $1 ORDER BY expires_at LIMIT $2))sql"},
-    {"purge_rate_counters", R"sql(
-DELETE FROM rate_counters WHERE key IN (
-  SELECT key FROM rate_counters WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+inline const PurgeQuery kPurge{"purge_rate_counters", "rate_counters", "key", "expires_at < $1", "expires_at"};
 }  // namespace counter_sql
 
 template <class Connection>

@@ -29,14 +29,7 @@ inline constexpr DialectQuery kAppend{
     {"append_event",
      "WITH e AS (INSERT INTO cluster_events (kind, key, created_at) VALUES ($1, $2, $3) RETURNING seq) "
      "SELECT seq, pg_notify('gatehouse_events', '') FROM e"}};
-// A bounded batch, oldest first; PostgreSQL: SKIP LOCKED, as in transaction_store.hpp.
-inline constexpr DialectQuery kPurge{
-    {"purge_events", R"sql(
-DELETE FROM cluster_events WHERE seq IN (
-  SELECT seq FROM cluster_events WHERE created_at < $1 ORDER BY seq LIMIT $2))sql"},
-    {"purge_events", R"sql(
-DELETE FROM cluster_events WHERE seq IN (
-  SELECT seq FROM cluster_events WHERE created_at < $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+inline const PurgeQuery kPurge{"purge_events", "cluster_events", "seq", "created_at < $1", "seq"};
 }  // namespace event_sql
 
 template <class Connection>

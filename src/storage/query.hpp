@@ -17,6 +17,7 @@
 // binds the parameters in order; `read` gets a row (postgres::Row, sqlite::Statement: the same
 // accessors). Both are inlined: no allocation, no virtual call per request.
 
+#include <string>
 #include <string_view>
 
 namespace gatehouse::storage {
@@ -40,6 +41,46 @@ struct DialectQuery {
 template <class Connection>
 constexpr const Query& in_dialect(const DialectQuery& query) {
   return Connection::kDialect == Dialect::kSqlite ? query.sqlite : query.postgres;
+}
+
+/// A bounded purge (STYLE C11, storage::purge_batch): deletes at most $2 rows of `table` that match
+/// `condition` ($1 is the cut-off), the first ones in `order` (empty: any), written once for both
+/// dialects. SQLite picks the rows by rowid, so one purge never holds the write lock for long.
+/// PostgreSQL locks them FOR UPDATE SKIP LOCKED in the inner SELECT: concurrent purgers (two nodes)
+/// take disjoint rows and never wait on each other or on a request that is writing a row (which is
+/// left for the next batch); the lock also keeps a row as selected until it is deleted, and a row
+/// that changed meanwhile is re-checked against `condition`. `key` is the table's primary key.
+/// Define each one once (`inline const` in a header): it owns the text its queries point into.
+class PurgeQuery {
+ public:
+  PurgeQuery(std::string_view name, std::string_view table, std::string_view key, std::string_view condition,
+             std::string_view order)
+      : sqlite_(text(table, "rowid", condition, order, "")),
+        postgres_(text(table, key, condition, order, " FOR UPDATE SKIP LOCKED")),
+        query_{{name, sqlite_}, {name, postgres_}} {}
+  PurgeQuery(const PurgeQuery&) = delete;
+  PurgeQuery& operator=(const PurgeQuery&) = delete;
+  const DialectQuery& query() const { return query_; }
+
+ private:
+  static std::string text(std::string_view table, std::string_view key, std::string_view condition,
+                          std::string_view order, std::string_view lock) {
+    std::string sql = "DELETE FROM ";
+    sql.append(table).append(" WHERE ").append(key).append(" IN (SELECT ").append(key).append(" FROM ");
+    sql.append(table).append(" WHERE ").append(condition);
+    if (!order.empty()) sql.append(" ORDER BY ").append(order);
+    return sql.append(" LIMIT $2").append(lock).append(")");
+  }
+
+  std::string sqlite_;    // before query_, which points into it
+  std::string postgres_;
+  DialectQuery query_;
+};
+
+/// The purge statement of `query` for Connection's dialect.
+template <class Connection>
+const Query& in_dialect(const PurgeQuery& query) {
+  return in_dialect<Connection>(query.query());
 }
 
 /// The `bind` of a statement without parameters.

@@ -36,15 +36,7 @@ inline constexpr DialectQuery kTouch{
     {"touch_sso_session", "UPDATE sso_sessions SET last_seen_at = greatest(last_seen_at, $2) WHERE id_hash = $1"}};
 inline constexpr Query kRevokeBySid{"revoke_sso_session_by_sid", "DELETE FROM sso_sessions WHERE sid = $1"};
 inline constexpr Query kRevokeUser{"revoke_user_sso_sessions", "DELETE FROM sso_sessions WHERE user_id = $1"};
-// A bounded batch, oldest first: by rowid on SQLite, SKIP LOCKED on PostgreSQL (as in
-// transaction_store.hpp).
-inline constexpr DialectQuery kPurge{
-    {"purge_sso_sessions", R"sql(
-DELETE FROM sso_sessions WHERE rowid IN (
-  SELECT rowid FROM sso_sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2))sql"},
-    {"purge_sso_sessions", R"sql(
-DELETE FROM sso_sessions WHERE id_hash IN (
-  SELECT id_hash FROM sso_sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+inline const PurgeQuery kPurge{"purge_sso_sessions", "sso_sessions", "id_hash", "expires_at <= $1", "expires_at"};
 }  // namespace sso_session_sql
 
 /// An sso_sessions row read in the column order both backends' session queries share: id_hash,

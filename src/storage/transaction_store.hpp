@@ -28,17 +28,7 @@ inline constexpr Query kRecordStep{"record_login_transaction_step",
     "UPDATE login_transactions SET user_id = $2, amr = $3, acr = $4 WHERE id = $1 AND amr = $5 AND expires_at > $6"};
 // A racing second DELETE waits for the first to commit, then finds nothing: one winner.
 inline constexpr Query kDelete{"delete_login_transaction", "DELETE FROM login_transactions WHERE id = $1"};
-// A bounded batch, oldest first (STYLE C11). SQLite: by rowid, so one purge never holds the write
-// lock for long. PostgreSQL: FOR UPDATE SKIP LOCKED in the inner SELECT, so concurrent purgers (two
-// nodes) take disjoint rows and never wait on each other or on a request that is writing the row;
-// the row lock also keeps the row as selected until it is deleted.
-inline constexpr DialectQuery kPurge{
-    {"purge_login_transactions", R"sql(
-DELETE FROM login_transactions WHERE rowid IN (
-  SELECT rowid FROM login_transactions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2))sql"},
-    {"purge_login_transactions", R"sql(
-DELETE FROM login_transactions WHERE id IN (
-  SELECT id FROM login_transactions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+inline const PurgeQuery kPurge{"purge_login_transactions", "login_transactions", "id", "expires_at <= $1", "expires_at"};
 }  // namespace transaction_sql
 
 /// A login_transactions row read in the column order both backends' transaction queries share:

@@ -72,17 +72,9 @@ inline constexpr Query kDelete{"delete_user", "DELETE FROM users WHERE id = $1"}
 inline constexpr Query kSelectFailed{"select_login_failures",
     "SELECT count, window_started_at, locked_until FROM login_failures WHERE login_name = $1"};
 inline constexpr Query kDeleteFailed{"delete_login_failures", "DELETE FROM login_failures WHERE login_name = $1"};
-// Bounded batches (STYLE C11). SQLite: by rowid. PostgreSQL: SKIP LOCKED, so concurrent purgers
-// take disjoint rows instead of queueing on each other, and a counter a sign-in is updating right
-// now is left for next time.
-inline constexpr DialectQuery kPurgeFailed{
-    {"purge_login_failures", R"sql(
-DELETE FROM login_failures WHERE rowid IN (
-  SELECT rowid FROM login_failures WHERE window_started_at < $1 AND locked_until < $1 LIMIT $2))sql"},
-    {"purge_login_failures", R"sql(
-DELETE FROM login_failures WHERE login_name IN (
-  SELECT login_name FROM login_failures WHERE window_started_at < $1 AND locked_until < $1
-   LIMIT $2 FOR UPDATE SKIP LOCKED))sql"}};
+// Any order: a counter a sign-in is updating right now is left for next time (PurgeQuery).
+inline const PurgeQuery kPurgeFailed{"purge_login_failures", "login_failures", "login_name",
+                                     "window_started_at < $1 AND locked_until < $1", ""};
 }  // namespace user_sql
 
 /// A users row in the column order of user_sql's reads, its id at column `first`. `Row` is
