@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "core/error.hpp"
+#include "storage/sqlite/string_list.hpp"
 
 namespace gatehouse::storage::sqlite {
 namespace {
@@ -275,6 +276,13 @@ std::string Statement::blob(int column) const {
 }
 
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::vector<std::string> Statement::text_array(int column) const {
+  const char* name = sqlite3_column_name(stmt_, column);
+  return decode_string_list(text(column), name != nullptr ? name : "?");
+}
+
+Binder& Binder::text_array(const std::vector<std::string>& values) { return text(encode_string_list(values)); }
 
 Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
   Statement(connection_, mode == Mode::kImmediate ? kBeginImmediate : kBeginDeferred).run();

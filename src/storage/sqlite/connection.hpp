@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "storage/query.hpp"
 
@@ -128,6 +129,9 @@ class Statement {
   /// An integer column read as a flag (as postgres::Row reads a boolean), for row decoders both
   /// backends share.
   bool boolean(int column) const { return int64(column) != 0; }
+  /// A list column (a JSON array of strings, string_list.hpp), read as postgres::Row reads a text[].
+  /// @throws StorageError naming the column if it holds anything else.
+  std::vector<std::string> text_array(int column) const;
 
  private:
   Connection& connection_;
@@ -178,6 +182,8 @@ class Binder {
     return *this;
   }
   Binder& boolean(bool value) { return int8(value ? 1 : 0); }
+  /// A list, kept as a JSON array of strings (string_list.hpp) where PostgreSQL has a text[].
+  Binder& text_array(const std::vector<std::string>& values);
 
  private:
   Statement& statement_;
