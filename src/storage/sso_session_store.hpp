@@ -48,6 +48,20 @@ session::SsoSession sso_session_from_row(const Row& r) {
                              r.int64(5), r.int64(6), r.int64(7), sign_in_columns::decode_participants(r.text(8))};
 }
 
+/// The same columns as parameters $1 ... $9. `Params` is postgres::Params or sqlite::Binder.
+template <class Params>
+Params& sso_session_params(Params& p, const session::SsoSession& x) {
+  return p.bytea(x.id_hash)
+      .text(x.sid)
+      .text(x.user_id)
+      .int8(x.auth_time)
+      .text(x.amr)
+      .int8(x.created_at)
+      .int8(x.last_seen_at)
+      .int8(x.expires_at)
+      .text(sign_in_columns::encode_participants(x.participants));
+}
+
 template <class Connection>
 class SqlSsoSessionStore final : public session::SsoSessionStore {
  public:
@@ -55,17 +69,7 @@ class SqlSsoSessionStore final : public session::SsoSessionStore {
 
   void insert(const session::SsoSession& x) override {
     auto connection = pool_.acquire();
-    run(*connection, sso_session_sql::kInsert, [&](auto& p) {
-      p.bytea(x.id_hash)
-          .text(x.sid)
-          .text(x.user_id)
-          .int8(x.auth_time)
-          .text(x.amr)
-          .int8(x.created_at)
-          .int8(x.last_seen_at)
-          .int8(x.expires_at)
-          .text(sign_in_columns::encode_participants(x.participants));
-    });
+    run(*connection, sso_session_sql::kInsert, [&](auto& p) { sso_session_params(p, x); });
   }
 
   std::optional<session::SsoSession> find(const std::string& id_hash, UnixSeconds now,

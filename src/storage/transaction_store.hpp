@@ -55,6 +55,37 @@ signin::SignInTransaction transaction_from_row(const Row& r) {
   return t;
 }
 
+/// The same columns as parameters $1 ... $24; `old` is sign_in_columns::legacy_oidc_columns(t).
+/// state, nonce and login_hint: any bytes (bytea on PostgreSQL, TEXT on SQLite). `Params` is
+/// postgres::Params or sqlite::Binder.
+template <class Params>
+Params& transaction_params(Params& p, const signin::SignInTransaction& t, const oidc::AuthorizationRequest& old) {
+  return p.text(t.id)
+      .bytea(t.csrf_hash)
+      .text(old.client_id)
+      .text(old.redirect_uri)
+      .text(old.response_type)
+      .text(old.response_mode)
+      .text(old.scope)
+      .any_text(old.state)
+      .any_text(old.nonce)
+      .text(old.code_challenge)
+      .text(old.code_challenge_method)
+      .text(old.prompt)
+      .any_text(t.login_hint)
+      .int8(t.max_age)
+      .int8(t.created_at)
+      .int8(t.expires_at)
+      .text(t.continuation.kind)
+      .bytea(t.continuation.payload)
+      .text(t.service)
+      .boolean(t.fresh)
+      .bytea(t.requested_acr)
+      .text(t.user_id)
+      .text(t.amr)
+      .text(t.acr);
+}
+
 template <class Connection>
 class SqlTransactionStore final : public signin::TransactionStore {
  public:
@@ -63,33 +94,7 @@ class SqlTransactionStore final : public signin::TransactionStore {
   void insert(const signin::SignInTransaction& t) override {
     const auto old = sign_in_columns::legacy_oidc_columns(t);
     auto connection = pool_.acquire();
-    // state, nonce and login_hint: any bytes (bytea on PostgreSQL, TEXT on SQLite).
-    run(*connection, transaction_sql::kInsert, [&](auto& p) {
-      p.text(t.id)
-          .bytea(t.csrf_hash)
-          .text(old.client_id)
-          .text(old.redirect_uri)
-          .text(old.response_type)
-          .text(old.response_mode)
-          .text(old.scope)
-          .any_text(old.state)
-          .any_text(old.nonce)
-          .text(old.code_challenge)
-          .text(old.code_challenge_method)
-          .text(old.prompt)
-          .any_text(t.login_hint)
-          .int8(t.max_age)
-          .int8(t.created_at)
-          .int8(t.expires_at)
-          .text(t.continuation.kind)
-          .bytea(t.continuation.payload)
-          .text(t.service)
-          .boolean(t.fresh)
-          .bytea(t.requested_acr)
-          .text(t.user_id)
-          .text(t.amr)
-          .text(t.acr);
-    });
+    run(*connection, transaction_sql::kInsert, [&](auto& p) { transaction_params(p, t, old); });
   }
 
   std::optional<signin::SignInTransaction> find(const std::string& id, UnixSeconds now) override {
