@@ -1,14 +1,20 @@
 #pragma once
 // cluster::JobStore on SQL, declared once for both backends. Each backend defines the member
 // functions for its own connection type (explicit specializations) in
-// storage/<backend>/job_store.cpp, in its own dialect.
+// storage/<backend>/job_store.cpp, in its own dialect; the purge is written once here.
 
 #include <optional>
 
 #include "cluster/job_store.hpp"
 #include "storage/connection_pool.hpp"
+#include "storage/query.hpp"
 
 namespace gatehouse::storage {
+
+namespace job_sql {
+inline const PurgeQuery kPurgeRuns{"purge_job_runs", "job_runs", "id", "started_at < $1 AND finished_at IS NOT NULL",
+                                   "id"};
+}  // namespace job_sql
 
 /// A job_runs row in the column order both backends' run queries share: id, job, node_id,
 /// started_at, finished_at (NULL while running), outcome, detail. `Row` is sqlite::Statement or
@@ -37,8 +43,9 @@ class SqlJobStore final : public cluster::JobStore {
   bool make_due(const std::string& name, UnixMillis now) override;
   std::vector<cluster::JobInfo> list() override;
   std::vector<cluster::JobRun> runs(const std::string& job, std::size_t limit) override;
-  std::size_t purge_runs(UnixMillis before, std::size_t limit) override;
-
+  std::size_t purge_runs(UnixMillis before, std::size_t limit) override {
+    return purge_batch(pool_, in_dialect<Connection>(job_sql::kPurgeRuns), before, limit);
+  }
 
  private:
   ConnectionPool<Connection>& pool_;

@@ -20,22 +20,19 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
+#include "storage/query.hpp"
 
 struct pg_conn;
 struct pg_result;
 
 namespace gatehouse::storage::postgres {
 
-/// A named SQL statement (STYLE C8). Define each one once, at file scope, as a constant: a
-/// connection prepares it on first use and keys its statement cache by the Query's address.
-/// Parameters are $1, $2, ...; their types are those of the first Params a connection runs it with.
-struct Query {
-  std::string_view name;
-  std::string_view sql;
-};
+// Query (storage/query.hpp): a connection prepares it on first use. Parameters are $1, $2, ...;
+// their types are those of the first Params a connection runs it with.
 
 /// A statement the server refused. sqlstate() and constraint() let a store turn an expected
 /// refusal (a unique violation) into a result. The message holds the server's primary message
@@ -59,6 +56,9 @@ class Params {
  public:
   Params& text(std::string_view value);
   Params& bytea(std::string_view value);
+  /// A value of any bytes in a column that is bytea here (text must be UTF-8) and TEXT on SQLite:
+  /// bytea() under the name sqlite::Binder gives it, for parameter lists both backends share.
+  Params& any_text(std::string_view value) { return bytea(value); }
   Params& int8(std::int64_t value);
   Params& int8(std::optional<std::int64_t> value);  ///< nullopt binds a typed NULL
   Params& boolean(bool value);
@@ -130,6 +130,11 @@ struct ConnectionSpec {
 
 class Connection {
  public:
+  static constexpr Dialect kDialect = Dialect::kPostgres;
+  /// Whether `value` can be bound as text (is_storable_text): a lookup by a value that cannot
+  /// answers "not found" without asking the server.
+  static bool storable_text(std::string_view value) noexcept;
+
   /// Connects and sets the session up (read committed, search_path).
   /// @throws StorageError naming spec.label.
   explicit Connection(const ConnectionSpec& spec);
@@ -192,6 +197,36 @@ std::string quote_identifier(std::string_view value);
 /// What messages call the server of `url`: "postgres 'user@host:port/dbname'", never a password.
 /// @throws StorageError (without quoting the URL) if libpq cannot parse it.
 std::string describe_server(const std::string& url);
+
+inline bool Connection::storable_text(std::string_view value) noexcept { return is_storable_text(value); }
+
+/// storage/query.hpp: runs a statement; answers the rows it changed.
+template <class Bind>
+std::int64_t run(Connection& connection, const Query& query, Bind&& bind) {
+  Params params;
+  bind(params);
+  return connection.execute(query, params).affected();
+}
+
+/// storage/query.hpp: read(first row), or nullopt when there is none.
+template <class Bind, class Read>
+auto first_row(Connection& connection, const Query& query, Bind&& bind, Read&& read)
+    -> std::optional<decltype(read(std::declval<const Row&>()))> {
+  Params params;
+  bind(params);
+  const auto result = connection.execute(query, params);
+  if (result.empty()) return std::nullopt;
+  return read(static_cast<const Row&>(result.row(0)));
+}
+
+/// storage/query.hpp: read(row) for every row.
+template <class Bind, class Read>
+void for_each_row(Connection& connection, const Query& query, Bind&& bind, Read&& read) {
+  Params params;
+  bind(params);
+  const auto result = connection.execute(query, params);
+  for (int i = 0; i < result.rows(); ++i) read(static_cast<const Row&>(result.row(i)));
+}
 
 /// Runs a purge statement ($1 the cut-off, $2 the batch size); answers how many rows it deleted.
 /// storage::purge_batch's PostgreSQL side.

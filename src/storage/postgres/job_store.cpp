@@ -36,10 +36,6 @@ SELECT id, job, node_id, started_at, finished_at, outcome, detail FROM job_runs
 constexpr Query kRunsOfJob{"list_runs_of_job", R"sql(
 SELECT id, job, node_id, started_at, finished_at, outcome, detail FROM job_runs WHERE job = $2
  ORDER BY started_at DESC, id DESC LIMIT $1)sql"};
-constexpr Query kPurgeRuns{"purge_job_runs", R"sql(
-DELETE FROM job_runs WHERE id IN (
-  SELECT id FROM job_runs WHERE started_at < $1 AND finished_at IS NOT NULL ORDER BY id LIMIT $2
-     FOR UPDATE SKIP LOCKED))sql"};
 
 }  // namespace
 
@@ -123,11 +119,6 @@ std::vector<cluster::JobRun> SqlJobStore<postgres::Connection>::runs(const std::
   std::vector<cluster::JobRun> out;
   for (int i = 0; i < result.rows(); ++i) out.push_back(job_run_from_row(result.row(i)));
   return out;
-}
-
-template <>
-std::size_t SqlJobStore<postgres::Connection>::purge_runs(UnixMillis before, std::size_t limit) {
-  return purge_batch(pool_, kPurgeRuns, before, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -125,23 +125,9 @@ grant_rows AS (
   RETURNING 1)
 SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM access) + (SELECT count(*) FROM grant_rows))sql"};
 
-token::RefreshToken read_token(const Row& r) {
-  return token::RefreshToken{r.text(0), r.text(1), r.text(2),  r.text(3),  r.text(4),
-                             r.text(5), r.int8(6), r.text(7), r.int8(8), r.int8(9)};
-}
-
 Params token_params(const token::RefreshToken& t) {
   Params p;
-  p.bytea(t.token_hash)
-      .bytea(t.grant_id)
-      .text(t.client_id)
-      .text(t.user_id)
-      .text(t.scope)
-      .text(t.sid)
-      .int8(t.auth_time)
-      .text(t.amr)
-      .int8(t.created_at)
-      .int8(t.expires_at);
+  refresh_token_params(p, t);
   return p;
 }
 
@@ -187,7 +173,7 @@ token::RotateResult SqlRefreshTokenStore<postgres::Connection>::rotate(const std
     const auto found = connection->execute(kRotate, params);
     if (found.empty()) return result;  // kUnknown
     const Row row = found.row(0);
-    result.token = read_token(row);
+    result.token = refresh_token_from_row(row);
     if (row.boolean(13)) {
       result.outcome = token::RotateOutcome::kRotated;
       return result;
@@ -217,7 +203,7 @@ std::optional<token::RefreshToken> SqlRefreshTokenStore<postgres::Connection>::f
   auto connection = pool_.acquire();
   const auto result = connection->execute(kFindActive, Params().bytea(token_hash).int8(now));
   if (result.empty()) return std::nullopt;
-  return read_token(result.row(0));
+  return refresh_token_from_row(result.row(0));
 }
 
 template <>

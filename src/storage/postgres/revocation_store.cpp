@@ -17,7 +17,7 @@ constexpr Query kIsRevoked{"is_revoked", R"sql(
 SELECT 1 FROM revoked_tokens WHERE jti = $1
 UNION ALL
 SELECT 1 FROM grants WHERE grant_id = $2 AND revoked_at IS NOT NULL LIMIT 1)sql"};
-// A bounded batch, oldest first; SKIP LOCKED as in transaction_store.cpp. A row whose expiry a
+// A bounded batch, oldest first; SKIP LOCKED as in storage::PurgeQuery (query.hpp). A row whose expiry a
 // concurrent revoke() just extended is re-checked against `expires_at < $1` when it is locked.
 constexpr Query kPurgeRevocations{"purge_expired_revocations", R"sql(
 DELETE FROM revoked_tokens WHERE jti IN (

@@ -1,5 +1,6 @@
 #include "storage/sqlite/connection.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "core/error.hpp"
+#include "storage/sqlite/string_list.hpp"
 
 namespace gatehouse::storage::sqlite {
 namespace {
@@ -137,14 +139,49 @@ Connection::~Connection() {
   sqlite3_close_v2(db_);
 }
 
+namespace {
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// A character that continues an identifier (SQLite allows `$` in one: a$1 is a name).
+bool is_word(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+}  // namespace
+
+std::string sqlite_placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  for (std::size_t i = 0; i < sql.size();) {
+    const char c = sql[i];
+    std::size_t end = i + 1;  // the end of the piece that starts at i, copied as it is
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      // A literal or quoted identifier; a doubled quote inside it ('it''s') is two of them in a row.
+      const char close = c == '[' ? ']' : c;
+      end = std::min(sql.find(close, i + 1), sql.size() - 1) + 1;
+    } else if (sql.substr(i, 2) == "--") {
+      end = std::min(sql.find('\n', i), sql.size());
+    } else if (sql.substr(i, 2) == "/*") {
+      end = std::min(sql.find("*/", i + 2), sql.size() - 2) + 2;
+    } else if (c == '$' && i + 1 < sql.size() && is_digit(sql[i + 1]) && (i == 0 || !is_word(sql[i - 1]))) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    out.append(sql.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
 sqlite3_stmt* Connection::prepared(const Query& query) {
   if (auto it = statements_.find(&query); it != statements_.end()) return it->second;
+  const std::string sql = sqlite_placeholders(query.sql);  // once per connection: the statement is cached
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, query.sql.data(), static_cast<int>(query.sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, &tail);
   if (rc != SQLITE_OK) fail("prepare " + std::string(query.name), rc);
-  if (stmt == nullptr || tail != query.sql.data() + query.sql.size()) {
+  if (stmt == nullptr || tail != sql.data() + sql.size()) {
     sqlite3_finalize(stmt);
     throw StorageError("sqlite '" + label_ + "': query " + std::string(query.name) +
                        " must be exactly one statement");
@@ -239,6 +276,13 @@ std::string Statement::blob(int column) const {
 }
 
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::vector<std::string> Statement::text_array(int column) const {
+  const char* name = sqlite3_column_name(stmt_, column);
+  return decode_string_list(text(column), name != nullptr ? name : "?");
+}
+
+Binder& Binder::text_array(const std::vector<std::string>& values) { return text(encode_string_list(values)); }
 
 Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
   Statement(connection_, mode == Mode::kImmediate ? kBeginImmediate : kBeginDeferred).run();

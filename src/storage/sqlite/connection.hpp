@@ -14,18 +14,23 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "storage/query.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace gatehouse::storage::sqlite {
 
-/// A named SQL statement (STYLE C8). Define each one once, at file scope, as a constant: the
-/// statement cache is keyed by the Query's address. Parameters are numbered (?1, ?2, ...).
-struct Query {
-  std::string_view name;
-  std::string_view sql;
-};
+// Query (storage/query.hpp): its text is written with PostgreSQL's placeholders ($1, $2, ...) or
+// SQLite's own (?1, ?2, ...); a connection prepares it in SQLite's (sqlite_placeholders).
+
+/// `sql` with each placeholder $N written ?N (SQLite reads `$1` as a parameter *named* "$1",
+/// numbered by first appearance, so "$2 ... $1" would bind the wrong values). A `$` inside a string
+/// literal, a quoted identifier or a comment is left alone.
+std::string sqlite_placeholders(std::string_view sql);
 
 /// How to open one connection of a pool.
 struct ConnectionSpec {
@@ -44,14 +49,19 @@ struct BusyWait {
 
 class Connection {
  public:
+  static constexpr Dialect kDialect = Dialect::kSqlite;
+  /// Whether `value` can be bound as text: SQLite stores any bytes in a TEXT value.
+  static constexpr bool storable_text(std::string_view) noexcept { return true; }
+
   /// @throws StorageError naming spec.label if the database cannot be opened or configured.
   explicit Connection(const ConnectionSpec& spec);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  /// The cached prepared statement for `query` (prepared with SQLITE_PREPARE_PERSISTENT on first
-  /// use). Use it through Statement, which resets it afterwards.
+  /// The cached prepared statement for `query` (its placeholders turned into SQLite's and
+  /// prepared with SQLITE_PREPARE_PERSISTENT on first use). Use it through Statement, which
+  /// resets it afterwards.
   sqlite3_stmt* prepared(const Query& query);
   /// Runs a script of one or more statements without caching (migrations, pragmas).
   void exec_script(std::string_view name, const std::string& sql);
@@ -119,6 +129,9 @@ class Statement {
   /// An integer column read as a flag (as postgres::Row reads a boolean), for row decoders both
   /// backends share.
   bool boolean(int column) const { return int64(column) != 0; }
+  /// A list column (a JSON array of strings, string_list.hpp), read as postgres::Row reads a text[].
+  /// @throws StorageError naming the column if it holds anything else.
+  std::vector<std::string> text_array(int column) const;
 
  private:
   Connection& connection_;
@@ -143,7 +156,71 @@ class Transaction {
   bool open_ = true;
 };
 
-/// Runs a purge statement (?1 the cut-off, ?2 the batch size); answers how many rows it deleted.
+/// Binds a Statement's parameters in order (1, 2, ...) under the names postgres::Params gives them,
+/// so one parameter list serves both backends (storage/query.hpp).
+class Binder {
+ public:
+  explicit Binder(Statement& statement) : statement_(statement) {}
+  Binder& text(std::string_view value) {
+    statement_.bind_text(++index_, value);
+    return *this;
+  }
+  Binder& bytea(std::string_view value) {
+    statement_.bind_blob(++index_, value);
+    return *this;
+  }
+  /// A value of any bytes in a column that is bytea on PostgreSQL (where text must be UTF-8) and
+  /// TEXT here (SQLite keeps any bytes in a TEXT value).
+  Binder& any_text(std::string_view value) { return text(value); }
+  Binder& int8(std::int64_t value) {
+    statement_.bind_int(++index_, value);
+    return *this;
+  }
+  Binder& int8(std::optional<std::int64_t> value) {
+    if (value) return int8(*value);
+    statement_.bind_null(++index_);
+    return *this;
+  }
+  Binder& boolean(bool value) { return int8(value ? 1 : 0); }
+  /// A list, kept as a JSON array of strings (string_list.hpp) where PostgreSQL has a text[].
+  Binder& text_array(const std::vector<std::string>& values);
+
+ private:
+  Statement& statement_;
+  int index_ = 0;
+};
+
+/// storage/query.hpp: runs a statement that returns no rows; answers the rows it changed.
+template <class Bind>
+std::int64_t run(Connection& connection, const Query& query, Bind&& bind) {
+  Statement s(connection, query);
+  Binder binder(s);
+  bind(binder);
+  s.run();
+  return connection.changes();
+}
+
+/// storage/query.hpp: read(first row), or nullopt when there is none.
+template <class Bind, class Read>
+auto first_row(Connection& connection, const Query& query, Bind&& bind, Read&& read)
+    -> std::optional<decltype(read(std::declval<const Statement&>()))> {
+  Statement s(connection, query);
+  Binder binder(s);
+  bind(binder);
+  if (!s.step()) return std::nullopt;
+  return read(static_cast<const Statement&>(s));
+}
+
+/// storage/query.hpp: read(row) for every row.
+template <class Bind, class Read>
+void for_each_row(Connection& connection, const Query& query, Bind&& bind, Read&& read) {
+  Statement s(connection, query);
+  Binder binder(s);
+  bind(binder);
+  while (s.step()) read(static_cast<const Statement&>(s));
+}
+
+/// Runs a purge statement ($1 the cut-off, $2 the batch size); answers how many rows it deleted.
 /// storage::purge_batch's SQLite side.
 std::size_t run_purge(Connection& connection, const Query& query, std::int64_t before, std::int64_t limit);
 

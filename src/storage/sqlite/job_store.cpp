@@ -34,9 +34,6 @@ SELECT id, job, node_id, started_at, finished_at, outcome, detail FROM job_runs 
 constexpr Query kRunsOfJob{"list_runs_of_job", R"sql(
 SELECT id, job, node_id, started_at, finished_at, outcome, detail FROM job_runs WHERE job = ?2
  ORDER BY started_at DESC, id DESC LIMIT ?1)sql"};
-constexpr Query kPurgeRuns{"purge_job_runs", R"sql(
-DELETE FROM job_runs WHERE id IN (
-  SELECT id FROM job_runs WHERE started_at < ?1 AND finished_at IS NOT NULL ORDER BY id LIMIT ?2))sql"};
 
 }  // namespace
 
@@ -139,11 +136,6 @@ std::vector<cluster::JobRun> SqlJobStore<sqlite::Connection>::runs(const std::st
   std::vector<cluster::JobRun> out;
   while (s.step()) out.push_back(job_run_from_row(s));
   return out;
-}
-
-template <>
-std::size_t SqlJobStore<sqlite::Connection>::purge_runs(UnixMillis before, std::size_t limit) {
-  return purge_batch(pool_, kPurgeRuns, before, limit);
 }
 
 }  // namespace gatehouse::storage

@@ -65,22 +65,9 @@ constexpr Query kPurgeRevokedGrants{"purge_revoked_grants", R"sql(
 DELETE FROM revoked_grants WHERE rowid IN (
   SELECT rowid FROM revoked_grants WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2))sql"};
 
-token::RefreshToken read_token(const Statement& r) {
-  return token::RefreshToken{r.blob(0), r.text(1), r.text(2),  r.text(3),  r.text(4),
-                             r.text(5), r.int64(6), r.text(7), r.int64(8), r.int64(9)};
-}
-
 void bind_token(Statement& s, const token::RefreshToken& t) {
-  s.bind_blob(1, t.token_hash)
-      .bind_text(2, t.grant_id)
-      .bind_text(3, t.client_id)
-      .bind_text(4, t.user_id)
-      .bind_text(5, t.scope)
-      .bind_text(6, t.sid)
-      .bind_int(7, t.auth_time)
-      .bind_text(8, t.amr)
-      .bind_int(9, t.created_at)
-      .bind_int(10, t.expires_at);
+  Binder binder(s);
+  refresh_token_params(binder, t);
 }
 
 /// Inside a write transaction. @returns refresh + access tokens revoked now.
@@ -125,7 +112,7 @@ token::RotateResult SqlRefreshTokenStore<sqlite::Connection>::rotate(const std::
     Statement s(*connection, kSelectRefresh);
     s.bind_blob(1, presented_hash);
     if (!s.step()) return result;  // kUnknown
-    result.token = read_token(s);
+    result.token = refresh_token_from_row(s);
     if (!s.is_null(10)) rotated_at = s.int64(10);
     if (!s.is_null(11)) result.previous_response = s.blob(11);
     revoked = !s.is_null(12);
@@ -162,7 +149,7 @@ std::optional<token::RefreshToken> SqlRefreshTokenStore<sqlite::Connection>::fin
   Statement s(*connection, kFindActive);
   s.bind_blob(1, token_hash).bind_int(2, now);
   if (!s.step()) return std::nullopt;
-  return read_token(s);
+  return refresh_token_from_row(s);
 }
 
 template <>
