@@ -194,7 +194,7 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
       1, std::chrono::ceil<std::chrono::seconds>(spec.connect_timeout).count());
   const std::string connect_timeout = std::to_string(seconds);
   const char* keywords[] = {"fallback_application_name", "connect_timeout", "dbname", nullptr};
-  const char* values[] = {"gatehouse", connect_timeout.c_str(), spec.url.c_str(), nullptr};
+  const char* values[] = {"gatehouse", connect_timeout.c_str(), spec.url.reveal().c_str(), nullptr};
   conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn_ == nullptr) throw StorageError(label_ + ": cannot connect: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -350,9 +350,9 @@ std::string quote_identifier(std::string_view value) {
   return quoted + "\"";
 }
 
-std::string describe_server(const std::string& url) {
+std::string describe_server(const DatabaseUrl& url) {
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  PQconninfoOption* options = PQconninfoParse(url.reveal().c_str(), &error);
   if (options == nullptr) {
     // libpq's message may quote part of the URL, password included.
     PQfreemem(error);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/secret.hpp"
 #include "storage/query.hpp"
 
 struct pg_conn;
@@ -122,7 +123,7 @@ class Result {
 
 /// How to open one connection of a pool.
 struct ConnectionSpec {
-  std::string url;                   ///< libpq URL or key=value string (may hold a password)
+  DatabaseUrl url;                   ///< libpq URL or key=value string (may hold a password)
   std::string search_path;           ///< a quoted identifier, or empty for the server's default
   std::chrono::milliseconds connect_timeout{5000};
   std::string label;                 ///< what messages call the server: never the password
@@ -196,7 +197,7 @@ std::string quote_identifier(std::string_view value);
 
 /// What messages call the server of `url`: "postgres 'user@host:port/dbname'", never a password.
 /// @throws StorageError (without quoting the URL) if libpq cannot parse it.
-std::string describe_server(const std::string& url);
+std::string describe_server(const DatabaseUrl& url);
 
 inline bool Connection::storable_text(std::string_view value) noexcept { return is_storable_text(value); }
 

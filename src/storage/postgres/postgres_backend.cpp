@@ -55,7 +55,7 @@ constexpr Query kSchemaExists{"schema_exists", "SELECT 1 FROM pg_namespace WHERE
 ConnectionSpec connection_spec(const PostgresOptions& options) {
   if (options.url.empty()) throw StorageError("postgres: the connection URL is empty");
   ConnectionSpec spec;
-  spec.url = options.url.reveal();
+  spec.url = options.url;
   spec.label = describe_server(spec.url);
   if (!options.schema.empty()) spec.search_path = quote_identifier(options.schema);
   spec.connect_timeout = options.timeout;
@@ -100,7 +100,7 @@ void PostgresBackend::notify_on_events(std::function<void()> wake) {
     bool reported = false;
     while (!stop.stop_requested()) {
       if (conn == nullptr) {
-        conn = PQconnectdb(spec.url.c_str());
+        conn = PQconnectdb(spec.url.reveal().c_str());
         PGresult* r = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN gatehouse_events") : nullptr;
         const bool ok = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
         if (r != nullptr) PQclear(r);

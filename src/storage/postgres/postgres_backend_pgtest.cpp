@@ -340,7 +340,7 @@ TEST(PostgresBackend, JunkBytesFromABrowserAreStoredOrNotFoundNeverAnError) {
 TEST(PostgresConnectionPool, GivesUpAfterTheWaitAndDiscardsBrokenConnections) {
   std::atomic<int> opened{0};
   ConnectionSpec spec;
-  spec.url = server_url();
+  spec.url = DatabaseUrl(server_url());
   spec.label = describe_server(spec.url);
   ConnectionPool pool(
       [&] {

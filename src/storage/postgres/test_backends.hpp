@@ -41,7 +41,7 @@ inline std::string fresh_schema_name() {
 /// would). `schema` empty: the server's default search_path.
 inline std::unique_ptr<Connection> raw_connection(const std::string& schema = "") {
   ConnectionSpec spec;
-  spec.url = server_url();
+  spec.url = DatabaseUrl(server_url());
   spec.label = describe_server(spec.url);
   if (!schema.empty()) spec.search_path = quote_identifier(schema);
   return std::make_unique<Connection>(spec);
