@@ -208,7 +208,12 @@ auto first_row(Connection& connection, const Query& query, Bind&& bind, Read&& r
   Binder binder(s);
   bind(binder);
   if (!s.step()) return std::nullopt;
-  return read(static_cast<const Statement&>(s));
+  auto row = read(static_cast<const Statement&>(s));
+  // To the end: a write's RETURNING row comes before the statement (and its autocommit) finishes,
+  // and only the last step reports a failed commit (a reset would drop it).
+  while (s.step()) {
+  }
+  return row;
 }
 
 /// storage/query.hpp: read(row) for every row.

@@ -2,6 +2,7 @@
 // (storage/query.hpp): sqlite_placeholders() and Connection::prepared().
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace gatehouse::storage::sqlite {
@@ -43,6 +44,25 @@ TEST(SqlitePlaceholders, AStatementInPostgresStyleBindsByNumber) {
     EXPECT_EQ(s.text(1), "$1");
     EXPECT_EQ(s.text(2), "b");
   }
+}
+
+// first_row() steps a statement to its end: in autocommit the commit happens there, and a write
+// whose commit fails (here a deferred foreign key) is an error even though its RETURNING row came.
+constexpr Query kInsertChild{"test_insert_child", "INSERT INTO child (id, parent) VALUES ($1, $2) RETURNING id"};
+
+TEST(SqliteFirstRow, AWriteWhoseCommitFailsIsAnErrorAfterItsReturningRow) {
+  Connection connection(ConnectionSpec{.target = ":memory:", .wal = false, .label = "test"});
+  connection.exec_script("schema", R"sql(
+CREATE TABLE parent (id INTEGER PRIMARY KEY);
+CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO parent (id) VALUES (1);)sql");
+  const auto read_id = [](const Statement& row) { return row.int64(0); };
+  EXPECT_EQ(first_row(connection, kInsertChild, [](Binder& b) { b.int8(10).int8(1); }, read_id), 10);
+  EXPECT_THROW(first_row(connection, kInsertChild, [](Binder& b) { b.int8(11).int8(2); }, read_id), gatehouse::StorageError);
+  // Nothing of the failed write stays.
+  Statement count(connection, Query{"test_count_children", "SELECT count(*) FROM child"});
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.int64(0), 1);
 }
 
 }  // namespace
