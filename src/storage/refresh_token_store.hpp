@@ -16,8 +16,8 @@ namespace gatehouse::storage {
 /// sqlite::Statement or postgres::Row.
 template <class Row>
 token::RefreshToken refresh_token_from_row(const Row& r) {
-  return token::RefreshToken{r.blob(0), r.text(1),  r.text(2), r.text(3),  r.text(4),
-                             r.text(5), r.int64(6), r.text(7), r.int64(8), r.int64(9)};
+  return token::RefreshToken{r.blob(0), r.text(1), r.text(2), r.text(3), r.text(4),
+                             {r.text(5), r.int64(6), r.text(7)}, r.int64(8), r.int64(9)};
 }
 
 /// The same columns as parameters $1 ... $10 (grant_id: any bytes, bytea on PostgreSQL and TEXT on
@@ -29,9 +29,9 @@ Params& refresh_token_params(Params& p, const token::RefreshToken& t) {
       .text(t.client_id)
       .text(t.user_id)
       .text(t.scope)
-      .text(t.sid)
-      .int8(t.auth_time)
-      .text(t.amr)
+      .text(t.sign_in.sid)
+      .int8(t.sign_in.auth_time)
+      .text(t.sign_in.amr)
       .int8(t.created_at)
       .int8(t.expires_at);
 }

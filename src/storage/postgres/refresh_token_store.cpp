@@ -165,9 +165,9 @@ token::RotateResult SqlRefreshTokenStore<postgres::Connection>::rotate(const std
         .text(successor.client_id)
         .text(successor.user_id)
         .text(successor.scope)
-        .text(successor.sid)
-        .int8(successor.auth_time)
-        .text(successor.amr)
+        .text(successor.sign_in.sid)
+        .int8(successor.sign_in.auth_time)
+        .text(successor.sign_in.amr)
         .int8(successor.created_at)
         .int8(successor.expires_at);
     const auto found = connection->execute(kRotate, params);
