@@ -100,7 +100,7 @@ http::Response introspect_access_token(const OAuthDeps& deps, const client::Clie
 http::Response introspect_refresh_token(const OAuthDeps& deps, const client::Client& caller, std::string_view value) {
   if (deps.refresh_tokens == nullptr) return oauth_json_response(kInactive);
   auto t = deps.refresh_tokens->find_active(refresh_hash(value), deps.clock.now());
-  if (!t || t->client_id != caller.client_id || !user_allows(deps, t->user_id, t->auth_time))
+  if (!t || t->client_id != caller.client_id || !user_allows(deps, t->user_id, t->sign_in.auth_time))
     return oauth_json_response(kInactive);
   boost::json::object body{{"active", true},    {"client_id", t->client_id}, {"sub", t->user_id},
                            {"iss", deps.tokens.issuer()}, {"exp", t->expires_at}, {"iat", t->created_at},

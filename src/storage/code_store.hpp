@@ -4,6 +4,7 @@
 
 #include "storage/connection_pool.hpp"
 #include "storage/query.hpp"
+#include "storage/sign_in_facts.hpp"
 #include "token/code_store.hpp"
 
 namespace gatehouse::storage {
@@ -42,9 +43,7 @@ token::AuthorizationCode code_from_row(const Row& r) {
                                   .nonce = r.text(6),
                                   .code_challenge = r.text(7),
                                   .code_challenge_method = r.text(8),
-                                  .sid = r.text(9),
-                                  .auth_time = r.int64(10),
-                                  .amr = r.text(11),
+                                  .sign_in = sign_in_from_row(r, 9),
                                   .created_at = r.int64(12),
                                   .expires_at = r.int64(13)};
 }
@@ -59,8 +58,8 @@ class SqlCodeStore final : public token::CodeStore {
     // grant_id and nonce: any bytes (bytea on PostgreSQL, TEXT on SQLite).
     run(*connection, code_sql::kInsert, [&](auto& p) {
       p.bytea(c.code_hash).any_text(c.grant_id).text(c.client_id).text(c.redirect_uri).text(c.user_id).text(c.scope);
-      p.any_text(c.nonce).text(c.code_challenge).text(c.code_challenge_method).text(c.sid).int8(c.auth_time);
-      p.text(c.amr).int8(c.created_at).int8(c.expires_at);
+      p.any_text(c.nonce).text(c.code_challenge).text(c.code_challenge_method);
+      sign_in_params(p, c.sign_in).int8(c.created_at).int8(c.expires_at);
     });
   }
 

@@ -8,6 +8,7 @@
 
 #include "token/refresh_token_store.hpp"
 #include "storage/connection_pool.hpp"
+#include "storage/sign_in_facts.hpp"
 
 namespace gatehouse::storage {
 
@@ -16,24 +17,16 @@ namespace gatehouse::storage {
 /// sqlite::Statement or postgres::Row.
 template <class Row>
 token::RefreshToken refresh_token_from_row(const Row& r) {
-  return token::RefreshToken{r.blob(0), r.text(1),  r.text(2), r.text(3),  r.text(4),
-                             r.text(5), r.int64(6), r.text(7), r.int64(8), r.int64(9)};
+  return token::RefreshToken{r.blob(0), r.text(1), r.text(2), r.text(3), r.text(4),
+                             sign_in_from_row(r, 5), r.int64(8), r.int64(9)};
 }
 
 /// The same columns as parameters $1 ... $10 (grant_id: any bytes, bytea on PostgreSQL and TEXT on
 /// SQLite). `Params` is postgres::Params or sqlite::Binder.
 template <class Params>
 Params& refresh_token_params(Params& p, const token::RefreshToken& t) {
-  return p.bytea(t.token_hash)
-      .any_text(t.grant_id)
-      .text(t.client_id)
-      .text(t.user_id)
-      .text(t.scope)
-      .text(t.sid)
-      .int8(t.auth_time)
-      .text(t.amr)
-      .int8(t.created_at)
-      .int8(t.expires_at);
+  p.bytea(t.token_hash).any_text(t.grant_id).text(t.client_id).text(t.user_id).text(t.scope);
+  return sign_in_params(p, t.sign_in).int8(t.created_at).int8(t.expires_at);
 }
 
 /// How long a revoked grant is remembered (both backends), so tokens a racing request issues from

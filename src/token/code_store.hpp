@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "token/sign_in_facts.hpp"
 
 namespace gatehouse::token {
 
@@ -22,9 +23,7 @@ struct AuthorizationCode {
   std::string nonce;
   std::string code_challenge;
   std::string code_challenge_method;
-  std::string sid;
-  UnixSeconds auth_time = 0;
-  std::string amr;
+  SignInFacts sign_in;
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;
 };

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "token/sign_in_facts.hpp"
 
 namespace gatehouse::token {
 
@@ -22,9 +23,7 @@ struct RefreshToken {
   std::string client_id;
   std::string user_id;
   std::string scope;
-  std::string sid;
-  UnixSeconds auth_time = 0;
-  std::string amr;
+  SignInFacts sign_in;
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;
 };

@@ -35,9 +35,7 @@ http::Response code_redirect(const AuthorizeDeps& deps, const AuthorizationReque
   code.nonce = request.nonce;
   code.code_challenge = request.code_challenge;
   code.code_challenge_method = request.code_challenge_method;
-  code.sid = s.sid;
-  code.auth_time = s.auth_time;
-  code.amr = s.amr;
+  code.sign_in = {s.sid, s.auth_time, s.amr};
   code.created_at = now;
   code.expires_at = now + deps.code_ttl;
   deps.codes.insert(code);

@@ -46,11 +46,12 @@ Result<user::User, oauth::OAuthError> check_user(const oauth::OAuthDeps& oauth, 
   if (!u || !u->active) return unexpected(invalid_grant("the user is no longer active"));
   // The user was signed out everywhere after the sign-in behind this code: refused even when the
   // code itself was issued after the sign-out, by a request that read the session just before.
-  if (stored.auth_time < u->tokens_valid_after) return unexpected(invalid_grant("the code has been revoked"));
+  if (stored.sign_in.auth_time < u->tokens_valid_after) return unexpected(invalid_grant("the code has been revoked"));
   // A sign-out everywhere in the second of that sign-in passes the cut-off above, but it revoked
   // the code's grant: the tokens would be born revoked, and the ID token would still tell the
   // client that the user just signed in. Only that second needs the extra read.
-  if (stored.auth_time == u->tokens_valid_after && oauth.revocations.is_revoked(token::grant_jti(stored.grant_id)))
+  if (stored.sign_in.auth_time == u->tokens_valid_after &&
+      oauth.revocations.is_revoked(token::grant_jti(stored.grant_id)))
     return unexpected(invalid_grant("the code has been revoked"));
   return std::move(*u);
 }
@@ -80,7 +81,7 @@ oauth::GrantResult authorization_code_grant(const UserGrantDeps& deps, const oau
   const auto& stored = *found;
   auto u = check_user(oauth, deps, stored);
   if (!u) return unexpected(std::move(u.error()));
-  Issue in{c, *u, stored.grant_id, signin::split_words(stored.scope), stored.nonce, stored.sid, stored.auth_time, stored.amr};
+  Issue in{c, *u, stored.grant_id, signin::split_words(stored.scope), stored.nonce, stored.sign_in};
   auto body = issue_tokens(oauth, deps, in);
   if (!body) return body;
   // A refresh token goes only to a client registered for the refresh_token grant; offline_access

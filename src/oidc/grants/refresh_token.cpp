@@ -39,7 +39,7 @@ Result<user::User, oauth::OAuthError> check_user(const UserGrantDeps& deps, cons
     deps.refresh_tokens.revoke_grant(current.grant_id, now);
     return unexpected(invalid_grant("the user is no longer active"));
   }
-  if (current.auth_time < u->tokens_valid_after) {  // a sign-in before a sign-out everywhere
+  if (current.sign_in.auth_time < u->tokens_valid_after) {  // a sign-in before a sign-out everywhere
     deps.refresh_tokens.revoke_grant(current.grant_id, now);
     return unexpected(invalid_grant("the refresh token has been revoked"));
   }
@@ -61,7 +61,7 @@ Result<Successor, oauth::OAuthError> build_successor(const UserGrantDeps& deps, 
   if (!scopes) return unexpected(std::move(scopes.error()));
   auto u = check_user(deps, current, now);
   if (!u) return unexpected(std::move(u.error()));
-  Issue in{c, *u, current.grant_id, std::move(*scopes), {}, current.sid, current.auth_time, current.amr};
+  Issue in{c, *u, current.grant_id, std::move(*scopes), {}, current.sign_in};
   auto issued = issue_tokens(request.deps, deps, in);
   if (!issued) return unexpected(std::move(issued.error()));
   Successor next{std::move(*issued), {}};

@@ -66,9 +66,7 @@ class UserGrantsTest : public oauth::testing::OAuthTest {
     c.nonce = "n-0S6_WzA2Mj";
     c.code_challenge = std::move(challenge);
     c.code_challenge_method = "S256";
-    c.sid = "sid-1";
-    c.auth_time = clock_.now() - signed_in_ago;
-    c.amr = "pwd";
+    c.sign_in = {"sid-1", clock_.now() - signed_in_ago, "pwd"};
     c.created_at = clock_.now();
     c.expires_at = clock_.now() + 60;
     backend_.codes().insert(c);
@@ -191,6 +189,24 @@ TEST_F(UserGrantsTest, RefreshRotatesAndAReuseInsideTheGraceWindowGetsTheSameAns
   EXPECT_EQ(again.body, r2.body) << "the same token pair, so two tabs do not sign the user out";
   EXPECT_EQ(error(refresh(rt2, "other")), "invalid_grant") << "another client cannot use it";
   EXPECT_EQ(refresh(rt2).status, 200);
+}
+
+// The code, its refresh token and each successor carry one token::SignInFacts: every ID token of
+// the grant reports the sign-in behind the code (sid, auth_time, amr), not the time of the refresh.
+TEST_F(UserGrantsTest, EveryIdTokenOfAGrantReportsTheSignInBehindItsCode) {
+  const auto signed_in_at = clock_.now() - 5;
+  auto b = body(redeem(make_code()));
+  for (int i = 0; i < 3; ++i) {
+    auto id = payload(b.at("id_token").as_string());
+    EXPECT_EQ(id.at("sid").as_string(), "sid-1") << "token " << i;
+    EXPECT_EQ(id.at("auth_time").as_int64(), signed_in_at) << "token " << i;
+    ASSERT_TRUE(id.at("amr").is_array()) << "token " << i;
+    EXPECT_EQ(id.at("amr").as_array(), json::array{"pwd"}) << "token " << i;
+    clock_.advance(30);
+    auto r = refresh(std::string(b.at("refresh_token").as_string()));
+    ASSERT_EQ(r.status, 200) << "rotation " << i << ": " << r.body;
+    b = body(r);
+  }
 }
 
 TEST_F(UserGrantsTest, AReuseAfterTheGraceWindowRevokesTheWholeFamily) {

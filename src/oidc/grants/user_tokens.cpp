@@ -26,9 +26,9 @@ Result<std::string, oauth::OAuthError> sign_id_token(const oauth::OAuthDeps& oau
   id.user = &in.user;
   id.scopes = in.scopes;
   id.nonce = in.nonce;
-  id.sid = in.sid;
-  id.auth_time = in.auth_time;
-  id.amr = signin::split_words(in.amr);
+  id.sid = in.sign_in.sid;
+  id.auth_time = in.sign_in.auth_time;
+  id.amr = signin::split_words(in.sign_in.amr);
   id.issued_at = claims.iat;
   id.lifetime = deps.id_token_ttl;
   id.access_token = access;
@@ -79,9 +79,10 @@ oauth::GrantResult issue_tokens(const oauth::OAuthDeps& oauth, const UserGrantDe
 
 token::RefreshToken new_refresh_token(const UserGrantDeps& deps, const Issue& in, UnixSeconds now, std::string& value) {
   value = jose::random_token(32);
-  const auto expires_at = std::min(now + deps.refresh_token_ttl, in.auth_time + deps.refresh_token_max_lifetime);
+  const auto expires_at =
+      std::min(now + deps.refresh_token_ttl, in.sign_in.auth_time + deps.refresh_token_max_lifetime);
   return token::RefreshToken{token_hash(value), in.grant_id, in.client.client_id, in.user.id,
-                             client::join_scope(in.scopes), in.sid, in.auth_time, in.amr, now, expires_at};
+                             client::join_scope(in.scopes), in.sign_in, now, expires_at};
 }
 
 }  // namespace gatehouse::oidc

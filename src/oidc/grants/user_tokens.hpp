@@ -10,6 +10,7 @@
 
 #include "oauth/endpoints.hpp"
 #include "oidc/grants/user_grants.hpp"
+#include "token/sign_in_facts.hpp"
 
 namespace gatehouse::oidc {
 
@@ -20,9 +21,7 @@ struct Issue {
   std::string grant_id;
   std::vector<std::string> scopes;
   std::string nonce;  // only from the authorization request; never on refresh
-  std::string sid;
-  UnixSeconds auth_time = 0;
-  std::string amr;
+  token::SignInFacts sign_in;
 };
 
 /// SHA-256 of a code or refresh token: only hashes are stored.

@@ -213,7 +213,7 @@ TEST_F(AccountTest, ChangingThePasswordEndsOtherSessionsAndGrantsButKeepsThisBro
   auto b = signed_in();
   const auto before = session_of(b);
   ASSERT_TRUE(before);
-  backend_.refresh_tokens().insert({"rt-hash", "grant-1", "web", "u1", "openid", before->sid, before->auth_time, "pwd",
+  backend_.refresh_tokens().insert({"rt-hash", "grant-1", "web", "u1", "openid", {before->sid, before->auth_time, "pwd"},
                                     clock_.now(), clock_.now() + 3600});
   clock_.advance(120);
   const auto old_cookie = b.cookies.at("gh_session");

@@ -383,7 +383,7 @@ TEST(PostgresBackend, TwoNodesRedeemACodeAndRotateARefreshTokenOnce) {
   code.grant_id = "g1";
   code.expires_at = 2000;
   a->backend->codes().insert(code);
-  a->backend->refresh_tokens().insert(token::RefreshToken{"r1", "g1", "web", "u1", "openid", "sid", 1, "pwd", 1, 5000});
+  a->backend->refresh_tokens().insert(token::RefreshToken{"r1", "g1", "web", "u1", "openid", {"sid", 1, "pwd"}, 1, 5000});
 
   constexpr int kThreads = 8;
   std::latch start(kThreads);
@@ -395,7 +395,7 @@ TEST(PostgresBackend, TwoNodesRedeemACodeAndRotateARefreshTokenOnce) {
       start.arrive_and_wait();
       if (node.codes().mark_used(code.code_hash, 1000)) ++consumed;
       else ++reused;
-      token::RefreshToken successor{"succ-" + std::to_string(i), "g1", "web", "u1", "openid", "sid", 1, "pwd", 1000, 5000};
+      token::RefreshToken successor{"succ-" + std::to_string(i), "g1", "web", "u1", "openid", {"sid", 1, "pwd"}, 1000, 5000};
       const auto r = node.refresh_tokens().rotate("r1", successor, "answer-" + std::to_string(i), 1000, 10);
       if (r.outcome == token::RotateOutcome::kRotated) ++rotated;
       if (r.outcome == token::RotateOutcome::kGrace) ++grace;
@@ -420,7 +420,7 @@ TEST(PostgresBackend, TokensIssuedWhileTheirGrantIsRevokedEndUpRevoked) {
       start.arrive_and_wait();
       for (int i = 0; i < 5; ++i) {
         b.refresh_tokens().insert(
-            token::RefreshToken{grant + "-r" + std::to_string(i), grant, "web", "u1", "openid", "sid", 1, "pwd", 1, 5000});
+            token::RefreshToken{grant + "-r" + std::to_string(i), grant, "web", "u1", "openid", {"sid", 1, "pwd"}, 1, 5000});
         b.refresh_tokens().record_access_token(grant, grant + "-jti" + std::to_string(i), 4000);
       }
     });

@@ -160,16 +160,7 @@ token::RotateResult SqlRefreshTokenStore<postgres::Connection>::rotate(const std
   {
     Params params;
     params.bytea(presented_hash).int8(now).bytea(sealed_response);
-    params.bytea(successor.token_hash)
-        .bytea(successor.grant_id)
-        .text(successor.client_id)
-        .text(successor.user_id)
-        .text(successor.scope)
-        .text(successor.sid)
-        .int8(successor.auth_time)
-        .text(successor.amr)
-        .int8(successor.created_at)
-        .int8(successor.expires_at);
+    refresh_token_params(params, successor);  // $4 ... $13
     const auto found = connection->execute(kRotate, params);
     if (found.empty()) return result;  // kUnknown
     const Row row = found.row(0);

@@ -31,9 +31,7 @@ class CodeStoreContract : public contract::StoreContract<CodeStore> {
     c.nonce = "nonce";
     c.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
     c.code_challenge_method = "S256";
-    c.sid = "sid-1";
-    c.auth_time = 990;
-    c.amr = "pwd";
+    c.sign_in = {"sid-1", 990, "pwd"};
     c.created_at = 1000;
     c.expires_at = expires_at;
     return c;
@@ -54,9 +52,9 @@ TEST_P(CodeStoreContract, AFreshCodeIsReadWithEveryFieldAndSpentOnce) {
   EXPECT_EQ(found->nonce, c.nonce);
   EXPECT_EQ(found->code_challenge, c.code_challenge);
   EXPECT_EQ(found->code_challenge_method, c.code_challenge_method);
-  EXPECT_EQ(found->sid, c.sid);
-  EXPECT_EQ(found->auth_time, c.auth_time);
-  EXPECT_EQ(found->amr, c.amr);
+  EXPECT_EQ(found->sign_in.sid, c.sign_in.sid);
+  EXPECT_EQ(found->sign_in.auth_time, c.sign_in.auth_time);
+  EXPECT_EQ(found->sign_in.amr, c.sign_in.amr);
   EXPECT_EQ(found->created_at, c.created_at);
   EXPECT_EQ(found->expires_at, c.expires_at);
   EXPECT_TRUE(store().find(c.code_hash)) << "reading spends nothing";

@@ -35,7 +35,7 @@ class RefreshTokenStoreContract : public contract::StoreContract<GrantStores> {
   RevocationStore& revocations() { return store().revocations; }
 
   static RefreshToken sample(const std::string& hash, const std::string& grant = "g1", UnixSeconds expires_at = 5000) {
-    return RefreshToken{hash, grant, "web", "u1", "openid offline_access", "sid-1", 900, "pwd", 1000, expires_at};
+    return RefreshToken{hash, grant, "web", "u1", "openid offline_access", {"sid-1", 900, "pwd"}, 1000, expires_at};
   }
 };
 
@@ -47,9 +47,9 @@ TEST_P(RefreshTokenStoreContract, RotationReplacesTheTokenWithItsSuccessor) {
   EXPECT_EQ(active->client_id, "web");
   EXPECT_EQ(active->user_id, "u1");
   EXPECT_EQ(active->scope, "openid offline_access");
-  EXPECT_EQ(active->sid, "sid-1");
-  EXPECT_EQ(active->auth_time, 900);
-  EXPECT_EQ(active->amr, "pwd");
+  EXPECT_EQ(active->sign_in.sid, "sid-1");
+  EXPECT_EQ(active->sign_in.auth_time, 900);
+  EXPECT_EQ(active->sign_in.amr, "pwd");
   EXPECT_EQ(active->created_at, 1000);
   EXPECT_EQ(active->expires_at, 5000);
 
