@@ -39,6 +39,10 @@ class RedisCountingUserStore final : public user::UserStore {
   bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) override {
     return inner_.rehash_password(id, old_hash, new_hash);
   }
+  bool change_password_hash(const std::string& id, const std::string& old_hash, const std::string& new_hash,
+                            UnixSeconds now) override {
+    return inner_.change_password_hash(id, old_hash, new_hash, now);
+  }
   bool revoke_tokens_before(const std::string& id, UnixSeconds t) override { return inner_.revoke_tokens_before(id, t); }
   bool remove(const std::string& id) override { return inner_.remove(id); }
 

@@ -62,6 +62,8 @@ inline constexpr Query kSetPasswordHash{"set_password_hash",
     "UPDATE users SET password_hash = $2, updated_at = $3, version = version + 1 WHERE id = $1"};
 inline constexpr Query kRehashPassword{"rehash_password",
     "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2"};
+inline constexpr Query kChangePasswordHash{"change_password_hash",
+    "UPDATE users SET password_hash = $3, updated_at = $4, version = version + 1 WHERE id = $1 AND password_hash = $2"};
 // The larger of two values is max() in SQLite and greatest() in PostgreSQL (max() aggregates there).
 inline constexpr DialectQuery kRevokeTokensBefore{
     {"revoke_user_tokens_before", "UPDATE users SET tokens_valid_after = max(tokens_valid_after, $2) WHERE id = $1"},
@@ -152,6 +154,14 @@ class SqlUserStore final : public user::UserStore {
     if (!Connection::storable_text(id)) return false;
     auto connection = pool_.acquire();
     return run(*connection, user_sql::kRehashPassword, [&](auto& p) { p.text(id).text(old_hash).text(new_hash); }) == 1;
+  }
+
+  bool change_password_hash(const std::string& id, const std::string& old_hash, const std::string& new_hash,
+                            UnixSeconds now) override {
+    if (!Connection::storable_text(id)) return false;
+    auto connection = pool_.acquire();
+    return run(*connection, user_sql::kChangePasswordHash,
+               [&](auto& p) { p.text(id).text(old_hash).text(new_hash).int8(now); }) == 1;
   }
 
   bool revoke_tokens_before(const std::string& id, UnixSeconds t) override {

@@ -45,6 +45,12 @@ class CachingUserStore final : public UserStore {
     OnScopeExit after{[&] { written(id); }};
     return inner_.rehash_password(id, old_hash, new_hash);
   }
+  bool change_password_hash(const std::string& id, const std::string& old_hash, const std::string& new_hash,
+                            UnixSeconds now) override {
+    invalidate(id);
+    OnScopeExit after{[&] { written(id); }};
+    return inner_.change_password_hash(id, old_hash, new_hash, now);
+  }
   bool revoke_tokens_before(const std::string& id, UnixSeconds t) override {
     invalidate(id);
     OnScopeExit after{[&] { written(id); }};

@@ -33,6 +33,12 @@ class UserStore {
   /// Replaces the hash only while it is still `old_hash` (the rehash after a sign-in, which must
   /// never put an old password back over one set meanwhile). @returns true if it replaced it.
   virtual bool rehash_password(const std::string& id, const std::string& old_hash, const std::string& new_hash) = 0;
+  /// The user's own password change, which verified `old_hash`: sets the hash as
+  /// set_password_hash() does (updated_at, version), in one write and only while the hash is
+  /// still `old_hash`, so of two changes at once (a double click) one wins and neither undoes an
+  /// administrator's reset made meanwhile. @returns true if it replaced it.
+  virtual bool change_password_hash(const std::string& id, const std::string& old_hash, const std::string& new_hash,
+                                    UnixSeconds now) = 0;
   /// Makes every token issued to the user before `t` invalid: tokens_valid_after becomes
   /// max(tokens_valid_after, t). The version stays. @returns false if there is no such user.
   virtual bool revoke_tokens_before(const std::string& id, UnixSeconds t) = 0;

@@ -104,8 +104,7 @@ http::Response AccountPages::change_password(const http::Request& request) const
   // changed and goes back to the page (to sign in again), rather than ending the renewed session
   // or storing a second one with the same sid (a store fault, 503).
   const auto hash = d.passwords.hash(fresh);
-  if (!d.users.rehash_password(c.user.id, *verified, hash)) return see_account();
-  if (!d.users.set_password_hash(c.user.id, hash, now)) return see_account();  // updated_at and version, as before
+  if (!d.users.change_password_hash(c.user.id, *verified, hash, now)) return see_account();
   spdlog::info("user {} changed their password", c.user.id);
   // Every session and grant of the old password ends; this browser keeps a renewed session.
   signin::sign_out_everywhere({d.users, &d.sessions, deps_.grants}, c.user.id, now);

@@ -139,6 +139,25 @@ TEST_P(UserStoreContract, PasswordHashesChangeAloneAndARehashNeverRestoresAnOldO
   EXPECT_FALSE(store().rehash_password("nobody", "x", "y"));
 }
 
+TEST_P(UserStoreContract, AUsersOwnPasswordChangeReplacesOnlyTheHashItVerifiedInOneWrite) {
+  ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
+  const User before = *store().find("u1");
+  ASSERT_TRUE(store().change_password_hash("u1", before.password_hash, "$argon2id$mine", 1'800'000'000));
+  auto found = store().find("u1");
+  EXPECT_EQ(found->password_hash, "$argon2id$mine");
+  EXPECT_EQ(found->updated_at, 1'800'000'000);
+  EXPECT_EQ(found->version, before.version + 1) << "has_password and updated_at are shown";
+  // The second post of the same form verified the old hash: it changes nothing.
+  EXPECT_FALSE(store().change_password_hash("u1", before.password_hash, "$argon2id$again", 1'800'000'001));
+  // An administrator's reset meanwhile is never undone by a change that verified the hash before it.
+  ASSERT_TRUE(store().set_password_hash("u1", "$argon2id$reset", 1'800'000'002));
+  EXPECT_FALSE(store().change_password_hash("u1", "$argon2id$mine", "$argon2id$late", 1'800'000'003));
+  found = store().find("u1");
+  EXPECT_EQ(found->password_hash, "$argon2id$reset");
+  EXPECT_EQ(found->version, before.version + 2);
+  EXPECT_FALSE(store().change_password_hash("nobody", "x", "y", 1));
+}
+
 TEST_P(UserStoreContract, TheTokenCutOffOnlyMovesForward) {
   ASSERT_EQ(store().insert(sample("u1", "ada", "ada@example.com")), UserWriteResult::kOk);
   EXPECT_EQ(store().find("u1")->tokens_valid_after, 0);
