@@ -14,17 +14,22 @@
 namespace gatehouse::storage::postgres {
 namespace {
 
-// Type OIDs of pg_type (fixed since PostgreSQL 7; the server headers that name them are not part
-// of libpq-dev).
-constexpr std::uint32_t kBoolOid = 16;
-constexpr std::uint32_t kByteaOid = 17;
-constexpr std::uint32_t kNameOid = 19;
-constexpr std::uint32_t kInt8Oid = 20;
-constexpr std::uint32_t kInt2Oid = 21;
-constexpr std::uint32_t kInt4Oid = 23;
-constexpr std::uint32_t kTextOid = 25;
-constexpr std::uint32_t kTextArrayOid = 1009;
-constexpr std::uint32_t kVarcharOid = 1043;
+// The types this code binds and reads, by their OID in pg_type (fixed since PostgreSQL 7; the
+// server headers that name them are not part of libpq-dev).
+enum class PgType : std::uint32_t {
+  kBool = 16,
+  kBytea = 17,
+  kName = 19,
+  kInt8 = 20,
+  kInt2 = 21,
+  kInt4 = 23,
+  kText = 25,
+  kTextArray = 1009,
+  kVarchar = 1043,
+};
+
+constexpr std::uint32_t oid(PgType type) { return static_cast<std::uint32_t>(type); }
+PgType column_type(const PGresult* result, int column) { return static_cast<PgType>(PQftype(result, column)); }
 
 constexpr int kBinary = 1;
 
@@ -71,22 +76,22 @@ Params& Params::add(std::uint32_t type, std::string_view bytes) {
   return *this;
 }
 
-Params& Params::text(std::string_view value) { return add(kTextOid, value); }
-Params& Params::bytea(std::string_view value) { return add(kByteaOid, value); }
+Params& Params::text(std::string_view value) { return add(oid(PgType::kText), value); }
+Params& Params::bytea(std::string_view value) { return add(oid(PgType::kBytea), value); }
 
 Params& Params::int8(std::int64_t value) {
   std::string bytes;
   put_be(bytes, static_cast<std::uint64_t>(value), 8);
-  return add(kInt8Oid, bytes);
+  return add(oid(PgType::kInt8), bytes);
 }
 
 Params& Params::int8(std::optional<std::int64_t> value) {
   if (value) return int8(*value);
-  params_.push_back(Param{kInt8Oid, bytes_.size(), -1});
+  params_.push_back(Param{oid(PgType::kInt8), bytes_.size(), -1});
   return *this;
 }
 
-Params& Params::boolean(bool value) { return add(kBoolOid, value ? std::string_view("\1", 1) : std::string_view("\0", 1)); }
+Params& Params::boolean(bool value) { return add(oid(PgType::kBool), value ? std::string_view("\1", 1) : std::string_view("\0", 1)); }
 
 Params& Params::text_array(const std::vector<std::string>& values) {
   // array_recv's format: ndim, has-nulls flag, element type, then (length, lower bound) per
@@ -94,7 +99,7 @@ Params& Params::text_array(const std::vector<std::string>& values) {
   std::string bytes;
   put_be(bytes, values.empty() ? 0 : 1, 4);
   put_be(bytes, 0, 4);
-  put_be(bytes, kTextOid, 4);
+  put_be(bytes, oid(PgType::kText), 4);
   if (!values.empty()) {
     put_be(bytes, values.size(), 4);
     put_be(bytes, 1, 4);
@@ -103,7 +108,7 @@ Params& Params::text_array(const std::vector<std::string>& values) {
     put_be(bytes, value.size(), 4);
     bytes.append(value);
   }
-  return add(kTextArrayOid, bytes);
+  return add(oid(PgType::kTextArray), bytes);
 }
 
 // --- Result and Row --------------------------------------------------------------------------
@@ -120,7 +125,7 @@ std::int64_t Result::affected() const {
 void Row::bad_column(int column, std::string_view expected) const {
   throw StorageError("postgres: query " + std::string(query_) + ": column " + std::to_string(column) +
                      " is not " + std::string(expected) + " (type oid " +
-                     std::to_string(PQftype(result_, column)) + ")");
+                     std::to_string(oid(column_type(result_, column))) + ")");
 }
 
 bool Row::is_null(int column) const { return PQgetisnull(result_, row_, column) != 0; }
@@ -130,15 +135,15 @@ std::string_view Row::bytes(int column) const {
 }
 
 std::string Row::text(int column) const {
-  const auto type = PQftype(result_, column);
-  if (type != kTextOid && type != kByteaOid && type != kVarcharOid && type != kNameOid) bad_column(column, "text");
+  const auto type = column_type(result_, column);
+  if (type != PgType::kText && type != PgType::kBytea && type != PgType::kVarchar && type != PgType::kName) bad_column(column, "text");
   return std::string(bytes(column));
 }
 
 std::int64_t Row::int8(int column) const {
   const auto value = bytes(column);
-  const auto type = PQftype(result_, column);
-  const std::size_t size = type == kInt8Oid ? 8 : type == kInt4Oid ? 4 : type == kInt2Oid ? 2 : 0;
+  const auto type = column_type(result_, column);
+  const std::size_t size = type == PgType::kInt8 ? 8 : type == PgType::kInt4 ? 4 : type == PgType::kInt2 ? 2 : 0;
   if (size == 0) bad_column(column, "an integer");
   if (is_null(column)) return 0;
   if (value.size() != size) bad_column(column, "a well-formed integer");
@@ -151,13 +156,13 @@ std::optional<std::int64_t> Row::optional_int8(int column) const {
 }
 
 bool Row::boolean(int column) const {
-  if (PQftype(result_, column) != kBoolOid) bad_column(column, "boolean");
+  if (column_type(result_, column) != PgType::kBool) bad_column(column, "boolean");
   const auto value = bytes(column);
   return value.size() == 1 && value[0] != 0;
 }
 
 std::vector<std::string> Row::text_array(int column) const {
-  if (PQftype(result_, column) != kTextArrayOid) bad_column(column, "text[]");
+  if (column_type(result_, column) != PgType::kTextArray) bad_column(column, "text[]");
   const auto value = bytes(column);
   const char* p = value.data();
   const char* const end = p + value.size();
