@@ -25,19 +25,18 @@ http::Response code_redirect(const AuthorizeDeps& deps, const AuthorizationReque
     return signin::error_page(*deps.sign_in.theme(), 400, "invalid_request", "The application's redirect URIs changed; start again.");
   const auto now = deps.clock.now();
   auto value = jose::random_token(32);
-  token::AuthorizationCode code;
-  code.code_hash = jose::sha256(value);
-  code.grant_id = jose::random_token(16);
-  code.client_id = request.client_id;
-  code.redirect_uri = request.redirect_uri;
-  code.user_id = s.user_id;
-  code.scope = request.scope;
-  code.nonce = request.nonce;
-  code.code_challenge = request.code_challenge;
-  code.code_challenge_method = request.code_challenge_method;
-  code.sign_in = {s.sid, s.auth_time, s.amr};
-  code.created_at = now;
-  code.expires_at = now + deps.code_ttl;
+  const token::AuthorizationCode code{.code_hash = jose::sha256(value),
+                                      .grant_id = jose::random_token(16),
+                                      .client_id = request.client_id,
+                                      .redirect_uri = request.redirect_uri,
+                                      .user_id = s.user_id,
+                                      .scope = request.scope,
+                                      .nonce = request.nonce,
+                                      .code_challenge = request.code_challenge,
+                                      .code_challenge_method = request.code_challenge_method,
+                                      .sign_in = {s.sid, s.auth_time, s.amr},
+                                      .created_at = now,
+                                      .expires_at = now + deps.code_ttl};
   deps.codes.insert(code);
   return redirect(*target, {{"code", value}, {"state", request.state}, {"iss", deps.issuer}});
 }
