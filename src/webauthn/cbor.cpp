@@ -177,25 +177,24 @@ std::optional<bool> CborValue::as_bool() const {
   return std::nullopt;
 }
 
-const CborValue* CborValue::get(std::int64_t key) const {
-  const CborMap* m = as_map();
-  if (m == nullptr) return nullptr;
-  for (const CborEntry& e : *m) {
-    const auto* k = std::get_if<std::int64_t>(&e.key);
+namespace {
+
+/// The value under a key held as a K (an int64 or a text string) in `map`, nullptr if absent.
+template <class K, class Query>
+const CborValue* find_entry(const CborMap* map, const Query& key) {
+  if (map == nullptr) return nullptr;
+  for (const CborEntry& e : *map) {
+    const K* k = std::get_if<K>(&e.key);
     if (k != nullptr && *k == key) return &e.value;
   }
   return nullptr;
 }
 
-const CborValue* CborValue::get(std::string_view key) const {
-  const CborMap* m = as_map();
-  if (m == nullptr) return nullptr;
-  for (const CborEntry& e : *m) {
-    const auto* k = std::get_if<std::string>(&e.key);
-    if (k != nullptr && *k == key) return &e.value;
-  }
-  return nullptr;
-}
+}  // namespace
+
+const CborValue* CborValue::get(std::int64_t key) const { return find_entry<std::int64_t>(as_map(), key); }
+
+const CborValue* CborValue::get(std::string_view key) const { return find_entry<std::string>(as_map(), key); }
 
 std::string_view to_string(CborError error) {
   switch (error) {
