@@ -73,6 +73,12 @@ using KeyBytes = Secret<struct KeyBytesTag>;
 /// A database connection URL (config database.url): it may carry a password, so from the config
 /// to libpq it is never a plain string that a log line could take.
 using DatabaseUrl = Secret<struct DatabaseUrlTag>;
+/// A TOTP seed (RFC 6238's shared key K): the raw bytes the user's authenticator also holds.
+using TotpSeed = Secret<struct TotpSeedTag>;
+/// A one-time code as the user typed it (or as computed to compare with it): a few digits.
+using OneTimeCode = Secret<struct OneTimeCodeTag>;
+/// A recovery code, shown once to the user and later typed by them in place of a second factor.
+using RecoveryCode = Secret<struct RecoveryCodeTag>;
 
 }  // namespace gatehouse
 

@@ -100,6 +100,14 @@ OSSL_PARAM digest_param(const char* key) {
   return OSSL_PARAM_construct_utf8_string(key, sha256_name, 0);
 }
 
+OSSL_PARAM hmac_digest_param(HmacHash hash) {
+  static char sha1_name[] = "SHA1";
+  static char sha256_name[] = "SHA256";
+  static char sha512_name[] = "SHA512";
+  char* name = hash == HmacHash::kSha1 ? sha1_name : hash == HmacHash::kSha512 ? sha512_name : sha256_name;
+  return OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0);
+}
+
 }  // namespace
 
 std::string random_bytes(std::size_t n) {
@@ -125,18 +133,23 @@ std::string sha256(std::string_view data) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+  return hmac(HmacHash::kSha256, key, data);
+}
+
+std::string hmac(HmacHash hash, std::string_view key, std::string_view data) {
   openssl::EvpMacCtxPtr ctx(EVP_MAC_CTX_new(hmac_mac()));
   if (!ctx) throw_crypto_error("EVP_MAC_CTX_new");
-  OSSL_PARAM params[] = {digest_param(OSSL_MAC_PARAM_DIGEST), OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {hmac_digest_param(hash), OSSL_PARAM_construct_end()};
   // A null key pointer means "keep the previous key" to EVP_MAC_init; an empty HMAC key is legal
   // (RFC 2104 zero-pads it), so always pass a real pointer.
   static constexpr unsigned char kNoKey = 0;
   const unsigned char* key_ptr = key.empty() ? &kNoKey : bytes(key);
   if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1) throw_crypto_error("EVP_MAC_init");
   if (EVP_MAC_update(ctx.get(), bytes(data), data.size()) != 1) throw_crypto_error("EVP_MAC_update");
-  std::string out(kSha256Size, '\0');
+  const std::size_t size = EVP_MAC_CTX_get_mac_size(ctx.get());
+  std::string out(size, '\0');
   std::size_t len = 0;
-  if (EVP_MAC_final(ctx.get(), bytes(out), &len, out.size()) != 1 || len != kSha256Size) {
+  if (size == 0 || EVP_MAC_final(ctx.get(), bytes(out), &len, out.size()) != 1 || len != size) {
     throw_crypto_error("EVP_MAC_final");
   }
   return out;

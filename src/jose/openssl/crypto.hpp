@@ -19,6 +19,11 @@ std::string random_token(std::size_t bytes = 32);
 std::string sha256(std::string_view data);
 /// @returns the 32-byte HMAC-SHA-256 of data under key.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+/// The hash under an HMAC that interoperates with authenticator apps (RFC 6238: SHA-1, -256, -512).
+enum class HmacHash { kSha1, kSha256, kSha512 };
+/// @returns the HMAC of data under key with `hash` (20, 32 or 64 bytes). SHA-1 is here only for
+/// HOTP/TOTP, where RFC 4226 requires it and HMAC-SHA-1 remains sound.
+std::string hmac(HmacHash hash, std::string_view key, std::string_view data);
 /// HKDF-SHA-256 (RFC 5869). @returns `length` bytes of output keying material.
 std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,
                         std::size_t length);

@@ -51,6 +51,14 @@ TEST(HmacSha256, EmptyKeyIsAllowed) {
   EXPECT_NE(hmac_sha256("", "x"), hmac_sha256("k", "x"));
 }
 
+TEST(Hmac, Sha1AndSha512MatchRfc2202AndRfc4231TestCase2) {
+  EXPECT_EQ(hex(hmac(HmacHash::kSha1, "Jefe", "what do ya want for nothing?")),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(hex(hmac(HmacHash::kSha512, "Jefe", "what do ya want for nothing?")),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+  EXPECT_EQ(hmac(HmacHash::kSha256, "Jefe", "x"), hmac_sha256("Jefe", "x"));
+}
+
 TEST(HkdfSha256, Rfc5869TestCase1) {
   const std::string okm = hkdf_sha256(std::string(22, '\x0b'), unhex("000102030405060708090a0b0c"),
                                       unhex("f0f1f2f3f4f5f6f7f8f9"), 42);
