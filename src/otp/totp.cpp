@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "jose/openssl/crypto.hpp"
+#include "otp/base32.hpp"
 
 namespace gatehouse::otp {
 
@@ -44,6 +45,15 @@ bool well_formed(const OneTimeCode& code, int digits) {
 }  // namespace
 
 TotpSeed generate_seed() { return TotpSeed(jose::random_bytes(kSeedBytes)); }
+
+Result<TotpSeed, std::string> seed_from_base32(std::string_view text) {
+  auto bytes = base32_decode(text);
+  if (!bytes) return unexpected(std::move(bytes.error()));
+  if (bytes->empty()) return unexpected(std::string("the seed is empty"));
+  TotpSeed seed(*bytes);
+  wipe(bytes->data(), bytes->size());  // no plain copy is left behind (a move may copy a short string)
+  return seed;
+}
 
 OneTimeCode hotp(const TotpSeed& seed, std::uint64_t counter, Algorithm algorithm, int digits) {
   check_digits(digits);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/result.hpp"
 #include "core/secret.hpp"
 
 namespace gatehouse::otp {
@@ -25,6 +26,11 @@ struct TotpParams {
 constexpr std::size_t kSeedBytes = 20;
 /// @returns a new seed of kSeedBytes random bytes. @throws CryptoError if the generator fails.
 TotpSeed generate_seed();
+
+/// A seed given in base32 (an otpauth URI's `secret`, another IdP's export: base32_decode's rules),
+/// as a TotpSeed at once, so the decoded bytes never pass through the code as a plain string.
+/// @returns the seed, or base32_decode's message (never echoing the input); an empty seed is refused.
+Result<TotpSeed, std::string> seed_from_base32(std::string_view text);
 
 /// RFC 4226 §5.3: the HMAC of the 8-byte big-endian counter, dynamically truncated, as `digits`
 /// decimal digits (leading zeros kept). @throws std::invalid_argument if digits is not 6 to 8.

@@ -26,6 +26,19 @@ TEST(Hotp, GivesTheRfc4226AppendixDValues) {
   }
 }
 
+TEST(Totp, ASeedImportedInBase32IsTheSameSeedAndBadTextIsRefused) {
+  // RFC 6238 Appendix B's SHA-1 seed "12345678901234567890", in base32 as an otpauth URI carries it.
+  const auto seed = seed_from_base32("gezd gnbv gy3t qojq gezd gnbv gy3t qojq");
+  ASSERT_TRUE(seed) << seed.error();
+  EXPECT_EQ(seed->reveal(), "12345678901234567890");
+  EXPECT_EQ(totp(*seed, 59, TotpParams{.digits = 8}).reveal(), "94287082");
+  EXPECT_FALSE(seed_from_base32("GEZDGNBV!"));
+  EXPECT_FALSE(seed_from_base32(""));
+  const auto refused = seed_from_base32("not base32 at all 1");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().find("not base32"), std::string::npos) << "the message never echoes the input";
+}
+
 TEST(Hotp, RefusesDigitsOutsideSixToEight) {
   EXPECT_THROW(hotp(kSha1Seed, 0, Algorithm::kSha1, 5), std::invalid_argument);
   EXPECT_THROW(hotp(kSha1Seed, 0, Algorithm::kSha1, 9), std::invalid_argument);
