@@ -39,13 +39,16 @@ enum class Kept {
   kPublic,       // only "public" (the one subject type Gatehouse has)
   kNullOnly,     // a feature Gatehouse does not offer: only null (or absent), which asks for none
   kEmptyList,    // a feature Gatehouse does not offer: only [] (or null), which asks for none
+  kMfaPolicy,    // our extension mfa_policy: "off" | "optional" | "required" (read by mfa_policy())
 };
 struct KeptMember {
   std::string_view name;
   Kept kind;
   std::string_view why;  // for kNullOnly / kEmptyList / kPublic: what is not supported
 };
-constexpr std::array<KeptMember, 29> kKept{{
+constexpr std::array<KeptMember, 30> kKept{{
+    // Ours: whether signing in to this client asks a second factor (absent: mfa.default_policy).
+    {"mfa_policy", Kept::kMfaPolicy, ""},
     {"client_uri", Kept::kUri, ""},
     {"logo_uri", Kept::kUri, ""},
     {"tos_uri", Kept::kUri, ""},
@@ -203,6 +206,10 @@ std::string check_kept(const KeptMember& m, const json::value& v) {
       if (v.is_array() && v.get_array().empty()) return "";
       return "value " + quoted(v) + " is not supported: " + std::string(m.why);
     case Kept::kNullOnly: return "value " + quoted(v) + " is not supported: " + std::string(m.why);
+    case Kept::kMfaPolicy:
+      return v.is_string() && (v.get_string() == "off" || v.get_string() == "optional" || v.get_string() == "required")
+                 ? ""
+                 : "must be \"off\", \"optional\" or \"required\"";
   }
   return "is not supported";
 }
@@ -243,6 +250,15 @@ std::string join_scope(const std::vector<std::string>& scopes) {
     out += s;
   }
   return out;
+}
+
+std::string mfa_policy(const Client& client) {
+  if (client.extra_metadata.find("\"mfa_policy\"") == std::string::npos) return {};  // the common case: no parse
+  boost::system::error_code ec;
+  auto extra = json::parse(client.extra_metadata, ec);
+  if (ec || !extra.is_object()) return {};
+  const auto* v = extra.get_object().if_contains("mfa_policy");
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 bool has_grant(const Client& client, std::string_view grant_type) {

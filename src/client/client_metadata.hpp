@@ -49,5 +49,7 @@ std::optional<std::vector<std::string>> split_scope(std::string_view scope);
 std::string join_scope(const std::vector<std::string>& scopes);
 
 bool has_grant(const Client& client, std::string_view grant_type);
+/// The client's registered mfa_policy member ("off" | "optional" | "required"), or "" when it has none.
+std::string mfa_policy(const Client& client);
 
 }  // namespace gatehouse::client

@@ -41,11 +41,13 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"response_modes_supported", strings({"query"})},
       {"code_challenge_methods_supported", strings({"S256"})},
       {"scopes_supported", strings({"openid", "profile", "email", "phone", "offline_access"})},
-      {"claims_supported", strings({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr", "at_hash", "name",
+      {"claims_supported", strings({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr", "acr", "at_hash", "name",
                                     "given_name", "family_name", "middle_name", "nickname", "preferred_username",
                                     "picture", "locale", "updated_at", "email", "email_verified", "phone_number",
                                     "phone_number_verified"})},
       {"prompt_values_supported", strings({"none", "login"})},
+      // acr_values: the multi-factor value asks for a second factor (step-up from a live session).
+      {"acr_values_supported", strings({signin::kAcrSingleFactor, signin::kAcrMultiFactor})},
       {"authorization_response_iss_parameter_supported", true},
       {"subject_types_supported", strings({"public"})},
       // RS256 by default (OIDC Core §15.1); a client may register another (id_token_signed_response_alg).

@@ -3,6 +3,7 @@
 // it starts a sign-in transaction with its own continuation, and is called back to resume it once
 // the person has signed in. The sign-in domain finds it by the continuation's kind.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,12 @@ class FrontDoor {
   virtual std::string_view kind() const = 0;
   /// What the login page calls `service` ("Sign in to <name>"): a client's name, for example.
   virtual std::string display_name(std::string_view service) const = 0;
+  /// The second-factor policy `service` registered (an OIDC client's mfa_policy); nullopt: the
+  /// installation default.
+  virtual std::optional<MfaPolicy> mfa_policy(std::string_view service) const {
+    (void)service;
+    return std::nullopt;
+  }
   /// Resumes the request `tx` carries, for the person signed in to `session` (OIDC: issue the
   /// code and redirect). The transaction is already consumed; the SSO session cookie is added to
   /// the response by the caller.

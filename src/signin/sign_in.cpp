@@ -8,9 +8,6 @@
 namespace gatehouse::signin {
 namespace {
 
-constexpr std::string_view kExpired =
-    "This sign-in request has expired or was already completed. Go back to the application and start again.";
-
 CookieScope csrf_cookie_scope(const CookieConfig& cookies) { return cookie_scope(cookies, kCsrfCookie, kCsrfCookiePath, true); }
 
 }  // namespace
@@ -80,41 +77,50 @@ http::Response SignIn::start(SignInTransaction tx, const http::Request& request)
   tx.created_at = now;
   tx.expires_at = now + deps_.transaction_ttl;
   deps_.transactions.insert(tx);
-  auto r = login_form(tx, csrf, tx.login_hint, {});
+  // A step-up: the first factor is the live session's; what follows it is asked at once.
+  auto r = tx.user_id.empty() ? login_form(tx, csrf, tx.login_hint, {}) : after_first_factor(tx, csrf, request, std::nullopt);
   r.set("Set-Cookie", set_cookie(deps_.cookies, csrf_scope, csrf, deps_.transaction_ttl));
   return r;
 }
 
-http::Response SignIn::login_endpoint(const http::Request& request) const {
+Result<SignIn::Posted, http::Response> SignIn::posted(const http::Request& request) const {
   auto parsed = oauth::parse_form(request);
-  if (!parsed) return error_page(*theme(), 400, "invalid_request", "The sign-in form could not be read.");
-  const auto& form = *parsed;
-  const auto now = deps_.clock.now();
-  auto tx = deps_.transactions.find(form.value("tx"), now);
-  if (!tx) return error_page(*theme(), 400, "expired", kExpired);
+  if (!parsed) return unexpected(error_page(*theme(), 400, "invalid_request", "The sign-in form could not be read."));
+  auto tx = deps_.transactions.find(parsed->value("tx"), deps_.clock.now());
+  if (!tx) return unexpected(error_page(*theme(), 400, "expired", kExpired));
   // CSRF: the token in the form must be one this server issued, the one in this browser's
   // cookie, and the one the transaction was created with (so a form cannot be posted from another
   // browser or site).
-  const auto csrf = form.value("csrf");
+  auto csrf = parsed->value("csrf");
   const auto cookie = cookie_value(request, csrf_cookie_scope(deps_.cookies).name);
   if (!valid_csrf_token(deps_.csrf_key, kLoginCsrf, csrf) || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
       !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
-    return error_page(*theme(), 400, "csrf", "The sign-in form is not valid (CSRF check failed). Go back to the application and start again.");
+    return unexpected(error_page(*theme(), 400, "csrf",
+                                 "The sign-in form is not valid (CSRF check failed). Go back to the application and start again."));
+  return Posted{std::move(*parsed), std::move(*tx), std::move(csrf)};
+}
+
+http::Response SignIn::login_endpoint(const http::Request& request) const {
+  auto p = posted(request);
+  if (!p) return std::move(p.error());
+  auto& [form, tx, csrf] = *p;
   // Before the password check: a limited attempt costs no argon2id.
   if (deps_.login_rate_limit) {
-    if (auto wait = deps_.login_rate_limit(tx->service, request.client_address))
+    if (auto wait = deps_.login_rate_limit(tx.service, request.client_address))
       return too_many_page(*theme(), "Too many sign-in attempts. Try again in ", *wait);
   }
   const auto username = form.value("username");
   const auto login_name = user::login_name(username);
   auto report = [&](std::string_view outcome, const std::string& user_id) {
-    if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{outcome, user_id, login_name, tx->service, request.client_address});
+    if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{outcome, user_id, login_name, tx.service, request.client_address});
   };
-  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout}, username, user::Password(form.value("password")), now, report);
-  if (!result.user) return login_form(*tx, csrf, username, result.message);
-  tx->user_id = result.user->id;
-  tx->amr = std::string(kAmrPassword);
-  return complete(*tx, login_name, request);
+  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout}, username, user::Password(form.value("password")),
+                              deps_.clock.now(), report);
+  if (!result.user) return login_form(tx, csrf, username, result.message);
+  const std::string before = tx.amr;
+  tx.user_id = result.user->id;
+  tx.amr = std::string(kAmrPassword);
+  return after_first_factor(tx, csrf, request, before);
 }
 
 /// Consumes the transaction, opens a new SSO session and hands over to the front door.
@@ -128,11 +134,24 @@ http::Response SignIn::complete(const SignInTransaction& tx, const std::string& 
   // A new session for a new sign-in: the one this browser had before (if any) ends.
   const auto now = deps_.clock.now();
   const auto session_scope = session_cookie_scope(deps_.cookies);
-  if (auto previous = cookie_value(request, session_scope.name); !previous.empty())
-    if (auto old = deps_.sessions.find(jose::sha256(previous), now, deps_.session_lifetime)) deps_.sessions.revoke_by_sid(old->sid);
   const auto value = jose::random_token(32);
   session::SsoSession s{jose::sha256(value), jose::random_token(16), user_id, now, tx.amr, now, now, now + deps_.session_lifetime,
                         {{tx.continuation.kind, tx.service, now, {}}}};
+  if (auto previous = cookie_value(request, session_scope.name); !previous.empty()) {
+    if (auto old = deps_.sessions.find(jose::sha256(previous), now, deps_.session_lifetime)) {
+      deps_.sessions.revoke_by_sid(old->sid);
+      // The same person again (a step-up to a second factor, a re-authentication): the SSO session
+      // goes on under its sid, with the services signed in to from it (logout still reaches them),
+      // behind a new cookie value.
+      if (old->user_id == user_id) {
+        s.sid = old->sid;
+        s.created_at = old->created_at;
+        auto participants = std::move(old->participants);
+        if (!old->has_participant(tx.continuation.kind, tx.service)) participants.push_back(s.participants.front());
+        s.participants = std::move(participants);
+      }
+    }
+  }
   deps_.sessions.insert(s);
   spdlog::info("user {} signed in (client {})", user_id, tx.service);
   if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{"success", user_id, login_name, tx.service, request.client_address});
@@ -143,6 +162,8 @@ http::Response SignIn::complete(const SignInTransaction& tx, const std::string& 
 
 void add_sign_in_routes(http::Router& router, const SignIn& sign_in) {
   router.add("POST", kLoginPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.login_endpoint(r); });
+  router.add("POST", kFactorPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.factor_endpoint(r); });
+  router.add("POST", kEnrolPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.enrol_endpoint(r); });
   router.add(
       "GET", "/assets/style.css",
       [&sign_in](const http::Request&, const http::PathParams&) {

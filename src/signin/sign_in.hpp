@@ -3,8 +3,12 @@
 //   1. a front door validates its request, then either answers from a live SSO session
 //      (current_session + join) or starts a sign-in transaction with its continuation (start):
 //      the transaction goes to the store and the login page is shown;
-//   2. the login form's POST (/oauth2/login, fields tx, csrf, username, password) runs the steps
-//      (the password today), consumes the transaction exactly once and opens a new SSO session;
+//   2. the login form's POST (/oauth2/login, fields tx, csrf, username, password) runs the password
+//      step; when the service's second-factor policy (or the request's acr_values) calls for one,
+//      the step is recorded on the transaction and the second-factor page follows (POST
+//      /oauth2/login/factor: a TOTP or recovery code), or, for a user without any when one is
+//      required, the enrolment of an authenticator app (POST /oauth2/login/enrol); the last step
+//      consumes the transaction exactly once and opens a new SSO session;
 //   3. the front door registered for the continuation's kind resumes (OIDC: code and redirect).
 // Every piece of state between the steps is in the store, so each request may reach any node.
 
@@ -16,10 +20,13 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/result.hpp"
+#include "mfa/factors.hpp"
 #include "http/router.hpp"
 #include "session/sso_session_store.hpp"
 #include "signin/cookies.hpp"
 #include "signin/csrf.hpp"
+#include "oauth/form.hpp"
 #include "signin/front_door.hpp"
 #include "signin/steps/password.hpp"
 #include "signin/theme.hpp"
@@ -28,7 +35,11 @@
 namespace gatehouse::signin {
 
 inline constexpr std::string_view kLoginPath = "/oauth2/login";
+inline constexpr std::string_view kFactorPath = "/oauth2/login/factor";
+inline constexpr std::string_view kEnrolPath = "/oauth2/login/enrol";
 inline constexpr std::string_view kCsrfCookie = "gh_csrf";
+inline constexpr std::string_view kExpired =
+    "This sign-in request has expired or was already completed. Go back to the application and start again.";
 /// The browser sends the CSRF cookie both to the authorization endpoint (which reuses it, so two
 /// tabs signing in at once share one token) and to the login form's POST. (Path=/ over https.)
 inline constexpr std::string_view kCsrfCookiePath = "/oauth2";
@@ -58,6 +69,13 @@ struct SignInDeps {
   const ThemeProvider* theme = nullptr;
   /// Signs the CSRF tokens of the hosted forms; the same on every node (derived from the master key).
   CsrfKey csrf_key = {};
+  /// The users' second factors (nullptr: passwords only, whatever the policies say).
+  const mfa::Factors* factors = nullptr;
+  /// The policy of a service whose front door names none (mfa.default_policy).
+  MfaPolicy mfa_default = MfaPolicy::kOptional;
+  /// When a second factor is required and the user has none: enrol one after the password (true),
+  /// or refuse the sign-in (mfa.enrol_when_required).
+  bool mfa_enrol_when_required = true;
 };
 
 /// Thread safety: after wiring (add_front_door), every method is safe to call concurrently.
@@ -84,8 +102,36 @@ class SignIn {
   http::Response start(SignInTransaction tx, const http::Request& request) const;
   /// POST /oauth2/login.
   http::Response login_endpoint(const http::Request& request) const;
+  /// POST /oauth2/login/factor (fields tx, csrf, method "totp" | "recovery", code).
+  http::Response factor_endpoint(const http::Request& request) const;
+  /// POST /oauth2/login/enrol (fields tx, csrf, code): confirms the authenticator app set up after the password.
+  http::Response enrol_endpoint(const http::Request& request) const;
+
+  /// The policy of `service` of front door `kind` (its own, else the installation default).
+  MfaPolicy mfa_policy(std::string_view kind, std::string_view service) const;
+  /// Whether `session` may answer for `service` without a second factor asked now: it has one,
+  /// or neither the service's policy nor `requested_acr` requires one. Reads nothing: an
+  /// "optional" policy asks the factors of the users who have one at sign-in, not of live sessions.
+  bool satisfies(const session::SsoSession& session, std::string_view kind, std::string_view service,
+                 std::string_view requested_acr) const;
 
  private:
+  /// What follows the first factor of `tx`'s user.
+  enum class Next { kDone, kAskFactor, kEnrol, kRefuse };
+  Next next_step(const SignInTransaction& tx) const;
+  /// A POST of a sign-in form: read, its transaction live, its CSRF token right.
+  struct Posted {
+    oauth::Form form;
+    SignInTransaction tx;
+    std::string csrf;
+  };
+  Result<Posted, http::Response> posted(const http::Request& request) const;
+  /// After the first factor of `tx` (recorded already, or to be recorded when `record_from` is
+  /// set: the amr read before it): completes, or shows the second-factor or enrolment page.
+  http::Response after_first_factor(SignInTransaction& tx, const std::string& csrf, const http::Request& request,
+                                    const std::optional<std::string>& record_from) const;
+  http::Response factor_page(const SignInTransaction& tx, const std::string& csrf, Next next, std::string_view error,
+                             int status = 200) const;
   const FrontDoor* door_of(std::string_view kind) const;
   http::Response login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
                             std::string_view error) const;

@@ -18,8 +18,9 @@ struct File {
   std::array<std::string_view, 2> placeholders;  // "" = none
 };
 
-constexpr std::array<File, 5> kFiles{{
+constexpr std::array<File, 6> kFiles{{
     {"login_html", &Theme::login_html, {"{{tx}}", "{{csrf}}"}},
+    {"factor_html", &Theme::factor_html, {"{{content}}", ""}},
     {"error_html", &Theme::error_html, {"{{message}}", ""}},
     {"logout_html", &Theme::logout_html, {"{{csrf}}", "{{hidden_fields}}"}},
     {"account_html", &Theme::account_html, {"{{csrf}}", "{{sessions}}"}},
@@ -30,6 +31,7 @@ constexpr std::array<File, 5> kFiles{{
 
 const Theme& builtin_theme() {
   static const Theme theme{.login_html = std::string(web::k_login_html),
+                           .factor_html = std::string(web::k_factor_html),
                            .error_html = std::string(web::k_error_html),
                            .logout_html = std::string(web::k_logout_html),
                            .account_html = std::string(web::k_account_html),
@@ -43,7 +45,7 @@ Result<Theme, std::string> parse_theme(const json::object& doc) {
     if (key == "updated_at" || key == "builtin") continue;  // read-only, as GET shows them
     bool known = false;
     for (const auto& f : kFiles) known = known || f.name == key;
-    if (!known) return unexpected("\"" + std::string(key) + "\" is not a theme member (login_html, error_html, logout_html, account_html, style_css)");
+    if (!known) return unexpected("\"" + std::string(key) + "\" is not a theme member (login_html, factor_html, error_html, logout_html, account_html, style_css)");
   }
   Theme theme = builtin_theme();
   for (const auto& f : kFiles) {

@@ -21,6 +21,7 @@ inline constexpr std::size_t kMaxThemeFileBytes = 64 * 1024;
 
 struct Theme {
   std::string login_html;   ///< must keep {{tx}} and {{csrf}} (the form's hidden fields)
+  std::string factor_html;  ///< must keep {{content}}: the second-factor and enrolment forms of a sign-in
   std::string error_html;   ///< must keep {{message}}
   std::string logout_html;  ///< must keep {{csrf}} and {{hidden_fields}}
   std::string account_html;  ///< must keep {{csrf}} and {{sessions}} (the account page, /account)

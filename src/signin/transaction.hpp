@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "signin/assurance.hpp"
 
 namespace gatehouse::signin {
 
@@ -25,9 +26,6 @@ struct Continuation {
 };
 
 inline constexpr std::string_view kOidcKind = "oidc";
-
-/// RFC 8176 authentication method reference values the steps record.
-inline constexpr std::string_view kAmrPassword = "pwd";
 
 struct SignInTransaction {
   std::string id;            // random; travels in the login form (field "tx")

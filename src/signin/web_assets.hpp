@@ -5,6 +5,7 @@
 
 namespace gatehouse::web {
 extern const std::string_view k_login_html;
+extern const std::string_view k_factor_html;
 extern const std::string_view k_logout_html;
 extern const std::string_view k_account_html;
 extern const std::string_view k_error_html;

@@ -52,6 +52,7 @@ struct AuthorizeContext {
   bool prompt_none = false;                 // check_prompt
   bool prompt_login = false;
   std::optional<session::SsoSession> session;  // load_session: a live one that may answer
+  std::optional<session::SsoSession> step_up;  // load_session: a live one that lacks the second factor asked for
   std::optional<http::Response> response;   // set by the step that answers; later steps do not run
 };
 

@@ -1,6 +1,7 @@
 // Step check_prompt: prompt (none, login), max_age and acr_values (OpenID Connect Core §3.1.2.1).
-// acr_values is recorded on the sign-in transaction but not acted on yet (step-up comes with the
-// second factors). Like today it is never refused: a value over kMaxAcrValues is not recorded.
+// acr_values is voluntary (§3.1.2.1): the multi-factor value (signin::kAcrMultiFactor) asks for a
+// second factor (load_session, the sign-in's next step); other values are recorded and otherwise
+// ignored, and a value over kMaxAcrValues is not recorded.
 #include <algorithm>
 
 #include "oidc/authorize/authorize_context.hpp"

@@ -2,6 +2,8 @@
 // and the OIDC front door the sign-in domain resumes after the login form.
 #include "oidc/authorize/issue_code.hpp"
 
+#include "client/client_metadata.hpp"
+
 #include "jose/openssl/crypto.hpp"
 #include "signin/pages.hpp"
 
@@ -52,6 +54,11 @@ StepResult issue_code(AuthorizeContext& ctx) {
 std::string OidcFrontDoor::display_name(std::string_view service) const {
   if (auto c = deps_.clients.find(std::string(service)); c && !c->client_name.empty()) return c->client_name;
   return std::string(service);
+}
+
+std::optional<signin::MfaPolicy> OidcFrontDoor::mfa_policy(std::string_view service) const {
+  auto c = deps_.clients.find(std::string(service));
+  return c ? signin::parse_mfa_policy(client::mfa_policy(*c)) : std::nullopt;
 }
 
 http::Response OidcFrontDoor::resume(const signin::SignInTransaction& tx, const session::SsoSession& session,

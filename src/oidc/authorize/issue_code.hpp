@@ -13,6 +13,8 @@ class OidcFrontDoor final : public signin::FrontDoor {
   std::string_view kind() const override { return signin::kOidcKind; }
   /// The client's name, or its client_id when it has none.
   std::string display_name(std::string_view service) const override;
+  /// The client's mfa_policy metadata member, if it registered one.
+  std::optional<signin::MfaPolicy> mfa_policy(std::string_view service) const override;
   http::Response resume(const signin::SignInTransaction& tx, const session::SsoSession& session,
                         const http::Request& request) const override;
 

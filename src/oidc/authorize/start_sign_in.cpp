@@ -14,6 +14,11 @@ StepResult start_sign_in(AuthorizeContext& ctx) {
   tx.fresh = ctx.prompt_login;
   tx.max_age = ctx.request.max_age;
   tx.requested_acr = ctx.request.acr_values;
+  if (ctx.step_up) {
+    // The session's first factor stands; the sign-in goes on from it to the second.
+    tx.user_id = ctx.step_up->user_id;
+    tx.amr = ctx.step_up->amr;
+  }
   ctx.response = ctx.deps.sign_in.start(std::move(tx), ctx.http);
   return step_ok();
 }

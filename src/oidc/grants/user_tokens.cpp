@@ -7,6 +7,7 @@
 #include "client/client_metadata.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oidc/id_token.hpp"
+#include "signin/assurance.hpp"
 #include "signin/pages.hpp"
 
 namespace gatehouse::oidc {
@@ -29,6 +30,7 @@ Result<std::string, oauth::OAuthError> sign_id_token(const oauth::OAuthDeps& oau
   id.sid = in.sign_in.sid;
   id.auth_time = in.sign_in.auth_time;
   id.amr = signin::split_words(in.sign_in.amr);
+  id.acr = std::string(signin::acr_for(in.sign_in.amr));
   id.issued_at = claims.iat;
   id.lifetime = deps.id_token_ttl;
   id.access_token = access;
