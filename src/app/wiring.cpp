@@ -35,7 +35,8 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
-/// Every kind of expiring data the job "purge.expired" deletes, at the time of its run.
+}  // namespace
+
 std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const Clock& clock) {
   const auto now = clock.now();
   return {
@@ -45,6 +46,7 @@ std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const C
       {"login transactions", [=, &store](std::size_t l) { return store.login_transactions().purge_expired(now, l); }},
       {"SSO sessions", [=, &store](std::size_t l) { return store.sso_sessions().purge_expired(now, l); }},
       {"authorization codes", [=, &store](std::size_t l) { return store.codes().purge_expired(now, l); }},
+      {"WebAuthn challenges", [=, &store](std::size_t l) { return store.webauthn_challenges().purge_expired(now, l); }},
       {"sign-in failure counters", [=, &store](std::size_t l) { return store.users().purge_failed_logins(now - 86400, l); }},
       {"refresh tokens and grant records", [=, &store](std::size_t l) { return store.refresh_tokens().purge_expired(now, l); }},
       // Events are read within seconds; a day covers any node that was away and comes back.
@@ -54,6 +56,8 @@ std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const C
       {"audit events", [&store, &clock](std::size_t l) { return store.audit().purge_before(clock.now_ms() - 400 * 86'400'000LL, l); }},
   };
 }
+
+namespace {
 
 /// A short hash of the configuration every node of a cluster must share (the keys the config
 /// schema does not mark node-local), so /api/system/nodes can show drift.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "admin/admin_api.hpp"
 #include "app/cluster_runtime.hpp"
@@ -17,6 +18,7 @@
 #include "cache/redis_replay.hpp"
 #include "client/client_cache.hpp"
 #include "client/secret_hasher.hpp"
+#include "cluster/purge.hpp"
 #include "core/metrics.hpp"
 #include "core/request_stats.hpp"
 #include "http/client.hpp"
@@ -40,6 +42,9 @@
 #include "user/user_cache.hpp"
 
 namespace gatehouse::app {
+
+/// Every kind of expiring data the job "purge.expired" deletes, at the time of its run.
+std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const Clock& clock);
 
 /// Thread safety: built and torn down on one thread; once built, everything in it is safe to use
 /// from the server's threads and the cluster runtime's.

@@ -41,7 +41,9 @@ class PasskeyStore {
   virtual std::vector<Passkey> list_user(const std::string& user_id) = 0;
   /// Records a sign-in with the credential: sign_count becomes `new_count`, backup_state and
   /// last_used_at are set, only while its stored count is still `expected_count` and it is not
-  /// flagged. @returns true for exactly one caller when several race with the same expected count.
+  /// flagged. @returns true for exactly one caller when several race with the same expected count
+  /// and a higher new one (an authenticator without a counter reports 0 each time: 0 to 0 matches for
+  /// every caller, and what stops a replay then is the challenge, consumed once).
   virtual bool record_use(const std::string& credential_id, std::int64_t expected_count, std::int64_t new_count,
                           bool backup_state, UnixSeconds now) = 0;
   /// Flags the credential (its counter went backwards). @returns false if there is none.

@@ -15,6 +15,10 @@
 #include "client/client_store.hpp"
 #include "core/error.hpp"
 #include "keys/key_store.hpp"
+#include "mfa/challenge_store.hpp"
+#include "mfa/passkey_store.hpp"
+#include "mfa/recovery_code_store.hpp"
+#include "mfa/totp_store.hpp"
 #include "session/sso_session_store.hpp"
 #include "settings/settings_store.hpp"
 #include "signin/transaction.hpp"
@@ -80,6 +84,10 @@ class Backend {
   virtual cluster::NodeStore& nodes() = 0;
   virtual cluster::EventStore& events() = 0;
   virtual cluster::JobStore& jobs() = 0;
+  virtual mfa::TotpStore& totp() = 0;
+  virtual mfa::RecoveryCodeStore& recovery_codes() = 0;
+  virtual mfa::PasskeyStore& passkeys() = 0;
+  virtual mfa::ChallengeStore& webauthn_challenges() = 0;
 };
 
 }  // namespace gatehouse::storage

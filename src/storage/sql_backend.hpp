@@ -33,6 +33,10 @@ class SqlBackend : public Backend {
   cluster::NodeStore& nodes() final;
   cluster::EventStore& events() final;
   cluster::JobStore& jobs() final;
+  mfa::TotpStore& totp() final;
+  mfa::RecoveryCodeStore& recovery_codes() final;
+  mfa::PasskeyStore& passkeys() final;
+  mfa::ChallengeStore& webauthn_challenges() final;
 
  protected:
   explicit SqlBackend(std::unique_ptr<SqlStores<Connection>> stores);

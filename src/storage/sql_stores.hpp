@@ -11,6 +11,7 @@
 
 #include "storage/api_key_store.hpp"
 #include "storage/audit_store.hpp"
+#include "storage/challenge_store.hpp"
 #include "storage/client_store.hpp"
 #include "storage/code_store.hpp"
 #include "storage/counter_store.hpp"
@@ -18,12 +19,15 @@
 #include "storage/job_store.hpp"
 #include "storage/key_store.hpp"
 #include "storage/node_store.hpp"
+#include "storage/passkey_store.hpp"
+#include "storage/recovery_code_store.hpp"
 #include "storage/refresh_token_store.hpp"
 #include "storage/replay_store.hpp"
 #include "storage/revocation_store.hpp"
 #include "storage/settings_store.hpp"
 #include "storage/sql_backend.hpp"
 #include "storage/sso_session_store.hpp"
+#include "storage/totp_store.hpp"
 #include "storage/transaction_store.hpp"
 #include "storage/user_store.hpp"
 
@@ -49,7 +53,11 @@ struct SqlStores {
         refresh_tokens(pool),
         nodes(pool),
         events(pool),
-        jobs(pool) {}
+        jobs(pool),
+        totp(pool),
+        recovery_codes(pool),
+        passkeys(pool),
+        webauthn_challenges(pool) {}
 
   ConnectionPool<Connection> pool;  // first: outlives every store
   SqlClientStore<Connection> clients;
@@ -68,6 +76,10 @@ struct SqlStores {
   SqlNodeStore<Connection> nodes;
   SqlEventStore<Connection> events;
   SqlJobStore<Connection> jobs;
+  SqlTotpStore<Connection> totp;
+  SqlRecoveryCodeStore<Connection> recovery_codes;
+  SqlPasskeyStore<Connection> passkeys;
+  SqlChallengeStore<Connection> webauthn_challenges;
 };
 
 template <class C>
@@ -95,5 +107,9 @@ template <class C> token::RefreshTokenStore& SqlBackend<C>::refresh_tokens() { r
 template <class C> cluster::NodeStore& SqlBackend<C>::nodes() { return stores_->nodes; }
 template <class C> cluster::EventStore& SqlBackend<C>::events() { return stores_->events; }
 template <class C> cluster::JobStore& SqlBackend<C>::jobs() { return stores_->jobs; }
+template <class C> mfa::TotpStore& SqlBackend<C>::totp() { return stores_->totp; }
+template <class C> mfa::RecoveryCodeStore& SqlBackend<C>::recovery_codes() { return stores_->recovery_codes; }
+template <class C> mfa::PasskeyStore& SqlBackend<C>::passkeys() { return stores_->passkeys; }
+template <class C> mfa::ChallengeStore& SqlBackend<C>::webauthn_challenges() { return stores_->webauthn_challenges; }
 
 }  // namespace gatehouse::storage
