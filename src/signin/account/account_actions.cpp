@@ -1,4 +1,5 @@
-// The account page's forms: the password change and "sign out everywhere", and the routes.
+// The account page's forms: the check every form makes (CSRF, this browser's session), the password
+// change and "sign out everywhere", and the routes (the sign-in methods' forms are in account_factors.cpp).
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
