@@ -66,11 +66,13 @@ TEST_P(RecoveryCodeStoreContract, ACodeUsedByManyRacersSucceedsOnce) {
 
 TEST_P(RecoveryCodeStoreContract, RacingReplacesLeaveOneWholeSet) {
   store().replace("u1", hashes(100, 3), 1000);
-  race_winners(6, [&](int i) {
-    store().replace("u1", hashes(10 * i, 4), 1100);
-    return true;
-  });
-  EXPECT_EQ(store().remaining("u1"), 4u) << "never a mix of two sets";
+  for (int round = 0; round < 10; ++round) {  // later rounds race on warm connections
+    race_winners(6, [&](int i) {
+      store().replace("u1", hashes(10 * i, 4), 1100);
+      return true;
+    });
+    ASSERT_EQ(store().remaining("u1"), 4u) << "never a mix of two sets (round " << round << ")";
+  }
   int usable_sets = 0;
   for (int i = 0; i < 6; ++i) {
     int usable = 0;
