@@ -137,7 +137,7 @@ struct MfaConfig {
 /// [account]: the account page (/account).
 struct AccountConfig {
   /// Changes to sign-in methods need a sign-in at most this old; older, the person signs in again
-  /// first. 0s..1 day (0: always sign in again).
+  /// first. 0s..1 day (0: only within the second of a sign-in).
   seconds reauthenticate_after{300};
 };
 
