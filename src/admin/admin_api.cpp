@@ -185,6 +185,7 @@ std::string api_key_snapshot(const AdminDeps& deps, const std::string& id) {
 
 void add_routes(http::Router& router, const AdminDeps& deps) {
   add_user_routes(router, deps);
+  add_factor_routes(router, deps);
   add_system_routes(router, deps);
   add_log_routes(router, deps);
   add_console_routes(router);

@@ -21,6 +21,7 @@
 #include "http/router.hpp"
 #include "keys/key_ring.hpp"
 #include "keys/key_store.hpp"
+#include "mfa/factors.hpp"
 #include "session/sso_session_store.hpp"
 #include "token/refresh_token_store.hpp"
 #include "token/replay_store.hpp"
@@ -47,6 +48,9 @@ struct AdminDeps {
   keys::KeyStore& keys;
   std::function<keys::RotationResult()> rotate_keys_now;  // a forced rotation step
   const stats::RequestStats* request_stats = nullptr;     // this node's, for /api/system/stats
+  /// Users' second factors (/api/users/{id}/factors, "totp_secret"); nullptr: those answer 404
+  /// and a "totp_secret" is refused.
+  const mfa::Factors* factors = nullptr;
   /// This node's recent log lines (each a JSON object as text) after a sequence number, at most
   /// `limit`, oldest first; empty function: none kept.
   std::function<std::vector<std::pair<std::uint64_t, std::string>>(std::uint64_t after, std::size_t limit)> local_logs = {};
@@ -120,6 +124,8 @@ ApiKey make_api_key(const std::string& key, std::string description, const clien
 void add_routes(http::Router& router, const AdminDeps& deps);
 /// Registers /api/users (users_api.cpp); called by add_routes.
 void add_user_routes(http::Router& router, const AdminDeps& deps);
+/// Registers /api/users/{id}/factors (factors_api.cpp); called by add_routes.
+void add_factor_routes(http::Router& router, const AdminDeps& deps);
 /// Registers /api/system/nodes and /api/system/jobs (system_api.cpp); called by add_routes.
 void add_system_routes(http::Router& router, const AdminDeps& deps);
 /// Registers the admin console's static files at /admin (console.cpp); called by add_routes.

@@ -47,17 +47,34 @@ bool sign_out_everywhere(const AdminDeps& deps, const std::string& id) {
   return signin::sign_out_everywhere({deps.users, deps.sso_sessions, deps.grants}, id, deps.clock.now()).has_value();
 }
 
-Response create_user(const AdminDeps& deps, const Request& req) {
+/// The validated document, or its 400; a "totp_secret" only where factors are wired.
+Result<user::ProfileDraft, Response> read_profile(const AdminDeps& deps, const Request& req, bool allow_password) {
   auto doc = read_object(req);
-  if (!doc) return doc.error();
-  auto draft = user::parse_profile(*doc, {true, deps.min_password_length});
-  if (!draft) return error(400, "invalid_field", draft.error().field + " " + draft.error().message, draft.error().field);
+  if (!doc) return unexpected(std::move(doc.error()));
+  auto draft = user::parse_profile(*doc, {allow_password, deps.min_password_length});
+  if (!draft) return unexpected(error(400, "invalid_field", draft.error().field + " " + draft.error().message, draft.error().field));
+  if (draft->totp_seed && deps.factors == nullptr)
+    return unexpected(error(400, "invalid_field", "totp_secret is not supported by this server", "totp_secret"));
+  return std::move(*draft);
+}
+
+/// Stores an imported TOTP seed (another system's export) once the user's row exists.
+void import_seed(const AdminDeps& deps, const user::ProfileDraft& draft, const std::string& id) {
+  if (!draft.totp_seed) return;
+  deps.factors->import_totp(id, *draft.totp_seed);
+  spdlog::info("a TOTP seed was imported for user {}", id);
+}
+
+Response create_user(const AdminDeps& deps, const Request& req) {
+  auto draft = read_profile(deps, req, true);
+  if (!draft) return std::move(draft.error());
   auto& u = draft->user;
   u.id = jose::random_token(16);
   if (draft->password) u.password_hash = deps.passwords.hash(*draft->password);
   u.created_at = u.updated_at = deps.clock.now();
   if (auto r = deps.users.insert(u); r != user::UserWriteResult::kOk) return write_error(r);
   spdlog::info("user {} created", u.id);
+  import_seed(deps, *draft, u.id);
   auto res = ok(201, user_json(deps, u));
   res.set("Location", "/api/users/" + u.id);
   return with_etag(std::move(res), u);
@@ -82,10 +99,8 @@ Response get_user(const AdminDeps& deps, const PathParams& p) {
 }
 
 Response replace_user(const AdminDeps& deps, const Request& req, const PathParams& p) {
-  auto doc = read_object(req);
-  if (!doc) return doc.error();
-  auto draft = user::parse_profile(*doc, {false, deps.min_password_length});
-  if (!draft) return error(400, "invalid_field", draft.error().field + " " + draft.error().message, draft.error().field);
+  auto draft = read_profile(deps, req, false);
+  if (!draft) return std::move(draft.error());
   auto existing = find_fresh(deps, p.get("id"));
   if (!existing) return not_found();
   if (!if_match_allows(req, existing->version)) return precondition_failed("the user");
@@ -99,6 +114,7 @@ Response replace_user(const AdminDeps& deps, const Request& req, const PathParam
   if (auto r = deps.users.update(u); r != user::UserWriteResult::kOk) return write_error(r);
   ++u.version;
   spdlog::info("user {} updated", u.id);
+  import_seed(deps, *draft, u.id);
   if (existing->active && !u.active) sign_out_everywhere(deps, u.id);
   return with_etag(ok(200, user_json(deps, u)), u);
 }

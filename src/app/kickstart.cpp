@@ -157,8 +157,14 @@ KickstartOutcome apply_kickstart(const KickstartPlan& plan, const KickstartTarge
       u.id = jose::random_token(16);
       if (draft.password) u.password_hash = to.passwords.hash(*draft.password);
       u.created_at = u.updated_at = to.clock.now();
-      if (to.users.insert(u) == user::UserWriteResult::kOk) ++out.users_created;
-      else ++out.users_present;
+      if (to.users.insert(u) == user::UserWriteResult::kOk) {
+        ++out.users_created;
+        // Only once the user exists, and only for a user this run created: an existing user's
+        // factors are never replaced by a file applied again.
+        if (draft.totp_seed && to.factors != nullptr) to.factors->import_totp(u.id, *draft.totp_seed);
+      } else {
+        ++out.users_present;
+      }
     }
     to.ledger.insert_if_absent(marker, stamp);
   }

@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/secret.hpp"
+#include "mfa/factors.hpp"
 #include "settings/settings_store.hpp"
 #include "user/password_hasher.hpp"
 #include "user/user_profile.hpp"
@@ -67,6 +68,8 @@ struct KickstartTargets {
   const client::SecretHasher& api_key_hasher;
   const user::PasswordHasher& passwords;
   const Clock& clock;
+  /// Where a new user's "totp_secret" is imported (nullptr: seeds are left out; tests only).
+  const mfa::Factors* factors = nullptr;
 };
 
 /// Applies the plan entry by entry; each entry is atomic and recorded in `ledger`, so an

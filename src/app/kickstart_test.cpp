@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "jose/openssl/crypto.hpp"
+#include "otp/totp.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
 namespace gatehouse::app {
@@ -56,6 +57,32 @@ TEST_F(KickstartTest, AppliesOnceAndThenChangesNothing) {
   EXPECT_EQ(after.updated_at, before.updated_at);
   EXPECT_EQ(after.secret_hash, before.secret_hash);
   EXPECT_TRUE(secrets.matches("svc-secret-0123456789", after.secret_hash));
+}
+
+TEST_F(KickstartTest, AUsersTotpSecretIsImportedWhenTheUserIsCreatedAndNeverAgain) {
+  const mfa::Factors factors(mfa::FactorsDeps{.totp = backend.totp(),
+                                              .recovery_codes = backend.recovery_codes(),
+                                              .passkeys = backend.passkeys(),
+                                              .users = backend.users(),
+                                              .clock = clock,
+                                              .seal_key = KeyBytes(jose::random_bytes(32)),
+                                              .recovery_key = KeyBytes(jose::random_bytes(32)),
+                                              .issuer = "Example"});
+  auto plan = parse_kickstart(R"({"users":[{"username":"ada","password":"correct horse",
+                                            "totp_secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}]})", KickstartRules{});
+  ASSERT_TRUE(plan) << plan.error();
+  auto targets = KickstartTargets{backend.clients(), backend.api_keys(), backend.users(), backend.settings(),
+                                  secrets, keys, passwords, clock, &factors};
+  EXPECT_EQ(apply_kickstart(*plan, targets).users_created, 1u);
+  const auto id = backend.users().find_by_username("ada")->id;
+  EXPECT_TRUE(factors.summary(id).totp);
+  const auto seed = *otp::seed_from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  EXPECT_EQ(factors.verify_totp(id, otp::totp(seed, clock.now())), mfa::CodeCheck::kAccepted);
+  // The user removes it; applying the file again does not bring it back.
+  ASSERT_TRUE(factors.remove_totp(id));
+  EXPECT_EQ(apply_kickstart(*plan, targets).users_present, 1u);
+  EXPECT_FALSE(factors.summary(id).totp);
+  EXPECT_FALSE(parse_kickstart(R"({"users":[{"username":"bob","totp_secret":"not base32!"}]})", KickstartRules{}));
 }
 
 TEST_F(KickstartTest, AnEntryDeletedAfterItWasAppliedIsNotRecreated) {

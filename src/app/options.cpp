@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include <boost/url/parse.hpp>
+
 namespace gatehouse::app {
 
 user::Argon2Params argon2_params(const config::Config& c) {
@@ -33,6 +35,29 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
   auto host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
+}
+
+std::string mfa_issuer(const config::Config& c) {
+  if (!c.mfa.issuer.empty()) return c.mfa.issuer;
+  auto url = boost::urls::parse_absolute_uri(c.server.public_url);  // validated by the loader
+  std::string host = url ? std::string(url->encoded_host()) : std::string();
+  if (host.empty() || host.find(':') != std::string::npos) return "Gatehouse";
+  return host;
+}
+
+mfa::FactorsDeps factors_deps(const config::Config& c, storage::Backend& store, user::UserStore& users,
+                              const keys::MasterKey& master, const Clock& clock) {
+  return mfa::FactorsDeps{.totp = store.totp(),
+                          .recovery_codes = store.recovery_codes(),
+                          .passkeys = store.passkeys(),
+                          .users = users,
+                          .clock = clock,
+                          .seal_key = master.derive(mfa::kTotpSealPurpose),
+                          .recovery_key = master.derive(mfa::kRecoveryCodeHashPurpose),
+                          .issuer = mfa_issuer(c),
+                          .lockout = {.threshold = c.mfa.code_lockout_threshold,
+                                      .window = c.mfa.code_lockout_window.count(),
+                                      .duration = c.mfa.code_lockout_duration.count()}};
 }
 
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }

@@ -12,6 +12,9 @@
 #include "http/server.hpp"
 #include "jose/jws.hpp"
 #include "keys/key_ring.hpp"
+#include "keys/master_key.hpp"
+#include "mfa/factors.hpp"
+#include "storage/backend.hpp"
 #include "user/password_hasher.hpp"
 
 namespace gatehouse::app {
@@ -30,6 +33,13 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen);
 /// The HTTP server's options from [server] (validated by the loader); TLS certificates loaded.
 /// @throws StartupError if the certificate pair cannot be loaded.
 http::ServerOptions server_options(const config::Config& c);
+/// What authenticator apps show above the code: mfa.issuer, or the host of server.public_url
+/// ("Gatehouse" when that host is an IPv6 literal, whose ':' an otpauth issuer may not hold).
+std::string mfa_issuer(const config::Config& c);
+/// The second factors over `store`, their failed codes counted in `users` (the store the password
+/// lockout counts in: Redis-backed when configured), their secrets under subkeys of `master`.
+mfa::FactorsDeps factors_deps(const config::Config& c, storage::Backend& store, user::UserStore& users,
+                              const keys::MasterKey& master, const Clock& clock);
 /// A configured thread count, or `fallback` (at least 1) when it is 0 (automatic).
 int auto_threads(int configured, int fallback);
 

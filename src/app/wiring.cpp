@@ -141,7 +141,8 @@ admin::AdminDeps admin_deps_of(Wiring& w, const config::Config& c) {
           .node_id = node_id_of(c),
           .keys = w.store->keys(),
           .rotate_keys_now = [&w] { return w.rotate_keys(true); },
-          .request_stats = &w.request_stats};
+          .request_stats = &w.request_stats,
+          .factors = &w.factors};
 }
 
 }  // namespace
@@ -160,6 +161,7 @@ Wiring::Wiring(const config::Config& c)
       codec(ring, c.server.public_url),
       client_cache(store->clients(), kClientCacheTtl),
       user_cache(either(redis_users, store->users()), kClientCacheTtl),
+      factors(factors_deps(c, *store, user_cache, master, clock)),
       redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(store->replays(), *redis) : nullptr),
       redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
       rate_limiter(either(redis_rates, store->rate_counters()), clock),
@@ -185,7 +187,7 @@ Wiring::Wiring(const config::Config& c)
   ring.publish(key_manager.load());
   if (bootstrap_plan)
     apply_kickstart(*bootstrap_plan, KickstartTargets{client_cache, store->api_keys(), user_cache, store->settings(),
-                                                      client_secrets, api_key_hasher, passwords, clock});
+                                                      client_secrets, api_key_hasher, passwords, clock, &factors});
   wire_cluster();
   wire_sign_in();
   wire_rate_limits();

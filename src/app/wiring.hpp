@@ -27,6 +27,7 @@
 #include "keys/key_ring.hpp"
 #include "keys/master_key.hpp"
 #include "limits/rate_limiter.hpp"
+#include "mfa/factors.hpp"
 #include "oauth/endpoints.hpp"
 #include "oidc/authorize/authorize_endpoint.hpp"
 #include "oidc/authorize/issue_code.hpp"
@@ -86,6 +87,9 @@ struct Wiring {
   // invalidates it; the TTL bounds staleness from writes made by other processes.
   client::CachingClientStore client_cache;
   user::CachingUserStore user_cache;
+  /// The node's second factors (TOTP, recovery codes, passkeys): failed codes are counted through
+  /// user_cache, in the same store (Redis when configured) as the password lockout.
+  mfa::Factors factors;
   static constexpr oauth::AssertionPolicy assertion_policy{};
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
   std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
@@ -99,8 +103,11 @@ struct Wiring {
   signin::SignInDeps sign_in_deps;
   signin::SignIn sign_in{sign_in_deps};
   signin::account::AccountFrontDoor account_front_door;
-  signin::account::AccountDeps account_deps{
-      .sign_in = sign_in, .grants = &store->refresh_tokens(), .min_password_length = config.passwords.min_length};
+  signin::account::AccountDeps account_deps{.sign_in = sign_in,
+                                            .grants = &store->refresh_tokens(),
+                                            .min_password_length = config.passwords.min_length,
+                                            .factors = &factors,
+                                            .reauthenticate_after = config.account.reauthenticate_after.count()};
   signin::account::AccountPages account{account_deps};
   oidc::AuthorizeDeps authorize_deps;
   oidc::OidcFrontDoor oidc_front_door{authorize_deps};

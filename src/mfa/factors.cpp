@@ -183,6 +183,14 @@ CodeCheck Factors::use_recovery_code(const std::string& user_id, const RecoveryC
   return CodeCheck::kAccepted;
 }
 
+bool Factors::rename_passkey(const std::string& user_id, const std::string& credential_id, const std::string& name) const {
+  return deps_.passkeys.rename(user_id, credential_id, name);
+}
+
+bool Factors::remove_passkey(const std::string& user_id, const std::string& credential_id) const {
+  return deps_.passkeys.remove(user_id, credential_id);
+}
+
 std::size_t Factors::reset(const std::string& user_id) const {
   std::size_t n = deps_.totp.remove(user_id) ? 1 : 0;
   n += deps_.recovery_codes.remove_all(user_id);

@@ -108,6 +108,11 @@ class Factors {
   /// Uses one of the user's recovery codes (typed with or without dashes, any case).
   CodeCheck use_recovery_code(const std::string& user_id, const RecoveryCode& code) const;
 
+  /// Renames one of the user's passkeys. @returns false unless the user has that credential.
+  bool rename_passkey(const std::string& user_id, const std::string& credential_id, const std::string& name) const;
+  /// Removes one of the user's passkeys. @returns false unless the user had that credential.
+  bool remove_passkey(const std::string& user_id, const std::string& credential_id) const;
+
   /// Removes every factor of the user (TOTP, recovery codes, passkeys). @returns how many went.
   std::size_t reset(const std::string& user_id) const;
 

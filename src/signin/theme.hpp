@@ -24,7 +24,9 @@ struct Theme {
   std::string factor_html;  ///< must keep {{content}}: the second-factor and enrolment forms of a sign-in
   std::string error_html;   ///< must keep {{message}}
   std::string logout_html;  ///< must keep {{csrf}} and {{hidden_fields}}
-  std::string account_html;  ///< must keep {{csrf}} and {{sessions}} (the account page, /account)
+  /// must keep {{csrf}} and {{sessions}} (the account page, /account); {{factors}} places the
+  /// sign-in methods (a template without it gets them before its </main>)
+  std::string account_html;
   std::string style_css;    ///< served at /assets/style.css
   UnixSeconds updated_at = 0;  ///< 0: the built-in theme
 };

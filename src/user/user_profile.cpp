@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "otp/totp.hpp"
+
 namespace gatehouse::user {
 namespace {
 
@@ -15,6 +17,10 @@ constexpr std::size_t kMaxUsername = 128;
 constexpr std::size_t kMaxEmail = 254;  // RFC 5321 path limit
 constexpr std::size_t kMaxText = 200;
 constexpr std::size_t kMaxPassword = 1024;
+// An imported TOTP seed: 80 bits (the oldest exports) to 512 bits (HMAC-SHA-512's block).
+constexpr std::size_t kMinSeedBytes = 10;
+constexpr std::size_t kMaxSeedBytes = 64;
+constexpr std::size_t kMaxSeedText = 256;  // base32 of 64 bytes with padding and spaces
 
 constexpr std::array<std::string_view, 7> kReadOnly{"id", "sub", "created_at", "updated_at", "locked_until", "preferred_username", "has_password"};
 
@@ -85,6 +91,15 @@ Result<ProfileDraft, ProfileError> parse_profile(const json::object& doc, const 
       if (auto problem = password_problem(v.get_string(), rules.min_password_length); !problem.empty())
         return fail(name, problem);
       draft.password = Password(std::string_view(v.get_string()));
+    } else if (name == "totp_secret") {
+      if (v.is_null()) continue;
+      auto seed = v.is_string() && v.get_string().size() <= kMaxSeedText
+                      ? otp::seed_from_base32(v.get_string())
+                      : Result<TotpSeed, std::string>(unexpected(std::string("must be a string")));
+      if (!seed) return fail(name, "must be a TOTP seed in base32 (RFC 4648): " + seed.error());
+      if (seed->reveal().size() < kMinSeedBytes || seed->reveal().size() > kMaxSeedBytes)
+        return fail(name, "must be a TOTP seed of 10 to 64 bytes (16 to 103 base32 characters)");
+      draft.totp_seed = std::move(*seed);
     } else if (name == "email_verified" || name == "phone_number_verified" || name == "active") {
       if (!v.is_bool()) return fail(name, "must be true or false");
       (name == "email_verified" ? u.email_verified : name == "active" ? u.active : u.phone_number_verified) = v.get_bool();

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/result.hpp"
+#include "core/secret.hpp"
 #include "user/password_hasher.hpp"
 #include "user/user.hpp"
 
@@ -21,6 +22,9 @@ struct ProfileError {
 struct ProfileDraft {
   User user;                            // id, password_hash and times not set
   std::optional<Password> password;  // the "password" member, if given and allowed
+  /// The "totp_secret" member (a TOTP seed exported by another system, in base32), decoded; the
+  /// caller stores it (mfa::Factors::import_totp) once the user exists. Never written out.
+  std::optional<TotpSeed> totp_seed;
 };
 
 struct ProfileRules {
@@ -30,7 +34,8 @@ struct ProfileRules {
 
 /// Validates a user document. Unknown members are refused; username is required. The read-only
 /// members the API returns (id, created_at, updated_at, locked_until, has_password) are accepted
-/// and ignored, so a document read with GET can be edited and sent back with PUT.
+/// and ignored, so a document read with GET can be edited and sent back with PUT. "totp_secret"
+/// must be base32 (RFC 4648, any case, spaces and padding allowed) of a seed of 10 to 64 bytes.
 Result<ProfileDraft, ProfileError> parse_profile(const boost::json::object& doc, const ProfileRules& rules);
 
 /// Checks a new password against the rules. @returns an error message, or "" when acceptable.

@@ -55,6 +55,24 @@ TEST(UserProfile, PasswordsAreRefusedWhereTheyHaveTheirOwnEndpoint) {
   EXPECT_EQ(d.error().field, "password");
 }
 
+TEST(UserProfile, AnImportedTotpSecretIsDecodedAndBadBase32IsRefusedWithoutEchoingIt) {
+  // RFC 6238's SHA-1 test seed "12345678901234567890", as other IdPs export it (lower case, spaced).
+  auto d = parse(R"({"username":"ada","totp_secret":"gezd gnbv gy3t qojq gezd gnbv gy3t qojq"})");
+  ASSERT_TRUE(d) << d.error().message;
+  ASSERT_TRUE(d->totp_seed);
+  EXPECT_EQ(d->totp_seed->reveal(), "12345678901234567890");
+  EXPECT_FALSE(parse(R"({"username":"ada"})")->totp_seed);
+  EXPECT_FALSE(parse(R"({"username":"ada","totp_secret":null})")->totp_seed);
+  for (const char* bad : {R"("GEZD GNBV GY3T QOJ!")", R"("GEZDGNBV")", R"(7)", R"("")"}) {
+    auto refused = parse(std::string(R"({"username":"ada","totp_secret":)") + bad + "}");
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().field, "totp_secret");
+    EXPECT_EQ(refused.error().message.find("GEZD"), std::string::npos) << refused.error().message;
+  }
+  // PUT (no password allowed) takes a seed too.
+  EXPECT_TRUE(parse(R"({"username":"ada","totp_secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"})", ProfileRules{false, 8})->totp_seed);
+}
+
 TEST(UserProfile, MinimumLengthCountsCharactersNotBytes) {
   EXPECT_EQ(password_problem("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 5), "must be at least 5 characters");  // 4 x é
   EXPECT_EQ(password_problem("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 5), "");

@@ -219,6 +219,33 @@ it("signs a user out everywhere: after a confirmation, the user's refresh token 
   assert.equal(audit.json.events[0].target, created.json.id);
 });
 
+it("shows a user's second factors and, after a confirmation, resets them (audited)", skipWithoutPg, async () => {
+  problems.length = 0;
+  const created = await a.admin('POST', '/api/users', {
+    username: 'hopper', password: 'a long enough password', totp_secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+  });
+  assert.equal(created.status, 201, created.text);
+  const id = created.json.id;
+  await open('users?q=hopper', 'tr[data-user="hopper"]');  // a new hash: the page is drawn again
+  await page.click('tr[data-user="hopper"] button[data-action="factors"]');
+  await page.waitForSelector('#user-factors', { timeout: ms(10000) });
+  assert.match(await page.textContent('#user-factors'), /hopper: authenticator app set up .*0 recovery code\(s\) left; passkeys: none\./);
+  assert.ok(!(await page.content()).includes('GEZDGNBV'), 'no seed in the console');
+  page.once('dialog', (d) => d.dismiss());
+  await page.click('#user-factors button[data-action="reset-factors"]');
+  assert.equal((await a.admin('GET', `/api/users/${id}/factors`)).json.totp.enabled, true, 'nothing without a confirmation');
+  page.once('dialog', (d) => { assert.match(d.message(), /hopper/); d.accept(); });
+  await page.click('#user-factors button[data-action="reset-factors"]');
+  await page.waitForFunction(() => /authenticator app not set up/.test(document.querySelector('#user-factors')?.textContent ?? ''),
+    null, { timeout: ms(10000) });
+  await shot('users-factors-reset');
+  assert.equal((await b.admin('GET', `/api/users/${id}/factors`)).json.totp.enabled, false, 'on every node');
+  const audit = (await a.admin('GET', '/api/system/audit?action=user.factors_reset')).json.events;
+  assert.equal(audit.length, 1);
+  assert.equal(audit[0].target, id);
+  assert.deepEqual(problems, []);
+});
+
 it('an edit saved after someone else changed the record is refused (412), said so, and the text is kept', skipWithoutPg, async () => {
   await open('applications', 'tr[data-app="web"]');
   await page.click('tr[data-app="web"] button:text-is("Edit")');

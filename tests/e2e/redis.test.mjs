@@ -86,6 +86,30 @@ it('failed sign-ins are counted in Redis, and the lock holds on every node', ski
   assert.match((await signIn(b, name, 'wrong')).text, /locked|too many/i);
 });
 
+it('wrong second-factor codes are counted in Redis across nodes, apart from the password counter', skipWithoutPg, async () => {
+  // A seed imported through one node (stored in PostgreSQL), its codes checked on both.
+  const created = await a.admin('POST', '/api/users', {
+    username: 'mfa-redis', password: 'correct horse battery', totp_secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+  });
+  assert.equal(created.status, 201, created.text);
+  const id = created.json.id;
+  const verify = (at, code) => at.admin('POST', `/api/users/${id}/factors/totp/verify`, { code });
+  const right = () => execFileSync('oathtool', ['--totp', '-b', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'], { encoding: 'utf8' }).trim();
+  const near = new Set([-30, 0, 30].map((d) => execFileSync('oathtool',
+    ['--totp', '-b', '-N', `@${Math.floor(Date.now() / 1000) + d}`, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'], { encoding: 'utf8' }).trim()));
+  const wrong = ['111111', '222222', '333333', '444444'].find((c) => !near.has(c));
+  const results = [];
+  for (let i = 0; i < 5; i++) results.push((await verify(i % 2 ? a : b, wrong)).json.result);
+  assert.deepEqual(results, ['wrong', 'wrong', 'wrong', 'wrong', 'locked'], 'mfa.code_lockout_threshold (5) across both nodes');
+  assert.equal(redisCli('HGET', `gatehouse:failed-logins:mfa:${id}`, 'c'), '5');
+  assert.equal((await verify(a, right())).json.result, 'locked', 'even a right code while locked');
+  assert.equal((await verify(b, right())).json.result, 'locked');
+  assert.equal(redisCli('EXISTS', 'gatehouse:failed-logins:mfa-redis'), '0', 'the password counter is untouched');
+  // An administrator's reset clears the code lock.
+  assert.equal((await a.admin('DELETE', `/api/users/${id}/factors`)).status, 204);
+  assert.equal(redisCli('EXISTS', `gatehouse:failed-logins:mfa:${id}`), '0');
+});
+
 it('an application created through one node authenticates on the other within a second', skipWithoutPg, async () => {
   const app = { client_id: 'via-redis', client_secret: 'via-redis-secret-0123456789' };
   const token = (node) => node.postForm('/oauth2/token', { grant_type: 'client_credentials' }, { basic: [app.client_id, app.client_secret] });

@@ -1,16 +1,21 @@
 // The admin API for users (/api/users) and users in kickstart files: OIDC claim names, unique
 // usernames and emails, passwords hashed with argon2id and never returned.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before } from 'node:test';
 import { GatehouseNode, defaultKickstart, nodeTest } from './lib/node.js';
+
+// An authenticator seed as another system exports it (RFC 6238's SHA-1 test seed).
+const KICK_TOTP = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
 let node;
 const it = nodeTest(() => [node]);
 
 before(async () => {
   const kickstart = defaultKickstart();
-  kickstart.users = [{ username: 'kick.user', password: 'kickstart-password', email: 'kick@example.com', name: 'Kick User' }];
+  kickstart.users = [{ username: 'kick.user', password: 'kickstart-password', email: 'kick@example.com', name: 'Kick User' },
+    { username: 'kick.totp', password: 'kickstart-password', totp_secret: KICK_TOTP }];
   node = await GatehouseNode.start({
     kickstart,
     // Small argon2 parameters keep the suite fast; production defaults are unit-tested.
@@ -31,6 +36,19 @@ it('a user from the kickstart file exists with a password', async () => {
   assert.equal(u.name, 'Kick User');
   assert.equal(u.has_password, true);
   assert.equal(u.password_hash, undefined);
+});
+
+it('a kickstart user with totp_secret has the imported authenticator app, whose codes (oathtool) are accepted', async () => {
+  const u = (await node.admin('GET', '/api/users?username=kick.totp')).json.users[0];
+  assert.ok(u && !JSON.stringify(u).includes(KICK_TOTP), 'never returned');
+  const factors = await node.admin('GET', `/api/users/${u.id}/factors`);
+  assert.equal(factors.status, 200, factors.text);
+  assert.equal(factors.json.totp.enabled, true);
+  const code = execFileSync('oathtool', ['--totp', '-b', KICK_TOTP], { encoding: 'utf8' }).trim();
+  const verified = await node.admin('POST', `/api/users/${u.id}/factors/totp/verify`, { code });
+  assert.equal(verified.json.result, 'accepted', verified.text);
+  const other = (await node.admin('GET', '/api/users?username=kick.user')).json.users[0];
+  assert.equal((await node.admin('GET', `/api/users/${other.id}/factors`)).json.totp.enabled, false);
 });
 
 it('create, read, list, replace, set password, deactivate, delete', async () => {

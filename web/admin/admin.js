@@ -325,6 +325,21 @@ const pages = {
         if (err.message !== 'unauthorized') status.replaceChildren(el('p', { class: 'error' }, `Sign-out of ${u.username} failed: ${err.message}`));
       }
     };
+    // The user's second factors (never a secret) and their reset, after a lost device.
+    const factors = (u) => async () => {
+      try {
+        const f = await api('GET', `/api/users/${encodeURIComponent(u.id)}/factors`);
+        const passkeys = f.passkeys.map((p) => `${p.name || 'passkey'}${p.flagged ? ' (blocked)' : ''}`).join(', ') || 'none';
+        const resetFactors = async () => {
+          if (!window.confirm(`Reset every second factor of ${u.username}? Their authenticator app, passkeys and recovery codes stop working.`)) return;
+          try { await api('DELETE', `/api/users/${encodeURIComponent(u.id)}/factors`); await factors(u)(); } catch (err) { failure(err); }
+        };
+        status.replaceChildren(el('div', { class: 'card', id: 'user-factors' },
+          el('p', {}, `${u.username}: authenticator app ${f.totp.enabled ? `set up ${time(f.totp.since)}` : 'not set up'}; ` +
+            `${f.recovery_codes_left} recovery code(s) left; passkeys: ${passkeys}.`),
+          el('button', { type: 'button', class: 'danger', 'data-action': 'reset-factors', onclick: resetFactors }, 'Reset second factors')));
+      } catch (err) { failure(err); }
+    };
     const form = el('form', { class: 'card', id: 'new-user' },
       el('label', { for: 'user-name' }, 'Username'), el('input', { id: 'user-name', name: 'username', required: true }),
       el('label', { for: 'user-email' }, 'E-mail'), el('input', { id: 'user-email', name: 'email', type: 'email' }),
@@ -350,6 +365,7 @@ const pages = {
             el('button', { type: 'button', class: 'secondary', onclick: act(u.id, u.active ? 'deactivate' : 'activate') }, u.active ? 'Deactivate' : 'Activate'), ' ',
             el('button', { type: 'button', class: 'secondary', onclick: reset(u.id) }, 'Reset password'), ' ',
             el('button', { type: 'button', class: 'secondary', 'data-action': 'sign-out', onclick: signOutEverywhere(u) }, 'Sign out everywhere'), ' ',
+            el('button', { type: 'button', class: 'secondary', 'data-action': 'factors', onclick: factors(u) }, 'Second factors'), ' ',
             el('button', { type: 'button', class: 'danger', onclick: remove(u.id) }, 'Delete'))]),
         (i) => ({ 'data-user': data.users[i].username })),
       form);

@@ -17,8 +17,9 @@ std::string run_init(const config::Config& config, const std::string& kickstart_
   client::SecretHasher api_key_hasher(master.derive(keys::kApiKeyHashPurpose));
   SystemClock clock;
   user::PasswordHasher passwords(argon2_params(config));
+  const mfa::Factors factors(factors_deps(config, *store, store->users(), master, clock));
   auto out = apply_kickstart(*plan, KickstartTargets{store->clients(), store->api_keys(), store->users(), store->settings(),
-                                                     client_secrets, api_key_hasher, passwords, clock});
+                                                     client_secrets, api_key_hasher, passwords, clock, &factors});
   return "kickstart applied: " + std::to_string(out.api_keys_created) + " api key(s) created, " +
          std::to_string(out.api_keys_present) + " already present; " + std::to_string(out.applications_created) +
          " application(s) created, " + std::to_string(out.applications_present) + " already present; " +

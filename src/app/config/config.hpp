@@ -123,6 +123,24 @@ struct LoginConfig {
   std::string session_cookie_path = "/";      ///< cookie Path: starts with '/', no ';' or spaces
 };
 
+/// [mfa]: second factors (TOTP, recovery codes). Failed codes are counted in the store (or Redis)
+/// per user, across nodes, apart from failed passwords.
+struct MfaConfig {
+  /// What authenticator apps show above the code (the otpauth issuer); "" = the host of
+  /// server.public_url. At most 64 characters of UTF-8 text without ':' or control characters.
+  std::string issuer;
+  int code_lockout_threshold = 5;    ///< wrong codes within code_lockout_window that lock the second factor; 1..1000
+  seconds code_lockout_window{900};  ///< 1s..1 day
+  seconds code_lockout_duration{900};  ///< 1s..1 day
+};
+
+/// [account]: the account page (/account).
+struct AccountConfig {
+  /// Changes to sign-in methods need a sign-in at most this old; older, the person signs in again
+  /// first. 0s..1 day (0: only within the second of a sign-in).
+  seconds reauthenticate_after{300};
+};
+
 /// [bootstrap]
 /// [rate_limits]: requests allowed per window, counted across the cluster (Redis or the database).
 /// 0 = no limit (the default, except authorize_per_ip): a limit costs one Redis (or database) round
@@ -177,6 +195,8 @@ struct Config {
   RateLimitsConfig rate_limits;
   PasswordsConfig passwords;
   LoginConfig login;
+  MfaConfig mfa;
+  AccountConfig account;
   BootstrapConfig bootstrap;
   LogConfig log;
   std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)

@@ -677,6 +677,15 @@ transaction_ttl = "5m"
 session_cookie = "gh_sso"
 session_cookie_path = "/id"
 
+[mfa]
+issuer = "Example Login"
+code_lockout_threshold = 4
+code_lockout_window = "20m"
+code_lockout_duration = "1h"
+
+[account]
+reauthenticate_after = "10m"
+
 [bootstrap]
 kickstart = "/etc/gatehouse/kickstart.json"
 
@@ -767,6 +776,26 @@ TEST(ConfigSchema, ClusterWideRenderLeavesOutExactlyTheNodeLocalKeys) {
   EXPECT_NE(render_cluster_wide(no_master_key), wide);
   EXPECT_THAT(wide, Not(HasSubstr(valid_master_key())));
   EXPECT_THAT(wide, Not(HasSubstr("0123456789abcdef0123")));
+}
+
+TEST(ConfigMfa, SecondFactorKeysAreCheckedLikeTheLoginLockout) {
+  const Config defaults = load_ok("");
+  EXPECT_EQ(defaults.mfa.issuer, "");
+  EXPECT_EQ(defaults.mfa.code_lockout_threshold, 5);
+  EXPECT_EQ(defaults.mfa.code_lockout_window, 900s);
+  EXPECT_EQ(defaults.mfa.code_lockout_duration, 900s);
+  EXPECT_EQ(defaults.account.reauthenticate_after, 300s);
+  auto c = load_ok("[mfa]\nissuer = \"Acme Sign-in\"\ncode_lockout_window = \"2m\"\n",
+                   {{"GATEHOUSE_MFA_CODE_LOCKOUT_THRESHOLD", "3"}, {"GATEHOUSE_ACCOUNT_REAUTHENTICATE_AFTER", "0s"}});
+  EXPECT_EQ(c.mfa.issuer, "Acme Sign-in");
+  EXPECT_EQ(c.mfa.code_lockout_threshold, 3);
+  EXPECT_EQ(c.mfa.code_lockout_window, 120s);
+  EXPECT_EQ(c.account.reauthenticate_after, 0s);
+  EXPECT_THAT(load_error("[mfa]\ncode_lockout_threshold = 0\n"), HasSubstr("mfa.code_lockout_threshold: must be between 1 and 1000"));
+  EXPECT_THAT(load_error("[mfa]\ncode_lockout_duration = \"2d\"\n"), HasSubstr("mfa.code_lockout_duration"));
+  EXPECT_THAT(load_error("[mfa]\nissuer = \"Acme: Sign-in\"\n"), HasSubstr("mfa.issuer: must be empty"));
+  EXPECT_THAT(load_error("[mfa]\nissuer = \"" + std::string(65, 'a') + "\"\n"), HasSubstr("mfa.issuer"));
+  EXPECT_THAT(load_error("[account]\nreauthenticate_after = \"2d\"\n"), HasSubstr("account.reauthenticate_after"));
 }
 
 TEST(ConfigTls, CertificateAndKeyGoTogether) {

@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/base64url.hpp"
+#include "core/utf8.hpp"
 #include "http/address.hpp"
 
 namespace gatehouse::app::config {
@@ -286,6 +287,17 @@ Check check_log_level(std::string& v) {
 
 Check check_log_format(std::string& v) {
   if (v != "json" && v != "text") return unexpected("expected \"json\" or \"text\"; got " + quote(v));
+  return {};
+}
+
+Check check_mfa_issuer(std::string& v) {
+  // The otpauth URI's issuer and label prefix (Key Uri Format): ':' separates it from the account.
+  std::size_t chars = 0;
+  for (unsigned char c : v) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+  if (!is_utf8_text(v) || chars > 64 ||
+      std::any_of(v.begin(), v.end(), [](char c) { return c == ':' || (c >= 0 && c < 0x20) || c == 0x7f; }))
+    return unexpected(std::string("must be empty (the host of server.public_url) or at most 64 characters of text "
+                                  "without ':' or control characters"));
   return {};
 }
 

@@ -1,4 +1,5 @@
-// The account page's forms: the password change and "sign out everywhere", and the routes.
+// The account page's forms: the check every form makes (CSRF, this browser's session), the password
+// change and "sign out everywhere", and the routes (the sign-in methods' forms are in account_factors.cpp).
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
@@ -13,38 +14,6 @@ namespace {
 constexpr std::string_view kWrongPassword = "The current password is not correct.";
 constexpr std::string_view kPasswordChanged =
     "Your password was changed. Every other browser and every application signed in with your account was signed out.";
-
-http::Response see_account() {
-  http::Response r;
-  r.status = 303;
-  r.set("Location", std::string(kAccountPath));
-  r.set("Cache-Control", "no-store");
-  return r;
-}
-
-void report(const AccountDeps& deps, std::string_view action, const std::string& user_id, const http::Request& request) {
-  if (deps.on_event) deps.on_event(AccountEvent{action, user_id, request.client_address});
-}
-
-/// A form of the account page, read and checked (CSRF, then this browser's live session), or the
-/// answer when it may not change anything.
-struct Checked {
-  oauth::Form form;
-  session::SsoSession session;
-  user::User user;
-};
-Result<Checked, http::Response> check(const AccountDeps& deps, const http::Request& request) {
-  const auto& theme = *deps.sign_in.theme();
-  auto form = oauth::parse_form(request);
-  if (!form) return unexpected(error_page(theme, 400, "invalid_request", "The form could not be read."));
-  if (!account_csrf_ok(deps, request, form->value("csrf")))
-    return unexpected(error_page(theme, 400, "csrf", "The form is not valid (CSRF check failed). Open your account page and try again."));
-  auto s = deps.sign_in.current_session(request);
-  if (!s) return unexpected(see_account());  // which asks to sign in
-  auto u = deps.sign_in.deps().users.find(s->user_id);
-  if (!u) return unexpected(see_account());
-  return Checked{std::move(*form), std::move(*s), std::move(*u)};
-}
 
 /// The current password, through the password step: a wrong one counts towards the lockout of the
 /// login name and is audited exactly as at sign-in. @returns the stored hash it was verified
@@ -77,6 +46,31 @@ std::string renew_session(const AccountDeps& deps, session::SsoSession& s) {
 }
 
 }  // namespace
+
+http::Response see_account() {
+  http::Response r;
+  r.status = 303;
+  r.set("Location", std::string(kAccountPath));
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+void report(const AccountDeps& deps, std::string_view action, const std::string& user_id, const http::Request& request) {
+  if (deps.on_event) deps.on_event(AccountEvent{action, user_id, request.client_address});
+}
+
+Result<Checked, http::Response> check(const AccountDeps& deps, const http::Request& request) {
+  const auto& theme = *deps.sign_in.theme();
+  auto form = oauth::parse_form(request);
+  if (!form) return unexpected(error_page(theme, 400, "invalid_request", "The form could not be read."));
+  if (!account_csrf_ok(deps, request, form->value("csrf")))
+    return unexpected(error_page(theme, 400, "csrf", "The form is not valid (CSRF check failed). Open your account page and try again."));
+  auto s = deps.sign_in.current_session(request);
+  if (!s) return unexpected(see_account());  // which asks to sign in
+  auto u = deps.sign_in.deps().users.find(s->user_id);
+  if (!u) return unexpected(see_account());
+  return Checked{std::move(*form), std::move(*s), std::move(*u)};
+}
 
 http::Response AccountPages::change_password(const http::Request& request) const {
   auto checked = check(deps_, request);
@@ -129,6 +123,16 @@ http::Response AccountPages::sign_out_everywhere(const http::Request& request) c
 }
 
 void add_account_routes(http::Router& router, const AccountPages& pages) {
+  using Action = http::Response (AccountPages::*)(const http::Request&) const;
+  auto post = [&router, &pages](std::string_view path, Action action) {
+    router.add("POST", path, [&pages, action](const http::Request& r, const http::PathParams&) { return (pages.*action)(r); });
+  };
+  post(kAccountTotpBeginPath, &AccountPages::totp_begin);
+  post(kAccountTotpConfirmPath, &AccountPages::totp_confirm);
+  post(kAccountTotpRemovePath, &AccountPages::totp_remove);
+  post(kAccountRecoveryCodesPath, &AccountPages::recovery_codes);
+  post(kAccountPasskeyRenamePath, &AccountPages::passkey_rename);
+  post(kAccountPasskeyRemovePath, &AccountPages::passkey_remove);
   router.add("GET", kAccountPath, [&pages](const http::Request& r, const http::PathParams&) { return pages.page(r); });
   router.add("POST", kAccountPasswordPath,
              [&pages](const http::Request& r, const http::PathParams&) { return pages.change_password(r); });

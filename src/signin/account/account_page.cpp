@@ -8,9 +8,6 @@
 #include "user/profile_claims.hpp"
 
 namespace gatehouse::signin::account {
-namespace {
-
-/// "2026-12-03 19:17 UTC"
 std::string when(UnixSeconds t) {
   const std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
@@ -19,6 +16,8 @@ std::string when(UnixSeconds t) {
   const auto n = std::strftime(out, sizeof out, "%Y-%m-%d %H:%M UTC", &tm);
   return std::string(out, n);
 }
+
+namespace {
 
 void row(std::string& out, std::string_view label, std::string_view value) {
   if (value.empty()) return;
@@ -61,6 +60,18 @@ std::string message_block(std::string_view text, std::string_view cls, std::stri
          html_escape(text) + "</p>";
 }
 
+/// A theme's template from before the sign-in methods has no {{factors}}: the section goes before
+/// the end of its <main> (or <body>, or at the end), so enrolling still works with that theme.
+std::string with_factors_placeholder(const std::string& tmpl) {
+  constexpr std::string_view kPlaceholder = "{{factors}}";
+  if (tmpl.find(kPlaceholder) != std::string::npos) return tmpl;
+  std::string out = tmpl;
+  auto at = out.rfind("</main>");
+  if (at == std::string::npos) at = out.rfind("</body>");
+  out.insert(at == std::string::npos ? out.size() : at, std::string(kPlaceholder) + "\n");
+  return out;
+}
+
 /// Whether the browser sends the SSO session cookie to /account (RFC 6265 §5.1.4 path-match).
 /// Without it, the page could never see the session a sign-in opened.
 bool session_cookie_reaches_account(const CookieConfig& cookies) {
@@ -90,12 +101,14 @@ http::Response account_page(const AccountDeps& deps, const AccountView& view, co
   auto csrf = cookie_value(request, scope.name);
   if (!valid_csrf_token(sign_in.csrf_key, kAccountCsrf, csrf)) csrf = issue_csrf_token(sign_in.csrf_key, kAccountCsrf);
   std::string notice = message_block(view.notice, "notice", "status") + message_block(view.error, "error", "alert");
-  auto r = html_page(view.status, signin::render(deps.sign_in.theme()->account_html,
+  auto r = html_page(view.status, signin::render(with_factors_placeholder(deps.sign_in.theme()->account_html),
                                                  {{"username", html_escape(view.user.username)},
                                                   {"notice_block", std::move(notice)},
                                                   {"profile", profile_html(view.user)},
                                                   {"sessions", sessions_html(deps, view)},
-                                                  {"csrf", html_escape(csrf)}}));
+                                                  {"csrf", html_escape(csrf)},
+                                                  // last: no placeholder is looked for in what it holds
+                                                  {"factors", factors_html(deps, view, csrf)}}));
   r.headers.push_back({"Set-Cookie", set_cookie(sign_in.cookies, scope, csrf, sign_in.session_lifetime)});
   return r;
 }

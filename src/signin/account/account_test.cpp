@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "jose/openssl/crypto.hpp"
+#include "otp/totp.hpp"
 #include "signin/web_assets.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
@@ -322,6 +323,236 @@ TEST_F(AccountTest, ASessionCookieThatNeverReachesThePageIsSaidRatherThanLooping
     deps_.cookies.session_cookie_path = path;
     EXPECT_EQ(get(b).status, 404) << path << " is not sent to /account";
   }
+}
+
+
+// --- sign-in methods -------------------------------------------------------------------------
+
+/// The text between `open` (an element's start, found after its id) and `close`.
+std::string inner(const std::string& body, const std::string& id, const std::string& close) {
+  const auto at = body.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return {};
+  const auto start = body.find('>', at) + 1;
+  return body.substr(start, body.find(close, start) - start);
+}
+
+class AccountFactorsTest : public AccountTest {
+ protected:
+  AccountFactorsTest()
+      : factors_(mfa::FactorsDeps{.totp = backend_.totp(),
+                                  .recovery_codes = backend_.recovery_codes(),
+                                  .passkeys = backend_.passkeys(),
+                                  .users = backend_.users(),
+                                  .clock = clock_,
+                                  .seal_key = KeyBytes(std::string(32, 's')),
+                                  .recovery_key = KeyBytes(std::string(32, 'r')),
+                                  .issuer = "Example",
+                                  .lockout = {3, 900, 900}}) {
+    account_deps_.factors = &factors_;
+    account_deps_.reauthenticate_after = 300;
+  }
+
+  using Action = http::Response (AccountPages::*)(const http::Request&) const;
+  http::Response post(Browser& b, Action action, const std::string& fields = {}) {
+    const auto csrf = field(get(b).body, "csrf");
+    auto r = (account_.*action)(request("POST", b, "csrf=" + csrf + (fields.empty() ? "" : "&" + fields)));
+    b.keep(r);
+    return r;
+  }
+  /// The seed the enrolment panel shows, from its base32 text.
+  static TotpSeed shown_seed(const http::Response& r) { return *otp::seed_from_base32(inner(r.body, "totp-secret", "<")); }
+  OneTimeCode code_now(const TotpSeed& seed) { return otp::totp(seed, clock_.now()); }
+  std::string wrong_code(const TotpSeed& seed) {
+    for (int n = 0;; ++n) {
+      auto c = std::to_string(200000 + n);
+      bool near = false;
+      for (int d = -1; d <= 1; ++d) near = near || otp::totp(seed, clock_.now() + 30 * d).reveal() == c;
+      if (!near) return c;
+    }
+  }
+  void add_passkey(const std::string& id, const std::string& user_id, const std::string& name) {
+    mfa::Passkey p;
+    p.credential_id = id;
+    p.user_id = user_id;
+    p.name = name;
+    p.public_key = "k";
+    p.algorithm = -7;
+    p.created_at = clock_.now();
+    ASSERT_TRUE(backend_.passkeys().insert(p));
+  }
+
+  mfa::Factors factors_;
+};
+
+TEST_F(AccountFactorsTest, ThePageListsTheSignInMethods) {
+  add_passkey("cred-1", "u1", "<b>Phone</b>");
+  ASSERT_TRUE(backend_.passkeys().flag("cred-1"));
+  auto b = signed_in();
+  auto page = get(b);
+  EXPECT_NE(page.body.find("<h2>Sign-in methods</h2>"), std::string::npos);
+  EXPECT_NE(page.body.find("id=\"totp-status\" data-enabled=\"false\">Not set up."), std::string::npos);
+  EXPECT_NE(page.body.find("data-left=\"0\""), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;b&gt;Phone&lt;/b&gt;"), std::string::npos) << "escaped";
+  EXPECT_EQ(page.body.find("<b>Phone"), std::string::npos);
+  EXPECT_NE(page.body.find("data-flagged=\"true\""), std::string::npos);
+  EXPECT_NE(page.body.find("sign in again"), std::string::npos) << "the page says changes need a recent sign-in";
+  EXPECT_LT(page.body.find("id=\"factors\""), page.body.find("id=\"password\"")) << "where the template puts it";
+}
+
+TEST_F(AccountFactorsTest, AnAuthenticatorAppIsSetUpOnlyWithARightCodeAndRecoveryCodesAreShownOnce) {
+  auto b = signed_in();
+  auto begun = post(b, &AccountPages::totp_begin);
+  ASSERT_EQ(begun.status, 200) << begun.body;
+  EXPECT_EQ(*begun.header("Cache-Control"), "no-store");
+  EXPECT_NE(inner(begun.body, "totp-qr", "</div>").find("<svg"), std::string::npos) << "an inline SVG, no external image";
+  EXPECT_EQ(begun.body.find("<img"), std::string::npos);
+  const auto seed = shown_seed(begun);
+  EXPECT_TRUE(factors_.summary("u1").totp_pending);
+  // A wrong code: the same enrolment again, with an error, and nothing confirmed.
+  auto wrong = post(b, &AccountPages::totp_confirm, "code=" + wrong_code(seed));
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("That code is not right."), std::string::npos);
+  EXPECT_EQ(shown_seed(wrong).reveal(), seed.reveal()) << "the app already holds this key";
+  EXPECT_FALSE(factors_.summary("u1").totp);
+  EXPECT_TRUE(factors_.summary("u1").totp_pending);
+  EXPECT_TRUE(events_.size() == 1u) << "nothing audited";
+  // The right code, typed with a space.
+  auto code = code_now(seed).reveal();
+  auto done = post(b, &AccountPages::totp_confirm, "code=" + code.substr(0, 3) + "+" + code.substr(3));
+  EXPECT_EQ(done.status, 200) << done.body;
+  EXPECT_NE(done.body.find("Your authenticator app is set up."), std::string::npos);
+  EXPECT_NE(done.body.find("data-enabled=\"true\">Set up since"), std::string::npos);
+  EXPECT_EQ(*done.header("Cache-Control"), "no-store");
+  EXPECT_EQ(count(done.body, "class=\"recovery-code\""), 10u) << "no codes yet: ten are made and shown";
+  EXPECT_NE(done.body.find("shown only now"), std::string::npos);
+  EXPECT_TRUE(factors_.summary("u1").totp);
+  EXPECT_EQ(factors_.summary("u1").recovery_codes_left, 10u);
+  const auto shown = inner(done.body, "new-recovery-codes", "</div>");
+  const auto first = shown.substr(shown.find("recovery-code\">") + 15, 14);
+  EXPECT_EQ(factors_.use_recovery_code("u1", RecoveryCode(first)), mfa::CodeCheck::kAccepted) << "a code shown works";
+  EXPECT_EQ(count(get(b).body, "class=\"recovery-code\""), 0u) << "shown once";
+  EXPECT_EQ(events_, (std::vector<std::string>{"success:account", "account.totp_added:u1", "account.recovery_codes_generated:u1"}));
+  // Set up again after the recovery codes exist: none are made.
+  ASSERT_EQ(post(b, &AccountPages::totp_remove).status, 200);
+  EXPECT_EQ(events_.back(), "account.totp_removed:u1");
+  EXPECT_FALSE(factors_.summary("u1").totp);
+  clock_.advance(30);
+  auto again = post(b, &AccountPages::totp_begin);
+  auto confirmed = post(b, &AccountPages::totp_confirm, "code=" + code_now(shown_seed(again)).reveal());
+  EXPECT_EQ(confirmed.status, 200);
+  EXPECT_EQ(count(confirmed.body, "class=\"recovery-code\""), 0u);
+  EXPECT_EQ(events_.back(), "account.totp_added:u1");
+}
+
+TEST_F(AccountFactorsTest, TooManyWrongCodesLockAndSaySo) {
+  auto b = signed_in();
+  const auto seed = shown_seed(post(b, &AccountPages::totp_begin));
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(post(b, &AccountPages::totp_confirm, "code=" + wrong_code(seed)).status, 400);
+  auto r = post(b, &AccountPages::totp_confirm, "code=" + wrong_code(seed));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("Too many wrong codes."), std::string::npos);
+  r = post(b, &AccountPages::totp_confirm, "code=" + code_now(seed).reveal());
+  EXPECT_EQ(r.status, 429) << "even the right code while locked";
+  EXPECT_FALSE(factors_.summary("u1").totp);
+  EXPECT_EQ(backend_.users().failed_logins("ada").count, 0) << "the password is not locked";
+}
+
+TEST_F(AccountFactorsTest, EveryChangeRefusesAForeignCsrfToken) {
+  auto b = signed_in();
+  add_passkey("cred-1", "u1", "Phone");
+  const auto forged = issue_csrf_token(deps_.csrf_key, kLoginCsrf);
+  for (Action a : {&AccountPages::totp_begin, &AccountPages::totp_confirm, &AccountPages::totp_remove, &AccountPages::recovery_codes,
+                   &AccountPages::passkey_rename, &AccountPages::passkey_remove}) {
+    auto r = (account_.*a)(request("POST", b, "csrf=" + forged + "&credential_id=cred-1&name=Mine&code=123456"));
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("CSRF check failed"), std::string::npos);
+  }
+  const auto s = factors_.summary("u1");
+  EXPECT_FALSE(s.totp_pending);
+  EXPECT_EQ(s.recovery_codes_left, 0u);
+  ASSERT_EQ(s.passkeys.size(), 1u);
+  EXPECT_EQ(s.passkeys[0].name, "Phone");
+  EXPECT_EQ(events_.size(), 1u);
+}
+
+TEST_F(AccountFactorsTest, AnOldSignInIsRenewedFirstAndNothingChangesMeanwhile) {
+  auto b = signed_in();
+  add_passkey("cred-1", "u1", "Phone");
+  factors_.new_recovery_codes("u1");
+  clock_.advance(301);
+  for (Action a : {&AccountPages::totp_begin, &AccountPages::totp_remove, &AccountPages::recovery_codes,
+                   &AccountPages::passkey_rename, &AccountPages::passkey_remove}) {
+    auto r = post(b, a, "credential_id=cred-1&name=Mine");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find("name=\"tx\""), std::string::npos) << "the login form: a fresh sign-in";
+    EXPECT_NE(r.body.find("your account"), std::string::npos);
+  }
+  auto s = factors_.summary("u1");
+  EXPECT_FALSE(s.totp_pending);
+  EXPECT_EQ(s.passkeys.at(0).name, "Phone");
+  EXPECT_EQ(s.recovery_codes_left, 10u);
+  EXPECT_EQ(events_.size(), 1u);
+  // The fresh sign-in comes back to the page, and then the change is made.
+  auto login = post(b, &AccountPages::totp_begin);
+  auto r = sign_in_.login_endpoint(request(
+      "POST", b, "tx=" + field(login.body, "tx") + "&csrf=" + field(login.body, "csrf") + "&username=ada&password=correct+horse"));
+  b.keep(r);
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(*r.header("Location"), "/account");
+  EXPECT_EQ(session_of(b)->auth_time, clock_.now());
+  EXPECT_EQ(post(b, &AccountPages::totp_begin).status, 200);
+  EXPECT_TRUE(factors_.summary("u1").totp_pending);
+}
+
+TEST_F(AccountFactorsTest, NewRecoveryCodesReplaceTheOldOnes) {
+  auto b = signed_in();
+  const auto old = factors_.new_recovery_codes("u1");
+  auto r = post(b, &AccountPages::recovery_codes);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(*r.header("Cache-Control"), "no-store");
+  EXPECT_EQ(count(r.body, "class=\"recovery-code\""), 10u);
+  EXPECT_NE(r.body.find("Store them somewhere safe"), std::string::npos);
+  EXPECT_EQ(r.body.find(old[0].reveal()), std::string::npos);
+  EXPECT_EQ(factors_.use_recovery_code("u1", old[0]), mfa::CodeCheck::kWrong);
+  EXPECT_EQ(events_.back(), "account.recovery_codes_generated:u1");
+}
+
+TEST_F(AccountFactorsTest, APasskeyIsRenamedWithinBoundsAndRemovedOnlyByItsUser) {
+  add_passkey("cred-1", "u1", "Phone");
+  add_passkey("cred-2", "u2", "Bob's key");
+  auto b = signed_in();
+  for (const std::string bad : std::vector<std::string>{"", "+++", std::string(65, 'a'), "a%0Ab", "%C3%28"}) {
+    auto r = post(b, &AccountPages::passkey_rename, "credential_id=cred-1&name=" + bad);
+    EXPECT_EQ(r.status, 400) << bad;
+  }
+  EXPECT_EQ(post(b, &AccountPages::passkey_rename, "credential_id=cred-2&name=Mine").status, 404) << "not ada's";
+  EXPECT_EQ(post(b, &AccountPages::passkey_remove, "credential_id=cred-2").status, 404);
+  EXPECT_EQ(backend_.passkeys().list_user("u2").size(), 1u);
+  EXPECT_EQ(factors_.summary("u1").passkeys.at(0).name, "Phone");
+  EXPECT_EQ(events_.size(), 1u);
+  auto r = post(b, &AccountPages::passkey_rename, "credential_id=cred-1&name=%C3%89t%C3%A9+key+");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(factors_.summary("u1").passkeys.at(0).name, "\xC3\x89t\xC3\xA9 key");
+  EXPECT_EQ(events_.back(), "account.passkey_renamed:u1");
+  r = post(b, &AccountPages::passkey_remove, "credential_id=cred-1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(factors_.summary("u1").passkeys.empty());
+  EXPECT_EQ(events_.back(), "account.passkey_removed:u1");
+}
+
+TEST_F(AccountFactorsTest, AThemeWithoutTheFactorsPlaceholderStillShowsThem) {
+  ThemeProvider themes(backend_.settings());
+  auto custom = parse_theme(boost::json::object{{"account_html", "<main><p>{{csrf}} {{sessions}}</p></main>"}});
+  ASSERT_TRUE(custom);
+  themes.save(*custom, clock_.now());
+  deps_.theme = &themes;
+  auto b = signed_in();
+  auto page = get(b);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<h2>Sign-in methods</h2>"), std::string::npos);
+  EXPECT_LT(page.body.find("Sign-in methods"), page.body.find("</main>"));
+  auto begun = post(b, &AccountPages::totp_begin);
+  EXPECT_NE(begun.body.find("id=\"totp-secret\""), std::string::npos);
 }
 
 TEST(AccountTheme, TheTemplateIsPartOfTheThemeAndAStoredThemeWithoutItFallsBack) {
