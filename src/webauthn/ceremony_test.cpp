@@ -352,6 +352,19 @@ TEST(Ceremony, RefusesPackedSelfAttestationWithAnotherAlgorithm) {
             CeremonyErrorCode::kAttestationStatementInvalid);
 }
 
+TEST(Ceremony, PackedX5cNeedsTheCertificateAaguidToMatchTheAuthenticatorData) {
+  const SoftCredential credential = SoftCredential::generate(CoseAlgorithm::kES256);
+  std::array<std::uint8_t, 16> other = testing::kSoftAaguid;
+  other[15] ^= 0xff;
+  const auto refused = register_with(credential.register_credential(context(), {}, 0, Attestation::kPackedX5c, other));
+  EXPECT_EQ(code_of(refused), CeremonyErrorCode::kAttestationStatementInvalid);
+  EXPECT_NE(refused.error().message.find("AAGUID"), std::string::npos);
+  // Without a certificate the AAGUID is only reported.
+  const auto none = register_with(credential.register_credential(context(), {}, 0, Attestation::kNone, other));
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->aaguid, "67617465686f7573652d736f667400fe");
+}
+
 TEST(Ceremony, RefusesInvalidCredentialKeys) {
   const std::string client_data = testing::make_client_data_json("webauthn.create", context());
   const SoftCredential small = SoftCredential::generate(CoseAlgorithm::kRS256, 1024);

@@ -278,10 +278,11 @@ SoftCredential SoftCredential::generate(CoseAlgorithm alg, int rsa_bits) {
 std::string SoftCredential::sign(std::string_view data) const { return sign_with(key_.get(), alg_, data); }
 
 RegistrationResponse SoftCredential::register_credential(const ClientContext& ctx, const Flags& flags,
-                                                         std::uint32_t sign_count, Attestation attestation) const {
+                                                         std::uint32_t sign_count, Attestation attestation,
+                                                         const std::array<std::uint8_t, 16>& aaguid) const {
   RegistrationResponse out;
   out.client_data_json = make_client_data_json("webauthn.create", ctx);
-  const std::string attested = make_attested_credential_data(kSoftAaguid, credential_id_, cose_public_key_);
+  const std::string attested = make_attested_credential_data(aaguid, credential_id_, cose_public_key_);
   out.authenticator_data = make_authenticator_data(ctx.rp_id, flags_byte(flags, true, false), sign_count, attested);
   const std::string signed_data = out.authenticator_data + jose::sha256(out.client_data_json);
   CborWriter stmt;

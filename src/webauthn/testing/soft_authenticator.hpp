@@ -35,6 +35,10 @@ struct Flags {
   bool backup_state = false;
 };
 
+/// The AAGUID SoftCredential reports: a fixed, recognisable value.
+inline constexpr std::array<std::uint8_t, 16> kSoftAaguid = {0x67, 0x61, 0x74, 0x65, 0x68, 0x6f, 0x75, 0x73,
+                                                             0x65, 0x2d, 0x73, 0x6f, 0x66, 0x74, 0x00, 0x01};
+
 enum class Attestation { kNone, kPackedSelf, kPackedX5c };
 
 struct RegistrationResponse {
@@ -60,9 +64,11 @@ class SoftCredential {
   /// The COSE_Key CBOR of the public key (what verify_registration returns as cose_public_key).
   const std::string& cose_public_key() const { return cose_public_key_; }
 
-  /// A registration response for `ctx` with the given flags, counter and attestation.
+  /// A registration response for `ctx` with the given flags, counter and attestation. `aaguid` goes
+  /// into the authenticator data; the x5c certificate always names kSoftAaguid.
   RegistrationResponse register_credential(const ClientContext& ctx, const Flags& flags, std::uint32_t sign_count,
-                                           Attestation attestation = Attestation::kNone) const;
+                                           Attestation attestation = Attestation::kNone,
+                                           const std::array<std::uint8_t, 16>& aaguid = kSoftAaguid) const;
   /// An assertion response for `ctx` with the given flags and counter.
   AssertionResponse assert_credential(const ClientContext& ctx, const Flags& flags, std::uint32_t sign_count) const;
   /// Signs `data` with the credential key in WebAuthn's encoding (DER ECDSA, PKCS#1 v1.5, raw EdDSA).
@@ -107,9 +113,5 @@ std::string make_attestation_object(std::string_view fmt, std::string_view att_s
 std::string make_client_data_json(std::string_view type, const ClientContext& ctx);
 /// An EC2 (P-256) COSE key with the given coordinates (not checked: for invalid-key tests).
 std::string make_es256_cose_key(std::string_view x, std::string_view y);
-
-/// The AAGUID SoftCredential reports: a fixed, recognisable value.
-inline constexpr std::array<std::uint8_t, 16> kSoftAaguid = {0x67, 0x61, 0x74, 0x65, 0x68, 0x6f, 0x75, 0x73,
-                                                             0x65, 0x2d, 0x73, 0x6f, 0x66, 0x74, 0x00, 0x01};
 
 }  // namespace gatehouse::webauthn::testing
