@@ -121,7 +121,10 @@ signin::SignInDeps sign_in_deps_of(Wiring& w, const config::Config& c) {
           .transaction_ttl = c.login.transaction_ttl.count(),
           .lockout = {.threshold = c.login.lockout_threshold,
                       .window = c.login.lockout_window.count(),
-                      .duration = c.login.lockout_duration.count()}};
+                      .duration = c.login.lockout_duration.count()},
+          .factors = &w.factors,
+          .mfa_default = signin::parse_mfa_policy(c.mfa.default_policy).value_or(signin::MfaPolicy::kOptional),
+          .mfa_enrol_when_required = c.mfa.enrol_when_required};
 }
 
 admin::AdminDeps admin_deps_of(Wiring& w, const config::Config& c) {

@@ -129,6 +129,11 @@ struct MfaConfig {
   /// What authenticator apps show above the code (the otpauth issuer); "" = the host of
   /// server.public_url. At most 64 characters of UTF-8 text without ':' or control characters.
   std::string issuer;
+  /// Whether a second factor is asked after the password when a client sets no mfa_policy:
+  /// "off" (never, unless acr_values asks), "optional" (when the person has one), "required".
+  std::string default_policy = "optional";
+  /// With "required" and no factor yet: true = enrol TOTP during the sign-in; false = refuse it.
+  bool enrol_when_required = true;
   int code_lockout_threshold = 5;    ///< wrong codes within code_lockout_window that lock the second factor; 1..1000
   seconds code_lockout_window{900};  ///< 1s..1 day
   seconds code_lockout_duration{900};  ///< 1s..1 day

@@ -679,6 +679,8 @@ session_cookie_path = "/id"
 
 [mfa]
 issuer = "Example Login"
+default_policy = "required"
+enrol_when_required = false
 code_lockout_threshold = 4
 code_lockout_window = "20m"
 code_lockout_duration = "1h"
@@ -782,6 +784,8 @@ TEST(ConfigMfa, SecondFactorKeysAreCheckedLikeTheLoginLockout) {
   const Config defaults = load_ok("");
   EXPECT_EQ(defaults.mfa.issuer, "");
   EXPECT_EQ(defaults.mfa.code_lockout_threshold, 5);
+  EXPECT_EQ(defaults.mfa.default_policy, "optional");
+  EXPECT_TRUE(defaults.mfa.enrol_when_required);
   EXPECT_EQ(defaults.mfa.code_lockout_window, 900s);
   EXPECT_EQ(defaults.mfa.code_lockout_duration, 900s);
   EXPECT_EQ(defaults.account.reauthenticate_after, 300s);
@@ -791,6 +795,9 @@ TEST(ConfigMfa, SecondFactorKeysAreCheckedLikeTheLoginLockout) {
   EXPECT_EQ(c.mfa.code_lockout_threshold, 3);
   EXPECT_EQ(c.mfa.code_lockout_window, 120s);
   EXPECT_EQ(c.account.reauthenticate_after, 0s);
+  EXPECT_EQ(load_ok("[mfa]\ndefault_policy = \"required\"\nenrol_when_required = false\n").mfa.default_policy, "required");
+  EXPECT_THAT(load_error("[mfa]\ndefault_policy = \"always\"\n"),
+              HasSubstr("mfa.default_policy: expected \"off\", \"optional\" or \"required\""));
   EXPECT_THAT(load_error("[mfa]\ncode_lockout_threshold = 0\n"), HasSubstr("mfa.code_lockout_threshold: must be between 1 and 1000"));
   EXPECT_THAT(load_error("[mfa]\ncode_lockout_duration = \"2d\"\n"), HasSubstr("mfa.code_lockout_duration"));
   EXPECT_THAT(load_error("[mfa]\nissuer = \"Acme: Sign-in\"\n"), HasSubstr("mfa.issuer: must be empty"));

@@ -85,6 +85,8 @@ constexpr Key kKeys[] = {
     {GH_KEY(login, session_cookie), .check = check_cookie_name},
     {GH_KEY(login, session_cookie_path), .check = check_cookie_path},
     {GH_KEY(mfa, issuer), .check = check_mfa_issuer},
+    {GH_KEY(mfa, default_policy), .check = check_mfa_policy},
+    {GH_KEY(mfa, enrol_when_required)},
     {GH_KEY(mfa, code_lockout_threshold), .min = 1, .max = 1000},
     {GH_KEY(mfa, code_lockout_window), .min = kSecond, .max = kDay},
     {GH_KEY(mfa, code_lockout_duration), .min = kSecond, .max = kDay},

@@ -290,6 +290,12 @@ Check check_log_format(std::string& v) {
   return {};
 }
 
+Check check_mfa_policy(std::string& v) {
+  if (v != "off" && v != "optional" && v != "required")
+    return unexpected("expected \"off\", \"optional\" or \"required\"; got " + quote(v));
+  return {};
+}
+
 Check check_mfa_issuer(std::string& v) {
   // The otpauth URI's issuer and label prefix (Key Uri Format): ':' separates it from the account.
   std::size_t chars = 0;
