@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "jose/openssl/crypto.hpp"
@@ -305,6 +306,22 @@ TEST_F(SecondFactorTest, AStepUpAsksOnlyForTheCodeAndKeepsTheSession) {
   EXPECT_EQ(stepped.participants.size(), 2u) << "with the services signed in to before";
   EXPECT_NE(session_cookie(r), cookie) << "behind a new cookie value";
   EXPECT_TRUE(sign_in_.satisfies(stepped, std::string(kOidcKind), "strict-app", ""));
+}
+
+TEST_F(SecondFactorTest, TheFactorPageIsPartOfTheThemeAndMustKeepItsContent) {
+  EXPECT_FALSE(parse_theme(boost::json::object{{"factor_html", "<main>{{title}}</main>"}}));
+  auto custom = parse_theme(boost::json::object{{"factor_html", "<main class=\"acme\"><h1>{{title}}</h1>{{error_block}}{{content}}</main>"}});
+  ASSERT_TRUE(custom);
+  EXPECT_EQ(theme_json(*custom).at("factor_html").as_string(), custom->factor_html);
+  ThemeProvider themes(backend_.settings());
+  themes.save(*custom, clock_.now());
+  deps_.theme = &themes;
+  auto [form, page] = start("web");
+  auto r = password(form, "ada");
+  EXPECT_NE(r.body.find("<main class=\"acme\"><h1>Second factor</h1>"), std::string::npos) << r.body;
+  r = factor(form, "totp", wrong_code());
+  EXPECT_NE(r.body.find("<main class=\"acme\"><h1>Second factor</h1><p class=\"error\""), std::string::npos);
+  EXPECT_EQ(factor(form, "totp", code_now()).status, 302) << "the themed form posts the same fields";
 }
 
 }  // namespace
