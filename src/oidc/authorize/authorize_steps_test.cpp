@@ -238,6 +238,12 @@ TEST_F(AuthorizeStepsTest, ASessionWithoutTheSecondFactorAskedForStepsUpToItWith
   sign_in_deps_.factors = nullptr;
 }
 
+TEST_F(AuthorizeStepsTest, MaxAgeZeroAsksAgainEvenWithinTheSecondTheSessionBegan) {
+  const auto cookie = signed_in(0);
+  EXPECT_EQ(get(kGood + "&max_age=0", cookie).status, 200) << "the login page";
+  EXPECT_EQ(get(kGood + "&max_age=1", cookie).status, 302);
+}
+
 TEST_F(AuthorizeStepsTest, WithoutASessionTheRequestWaitsAsAnOidcContinuationAndResumesToACode) {
   auto r = get(kGood + "&nonce=n1&login_hint=ada&acr_values=urn%3Apwd&prompt=login");
   ASSERT_EQ(r.status, 200);
