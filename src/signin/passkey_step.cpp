@@ -51,7 +51,9 @@ http::Response SignIn::passkey_options_endpoint(const http::Request& request) co
   const std::string user_id = tx.amr.empty() ? std::string() : tx.user_id;
   if (!user_id.empty() && has_passkey_amr(tx.amr))
     return json_failure(400, "invalid_request", "A passkey was used already in this sign-in.");
-  auto r = http::json_response(200, boost::json::parse(deps_.passkeys->authentication_options(user_id, tx.id)));
+  http::Response r;
+  r.body = deps_.passkeys->authentication_options(user_id, tx.id);
+  r.set("Content-Type", "application/json");
   r.set("Cache-Control", "no-store");
   return r;
 }
@@ -70,14 +72,16 @@ http::Response SignIn::passkey_endpoint(const http::Request& request) const {
   const std::string expected_user = first_factor ? std::string() : tx.user_id;
   if (!first_factor && has_passkey_amr(tx.amr)) return error_page(*theme(), 400, "expired", kExpired);
   auto signed_in = deps_.passkeys->finish_authentication(expected_user, tx.id, form.value("credential"));
+  // Audited when the passkey names a user (an unreadable answer or an unknown passkey names nobody).
   auto refuse = [&](std::string_view message, const std::string& user_id) {
-    if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{"failure", user_id, {}, tx.service, request.client_address});
+    if (deps_.on_sign_in && !user_id.empty())
+      deps_.on_sign_in(SignInEvent{"failure", user_id, {}, tx.service, request.client_address});
     if (!first_factor) return factor_page(tx, csrf, Next::kAskFactor, message, 400);
     auto r = login_form(tx, csrf, {}, message);
     r.status = 400;
     return r;
   };
-  if (!signed_in) return refuse(signed_in.error().message, expected_user);
+  if (!signed_in) return refuse(signed_in.error().message, signed_in.error().user_id.empty() ? expected_user : signed_in.error().user_id);
   const auto& passkey = signed_in->passkey;
   auto u = deps_.users.find(passkey.user_id);
   if (!u || !u->active) return refuse("This account cannot sign in.", passkey.user_id);
