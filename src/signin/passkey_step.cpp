@@ -7,7 +7,8 @@
 //     passkey's and "mfa".
 // A passkey sign-in without user verification is one factor: when the service's policy (or the
 // request's acr_values) requires a second one, the second-factor page follows (an authenticator
-// app code or a recovery code; another passkey does not count, being the same kind of factor).
+// app code or a recovery code; another passkey does not count, being the same kind of factor), or,
+// for a user with neither, the login page again: the password, then the passkey.
 // The challenge is stored with the transaction id as its context, so the ceremony may finish on
 // any node, for this transaction only, once.
 #include <boost/json.hpp>
@@ -24,6 +25,10 @@ http::Response json_failure(int status, std::string_view error, std::string_view
   r.set("Cache-Control", "no-store");
   return r;
 }
+
+constexpr std::string_view kPasskeyNeedsMore =
+    "This application requires two factors, and this passkey did not verify you (no PIN or biometric). "
+    "Sign in with your password, then use your passkey.";
 
 bool has_passkey_amr(std::string_view amr) { return has_word(amr, kAmrHardwareKey) || has_word(amr, kAmrSoftwareKey); }
 
@@ -92,8 +97,15 @@ http::Response SignIn::passkey_endpoint(const http::Request& request) const {
   if (signed_in->user_verified || has_word(before, kAmrPassword) || has_word(before, kAmrOtp)) tx.amr = add_amr(tx.amr, {kAmrMfa});
   spdlog::info("user {} used a passkey to sign in ({})", u->id, first_factor ? "first factor" : "second factor");
   if (first_factor && !has_word(tx.amr, kAmrMfa) &&
-      requires_mfa(mfa_policy(tx.continuation.kind, tx.service), tx.requested_acr))
-    return after_first_factor(tx, csrf, request, before);
+      requires_mfa(mfa_policy(tx.continuation.kind, tx.service), tx.requested_acr)) {
+    // One factor where two are required: a code follows when the user has one; otherwise the
+    // passkey cannot be completed here (nothing recorded): the password, then the passkey.
+    const auto have = deps_.factors->summary(u->id);
+    if (have.totp || have.recovery_codes_left > 0) return after_first_factor(tx, csrf, request, before);
+    auto r = login_form(tx, csrf, {}, kPasskeyNeedsMore);
+    r.status = 400;
+    return r;
+  }
   return complete(tx, user::login_name(u->username), request);
 }
 
