@@ -88,14 +88,22 @@
       body: fields.toString()
     }).then(function (res) {
       return res.json().then(function (body) {
+        // A sign-in too old, or without the account's second factor: the form itself goes to the
+        // server, which asks for that sign-in first and then comes back to this page.
+        if (res.status === 403 && body.error === 'login_required') return null;
         if (!res.ok) throw new Error(body.error_description || body.error || 'The passkey request was refused.');
         return body;
       });
     }).then(function (options) {
+      if (!options) return null;
       var publicKey = publicKeyOf(options);
       return options.user ? navigator.credentials.create({ publicKey: publicKey })
                           : navigator.credentials.get({ publicKey: publicKey });
     }).then(function (credential) {
+      if (credential === null) {
+        form.submit();
+        return;
+      }
       if (!credential) throw new Error('No passkey was chosen.');
       form.querySelector('input[name=credential]').value = JSON.stringify(answerOf(credential));
       form.submit();

@@ -36,7 +36,8 @@ std::string normalise_recovery(std::string_view typed) {
 std::string code_failure_key(std::string_view user_id) { return "mfa:" + std::string(user_id); }
 
 bool FactorSummary::any() const {
-  return totp || std::any_of(passkeys.begin(), passkeys.end(), [](const Passkey& p) { return !p.flagged; });
+  return totp || recovery_codes_left > 0 ||
+         std::any_of(passkeys.begin(), passkeys.end(), [](const Passkey& p) { return !p.flagged; });
 }
 
 Factors::Factors(FactorsDeps deps) : deps_(std::move(deps)) {}

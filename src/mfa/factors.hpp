@@ -77,7 +77,8 @@ struct FactorSummary {
   UnixSeconds totp_since = 0;
   std::size_t recovery_codes_left = 0;
   std::vector<Passkey> passkeys;
-  /// Whether anything can be asked for as a second factor (a confirmed TOTP or an unflagged passkey).
+  /// Whether anything can be asked for as a second factor (a confirmed TOTP, a recovery code left,
+  /// or an unflagged passkey).
   bool any() const;
 };
 

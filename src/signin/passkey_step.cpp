@@ -51,6 +51,11 @@ http::Response SignIn::passkey_options_endpoint(const http::Request& request) co
     return json_failure(400, "invalid_request",
                         "This sign-in request has expired, was already completed, or its form is not valid (CSRF).");
   const auto& tx = p->tx;
+  // Each call stores a challenge: counted like a sign-in attempt, so a loop cannot grow the store.
+  if (deps_.login_rate_limit) {
+    if (auto wait = deps_.login_rate_limit(tx.service, request.client_address))
+      return json_failure(429, "slow_down", "Too many sign-in attempts. Try again in " + std::to_string(*wait) + " seconds.");
+  }
   // A second factor (or a step-up) lists the user's passkeys; the login page's passkey sign-in
   // lists none (discoverable credentials: the authenticator offers what it holds for this RP).
   const std::string user_id = tx.amr.empty() ? std::string() : tx.user_id;
@@ -86,7 +91,13 @@ http::Response SignIn::passkey_endpoint(const http::Request& request) const {
     r.status = 400;
     return r;
   };
-  if (!signed_in) return refuse(signed_in.error().message, signed_in.error().user_id.empty() ? expected_user : signed_in.error().user_id);
+  if (!signed_in) {
+    // A refusal is the named passkey user's only once the signature was verified (a blocked or
+    // cloned passkey); before that, anyone could name any passkey: only the password's user counts.
+    const auto& e = signed_in.error();
+    const bool verified = e.code == mfa::PasskeyErrorCode::kCloned || e.code == mfa::PasskeyErrorCode::kRace;
+    return refuse(e.message, verified && !e.user_id.empty() ? e.user_id : expected_user);
+  }
   const auto& passkey = signed_in->passkey;
   auto u = deps_.users.find(passkey.user_id);
   if (!u || !u->active) return refuse("This account cannot sign in.", passkey.user_id);

@@ -77,7 +77,7 @@ http::Response SignIn::after_first_factor(SignInTransaction& tx, const std::stri
     return complete(tx, u ? user::login_name(u->username) : std::string(), request);
   }
   if (next == Next::kRefuse) {
-    deps_.transactions.consume(tx.id);
+    if (deps_.transactions.consume(tx.id) && deps_.transaction_finished) deps_.transaction_finished(request.client_address);
     spdlog::info("sign-in of user {} refused: {} requires a second factor and the user has none", tx.user_id, tx.service);
     return error_page(*theme(), 403, "mfa_required", kNeedsFactor, "Second factor required");
   }
@@ -154,7 +154,7 @@ http::Response SignIn::factor_endpoint(const http::Request& request) const {
   if (check != mfa::CodeCheck::kAccepted) {
     const std::string_view outcome = check == mfa::CodeCheck::kLocked ? "locked" : "failure";
     if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{outcome, u->id, login_name, tx.service, request.client_address});
-    return factor_page(tx, csrf, Next::kAskFactor, code_message(check), 400);
+    return factor_page(tx, csrf, Next::kAskFactor, code_message(check), check == mfa::CodeCheck::kLocked ? 429 : 400);
   }
   if (method == "recovery") spdlog::info("user {} signed in with a recovery code", u->id);
   tx.amr = add_amr(tx.amr, {kAmrOtp, kAmrMfa});

@@ -206,9 +206,10 @@ TEST_F(SecondFactorTest, AWrongCodeKeepsTheStepOpenAndAUsedCodeIsRefusedOnTheNex
 TEST_F(SecondFactorTest, WrongCodesLockTheSecondFactorEvenForARightCodeButNotThePassword) {
   auto [form, page] = start("web");
   ASSERT_EQ(password(form, "ada").status, 200);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(factor(form, "totp", wrong_code()).status, 400);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(factor(form, "totp", wrong_code()).status, 400);
+  EXPECT_EQ(factor(form, "totp", wrong_code()).status, 429) << "the third of threshold 3 locks";
   auto r = factor(form, "totp", code_now());
-  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.status, 429);
   EXPECT_NE(r.body.find("locked"), std::string::npos);
   EXPECT_EQ(events_, (std::vector<std::string>{"failure", "failure", "locked", "locked"}));
   // The password still works (its own counter): the sign-in stops at the locked factor.
@@ -306,6 +307,31 @@ TEST_F(SecondFactorTest, AStepUpAsksOnlyForTheCodeAndKeepsTheSession) {
   EXPECT_EQ(stepped.participants.size(), 2u) << "with the services signed in to before";
   EXPECT_NE(session_cookie(r), cookie) << "behind a new cookie value";
   EXPECT_TRUE(sign_in_.satisfies(stepped, std::string(kOidcKind), "strict-app", ""));
+}
+
+TEST_F(SecondFactorTest, AStepUpThatWouldSetUpANewFactorAsksForThePasswordFirst) {
+  auto [form, page] = start("web");
+  ASSERT_EQ(password(form, "bob").status, 302);
+  const auto first = last_session();
+  auto [step, shown] = start("strict-app", {}, first);
+  EXPECT_NE(shown.body.find("name=\"password\""), std::string::npos) << "a session alone adds no factor";
+  EXPECT_EQ(shown.body.find("totp-secret"), std::string::npos);
+  EXPECT_FALSE(factors_.summary("id-bob").totp_pending);
+  EXPECT_EQ(enrol(step, "123456").status, 400) << "nor may the enrolment form be posted before it";
+  auto r = password(step, "bob");
+  EXPECT_NE(r.body.find("action=\"/oauth2/login/enrol\""), std::string::npos);
+}
+
+TEST_F(SecondFactorTest, RecoveryCodesLeftAreAFactorToAskNotToReplace) {
+  const auto codes = factors_.new_recovery_codes("id-bob");
+  auto [form, page] = start("strict-app");
+  auto r = password(form, "bob");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("value=\"recovery\""), std::string::npos) << "the recovery code is asked";
+  EXPECT_EQ(r.body.find("action=\"/oauth2/login/enrol\""), std::string::npos) << "no new app in its place";
+  EXPECT_EQ(enrol(form, "123456").status, 400);
+  EXPECT_EQ(factor(form, "recovery", codes[3].reveal()).status, 302);
+  EXPECT_EQ(last_session().amr, "pwd otp mfa");
 }
 
 TEST_F(SecondFactorTest, TheFactorPageIsPartOfTheThemeAndMustKeepItsContent) {

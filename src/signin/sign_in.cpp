@@ -78,6 +78,12 @@ http::Response SignIn::start(SignInTransaction tx, const http::Request& request)
   const auto csrf_scope = csrf_cookie_scope(deps_.cookies);
   auto csrf = cookie_value(request, csrf_scope.name);
   if (!valid_csrf_token(deps_.csrf_key, kLoginCsrf, csrf)) csrf = issue_csrf_token(deps_.csrf_key, kLoginCsrf);
+  // A step-up that would set up a new factor proves the password first: a session alone (a
+  // cookie) never adds a factor to the account.
+  if (!tx.user_id.empty() && next_step(tx) == Next::kEnrol) {
+    tx.user_id.clear();
+    tx.amr.clear();
+  }
   const auto now = deps_.clock.now();
   tx.id = jose::random_token(24);
   tx.csrf_hash = jose::sha256(csrf);

@@ -28,6 +28,9 @@ after(async () => {
 
 /** The code an authenticator app shows now for a base32 seed (oathtool, as the issue asks). */
 const oathtool = (base32) => execFileSync('oathtool', ['--totp', '-b', base32.replace(/\s+/g, '')], { encoding: 'utf8' }).trim();
+/** The code of the next time step (the one of now was used already). */
+const nextCode = (base32) => execFileSync('oathtool',
+  ['--totp', '-b', '-N', `@${Math.floor(Date.now() / 1000) + 30}`, base32.replace(/\s+/g, '')], { encoding: 'utf8' }).trim();
 /** Six digits that are not the code of now, nor of the steps either side. */
 function wrongCode(base32) {
   const near = new Set([-30, 0, 30].map((d) => execFileSync('oathtool',
@@ -51,16 +54,17 @@ async function browse(n, jar, path, form) {
 }
 
 /** Signs in from the login form `login` (a page with tx and csrf) and lands back on /account; a
- * user with an authenticator app (`user.totp`, its base32 seed) enters its code after the password. */
-async function submitLogin(n, jar, login, user) {
+ * user with a second factor enters it after the password: `second` ({method, code}), or else the
+ * code of now of their authenticator app (`user.totp`, its base32 seed). */
+async function submitLogin(n, jar, login, user, second = user.totp ? { method: 'totp', code: oathtool(user.totp) } : null) {
   let posted = await browse(n, jar, '/oauth2/login', {
     tx: hidden(login.text, 'tx'), csrf: hidden(login.text, 'csrf'), username: user.username, password: user.password,
   });
-  if (user.totp) {
+  if (second) {
     assert.equal(posted.status, 200, 'the second-factor page follows the password');
     assert.match(posted.text, /action="\/oauth2\/login\/factor"/);
     posted = await browse(n, jar, '/oauth2/login/factor', {
-      tx: hidden(posted.text, 'tx'), csrf: hidden(posted.text, 'csrf'), method: 'totp', code: oathtool(user.totp),
+      tx: hidden(posted.text, 'tx'), csrf: hidden(posted.text, 'csrf'), ...second,
     });
   }
   assert.equal(posted.status, 303, posted.text);
@@ -119,6 +123,13 @@ it('an authenticator app is set up with a code from it; a wrong code confirms no
   assert.ok(!JSON.stringify(factors).includes(base32.replace(/\s+/g, '')), 'no seed in the API');
   assert.equal(recoveryCodes((await browse(node, jar, '/account')).text).length, 0, 'shown once');
 
+  // The account has a second factor now: a change needs a sign-in with it, the password alone
+  // changes nothing.
+  const asked = await press(node, jar, '/account/recovery-codes');
+  assert.match(asked.text, /name="tx"/, 'the login form');
+  assert.equal((await factorsOf(node, id)).recovery_codes_left, 10);
+  await submitLogin(node, jar, asked, user, { method: 'totp', code: nextCode(base32) });
+
   // New recovery codes replace them; then the app is removed. Every change is audited.
   const fresh = await press(node, jar, '/account/recovery-codes');
   assert.equal(fresh.status, 200);
@@ -156,19 +167,24 @@ it('a change with an old sign-in asks to sign in again first, then the change is
   const user = USERS[0];
   const jar = await signedIn(quick, user);
   // Once this browser's sign-in is older than a second, the button shows a login form instead.
+  // (Codes made while the sign-in was within its second make the account one with a second
+  // factor: signing in again then takes one of them after the password.)
+  let shown = [];
+  const second = () => (shown.length ? { method: 'recovery', code: shown.shift() } : null);
   const login = await pollUntil(async () => {
     const r = await press(quick, jar, '/account/recovery-codes');
+    if (recoveryCodes(r.text).length) shown = recoveryCodes(r.text);
     return /name="tx"/.test(r.text) ? r : null;
   }, { what: 'a fresh sign-in asked for' });
   assert.equal(login.status, 200);
   assert.match(login.text, /your account/);
   const id = await userId(quick, user.username);
-  await submitLogin(quick, jar, login, user);
+  await submitLogin(quick, jar, login, user, second());
   // Right after the fresh sign-in, the same button makes the change (the node allows a second).
   const made = await pollUntil(async () => {
     const r = await press(quick, jar, '/account/recovery-codes');
     if (recoveryCodes(r.text).length === 10) return r;
-    await submitLogin(quick, jar, r, user);  // the second passed already on a slow machine: again
+    await submitLogin(quick, jar, r, user, second());  // the second passed already on a slow machine: again
     return null;
   }, { what: 'recovery codes made after signing in again' });
   rememberSecrets(...recoveryCodes(made.text));

@@ -274,10 +274,10 @@ it('wrong codes lock the second factor (even the right code is refused) but not 
     assert.match(r.text, /That code is not correct/, `attempt ${i}`);
   }
   const locked = await postFactor(node, jar, factor, wrong);
-  assert.equal(locked.status, 400);
+  assert.equal(locked.status, 429);
   assert.match(locked.text, /Too many wrong codes/);
   const right = await postFactor(node, jar, factor, oathtool(user.seed));
-  assert.equal(right.status, 400);
+  assert.equal(right.status, 429);
   assert.match(right.text, /Too many wrong codes/, 'the right code is refused while locked');
   assert.equal(jar.get('gh_session'), undefined);
   // The password still works (its own counter): the next sign-in reaches the factor page.

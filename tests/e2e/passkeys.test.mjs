@@ -88,6 +88,14 @@ it('a passkey is added on the account page after a password sign-in, and only on
   assert.equal(await page.locator('li.passkey').count(), 1);
   assert.match(await page.textContent('li.passkey'), /Virtual key/);
   assert.equal((await authenticator.credentials()).length, 1);
+  // The account has a second factor now: the password's sign-in adds no more. The button takes the
+  // browser to a sign-in first, here with the passkey itself (it verifies its user: two factors).
+  const asked = await registerPasskey(page, base, { name: 'Again' });
+  assert.equal(asked.ok, false);
+  assert.equal(new URL(page.url()).pathname, '/account/passkeys', 'the form went to the server');
+  assert.ok(await page.$('#passkey-button'), 'a sign-in is asked for first');
+  assert.equal(await page.locator('#password').count(), 1);
+  await usePasskey(page, (u) => u.pathname === '/account');
   // The same authenticator again: the options exclude its credential, so the browser refuses.
   const again = await registerPasskey(page, base, { name: 'Again' });
   assert.equal(again.ok, false);
@@ -154,10 +162,20 @@ it('over HTTP with a software passkey: replayed, malformed and cloned answers ar
   const added = await browse(jar, '/account/passkeys', { csrf, name: 'Soft key', credential: registration });
   assert.equal(added.status, 200, added.text);
   assert.match(added.text, /The passkey was added\./);
-  const replayed = await browse(jar, '/account/passkeys', { csrf, name: 'Again', credential: registration });
+  // The account has a passkey now: the password's sign-in changes nothing more; Bob signs in again
+  // with the passkey (it verified him: two factors), from the login page the change led to.
+  const relogin = await browse(jar, '/account/passkeys', { csrf, name: 'Again', credential: registration });
+  assert.match(relogin.text, /name="tx"/);
+  assert.equal([...(await browse(jar, '/account')).text.matchAll(/<li class="passkey"/g)].length, 1);
+  const f0 = { tx: hidden(relogin.text, 'tx'), csrf: hidden(relogin.text, 'csrf') };
+  const o0 = JSON.parse((await browse(jar, '/oauth2/login/passkey/options', f0)).text);
+  const withKey = await browse(jar, '/oauth2/login/passkey', { ...f0, credential: key.authenticate(o0, base, { counter: 2 }) });
+  assert.equal(withKey.status, 303, withKey.text);
+  const csrf2 = hidden((await browse(jar, '/account')).text, 'csrf');
+  const replayed = await browse(jar, '/account/passkeys', { csrf: csrf2, name: 'Again', credential: registration });
   assert.equal(replayed.status, 400);
   assert.match(replayed.text, /expired or was already used/);
-  const malformed = await browse(jar, '/account/passkeys', { csrf, name: 'Bad', credential: '{"type":"public-key"}' });
+  const malformed = await browse(jar, '/account/passkeys', { csrf: csrf2, name: 'Bad', credential: '{"type":"public-key"}' });
   assert.equal(malformed.status, 400);
   assert.match(malformed.text, /could not be read/);
   assert.equal([...(await browse(jar, '/account')).text.matchAll(/<li class="passkey"/g)].length, 1);
@@ -168,7 +186,7 @@ it('over HTTP with a software passkey: replayed, malformed and cloned answers ar
   const form = { tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf') };
   const auth = JSON.parse((await browse(other, '/oauth2/login/passkey/options', form)).text);
   assert.deepEqual(auth.allowCredentials, []);
-  const answer = key.authenticate(auth, base, { counter: 2 });
+  const answer = key.authenticate(auth, base, { counter: 3 });
   const done = await browse(other, '/oauth2/login/passkey', { ...form, credential: answer });
   assert.equal(done.status, 303, done.text);
   assert.equal(done.location, '/account');

@@ -100,21 +100,31 @@ std::string recovery_codes_html(const std::vector<RecoveryCode>& codes) {
   return out + "</ul>\n</div>\n";
 }
 
+/// Whether `session` may change the sign-in methods of `user_id`: it signed in at most
+/// reauthenticate_after ago and, when the user has a second factor, with it (a password alone must
+/// not replace, remove or add to the factors that protect the account).
+bool may_change_methods(const AccountDeps& deps, const session::SsoSession& session, bool has_factor) {
+  return deps.sign_in.deps().clock.now() - session.auth_time <= deps.reauthenticate_after &&
+         (!has_factor || has_word(session.amr, kAmrMfa));
+}
+
 /// A form changing a sign-in method, read and checked: the factors exist here, the form passes
-/// check(), and (when `needs_recent`) this browser signed in at most reauthenticate_after ago.
-/// Otherwise the answer: for a sign-in too old, a fresh sign-in that comes back to /account,
-/// where the person makes the change again (nothing is changed meanwhile).
-Result<Checked, http::Response> check_change(const AccountDeps& deps, const http::Request& request, bool needs_recent = true) {
+/// check(), and may_change_methods. Otherwise the answer: a fresh sign-in (with the second factor
+/// when the user has one) that comes back to /account, where the person makes the change again
+/// (nothing is changed meanwhile).
+Result<Checked, http::Response> check_change(const AccountDeps& deps, const http::Request& request) {
   if (deps.factors == nullptr) return unexpected(error_page(*deps.sign_in.theme(), 404, "not_found", kNoFactors));
   auto c = check(deps, request);
-  if (!c || !needs_recent) return c;
-  if (deps.sign_in.deps().clock.now() - c->session.auth_time <= deps.reauthenticate_after) return c;
+  if (!c) return c;
+  const bool has_factor = deps.factors->summary(c->user.id).any();
+  if (may_change_methods(deps, c->session, has_factor)) return c;
   spdlog::info("user {} signs in again before changing a sign-in method", c->user.id);
   SignInTransaction tx;
   tx.continuation = {std::string(kAccountKind), {}};
   tx.service = std::string(kAccountKind);
   tx.fresh = true;
   tx.login_hint = c->user.username;
+  if (has_factor) tx.requested_acr = std::string(kAcrMultiFactor);
   return unexpected(deps.sign_in.start(std::move(tx), request));
 }
 
@@ -180,7 +190,7 @@ http::Response AccountPages::totp_begin(const http::Request& request) const {
 }
 
 http::Response AccountPages::totp_confirm(const http::Request& request) const {
-  auto c = check_change(deps_, request, false);
+  auto c = check_change(deps_, request);
   if (!c) return std::move(c.error());
   const auto& f = *deps_.factors;
   const auto& id = c->user.id;
@@ -268,9 +278,10 @@ http::Response AccountPages::passkey_options(const http::Request& request) const
   const auto& d = deps_.sign_in.deps();
   auto s = deps_.sign_in.current_session(request);
   auto u = s ? d.users.find(s->user_id) : std::nullopt;
-  // The same rule as the other changes: a live sign-in, recent enough (the page then asks again).
-  if (!u || d.clock.now() - s->auth_time > deps_.reauthenticate_after)
-    return json_failure(403, "login_required", "Sign in again to add a passkey: reload your account page.");
+  // The same rule as the other changes: a live sign-in, recent enough and with the second factor
+  // when the user has one (the page then asks again).
+  if (!u || !may_change_methods(deps_, *s, deps_.factors->summary(u->id).any()))
+    return json_failure(403, "login_required", "Sign in again (with your second factor, if you have one) to add a passkey.");
   return json_options(deps_.passkeys->registration_options(*u, ""));
 }
 

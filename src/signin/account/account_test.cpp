@@ -352,6 +352,22 @@ class AccountFactorsTest : public AccountTest {
                                   .lockout = {3, 900, 900}}) {
     account_deps_.factors = &factors_;
     account_deps_.reauthenticate_after = 300;
+    deps_.factors = &factors_;  // the sign-in asks those who have a second factor for it
+  }
+
+  /// Signs `b` in from the login page `login` (else /account's) with the password, then the
+  /// second factor the user has: `method` ("totp" | "recovery") and its `code`.
+  void sign_in_with_factor(Browser& b, const std::string& method, const std::string& code, http::Response login = {}) {
+    if (login.body.empty()) login = get(b);
+    auto r = sign_in_.login_endpoint(request(
+        "POST", b, "tx=" + field(login.body, "tx") + "&csrf=" + field(login.body, "csrf") + "&username=ada&password=correct+horse"));
+    b.keep(r);
+    ASSERT_EQ(r.status, 200) << "the second factor follows the password";
+    r = sign_in_.factor_endpoint(
+        request("POST", b, "tx=" + field(r.body, "tx") + "&csrf=" + field(r.body, "csrf") + "&method=" + method + "&code=" + code));
+    b.keep(r);
+    ASSERT_EQ(r.status, 303) << r.body;
+    EXPECT_NE(session_of(b)->amr.find("mfa"), std::string::npos);
   }
 
   using Action = http::Response (AccountPages::*)(const http::Request&) const;
@@ -434,6 +450,13 @@ TEST_F(AccountFactorsTest, AnAuthenticatorAppIsSetUpOnlyWithARightCodeAndRecover
   EXPECT_EQ(factors_.use_recovery_code("u1", RecoveryCode(first)), mfa::CodeCheck::kAccepted) << "a code shown works";
   EXPECT_EQ(count(get(b).body, "class=\"recovery-code\""), 0u) << "shown once";
   EXPECT_EQ(events_, (std::vector<std::string>{"success:account", "account.totp_added:u1", "account.recovery_codes_generated:u1"}));
+  // Now that the account has a second factor, a sign-in with the password alone changes nothing:
+  // the change asks for a sign-in with the factor first.
+  auto asked = post(b, &AccountPages::totp_remove);
+  EXPECT_NE(asked.body.find("name=\"tx\""), std::string::npos) << "the login form";
+  EXPECT_TRUE(factors_.summary("u1").totp);
+  clock_.advance(30);
+  sign_in_with_factor(b, "totp", code_now(seed).reveal(), asked);
   // Set up again after the recovery codes exist: none are made.
   ASSERT_EQ(post(b, &AccountPages::totp_remove).status, 200);
   EXPECT_EQ(events_.back(), "account.totp_removed:u1");
@@ -480,7 +503,7 @@ TEST_F(AccountFactorsTest, EveryChangeRefusesAForeignCsrfToken) {
 TEST_F(AccountFactorsTest, AnOldSignInIsRenewedFirstAndNothingChangesMeanwhile) {
   auto b = signed_in();
   add_passkey("cred-1", "u1", "Phone");
-  factors_.new_recovery_codes("u1");
+  const auto codes = factors_.new_recovery_codes("u1");
   clock_.advance(301);
   for (Action a : {&AccountPages::totp_begin, &AccountPages::totp_remove, &AccountPages::recovery_codes,
                    &AccountPages::passkey_rename, &AccountPages::passkey_remove}) {
@@ -494,13 +517,9 @@ TEST_F(AccountFactorsTest, AnOldSignInIsRenewedFirstAndNothingChangesMeanwhile) 
   EXPECT_EQ(s.passkeys.at(0).name, "Phone");
   EXPECT_EQ(s.recovery_codes_left, 10u);
   EXPECT_EQ(events_.size(), 1u);
-  // The fresh sign-in comes back to the page, and then the change is made.
-  auto login = post(b, &AccountPages::totp_begin);
-  auto r = sign_in_.login_endpoint(request(
-      "POST", b, "tx=" + field(login.body, "tx") + "&csrf=" + field(login.body, "csrf") + "&username=ada&password=correct+horse"));
-  b.keep(r);
-  ASSERT_EQ(r.status, 303);
-  EXPECT_EQ(*r.header("Location"), "/account");
+  // The fresh sign-in (with the second factor: the account has one) comes back to the page, and
+  // then the change is made.
+  sign_in_with_factor(b, "recovery", codes[0].reveal(), post(b, &AccountPages::totp_begin));
   EXPECT_EQ(session_of(b)->auth_time, clock_.now());
   EXPECT_EQ(post(b, &AccountPages::totp_begin).status, 200);
   EXPECT_TRUE(factors_.summary("u1").totp_pending);
@@ -510,19 +529,25 @@ TEST_F(AccountFactorsTest, NewRecoveryCodesReplaceTheOldOnes) {
   auto b = signed_in();
   const auto old = factors_.new_recovery_codes("u1");
   auto r = post(b, &AccountPages::recovery_codes);
+  EXPECT_NE(r.body.find("name=\"tx\""), std::string::npos) << "a password alone makes no codes for an account with some";
+  EXPECT_EQ(factors_.use_recovery_code("u1", old[0]), mfa::CodeCheck::kAccepted) << "the old ones are untouched";
+  sign_in_with_factor(b, "recovery", old[1].reveal(), r);
+  r = post(b, &AccountPages::recovery_codes);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(*r.header("Cache-Control"), "no-store");
   EXPECT_EQ(count(r.body, "class=\"recovery-code\""), 10u);
   EXPECT_NE(r.body.find("Store them somewhere safe"), std::string::npos);
   EXPECT_EQ(r.body.find(old[0].reveal()), std::string::npos);
-  EXPECT_EQ(factors_.use_recovery_code("u1", old[0]), mfa::CodeCheck::kWrong);
+  EXPECT_EQ(factors_.use_recovery_code("u1", old[2]), mfa::CodeCheck::kWrong);
   EXPECT_EQ(events_.back(), "account.recovery_codes_generated:u1");
 }
 
 TEST_F(AccountFactorsTest, APasskeyIsRenamedWithinBoundsAndRemovedOnlyByItsUser) {
   add_passkey("cred-1", "u1", "Phone");
   add_passkey("cred-2", "u2", "Bob's key");
-  auto b = signed_in();
+  const auto codes = factors_.new_recovery_codes("u1");
+  Browser b;
+  sign_in_with_factor(b, "recovery", codes[0].reveal());
   for (const std::string bad : std::vector<std::string>{"", "+++", std::string(65, 'a'), "a%0Ab", "%C3%28"}) {
     auto r = post(b, &AccountPages::passkey_rename, "credential_id=cred-1&name=" + bad);
     EXPECT_EQ(r.status, 400) << bad;
@@ -625,6 +650,12 @@ TEST_F(AccountPasskeysTest, APasskeyIsAddedOnceFromTheAccountPage) {
   ASSERT_EQ(factors_.summary("u1").passkeys.size(), 1u);
   EXPECT_EQ(factors_.summary("u1").passkeys[0].name, "My key");
   EXPECT_EQ(events_.back(), "account.passkey_added:u1");
+  // A password alone adds no passkey to an account that has one: sign in with a factor first.
+  EXPECT_EQ(post(b, &AccountPages::passkey_options).status, 403);
+  const auto codes = factors_.new_recovery_codes("u1");
+  auto asked = post(b, &AccountPages::passkey_add, "name=x");
+  EXPECT_NE(asked.body.find("name=\"tx\""), std::string::npos) << "the login form";
+  sign_in_with_factor(b, "recovery", codes[0].reveal(), asked);
   // Again: excluded in the options, and refused if the authenticator answers anyway.
   auto again = post(b, &AccountPages::passkey_add, answer(b, key) + "&name=");
   EXPECT_EQ(options_.at("excludeCredentials").as_array().size(), 1u);
