@@ -1,5 +1,7 @@
 #include "mfa/factors.hpp"
 
+#include <functional>
+
 #include <algorithm>
 
 #include "core/log.hpp"
@@ -101,41 +103,52 @@ bool Factors::locked(const std::string& user_id) const {
   return deps_.users.failed_logins(code_failure_key(user_id)).locked_until > deps_.clock.now();
 }
 
-CodeCheck Factors::failed(const std::string& user_id, CodeCheck why) const {
+CodeCheck Factors::counted(const std::string& user_id, const std::function<CodeCheck()>& check) const {
   const auto& l = deps_.lockout;
   const auto now = deps_.clock.now();
-  auto f = deps_.users.record_failed_login(code_failure_key(user_id), now, l.window, l.threshold, l.duration);
+  const auto key = code_failure_key(user_id);
+  // Counted before it is checked, in one atomic write: of many codes posted at once (to one node
+  // or to several), no more than the threshold are ever checked within a window. A right code
+  // clears the count again.
+  const auto f = deps_.users.record_failed_login(key, now, l.window, l.threshold, l.duration);
+  // Past the threshold, or still locked from an earlier window: refused unchecked.
+  if (f.count > l.threshold || (f.count < l.threshold && f.locked_until > now)) return CodeCheck::kLocked;
+  const auto result = check();
+  if (result == CodeCheck::kAccepted) {
+    deps_.users.reset_failed_logins(key);
+    return result;
+  }
+  if (result == CodeCheck::kNoFactor) return result;  // the enrolment changed meanwhile: no guess
   spdlog::info("a second-factor code of user {} was refused ({} in the window)", user_id, f.count);
-  return f.locked_until > now ? CodeCheck::kLocked : why;
+  return f.count >= l.threshold ? CodeCheck::kLocked : result;
 }
 
 CodeCheck Factors::confirm_totp(const std::string& user_id, const OneTimeCode& code) const {
-  if (locked(user_id)) return CodeCheck::kLocked;
   auto f = deps_.totp.find(user_id);
-  if (!f || f->confirmed) return CodeCheck::kNoFactor;
+  if (!f || f->confirmed) return locked(user_id) ? CodeCheck::kLocked : CodeCheck::kNoFactor;
   auto seed = open(*f);
   if (!seed) return CodeCheck::kNoFactor;
-  const auto now = deps_.clock.now();
-  auto step = otp::verify(*seed, code, now, deps_.window);
-  if (!step) return failed(user_id, CodeCheck::kWrong);
-  // Only the enrolment this code was computed for, once.
-  if (!deps_.totp.confirm(user_id, f->sealed_seed, *step, now)) return CodeCheck::kNoFactor;
-  deps_.users.reset_failed_logins(code_failure_key(user_id));
-  return CodeCheck::kAccepted;
+  return counted(user_id, [&] {
+    const auto now = deps_.clock.now();
+    auto step = otp::verify(*seed, code, now, deps_.window);
+    if (!step) return CodeCheck::kWrong;
+    // Only the enrolment this code was computed for, once.
+    return deps_.totp.confirm(user_id, f->sealed_seed, *step, now) ? CodeCheck::kAccepted : CodeCheck::kNoFactor;
+  });
 }
 
 CodeCheck Factors::verify_totp(const std::string& user_id, const OneTimeCode& code) const {
-  if (locked(user_id)) return CodeCheck::kLocked;
   auto f = deps_.totp.find(user_id);
-  if (!f || !f->confirmed) return CodeCheck::kNoFactor;
+  if (!f || !f->confirmed) return locked(user_id) ? CodeCheck::kLocked : CodeCheck::kNoFactor;
   auto seed = open(*f);
   if (!seed) return CodeCheck::kNoFactor;
-  auto step = otp::verify(*seed, code, deps_.clock.now(), deps_.window);
-  if (!step) return failed(user_id, CodeCheck::kWrong);
-  // The step moves forward once: of the same code posted twice (or to two nodes), one wins.
-  if (*step <= f->last_step || !deps_.totp.use_step(user_id, *step)) return failed(user_id, CodeCheck::kReused);
-  deps_.users.reset_failed_logins(code_failure_key(user_id));
-  return CodeCheck::kAccepted;
+  return counted(user_id, [&] {
+    auto step = otp::verify(*seed, code, deps_.clock.now(), deps_.window);
+    if (!step) return CodeCheck::kWrong;
+    // The step moves forward once: of the same code posted twice (or to two nodes), one wins.
+    if (*step <= f->last_step || !deps_.totp.use_step(user_id, *step)) return CodeCheck::kReused;
+    return CodeCheck::kAccepted;
+  });
 }
 
 void Factors::import_totp(const std::string& user_id, const TotpSeed& seed) const {
@@ -174,14 +187,13 @@ std::vector<RecoveryCode> Factors::new_recovery_codes(const std::string& user_id
 }
 
 CodeCheck Factors::use_recovery_code(const std::string& user_id, const RecoveryCode& code) const {
-  if (locked(user_id)) return CodeCheck::kLocked;
-  auto normalised = normalise_recovery(code.reveal());
-  if (normalised.empty()) return failed(user_id, CodeCheck::kWrong);
-  const bool used = deps_.recovery_codes.use(user_id, recovery_hash(user_id, normalised), deps_.clock.now());
-  wipe(normalised.data(), normalised.size());
-  if (!used) return failed(user_id, CodeCheck::kWrong);
-  deps_.users.reset_failed_logins(code_failure_key(user_id));
-  return CodeCheck::kAccepted;
+  return counted(user_id, [&] {
+    auto normalised = normalise_recovery(code.reveal());
+    if (normalised.empty()) return CodeCheck::kWrong;
+    const bool used = deps_.recovery_codes.use(user_id, recovery_hash(user_id, normalised), deps_.clock.now());
+    wipe(normalised.data(), normalised.size());
+    return used ? CodeCheck::kAccepted : CodeCheck::kWrong;
+  });
 }
 
 bool Factors::rename_passkey(const std::string& user_id, const std::string& credential_id, const std::string& name) const {

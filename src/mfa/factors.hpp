@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,7 +122,10 @@ class Factors {
   bool locked(const std::string& user_id) const;
 
  private:
-  CodeCheck failed(const std::string& user_id, CodeCheck why) const;
+  /// Counts an attempt at a code of `user_id`, then runs `check` unless the count is past the
+  /// lockout threshold (or a lock holds): at most the threshold's number of codes are checked in a
+  /// window, however many arrive at once.
+  CodeCheck counted(const std::string& user_id, const std::function<CodeCheck()>& check) const;
   std::optional<TotpSeed> open(const TotpFactor& factor) const;
   TotpEnrolment show(const TotpSeed& seed, const user::User& user) const;
   std::string recovery_hash(const std::string& user_id, std::string_view normalised) const;
