@@ -60,6 +60,16 @@ mfa::FactorsDeps factors_deps(const config::Config& c, storage::Backend& store, 
                                       .duration = c.mfa.code_lockout_duration.count()}};
 }
 
+mfa::PasskeysDeps passkeys_deps(const config::Config& c, storage::Backend& store, const Clock& clock) {
+  return mfa::PasskeysDeps{.passkeys = store.passkeys(),
+                           .challenges = store.webauthn_challenges(),
+                           .clock = clock,
+                           .rp = {config::effective_rp_id(c), config::effective_origins(c)},
+                           .rp_name = mfa_issuer(c),
+                           .user_verification = c.webauthn.user_verification,
+                           .challenge_ttl = c.webauthn.challenge_ttl.count()};
+}
+
 int auto_threads(int configured, int fallback) { return configured > 0 ? configured : std::max(1, fallback); }
 
 http::ServerOptions server_options(const config::Config& c) {

@@ -14,6 +14,7 @@
 #include "keys/key_ring.hpp"
 #include "keys/master_key.hpp"
 #include "mfa/factors.hpp"
+#include "mfa/passkeys.hpp"
 #include "storage/backend.hpp"
 #include "user/password_hasher.hpp"
 
@@ -40,6 +41,9 @@ std::string mfa_issuer(const config::Config& c);
 /// lockout counts in: Redis-backed when configured), their secrets under subkeys of `master`.
 mfa::FactorsDeps factors_deps(const config::Config& c, storage::Backend& store, user::UserStore& users,
                               const keys::MasterKey& master, const Clock& clock);
+/// The WebAuthn ceremonies over `store`: the relying party of [webauthn] (RP ID and origins from
+/// server.public_url unless set: rp id = its host, origin = scheme://host[:port]).
+mfa::PasskeysDeps passkeys_deps(const config::Config& c, storage::Backend& store, const Clock& clock);
 /// A configured thread count, or `fallback` (at least 1) when it is 0 (automatic).
 int auto_threads(int configured, int fallback);
 

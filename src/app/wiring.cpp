@@ -123,6 +123,7 @@ signin::SignInDeps sign_in_deps_of(Wiring& w, const config::Config& c) {
                       .window = c.login.lockout_window.count(),
                       .duration = c.login.lockout_duration.count()},
           .factors = &w.factors,
+          .passkeys = &w.passkeys,
           .mfa_default = signin::parse_mfa_policy(c.mfa.default_policy).value_or(signin::MfaPolicy::kOptional),
           .mfa_enrol_when_required = c.mfa.enrol_when_required};
 }
@@ -165,6 +166,7 @@ Wiring::Wiring(const config::Config& c)
       client_cache(store->clients(), kClientCacheTtl),
       user_cache(either(redis_users, store->users()), kClientCacheTtl),
       factors(factors_deps(c, *store, user_cache, master, clock)),
+      passkeys(passkeys_deps(c, *store, clock)),
       redis_replays(redis ? std::make_unique<cache::RedisReplayStore>(store->replays(), *redis) : nullptr),
       redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
       rate_limiter(either(redis_rates, store->rate_counters()), clock),

@@ -28,6 +28,7 @@
 #include "keys/master_key.hpp"
 #include "limits/rate_limiter.hpp"
 #include "mfa/factors.hpp"
+#include "mfa/passkeys.hpp"
 #include "oauth/endpoints.hpp"
 #include "oidc/authorize/authorize_endpoint.hpp"
 #include "oidc/authorize/issue_code.hpp"
@@ -90,6 +91,8 @@ struct Wiring {
   /// The node's second factors (TOTP, recovery codes, passkeys): failed codes are counted through
   /// user_cache, in the same store (Redis when configured) as the password lockout.
   mfa::Factors factors;
+  /// The WebAuthn ceremonies (passkeys), their challenges in the store: any node finishes one.
+  mfa::Passkeys passkeys;
   static constexpr oauth::AssertionPolicy assertion_policy{};
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
   std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
@@ -107,6 +110,7 @@ struct Wiring {
                                             .grants = &store->refresh_tokens(),
                                             .min_password_length = config.passwords.min_length,
                                             .factors = &factors,
+                                            .passkeys = &passkeys,
                                             .reauthenticate_after = config.account.reauthenticate_after.count()};
   signin::account::AccountPages account{account_deps};
   oidc::AuthorizeDeps authorize_deps;

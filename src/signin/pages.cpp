@@ -20,6 +20,13 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+std::string insert_before_end(std::string body, std::string_view block) {
+  auto at = body.rfind("</main>");
+  if (at == std::string::npos) at = body.rfind("</body>");
+  body.insert(at == std::string::npos ? body.size() : at, block);
+  return body;
+}
+
 http::Response html_page(int status, std::string body) {
   http::Response r;
   r.status = status;

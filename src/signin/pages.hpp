@@ -16,6 +16,9 @@ namespace gatehouse::signin {
 std::string html_escape(std::string_view s);
 /// Replaces every {{name}} in `tmpl` with its value (escaped by the caller where needed).
 std::string render(std::string_view tmpl, std::initializer_list<std::pair<std::string_view, std::string>> values);
+/// `body` with `block` inserted before its last </main> (else </body>, else at the end): where a
+/// theme from before a placeholder existed gets what the placeholder would hold.
+std::string insert_before_end(std::string body, std::string_view block);
 /// An HTML page with no-store, a CSP without external sources and no framing.
 http::Response html_page(int status, std::string body);
 /// The theme's error page. `title` replaces its heading ("Something went wrong") when given.

@@ -2,6 +2,8 @@
 // code), the enrolment of an authenticator app when the service requires a second factor and the
 // user has none, or a refusal (mfa.enrol_when_required false). Every step is recorded on the
 // transaction in the store, so the page rendered by one node may be posted to any other.
+#include <algorithm>
+
 #include "core/log.hpp"
 #include "signin/pages.hpp"
 #include "signin/sign_in.hpp"
@@ -109,6 +111,10 @@ http::Response SignIn::factor_page(const SignInTransaction& tx, const std::strin
   } else {
     title = "Second factor";
     const auto have = deps_.factors->summary(tx.user_id);
+    // A passkey, unless one was the first factor (then it is not a second kind of factor).
+    if (!has_word(tx.amr, kAmrHardwareKey) && !has_word(tx.amr, kAmrSoftwareKey) &&
+        std::any_of(have.passkeys.begin(), have.passkeys.end(), [](const mfa::Passkey& k) { return !k.flagged; }))
+      content += passkey_form(tx, csrf, "Use a passkey");
     if (have.totp)
       content += code_form(tx, csrf, "totp", "Code from your authenticator app", "code",
                            "inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9]{6}\" maxlength=\"6\" autofocus");

@@ -4,6 +4,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 #include "signin/pages.hpp"
+#include "signin/web_assets.hpp"
 
 namespace gatehouse::signin {
 namespace {
@@ -51,11 +52,17 @@ http::Response SignIn::login_form(const SignInTransaction& tx, const std::string
   const std::string name = service_name(tx.continuation.kind, tx.service);
   std::string error_block;
   if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
-  return html_page(200, render(theme()->login_html, {{"client_name", html_escape(name)},
-                                                     {"error_block", error_block},
-                                                     {"tx", html_escape(tx.id)},
-                                                     {"csrf", html_escape(csrf)},
-                                                     {"username", html_escape(username)}}));
+  auto block = passkey_form(tx, csrf, "Sign in with a passkey");
+  const auto& tmpl = theme()->login_html;
+  // A theme from before passkeys has no {{passkey_block}}: the block goes before its </main>.
+  const bool placed = block.empty() || tmpl.find("{{passkey_block}}") != std::string::npos;
+  auto body = render(tmpl, {{"client_name", html_escape(name)},
+                            {"error_block", error_block},
+                            {"tx", html_escape(tx.id)},
+                            {"csrf", html_escape(csrf)},
+                            {"username", html_escape(username)},
+                            {"passkey_block", placed ? std::move(block) : std::string()}});
+  return html_page(200, placed ? std::move(body) : insert_before_end(std::move(body), block));
 }
 
 http::Response SignIn::start(SignInTransaction tx, const http::Request& request) const {
@@ -164,6 +171,19 @@ void add_sign_in_routes(http::Router& router, const SignIn& sign_in) {
   router.add("POST", kLoginPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.login_endpoint(r); });
   router.add("POST", kFactorPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.factor_endpoint(r); });
   router.add("POST", kEnrolPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.enrol_endpoint(r); });
+  router.add("POST", kPasskeyOptionsPath,
+             [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.passkey_options_endpoint(r); });
+  router.add("POST", kPasskeyPath, [&sign_in](const http::Request& r, const http::PathParams&) { return sign_in.passkey_endpoint(r); });
+  router.add(
+      "GET", "/assets/passkey.js",
+      [](const http::Request&, const http::PathParams&) {
+        http::Response r;
+        r.body = std::string(web::k_passkey_js);
+        r.set("Content-Type", "text/javascript; charset=utf-8");
+        r.set("Cache-Control", "public, max-age=60");
+        return r;
+      },
+      http::Execution::kInline);
   router.add(
       "GET", "/assets/style.css",
       [&sign_in](const http::Request&, const http::PathParams&) {

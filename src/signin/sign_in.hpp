@@ -22,6 +22,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "mfa/factors.hpp"
+#include "mfa/passkeys.hpp"
 #include "http/router.hpp"
 #include "session/sso_session_store.hpp"
 #include "signin/cookies.hpp"
@@ -37,6 +38,8 @@ namespace gatehouse::signin {
 inline constexpr std::string_view kLoginPath = "/oauth2/login";
 inline constexpr std::string_view kFactorPath = "/oauth2/login/factor";
 inline constexpr std::string_view kEnrolPath = "/oauth2/login/enrol";
+inline constexpr std::string_view kPasskeyPath = "/oauth2/login/passkey";
+inline constexpr std::string_view kPasskeyOptionsPath = "/oauth2/login/passkey/options";
 inline constexpr std::string_view kCsrfCookie = "gh_csrf";
 inline constexpr std::string_view kExpired =
     "This sign-in request has expired or was already completed. Go back to the application and start again.";
@@ -71,6 +74,8 @@ struct SignInDeps {
   CsrfKey csrf_key = {};
   /// The users' second factors (nullptr: passwords only, whatever the policies say).
   const mfa::Factors* factors = nullptr;
+  /// The WebAuthn ceremonies (nullptr: no passkey sign-in; needs `factors` too).
+  const mfa::Passkeys* passkeys = nullptr;
   /// The policy of a service whose front door names none (mfa.default_policy).
   MfaPolicy mfa_default = MfaPolicy::kOptional;
   /// When a second factor is required and the user has none: enrol one after the password (true),
@@ -106,6 +111,12 @@ class SignIn {
   http::Response factor_endpoint(const http::Request& request) const;
   /// POST /oauth2/login/enrol (fields tx, csrf, code): confirms the authenticator app set up after the password.
   http::Response enrol_endpoint(const http::Request& request) const;
+  /// POST /oauth2/login/passkey/options (fields tx, csrf): the WebAuthn authentication options
+  /// (JSON): the transaction's user's passkeys, or [] for a sign-in without a username.
+  http::Response passkey_options_endpoint(const http::Request& request) const;
+  /// POST /oauth2/login/passkey (fields tx, csrf, credential): a passkey as the first factor (no
+  /// username: the user is the passkey's) or as the second (passkey_step.cpp).
+  http::Response passkey_endpoint(const http::Request& request) const;
 
   /// The policy of `service` of front door `kind` (its own, else the installation default).
   MfaPolicy mfa_policy(std::string_view kind, std::string_view service) const;
@@ -132,6 +143,8 @@ class SignIn {
                                     const std::optional<std::string>& record_from) const;
   http::Response factor_page(const SignInTransaction& tx, const std::string& csrf, Next next, std::string_view error,
                              int status = 200) const;
+  /// The "Use a passkey" / "Sign in with a passkey" form (passkey.js fills in `credential`).
+  std::string passkey_form(const SignInTransaction& tx, const std::string& csrf, std::string_view label) const;
   const FrontDoor* door_of(std::string_view kind) const;
   http::Response login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
                             std::string_view error) const;

@@ -10,4 +10,5 @@ extern const std::string_view k_logout_html;
 extern const std::string_view k_account_html;
 extern const std::string_view k_error_html;
 extern const std::string_view k_style_css;
+extern const std::string_view k_passkey_js;
 }  // namespace gatehouse::web

@@ -146,6 +146,18 @@ struct AccountConfig {
   seconds reauthenticate_after{300};
 };
 
+/// [webauthn]: passkeys (WebAuthn relying party). Both defaults come from server.public_url.
+struct WebauthnConfig {
+  /// The RP ID passkeys are bound to: "" = the host of server.public_url; else a lower-case host
+  /// name that every origin's host equals or ends with ("." + rp_id).
+  std::string rp_id;
+  /// The exact origins ("https://login.example.com[:port]") accepted in the browser's answers;
+  /// empty = the origin of server.public_url.
+  std::vector<std::string> origins;
+  std::string user_verification = "preferred";  ///< "preferred" | "required" | "discouraged"
+  seconds challenge_ttl{300};                   ///< how long a passkey ceremony may take; 10s..1h
+};
+
 /// [bootstrap]
 /// [rate_limits]: requests allowed per window, counted across the cluster (Redis or the database).
 /// 0 = no limit (the default, except authorize_per_ip): a limit costs one Redis (or database) round
@@ -202,10 +214,16 @@ struct Config {
   LoginConfig login;
   MfaConfig mfa;
   AccountConfig account;
+  WebauthnConfig webauthn;
   BootstrapConfig bootstrap;
   LogConfig log;
   std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)
 };
+
+/// The RP ID in effect (webauthn.rp_id, else the host of server.public_url).
+std::string effective_rp_id(const Config& config);
+/// The origins in effect (webauthn.origins, else the origin of server.public_url).
+std::vector<std::string> effective_origins(const Config& config);
 
 /// Builds the configuration: defaults, then the file, then the environment (env wins).
 /// @param path the TOML file ("" = none: defaults plus environment).

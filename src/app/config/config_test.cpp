@@ -688,6 +688,12 @@ code_lockout_duration = "1h"
 [account]
 reauthenticate_after = "10m"
 
+[webauthn]
+rp_id = "example.com"
+origins = ["https://login.example.com", "https://www.example.com:8443"]
+user_verification = "required"
+challenge_ttl = "2m"
+
 [bootstrap]
 kickstart = "/etc/gatehouse/kickstart.json"
 
@@ -803,6 +809,34 @@ TEST(ConfigMfa, SecondFactorKeysAreCheckedLikeTheLoginLockout) {
   EXPECT_THAT(load_error("[mfa]\nissuer = \"Acme: Sign-in\"\n"), HasSubstr("mfa.issuer: must be empty"));
   EXPECT_THAT(load_error("[mfa]\nissuer = \"" + std::string(65, 'a') + "\"\n"), HasSubstr("mfa.issuer"));
   EXPECT_THAT(load_error("[account]\nreauthenticate_after = \"2d\"\n"), HasSubstr("account.reauthenticate_after"));
+}
+
+TEST(ConfigWebauthn, RelyingPartyComesFromPublicUrlUnlessSet) {
+  const Config defaults = load_ok("[server]\npublic_url = \"https://Login.Example.com:8443/realm/\"\n");
+  EXPECT_EQ(defaults.webauthn.rp_id, "");
+  EXPECT_TRUE(defaults.webauthn.origins.empty());
+  EXPECT_EQ(defaults.webauthn.user_verification, "preferred");
+  EXPECT_EQ(defaults.webauthn.challenge_ttl, 300s);
+  EXPECT_EQ(effective_rp_id(defaults), "login.example.com");
+  EXPECT_EQ(effective_origins(defaults), std::vector<std::string>{"https://Login.Example.com:8443"});
+  EXPECT_EQ(effective_rp_id(load_ok("[server]\npublic_url = \"http://localhost:9011\"\n")), "localhost");
+  auto c = load_ok("[server]\npublic_url = \"https://id.example.com\"\n[webauthn]\nrp_id = \"example.com\"\n"
+                   "origins = [\"https://id.example.com/\", \"https://app.example.com\"]\nchallenge_ttl = \"1m\"\n",
+                   {{"GATEHOUSE_WEBAUTHN_USER_VERIFICATION", "required"}});
+  EXPECT_EQ(effective_rp_id(c), "example.com");
+  EXPECT_EQ(effective_origins(c), (std::vector<std::string>{"https://id.example.com", "https://app.example.com"}));
+  EXPECT_EQ(c.webauthn.user_verification, "required");
+  EXPECT_EQ(c.webauthn.challenge_ttl, 60s);
+  EXPECT_THAT(load_error("[webauthn]\nuser_verification = \"always\"\n"),
+              HasSubstr("webauthn.user_verification: expected \"preferred\", \"required\" or \"discouraged\""));
+  EXPECT_THAT(load_error("[webauthn]\nrp_id = \"Example.COM\"\n"), HasSubstr("webauthn.rp_id: must be empty"));
+  EXPECT_THAT(load_error("[webauthn]\norigins = [\"https://a.example.com/path\"]\n"), HasSubstr("webauthn.origins"));
+  EXPECT_THAT(load_error("[webauthn]\norigins = [\"ftp://a.example.com\"]\n"), HasSubstr("webauthn.origins"));
+  EXPECT_THAT(load_error("[webauthn]\nchallenge_ttl = \"2h\"\n"), HasSubstr("webauthn.challenge_ttl"));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com\"\n[webauthn]\nrp_id = \"other.com\"\n"),
+              HasSubstr("webauthn.rp_id: \"other.com\" is not the host of the origin \"https://id.example.com\""));
+  EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com\"\n[webauthn]\nrp_id = \"ample.com\"\n"),
+              HasSubstr("webauthn.rp_id"));
 }
 
 TEST(ConfigTls, CertificateAndKeyGoTogether) {

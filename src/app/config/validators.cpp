@@ -307,6 +307,32 @@ Check check_mfa_issuer(std::string& v) {
   return {};
 }
 
+Check check_user_verification(std::string& v) {
+  if (v != "preferred" && v != "required" && v != "discouraged")
+    return unexpected("expected \"preferred\", \"required\" or \"discouraged\"; got " + quote(v));
+  return {};
+}
+
+Check check_rp_id(std::string& v) {
+  if (v.empty()) return {};  // the host of server.public_url
+  const bool ok = v.size() <= 253 && v.front() != '.' && v.back() != '.' && v.find("..") == std::string::npos &&
+                  std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
+  if (!ok) return unexpected("must be empty (the host of server.public_url) or a lower-case host name such as \"example.com\", got " + quote(v));
+  return {};
+}
+
+Check check_origins(std::vector<std::string>& list) {
+  for (auto& origin : list) {
+    auto checked = origin;
+    if (auto ok = check_public_url(checked); !ok) return unexpected("origin " + ok.error());
+    const auto authority_at = checked.find("://") + 3;
+    if (checked.find('/', authority_at) != std::string::npos)
+      return unexpected("an origin is scheme://host[:port] without a path, got " + quote(origin));
+    origin = std::move(checked);
+  }
+  return {};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secrets: never echo any part of the value.
 
@@ -330,6 +356,32 @@ Check check_metrics_token(std::string& v) {
 
 // ---------------------------------------------------------------------------------------------
 // Across keys
+
+namespace {
+
+/// "http://Host:8080/x" -> "host"; the origin "scheme://host[:port]" of a checked URL.
+std::string origin_of(std::string_view url) {
+  const auto authority_at = url.find("://") + 3;
+  return std::string(url.substr(0, url.find('/', authority_at)));
+}
+
+std::string origin_host(std::string_view origin) {
+  auto authority = origin.substr(origin.find("://") + 3);
+  std::string host(authority.front() == '[' ? authority.substr(0, authority.find(']') + 1) : authority.substr(0, authority.find(':')));
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return host;
+}
+
+}  // namespace
+
+std::string effective_rp_id(const Config& config) {
+  return config.webauthn.rp_id.empty() ? origin_host(origin_of(config.server.public_url)) : config.webauthn.rp_id;
+}
+
+std::vector<std::string> effective_origins(const Config& config) {
+  if (!config.webauthn.origins.empty()) return config.webauthn.origins;
+  return {origin_of(config.server.public_url)};
+}
 
 std::vector<std::string> check_across_keys(const Config& config, const std::map<std::string, std::string>& labels) {
   std::vector<std::string> errors;
@@ -355,6 +407,13 @@ std::vector<std::string> check_across_keys(const Config& config, const std::map<
   if (config.keys.master_key.empty() && config.keys.master_key_file.empty()) {
     errors.push_back(label_of(labels, "keys.master_key_file") +
                      ": must not be empty when keys.master_key (GATEHOUSE_KEYS_MASTER_KEY) is not set");
+  }
+  const auto rp_id = effective_rp_id(config);
+  for (const auto& origin : effective_origins(config)) {
+    const auto host = origin_host(origin);
+    if (host != rp_id && !(host.size() > rp_id.size() && host.ends_with("." + rp_id)))
+      errors.push_back(label_of(labels, "webauthn.rp_id") + ": " + quote(rp_id) + " is not the host of the origin " + quote(origin) +
+                       " nor a domain it belongs to (browsers would refuse every passkey)");
   }
   const auto& sc = config.server;
   if (sc.tls_cert_file.empty() != sc.tls_key_file.empty()) {

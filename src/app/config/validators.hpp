@@ -28,6 +28,9 @@ Check check_log_level(std::string& v);
 Check check_log_format(std::string& v);
 Check check_mfa_issuer(std::string& v);
 Check check_mfa_policy(std::string& v);     ///< off | optional | required     ///< "" or 1..64 characters of UTF-8 text without ':' or controls
+Check check_rp_id(std::string& v);          ///< "" or a lower-case host name
+Check check_user_verification(std::string& v);  ///< preferred | required | discouraged
+Check check_origins(std::vector<std::string>& list);  ///< each scheme://host[:port]
 Check check_forwarded_header(std::string& v);
 Check check_master_key(std::string& v);     ///< 32 bytes as base64url or base64
 Check check_metrics_token(std::string& v);

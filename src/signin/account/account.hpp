@@ -17,6 +17,7 @@
 
 #include "http/router.hpp"
 #include "mfa/factors.hpp"
+#include "mfa/passkeys.hpp"
 #include "signin/front_door.hpp"
 #include "signin/sign_in.hpp"
 #include "token/refresh_token_store.hpp"
@@ -31,6 +32,8 @@ inline constexpr std::string_view kAccountTotpBeginPath = "/account/totp/begin";
 inline constexpr std::string_view kAccountTotpConfirmPath = "/account/totp/confirm";
 inline constexpr std::string_view kAccountTotpRemovePath = "/account/totp/remove";
 inline constexpr std::string_view kAccountRecoveryCodesPath = "/account/recovery-codes";
+inline constexpr std::string_view kAccountPasskeyOptionsPath = "/account/passkeys/options";
+inline constexpr std::string_view kAccountPasskeyAddPath = "/account/passkeys";
 inline constexpr std::string_view kAccountPasskeyRenamePath = "/account/passkeys/rename";
 inline constexpr std::string_view kAccountPasskeyRemovePath = "/account/passkeys/remove";
 /// The longest passkey name, in characters.
@@ -44,8 +47,8 @@ inline constexpr std::size_t kMaxListedSessions = 50;
 /// A change a person made on their account page, for the audit trail. Never carries a password.
 struct AccountEvent {
   /// "account.password_changed" | "account.signed_out_everywhere" | "account.totp_added" |
-  /// "account.totp_removed" | "account.recovery_codes_generated" | "account.passkey_renamed" |
-  /// "account.passkey_removed"
+  /// "account.totp_removed" | "account.recovery_codes_generated" | "account.passkey_added" |
+  /// "account.passkey_renamed" | "account.passkey_removed"
   std::string_view action;
   std::string user_id;
   std::string client_address;
@@ -56,6 +59,7 @@ struct AccountDeps {
   token::RefreshTokenStore* grants = nullptr;  // revoked with the sessions (nullptr: none)
   int min_password_length = 8;
   const mfa::Factors* factors = nullptr;  // nullptr: no "Sign-in methods" section, its routes answer 404
+  const mfa::Passkeys* passkeys = nullptr;  // nullptr: passkeys are listed, not added
   /// Changes to sign-in methods need a sign-in (this session's auth_time) at most this old.
   UnixSeconds reauthenticate_after = 300;
   std::function<void(const AccountEvent&)> on_event = {};  // may be empty
@@ -94,6 +98,11 @@ class AccountPages {
   http::Response totp_remove(const http::Request& request) const;
   /// POST /account/recovery-codes: replaces the recovery codes with new ones, shown once.
   http::Response recovery_codes(const http::Request& request) const;
+  /// POST /account/passkeys/options (field csrf): the WebAuthn registration options (JSON), or a
+  /// JSON error (403 {"error":"login_required"} without a live, recent enough sign-in).
+  http::Response passkey_options(const http::Request& request) const;
+  /// POST /account/passkeys (fields csrf, name, credential): registers the passkey passkey.js made.
+  http::Response passkey_add(const http::Request& request) const;
   /// POST /account/passkeys/rename (fields credential_id, name).
   http::Response passkey_rename(const http::Request& request) const;
   /// POST /account/passkeys/remove (field credential_id).

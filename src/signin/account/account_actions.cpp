@@ -131,6 +131,8 @@ void add_account_routes(http::Router& router, const AccountPages& pages) {
   post(kAccountTotpConfirmPath, &AccountPages::totp_confirm);
   post(kAccountTotpRemovePath, &AccountPages::totp_remove);
   post(kAccountRecoveryCodesPath, &AccountPages::recovery_codes);
+  post(kAccountPasskeyOptionsPath, &AccountPages::passkey_options);
+  post(kAccountPasskeyAddPath, &AccountPages::passkey_add);
   post(kAccountPasskeyRenamePath, &AccountPages::passkey_rename);
   post(kAccountPasskeyRemovePath, &AccountPages::passkey_remove);
   router.add("GET", kAccountPath, [&pages](const http::Request& r, const http::PathParams&) { return pages.page(r); });

@@ -1,6 +1,8 @@
 // The account page's sign-in methods: the section listing them, and its forms (authenticator app,
 // recovery codes, passkeys), each asking for a recent sign-in first. What is shown once (a TOTP
 // seed, its QR code, recovery codes) is only ever in a no-store page, never in a log.
+#include <boost/json.hpp>
+
 #include "core/log.hpp"
 #include "core/utf8.hpp"
 #include "signin/account/account_page.hpp"
@@ -41,6 +43,24 @@ std::string passkeys_html(const std::vector<mfa::Passkey>& passkeys, std::string
     out += "</li>\n";
   }
   return out + "</ul>\n";
+}
+
+/// "Add a passkey": passkey.js fetches the options, asks the browser, puts the answer into
+/// `credential` and submits (the name typed goes along).
+std::string add_passkey_html(std::string_view csrf) {
+  return "<form method=\"post\" action=\"" + std::string(kAccountPasskeyAddPath) + "\" id=\"add-passkey-form\" autocomplete=\"off\">" +
+         hidden_csrf(csrf) + "<input type=\"hidden\" name=\"credential\" value=\"\">" +
+         "<label for=\"passkey-name\">Name of the new passkey</label><input id=\"passkey-name\" name=\"name\" maxlength=\"" +
+         std::to_string(kMaxPasskeyName) + "\" placeholder=\"Passkey\">" +
+         "<button type=\"button\" id=\"add-passkey\" class=\"primary\" data-passkey-options=\"" +
+         std::string(kAccountPasskeyOptionsPath) + "\">Add a passkey</button></form>\n" +
+         "<script src=\"/assets/passkey.js\" defer></script>\n";
+}
+
+http::Response json_failure(int status, std::string_view error, std::string_view description) {
+  auto r = http::json_response(status, boost::json::object{{"error", error}, {"error_description", description}});
+  r.set("Cache-Control", "no-store");
+  return r;
 }
 
 std::string minutes(UnixSeconds s) {
@@ -137,6 +157,7 @@ std::string factors_html(const AccountDeps& deps, const AccountView& view, std::
          (s.recovery_codes_left == 1 ? "code" : "codes") + " left.</p>\n";
   out += button_form(kAccountRecoveryCodesPath, csrf, "new-recovery-codes", "Make new recovery codes");
   out += "<h3>Passkeys</h3>\n" + passkeys_html(s.passkeys, csrf);
+  if (deps.passkeys != nullptr) out += add_passkey_html(csrf);
   return out + "</section>\n";
 }
 
@@ -224,6 +245,44 @@ http::Response AccountPages::passkey_remove(const http::Request& request) const 
   report(deps_, "account.passkey_removed", c->user.id, request);
   spdlog::info("user {} removed a passkey", c->user.id);
   return account_page(deps_, {c->session, c->user, "The passkey was removed.", {}, 200}, request);
+}
+
+}  // namespace gatehouse::signin::account
+
+namespace gatehouse::signin::account {
+
+http::Response AccountPages::passkey_options(const http::Request& request) const {
+  if (deps_.factors == nullptr || deps_.passkeys == nullptr) return json_failure(404, "not_found", kNoFactors);
+  auto form = oauth::parse_form(request);
+  if (!form) return json_failure(400, "invalid_request", "The form could not be read.");
+  if (!account_csrf_ok(deps_, request, form->value("csrf")))
+    return json_failure(400, "csrf", "The form is not valid (CSRF check failed). Open your account page and try again.");
+  const auto& d = deps_.sign_in.deps();
+  auto s = deps_.sign_in.current_session(request);
+  auto u = s ? d.users.find(s->user_id) : std::nullopt;
+  // The same rule as the other changes: a live sign-in, recent enough (the page then asks again).
+  if (!u || d.clock.now() - s->auth_time > deps_.reauthenticate_after)
+    return json_failure(403, "login_required", "Sign in again to add a passkey: reload your account page.");
+  auto r = http::json_response(200, boost::json::parse(deps_.passkeys->registration_options(*u, "")));
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+http::Response AccountPages::passkey_add(const http::Request& request) const {
+  if (deps_.passkeys == nullptr) return error_page(*deps_.sign_in.theme(), 404, "not_found", kNoFactors);
+  auto c = check_change(deps_, request);
+  if (!c) return std::move(c.error());
+  const auto typed = c->form.value("name");
+  auto name = passkey_name(typed);
+  if (name.empty() && typed.find_first_not_of(' ') != std::string_view::npos)
+    return account_page(deps_, {c->session, c->user, {}, "A passkey name is 1 to 64 characters of text.", 400}, request);
+  auto added = deps_.passkeys->finish_registration(c->user.id, "", c->form.value("credential"), std::move(name));
+  if (!added) {
+    const int status = added.error().code == mfa::PasskeyErrorCode::kDuplicate ? 409 : 400;
+    return account_page(deps_, {c->session, c->user, {}, added.error().message, status}, request);
+  }
+  report(deps_, "account.passkey_added", c->user.id, request);
+  return account_page(deps_, {c->session, c->user, "The passkey was added.", {}, 200}, request);
 }
 
 }  // namespace gatehouse::signin::account

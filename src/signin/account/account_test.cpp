@@ -11,9 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "jose/openssl/crypto.hpp"
+#include "core/base64url.hpp"
 #include "otp/totp.hpp"
 #include "signin/web_assets.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
+#include "webauthn/testing/soft_authenticator.hpp"
 
 namespace gatehouse::signin::account {
 namespace {
@@ -567,6 +569,84 @@ TEST(AccountTheme, TheTemplateIsPartOfTheThemeAndAStoredThemeWithoutItFallsBack)
   auto custom = parse_theme(boost::json::object{{"account_html", "<p>{{csrf}} {{sessions}}</p>"}});
   ASSERT_TRUE(custom);
   EXPECT_EQ(theme_json(*custom).at("account_html").as_string(), "<p>{{csrf}} {{sessions}}</p>");
+}
+
+
+// Adding a passkey: the options (JSON) under the same recent sign-in rule, then the answer the
+// soft authenticator makes, stored once with its name; a second registration of it is refused.
+class AccountPasskeysTest : public AccountFactorsTest {
+ protected:
+  AccountPasskeysTest()
+      : passkeys_(mfa::PasskeysDeps{.passkeys = backend_.passkeys(),
+                                    .challenges = backend_.webauthn_challenges(),
+                                    .clock = clock_,
+                                    .rp = {"localhost", {"http://localhost:9011"}}}) {
+    account_deps_.passkeys = &passkeys_;
+  }
+
+  /// The options, then the answer of `key` as the form's credential field (url-encoded JSON).
+  std::string answer(Browser& b, const webauthn::testing::SoftCredential& key) {
+    auto r = post(b, &AccountPages::passkey_options);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(*r.header("Cache-Control"), "no-store");
+    options_ = boost::json::parse(r.body).as_object();
+    const webauthn::testing::ClientContext ctx{"http://localhost:9011", "localhost",
+                                                std::string(options_.at("challenge").as_string()), false};
+    auto reg = key.register_credential(ctx, {}, 0);
+    const auto id = base64url_encode(key.credential_id());
+    boost::json::object o{{"id", id}, {"rawId", id}, {"type", "public-key"}};
+    o["response"] = {{"clientDataJSON", base64url_encode(reg.client_data_json)},
+                     {"attestationObject", base64url_encode(reg.attestation_object)}};
+    std::string out;
+    for (unsigned char c : boost::json::serialize(o)) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      if (std::isalnum(c)) out += static_cast<char>(c);
+      else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
+    }
+    return "credential=" + out;
+  }
+
+  mfa::Passkeys passkeys_;
+  boost::json::object options_;
+};
+
+TEST_F(AccountPasskeysTest, APasskeyIsAddedOnceFromTheAccountPage) {
+  auto b = signed_in();
+  auto page = get(b);
+  EXPECT_NE(page.body.find("data-passkey-options=\"/account/passkeys/options\""), std::string::npos);
+  EXPECT_NE(page.body.find("Add a passkey"), std::string::npos);
+  EXPECT_NE(page.body.find("src=\"/assets/passkey.js\""), std::string::npos);
+  const auto key = webauthn::testing::SoftCredential::generate(webauthn::CoseAlgorithm::kEdDSA);
+  auto r = post(b, &AccountPages::passkey_add, answer(b, key) + "&name=My+key");
+  EXPECT_EQ(options_.at("user").at("name"), "ada");
+  EXPECT_TRUE(options_.at("excludeCredentials").as_array().empty());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("The passkey was added."), std::string::npos);
+  ASSERT_EQ(factors_.summary("u1").passkeys.size(), 1u);
+  EXPECT_EQ(factors_.summary("u1").passkeys[0].name, "My key");
+  EXPECT_EQ(events_.back(), "account.passkey_added:u1");
+  // Again: excluded in the options, and refused if the authenticator answers anyway.
+  auto again = post(b, &AccountPages::passkey_add, answer(b, key) + "&name=");
+  EXPECT_EQ(options_.at("excludeCredentials").as_array().size(), 1u);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find("registered already"), std::string::npos);
+  EXPECT_EQ(factors_.summary("u1").passkeys.size(), 1u);
+  // Malformed: a clear 400, nothing stored.
+  auto bad = post(b, &AccountPages::passkey_add, "credential=%7B%7D&name=x");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("could not be read"), std::string::npos);
+  EXPECT_EQ(factors_.summary("u1").passkeys.size(), 1u);
+}
+
+TEST_F(AccountPasskeysTest, TheOptionsNeedARecentSignInAndTheFormsToken) {
+  auto b = signed_in();
+  clock_.advance(301);
+  auto r = post(b, &AccountPages::passkey_options);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(boost::json::parse(r.body).at("error"), "login_required");
+  auto forged = account_.passkey_options(request("POST", b, "csrf=" + issue_csrf_token(deps_.csrf_key, kLoginCsrf)));
+  EXPECT_EQ(forged.status, 400);
+  EXPECT_EQ(boost::json::parse(forged.body).at("error"), "csrf");
 }
 
 }  // namespace
