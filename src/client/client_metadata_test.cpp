@@ -77,6 +77,25 @@ TEST(ClientMetadata, EachInvalidMemberIsNamed) {
   }
 }
 
+TEST(ClientMetadata, MfaPolicyIsOneOfThreeValuesKeptAndReadBack) {
+  auto d = parse(R"({"client_name":"web","mfa_policy":"required"})");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(mfa_policy(d->client), "required");
+  EXPECT_EQ(to_json(d->client).at("mfa_policy").as_string(), "required");
+  auto none = parse(R"({"client_name":"web"})");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(mfa_policy(none->client), "") << "the installation default applies";
+  auto null = parse(R"({"client_name":"web","mfa_policy":null})");
+  ASSERT_TRUE(null) << "null is a member left out";
+  EXPECT_EQ(mfa_policy(null->client), "");
+  for (const char* bad : {R"({"mfa_policy":"always"})", R"({"mfa_policy":true})", R"({"mfa_policy":["off"]})"}) {
+    auto refused = parse(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().field, "mfa_policy");
+    EXPECT_EQ(refused.error().code, "invalid_client_metadata");
+  }
+}
+
 TEST(ClientMetadata, RoundTripsThroughJsonWithoutTheSecret) {
   auto d = parse(R"({"client_id":"svc","client_secret":"0123456789abcdef!","scope":"a b",
                     "redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials","authorization_code"]})");

@@ -224,6 +224,25 @@ TEST_F(PasskeyStepTest, RefusalsRerenderThePageAndStoreNothing) {
   EXPECT_EQ(json::parse(r.body).at("error"), "invalid_request");
 }
 
+TEST_F(PasskeyStepTest, AThemeWithoutThePasskeyPlaceholderStillOffersIt) {
+  ThemeProvider themes(backend_.settings());
+  auto custom = parse_theme(json::object{{"login_html", "<body><main><form>{{tx}} {{csrf}}</form></main></body>"}});
+  ASSERT_TRUE(custom) << custom.error();
+  themes.save(*custom, clock_.now());
+  deps_.theme = &themes;
+  auto f = start();
+  const auto block = f.body.find("id=\"passkey-form\"");
+  ASSERT_NE(block, std::string::npos);
+  EXPECT_LT(block, f.body.find("</main>")) << "inside the page's main part";
+  EXPECT_EQ(f.body.find("{{"), std::string::npos);
+  custom = parse_theme(json::object{{"login_html", "<main>{{passkey_block}}<form>{{tx}} {{csrf}}</form></main>"}});
+  themes.save(*custom, clock_.now());
+  f = start();
+  EXPECT_LT(f.body.find("id=\"passkey-form\""), f.body.find("<form>")) << "where the theme put it";
+  deps_.passkeys = nullptr;
+  EXPECT_EQ(start().body.find("passkey"), std::string::npos) << "no passkeys, no button";
+}
+
 TEST_F(PasskeyStepTest, AnInactiveUserIsRefused) {
   auto u = backend_.users().find("u1");
   u->active = false;

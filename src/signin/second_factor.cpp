@@ -15,6 +15,9 @@ constexpr std::string_view kNeedsFactor =
     "This application requires a second factor (an authenticator app or a passkey), and your account has none. "
     "Set one up on your account page, or ask your administrator.";
 
+constexpr std::string_view kNotEnrolling =
+    "This sign-in does not set up an authenticator app. Go back to the application and start again.";
+
 std::string_view code_message(mfa::CodeCheck check) {
   switch (check) {
     case mfa::CodeCheck::kLocked:
@@ -169,6 +172,8 @@ http::Response SignIn::enrol_endpoint(const http::Request& request) const {
   }
   auto u = deps_.users.find(tx.user_id);
   if (!u || !u->active) return error_page(*theme(), 400, "expired", kExpired);
+  // Only a sign-in that has to enrol: a user with a factor (a passkey) proves it, never replaces it.
+  if (next_step(tx) != Next::kEnrol) return error_page(*theme(), 400, "invalid_request", kNotEnrolling);
   const auto check = deps_.factors->confirm_totp(u->id, OneTimeCode(form.value("code")));
   if (check != mfa::CodeCheck::kAccepted) return factor_page(tx, csrf, Next::kEnrol, code_message(check), 400);
   spdlog::info("user {} set up an authenticator app while signing in", u->id);

@@ -111,6 +111,11 @@ http::Response SignIn::login_endpoint(const http::Request& request) const {
   auto p = posted(request);
   if (!p) return std::move(p.error());
   auto& [form, tx, csrf] = *p;
+  // A transaction past its first factor (the password form posted again from the browser's
+  // history) cannot start over, for this user or another.
+  if (!tx.amr.empty())
+    return error_page(*theme(), 400, "invalid_request",
+                      "This sign-in has moved on to its next step. Go back to the application and start again.");
   // Before the password check: a limited attempt costs no argon2id.
   if (deps_.login_rate_limit) {
     if (auto wait = deps_.login_rate_limit(tx.service, request.client_address))

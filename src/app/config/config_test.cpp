@@ -818,10 +818,10 @@ TEST(ConfigWebauthn, RelyingPartyComesFromPublicUrlUnlessSet) {
   EXPECT_EQ(defaults.webauthn.user_verification, "preferred");
   EXPECT_EQ(defaults.webauthn.challenge_ttl, 300s);
   EXPECT_EQ(effective_rp_id(defaults), "login.example.com");
-  EXPECT_EQ(effective_origins(defaults), std::vector<std::string>{"https://Login.Example.com:8443"});
+  EXPECT_EQ(effective_origins(defaults), std::vector<std::string>{"https://login.example.com:8443"}) << "as browsers write it";
   EXPECT_EQ(effective_rp_id(load_ok("[server]\npublic_url = \"http://localhost:9011\"\n")), "localhost");
   auto c = load_ok("[server]\npublic_url = \"https://id.example.com\"\n[webauthn]\nrp_id = \"example.com\"\n"
-                   "origins = [\"https://id.example.com/\", \"https://app.example.com\"]\nchallenge_ttl = \"1m\"\n",
+                   "origins = [\"https://id.example.com/\", \"https://App.example.com\"]\nchallenge_ttl = \"1m\"\n",
                    {{"GATEHOUSE_WEBAUTHN_USER_VERIFICATION", "required"}});
   EXPECT_EQ(effective_rp_id(c), "example.com");
   EXPECT_EQ(effective_origins(c), (std::vector<std::string>{"https://id.example.com", "https://app.example.com"}));

@@ -328,6 +328,8 @@ Check check_origins(std::vector<std::string>& list) {
     const auto authority_at = checked.find("://") + 3;
     if (checked.find('/', authority_at) != std::string::npos)
       return unexpected("an origin is scheme://host[:port] without a path, got " + quote(origin));
+    // Browsers write the scheme and host in lower case.
+    std::transform(checked.begin(), checked.end(), checked.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     origin = std::move(checked);
   }
   return {};
@@ -359,10 +361,13 @@ Check check_metrics_token(std::string& v) {
 
 namespace {
 
-/// "http://Host:8080/x" -> "host"; the origin "scheme://host[:port]" of a checked URL.
+/// The origin "scheme://host[:port]" of a checked URL, in lower case as browsers serialise it
+/// ("https://Login.Example.com/x" -> "https://login.example.com").
 std::string origin_of(std::string_view url) {
   const auto authority_at = url.find("://") + 3;
-  return std::string(url.substr(0, url.find('/', authority_at)));
+  std::string out(url.substr(0, url.find('/', authority_at)));
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
 }
 
 std::string origin_host(std::string_view origin) {

@@ -8,6 +8,7 @@
 #include "jose/openssl/crypto.hpp"
 #include "oidc/authorize/authorize_endpoint.hpp"
 #include "oidc/authorize/issue_code.hpp"
+#include "otp/totp.hpp"
 #include "signin/pages.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
@@ -203,6 +204,44 @@ TEST_F(AuthorizeStepsTest, PromptLoginAndMaxAgeSkipTheSession) {
   EXPECT_EQ(get(kGood + "&prompt=login", cookie).status, 200) << "the login page";
   EXPECT_EQ(get(kGood + "&max_age=60", cookie).status, 200);
   EXPECT_EQ(get(kGood + "&max_age=600", cookie).status, 302);
+}
+
+TEST_F(AuthorizeStepsTest, ASessionWithoutTheSecondFactorAskedForStepsUpToItWithoutThePassword) {
+  mfa::Factors factors(mfa::FactorsDeps{.totp = backend_.totp(),
+                                        .recovery_codes = backend_.recovery_codes(),
+                                        .passkeys = backend_.passkeys(),
+                                        .users = backend_.users(),
+                                        .clock = clock_,
+                                        .seal_key = KeyBytes(std::string(32, 's')),
+                                        .recovery_key = KeyBytes(std::string(32, 'r')),
+                                        .issuer = "Example",
+                                        .lockout = {5, 900, 900}});
+  sign_in_deps_.factors = &factors;
+  factors.import_totp("u1", *otp::seed_from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
+  const auto cookie = signed_in();
+  EXPECT_EQ(get(kGood, cookie).status, 302) << "no acr asked, policy optional: the session answers";
+  const std::string mfa = "&acr_values=https%3A%2F%2Frefeds.org%2Fprofile%2Fmfa";
+  auto r = get(kGood + mfa, cookie);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("action=\"/oauth2/login/factor\""), std::string::npos);
+  EXPECT_EQ(r.body.find("name=\"password\""), std::string::npos) << "the password is not asked again";
+  const auto at = r.body.find("name=\"tx\" value=\"");
+  ASSERT_NE(at, std::string::npos);
+  auto tx = backend_.login_transactions().find(r.body.substr(at + 17, r.body.find('"', at + 17) - at - 17), clock_.now());
+  ASSERT_TRUE(tx);
+  EXPECT_EQ(tx->user_id, "u1");
+  EXPECT_EQ(tx->amr, "pwd");
+  r = get(kGood + mfa + "&prompt=none", cookie);
+  ASSERT_EQ(r.status, 302);
+  EXPECT_NE(location(r).find("error=interaction_required"), std::string::npos) << location(r);
+  EXPECT_EQ(get(kGood + "&prompt=none", cookie).status, 302);
+  sign_in_deps_.factors = nullptr;
+}
+
+TEST_F(AuthorizeStepsTest, MaxAgeZeroAsksAgainEvenWithinTheSecondTheSessionBegan) {
+  const auto cookie = signed_in(0);
+  EXPECT_EQ(get(kGood + "&max_age=0", cookie).status, 200) << "the login page";
+  EXPECT_EQ(get(kGood + "&max_age=1", cookie).status, 302);
 }
 
 TEST_F(AuthorizeStepsTest, WithoutASessionTheRequestWaitsAsAnOidcContinuationAndResumesToACode) {

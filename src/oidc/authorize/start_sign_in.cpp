@@ -6,7 +6,11 @@
 namespace gatehouse::oidc {
 
 StepResult start_sign_in(AuthorizeContext& ctx) {
-  if (ctx.prompt_none) return redirect_error(oauth::OAuthErrorCode::kLoginRequired, "the user is not signed in");
+  if (ctx.prompt_none) {
+    // A session that lacks only the second factor: the person is signed in, but must interact.
+    if (ctx.step_up) return redirect_error(oauth::OAuthErrorCode::kInteractionRequired, "a second factor is required");
+    return redirect_error(oauth::OAuthErrorCode::kLoginRequired, "the user is not signed in");
+  }
   signin::SignInTransaction tx;
   tx.continuation = {std::string(signin::kOidcKind), encode_request(ctx.request)};
   tx.service = ctx.request.client_id;

@@ -1,10 +1,12 @@
 // Shared by the cluster test files: a database of their own on the PostgreSQL that scripts/test
 // starts (GATEHOUSE_TEST_POSTGRES_URL), nodes in cluster mode on it, and a sign-in through the
-// hosted form.
+// hosted form; HAProxy in front of them.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { GatehouseNode } from './node.js';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { GatehouseNode, freePort, makeTempDir, pollUntil, removeTempDir } from './node.js';
 
 export const PG = process.env.GATEHOUSE_TEST_POSTGRES_URL;
 export const PG_REQUIRED = process.env.GATEHOUSE_TEST_POSTGRES_REQUIRED === '1';
@@ -79,4 +81,45 @@ export async function hostedSignIn({ formNode, postNode = formNode, clientId, re
     body: new URLSearchParams({ tx: field('tx'), csrf: field('csrf'), username, password }),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/**
+ * HAProxy on 127.0.0.1 in front of `nodes`: round robin, no stickiness, fast health checks
+ * (GET /api/status). Resolves {url, child, dir, output, stop}.
+ */
+export async function startBalancer(nodes) {
+  const dir = await makeTempDir('gatehouse-haproxy-');
+  const port = await freePort();
+  const cfg = [
+    'global', '  maxconn 1024',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 30s', '  timeout server 30s',
+    '  option redispatch', '  retries 3', '  retry-on conn-failure empty-response response-timeout',
+    'frontend gatehouse', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
+    'backend nodes', '  balance roundrobin', '  option httpchk GET /api/status', '  http-check expect status 200',
+    ...nodes.map((n, i) => `  server n${i} 127.0.0.1:${n.port} check inter 100ms fall 1 rise 2`),
+  ].join('\n');
+  await fsp.writeFile(path.join(dir, 'haproxy.cfg'), `${cfg}\n`);
+  const child = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    }
+    await removeTempDir(dir);
+  };
+  try {
+    await pollUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`haproxy exited: ${out}`);
+      try { return (await fetch(`${url}/api/status`)).status === 200; } catch { return false; }
+    }, { what: 'HAProxy to answer', deadlineMs: 10000 });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, child, dir, output: () => out, stop };
 }
