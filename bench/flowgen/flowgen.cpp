@@ -649,6 +649,11 @@ class VirtualUser {
     auto res = co_await post_form(kFactorPath,
                                   tx_form(factor.first, factor.second) + "&method=totp&code=" + url_encode(code.reveal()),
                                   "factor (TOTP code)");
+    if (res.result_int() == 400 && res.body().find("used already") != std::string::npos)
+      throw FlowError("factor (TOTP code)", 400, "",
+                      "the node says account " + pool.username(lease.account()) +
+                          "'s code was used already: another run used these accounts' codes less than ~90 s ago "
+                          "(wait, or give other accounts)");
     const auto auth_code = code_from_redirect(res, p, "factor (TOTP code)");
     auto t3 = Clock::now();
     auto tokens = co_await exchange_code(auth_code, p, false);
