@@ -235,25 +235,29 @@ Result<PasskeySignIn, PasskeyError> Passkeys::finish_authentication(const std::s
   // advance it must be given.
   if ((user_id.empty() && answer->user_handle.empty()) ||
       (!answer->user_handle.empty() && !jose::constant_time_equal(answer->user_handle, p->user_id)))
-    return unexpected(PasskeyError{PasskeyErrorCode::kUserHandleMismatch, "This passkey does not belong to the account it names."});
-  if (p->flagged)
-    return unexpected(PasskeyError{PasskeyErrorCode::kFlagged, "This passkey is blocked (it may have been copied). Use another way to sign in."});
+    return unexpected(PasskeyError{PasskeyErrorCode::kUserHandleMismatch, "This passkey does not belong to the account it names.",
+                                   std::nullopt, p->user_id});
+  constexpr std::string_view kBlocked = "This passkey is blocked (it may have been copied). Use another way to sign in.";
+  if (p->flagged) return unexpected(PasskeyError{PasskeyErrorCode::kFlagged, std::string(kBlocked), std::nullopt, p->user_id});
   auto verified = webauthn::verify_assertion(deps_.rp, {answer->client_data_json, answer->authenticator_data, answer->signature,
                                                         challenge->challenge, p->public_key,
                                                         deps_.user_verification == "required"});
   if (!verified) {
     spdlog::info("a passkey sign-in of user {} was refused: {} {}", p->user_id, webauthn::to_string(verified.error().code),
                  verified.error().detail);
-    return unexpected(ceremony_error(verified.error()));
+    auto e = ceremony_error(verified.error());
+    e.user_id = p->user_id;
+    return unexpected(std::move(e));
   }
   if (webauthn::counter_verdict(p->sign_count, verified->sign_count) == webauthn::CounterVerdict::kCloned) {
     deps_.passkeys.flag(p->credential_id);
     spdlog::warn("passkey {} of user {} was blocked: its counter went from {} to {} (possibly cloned)", p->credential_id,
                  p->user_id, p->sign_count, verified->sign_count);
-    return unexpected(PasskeyError{PasskeyErrorCode::kCloned, "This passkey is blocked (it may have been copied). Use another way to sign in."});
+    return unexpected(PasskeyError{PasskeyErrorCode::kCloned, std::string(kBlocked), std::nullopt, p->user_id});
   }
   if (!deps_.passkeys.record_use(p->credential_id, p->sign_count, verified->sign_count, verified->backup_state, deps_.clock.now()))
-    return unexpected(PasskeyError{PasskeyErrorCode::kRace, "This passkey was used at the same time elsewhere. Try again."});
+    return unexpected(PasskeyError{PasskeyErrorCode::kRace, "This passkey was used at the same time elsewhere. Try again.",
+                                   std::nullopt, p->user_id});
   return PasskeySignIn{std::move(*p), verified->user_verified};
 }
 

@@ -55,6 +55,7 @@ struct PasskeyError {
   PasskeyErrorCode code;
   std::string message;  // safe to show on a page
   std::optional<webauthn::CeremonyErrorCode> ceremony = std::nullopt;
+  std::string user_id = {};  // the passkey's user, once the passkey was found (for the audit trail)
 };
 
 /// A finished authentication.

@@ -7,7 +7,8 @@
 //     passkey's and "mfa".
 // A passkey sign-in without user verification is one factor: when the service's policy (or the
 // request's acr_values) requires a second one, the second-factor page follows (an authenticator
-// app code or a recovery code; another passkey does not count, being the same kind of factor).
+// app code or a recovery code; another passkey does not count, being the same kind of factor), or,
+// for a user with neither, the login page again: the password, then the passkey.
 // The challenge is stored with the transaction id as its context, so the ceremony may finish on
 // any node, for this transaction only, once.
 #include <boost/json.hpp>
@@ -24,6 +25,10 @@ http::Response json_failure(int status, std::string_view error, std::string_view
   r.set("Cache-Control", "no-store");
   return r;
 }
+
+constexpr std::string_view kPasskeyNeedsMore =
+    "This application requires two factors, and this passkey did not verify you (no PIN or biometric). "
+    "Sign in with your password, then use your passkey.";
 
 bool has_passkey_amr(std::string_view amr) { return has_word(amr, kAmrHardwareKey) || has_word(amr, kAmrSoftwareKey); }
 
@@ -51,7 +56,9 @@ http::Response SignIn::passkey_options_endpoint(const http::Request& request) co
   const std::string user_id = tx.amr.empty() ? std::string() : tx.user_id;
   if (!user_id.empty() && has_passkey_amr(tx.amr))
     return json_failure(400, "invalid_request", "A passkey was used already in this sign-in.");
-  auto r = http::json_response(200, boost::json::parse(deps_.passkeys->authentication_options(user_id, tx.id)));
+  http::Response r;
+  r.body = deps_.passkeys->authentication_options(user_id, tx.id);
+  r.set("Content-Type", "application/json");
   r.set("Cache-Control", "no-store");
   return r;
 }
@@ -70,14 +77,16 @@ http::Response SignIn::passkey_endpoint(const http::Request& request) const {
   const std::string expected_user = first_factor ? std::string() : tx.user_id;
   if (!first_factor && has_passkey_amr(tx.amr)) return error_page(*theme(), 400, "expired", kExpired);
   auto signed_in = deps_.passkeys->finish_authentication(expected_user, tx.id, form.value("credential"));
+  // Audited when the passkey names a user (an unreadable answer or an unknown passkey names nobody).
   auto refuse = [&](std::string_view message, const std::string& user_id) {
-    if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{"failure", user_id, {}, tx.service, request.client_address});
+    if (deps_.on_sign_in && !user_id.empty())
+      deps_.on_sign_in(SignInEvent{"failure", user_id, {}, tx.service, request.client_address});
     if (!first_factor) return factor_page(tx, csrf, Next::kAskFactor, message, 400);
     auto r = login_form(tx, csrf, {}, message);
     r.status = 400;
     return r;
   };
-  if (!signed_in) return refuse(signed_in.error().message, expected_user);
+  if (!signed_in) return refuse(signed_in.error().message, signed_in.error().user_id.empty() ? expected_user : signed_in.error().user_id);
   const auto& passkey = signed_in->passkey;
   auto u = deps_.users.find(passkey.user_id);
   if (!u || !u->active) return refuse("This account cannot sign in.", passkey.user_id);
@@ -88,8 +97,15 @@ http::Response SignIn::passkey_endpoint(const http::Request& request) const {
   if (signed_in->user_verified || has_word(before, kAmrPassword) || has_word(before, kAmrOtp)) tx.amr = add_amr(tx.amr, {kAmrMfa});
   spdlog::info("user {} used a passkey to sign in ({})", u->id, first_factor ? "first factor" : "second factor");
   if (first_factor && !has_word(tx.amr, kAmrMfa) &&
-      requires_mfa(mfa_policy(tx.continuation.kind, tx.service), tx.requested_acr))
-    return after_first_factor(tx, csrf, request, before);
+      requires_mfa(mfa_policy(tx.continuation.kind, tx.service), tx.requested_acr)) {
+    // One factor where two are required: a code follows when the user has one; otherwise the
+    // passkey cannot be completed here (nothing recorded): the password, then the passkey.
+    const auto have = deps_.factors->summary(u->id);
+    if (have.totp || have.recovery_codes_left > 0) return after_first_factor(tx, csrf, request, before);
+    auto r = login_form(tx, csrf, {}, kPasskeyNeedsMore);
+    r.status = 400;
+    return r;
+  }
   return complete(tx, user::login_name(u->username), request);
 }
 

@@ -183,9 +183,21 @@ TEST_F(PasskeyStepTest, WithoutUserVerificationARequiredSecondFactorFollows) {
   ASSERT_TRUE(tx);
   EXPECT_EQ(tx->user_id, "u1");
   EXPECT_EQ(tx->amr, "hwk user");
+  // Without a code to ask for, the passkey alone cannot finish it: the password first.
+  backend_.recovery_codes().remove_all("u1");
+  auto h = start();
+  auto refused = post(kPasskeyPath, h, answer(h, Flags{.user_verified = false}, 3));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("Sign in with your password, then use your passkey."), std::string::npos);
+  EXPECT_EQ(backend_.login_transactions().find(h.tx, clock_.now())->amr, "") << "nothing recorded";
+  auto pwd = post(kLoginPath, h, "&username=ada&password=correct+horse");
+  EXPECT_NE(pwd.body.find("Use a passkey"), std::string::npos);
+  auto two = post(kPasskeyPath, h, answer(h, Flags{.user_verified = false}, 4));
+  ASSERT_EQ(two.status, 302) << two.body;
+  EXPECT_EQ(amr_of(two), "pwd hwk user mfa");
   deps_.mfa_default = MfaPolicy::kOptional;
   auto g = start();
-  auto done = post(kPasskeyPath, g, answer(g, Flags{.user_verified = false}, 3));
+  auto done = post(kPasskeyPath, g, answer(g, Flags{.user_verified = false}, 5));
   ASSERT_EQ(done.status, 302) << "not required: one factor is enough";
   EXPECT_EQ(amr_of(done), "hwk user");
 }
@@ -215,7 +227,7 @@ TEST_F(PasskeyStepTest, RefusalsRerenderThePageAndStoreNothing) {
   EXPECT_EQ(counter_back.status, 400);
   EXPECT_TRUE(backend_.passkeys().find(base64url_encode(key_.credential_id()))->flagged);
   EXPECT_TRUE(backend_.login_transactions().find(f.tx, clock_.now())) << "the sign-in may go on with the password";
-  EXPECT_EQ(events_, (std::vector<std::string>{"failure", "failure", "failure"}));
+  EXPECT_EQ(events_, (std::vector<std::string>{"failure", "failure"})) << "audited when a passkey names a user";
   // The options answer JSON errors.
   Form forged = f;
   forged.csrf = "forged";

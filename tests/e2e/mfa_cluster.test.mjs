@@ -3,7 +3,9 @@
 // redeemed on the third; the whole sign-in through the balancer; and the same valid TOTP code
 // posted to two nodes at once for two sign-ins of the same user, 100 times (100 users with their
 // own seed, so each round has a fresh code and no round waits for the next 30-second step):
-// exactly one of the two succeeds each time, the other is told the code was used already.
+// exactly one of the two succeeds each time, the other is told the code was used already. And
+// passkey ceremonies that begin on one node and finish on another (a software passkey answers
+// the options one node gave with what a browser would post to the next).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -12,6 +14,7 @@ import * as jose from 'jose';
 import { clusterNode, createDatabase, dropDatabase, skipWithoutPg, startBalancer } from './lib/cluster.js';
 import { basicAuth, defaultKickstart, nodeTest, rememberSecrets } from './lib/node.js';
 import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { softPasskey } from './lib/soft_passkey.js';
 
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
@@ -27,6 +30,8 @@ function newSeed() {
 }
 const USERS = Array.from({ length: ROUNDS + 2 }, (_, i) => ({ username: `racer${i}`, password: PASSWORD, totp_secret: newSeed() }));
 rememberSecrets(...USERS.map((u) => u.totp_secret));
+const KEYHOLDER = { username: 'keyholder', password: PASSWORD };
+const ORIGIN = 'http://gatehouse.test';  // the nodes' public_url: the passkeys' origin and RP ID
 /** The code an authenticator app shows now (Debian's oathtool). */
 const oathtool = (base32) => execFileSync('oathtool', ['--totp', '-b', base32], { encoding: 'utf8' }).trim();
 
@@ -50,7 +55,7 @@ before(async () => {
   database = createDatabase();
   if (!database) return;
   const kickstart = defaultKickstart();
-  kickstart.users = USERS;
+  kickstart.users = [...USERS, KEYHOLDER];
   kickstart.applications.push({
     ...WEB, client_name: 'Web', grant_types: ['authorization_code'], redirect_uris: [CB], scope: '',
   });
@@ -159,4 +164,44 @@ it(`the same TOTP code posted to two nodes at once for two sign-ins, ${ROUNDS} t
   assert.equal(res.status, 200, res.text);
   const racers = new Set(res.json.events.map((e) => e.actor));
   assert.ok(racers.size >= ROUNDS, `${racers.size} users signed in`);
+});
+
+it('a passkey added with options from node B is stored by node C; a passkey sign-in begun on B finishes on C', skipWithoutPg, async () => {
+  const key = softPasskey();
+  // Signed in with the password on node A, to the account page.
+  const jar = new Map();
+  const login = await browse(a.url, jar, '/account');
+  const signedIn = await browse(a.url, jar, '/oauth2/login', {
+    tx: hidden(login.text, 'tx'), csrf: hidden(login.text, 'csrf'), username: KEYHOLDER.username, password: KEYHOLDER.password,
+  });
+  assert.equal(signedIn.status, 303, signedIn.text);
+  const csrf = hidden((await browse(b.url, jar, '/account')).text, 'csrf');
+  const options = await browse(b.url, jar, '/account/passkeys/options', { csrf });
+  assert.equal(options.status, 200, options.text);
+  const added = await browse(c.url, jar, '/account/passkeys', {
+    csrf, name: 'Soft key', credential: key.register(JSON.parse(options.text), ORIGIN, { counter: 1 }),
+  });
+  assert.equal(added.status, 200, added.text);
+  assert.match(added.text, /The passkey was added\./);
+
+  // "Sign in with a passkey" (no username): the login page from A, the options from B, the answer to C.
+  const browser = new Map();
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const query = new URLSearchParams({
+    response_type: 'code', client_id: WEB.client_id, redirect_uri: CB, scope: 'openid', state: 's', nonce: 'n',
+    code_challenge: crypto.createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+  });
+  const page = await browse(a.url, browser, `/oauth2/authorize?${query}`);
+  assert.equal(page.status, 200, page.text);
+  const form = { tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf') };
+  const auth = await browse(b.url, browser, '/oauth2/login/passkey/options', form);
+  assert.equal(auth.status, 200, auth.text);
+  const answer = key.authenticate(JSON.parse(auth.text), ORIGIN, { counter: 2 });
+  const done = await browse(c.url, browser, '/oauth2/login/passkey', { ...form, credential: answer });
+  const claims = await idTokenClaims(a.url, done, verifier);
+  assert.deepEqual([...claims.amr].sort(), ['hwk', 'mfa', 'user']);
+  assert.equal(claims.acr, MFA);
+  // The same answer again, to node A: refused (the sign-in is done, its challenge consumed on C).
+  const again = await browse(a.url, browser, '/oauth2/login/passkey', { ...form, credential: answer });
+  assert.equal(again.status, 400);
 });

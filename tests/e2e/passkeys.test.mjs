@@ -11,10 +11,13 @@ import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
 import { chromium } from 'playwright-core';
 import { GatehouseNode, defaultKickstart, freePort, ms, nodeTest } from './lib/node.js';
+import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
 import { addVirtualAuthenticator, passkeySignIn, registerPasskey, submitPassword, usePasskey } from './lib/passkey.js';
+import { softPasskey } from './lib/soft_passkey.js';
 
 const CHROMIUM = process.env.GATEHOUSE_CHROMIUM || '/usr/bin/chromium';
 const USER = { username: 'ada', password: 'lovelace-password-1', name: 'Ada Lovelace' };
+const BOB = { username: 'bob', password: 'bob-password-0123', name: 'Bob' };
 const WEB = { client_id: 'web', client_secret: 'web-secret-0123456789' };
 const STRICT = { client_id: 'strict', client_secret: 'strict-secret-0123456789' };
 const MFA = 'https://refeds.org/profile/mfa';
@@ -41,7 +44,7 @@ before(async () => {
     kickstart.applications.push({ ...app, client_name: `App ${app.client_id}`, grant_types: ['authorization_code'],
       token_endpoint_auth_method: 'client_secret_basic', redirect_uris: [redirectUri] });
   }
-  kickstart.users = [USER];
+  kickstart.users = [USER, BOB];
   node = await GatehouseNode.start({
     kickstart, port,
     config: { server: { public_url: base }, passwords: { memory_kib: 256, iterations: 1 } },
@@ -119,4 +122,68 @@ it('a passkey is the second factor after the password for a client that requires
   for (const v of ['pwd', 'user', 'mfa']) assert.ok(claims.amr.includes(v), `${v} in ${JSON.stringify(claims.amr)}`);
   assert.ok(claims.amr.includes('hwk') || claims.amr.includes('swk'));
   assert.equal(claims.acr, MFA);
+});
+
+/** A request as the browser of `jar` makes it (cookies sent and kept, no redirects), to the node. */
+async function browse(jar, path, form) {
+  const init = { redirect: 'manual', headers: { cookie: cookieHeader(jar) } };
+  if (form) {
+    init.method = 'POST';
+    init.body = new URLSearchParams(form);
+    init.headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  const res = await fetch(node.url + path, init);
+  storeCookies(jar, res);
+  const text = await res.text();
+  return { status: res.status, location: res.headers.get('location'), type: res.headers.get('content-type'), text };
+}
+
+it('over HTTP with a software passkey: replayed, malformed and cloned answers are refused, nothing stored', async () => {
+  const key = softPasskey();
+  // Bob signs in with his password on /account and adds the passkey.
+  const jar = new Map();
+  const login = await browse(jar, '/account');
+  const signedIn = await browse(jar, '/oauth2/login', { tx: hidden(login.text, 'tx'), csrf: hidden(login.text, 'csrf'),
+    username: BOB.username, password: BOB.password });
+  assert.equal(signedIn.status, 303);
+  const csrf = hidden((await browse(jar, '/account')).text, 'csrf');
+  const options = await browse(jar, '/account/passkeys/options', { csrf });
+  assert.equal(options.status, 200, options.text);
+  assert.match(options.type, /application\/json/);
+  const registration = key.register(JSON.parse(options.text), base, { counter: 1 });
+  const added = await browse(jar, '/account/passkeys', { csrf, name: 'Soft key', credential: registration });
+  assert.equal(added.status, 200, added.text);
+  assert.match(added.text, /The passkey was added\./);
+  const replayed = await browse(jar, '/account/passkeys', { csrf, name: 'Again', credential: registration });
+  assert.equal(replayed.status, 400);
+  assert.match(replayed.text, /expired or was already used/);
+  const malformed = await browse(jar, '/account/passkeys', { csrf, name: 'Bad', credential: '{"type":"public-key"}' });
+  assert.equal(malformed.status, 400);
+  assert.match(malformed.text, /could not be read/);
+  assert.equal([...(await browse(jar, '/account')).text.matchAll(/<li class="passkey"/g)].length, 1);
+
+  // A passkey sign-in without a username (to /account: its front door), then its answer replayed.
+  const other = new Map();
+  const page = await browse(other, '/account');
+  const form = { tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf') };
+  const auth = JSON.parse((await browse(other, '/oauth2/login/passkey/options', form)).text);
+  assert.deepEqual(auth.allowCredentials, []);
+  const answer = key.authenticate(auth, base, { counter: 2 });
+  const done = await browse(other, '/oauth2/login/passkey', { ...form, credential: answer });
+  assert.equal(done.status, 303, done.text);
+  assert.equal(done.location, '/account');
+  const again = await browse(new Map([['gh_csrf', form.csrf]]), '/oauth2/login/passkey', { ...form, credential: answer });
+  assert.equal(again.status, 400);
+
+  // A counter that goes back: the passkey is blocked, from then on too.
+  const third = new Map();
+  const p3 = await browse(third, '/account');
+  const f3 = { tx: hidden(p3.text, 'tx'), csrf: hidden(p3.text, 'csrf') };
+  for (const counter of [1, 50]) {
+    const o = JSON.parse((await browse(third, '/oauth2/login/passkey/options', f3)).text);
+    const r = await browse(third, '/oauth2/login/passkey', { ...f3, credential: key.authenticate(o, base, { counter }) });
+    assert.equal(r.status, 400);
+    assert.match(r.text, /blocked/);
+  }
+  assert.match((await browse(jar, '/account')).text, /data-flagged="true"/);
 });

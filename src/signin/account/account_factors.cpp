@@ -63,6 +63,14 @@ http::Response json_failure(int status, std::string_view error, std::string_view
   return r;
 }
 
+http::Response json_options(std::string body) {
+  http::Response r;
+  r.body = std::move(body);
+  r.set("Content-Type", "application/json");
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
 std::string minutes(UnixSeconds s) {
   if (s <= 0) return "Changes here ask you to sign in again first; then make the change again.\n";
   const auto m = (s + 59) / 60;
@@ -263,9 +271,7 @@ http::Response AccountPages::passkey_options(const http::Request& request) const
   // The same rule as the other changes: a live sign-in, recent enough (the page then asks again).
   if (!u || d.clock.now() - s->auth_time > deps_.reauthenticate_after)
     return json_failure(403, "login_required", "Sign in again to add a passkey: reload your account page.");
-  auto r = http::json_response(200, boost::json::parse(deps_.passkeys->registration_options(*u, "")));
-  r.set("Cache-Control", "no-store");
-  return r;
+  return json_options(deps_.passkeys->registration_options(*u, ""));
 }
 
 http::Response AccountPages::passkey_add(const http::Request& request) const {
@@ -277,10 +283,7 @@ http::Response AccountPages::passkey_add(const http::Request& request) const {
   if (name.empty() && typed.find_first_not_of(' ') != std::string_view::npos)
     return account_page(deps_, {c->session, c->user, {}, "A passkey name is 1 to 64 characters of text.", 400}, request);
   auto added = deps_.passkeys->finish_registration(c->user.id, "", c->form.value("credential"), std::move(name));
-  if (!added) {
-    const int status = added.error().code == mfa::PasskeyErrorCode::kDuplicate ? 409 : 400;
-    return account_page(deps_, {c->session, c->user, {}, added.error().message, status}, request);
-  }
+  if (!added) return account_page(deps_, {c->session, c->user, {}, added.error().message, 400}, request);
   report(deps_, "account.passkey_added", c->user.id, request);
   return account_page(deps_, {c->session, c->user, "The passkey was added.", {}, 200}, request);
 }
