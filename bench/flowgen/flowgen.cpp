@@ -8,12 +8,23 @@
 //                              --username U --password P --concurrency C --seconds S [--warmup W]
 //   gatehouse-flowgen sso      (the options of password)
 //   gatehouse-flowgen refresh  (the options of password)
+//   gatehouse-flowgen totp     (the options of password but --username) --accounts FILE
+//   gatehouse-flowgen passkey  (the options of password but --username) --accounts FILE
 //
 // password: authorize (login form) -> login POST (302 with code) -> token, no SSO cookie sent.
 // sso:      one password flow per user for its gh_session cookie, then authorize (302 with code at
 //           once) -> token.
 // refresh:  one password flow per user with offline_access, then refresh_token grants, each answer's
 //           refresh token replacing the one sent (rotation).
+// totp:     authorize (login form) -> login POST (200, the second-factor page) -> factor POST with
+//           the TOTP code flowgen computes (302 with code) -> token, for accounts of FILE ("username
+//           base32-seed" lines, all with --password), each lent to one user at a time: see
+//           mfa_accounts.hpp for which code each account uses when, and how many accounts a rate needs.
+// passkey:  set-up per virtual user i (account i of FILE, so FILE needs C accounts): a password
+//           flow, then /account registers a generated ES256 passkey (POST /account/passkeys/options,
+//           POST /account/passkeys); measured: authorize (login form) -> POST
+//           /oauth2/login/passkey/options (allowCredentials []) -> POST /oauth2/login/passkey with
+//           the assertion (user verified, counter +1 each time, userHandle; 302 with code) -> token.
 //
 // A flow counts when it completes inside the measured window (after the warm-up); the rate is
 // flows / window. The last line on stdout is machine-readable ("result mode=... rate=..."),
@@ -53,8 +64,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "http/router.hpp"
 #include "core/base64url.hpp"
+#include "http/router.hpp"
+#include "mfa_accounts.hpp"
 
 namespace gatehouse::bench {
 namespace {
@@ -69,6 +81,7 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 constexpr std::string_view kSessionCookie = "gh_session";
+constexpr std::string_view kFactorPath = "/oauth2/login/factor";
 constexpr std::chrono::seconds kRequestTimeout{30};
 constexpr std::chrono::milliseconds kPauseAfterError{10};  // a dead server must not make a busy loop
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
@@ -77,6 +90,11 @@ constexpr std::size_t kMaxShownBody = 2000;
 // --- command line --------------------------------------------------------------------------------
 
 struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The run cannot go on (not an error of one flow): stops every virtual user.
+struct FatalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -237,7 +255,7 @@ void expect_status(const Response& res, int status, const std::string& step) {
 
 // --- the run's shared state ----------------------------------------------------------------------------
 
-enum class Mode { kPassword, kSso, kRefresh };
+enum class Mode { kPassword, kSso, kRefresh, kTotp, kPasskey };
 
 struct Target {
   std::string host_header;  // host:port
@@ -252,8 +270,10 @@ struct FlowOptions {
   std::string client_id;
   std::string basic_auth;  // "Basic base64(urlencode(id):urlencode(secret))", RFC 6749 §2.3.1
   std::string redirect_uri;
-  std::string username;
+  std::string username;  // password, sso, refresh
   std::string password;
+  std::vector<BenchAccount> accounts;  // totp, passkey: --accounts
+  std::string origin;                  // passkey: what the browser would put in clientDataJSON
   int concurrency = 1;
   double seconds = 10;
   double warmup = 0;
@@ -275,7 +295,8 @@ struct Run {
   Clock::time_point measure_end = Clock::time_point::max();
   std::uint64_t flows = 0, warmup_flows = 0, errors = 0, reconnects = 0;
   std::vector<double> latencies_ms;
-  std::array<double, 3> step_ms{};  // sums over the measured flows
+  std::array<double, 4> step_ms{};  // sums over the measured flows
+  std::optional<TotpPool> totp;     // totp: the accounts and the codes they used
   std::string first_error;
   std::string fatal;
 
@@ -361,17 +382,19 @@ struct Pending {
 /// One virtual user: a browser (cookies) and the application behind the redirect URI.
 class VirtualUser {
  public:
-  explicit VirtualUser(Run& run) : run_(run), opt_(run.opt), conn_(run) {}
+  VirtualUser(Run& run, std::size_t index) : run_(run), opt_(run.opt), conn_(run), index_(index) {}
 
   /// Runs until the measured window ends; counts into run_. run_.active and run_.waiting start at
   /// the number of users.
   asio::awaitable<void> run() {
     // Set-up before the clock starts; a failure here means the bench is misconfigured.
     try {
-      if (opt_.mode != Mode::kPassword) co_await set_up();
+      if (needs_set_up(opt_.mode)) co_await set_up();
     } catch (const FlowError& e) {
-      run_.fail("set-up flow (password flow" + std::string(opt_.mode == Mode::kRefresh ? " with offline_access" : "") +
-                ") failed: " + e.describe());
+      run_.fail(std::string(opt_.mode == Mode::kPasskey ? "set-up (password flow, then the passkey registration on /account)"
+                            : opt_.mode == Mode::kRefresh ? "set-up flow (password flow with offline_access)"
+                                                          : "set-up flow (password flow)") +
+                " failed: " + e.describe());
       co_return;
     }
     if (--run_.waiting == 0) {
@@ -386,7 +409,7 @@ class VirtualUser {
     bool succeeded_once = false;
     bool need_set_up = false;
     while (Clock::now() < run_.measure_end && run_.fatal.empty()) {
-      std::array<double, 3> steps{};
+      std::array<double, 4> steps{};
       bool failed = false;
       const auto t0 = Clock::now();
       try {
@@ -396,17 +419,23 @@ class VirtualUser {
           continue;
         }
         switch (opt_.mode) {
-          case Mode::kPassword: co_await password_flow("openid", steps); break;
+          case Mode::kPassword: co_await password_flow("openid", opt_.username, steps); break;
           case Mode::kSso: co_await sso_flow(steps); break;
           case Mode::kRefresh: co_await refresh_once(); break;
+          case Mode::kTotp: co_await totp_flow(steps); break;
+          case Mode::kPasskey: co_await passkey_flow(steps); break;
         }
+      } catch (const FatalError& e) {
+        run_.fail(e.what());
+        co_return;
       } catch (const FlowError& e) {
         if (!succeeded_once) {
           run_.fail("the first flow of a virtual user failed: " + e.describe());
           co_return;
         }
         run_.count_error(e);
-        need_set_up = opt_.mode != Mode::kPassword;  // the session or the token chain may be gone
+        // The session or the token chain may be gone; a registered passkey stays.
+        need_set_up = opt_.mode == Mode::kSso || opt_.mode == Mode::kRefresh;
         failed = true;
       }
       if (failed) {  // co_await is not allowed inside a handler
@@ -432,17 +461,24 @@ class VirtualUser {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   }
   static double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+  static bool needs_set_up(Mode m) { return m == Mode::kSso || m == Mode::kRefresh || m == Mode::kPasskey; }
+  static std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
 
-  /// sso: a session cookie; refresh: a refresh token. Both come from one password flow.
+  /// sso: a session cookie; refresh: a refresh token. Both come from one password flow. passkey:
+  /// a registered passkey (set_up_passkey).
   asio::awaitable<void> set_up() {
-    std::array<double, 3> ignored{};
-    if (opt_.mode == Mode::kSso) {
+    std::array<double, 4> ignored{};
+    if (opt_.mode == Mode::kPasskey) {
+      co_await set_up_passkey();
+    } else if (opt_.mode == Mode::kSso) {
       cookies_.erase(std::string(kSessionCookie));
-      co_await password_flow("openid", ignored);
+      co_await password_flow("openid", opt_.username, ignored);
       if (!cookies_.contains(std::string(kSessionCookie)))
         throw FlowError("login", 302, "", "the login answer set no " + std::string(kSessionCookie) + " cookie");
     } else {
-      auto tokens = co_await password_flow("openid offline_access", ignored);
+      auto tokens = co_await password_flow("openid offline_access", opt_.username, ignored);
       refresh_token_ = json::value_to<std::string>(tokens.at("refresh_token"));
     }
   }
@@ -453,6 +489,19 @@ class VirtualUser {
     req.set(http::field::user_agent, "gatehouse-flowgen");
     req.keep_alive(true);
     return req;
+  }
+  /// A form POST with our cookies (the SSO session one only when asked for).
+  asio::awaitable<Response> post_form(std::string_view path, std::string body, const std::string& step,
+                                      bool with_session = false) {
+    auto req = make_request(http::verb::post, path);
+    if (auto c = cookie_header(with_session); !c.empty()) req.set(http::field::cookie, c);
+    set_form(req, std::move(body));
+    auto res = co_await conn_.send(req, step);
+    take_cookies(res);
+    co_return res;
+  }
+  static std::string tx_form(const std::string& tx, const std::string& csrf) {
+    return "tx=" + url_encode(tx) + "&csrf=" + url_encode(csrf);
   }
   static void set_form(Request& req, std::string body) {
     req.set(http::field::content_type, "application/x-www-form-urlencoded");
@@ -537,32 +586,181 @@ class VirtualUser {
                                      "token (authorization_code)", true, want_refresh);
   }
 
-  /// authorize (login form) -> login POST -> token; steps[0..2] get each step's milliseconds.
-  asio::awaitable<json::object> password_flow(std::string_view scope, std::array<double, 3>& steps) {
-    Pending p;
-    auto t0 = Clock::now();
-    auto page = co_await get_authorize(p, scope, false);
-    expect_status(page, 200, "authorize (login form)");
+  /// The tx and csrf inputs of a sign-in page (the login form, the second-factor page).
+  static std::pair<std::string, std::string> form_fields(const Response& page, const std::string& step) {
     const auto tx = input_value(page.body(), "tx");
     const auto csrf = input_value(page.body(), "csrf");
-    if (!tx || !csrf) throw FlowError("authorize (login form)", 200, page.body(), "no tx or csrf input in the form");
+    if (!tx || !csrf) throw FlowError(step, page.result_int(), page.body(), "no tx or csrf input in the form");
+    return {*tx, *csrf};
+  }
+
+  /// GET authorize without the session cookie: the login form's tx and csrf.
+  asio::awaitable<std::pair<std::string, std::string>> login_form(const Pending& p, std::string_view scope) {
+    auto page = co_await get_authorize(p, scope, false);
+    expect_status(page, 200, "authorize (login form)");
+    co_return form_fields(page, "authorize (login form)");
+  }
+
+  /// The login form's POST with `username` and --password.
+  asio::awaitable<Response> post_login(const std::pair<std::string, std::string>& form, const std::string& username) {
+    co_return co_await post_form("/oauth2/login",
+                                 tx_form(form.first, form.second) + "&username=" + url_encode(username) +
+                                     "&password=" + url_encode(opt_.password),
+                                 "login");
+  }
+
+  /// authorize (login form) -> login POST -> token; steps[0..2] get each step's milliseconds.
+  asio::awaitable<json::object> password_flow(std::string_view scope, const std::string& username,
+                                              std::array<double, 4>& steps) {
+    Pending p;
+    auto t0 = Clock::now();
+    const auto form = co_await login_form(p, scope);
     auto t1 = Clock::now();
-    auto req = make_request(http::verb::post, "/oauth2/login");
-    if (auto c = cookie_header(false); !c.empty()) req.set(http::field::cookie, c);
-    set_form(req, "tx=" + url_encode(*tx) + "&csrf=" + url_encode(*csrf) + "&username=" + url_encode(opt_.username) +
-                      "&password=" + url_encode(opt_.password));
-    auto res = co_await conn_.send(req, "login");
-    take_cookies(res);
+    auto res = co_await post_login(form, username);
     const auto code = code_from_redirect(res, p, "login");
     auto t2 = Clock::now();
     auto tokens = co_await exchange_code(code, p, scope.find("offline_access") != std::string_view::npos);
     auto t3 = Clock::now();
-    steps = {ms(t1 - t0), ms(t2 - t1), ms(t3 - t2)};
+    steps = {ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), 0};
     co_return tokens;
   }
 
+  /// authorize (login form) -> login POST (the second-factor page) -> factor POST with the TOTP
+  /// code -> token, for an account lent by the pool; steps[0..3] get each step's milliseconds.
+  asio::awaitable<void> totp_flow(std::array<double, 4>& steps) {
+    auto& pool = *run_.totp;
+    auto account = pool.acquire(unix_now());
+    if (!account)
+      throw FatalError("ran out of TOTP codes: every idle account of the " + std::to_string(pool.size()) +
+                       " has used the codes it may use now (one per 30 s step, see mfa_accounts.hpp); give more "
+                       "accounts (bench/run: TOTP_USERS)");
+    const TotpLease lease(pool, *account);
+    Pending p;
+    auto t0 = Clock::now();
+    const auto form = co_await login_form(p, "openid");
+    auto t1 = Clock::now();
+    auto page = co_await post_login(form, pool.username(lease.account()));
+    expect_status(page, 200, "login (second-factor page)");
+    if (page.body().find("name=\"method\" value=\"totp\"") == std::string::npos)
+      throw FlowError("login (second-factor page)", 200, page.body(), "no TOTP code form on the page");
+    const auto factor = form_fields(page, "login (second-factor page)");
+    auto t2 = Clock::now();
+    const auto code = pool.next_code(lease.account(), unix_now());
+    auto res = co_await post_form(kFactorPath,
+                                  tx_form(factor.first, factor.second) + "&method=totp&code=" + url_encode(code.reveal()),
+                                  "factor (TOTP code)");
+    if (res.result_int() == 400 && res.body().find("used already") != std::string::npos)
+      throw FlowError("factor (TOTP code)", 400, "",
+                      "the node says account " + pool.username(lease.account()) +
+                          "'s code was used already: another run used these accounts' codes less than ~90 s ago "
+                          "(wait, or give other accounts)");
+    const auto auth_code = code_from_redirect(res, p, "factor (TOTP code)");
+    auto t3 = Clock::now();
+    auto tokens = co_await exchange_code(auth_code, p, false);
+    if (!checked_amr_) check_amr(tokens, {"pwd", "otp", "mfa"});
+    steps = {ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(Clock::now() - t3)};
+  }
+
+  /// A password flow (for the session cookie), then the registration of a generated ES256 passkey
+  /// on /account, as a browser with a platform authenticator would do it.
+  asio::awaitable<void> set_up_passkey() {
+    const auto& account = opt_.accounts.at(index_);
+    std::array<double, 4> ignored{};
+    cookies_.clear();
+    co_await password_flow("openid", account.username, ignored);
+    auto req = make_request(http::verb::get, "/account");
+    req.set(http::field::cookie, cookie_header(true));
+    auto page = co_await conn_.send(req, "GET /account");
+    take_cookies(page);
+    expect_status(page, 200, "GET /account");
+    const auto csrf = input_value(page.body(), "csrf");
+    if (!csrf) throw FlowError("GET /account", 200, page.body(), "no csrf input on the account page");
+    auto res = co_await post_form("/account/passkeys/options", "csrf=" + url_encode(*csrf), "passkey registration options",
+                                  true);
+    const auto options = json_answer(res, "passkey registration options");
+    const auto challenge = string_at(options, {"challenge"}, res, "passkey registration options");
+    const auto rp_id = string_at(options, {"rp", "id"}, res, "passkey registration options");
+    user_handle_ = string_at(options, {"user", "id"}, res, "passkey registration options");
+    credential_.emplace(webauthn::testing::SoftCredential::generate(webauthn::CoseAlgorithm::kES256));
+    counter_ = 1;
+    const auto reg = credential_->register_credential({opt_.origin, rp_id, challenge}, {}, counter_);
+    res = co_await post_form("/account/passkeys",
+                             "csrf=" + url_encode(*csrf) + "&name=" + url_encode("flowgen") +
+                                 "&credential=" + url_encode(registration_json(*credential_, reg)),
+                             "passkey registration", true);
+    expect_status(res, 200, "passkey registration");
+    cookies_.erase(std::string(kSessionCookie));  // the measured sign-ins start without a session
+  }
+
+  /// authorize (login form) -> passkey options -> passkey POST with the assertion -> token.
+  asio::awaitable<void> passkey_flow(std::array<double, 4>& steps) {
+    Pending p;
+    auto t0 = Clock::now();
+    const auto form = co_await login_form(p, "openid");
+    auto t1 = Clock::now();
+    auto res = co_await post_form("/oauth2/login/passkey/options", tx_form(form.first, form.second),
+                                  "passkey sign-in options");
+    const auto options = json_answer(res, "passkey sign-in options");
+    const auto challenge = string_at(options, {"challenge"}, res, "passkey sign-in options");
+    const auto rp_id = string_at(options, {"rpId"}, res, "passkey sign-in options");
+    auto t2 = Clock::now();
+    const auto assertion = credential_->assert_credential({opt_.origin, rp_id, challenge}, {}, ++counter_);
+    res = co_await post_form("/oauth2/login/passkey",
+                             tx_form(form.first, form.second) +
+                                 "&credential=" + url_encode(assertion_json(*credential_, assertion, user_handle_)),
+                             "passkey sign-in");
+    const auto code = code_from_redirect(res, p, "passkey sign-in");
+    auto t3 = Clock::now();
+    auto tokens = co_await exchange_code(code, p, false);
+    if (!checked_amr_) check_amr(tokens, {"hwk", "user", "mfa"});
+    steps = {ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(Clock::now() - t3)};
+  }
+
+  /// A 200 application/json answer's object.
+  static json::object json_answer(const Response& res, const std::string& step) {
+    expect_status(res, 200, step);
+    boost::system::error_code ec;
+    auto doc = json::parse(res.body(), ec);
+    if (ec || !doc.is_object()) throw FlowError(step, 200, res.body(), "the answer is not a JSON object");
+    return std::move(doc.as_object());
+  }
+  /// The non-empty string at `path` (member names) in `o`.
+  static std::string string_at(const json::object& o, std::initializer_list<std::string_view> path, const Response& res,
+                               const std::string& step) {
+    const json::value* v = nullptr;
+    const json::object* in = &o;
+    std::string name;
+    for (auto key : path) {
+      name += (name.empty() ? "" : ".") + std::string(key);
+      v = in != nullptr ? in->if_contains(key) : nullptr;
+      in = v != nullptr && v->is_object() ? &v->get_object() : nullptr;
+    }
+    if (v == nullptr || !v->is_string() || v->get_string().empty())
+      throw FlowError(step, res.result_int(), res.body(), "no string member " + name);
+    return std::string(v->get_string());
+  }
+
+  /// The first flow of each user checks the ID token's amr (RFC 8176) for the methods it used.
+  void check_amr(const json::object& tokens, std::initializer_list<std::string_view> expected) {
+    const auto id_token = json::value_to<std::string>(tokens.at("id_token"));
+    const auto first = id_token.find('.');
+    const auto second = id_token.find('.', first + 1);
+    std::optional<std::string> payload;
+    if (first != std::string::npos && second != std::string::npos)
+      payload = base64url_decode(std::string_view(id_token).substr(first + 1, second - first - 1));
+    boost::system::error_code ec;
+    auto claims = payload ? json::parse(*payload, ec) : json::value();
+    const auto* amr = claims.is_object() ? claims.as_object().if_contains("amr") : nullptr;
+    std::string have = amr != nullptr ? json::serialize(*amr) : "none";
+    for (auto method : expected)
+      if (amr == nullptr || !amr->is_array() ||
+          std::find(amr->as_array().begin(), amr->as_array().end(), json::value(method)) == amr->as_array().end())
+        throw FlowError("token (authorization_code)", 200, "", "the ID token's amr " + have + " lacks \"" + std::string(method) + "\"");
+    checked_amr_ = true;
+  }
+
   /// authorize with the session cookie (302 with a code, no form) -> token.
-  asio::awaitable<void> sso_flow(std::array<double, 3>& steps) {
+  asio::awaitable<void> sso_flow(std::array<double, 4>& steps) {
     Pending p;
     auto t0 = Clock::now();
     auto res = co_await get_authorize(p, "openid", true);
@@ -571,7 +769,7 @@ class VirtualUser {
     const auto code = code_from_redirect(res, p, "authorize (SSO)");
     auto t1 = Clock::now();
     co_await exchange_code(code, p, false);
-    steps = {ms(t1 - t0), ms(Clock::now() - t1), 0};
+    steps = {ms(t1 - t0), ms(Clock::now() - t1), 0, 0};
   }
 
   asio::awaitable<void> refresh_once() {
@@ -587,6 +785,11 @@ class VirtualUser {
   Connection conn_;
   std::map<std::string, std::string> cookies_;
   std::string refresh_token_;
+  std::size_t index_;                                               // passkey: the account of FILE
+  std::optional<webauthn::testing::SoftCredential> credential_;  // passkey
+  std::string user_handle_;                                         // passkey: user.id of the options
+  std::uint32_t counter_ = 0;                                       // passkey: the last signCount sent
+  bool checked_amr_ = false;
 };
 
 // --- reporting ------------------------------------------------------------------------------------------
@@ -666,11 +869,22 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
   o.client_id = args.text("client-id");
   o.basic_auth = "Basic " + base64_encode(url_encode(o.client_id) + ":" + url_encode(args.text("client-secret")));
   o.redirect_uri = args.text("redirect-uri");
-  o.username = args.text("username");
+  if (mode == Mode::kTotp || mode == Mode::kPasskey) {
+    o.accounts = read_accounts(args.text("accounts"), mode == Mode::kTotp);
+    o.origin = "http://" + o.target.host_header;  // the origin of --url, as a browser would report it
+  } else {
+    o.username = args.text("username");
+  }
   o.password = args.text("password");
   o.concurrency = static_cast<int>(args.whole("concurrency", 1, 10000));
   o.seconds = args.number("seconds", 0.1, 3600);
   o.warmup = args.number("warmup", 0, 3600, 0.0);
+  if (mode == Mode::kPasskey && o.accounts.size() < static_cast<std::size_t>(o.concurrency))
+    throw UsageError("passkey: --accounts lists " + std::to_string(o.accounts.size()) + " accounts for " +
+                     std::to_string(o.concurrency) + " virtual users (one each)");
+  if (mode == Mode::kTotp && o.accounts.size() < static_cast<std::size_t>(o.concurrency))
+    throw UsageError("totp: --accounts lists " + std::to_string(o.accounts.size()) + " accounts, fewer than the " +
+                     std::to_string(o.concurrency) + " virtual users");
   std::fprintf(stderr, "[flowgen] %s: %d users on one thread against %s, %s s warm-up, %s s measured\n",
                o.mode_name.c_str(), o.concurrency, o.target.host_header.c_str(), fixed(o.warmup, 1).c_str(),
                fixed(o.seconds, 1).c_str());
@@ -680,8 +894,9 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
   asio::io_context io;
   std::vector<std::unique_ptr<VirtualUser>> users;
   Run run(o, io);
+  if (mode == Mode::kTotp) run.totp.emplace(o.accounts);
   for (int i = 0; i < o.concurrency; ++i) {
-    users.push_back(std::make_unique<VirtualUser>(run));
+    users.push_back(std::make_unique<VirtualUser>(run, static_cast<std::size_t>(i)));
     asio::co_spawn(io, users.back()->run(), [&run](std::exception_ptr e) {
       if (!e) return;
       try {
@@ -715,6 +930,13 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
             " token_ms=" + fixed(run.step_ms[2] / n, 2);
   else if (mode == Mode::kSso)
     line += " authorize_ms=" + fixed(run.step_ms[0] / n, 2) + " token_ms=" + fixed(run.step_ms[1] / n, 2);
+  else if (mode == Mode::kTotp)
+    line += " authorize_ms=" + fixed(run.step_ms[0] / n, 2) + " login_ms=" + fixed(run.step_ms[1] / n, 2) +
+            " factor_ms=" + fixed(run.step_ms[2] / n, 2) + " token_ms=" + fixed(run.step_ms[3] / n, 2) +
+            " accounts=" + std::to_string(o.accounts.size());
+  else if (mode == Mode::kPasskey)
+    line += " authorize_ms=" + fixed(run.step_ms[0] / n, 2) + " options_ms=" + fixed(run.step_ms[1] / n, 2) +
+            " passkey_ms=" + fixed(run.step_ms[2] / n, 2) + " token_ms=" + fixed(run.step_ms[3] / n, 2);
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
   if (run.errors > 0) {
@@ -797,6 +1019,9 @@ constexpr std::string_view kUsage = R"(usage:
                              --username U --password P --concurrency C --seconds S [--warmup W]
   gatehouse-flowgen sso      (the options of password)
   gatehouse-flowgen refresh  (the options of password)
+  gatehouse-flowgen totp     (the options of password but --username) --accounts FILE
+  gatehouse-flowgen passkey  (the options of password but --username) --accounts FILE
+FILE: one account a line, "username base32-totp-seed" (totp) or "username" (passkey), all with --password.
 )";
 
 int run_command(int argc, char** argv) {
@@ -813,6 +1038,10 @@ int run_command(int argc, char** argv) {
   if (cmd == "password") return run_flows(Mode::kPassword, cmd, Args(argc, argv, flow_options));
   if (cmd == "sso") return run_flows(Mode::kSso, cmd, Args(argc, argv, flow_options));
   if (cmd == "refresh") return run_flows(Mode::kRefresh, cmd, Args(argc, argv, flow_options));
+  const std::initializer_list<std::string_view> mfa_options{
+      "url", "client-id", "client-secret", "redirect-uri", "accounts", "password", "concurrency", "seconds", "warmup"};
+  if (cmd == "totp") return run_flows(Mode::kTotp, cmd, Args(argc, argv, mfa_options));
+  if (cmd == "passkey") return run_flows(Mode::kPasskey, cmd, Args(argc, argv, mfa_options));
   throw UsageError("unknown subcommand '" + std::string(cmd) + "'");
 }
 
