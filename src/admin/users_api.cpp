@@ -72,9 +72,14 @@ Response create_user(const AdminDeps& deps, const Request& req) {
   u.id = jose::random_token(16);
   if (draft->password) u.password_hash = deps.passwords.hash(*draft->password);
   u.created_at = u.updated_at = deps.clock.now();
-  if (auto r = deps.users.insert(u); r != user::UserWriteResult::kOk) return write_error(r);
-  spdlog::info("user {} created", u.id);
+  // The seed before the user's row: a fault between the two writes leaves a seed nobody can
+  // reach (under a fresh random id), never a user created without the seed asked for.
   import_seed(deps, *draft, u.id);
+  if (auto r = deps.users.insert(u); r != user::UserWriteResult::kOk) {
+    if (draft->totp_seed) deps.factors->remove_totp(u.id);
+    return write_error(r);
+  }
+  spdlog::info("user {} created", u.id);
   auto res = ok(201, user_json(deps, u));
   res.set("Location", "/api/users/" + u.id);
   return with_etag(std::move(res), u);

@@ -203,6 +203,13 @@ it('an administrator imports a seed with totp_secret: never returned, its codes 
 
   const created = await node.admin('POST', '/api/users', { username: 'imported', password: PASSWORD, totp_secret: base32 });
   assert.equal(created.status, 201, created.text);
+  // The same username again: 409, and no seed left behind.
+  const seeds = () => execFileSync('sqlite3', ['-cmd', '.timeout 5000', node.dbFile, 'SELECT count(*) FROM totp_factors'],
+    { encoding: 'utf8' }).trim();
+  const before = seeds();
+  const taken = await node.admin('POST', '/api/users', { username: 'imported', password: PASSWORD, totp_secret: base32 });
+  assert.equal(taken.status, 409, taken.text);
+  assert.equal(seeds(), before);
   const id = created.json.id;
   assert.equal(created.json.totp_secret, undefined);
   assert.ok(!(await node.admin('GET', `/api/users/${id}`)).text.includes(base32));
