@@ -46,8 +46,10 @@ class PasskeyStore {
   /// every caller, and what stops a replay then is the challenge, consumed once).
   virtual bool record_use(const std::string& credential_id, std::int64_t expected_count, std::int64_t new_count,
                           bool backup_state, UnixSeconds now) = 0;
-  /// Flags the credential (its counter went backwards). @returns false if there is none.
-  virtual bool flag(const std::string& credential_id) = 0;
+  /// Flags the credential (its counter went backwards), only while its stored count is still
+  /// `expected_count` (the count the verdict was made on: an answer handled after a later one flags
+  /// nothing). @returns false if there is none, or its count moved.
+  virtual bool flag(const std::string& credential_id, std::int64_t expected_count) = 0;
   /// @returns false unless the user has that credential.
   virtual bool rename(const std::string& user_id, const std::string& credential_id, const std::string& name) = 0;
   /// @returns false unless the user had that credential.

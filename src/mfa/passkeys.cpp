@@ -250,7 +250,11 @@ Result<PasskeySignIn, PasskeyError> Passkeys::finish_authentication(const std::s
     return unexpected(std::move(e));
   }
   if (webauthn::counter_verdict(p->sign_count, verified->sign_count) == webauthn::CounterVerdict::kCloned) {
-    deps_.passkeys.flag(p->credential_id);
+    // Judged on the count read above: if another sign-in moved it meanwhile (two answers handled
+    // out of order), nothing is flagged and this one is refused as a race.
+    if (!deps_.passkeys.flag(p->credential_id, p->sign_count))
+      return unexpected(PasskeyError{PasskeyErrorCode::kRace, "This passkey was used at the same time elsewhere. Try again.",
+                                     std::nullopt, p->user_id});
     spdlog::warn("passkey {} of user {} was blocked: its counter went from {} to {} (possibly cloned)", p->credential_id,
                  p->user_id, p->sign_count, verified->sign_count);
     return unexpected(PasskeyError{PasskeyErrorCode::kCloned, std::string(kBlocked), std::nullopt, p->user_id});

@@ -26,7 +26,7 @@ inline constexpr Query kListUser{"list_user_passkeys",
 inline constexpr Query kRecordUse{"record_passkey_use", R"sql(
 UPDATE passkeys SET sign_count = $3, backup_state = $4, last_used_at = $5
  WHERE credential_id = $1 AND sign_count = $2 AND NOT flagged)sql"};
-inline constexpr Query kFlag{"flag_passkey", "UPDATE passkeys SET flagged = TRUE WHERE credential_id = $1"};
+inline constexpr Query kFlag{"flag_passkey", "UPDATE passkeys SET flagged = TRUE WHERE credential_id = $1 AND sign_count = $2"};
 inline constexpr Query kRename{"rename_passkey",
     "UPDATE passkeys SET name = $3 WHERE user_id = $1 AND credential_id = $2"};
 inline constexpr Query kRemove{"remove_passkey", "DELETE FROM passkeys WHERE user_id = $1 AND credential_id = $2"};
@@ -115,10 +115,10 @@ class SqlPasskeyStore final : public mfa::PasskeyStore {
            }) == 1;
   }
 
-  bool flag(const std::string& credential_id) override {
+  bool flag(const std::string& credential_id, std::int64_t expected_count) override {
     if (!storable(credential_id)) return false;
     auto connection = pool_.acquire();
-    return run(*connection, passkey_sql::kFlag, [&](auto& p) { p.text(credential_id); }) == 1;
+    return run(*connection, passkey_sql::kFlag, [&](auto& p) { p.text(credential_id).int8(expected_count); }) == 1;
   }
 
   bool rename(const std::string& user_id, const std::string& credential_id, const std::string& name) override {

@@ -137,12 +137,14 @@ TEST_P(PasskeyStoreContract, RecordUseSucceedsOnceForManyRacersWithTheSameCount)
 
 TEST_P(PasskeyStoreContract, AFlaggedPasskeyIsRefused) {
   ASSERT_TRUE(store().insert(sample("cred")));
-  EXPECT_TRUE(store().flag("cred"));
+  EXPECT_FALSE(store().flag("cred", 4)) << "judged on a count read before another use: not flagged";
+  EXPECT_FALSE(store().find("cred")->flagged);
+  EXPECT_TRUE(store().flag("cred", 5));
   EXPECT_TRUE(store().find("cred")->flagged);
   EXPECT_FALSE(store().record_use("cred", 5, 6, false, 1100));
   EXPECT_EQ(store().find("cred")->sign_count, 5);
-  EXPECT_TRUE(store().flag("cred")) << "flagged already: still there";
-  EXPECT_FALSE(store().flag("nope"));
+  EXPECT_TRUE(store().flag("cred", 5)) << "flagged already: still there";
+  EXPECT_FALSE(store().flag("nope", 0));
 }
 
 TEST_P(PasskeyStoreContract, OnlyTheOwnerRenamesOrRemovesAPasskey) {
@@ -175,7 +177,7 @@ TEST_P(PasskeyStoreContract, OddIdsAreNotFound) {
     EXPECT_FALSE(store().find(odd));
     EXPECT_TRUE(store().list_user(odd).empty());
     EXPECT_FALSE(store().record_use(odd, 5, 6, false, 1100));
-    EXPECT_FALSE(store().flag(odd));
+    EXPECT_FALSE(store().flag(odd, 0));
     EXPECT_FALSE(store().rename(odd, "cred", "x"));
     EXPECT_FALSE(store().rename("u1", odd, "x"));
     EXPECT_FALSE(store().remove(odd, "cred"));

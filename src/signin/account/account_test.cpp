@@ -404,7 +404,7 @@ class AccountFactorsTest : public AccountTest {
 
 TEST_F(AccountFactorsTest, ThePageListsTheSignInMethods) {
   add_passkey("cred-1", "u1", "<b>Phone</b>");
-  ASSERT_TRUE(backend_.passkeys().flag("cred-1"));
+  ASSERT_TRUE(backend_.passkeys().flag("cred-1", 0));
   auto b = signed_in();
   auto page = get(b);
   EXPECT_NE(page.body.find("<h2>Sign-in methods</h2>"), std::string::npos);
