@@ -26,6 +26,7 @@
 #include "http/server.hpp"
 #include "keys/key_ring.hpp"
 #include "keys/master_key.hpp"
+#include "limits/memory_counter_store.hpp"
 #include "limits/rate_limiter.hpp"
 #include "mfa/factors.hpp"
 #include "mfa/passkeys.hpp"
@@ -97,6 +98,8 @@ struct Wiring {
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
   std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines
   std::unique_ptr<cache::RedisCounterStore> redis_rates;    // rate-limit windows in Redis
+  /// Rate-limit windows in this node's memory: without Redis, on SQLite (a single node).
+  std::unique_ptr<limits::MemoryCounterStore> memory_rates;
   limits::RateLimiter rate_limiter;
   signin::ThemeProvider theme{store->settings()};
   oauth::ClientAssertionVerifier assertions;
