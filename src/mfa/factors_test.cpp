@@ -2,6 +2,7 @@
 // only by a right code, each time step accepted once, the failed-code lockout apart from the
 // password's, seed import, recovery codes, and reset.
 
+#include "mfa/testing/factors_deps.hpp"
 #include "mfa/factors.hpp"
 
 #include <set>
@@ -20,15 +21,7 @@ class FactorsTest : public ::testing::Test {
   FactorsTest()
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
         clock_(1'800'000'000),
-        factors_(FactorsDeps{.totp = backend_.totp(),
-                             .recovery_codes = backend_.recovery_codes(),
-                             .passkeys = backend_.passkeys(),
-                             .users = backend_.users(),
-                             .clock = clock_,
-                             .seal_key = KeyBytes(std::string(32, 's')),
-                             .recovery_key = KeyBytes(std::string(32, 'r')),
-                             .issuer = "Example",
-                             .lockout = {3, 900, 900}}) {
+        factors_(mfa::testing::factors_deps(backend_, clock_)) {
     backend_.migrate();
     for (const char* name : {"ada", "bob"}) {
       user::User u;

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "mfa/testing/factors_deps.hpp"
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "signin/sign_in.hpp"
@@ -47,8 +48,7 @@ class PasskeyStepTest : public ::testing::Test {
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
         clock_(1'800'000'000),
         hasher_(user::Argon2Params{256, 1, 1}),
-        factors_(mfa::FactorsDeps{backend_.totp(), backend_.recovery_codes(), backend_.passkeys(), backend_.users(), clock_,
-                                  KeyBytes(std::string(32, 's')), KeyBytes(std::string(32, 'r')), "Example"}),
+        factors_(mfa::testing::factors_deps(backend_, clock_, {})),
         passkeys_(mfa::PasskeysDeps{.passkeys = backend_.passkeys(),
                                     .challenges = backend_.webauthn_challenges(),
                                     .clock = clock_,

@@ -135,18 +135,27 @@ http::Response SignIn::factor_page(const SignInTransaction& tx, const std::strin
                                                          {"content", std::move(content)}}));
 }
 
-http::Response SignIn::factor_endpoint(const http::Request& request) const {
+Result<SignIn::SecondStep, http::Response> SignIn::second_step(const http::Request& request) const {
   auto p = posted(request);
-  if (!p) return std::move(p.error());
-  auto& [form, tx, csrf] = *p;
+  if (!p) return unexpected(std::move(p.error()));
+  const auto& tx = p->tx;
   // Only after a first factor of this transaction (the password, or the session of a step-up).
-  if (deps_.factors == nullptr || tx.user_id.empty() || tx.amr.empty()) return error_page(*theme(), 400, "expired", kExpired);
+  if (deps_.factors == nullptr || tx.user_id.empty() || tx.amr.empty())
+    return unexpected(error_page(*theme(), 400, "expired", kExpired));
   if (deps_.login_rate_limit) {
     if (auto wait = deps_.login_rate_limit(tx.service, request.client_address))
-      return too_many_page(*theme(), "Too many sign-in attempts. Try again in ", *wait);
+      return unexpected(too_many_page(*theme(), "Too many sign-in attempts. Try again in ", *wait));
   }
   auto u = deps_.users.find(tx.user_id);
-  if (!u || !u->active) return error_page(*theme(), 400, "expired", kExpired);
+  if (!u || !u->active) return unexpected(error_page(*theme(), 400, "expired", kExpired));
+  return SecondStep{std::move(*p), std::move(*u)};
+}
+
+http::Response SignIn::factor_endpoint(const http::Request& request) const {
+  auto step = second_step(request);
+  if (!step) return std::move(step.error());
+  auto& [form, tx, csrf] = step->posted;
+  const auto* u = &step->user;
   const auto method = form.value("method");
   const auto check = method == "recovery" ? deps_.factors->use_recovery_code(u->id, RecoveryCode(form.value("code")))
                                           : deps_.factors->verify_totp(u->id, OneTimeCode(form.value("code")));
@@ -162,16 +171,10 @@ http::Response SignIn::factor_endpoint(const http::Request& request) const {
 }
 
 http::Response SignIn::enrol_endpoint(const http::Request& request) const {
-  auto p = posted(request);
-  if (!p) return std::move(p.error());
-  auto& [form, tx, csrf] = *p;
-  if (deps_.factors == nullptr || tx.user_id.empty() || tx.amr.empty()) return error_page(*theme(), 400, "expired", kExpired);
-  if (deps_.login_rate_limit) {
-    if (auto wait = deps_.login_rate_limit(tx.service, request.client_address))
-      return too_many_page(*theme(), "Too many sign-in attempts. Try again in ", *wait);
-  }
-  auto u = deps_.users.find(tx.user_id);
-  if (!u || !u->active) return error_page(*theme(), 400, "expired", kExpired);
+  auto step = second_step(request);
+  if (!step) return std::move(step.error());
+  auto& [form, tx, csrf] = step->posted;
+  const auto* u = &step->user;
   // Only a sign-in that has to enrol: a user with a factor (a passkey) proves it, never replaces it.
   if (next_step(tx) != Next::kEnrol) return error_page(*theme(), 400, "invalid_request", kNotEnrolling);
   const auto check = deps_.factors->confirm_totp(u->id, OneTimeCode(form.value("code")));

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "mfa/testing/factors_deps.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "otp/totp.hpp"
 #include "signin/sign_in.hpp"
@@ -49,15 +50,7 @@ class SecondFactorTest : public ::testing::Test {
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
         clock_(1'800'000'000),
         hasher_(user::Argon2Params{256, 1, 1}),
-        factors_(mfa::FactorsDeps{.totp = backend_.totp(),
-                                  .recovery_codes = backend_.recovery_codes(),
-                                  .passkeys = backend_.passkeys(),
-                                  .users = backend_.users(),
-                                  .clock = clock_,
-                                  .seal_key = KeyBytes(std::string(32, 's')),
-                                  .recovery_key = KeyBytes(std::string(32, 'r')),
-                                  .issuer = "Example",
-                                  .lockout = {3, 900, 900}}),
+        factors_(mfa::testing::factors_deps(backend_, clock_)),
         deps_{backend_.users(), hasher_, backend_.login_transactions(), backend_.sso_sessions(), clock_},
         sign_in_(deps_) {
     backend_.migrate();

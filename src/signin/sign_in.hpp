@@ -137,6 +137,13 @@ class SignIn {
     std::string csrf;
   };
   Result<Posted, http::Response> posted(const http::Request& request) const;
+  /// A POST of a second-step form (code, enrolment): posted(), after a first factor of its
+  /// transaction, within the rate limit, for a user still active.
+  struct SecondStep {
+    Posted posted;
+    user::User user;
+  };
+  Result<SecondStep, http::Response> second_step(const http::Request& request) const;
   /// After the first factor of `tx` (recorded already, or to be recorded when `record_from` is
   /// set: the amr read before it): completes, or shows the second-factor or enrolment page.
   http::Response after_first_factor(SignInTransaction& tx, const std::string& csrf, const http::Request& request,

@@ -7,14 +7,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
-import { clusterNode, createDatabase, dropDatabase, hostedSignIn, psql, skipWithoutPg } from './lib/cluster.js';
+import { clusterNode, createDatabase, dropDatabase, hostedSignIn, psql, skipWithoutPg, startBalancer } from './lib/cluster.js';
 import {
-  GatehouseNode, REPO, SVC, basicAuth, defaultKickstart, freePort, makeTempDir, ms, nodeTest, pollUntil, runCli,
+  GatehouseNode, REPO, SVC, basicAuth, defaultKickstart, ms, nodeTest, pollUntil, runCli,
 } from './lib/node.js';
 
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
@@ -38,31 +37,6 @@ const CONFIG = {
 };
 const node = (id, kickstart = false) => clusterNode(id, { database, masterKey: MASTER_KEY, kickstart, config: CONFIG });
 
-/** HAProxy in front of the nodes: fast health checks, so a draining node is out within 200 ms. */
-async function startBalancer(nodes) {
-  const dir = await makeTempDir('gatehouse-haproxy-');
-  const port = await freePort();
-  const cfg = [
-    'global', '  maxconn 1024',
-    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 30s', '  timeout server 30s',
-    '  option redispatch', '  retries 3', '  retry-on conn-failure empty-response response-timeout',
-    'frontend gatehouse', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
-    'backend nodes', '  balance roundrobin', '  option httpchk GET /api/status', '  http-check expect status 200',
-    ...nodes.map((n, i) => `  server n${i} 127.0.0.1:${n.port} check inter 100ms fall 1 rise 2`),
-  ].join('\n');
-  await fsp.writeFile(path.join(dir, 'haproxy.cfg'), `${cfg}\n`);
-  const child = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const url = `http://127.0.0.1:${port}`;
-  await pollUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`haproxy exited: ${out}`);
-    try { return (await fetch(`${url}/api/status`)).status === 200; } catch { return false; }
-  }, { what: 'HAProxy to answer', deadlineMs: 10000 });
-  return { url, child, dir, output: () => out };
-}
-
 before(async () => {
   database = createDatabase();
   if (!database) return;
@@ -78,11 +52,10 @@ before(async () => {
   lb = await startBalancer([a, b, c]);
 });
 after(async () => {
-  lb?.child.kill();
+  await lb?.stop();
   await a?.cleanup();
   await b?.cleanup();
   await c?.cleanup();
-  if (lb) await fsp.rm(lb.dir, { recursive: true, force: true });
   dropDatabase(database);
 });
 const web = [WEB.client_id, WEB.client_secret];

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mfa/testing/factors_deps.hpp"
 #include "client/registration.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oidc/authorize/authorize_endpoint.hpp"
@@ -207,15 +208,7 @@ TEST_F(AuthorizeStepsTest, PromptLoginAndMaxAgeSkipTheSession) {
 }
 
 TEST_F(AuthorizeStepsTest, ASessionWithoutTheSecondFactorAskedForStepsUpToItWithoutThePassword) {
-  mfa::Factors factors(mfa::FactorsDeps{.totp = backend_.totp(),
-                                        .recovery_codes = backend_.recovery_codes(),
-                                        .passkeys = backend_.passkeys(),
-                                        .users = backend_.users(),
-                                        .clock = clock_,
-                                        .seal_key = KeyBytes(std::string(32, 's')),
-                                        .recovery_key = KeyBytes(std::string(32, 'r')),
-                                        .issuer = "Example",
-                                        .lockout = {5, 900, 900}});
+  mfa::Factors factors(mfa::testing::factors_deps(backend_, clock_, {5, 900, 900}));
   sign_in_deps_.factors = &factors;
   factors.import_totp("u1", *otp::seed_from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
   const auto cookie = signed_in();

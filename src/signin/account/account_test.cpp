@@ -3,6 +3,7 @@
 // through the password step and its lockout, CSRF, other sessions and grants ended, this browser
 // kept), "sign out everywhere", and its template in the theme.
 
+#include "mfa/testing/factors_deps.hpp"
 #include "signin/account/account.hpp"
 
 #include <map>
@@ -341,15 +342,7 @@ std::string inner(const std::string& body, const std::string& id, const std::str
 class AccountFactorsTest : public AccountTest {
  protected:
   AccountFactorsTest()
-      : factors_(mfa::FactorsDeps{.totp = backend_.totp(),
-                                  .recovery_codes = backend_.recovery_codes(),
-                                  .passkeys = backend_.passkeys(),
-                                  .users = backend_.users(),
-                                  .clock = clock_,
-                                  .seal_key = KeyBytes(std::string(32, 's')),
-                                  .recovery_key = KeyBytes(std::string(32, 'r')),
-                                  .issuer = "Example",
-                                  .lockout = {3, 900, 900}}) {
+      : factors_(mfa::testing::factors_deps(backend_, clock_)) {
     account_deps_.factors = &factors_;
     account_deps_.reauthenticate_after = 300;
     deps_.factors = &factors_;  // the sign-in asks those who have a second factor for it
