@@ -40,7 +40,7 @@ std::unique_ptr<storage::Backend> open_backend(const config::Config& config, std
 }
 
 std::unique_ptr<storage::Backend> open_store(const config::Config& config) {
-  auto backend = open_backend(config, static_cast<std::size_t>(config.database.pool_size));
+  auto backend = open_backend(config, static_cast<std::size_t>(config.database.effective_pool_size()));
   int applied = backend->migrate();  // refuses a binary too old for the schema (StartupError)
   const int version = backend->schema_version();
   if (applied > 0) spdlog::info("applied {} schema migration(s); schema version {}", applied, version);

@@ -245,6 +245,7 @@ void Wiring::wire_cluster() {
 void Wiring::wire_sign_in() {
   theme.reload();
   sign_in_deps.theme = &theme;
+  sign_in_deps.units = &store->units();
   sign_in_deps.csrf_key = signin::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
   sign_in.add_front_door(oidc_front_door);
   sign_in.add_front_door(account_front_door);

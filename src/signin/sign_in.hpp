@@ -21,6 +21,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/unit_of_work.hpp"
 #include "mfa/factors.hpp"
 #include "mfa/passkeys.hpp"
 #include "http/router.hpp"
@@ -70,6 +71,9 @@ struct SignInDeps {
   std::function<void(std::string_view address)> transaction_finished = {};
   /// The theme of the pages (nullptr: the built-in one).
   const ThemeProvider* theme = nullptr;
+  /// Commits what completing a sign-in writes (the transaction consumed, the session, the audit
+  /// row, the front door's code) together (nullptr: each write on its own).
+  UnitOfWork* units = nullptr;
   /// Signs the CSRF tokens of the hosted forms; the same on every node (derived from the master key).
   CsrfKey csrf_key = {};
   /// The users' second factors (nullptr: passwords only, whatever the policies say).
@@ -157,6 +161,8 @@ class SignIn {
                             std::string_view error) const;
   /// Consumes the transaction (its user identified), opens a new SSO session, hands over to the front door.
   http::Response complete(const SignInTransaction& tx, const std::string& login_name, const http::Request& request) const;
+  /// complete()'s work, inside its unit of work.
+  http::Response complete_unit(const SignInTransaction& tx, const std::string& login_name, const http::Request& request) const;
 
   const SignInDeps& deps_;
   std::vector<const FrontDoor*> doors_;

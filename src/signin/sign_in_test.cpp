@@ -34,6 +34,21 @@ class RecordingDoor final : public FrontDoor {
   std::string kind_;
 };
 
+/// A front door whose resume fails while `fail` is set (after the sign-in wrote what it writes).
+class FlakyDoor final : public FrontDoor {
+ public:
+  std::string_view kind() const override { return "flaky"; }
+  std::string display_name(std::string_view service) const override { return "Door flaky for " + std::string(service); }
+  http::Response resume(const SignInTransaction&, const session::SsoSession&, const http::Request&) const override {
+    if (fail) throw StorageError("the code could not be stored");
+    http::Response r;
+    r.status = 302;
+    r.set("Location", "https://flaky.example/");
+    return r;
+  }
+  bool fail = true;
+};
+
 class SignInTest : public ::testing::Test {
  protected:
   SignInTest()
@@ -48,6 +63,7 @@ class SignInTest : public ::testing::Test {
     deps_.on_sign_in = [this](const SignInEvent& e) { events_.push_back(std::string(e.outcome) + ":" + e.service); };
     sign_in_.add_front_door(oidc_);
     sign_in_.add_front_door(cas_);
+    sign_in_.add_front_door(flaky_);
     add_user("u1", "ada", hasher_.hash(user::Password("correct horse")));
   }
 
@@ -108,8 +124,23 @@ class SignInTest : public ::testing::Test {
   SignIn sign_in_;
   RecordingDoor oidc_{"oidc"};
   RecordingDoor cas_{"cas"};
+  FlakyDoor flaky_;
   std::vector<std::string> events_;
 };
+
+TEST_F(SignInTest, ASignInThatFailsAfterItsFirstWritesLeavesNothingBehind) {
+  deps_.units = &backend_.units();
+  auto form = start("flaky", "p", "web");
+  EXPECT_THROW(post(form, "ada", "correct+horse"), StorageError);
+  const auto now = clock_.now();
+  EXPECT_TRUE(backend_.sso_sessions().list_user("u1", now, 3600, 10).empty()) << "a session without its code";
+  EXPECT_TRUE(backend_.login_transactions().find(form.first, now)) << "the transaction was consumed for nothing";
+  flaky_.fail = false;
+  auto r = post(form, "ada", "correct+horse");
+  EXPECT_EQ(r.status, 302) << "the same form completes once the front door works";
+  EXPECT_EQ(backend_.sso_sessions().list_user("u1", now, 3600, 10).size(), 1u);
+  EXPECT_EQ(post(form, "ada", "correct+horse").status, 400) << "and only once";
+}
 
 TEST_F(SignInTest, AFinishedSignInResumesTheFrontDoorOfItsKind) {
   auto cas_form = start("cas", "service-ticket-request", "https://app.example/");

@@ -14,6 +14,7 @@
 #include "cluster/node_store.hpp"
 #include "client/client_store.hpp"
 #include "core/error.hpp"
+#include "core/unit_of_work.hpp"
 #include "keys/key_store.hpp"
 #include "mfa/challenge_store.hpp"
 #include "mfa/passkey_store.hpp"
@@ -88,6 +89,8 @@ class Backend {
   virtual mfa::RecoveryCodeStore& recovery_codes() = 0;
   virtual mfa::PasskeyStore& passkeys() = 0;
   virtual mfa::ChallengeStore& webauthn_challenges() = 0;
+  /// Store calls that commit together (core/unit_of_work.hpp).
+  virtual UnitOfWork& units() = 0;
 };
 
 }  // namespace gatehouse::storage

@@ -10,11 +10,18 @@
 //                                     the server ended it meanwhile; SQLite: always true, a file
 //                                     cannot go away under an open handle);
 //   bool reset_for_reuse() noexcept   when a lease ends: roll back a transaction left open; false
-//                                     means discard the connection (a later acquire opens another).
+//                                     means discard the connection (a later acquire opens another);
+//   void begin_unit(), commit_unit()  run_unit's transaction (SQLite: BEGIN IMMEDIATE), during
+//                                     which the connection's own Transactions are savepoints.
 // purge_batch() asks the backend, by a free function found with the connection's namespace, for
 //   std::size_t run_purge(Connection&, const Query&, std::int64_t before, std::int64_t limit).
 //
-// Thread safety: acquire() and Lease are safe from any number of threads.
+// Units of work (core/unit_of_work.hpp): run_unit() pins one connection, in a transaction, to the
+// calling thread; every acquire() of that pool on that thread meanwhile borrows it, so the stores
+// join the transaction without knowing of it.
+//
+// Thread safety: acquire(), run_unit() and Lease are safe from any number of threads; a Lease stays
+// on the thread that acquired it.
 
 #include <algorithm>
 #include <chrono>
@@ -29,6 +36,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/unit_of_work.hpp"
 #include "storage/sql_count.hpp"
 
 namespace gatehouse::storage {
@@ -42,20 +50,23 @@ class ConnectionPool {
   /// cannot be reused) when destroyed.
   class Lease {
    public:
-    Lease(Lease&& other) noexcept : pool_(other.pool_), connection_(std::move(other.connection_)) {}
+    Lease(Lease&& other) noexcept : pool_(other.pool_), connection_(other.connection_), owned_(std::move(other.owned_)) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      if (connection_) pool_.release(std::move(connection_));
+      if (owned_) pool_.release(std::move(owned_));
     }
     Connection& operator*() const { return *connection_; }
-    Connection* operator->() const { return connection_.get(); }
+    Connection* operator->() const { return connection_; }
 
    private:
     friend class ConnectionPool;
     Lease(ConnectionPool& pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
+        : pool_(pool), connection_(connection.get()), owned_(std::move(connection)) {}
+    /// The connection of the unit this thread runs: used, not given back.
+    Lease(ConnectionPool& pool, Connection& borrowed) : pool_(pool), connection_(&borrowed) {}
     ConnectionPool& pool_;
-    std::unique_ptr<Connection> connection_;
+    Connection* connection_;
+    std::unique_ptr<Connection> owned_;  // empty when borrowed
   };
 
   /// @param size at most this many connections (at least 1). @param wait how long acquire() waits
@@ -73,8 +84,17 @@ class ConnectionPool {
   void warm_up() { Lease lease = acquire(); }
   /// How long acquire() waits.
   std::chrono::milliseconds wait() const { return wait_; }
+  /// Runs `work` as UnitOfWork::run says: on one connection, in one transaction. Joins the unit
+  /// this thread already runs on this pool, if any.
+  void run_unit(const std::function<void()>& work);
 
  private:
+  struct Pin {
+    const ConnectionPool* pool = nullptr;
+    Connection* connection = nullptr;
+  };
+  static inline thread_local Pin pin_{};  // the unit this thread runs, if any
+
   void release(std::unique_ptr<Connection> connection) noexcept;
 
   Opener open_;
@@ -89,6 +109,7 @@ class ConnectionPool {
 
 template <class Connection>
 typename ConnectionPool<Connection>::Lease ConnectionPool<Connection>::acquire() {
+  if (pin_.pool == this) return Lease(*this, *pin_.connection);
   std::vector<std::unique_ptr<Connection>> stale;  // closed after the lock is released; empty: no allocation
   std::unique_lock lock(mutex_);
   const bool ready = available_.wait_for(lock, wait_, [&] { return !idle_.empty() || opened_ < size_; });
@@ -134,6 +155,37 @@ void ConnectionPool<Connection>::release(std::unique_ptr<Connection> connection)
   available_.notify_one();
   // A discarded connection is closed here, outside the lock.
 }
+
+template <class Connection>
+void ConnectionPool<Connection>::run_unit(const std::function<void()>& work) {
+  if (pin_.pool == this) {
+    work();
+    return;
+  }
+  Lease lease = acquire();
+  lease->begin_unit();
+  const Pin outer = pin_;  // a unit on another pool (none today) is left as it was
+  pin_ = {this, &*lease};
+  try {
+    work();
+  } catch (...) {
+    pin_ = outer;
+    throw;  // the lease's end rolls the transaction back (reset_for_reuse)
+  }
+  pin_ = outer;
+  lease->commit_unit();
+}
+
+/// UnitOfWork over a pool (SqlBackend::units()).
+template <class Connection>
+class PoolUnitOfWork final : public UnitOfWork {
+ public:
+  explicit PoolUnitOfWork(ConnectionPool<Connection>& pool) : pool_(pool) {}
+  void run(const std::function<void()>& work) override { pool_.run_unit(work); }
+
+ private:
+  ConnectionPool<Connection>& pool_;
+};
 
 /// A bounded purge (STYLE C11) on either backend: `query` deletes at most its second parameter's
 /// number of rows older than its first, oldest first, and the answer is how many it deleted; 0

@@ -37,6 +37,7 @@ class SqlBackend : public Backend {
   mfa::RecoveryCodeStore& recovery_codes() final;
   mfa::PasskeyStore& passkeys() final;
   mfa::ChallengeStore& webauthn_challenges() final;
+  UnitOfWork& units() final;
 
  protected:
   explicit SqlBackend(std::unique_ptr<SqlStores<Connection>> stores);

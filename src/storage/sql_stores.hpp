@@ -57,7 +57,8 @@ struct SqlStores {
         totp(pool),
         recovery_codes(pool),
         passkeys(pool),
-        webauthn_challenges(pool) {}
+        webauthn_challenges(pool),
+        units(pool) {}
 
   ConnectionPool<Connection> pool;  // first: outlives every store
   SqlClientStore<Connection> clients;
@@ -80,6 +81,7 @@ struct SqlStores {
   SqlRecoveryCodeStore<Connection> recovery_codes;
   SqlPasskeyStore<Connection> passkeys;
   SqlChallengeStore<Connection> webauthn_challenges;
+  PoolUnitOfWork<Connection> units;
 };
 
 template <class C>
@@ -111,5 +113,6 @@ template <class C> mfa::TotpStore& SqlBackend<C>::totp() { return stores_->totp;
 template <class C> mfa::RecoveryCodeStore& SqlBackend<C>::recovery_codes() { return stores_->recovery_codes; }
 template <class C> mfa::PasskeyStore& SqlBackend<C>::passkeys() { return stores_->passkeys; }
 template <class C> mfa::ChallengeStore& SqlBackend<C>::webauthn_challenges() { return stores_->webauthn_challenges; }
+template <class C> UnitOfWork& SqlBackend<C>::units() { return stores_->units; }
 
 }  // namespace gatehouse::storage

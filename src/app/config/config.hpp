@@ -43,11 +43,15 @@ struct DatabaseConfig {
   /// "sqlite:PATH" ("sqlite::memory:" allowed) or "postgresql://..." (libpq URI, which may carry a
   /// password: a Secret, rendered by redact_url only).
   DatabaseUrl url{"sqlite:./data/gatehouse.db"};
-  int pool_size = 4;                               ///< 1..256
+  /// 0..256; 0 = auto: 1 for SQLite (one connection keeps its page cache warm, and SQLite writes
+  /// one at a time anyway), 4 for PostgreSQL. effective_pool_size() resolves it.
+  int pool_size = 0;
   milliseconds busy_timeout{5000};                 ///< 0..10min
 
   /// @returns the PATH part of "sqlite:PATH" (":memory:" for an in-memory database), "" if url is not sqlite.
   std::string sqlite_path() const;
+  /// pool_size, or the default of the database url's backend when it is 0 (auto).
+  int effective_pool_size() const { return pool_size > 0 ? pool_size : (is_postgres() ? 4 : 1); }
   /// true for a postgres:// or postgresql:// URL.
   bool is_postgres() const;
 };

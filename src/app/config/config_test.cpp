@@ -299,10 +299,18 @@ TEST(ConfigLoad, RangesAreEnforced) {
   EXPECT_THAT(load_error("[server]\nmax_header_bytes = \"2MiB\"\n"), HasSubstr("server.max_header_bytes"));
   EXPECT_THAT(load_error("[server]\nheader_timeout = \"50ms\"\n"), HasSubstr("must be between 100ms and 10m, got 50ms"));
   EXPECT_THAT(load_error("[server]\nidle_timeout = \"2h\"\n"), HasSubstr("server.idle_timeout"));
-  EXPECT_THAT(load_error("[database]\npool_size = 0\n"), HasSubstr("database.pool_size"));
+  EXPECT_THAT(load_error("[database]\npool_size = -1\n"), HasSubstr("database.pool_size"));
+  EXPECT_THAT(load_error("[database]\npool_size = 257\n"), HasSubstr("database.pool_size"));
   EXPECT_THAT(load_error("[keys]\njwks_max_age = \"2d\"\n"), HasSubstr("keys.jwks_max_age"));
   EXPECT_THAT(load_error("[tokens]\naccess_token_ttl = 0\n"), HasSubstr("tokens.access_token_ttl"));
   EXPECT_THAT(load_error("[log]\nlevel = \"verbose\"\n"), HasSubstr("log.level"));
+}
+
+TEST(ConfigLoad, PoolSizeAutoIsOneForSqliteAndFourForPostgres) {
+  EXPECT_EQ(load_ok("").database.effective_pool_size(), 1);
+  EXPECT_EQ(load_ok("[database]\nurl = \"postgresql://gh@127.0.0.1/gh\"\n").database.effective_pool_size(), 4);
+  EXPECT_EQ(load_ok("[database]\npool_size = 3\n").database.effective_pool_size(), 3);
+  EXPECT_EQ(load_ok("[database]\nurl = \"postgresql://gh@127.0.0.1/gh\"\npool_size = 2\n").database.effective_pool_size(), 2);
 }
 
 TEST(ConfigRateLimits, AuthorizePerIpIsOnByDefaultAndConfigurable) {

@@ -35,6 +35,9 @@ constexpr int kBinary = 1;
 
 constexpr Query kBegin{"begin", "BEGIN ISOLATION LEVEL READ COMMITTED"};
 constexpr Query kCommit{"commit", "COMMIT"};
+constexpr Query kSavepoint{"savepoint", "SAVEPOINT gh_nested"};
+constexpr Query kRelease{"release", "RELEASE SAVEPOINT gh_nested"};
+constexpr Query kRollbackToSavepoint{"rollback_to_savepoint", "ROLLBACK TO SAVEPOINT gh_nested"};
 
 // Network byte order (binary format) to and from host integers.
 void put_be(std::string& out, std::uint64_t value, int bytes) {
@@ -313,6 +316,7 @@ bool Connection::usable_when_idle() noexcept {
 }
 
 bool Connection::reset_for_reuse() noexcept {
+  in_unit_ = false;
   if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
   const auto state = PQtransactionStatus(conn_);
   if (state == PQTRANS_IDLE) return true;
@@ -326,17 +330,43 @@ bool Connection::reset_for_reuse() noexcept {
 
 // --- Transaction -----------------------------------------------------------------------------
 
-Transaction::Transaction(Connection& connection) : connection_(connection) { connection_.execute(kBegin); }
+void Connection::begin_unit() {
+  execute(kBegin);
+  in_unit_ = true;
+}
+
+void Connection::commit_unit() {
+  in_unit_ = false;
+  // COMMIT of a transaction in which a statement failed is answered as a ROLLBACK, not an error.
+  if (PQtransactionStatus(conn_) != PQTRANS_INTRANS)
+    throw StorageError(label_ + ": a statement of the unit of work failed; nothing of it was committed");
+  execute(kCommit);
+}
+
+Transaction::Transaction(Connection& connection) : connection_(connection), nested_(connection.in_unit()) {
+  connection_.execute(nested_ ? kSavepoint : kBegin);
+}
 
 Transaction::~Transaction() {
+  if (!open_) return;
+  if (nested_) {
+    // Undoes the savepoint's changes, and clears a failed statement's abort so the unit can go on
+    // (its owner decides, from the exception). If even that fails, the unit's COMMIT refuses.
+    try {
+      connection_.execute(kRollbackToSavepoint);
+      connection_.execute(kRelease);
+    } catch (...) {
+    }
+    return;
+  }
   // A failed statement leaves the transaction aborted; the pool's reset_for_reuse() rolls it back
   // when the lease ends, which is also where a broken connection is discarded.
-  if (open_) connection_.reset_for_reuse();
+  connection_.reset_for_reuse();
 }
 
 void Transaction::commit() {
   open_ = false;  // COMMIT ends the transaction even when it fails
-  connection_.execute(kCommit);
+  connection_.execute(nested_ ? kRelease : kCommit);
 }
 
 // --- text ---------------------------------------------------------------------------------------

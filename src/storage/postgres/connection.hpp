@@ -159,6 +159,12 @@ class Connection {
   /// For the pool, when a lease ends: rolls back a transaction left open. @returns false if the
   /// connection must be discarded (broken, or the rollback failed).
   bool reset_for_reuse() noexcept;
+  /// For the pool's units of work: BEGIN (read committed, as Transaction), and COMMIT, which
+  /// throws if a statement of the unit failed (the server would answer it with a rollback).
+  void begin_unit();
+  void commit_unit();
+  /// true inside a unit of work: a Transaction is then a savepoint within it.
+  bool in_unit() const noexcept { return in_unit_; }
 
   const std::string& label() const { return label_; }
 
@@ -169,11 +175,13 @@ class Connection {
   std::string label_;
   std::unordered_map<const Query*, std::string> statements_;  // Query → prepared statement name
   bool broken_ = false;
+  bool in_unit_ = false;
 };
 
 /// BEGIN ISOLATION LEVEL READ COMMITTED ... COMMIT, rolled back on scope exit unless committed.
 /// Read committed is spelled out because the stores rely on its rule that every statement sees
 /// what committed before it started (after waiting for a lock), whatever the server's default.
+/// Inside a unit of work: SAVEPOINT ... RELEASE, rolled back to the savepoint instead.
 class Transaction {
  public:
   explicit Transaction(Connection& connection);
@@ -184,6 +192,7 @@ class Transaction {
 
  private:
   Connection& connection_;
+  bool nested_;
   bool open_ = true;
 };
 

@@ -1,13 +1,25 @@
 // Expand/contract (migration 0015) on PostgreSQL: a node of the previous release reads and writes
 // only the OIDC columns of login_transactions. Forms rendered by either release complete on the
-// other (storage/testing/legacy_sign_in_rows.hpp).
+// other (storage/testing/legacy_sign_in_rows.hpp). And the unit-of-work contract.
 #include <gtest/gtest.h>
 
 #include "storage/postgres/test_backends.hpp"
 #include "storage/testing/legacy_sign_in_rows.hpp"
+#include "storage/testing/unit_of_work_contract.hpp"
 
 namespace gatehouse::storage::postgres::test {
 namespace {
+
+using storage::testing::UnitOfWorkContract;
+
+INSTANTIATE_TEST_SUITE_P(Postgres, UnitOfWorkContract,
+                         ::testing::Values(storage::testing::UnitOfWorkBackend{"Server",
+                                                                               [] {
+                                                                                 auto open = open_backend();
+                                                                                 Backend* backend = open->backend.get();
+                                                                                 return std::shared_ptr<Backend>(std::move(open), backend);
+                                                                               }}),
+                         storage::testing::unit_of_work_backend_name);
 
 TEST(PostgresSignInStores, ARowAnOldNodeWroteReadsAsAnOidcTransaction) {
   auto open = open_backend();

@@ -20,6 +20,9 @@ constexpr Query kBeginDeferred{"begin", "BEGIN"};
 constexpr Query kBeginImmediate{"begin_immediate", "BEGIN IMMEDIATE"};
 constexpr Query kCommit{"commit", "COMMIT"};
 constexpr Query kRollback{"rollback", "ROLLBACK"};
+constexpr Query kSavepoint{"savepoint", "SAVEPOINT gh_nested"};
+constexpr Query kRelease{"release", "RELEASE gh_nested"};
+constexpr Query kRollbackToSavepoint{"rollback_to_savepoint", "ROLLBACK TO gh_nested"};
 
 // Bound values are copied (SQLITE_TRANSIENT): a caller may bind a temporary. The copies are a few
 // dozen bytes per statement, far below the cost of the step itself.
@@ -174,6 +177,12 @@ std::string sqlite_placeholders(std::string_view sql) {
 }
 
 sqlite3_stmt* Connection::prepared(const Query& query) {
+  // SQLite rolls a transaction back by itself after some errors (SQLITE_FULL, an I/O error); the
+  // rest of a unit must not then run and commit statement by statement.
+  if (in_unit_ && sqlite3_get_autocommit(db_) != 0) {
+    unit_failed_ = true;
+    throw StorageError("sqlite '" + label_ + "': the unit of work's transaction was rolled back after an error");
+  }
   if (auto it = statements_.find(&query); it != statements_.end()) return it->second;
   const std::string sql = sqlite_placeholders(query.sql);  // once per connection: the statement is cached
   sqlite3_stmt* stmt = nullptr;
@@ -210,6 +219,7 @@ void Connection::rollback_quietly() noexcept {
 std::int64_t Connection::changes() const noexcept { return sqlite3_changes64(db_); }
 
 void Connection::fail(std::string_view what, int rc) const {
+  if (in_unit_) unit_failed_ = true;
   throw StorageError(error_message(label_, what, db_, rc));
 }
 
@@ -284,12 +294,42 @@ std::vector<std::string> Statement::text_array(int column) const {
 
 Binder& Binder::text_array(const std::vector<std::string>& values) { return text(encode_string_list(values)); }
 
-Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
+void Connection::begin_unit() {
+  Statement(*this, kBeginImmediate).run();
+  in_unit_ = true;
+  unit_failed_ = false;
+}
+
+void Connection::commit_unit() {
+  in_unit_ = false;  // a COMMIT refused or failed leaves the transaction to the lease's rollback
+  if (unit_failed_) throw StorageError("sqlite '" + label_ + "': a statement of the unit of work failed; nothing of it was committed");
+  Statement(*this, kCommit).run();
+}
+
+Transaction::Transaction(Connection& connection, Mode mode)
+    : connection_(connection), nested_(connection.in_unit()), failed_before_(connection.unit_failed_) {
+  if (nested_) {
+    Statement(connection_, kSavepoint).run();
+    return;
+  }
   Statement(connection_, mode == Mode::kImmediate ? kBeginImmediate : kBeginDeferred).run();
 }
 
 Transaction::~Transaction() {
   if (!open_) return;
+  if (nested_) {
+    // Undoes the savepoint's changes; the unit goes on (its owner decides, from the exception).
+    // If even that fails, the unit may not commit; never a ROLLBACK here, which would end the
+    // unit's transaction under it.
+    try {
+      Statement(connection_, kRollbackToSavepoint).run();
+      Statement(connection_, kRelease).run();
+      connection_.unit_failed_ = failed_before_;  // what failed inside was undone with it
+    } catch (...) {
+      connection_.unit_failed_ = true;
+    }
+    return;
+  }
   try {
     Statement(connection_, kRollback).run();
   } catch (...) {
@@ -299,7 +339,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  Statement(connection_, kCommit).run();
+  Statement(connection_, nested_ ? kRelease : kCommit).run();
   open_ = false;
 }
 

@@ -75,8 +75,17 @@ class Connection {
   /// For the pool, when a lease ends: rolls back a transaction left open; always reusable.
   bool reset_for_reuse() noexcept {
     rollback_quietly();
+    in_unit_ = unit_failed_ = false;
     return true;
   }
+  /// For the pool's units of work: BEGIN IMMEDIATE (the write lock at once, so the unit never
+  /// meets a snapshot that another writer made stale), and COMMIT, which throws if a statement of
+  /// the unit failed and no savepoint undid it (as PostgreSQL's aborted transaction refuses: a
+  /// failed call inside a unit fails the unit on both backends, even if its caller went on).
+  void begin_unit();
+  void commit_unit();
+  /// true inside a unit of work: a Transaction is then a savepoint within it.
+  bool in_unit() const noexcept { return in_unit_; }
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   std::int64_t changes() const noexcept;
 
@@ -101,6 +110,9 @@ class Connection {
   std::string label_;
   BusyWait busy_;
   std::unordered_map<const Query*, sqlite3_stmt*> statements_;
+  bool in_unit_ = false;
+  mutable bool unit_failed_ = false;  // set by fail() inside a unit
+  friend class Transaction;
 };
 
 /// One use of a cached statement: bind (values are copied), step, read. Resets and clears the
@@ -139,7 +151,8 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-/// BEGIN ... COMMIT, rolled back on scope exit unless committed.
+/// BEGIN ... COMMIT, rolled back on scope exit unless committed. Inside a unit of work (which
+/// already holds the write lock): SAVEPOINT ... RELEASE, rolled back to the savepoint instead.
 class Transaction {
  public:
   /// kImmediate takes the write lock at once (waiting up to busy_timeout), so read-then-write
@@ -153,6 +166,8 @@ class Transaction {
 
  private:
   Connection& connection_;
+  bool nested_;
+  bool failed_before_;  // the unit's failure flag when the savepoint began
   bool open_ = true;
 };
 

@@ -2,6 +2,7 @@
 #include "storage/sqlite/connection_pool.hpp"
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 #include <thread>
 
@@ -106,6 +107,71 @@ TEST(ConnectionPool, ReturnedConnectionIsNeverMidTransaction) {
   Statement count(*c, kCountT);
   ASSERT_TRUE(count.step());
   EXPECT_EQ(count.int64(0), 0);
+}
+
+std::int64_t count_t(Connection& c) {
+  Statement count(c, kCountT);
+  EXPECT_TRUE(count.step());
+  return count.int64(0);
+}
+
+TEST(ConnectionPool, AUnitLendsItsConnectionToEveryAcquireOfItsThread) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("unit", opened), 1, 20ms, "unit");
+  Statement(*pool.acquire(), kCreateT).run();
+  Connection* in_unit = nullptr;
+  pool.run_unit([&] {
+    // A pool of one: without the loan, the second acquire would wait and time out.
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+    in_unit = &*a;
+    EXPECT_EQ(&*a, &*b);
+    EXPECT_TRUE(a->in_transaction());
+    Statement(*a, kInsertT).bind_blob(1, "a").run();
+    // Another thread gets no connection while the unit holds the only one.
+    EXPECT_THROW(std::async(std::launch::async, [&] { pool.acquire(); }).get(), StorageError);
+  });
+  auto after = pool.acquire();
+  EXPECT_EQ(&*after, in_unit) << "the borrowed leases gave nothing back twice";
+  EXPECT_FALSE(after->in_transaction());
+  EXPECT_EQ(count_t(*after), 1);
+  EXPECT_EQ(opened.load(), 1);
+}
+
+TEST(ConnectionPool, AUnitThatThrowsRollsBackAndFreesItsConnection) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("unit-throw", opened), 1, 20ms, "unit-throw");
+  Statement(*pool.acquire(), kCreateT).run();
+  EXPECT_THROW(pool.run_unit([&] {
+    Statement(*pool.acquire(), kInsertT).bind_blob(1, "a").run();
+    throw std::runtime_error("fails");
+  }),
+               std::runtime_error);
+  auto c = pool.acquire();
+  EXPECT_FALSE(c->in_transaction());
+  EXPECT_FALSE(c->in_unit());
+  EXPECT_EQ(count_t(*c), 0);
+}
+
+TEST(Transaction, InsideAUnitIsASavepointThatUndoesOnlyItself) {
+  std::atomic<int> opened{0};
+  ConnectionPool pool(counting_opener("savepoint", opened), 1, 20ms, "savepoint");
+  Statement(*pool.acquire(), kCreateT).run();
+  pool.run_unit([&] {
+    auto c = pool.acquire();
+    Statement(*c, kInsertT).bind_blob(1, "unit").run();
+    {
+      Transaction tx(*c, Transaction::Mode::kImmediate);  // no "transaction within a transaction"
+      Statement(*c, kInsertT).bind_blob(1, "undone").run();
+    }
+    {
+      Transaction tx(*c, Transaction::Mode::kImmediate);
+      Statement(*c, kInsertT).bind_blob(1, "kept").run();
+      tx.commit();
+    }
+    EXPECT_TRUE(c->in_transaction()) << "the savepoint's end ended the unit's transaction";
+  });
+  EXPECT_EQ(count_t(*pool.acquire()), 2);
 }
 
 TEST(Transaction, RollsBackUnlessCommitted) {

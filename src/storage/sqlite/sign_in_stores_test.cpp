@@ -1,5 +1,5 @@
 // Sign-in state contracts on SQLite (":memory:" and a file): login transactions, SSO sessions,
-// authorization codes.
+// authorization codes, and the unit of work that completing a sign-in writes them in.
 #include "session/testing/sso_session_store_contract.hpp"
 #include "signin/testing/transaction_store_contract.hpp"
 #include "token/testing/code_store_contract.hpp"
@@ -7,6 +7,7 @@
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/test_backends.hpp"
 #include "storage/testing/legacy_sign_in_rows.hpp"
+#include "storage/testing/unit_of_work_contract.hpp"
 
 namespace gatehouse::storage::sqlite::test {
 namespace {
@@ -17,6 +18,7 @@ using signin::testing::TransactionStoreContract;
 using session::testing::SsoSessionStoreContract;
 using token::CodeStore;
 using token::testing::CodeStoreContract;
+using storage::testing::UnitOfWorkContract;
 
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, TransactionStoreContract,
@@ -42,6 +44,16 @@ INSTANTIATE_TEST_SUITE_P(
         token::testing::CodeStoreBackend{"Memory", [] { return store_of<CodeStore, &SqliteBackend::codes>(open_memory_backend()); }},
         token::testing::CodeStoreBackend{"File", [] { return store_of<CodeStore, &SqliteBackend::codes>(open_file_backend()); }}),
     token::testing::code_backend_name);
+
+std::shared_ptr<Backend> whole(std::shared_ptr<OpenBackend> open) {
+  Backend* backend = open->backend.get();
+  return std::shared_ptr<Backend>(std::move(open), backend);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, UnitOfWorkContract,
+                         ::testing::Values(storage::testing::UnitOfWorkBackend{"Memory", [] { return whole(open_memory_backend()); }},
+                                           storage::testing::UnitOfWorkBackend{"File", [] { return whole(open_file_backend()); }}),
+                         storage::testing::unit_of_work_backend_name);
 
 // Expand/contract (migration 0015): what a node of the previous release writes and reads
 // (storage/testing/legacy_sign_in_rows.hpp).
