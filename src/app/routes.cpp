@@ -31,6 +31,7 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
   signin::add_sign_in_routes(router, w.sign_in);
   signin::account::add_account_routes(router, w.account);
   oidc::add_logout_routes(router, w.logout_deps);
+  cas::add_cas_routes(router, w.cas_front_door);
   admin::add_routes(router, w.admin_deps);
   MetricsSources sources{w.request_stats, w.logins, w.job_runs, w.store_errors, w.redis.get(), *w.store,
                                [&w] { return w.cluster->events().watermark(); }, node_id_of(w.config),

@@ -65,6 +65,19 @@ std::string cluster_config_hash(const config::Config& c) {
   return hex(jose::sha256(config::render_cluster_wide(c))).substr(0, 16);
 }
 
+/// Every registered client, page by page (the CAS service registry's loader).
+std::vector<client::Client> all_clients(client::ClientStore& clients) {
+  constexpr std::size_t kPage = 500;
+  std::vector<client::Client> out;
+  for (std::size_t offset = 0;; offset += kPage) {
+    auto page = clients.list(offset, kPage);
+    const auto got = page.items.size();
+    for (auto& c : page.items) out.push_back(std::move(c));
+    if (got < kPage) break;
+  }
+  return out;
+}
+
 /// Identifies the signing keys a node serves: their kids and states.
 std::string keyset_of(const keys::KeySet& set) {
   std::string ids;
@@ -187,6 +200,15 @@ Wiring::Wiring(const config::Config& c)
                      .signing_algs = c.keys.algorithms,
                      .jwks_max_age = std::chrono::seconds(c.keys.jwks_max_age),
                      .ring = ring},
+      cas_services([this] { return all_clients(store->clients()); }, kClientCacheTtl, clock),
+      cas_deps{.sign_in = sign_in,
+               .services = cas_services,
+               .tickets = store->cas_tickets(),
+               .users = user_cache,
+               .clock = clock,
+               .ticket_ttl = c.cas.ticket_ttl.count(),
+               .pgts = &store->cas_proxy_granting_tickets(),
+               .session_lifetime = c.login.session_lifetime.count()},
       admin_deps(admin_deps_of(*this, c)) {
   wire_grants();
   keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
@@ -198,6 +220,27 @@ Wiring::Wiring(const config::Config& c)
   wire_sign_in();
   wire_rate_limits();
   wire_admin();
+  wire_cas();
+}
+
+void Wiring::wire_cas() {
+  const auto& c = config.cas;
+  if (!c.proxy_callback_ca_file.empty()) {
+    if (auto loaded = http::check_ca_file(c.proxy_callback_ca_file); !loaded)
+      throw StartupError("cas.proxy_callback_ca_file: " + loaded.error());
+  }
+  http::ClientOptions o;
+  o.ca_file = c.proxy_callback_ca_file;
+  o.connect_timeout = o.handshake_timeout = o.response_timeout = c.proxy_callback_timeout;
+  o.max_body = 64 * 1024;
+  o.max_in_flight = 8;
+  auto allowed = std::make_shared<http::AddressList>(*http::AddressList::parse(c.proxy_callback_addresses));
+  o.allow_address = [allowed](const std::string& address) {
+    return allowed->empty() ? http::is_public_address(address) : allowed->contains(address);
+  };
+  cas_callbacks = std::make_unique<http::Client>(std::move(o));
+  cas_deps.callbacks = cas_callbacks.get();
+  sign_in.add_front_door(cas_front_door);
 }
 
 void Wiring::wire_grants() {
@@ -225,14 +268,19 @@ void Wiring::wire_cluster() {
     ring.publish(key_manager.load());
     theme.reload();
     client_cache.clear();
+    cas_services.invalidate();
     user_cache.clear();
   };
   cluster = std::make_unique<ClusterRuntime>(
       *store, clock, o, [this](const cluster::ClusterEvent& e) { apply_event(e); },
       [this] { return keyset_of(*ring.current()); });
+  // A client written here changes this node's CAS services at once; with Redis, every node hears
+  // of a change at once, besides the database's own channel.
+  client_cache.set_after_write([this] {
+    cas_services.invalidate();
+    if (redis) publish_change();
+  });
   if (redis) {
-    // Every node hears of a change through Redis at once, besides the database's own channel.
-    client_cache.set_after_write([this] { publish_change(); });
     user_cache.set_after_write([this] { publish_change(); });
     redis_events = std::make_unique<cache::RedisSubscriber>(redis_options(c), std::string(kEventsChannel),
                                                             [this] { cluster->wake(); });
@@ -403,6 +451,7 @@ void Wiring::publish_change() noexcept {
 void Wiring::apply_event(const cluster::ClusterEvent& e) {
   if (e.kind == cluster::kClientChanged) {
     client_cache.invalidate(e.key);
+    cas_services.invalidate();
   } else if (e.kind == cluster::kUserChanged) {
     user_cache.invalidate(e.key);
   } else if (e.kind == cluster::kKeyChanged) {

@@ -16,6 +16,7 @@
 #include "cache/redis_counters.hpp"
 #include "cache/redis_rate.hpp"
 #include "cache/redis_replay.hpp"
+#include "cas/cas_front_door.hpp"
 #include "client/client_cache.hpp"
 #include "client/secret_hasher.hpp"
 #include "cluster/purge.hpp"
@@ -120,6 +121,12 @@ struct Wiring {
   oidc::OidcFrontDoor oidc_front_door{authorize_deps};
   oidc::LogoutDeps logout_deps{authorize_deps, codec};
   oidc::DiscoveryDeps discovery_deps;
+  /// CAS: the services of the client registry (reloaded when a client changes here or elsewhere),
+  /// the callbacks of proxying, and the front door.
+  cas::ServiceRegistry cas_services;
+  std::unique_ptr<http::Client> cas_callbacks;
+  cas::CasDeps cas_deps;
+  cas::CasFrontDoor cas_front_door{cas_deps};
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;
@@ -132,6 +139,7 @@ struct Wiring {
   void wire_sign_in();
   void wire_rate_limits();
   void wire_admin();
+  void wire_cas();
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
   void add_job(cluster::JobSpec job);
   /// Appends to the audit trail; a store fault is logged, never thrown (the request it records stands).

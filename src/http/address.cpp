@@ -142,6 +142,15 @@ bool AddressList::contains(const IpAddress& a) const {
   });
 }
 
+bool is_public_address(std::string_view address) {
+  static const AddressList kNotPublic = *AddressList::parse({
+      "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+      "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3",
+      "::/127", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8"});
+  auto a = IpAddress::parse(address);
+  return a && !kNotPublic.contains(*a);
+}
+
 bool AddressList::contains(std::string_view address) const {
   auto a = IpAddress::parse(address);
   return a && contains(*a);

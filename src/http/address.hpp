@@ -43,6 +43,11 @@ class AddressList {
   std::vector<Network> networks_;
 };
 
+/// Whether `address` is a public unicast address: not loopback, private (RFC 1918, fc00::/7),
+/// shared (100.64/10), link-local, unspecified, multicast, broadcast, documentation or reserved.
+/// For calls to URLs others chose (CAS proxy callbacks), which must not reach internal hosts.
+bool is_public_address(std::string_view address);
+
 /// What a request says about its client once proxies are accounted for.
 struct ClientInfo {
   std::string address;  ///< the client's IP address (the peer's when it is not a trusted proxy)

@@ -101,9 +101,17 @@ asio::awaitable<void> run(Call& call, asio::ssl::context* ssl, std::optional<Out
     }
     endpoints = std::move(found);
   }
+  // Checked on the resolved addresses, the ones connected to: a name cannot resolve around it.
+  std::vector<tcp::endpoint> allowed;
+  for (const auto& e : endpoints)
+    if (!o.allow_address || o.allow_address(e.endpoint().address().to_string())) allowed.push_back(e.endpoint());
+  if (allowed.empty()) {
+    out = unexpected(ClientError{ClientError::Kind::kFailed, call.host + " resolves to no address calls may go to"});
+    co_return;
+  }
   beast::tcp_stream tcp_stream(ex);
   tcp_stream.expires_after(o.connect_timeout);
-  if (auto [ec, ep] = co_await tcp_stream.async_connect(endpoints, kTuple); ec) {
+  if (auto [ec, ep] = co_await tcp_stream.async_connect(allowed, kTuple); ec) {
     out = unexpected(step_error(ec, "connecting", o.connect_timeout));
     co_return;
   }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,9 @@ struct ClientOptions {
   std::size_t max_in_flight = 4;                      ///< calls running at once; beyond: ClientError::kBusy
   std::string ca_file;                                ///< PEM CAs trusted for https besides the system's
   std::size_t max_body = 4 * 1024 * 1024;
+  /// When set, only resolved addresses it accepts (their text form) are connected to; a URL whose
+  /// host resolves to none of them fails. For calls to URLs others chose (CAS proxy callbacks).
+  std::function<bool(const std::string& address)> allow_address;
 };
 
 class Client {

@@ -162,6 +162,17 @@ struct WebauthnConfig {
   seconds challenge_ttl{300};                   ///< how long a passkey ceremony may take; 10s..1h
 };
 
+/// [cas]: the CAS protocol front door (/cas/...).
+struct CasConfig {
+  seconds ticket_ttl{10};  ///< how long a service or proxy ticket may wait for its validation; 1s..5m
+  /// Where pgtUrl proxy callbacks may go: addresses/CIDRs; empty = public addresses only (never
+  /// loopback, private, link-local ...). Checked on the resolved address.
+  std::vector<std::string> proxy_callback_addresses;
+  /// PEM certificate authorities trusted for proxy callbacks besides the system's ("" = none).
+  std::string proxy_callback_ca_file;
+  milliseconds proxy_callback_timeout{5000};  ///< the whole callback (connect, TLS, answer); 100ms..30s
+};
+
 /// [bootstrap]
 /// [rate_limits]: requests allowed per window, counted across the cluster (Redis or the database).
 /// 0 = no limit (the default, except authorize_per_ip): a limit costs one Redis (or database) round
@@ -219,6 +230,7 @@ struct Config {
   MfaConfig mfa;
   AccountConfig account;
   WebauthnConfig webauthn;
+  CasConfig cas;
   BootstrapConfig bootstrap;
   LogConfig log;
   std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)

@@ -702,6 +702,12 @@ origins = ["https://login.example.com", "https://www.example.com:8443"]
 user_verification = "required"
 challenge_ttl = "2m"
 
+[cas]
+ticket_ttl = "20s"
+proxy_callback_addresses = ["10.0.0.0/8"]
+proxy_callback_ca_file = "/etc/gatehouse/cas-ca.pem"
+proxy_callback_timeout = "2s"
+
 [bootstrap]
 kickstart = "/etc/gatehouse/kickstart.json"
 
@@ -841,6 +847,8 @@ TEST(ConfigWebauthn, RelyingPartyComesFromPublicUrlUnlessSet) {
   EXPECT_THAT(load_error("[webauthn]\norigins = [\"https://a.example.com/path\"]\n"), HasSubstr("webauthn.origins"));
   EXPECT_THAT(load_error("[webauthn]\norigins = [\"ftp://a.example.com\"]\n"), HasSubstr("webauthn.origins"));
   EXPECT_THAT(load_error("[webauthn]\nchallenge_ttl = \"2h\"\n"), HasSubstr("webauthn.challenge_ttl"));
+  EXPECT_THAT(load_error("[cas]\nticket_ttl = \"10m\"\n"), HasSubstr("cas.ticket_ttl"));
+  EXPECT_THAT(load_error("[cas]\nproxy_callback_addresses = [\"nope\"]\n"), HasSubstr("cas.proxy_callback_addresses"));
   EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com\"\n[webauthn]\nrp_id = \"other.com\"\n"),
               HasSubstr("webauthn.rp_id: \"other.com\" is not the host of the origin \"https://id.example.com\""));
   EXPECT_THAT(load_error("[server]\npublic_url = \"https://id.example.com\"\n[webauthn]\nrp_id = \"ample.com\"\n"),

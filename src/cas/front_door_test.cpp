@@ -1,0 +1,276 @@
+// The CAS front door against the real sign-in domain on an in-memory SQLite store, a fixed clock,
+// and a ticket store fake (the SQL ticket stores have their own contract suite): /cas/login with
+// and without a session, renew, gateway, method=POST; every validation endpoint and error code of
+// CAS Protocol 3.0 §2.5.3; /cas/logout; the XML and JSON answers' escaping.
+
+#include "cas/cas_front_door.hpp"
+
+#include <map>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "jose/openssl/crypto.hpp"
+#include "storage/sqlite/sqlite_backend.hpp"
+
+namespace gatehouse::cas {
+namespace {
+
+constexpr user::Argon2Params kCheap{256, 1, 1};
+constexpr std::string_view kService = "https://app.example.com/cas/";
+
+class FakeTickets final : public TicketStore {
+ public:
+  void insert(const Ticket& t) override {
+    std::lock_guard lock(mutex_);
+    tickets_[t.id_hash] = t;
+  }
+  std::optional<Ticket> consume(const std::string& id_hash, UnixSeconds now) override {
+    std::lock_guard lock(mutex_);
+    auto it = tickets_.find(id_hash);
+    if (it == tickets_.end()) return std::nullopt;
+    auto t = std::move(it->second);
+    tickets_.erase(it);
+    if (t.expires_at <= now) return std::nullopt;
+    return t;
+  }
+  std::size_t purge_expired(UnixSeconds, std::size_t) override { return 0; }
+  std::size_t size() {
+    std::lock_guard lock(mutex_);
+    return tickets_.size();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, Ticket> tickets_;
+};
+
+std::vector<client::Client> all_clients(client::ClientStore& store) { return store.list(0, 1000).items; }
+
+class CasTest : public ::testing::Test {
+ protected:
+  CasTest()
+      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
+        clock_(1'800'000'000),
+        hasher_(kCheap),
+        sign_in_deps_{backend_.users(), hasher_, backend_.login_transactions(), backend_.sso_sessions(), clock_},
+        sign_in_(sign_in_deps_),
+        registry_([this] { return all_clients(backend_.clients()); }, std::chrono::seconds(60), clock_),
+        deps_{sign_in_, registry_, tickets_, backend_.users(), clock_},
+        cas_(deps_) {
+    backend_.migrate();
+    sign_in_deps_.csrf_key = signin::CsrfKey(jose::random_bytes(32));
+    sign_in_.add_front_door(cas_);
+    user::User u;
+    u.id = "u1";
+    u.username = "ada";
+    u.email = "ada@example.com";
+    u.name = "Ada <Lovelace> & \"Co\"";
+    u.password_hash = hasher_.hash(user::Password("correct horse"));
+    EXPECT_EQ(backend_.users().insert(u), user::UserWriteResult::kOk);
+    client::Client c;
+    c.client_id = "app";
+    c.client_name = "The App";
+    c.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://app.example.com/cas/"}],
+                           "cas_attributes": ["email", "name"]})";
+    EXPECT_TRUE(backend_.clients().insert(c));
+  }
+
+  static http::Request get(std::string path, std::string query, std::string cookie = {}) {
+    http::Request r;
+    r.method = "GET";
+    r.path = std::move(path);
+    r.query = std::move(query);
+    if (!cookie.empty()) r.headers.push_back({"cookie", cookie});
+    return r;
+  }
+  static std::string enc(std::string_view s) { return http::percent_encode(s); }
+  static std::string location(const http::Response& r) {
+    const auto* l = r.header("Location");
+    return l != nullptr ? *l : std::string();
+  }
+  static std::string ticket_of(const http::Response& r) {
+    const auto l = location(r);
+    const auto at = l.find("ticket=");
+    return at == std::string::npos ? std::string() : l.substr(at + 7);
+  }
+  static std::string session_cookie(const http::Response& r) {
+    for (const auto& h : r.headers)
+      if (h.name == "Set-Cookie" && h.value.starts_with("gh_session=")) return h.value.substr(0, h.value.find(';'));
+    return {};
+  }
+  static std::string field(const std::string& body, const std::string& name) {
+    const auto at = body.find("name=\"" + name + "\" value=\"");
+    if (at == std::string::npos) return {};
+    const auto start = at + name.size() + 15;
+    return body.substr(start, body.find('"', start) - start);
+  }
+
+  /// /cas/login for `service` without a session, then the password: the redirect with a ticket.
+  http::Response sign_in(std::string_view service, std::string_view extra = {}) {
+    auto page = cas_.login(get("/cas/login", "service=" + enc(service) + std::string(extra)));
+    EXPECT_EQ(page.status, 200) << page.body;
+    http::Request post;
+    post.method = "POST";
+    post.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
+    post.headers.push_back({"cookie", "gh_csrf=" + field(page.body, "csrf")});
+    post.body = "tx=" + field(page.body, "tx") + "&csrf=" + field(page.body, "csrf") + "&username=ada&password=correct+horse";
+    return sign_in_.login_endpoint(post);
+  }
+  http::Response validate(std::string_view path, std::string query) {
+    auto ep = CasFrontDoor::Endpoint::kService;
+    if (path.find("proxyValidate") != std::string_view::npos) ep = CasFrontDoor::Endpoint::kProxy;
+    if (path == "/cas/validate") ep = CasFrontDoor::Endpoint::kV1;
+    return cas_.validate(get(std::string(path), std::move(query)), ep, path.starts_with("/cas/p3/"));
+  }
+  std::string validation(std::string_view ticket, std::string_view service = kService) {
+    return "service=" + enc(service) + "&ticket=" + std::string(ticket);
+  }
+
+  storage::sqlite::SqliteBackend backend_;
+  FixedClock clock_;
+  user::PasswordHasher hasher_;
+  signin::SignInDeps sign_in_deps_;
+  signin::SignIn sign_in_;
+  ServiceRegistry registry_;
+  FakeTickets tickets_;
+  CasDeps deps_;
+  CasFrontDoor cas_;
+};
+
+TEST_F(CasTest, ASignInGivesAServiceTicketThatValidatesOnceWithAttributes) {
+  const std::string service = std::string(kService) + "page?x=1";
+  auto r = sign_in(service);
+  ASSERT_EQ(r.status, 302) << r.body;
+  EXPECT_TRUE(location(r).starts_with(service + "&ticket=ST-")) << location(r);
+  const auto ticket = ticket_of(r);
+  EXPECT_GE(ticket.size(), 32u);
+  auto ok = validate("/cas/p3/serviceValidate", validation(ticket, service));
+  EXPECT_NE(ok.body.find("<cas:authenticationSuccess>"), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("<cas:user>ada</cas:user>"), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("<cas:email>ada@example.com</cas:email>"), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("<cas:name>Ada &lt;Lovelace&gt; &amp; &quot;Co&quot;</cas:name>"), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("<cas:isFromNewLogin>true</cas:isFromNewLogin>"), std::string::npos) << ok.body;
+  auto again = validate("/cas/p3/serviceValidate", validation(ticket, service));
+  EXPECT_NE(again.body.find("code=\"INVALID_TICKET\""), std::string::npos) << "a ticket validates once: " << again.body;
+}
+
+TEST_F(CasTest, CasTwoAnswersCarryNoAttributesAndCasOneIsText) {
+  auto v2 = validate("/cas/serviceValidate", validation(ticket_of(sign_in(kService))));
+  EXPECT_NE(v2.body.find("<cas:user>ada</cas:user>"), std::string::npos) << v2.body;
+  EXPECT_EQ(v2.body.find("<cas:attributes>"), std::string::npos) << v2.body;
+  auto v1 = validate("/cas/validate", validation(ticket_of(sign_in(kService))));
+  EXPECT_EQ(v1.body, "yes\nada\n");
+  EXPECT_EQ(validate("/cas/validate", validation("ST-unknown-0123456789abcdefghijklmnop")).body, "no\n\n");
+}
+
+TEST_F(CasTest, ALiveSessionGetsATicketWithoutAFormUnlessRenewIsAsked) {
+  const auto cookie = session_cookie(sign_in(kService));
+  ASSERT_FALSE(cookie.empty());
+  auto r = cas_.login(get("/cas/login", "service=" + enc(kService), cookie));
+  ASSERT_EQ(r.status, 302) << r.body;
+  const auto ticket = ticket_of(r);
+  auto renewed = validate("/cas/serviceValidate", validation(ticket) + "&renew=true");
+  EXPECT_NE(renewed.body.find("code=\"INVALID_TICKET\""), std::string::npos) << "not from an initial login: " << renewed.body;
+  auto form = cas_.login(get("/cas/login", "renew=true&service=" + enc(kService), cookie));
+  EXPECT_EQ(form.status, 200) << "renew asks for the password again";
+  EXPECT_FALSE(field(form.body, "tx").empty());
+}
+
+TEST_F(CasTest, GatewayNeverShowsAFormAndARenewedSignInValidatesWithRenew) {
+  auto r = cas_.login(get("/cas/login", "gateway=true&service=" + enc(kService)));
+  EXPECT_EQ(r.status, 302);
+  EXPECT_EQ(location(r), kService) << "back to the service without a ticket";
+  auto fresh = sign_in(kService, "&renew=true");
+  auto ok = validate("/cas/serviceValidate", validation(ticket_of(fresh)) + "&renew=true");
+  EXPECT_NE(ok.body.find("<cas:user>ada</cas:user>"), std::string::npos) << ok.body;
+}
+
+TEST_F(CasTest, AServiceThatMatchesNoRegistrationGetsNoTicket) {
+  for (const std::string bad : {"https://app.example.com/cass/", "https://app.example.com.evil.example/cas/",
+                                "https://evil.example/cas/", "https://app.example.com@evil.example/cas/", "not a url"}) {
+    auto r = cas_.login(get("/cas/login", "service=" + enc(bad)));
+    EXPECT_EQ(r.status, 403) << bad;
+  }
+  EXPECT_EQ(tickets_.size(), 0u);
+}
+
+TEST_F(CasTest, ATicketForAnotherServiceIsRefusedAndSpent) {
+  const auto ticket = ticket_of(sign_in(kService));
+  auto other = validate("/cas/serviceValidate", validation(ticket, std::string(kService) + "other"));
+  EXPECT_NE(other.body.find("code=\"INVALID_SERVICE\""), std::string::npos) << other.body;
+  auto right = validate("/cas/serviceValidate", validation(ticket));
+  EXPECT_NE(right.body.find("code=\"INVALID_TICKET\""), std::string::npos) << "spent by the first attempt: " << right.body;
+}
+
+TEST_F(CasTest, AnExpiredTicketIsRefused) {
+  const auto ticket = ticket_of(sign_in(kService));
+  clock_.advance(10);
+  auto r = validate("/cas/serviceValidate", validation(ticket));
+  EXPECT_NE(r.body.find("code=\"INVALID_TICKET\""), std::string::npos) << r.body;
+}
+
+TEST_F(CasTest, MissingOrMalformedParametersGetTheSpecifiedErrors) {
+  auto none = validate("/cas/serviceValidate", "service=" + enc(kService));
+  EXPECT_NE(none.body.find("code=\"INVALID_REQUEST\""), std::string::npos) << none.body;
+  auto bad = validate("/cas/serviceValidate", validation("XX-123"));
+  EXPECT_NE(bad.body.find("code=\"INVALID_TICKET\""), std::string::npos) << bad.body;
+  auto broken = validate("/cas/serviceValidate", "service=%zz&ticket=ST-1");
+  EXPECT_NE(broken.body.find("code=\"INVALID_REQUEST\""), std::string::npos) << broken.body;
+  auto huge = validate("/cas/serviceValidate", validation("ST-" + std::string(300, 'a')));
+  EXPECT_NE(huge.body.find("code=\"INVALID_TICKET\""), std::string::npos);
+  EXPECT_EQ(huge.body.find(std::string(300, 'a')), std::string::npos) << "an oversized ticket is not echoed whole";
+}
+
+TEST_F(CasTest, AProxyTicketIsRefusedByServiceValidate) {
+  const std::string pt = "PT-" + std::string(40, 'p');
+  tickets_.insert(Ticket{.id_hash = jose::sha256(pt), .kind = TicketKind::kProxy, .service = std::string(kService),
+                         .client_id = "app", .user_id = "u1", .sign_in = {"sid", clock_.now(), "pwd"},
+                         .proxies = {"https://proxy.example/cb"}, .created_at = clock_.now(),
+                         .expires_at = clock_.now() + 10});
+  auto r = validate("/cas/serviceValidate", validation(pt));
+  EXPECT_NE(r.body.find("code=\"INVALID_TICKET_SPEC\""), std::string::npos) << r.body;
+}
+
+TEST_F(CasTest, JsonAnswersAreServiceResponses) {
+  auto ok = validate("/cas/p3/serviceValidate", validation(ticket_of(sign_in(kService))) + "&format=JSON");
+  EXPECT_EQ(*ok.header("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_NE(ok.body.find(R"("authenticationSuccess":{"user":"ada")"), std::string::npos) << ok.body;
+  auto bad = validate("/cas/p3/serviceValidate", validation("ST-nope-0123456789abcdefghijklmnopqrstu") + "&format=JSON");
+  EXPECT_NE(bad.body.find(R"("code":"INVALID_TICKET")"), std::string::npos) << bad.body;
+}
+
+TEST_F(CasTest, MethodPostSendsTheTicketInAForm) {
+  auto r = sign_in(kService, "&method=POST");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("action=\"https://app.example.com/cas/\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("name=\"ticket\" value=\"ST-"), std::string::npos) << r.body;
+}
+
+TEST_F(CasTest, LogoutEndsTheSessionAndRedirectsOnlyToARegisteredService) {
+  const auto cookie = session_cookie(sign_in(kService));
+  auto out = cas_.logout(get("/cas/logout", "service=" + enc("https://evil.example/"), cookie));
+  EXPECT_EQ(out.status, 200) << "no open redirect";
+  auto r = cas_.login(get("/cas/login", "service=" + enc(kService), cookie));
+  EXPECT_EQ(r.status, 200) << "the session ended: the form again";
+  const auto cookie2 = session_cookie(sign_in(kService));
+  auto back = cas_.logout(get("/cas/logout", "service=" + enc(kService), cookie2));
+  EXPECT_EQ(back.status, 302);
+  EXPECT_EQ(location(back), kService);
+}
+
+TEST(CasResponses, XmlEscapingKeepsTheDocumentsStructure) {
+  EXPECT_EQ(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+  EXPECT_EQ(xml_escape(std::string("x\x01y", 3)), "x\xEF\xBF\xBDy") << "a control character XML cannot hold";
+  EXPECT_EQ(xml_escape("\xC3\xA9t\xC3\xA9"), "\xC3\xA9t\xC3\xA9") << "UTF-8 kept";
+  EXPECT_EQ(xml_escape("\xC3"), "\xEF\xBF\xBD") << "a cut sequence";
+  EXPECT_EQ(xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") << "a surrogate is not UTF-8";
+  auto r = failure_response(CasError::kInvalidTicket, "</cas:authenticationFailure><cas:user>x", Format::kXml);
+  EXPECT_EQ(r.body.find("<cas:user>"), std::string::npos) << r.body;
+  EXPECT_EQ(v1_response(nullptr).body, "no\n\n");
+  const std::string forged = "ada\nyes";
+  EXPECT_EQ(v1_response(&forged).body, "no\n\n") << "a user name cannot forge a line";
+}
+
+}  // namespace
+}  // namespace gatehouse::cas
