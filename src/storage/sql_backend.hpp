@@ -37,6 +37,8 @@ class SqlBackend : public Backend {
   mfa::RecoveryCodeStore& recovery_codes() final;
   mfa::PasskeyStore& passkeys() final;
   mfa::ChallengeStore& webauthn_challenges() final;
+  cas::TicketStore& cas_tickets() final;
+  cas::ProxyGrantingTicketStore& cas_proxy_granting_tickets() final;
   UnitOfWork& units() final;
 
  protected:

@@ -11,6 +11,7 @@
 
 #include "storage/api_key_store.hpp"
 #include "storage/audit_store.hpp"
+#include "storage/cas_ticket_store.hpp"
 #include "storage/challenge_store.hpp"
 #include "storage/client_store.hpp"
 #include "storage/code_store.hpp"
@@ -58,6 +59,8 @@ struct SqlStores {
         recovery_codes(pool),
         passkeys(pool),
         webauthn_challenges(pool),
+        cas_tickets(pool),
+        cas_proxy_granting_tickets(pool),
         units(pool) {}
 
   ConnectionPool<Connection> pool;  // first: outlives every store
@@ -81,6 +84,8 @@ struct SqlStores {
   SqlRecoveryCodeStore<Connection> recovery_codes;
   SqlPasskeyStore<Connection> passkeys;
   SqlChallengeStore<Connection> webauthn_challenges;
+  SqlCasTicketStore<Connection> cas_tickets;
+  SqlProxyGrantingTicketStore<Connection> cas_proxy_granting_tickets;
   PoolUnitOfWork<Connection> units;
 };
 
@@ -113,6 +118,10 @@ template <class C> mfa::TotpStore& SqlBackend<C>::totp() { return stores_->totp;
 template <class C> mfa::RecoveryCodeStore& SqlBackend<C>::recovery_codes() { return stores_->recovery_codes; }
 template <class C> mfa::PasskeyStore& SqlBackend<C>::passkeys() { return stores_->passkeys; }
 template <class C> mfa::ChallengeStore& SqlBackend<C>::webauthn_challenges() { return stores_->webauthn_challenges; }
+template <class C> cas::TicketStore& SqlBackend<C>::cas_tickets() { return stores_->cas_tickets; }
+template <class C> cas::ProxyGrantingTicketStore& SqlBackend<C>::cas_proxy_granting_tickets() {
+  return stores_->cas_proxy_granting_tickets;
+}
 template <class C> UnitOfWork& SqlBackend<C>::units() { return stores_->units; }
 
 }  // namespace gatehouse::storage
