@@ -4,6 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -242,6 +243,29 @@ TEST(ServiceRegistry, AFailedReloadKeepsThePreviousSnapshot) {
   dir.clients.clear();
   EXPECT_EQ(registry.find("https://one.example.com/"), nullptr) << "the next attempt loads the change";
   EXPECT_EQ(dir.loads.load(), before + 2);
+}
+
+TEST(ServiceRegistry, LookupsRacingInvalidationsAlwaysSeeASnapshot) {
+  FakeDirectory dir;
+  dir.clients.push_back(registered(cas_client("one", R"([{"match":"prefix","url":"https://one.example.com/"}])")));
+  FixedClock clock(1000);
+  ServiceRegistry registry(dir.loader(), 60s, clock);
+  std::atomic<int> misses{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i)
+        if (registry.find("https://one.example.com/x") == nullptr) ++misses;
+    });
+  std::thread invalidator([&] {
+    while (!stop) registry.invalidate();
+  });
+  for (auto& r : readers) r.join();
+  stop = true;
+  invalidator.join();
+  EXPECT_EQ(misses.load(), 0);
+  EXPECT_GE(dir.loads.load(), 1);
 }
 
 TEST(ServiceRegistry, ProxyCallbacksNeedHttpsAndARegisteredPattern) {
