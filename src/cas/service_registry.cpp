@@ -74,8 +74,8 @@ bool regex_matches(const pcre2_code* regex, std::string_view url) {
   return false;
 }
 
-/// An absolute http(s) URL with a host, without user information, control characters, spaces or
-/// non-ASCII bytes, at most kMaxServiceLength long, and with no "." or ".." path segment (literal or
+/// An absolute http(s) URL with a host (not percent-encoded), without user information, control
+/// characters, spaces or non-ASCII bytes, at most kMaxServiceLength long, and with no "." or ".." path segment (literal or
 /// percent-encoded: a browser resolves both, which would step out of a prefix).
 bool acceptable_url(std::string_view url) {
   if (url.empty() || url.size() > kMaxServiceLength) return false;
@@ -83,6 +83,8 @@ bool acceptable_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || parsed->host().empty() || parsed->has_userinfo()) return false;
   if (parsed->scheme() != "https" && parsed->scheme() != "http") return false;
+  // A browser decodes a percent-encoded host, so "%2e" would let a pattern read another name.
+  if (parsed->encoded_host().find('%') != std::string_view::npos) return false;
   for (auto segment : parsed->encoded_segments()) {
     const auto decoded = segment.decode();
     if (decoded == "." || decoded == "..") return false;

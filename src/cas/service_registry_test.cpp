@@ -88,6 +88,8 @@ TEST(ServicePatternMatching, UrlsThatAreNotPlainHttpUrlsNeverMatch) {
   EXPECT_FALSE(matches(any, std::string("https://app.example.com/\0x", 26)));
   EXPECT_FALSE(matches(any, "https://app.example.com\\@evil.example/"));
   EXPECT_FALSE(matches(any, "https:///no-host"));
+  EXPECT_FALSE(matches(any, "https://app%2Eexample.com/")) << "a percent-encoded host";
+  EXPECT_FALSE(matches(regex(R"(https://[^/]+\.example\.com/.*)"), "https://evil.test%23.example.com/"));
   const std::string base = "https://app.example.com/";
   EXPECT_TRUE(matches(any, base + std::string(kMaxServiceLength - base.size(), 'a')));
   EXPECT_FALSE(matches(any, base + std::string(kMaxServiceLength - base.size() + 1, 'a'))) << "overlong";

@@ -26,6 +26,8 @@ std::string check_url(std::string_view url, bool https_only) {
   if (https_only ? scheme != "https" : scheme != "https" && scheme != "http")
     return "'" + std::string(url) + "' must use " + (https_only ? "https" : "http or https");
   if (parsed->has_userinfo()) return "'" + std::string(url) + "' must not contain user information (@)";
+  if (parsed->encoded_host().find('%') != std::string_view::npos)
+    return "'" + std::string(url) + "' must not percent-encode its host";
   if (parsed->has_fragment()) return "'" + std::string(url) + "' must not contain a fragment";
   return "";
 }

@@ -143,6 +143,7 @@ TEST(ClientMetadata, EachInvalidCasMemberIsNamed) {
       {R"({"cas_services":[{"match":"prefix","url":"ftp://a.example.com/"}]})", "cas_services", "http or https"},
       {R"({"cas_services":[{"match":"prefix","url":"https://user@a.example.com/"}]})", "cas_services", "user information"},
       {R"({"cas_services":[{"match":"exact","url":"https://a.example.com/#top"}]})", "cas_services", "fragment"},
+      {R"({"cas_services":[{"match":"prefix","url":"https://a%2Eexample.com/"}]})", "cas_services", "host"},
       {R"({"cas_services":[{"match":"exact","url":")" + long_url + R"("}]})", "cas_services", "2048"},
       {R"({"cas_services":[{"match":"regex","url":"https://(a.example.com/"}]})", "cas_services", "offset"},
       {R"({"cas_services":[{"match":"regex","url":"(*UTF)https://.*"}]})", "cas_services", "regular expression"},
