@@ -75,8 +75,9 @@ bool regex_matches(const pcre2_code* regex, std::string_view url) {
 }
 
 /// An absolute http(s) URL with a host (not percent-encoded), without user information, control
-/// characters, spaces or non-ASCII bytes, at most kMaxServiceLength long, and with no "." or ".." path segment (literal or
-/// percent-encoded: a browser resolves both, which would step out of a prefix).
+/// characters, spaces or non-ASCII bytes, at most kMaxServiceLength long, and with no "." or ".."
+/// path segment (literal or percent-encoded: a browser resolves both, which would step out of a
+/// prefix).
 bool acceptable_url(std::string_view url) {
   if (url.empty() || url.size() > kMaxServiceLength) return false;
   if (!std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7f; })) return false;
@@ -136,7 +137,8 @@ struct Tables {
 Tables compile_tables(const std::vector<client::Client>& clients) {
   std::vector<std::shared_ptr<const ServiceRegistration>> registrations;
   for (const auto& c : clients)
-    if (auto r = registration_of(c)) registrations.push_back(std::make_shared<const ServiceRegistration>(std::move(*r)));
+    if (auto r = registration_of(c))
+      registrations.push_back(std::make_shared<const ServiceRegistration>(std::move(*r)));
   std::sort(registrations.begin(), registrations.end(),
             [](const auto& a, const auto& b) { return a->client_id < b->client_id; });
   Tables t;
