@@ -44,7 +44,10 @@ std::optional<ServiceRegistration> registration_of(const client::Client& client)
 /// Whether `url` is one the pattern names: exact (byte for byte), prefix (the pattern, then the
 /// end or one of / ? # : no "app" prefix matching "application" or "app.evil.example"), regex
 /// (the whole URL, anchored). False for any url that is not an absolute http(s) URL without user
-/// information, or longer than kMaxServiceLength.
+/// information, or longer than kMaxServiceLength; also for a percent-encoded host, control
+/// characters, spaces or non-ASCII bytes, and a "." or ".." path segment, literal or
+/// percent-encoded (a browser resolves it, stepping out of a prefix). A regex match has a budget
+/// (PCRE2 match, depth and heap limits): one that runs out of it is false.
 bool matches(const ServicePattern& pattern, std::string_view url);
 
 inline constexpr std::size_t kMaxServiceLength = 2048;

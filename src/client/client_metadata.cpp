@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "client/cas_members.hpp"
 #include "client/client_keys.hpp"
 
 namespace gatehouse::client {
@@ -40,15 +41,22 @@ enum class Kept {
   kNullOnly,     // a feature Gatehouse does not offer: only null (or absent), which asks for none
   kEmptyList,    // a feature Gatehouse does not offer: only [] (or null), which asks for none
   kMfaPolicy,    // our extension mfa_policy: "off" | "optional" | "required" (read by mfa_policy())
+  kCas,          // our CAS extensions (client/cas_members.hpp; read by cas::registration_of())
 };
 struct KeptMember {
   std::string_view name;
   Kept kind;
   std::string_view why;  // for kNullOnly / kEmptyList / kPublic: what is not supported
 };
-constexpr std::array<KeptMember, 30> kKept{{
+constexpr std::array<KeptMember, 35> kKept{{
     // Ours: whether signing in to this client asks a second factor (absent: mfa.default_policy).
     {"mfa_policy", Kept::kMfaPolicy, ""},
+    // Ours: the application as a CAS service (issue 13).
+    {"cas_services", Kept::kCas, ""},
+    {"cas_proxy_callbacks", Kept::kCas, ""},
+    {"cas_attributes", Kept::kCas, ""},
+    {"cas_sso", Kept::kCas, ""},
+    {"cas_logout_url", Kept::kCas, ""},
     {"client_uri", Kept::kUri, ""},
     {"logo_uri", Kept::kUri, ""},
     {"tos_uri", Kept::kUri, ""},
@@ -210,6 +218,7 @@ std::string check_kept(const KeptMember& m, const json::value& v) {
       return v.is_string() && (v.get_string() == "off" || v.get_string() == "optional" || v.get_string() == "required")
                  ? ""
                  : "must be \"off\", \"optional\" or \"required\"";
+    case Kept::kCas: return check_cas_member(m.name, v);
   }
   return "is not supported";
 }

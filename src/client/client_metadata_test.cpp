@@ -96,6 +96,85 @@ TEST(ClientMetadata, MfaPolicyIsOneOfThreeValuesKeptAndReadBack) {
   }
 }
 
+TEST(ClientMetadata, CasMembersAreKeptAndReadBack) {
+  auto d = parse(R"({"client_name":"wiki","cas_services":[{"match":"exact","url":"https://wiki.example.com/login"},
+                      {"match":"prefix","url":"http://wiki.example.com/app"},
+                      {"match":"regex","url":"https://[a-z]+\\.example\\.com/.*"}],
+                    "cas_proxy_callbacks":[{"match":"prefix","url":"https://wiki.example.com/pgt"},
+                      {"match":"regex","url":"https://wiki\\.example\\.com/cb/[0-9]+"}],
+                    "cas_attributes":["email","preferred_username","groups"],"cas_sso":false,
+                    "cas_logout_url":"https://wiki.example.com/slo","cas_services_ignored":null})");
+  ASSERT_FALSE(d) << "an unknown member is still refused";
+  EXPECT_EQ(d.error().field, "cas_services_ignored");
+  d = parse(R"({"client_id":"wiki","cas_services":[{"match":"exact","url":"https://wiki.example.com/login"},
+                 {"match":"prefix","url":"http://wiki.example.com/app"},
+                 {"match":"regex","url":"https://[a-z]+\\.example\\.com/.*"}],
+               "cas_proxy_callbacks":[{"match":"prefix","url":"https://wiki.example.com/pgt"}],
+               "cas_attributes":["email","preferred_username","groups"],"cas_sso":false,
+               "cas_logout_url":"https://wiki.example.com/slo"})");
+  ASSERT_TRUE(d) << d.error().field << ": " << d.error().message;
+  const auto doc = to_json(d->client);
+  EXPECT_EQ(doc.at("cas_services").as_array().size(), 3u);
+  EXPECT_EQ(doc.at("cas_services").as_array()[2].at("url").as_string(), "https://[a-z]+\\.example\\.com/.*");
+  EXPECT_EQ(doc.at("cas_proxy_callbacks").as_array()[0].at("match").as_string(), "prefix");
+  EXPECT_EQ(doc.at("cas_attributes").as_array().size(), 3u);
+  EXPECT_EQ(doc.at("cas_sso").as_bool(), false);
+  EXPECT_EQ(doc.at("cas_logout_url").as_string(), "https://wiki.example.com/slo");
+  auto again = parse_metadata(doc, MetadataDefaults{});
+  ASSERT_TRUE(again) << "a document read back registers again: " << again.error().field;
+  EXPECT_EQ(again->client.extra_metadata, d->client.extra_metadata);
+}
+
+TEST(ClientMetadata, EachInvalidCasMemberIsNamed) {
+  const std::string long_url = "https://app.example.com/" + std::string(2048, 'a');
+  struct Case {
+    std::string doc;
+    const char* field;
+    const char* mention;
+  };
+  const Case cases[] = {
+      {R"({"cas_services":{"match":"exact","url":"https://a.example.com/"}})", "cas_services", "array"},
+      {R"({"cas_services":["https://a.example.com/"]})", "cas_services", "exactly the members"},
+      {R"({"cas_services":[{"match":"exact"}]})", "cas_services", "exactly the members"},
+      {R"({"cas_services":[{"match":"exact","url":"https://a.example.com/","x":1}]})", "cas_services", "exactly"},
+      {R"({"cas_services":[{"match":"glob","url":"https://a.example.com/"}]})", "cas_services", "\"regex\""},
+      {R"({"cas_services":[{"match":"exact","url":5}]})", "cas_services", "url must be a string"},
+      {R"({"cas_services":[{"match":"exact","url":"/relative"}]})", "cas_services", "absolute"},
+      {R"({"cas_services":[{"match":"prefix","url":"ftp://a.example.com/"}]})", "cas_services", "http or https"},
+      {R"({"cas_services":[{"match":"prefix","url":"https://user@a.example.com/"}]})", "cas_services", "user information"},
+      {R"({"cas_services":[{"match":"exact","url":"https://a.example.com/#top"}]})", "cas_services", "fragment"},
+      {R"({"cas_services":[{"match":"prefix","url":"https://a%2Eexample.com/"}]})", "cas_services", "host"},
+      {R"({"cas_services":[{"match":"exact","url":")" + long_url + R"("}]})", "cas_services", "2048"},
+      {R"({"cas_services":[{"match":"regex","url":"https://(a.example.com/"}]})", "cas_services", "offset"},
+      {R"({"cas_services":[{"match":"regex","url":"(*UTF)https://.*"}]})", "cas_services", "regular expression"},
+      {R"({"cas_services":[{"match":"exact","url":"https://a.example.com/"},{"match":"regex","url":"["}]})",
+       "cas_services", "entry 2"},
+      {R"({"cas_proxy_callbacks":[{"match":"exact","url":"http://a.example.com/pgt"}]})", "cas_proxy_callbacks",
+       "must use https"},
+      {R"({"cas_proxy_callbacks":[{"match":"regex","url":"a{2,1}"}]})", "cas_proxy_callbacks", "regular expression"},
+      {R"({"cas_attributes":"email"})", "cas_attributes", "array"},
+      {R"({"cas_attributes":["email",3]})", "cas_attributes", "claim names"},
+      {R"({"cas_attributes":["has space"]})", "cas_attributes", "claim names"},
+      {R"({"cas_attributes":["<x>"]})", "cas_attributes", "claim names"},
+      {R"({"cas_attributes":["1st"]})", "cas_attributes", "claim names"},
+      {R"({"cas_sso":"yes"})", "cas_sso", "true or false"},
+      {R"j({"cas_logout_url":"javascript:alert(1)"})j", "cas_logout_url", "absolute"},
+      {R"({"cas_logout_url":["https://a.example.com/"]})", "cas_logout_url", "string"},
+  };
+  for (const auto& c : cases) {
+    auto d = parse(c.doc);
+    ASSERT_FALSE(d) << c.doc;
+    EXPECT_EQ(d.error().field, c.field) << c.doc;
+    EXPECT_EQ(d.error().code, "invalid_client_metadata") << c.doc;
+    EXPECT_NE(d.error().message.find(c.mention), std::string::npos) << c.doc << " -> " << d.error().message;
+  }
+  std::string many = R"({"cas_services":[)";
+  for (int i = 0; i <= 100; ++i) many += std::string(i ? "," : "") + R"({"match":"exact","url":"https://a.example.com/"})";
+  auto too_many = parse(many + "]}");
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().field, "cas_services");
+}
+
 TEST(ClientMetadata, RoundTripsThroughJsonWithoutTheSecret) {
   auto d = parse(R"({"client_id":"svc","client_secret":"0123456789abcdef!","scope":"a b",
                     "redirect_uris":["https://app.example.com/cb"],"grant_types":["client_credentials","authorization_code"]})");

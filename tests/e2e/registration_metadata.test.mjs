@@ -19,6 +19,20 @@ const PORTAL = {
   subject_type: 'public',
   scope: 'openid profile',
 };
+// A CAS service (issue 13): the CAS members are kept in the registration like mfa_policy.
+const WIKI = {
+  client_id: 'wiki',
+  client_name: 'Wiki',
+  cas_services: [
+    { match: 'exact', url: 'https://wiki.example.com/login' },
+    { match: 'prefix', url: 'https://wiki.example.com/app' },
+    { match: 'regex', url: 'https://(www\\.)?wiki\\.example\\.com/.*' },
+  ],
+  cas_proxy_callbacks: [{ match: 'prefix', url: 'https://wiki.example.com/pgt' }],
+  cas_attributes: ['email', 'preferred_username'],
+  cas_sso: false,
+  cas_logout_url: 'https://wiki.example.com/slo',
+};
 const USER = { username: 'grace', password: 'grace-password-0123', email: 'grace@example.com', name: 'Grace Hopper' };
 
 let node;
@@ -26,7 +40,7 @@ const it = nodeTest(() => [node]);
 
 before(async () => {
   const kickstart = defaultKickstart();
-  kickstart.applications.push({ ...PORTAL });
+  kickstart.applications.push({ ...PORTAL }, { ...structuredClone(WIKI), client_secret: 'wiki-secret-0123456789' });
   kickstart.users = [{ ...USER }];
   node = await GatehouseNode.start({ kickstart, config: { passwords: { memory_kib: 256, iterations: 1 } } });
 });
@@ -108,6 +122,40 @@ it('an unknown member name is refused, not ignored', async () => {
     client_name: 'Typo', grant_types: ['authorization_code'], redirect_uri: 'https://app.example.com/cb',
   });
   assertMetadataError(res, 'redirect_uri', 'is not a client metadata member');
+});
+
+const CAS_MEMBERS = ['cas_services', 'cas_proxy_callbacks', 'cas_attributes', 'cas_sso', 'cas_logout_url'];
+
+it('CAS members: a kickstart CAS service reads back with them', async () => {
+  const res = await node.admin('GET', `/api/applications/${WIKI.client_id}`);
+  assert.equal(res.status, 200, res.text);
+  for (const m of CAS_MEMBERS) assert.deepEqual(res.json[m], WIKI[m], m);
+});
+
+it('CAS members: POST and PUT keep them, GET shows them, and bad ones are refused by name', async () => {
+  const { client_id: _id, ...doc } = WIKI;
+  const created = await node.createApplication({ ...doc, client_name: 'CAS app' });
+  let res = await node.admin('GET', `/api/applications/${created.client_id}`);
+  assert.equal(res.status, 200, res.text);
+  for (const m of CAS_MEMBERS) assert.deepEqual(res.json[m], WIKI[m], m);
+
+  const replaced = { client_name: 'CAS app', cas_services: [{ match: 'prefix', url: 'http://intranet.example.com/' }] };
+  res = await node.admin('PUT', `/api/applications/${created.client_id}`, replaced);
+  assert.equal(res.status, 200, res.text);
+  res = await node.admin('GET', `/api/applications/${created.client_id}`);
+  assert.deepEqual(res.json.cas_services, replaced.cas_services);
+  assert.equal(res.json.cas_sso, undefined, 'a member left out of PUT is gone');
+
+  const bad = (extra) => node.admin('POST', '/api/applications', { client_name: 'CAS bad', ...extra });
+  assertMetadataError(await bad({ cas_services: [{ match: 'regex', url: 'https://(wiki' }] }), 'cas_services', 'regular expression');
+  assertMetadataError(await bad({ cas_services: [{ match: 'prefix', url: 'https://u@wiki.example.com/' }] }), 'cas_services', 'user information');
+  assertMetadataError(await bad({ cas_services: [{ match: 'glob', url: 'https://wiki.example.com/' }] }), 'cas_services', 'regex');
+  assertMetadataError(await bad({ cas_proxy_callbacks: [{ match: 'exact', url: 'http://wiki.example.com/pgt' }] }), 'cas_proxy_callbacks', 'https');
+  assertMetadataError(await bad({ cas_attributes: ['<script>'] }), 'cas_attributes', 'claim names');
+  assertMetadataError(await bad({ cas_sso: 'yes' }), 'cas_sso', 'true or false');
+  assertMetadataError(await bad({ cas_logout_url: 'javascript:alert(1)' }), 'cas_logout_url');
+  const list = await node.admin('GET', '/api/applications?limit=500');
+  assert.equal(list.json.applications.filter((a) => a.client_name === 'CAS bad').length, 0, 'nothing was written');
 });
 
 it('a kickstart file with a refused member does not start a node', async () => {
