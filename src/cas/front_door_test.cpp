@@ -45,6 +45,23 @@ class FakeTickets final : public TicketStore {
   std::map<std::string, Ticket> tickets_;
 };
 
+class FakePgts final : public ProxyGrantingTicketStore {
+ public:
+  void insert(const ProxyGrantingTicket& t) override { tickets_[t.id_hash] = t; }
+  std::optional<ProxyGrantingTicket> find(const std::string& id_hash, UnixSeconds now) override {
+    auto it = tickets_.find(id_hash);
+    if (it == tickets_.end() || it->second.expires_at <= now) return std::nullopt;
+    return it->second;
+  }
+  std::size_t revoke_session(const std::string& sid) override {
+    return std::erase_if(tickets_, [&](const auto& kv) { return kv.second.sign_in.sid == sid; });
+  }
+  std::size_t purge_expired(UnixSeconds, std::size_t) override { return 0; }
+
+ private:
+  std::map<std::string, ProxyGrantingTicket> tickets_;
+};
+
 std::vector<client::Client> all_clients(client::ClientStore& store) { return store.list(0, 1000).items; }
 
 class CasTest : public ::testing::Test {
@@ -56,7 +73,7 @@ class CasTest : public ::testing::Test {
         sign_in_deps_{backend_.users(), hasher_, backend_.login_transactions(), backend_.sso_sessions(), clock_},
         sign_in_(sign_in_deps_),
         registry_([this] { return all_clients(backend_.clients()); }, std::chrono::seconds(60), clock_),
-        deps_{sign_in_, registry_, tickets_, backend_.users(), clock_},
+        deps_{sign_in_, registry_, tickets_, backend_.users(), clock_, 10, &pgts_},
         cas_(deps_) {
     backend_.migrate();
     sign_in_deps_.csrf_key = signin::CsrfKey(jose::random_bytes(32));
@@ -134,6 +151,7 @@ class CasTest : public ::testing::Test {
   signin::SignIn sign_in_;
   ServiceRegistry registry_;
   FakeTickets tickets_;
+  FakePgts pgts_;
   CasDeps deps_;
   CasFrontDoor cas_;
 };
@@ -257,6 +275,42 @@ TEST_F(CasTest, LogoutEndsTheSessionAndRedirectsOnlyToARegisteredService) {
   auto back = cas_.logout(get("/cas/logout", "service=" + enc(kService), cookie2));
   EXPECT_EQ(back.status, 302);
   EXPECT_EQ(location(back), kService);
+}
+
+TEST_F(CasTest, APgtUrlFromAServiceWithoutProxyCallbacksIsRefused) {
+  auto r = validate("/cas/serviceValidate", validation(ticket_of(sign_in(kService))) + "&pgtUrl=" + enc("https://app.example.com/cb"));
+  EXPECT_NE(r.body.find("code=\"UNAUTHORIZED_SERVICE_PROXY\""), std::string::npos) << r.body;
+}
+
+TEST_F(CasTest, AProxyGrantingTicketGivesProxyTicketsThatOnlyProxyValidateAccepts) {
+  const std::string pgt = "PGT-" + std::string(43, 'g');
+  pgts_.insert(ProxyGrantingTicket{.id_hash = jose::sha256(pgt), .client_id = "app", .user_id = "u1",
+                                   .sign_in = {"sid-1", clock_.now(), "pwd"},
+                                   .proxies = {"https://proxy.example/cb"}, .created_at = clock_.now(),
+                                   .expires_at = clock_.now() + 3600});
+  auto unknown = cas_.proxy(get("/cas/proxy", "pgt=PGT-nope&targetService=" + enc(kService)));
+  EXPECT_NE(unknown.body.find("code=\"INVALID_TICKET\""), std::string::npos) << unknown.body;
+  auto elsewhere = cas_.proxy(get("/cas/proxy", "pgt=" + pgt + "&targetService=" + enc("https://evil.example/")));
+  EXPECT_NE(elsewhere.body.find("code=\"UNAUTHORIZED_SERVICE\""), std::string::npos) << elsewhere.body;
+  auto missing = cas_.proxy(get("/cas/proxy", "pgt=" + pgt));
+  EXPECT_NE(missing.body.find("code=\"INVALID_REQUEST\""), std::string::npos) << missing.body;
+  auto proxy_ticket = [&] {
+    auto r = cas_.proxy(get("/cas/proxy", "pgt=" + pgt + "&targetService=" + enc(kService)));
+    const auto at = r.body.find("<cas:proxyTicket>");
+    EXPECT_NE(at, std::string::npos) << r.body;
+    return r.body.substr(at + 17, r.body.find("</cas:proxyTicket>") - at - 17);
+  };
+  const auto pt = proxy_ticket();
+  EXPECT_TRUE(pt.starts_with("PT-")) << pt;
+  auto ok = validate("/cas/p3/proxyValidate", validation(pt));
+  EXPECT_NE(ok.body.find("<cas:user>ada</cas:user>"), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("<cas:proxies>\n<cas:proxy>https://proxy.example/cb</cas:proxy>"), std::string::npos) << ok.body;
+  auto refused = validate("/cas/serviceValidate", validation(proxy_ticket()));
+  EXPECT_NE(refused.body.find("code=\"INVALID_TICKET_SPEC\""), std::string::npos) << refused.body;
+  // Signing out ends the session's proxy-granting tickets.
+  pgts_.revoke_session("sid-1");
+  auto ended = cas_.proxy(get("/cas/proxy", "pgt=" + pgt + "&targetService=" + enc(kService)));
+  EXPECT_NE(ended.body.find("code=\"INVALID_TICKET\""), std::string::npos) << ended.body;
 }
 
 TEST(CasResponses, XmlEscapingKeepsTheDocumentsStructure) {

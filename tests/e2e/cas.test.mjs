@@ -1,0 +1,140 @@
+// The CAS front door over real HTTP on one node (SQLite), driven as a browser and a CAS client
+// would: /cas/login with the hosted sign-in, the ticket in the redirect, its validation on every
+// endpoint (CAS 1.0 text, CAS 2.0 and 3.0 XML, JSON), one sign-in shared with an OpenID Connect
+// client, a service registered through the admin API served at once, and services that only look
+// like a registered one. (Real CAS clients and the cluster: cas_clients and cas_cluster tests.)
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import * as oidc from 'openid-client';
+import { nodeTest } from './lib/node.js';
+import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { startWebApp } from './lib/web_app.js';
+
+const PASSWORD = 'correct horse battery';
+const SERVICE = 'https://app.example.com/cas/';
+
+let node;
+let web;
+let redirectUri;
+const it = nodeTest(() => [node]);
+
+before(async () => {
+  ({ node, config: web, redirectUri } = await startWebApp({
+    users: [{ username: 'ada', password: PASSWORD, email: 'ada@example.com', name: 'Ada <L> & "Co"' }],
+  }));
+  const res = await node.admin('POST', '/api/applications', {
+    client_id: 'cas-app', client_name: 'CAS App', client_secret: 'cas-app-secret-0123456789',
+    grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic',
+    cas_services: [{ match: 'prefix', url: SERVICE }], cas_attributes: ['email', 'name'],
+  });
+  assert.equal(res.status, 201, res.text);
+});
+after(async () => { await node?.cleanup(); });
+
+async function browse(jar, url, fields) {
+  const init = { redirect: 'manual', headers: { cookie: cookieHeader(jar) } };
+  if (fields) {
+    init.method = 'POST';
+    init.body = new URLSearchParams(fields);
+    init.headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  const res = await fetch(url.startsWith('http') ? url : node.url + url, init);
+  storeCookies(jar, res);
+  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+}
+
+/** Posts the hosted login form of `page` as ada. */
+async function signIn(jar, page) {
+  assert.equal(page.status, 200, page.text);
+  return browse(jar, '/oauth2/login', {
+    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'ada', password: PASSWORD,
+  });
+}
+
+const login = (jar, service, extra = '') => browse(jar, `/cas/login?service=${encodeURIComponent(service)}${extra}`);
+const ticketOf = (location) => new URL(location).searchParams.get('ticket');
+const validate = async (path, service, ticket, extra = '') => {
+  const res = await fetch(`${node.url}${path}?service=${encodeURIComponent(service)}&ticket=${encodeURIComponent(ticket)}${extra}`);
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+};
+
+it('a CAS sign-in issues a ticket that any validation endpoint accepts once', async () => {
+  const service = `${SERVICE}page?x=1`;
+  const issue = async () => {
+    const jar = new Map();
+    const done = await signIn(jar, await login(jar, service));
+    assert.equal(done.status, 302, done.text);
+    assert.ok(done.location.startsWith(`${service}&ticket=ST-`), done.location);
+    return ticketOf(done.location);
+  };
+  const t = await issue();
+  const v3 = await validate('/cas/p3/serviceValidate', service, t);
+  assert.equal(v3.status, 200);
+  assert.match(v3.type, /^application\/xml/);
+  assert.match(v3.text, /<cas:user>ada<\/cas:user>/);
+  assert.match(v3.text, /<cas:email>ada@example.com<\/cas:email>/);
+  assert.match(v3.text, /<cas:name>Ada &lt;L&gt; &amp; &quot;Co&quot;<\/cas:name>/);
+  const again = await validate('/cas/p3/serviceValidate', service, t);
+  assert.match(again.text, /<cas:authenticationFailure code="INVALID_TICKET">/);
+
+  assert.equal((await validate('/cas/validate', service, await issue())).text, 'yes\nada\n');
+  const v2 = await validate('/cas/serviceValidate', service, await issue());
+  assert.match(v2.text, /<cas:user>ada<\/cas:user>/);
+  assert.doesNotMatch(v2.text, /<cas:attributes>/);
+  const json = JSON.parse((await validate('/cas/p3/proxyValidate', service, await issue(), '&format=JSON')).text);
+  assert.equal(json.serviceResponse.authenticationSuccess.user, 'ada');
+  assert.deepEqual(json.serviceResponse.authenticationSuccess.attributes.email, ['ada@example.com']);
+  const wrong = await validate('/cas/serviceValidate', `${SERVICE}other`, await issue());
+  assert.match(wrong.text, /code="INVALID_SERVICE"/);
+});
+
+it('one sign-in serves an OpenID Connect client and then a CAS service without a second form', async () => {
+  const jar = new Map();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(web, {
+    redirect_uri: redirectUri, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256', state: oidc.randomState(),
+  });
+  const done = await signIn(jar, await browse(jar, url.href));
+  assert.equal(done.status, 302, done.text);
+  assert.ok(done.location.startsWith(redirectUri), done.location);
+  const cas = await login(jar, SERVICE);
+  assert.equal(cas.status, 302, 'no form: the OIDC sign-in is the CAS ticket-granting ticket');
+  const v = await validate('/cas/serviceValidate', SERVICE, ticketOf(cas.location), '&renew=true');
+  assert.match(v.text, /code="INVALID_TICKET"/, 'renew refuses a ticket from an existing session');
+  const gateway = await browse(new Map(), `/cas/login?gateway=true&service=${encodeURIComponent(SERVICE)}`);
+  assert.equal(gateway.status, 302);
+  assert.equal(gateway.location, SERVICE, 'gateway without a session: back without a ticket');
+});
+
+it('a service registered through the admin API is served at once, and look-alikes never get a ticket', async () => {
+  const other = 'https://other.example.org/app';
+  assert.equal((await login(new Map(), other)).status, 403);
+  const res = await node.admin('POST', '/api/applications', {
+    client_id: 'cas-other', client_secret: 'cas-other-secret-0123456789', grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'client_secret_basic', cas_services: [{ match: 'exact', url: other }],
+  });
+  assert.equal(res.status, 201, res.text);
+  assert.equal((await login(new Map(), other)).status, 200, 'the login form for the new service');
+  for (const lookalike of ['https://app.example.com/cass/', 'https://app.example.com.evil.example/cas/',
+    'https://app.example.com@evil.example/cas/', 'https://app.example.com/cas/%2e%2e/admin', `${other}x`,
+    'http://app.example.com/cas/']) {
+    const r = await login(new Map(), lookalike);
+    assert.equal(r.status, 403, lookalike);
+  }
+  const bad = await validate('/cas/serviceValidate', SERVICE, 'ST-' + 'x'.repeat(400));
+  assert.match(bad.text, /code="INVALID_TICKET"/);
+  const missing = await fetch(`${node.url}/cas/p3/serviceValidate?service=${encodeURIComponent(SERVICE)}`);
+  assert.match(await missing.text(), /code="INVALID_REQUEST"/);
+});
+
+it('logout ends the session and returns only to a registered service', async () => {
+  const jar = new Map();
+  await signIn(jar, await login(jar, SERVICE));
+  const out = await browse(jar, `/cas/logout?service=${encodeURIComponent(SERVICE)}`);
+  assert.equal(out.status, 302);
+  assert.equal(out.location, SERVICE);
+  assert.equal((await login(jar, SERVICE)).status, 200, 'signed out: the form again');
+  const open = await browse(new Map(), `/cas/logout?service=${encodeURIComponent('https://evil.example/')}`);
+  assert.equal(open.status, 200, 'no open redirect');
+});
