@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cas/cas_front_door.hpp"
+#include "cas/single_logout.hpp"
 #include "http/message.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
@@ -92,8 +93,12 @@ http::Response CasFrontDoor::issue(const ServiceRegistration& registration, cons
                               .new_login = new_login,
                               .created_at = now,
                               .expires_at = now + deps_.ticket_ttl});
-  // The session records the service once (the SSO session is the CAS ticket-granting ticket).
+  // The session records the service once (the SSO session is the CAS ticket-granting ticket), and
+  // for single logout the first ticket the service received (cas_logout_url: it asked for them).
   deps_.sign_in.join(session, kCasKind, registration.client_id);
+  if (!registration.logout_url.empty() && !session.has_participant(kSloProtocol, registration.client_id))
+    deps_.sign_in.deps().sessions.add_participant(
+        session.id_hash, {std::string(kSloProtocol), registration.client_id, now, ticket + " " + registration.logout_url});
   if (method == "POST") return post_form(service, ticket);
   return redirect_to(with_parameter(service, "ticket", ticket));
 }

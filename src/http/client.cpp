@@ -42,7 +42,7 @@ struct Call {
   bool tls = false;
   std::string host;
   std::string port;
-  bhttp::request<bhttp::empty_body> request;
+  bhttp::request<bhttp::string_body> request;
   const ClientOptions* options = nullptr;
 };
 
@@ -161,6 +161,18 @@ const std::string* ClientResponse::header(std::string_view lower_name) const {
 
 Result<ClientResponse, ClientError> Client::get(const std::string& url,
                                                 const std::vector<std::pair<std::string, std::string>>& headers) {
+  return call(false, url, headers, {});
+}
+
+Result<ClientResponse, ClientError> Client::post(const std::string& url,
+                                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                                 std::string body) {
+  return call(true, url, headers, std::move(body));
+}
+
+Result<ClientResponse, ClientError> Client::call(bool post, const std::string& url,
+                                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                                 std::string body) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
     return unexpected(failed("not an absolute http(s) URL: " + url));
@@ -177,15 +189,19 @@ Result<ClientResponse, ClientError> Client::get(const std::string& url,
   std::string target(parsed->encoded_path());
   if (target.empty()) target = "/";
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
-  call.request = bhttp::request<bhttp::empty_body>{bhttp::verb::get, target, 11};
+  call.request = bhttp::request<bhttp::string_body>{post ? bhttp::verb::post : bhttp::verb::get, target, 11};
   call.request.set(bhttp::field::host, std::string(parsed->encoded_host_and_port()));
   call.request.set(bhttp::field::user_agent, "gatehouse");
   for (const auto& [name, value] : headers) call.request.set(name, value);
+  if (post) {
+    call.request.body() = std::move(body);
+    call.request.prepare_payload();
+  }
 
   if (in_flight_.fetch_add(1) >= options_.max_in_flight) {
     in_flight_.fetch_sub(1);
     return unexpected(ClientError{ClientError::Kind::kBusy, std::to_string(options_.max_in_flight) +
-                                                                " node-to-node calls are already running"});
+                                                                " calls are already running"});
   }
   Slot slot(in_flight_);
   try {

@@ -58,9 +58,16 @@ class Client {
   /// GETs `url` (absolute http/https) with `headers`. Thread safe.
   Result<ClientResponse, ClientError> get(const std::string& url,
                                           const std::vector<std::pair<std::string, std::string>>& headers);
+  /// POSTs `body` to `url` (give its Content-Type in `headers`). Thread safe.
+  Result<ClientResponse, ClientError> post(const std::string& url,
+                                           const std::vector<std::pair<std::string, std::string>>& headers,
+                                           std::string body);
   const ClientOptions& options() const { return options_; }
 
  private:
+  Result<ClientResponse, ClientError> call(bool post, const std::string& url,
+                                           const std::vector<std::pair<std::string, std::string>>& headers,
+                                           std::string body);
   ClientOptions options_;
   std::atomic<std::size_t> in_flight_{0};
 };

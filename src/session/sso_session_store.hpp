@@ -65,6 +65,11 @@ class SsoSessionStore {
   virtual bool add_participant(const std::string& id_hash, const Participant& participant) = 0;
   /// Ends one session by its sid (logout). @returns false if there was none.
   virtual bool revoke_by_sid(const std::string& sid) = 0;
+  /// Ends one session by its sid and answers it as it was (live or not): one statement, so of two
+  /// nodes ending the same session at once exactly one gets it. Not a logout: the caller carries
+  /// the session on (a new sign-in of the same person under the same sid), so no single logout
+  /// follows, where revoke_by_sid and revoke_user are logouts.
+  virtual std::optional<SsoSession> take_by_sid(const std::string& sid) = 0;
   /// Ends every session of a user (deactivation, password change). @returns how many.
   virtual std::size_t revoke_user(const std::string& user_id) = 0;
   /// Deletes at most `limit` sessions past their absolute expiry. @returns how many.

@@ -167,10 +167,11 @@ http::Response SignIn::complete_unit(const SignInTransaction& tx, const std::str
                         {{tx.continuation.kind, tx.service, now, {}}}};
   if (auto previous = cookie_value(request, session_scope.name); !previous.empty()) {
     if (auto old = deps_.sessions.find(jose::sha256(previous), now, deps_.session_lifetime)) {
-      deps_.sessions.revoke_by_sid(old->sid);
       // The same person again (a step-up to a second factor, a re-authentication): the SSO session
       // goes on under its sid, with the services signed in to from it (logout still reaches them),
-      // behind a new cookie value.
+      // behind a new cookie value. Another person: the old session is logged out of.
+      if (old->user_id == user_id) deps_.sessions.take_by_sid(old->sid);
+      else deps_.sessions.revoke_by_sid(old->sid);
       if (old->user_id == user_id) {
         s.sid = old->sid;
         s.created_at = old->created_at;

@@ -20,6 +20,8 @@ inline constexpr Query kFind{"find_sso_session", "SELECT " GH_SSO_COLUMNS R"sql(
 // The same liveness as kFind, over the user's index; newest first, bounded.
 inline constexpr Query kListUser{"list_user_sso_sessions", "SELECT " GH_SSO_COLUMNS R"sql( FROM sso_sessions
  WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $2 - $3 ORDER BY created_at DESC, sid LIMIT $4)sql"};
+inline constexpr Query kTakeBySid{"take_sso_session_by_sid",
+                                  "DELETE FROM sso_sessions WHERE sid = $1 RETURNING " GH_SSO_COLUMNS};
 #undef GH_SSO_COLUMNS
 // Appends a participant's record unless the session has one for that protocol and service ($3 is
 // its key): one statement, so two nodes adding the same service at once record it once (on
@@ -109,6 +111,14 @@ class SqlSsoSessionStore final : public session::SsoSessionStore {
   bool revoke_by_sid(const std::string& sid) override {
     auto connection = pool_.acquire();
     return run(*connection, sso_session_sql::kRevokeBySid, [&](auto& p) { p.text(sid); }) == 1;
+  }
+
+  std::optional<session::SsoSession> take_by_sid(const std::string& sid) override {
+    if (!Connection::storable_text(sid)) return std::nullopt;
+    auto connection = pool_.acquire();
+    return first_row(
+        *connection, sso_session_sql::kTakeBySid, [&](auto& p) { p.text(sid); },
+        [](const auto& row) { return sso_session_from_row(row); });
   }
 
   std::size_t revoke_user(const std::string& user_id) override {

@@ -176,4 +176,31 @@ TEST_P(SsoSessionStoreContract, AServiceAddedByManyRacersIsRecordedOnce) {
   EXPECT_EQ(store().find("h1", 1500, 1800)->participants.size(), 1u);
 }
 
+TEST_P(SsoSessionStoreContract, TakingASessionEndsItAndAnswersItToExactlyOneRacer) {
+  auto s = sample("h1", "sid-1", "u1");
+  s.participants = {{"cas-slo", "app", 1100, "ST-1 https://app.example/logout"}};
+  store().insert(s);
+  store().insert(sample("h2", "sid-2", "u1"));
+  constexpr int kThreads = 8;
+  std::atomic<int> taken{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      if (auto got = store().take_by_sid("sid-1")) {
+        taken.fetch_add(1);
+        EXPECT_EQ(got->user_id, "u1");
+        ASSERT_EQ(got->participants.size(), 1u);
+        EXPECT_EQ(got->participants[0].detail, "ST-1 https://app.example/logout");
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(taken.load(), 1);
+  EXPECT_FALSE(store().find("h1", 1500, 1800));
+  EXPECT_TRUE(store().find("h2", 1500, 1800)) << "only that session";
+  EXPECT_FALSE(store().take_by_sid("sid-1"));
+  EXPECT_FALSE(store().take_by_sid(std::string("\xff\x00", 2))) << "a sid no store can hold is simply not there";
+}
+
 }  // namespace gatehouse::session::testing
