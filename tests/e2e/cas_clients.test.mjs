@@ -65,6 +65,7 @@ header('Content-Type: text/plain');
 echo 'remote_user=' . $_SERVER['REMOTE_USER'] . "\\n";
 foreach ($_SERVER as $k => $v) if (str_starts_with($k, 'HTTP_CAS_')) echo "header $k=$v\\n";
 `);
+  put('modcas/other/index.php', '<?php echo "other page\\n";');
   put('phpcas/index.php', `${phpCasInit('client', nodePort)}phpCAS::forceAuthentication();\n${PHP_SHOW}`);
   // phpCAS as a proxy: the callback page stores the proxy-granting ticket (files under pgt/), the
   // protected page then asks for a proxy ticket for the backend service.
@@ -73,8 +74,15 @@ phpCAS::setPGTStorageFile('${path.join(dir, 'pgt')}');
 `;
   put('proxy/callback.php', `${proxyInit}phpCAS::forceAuthentication();\n`);
   put('proxy/index.php', `${proxyInit}phpCAS::forceAuthentication();
-${PHP_SHOW}$pt = phpCAS::retrievePT('${app}/backend/', $code, $msg);
-echo $pt ? "pt=$pt\\n" : "pt-error=$code $msg\\n";
+${PHP_SHOW}foreach (['pt', 'pt2'] as $name) {
+  $pt = phpCAS::retrievePT('${app}/backend/', $code, $msg);
+  echo $pt ? "$name=$pt\\n" : "$name-error=$code $msg\\n";
+}
+`);
+  // The backend takes proxy tickets from the proxy only (phpCAS then validates at /cas/p3/proxyValidate).
+  put('backend/index.php', `${phpCasInit('client', nodePort)}phpCAS::allowProxyChain(new CAS_ProxyChain(['${app}/proxy/callback.php']));
+phpCAS::forceAuthentication();
+${PHP_SHOW}echo 'proxies=' . implode(',', phpCAS::getProxies()) . "\\n";
 `);
 }
 
@@ -130,7 +138,9 @@ before(async () => {
       `CASCertificatePath ${tls.ca}`,
       `CASCookiePath ${path.join(dir, 'cas-cookies')}/`,
       'CASAttributePrefix CAS-',
-      `<Location /modcas/>`, '  AuthType CAS', '  CASAuthNHeader CAS-User', '  Require valid-user', '</Location>',
+      // Authorization on a released attribute: ada's email opens /modcas/, another one /modcas/other/.
+      '<Location /modcas/>', '  AuthType CAS', '  CASAuthNHeader CAS-User', '  Require cas-attribute email:ada@example.com', '</Location>',
+      '<Location /modcas/other/>', '  Require cas-attribute email:grace@example.com', '</Location>',
     ].join('\n'),
   });
 
@@ -173,7 +183,7 @@ async function signInAt(pageUrl) {
   return { page, jar };
 }
 
-it('mod_auth_cas (CAS 2.0 protocol, attributes from /cas/p3/serviceValidate) shows the user and attributes', () => withApacheLog(async () => {
+it('mod_auth_cas (CAS 2.0 protocol, attributes from /cas/p3/serviceValidate) shows the user and attributes, and authorizes on them', () => withApacheLog(async () => {
   const { page, jar } = await signInAt(`${app}/modcas/`);
   assert.equal(page.status, 200, page.text);
   assert.equal(page.url, `${app}/modcas/`, 'mod_auth_cas removed the ticket from the address');
@@ -184,6 +194,9 @@ it('mod_auth_cas (CAS 2.0 protocol, attributes from /cas/p3/serviceValidate) sho
   const again = await browse(jar, `${app}/modcas/`);
   assert.equal(again.seen.length, 1, 'the mod_auth_cas session serves the page without a new ticket');
   assert.match(again.text, /^remote_user=ada$/m);
+  const other = await browse(jar, `${app}/modcas/other/`);
+  assert.ok([401, 403].includes(other.status), `another email is refused: ${other.status}`);
+  assert.doesNotMatch(other.text, /other page/);
   // mod_auth_cas ignores a ticket with a character outside CAS 3.0 §3.7's A-Z a-z 0-9 '-' (and sends
   // the browser back to the login): every ticket must keep to it, not only most of them.
   for (let i = 0; i < 16; i += 1) {
@@ -224,4 +237,13 @@ it('phpCAS as a proxy receives a proxy-granting ticket over https and gets a pro
   assert.match(v.text, /<cas:user>ada<\/cas:user>/, v.text);
   assert.match(v.text, /<cas:name>Ada Lovelace<\/cas:name>/, 'the backend\'s own attributes');
   assert.match(v.text, new RegExp(`<cas:proxies>\\s*<cas:proxy>${app}/proxy/callback.php</cas:proxy>\\s*</cas:proxies>`), v.text);
+
+  // The other proxy ticket at the backend, a phpCAS client that accepts this proxy chain.
+  const pt2 = /^pt2=(PT-\S+)$/m.exec(page.text)?.[1];
+  assert.ok(pt2, page.text);
+  const backend = await browse(new Map(), `${app}/backend/?ticket=${encodeURIComponent(pt2)}`);
+  assert.equal(backend.status, 200, backend.text);
+  assert.match(backend.text, /^user=ada$/m);
+  assert.match(backend.text, /^attr name=Ada Lovelace$/m);
+  assert.match(backend.text, new RegExp(`^proxies=${app}/proxy/callback.php$`, 'm'));
 }));
