@@ -26,7 +26,7 @@ let browser;
 let app; // https://127.0.0.1:<Apache's port>
 const it = nodeTest(() => [node]);
 
-/** Fails with Apache's error log and the page when `fn` throws. */
+/** Runs `fn`; a failure carries the tail of Apache's error log (mod_auth_cas logs at debug level). */
 async function withApacheLog(fn) {
   try {
     return await fn();
