@@ -4,6 +4,7 @@
 
 #include "cas/cas_front_door.hpp"
 #include "cas/single_logout.hpp"
+#include "cas/ticket_id.hpp"
 #include "http/message.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
@@ -83,7 +84,7 @@ http::Response CasFrontDoor::error_page(int status, std::string_view message) co
 http::Response CasFrontDoor::issue(const ServiceRegistration& registration, const std::string& service,
                                    const std::string& method, const session::SsoSession& session, bool new_login) const {
   const auto now = deps_.clock.now();
-  const std::string ticket = "ST-" + jose::random_token(32);
+  const std::string ticket = new_ticket_id("ST-");
   deps_.tickets.insert(Ticket{.id_hash = jose::sha256(ticket),
                               .kind = TicketKind::kService,
                               .service = service,

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cas/cas_front_door.hpp"
+#include "cas/ticket_id.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 
@@ -17,8 +18,8 @@ Result<std::string, CasError> CasFrontDoor::grant_proxy(const ServiceRegistratio
     return unexpected(CasError::kUnauthorizedServiceProxy);
   if (pgt_url.size() > kMaxServiceLength || !ServiceRegistry::proxy_callback_allowed(registration, pgt_url))
     return unexpected(CasError::kInvalidProxyCallback);
-  const std::string pgt = "PGT-" + jose::random_token(32);
-  const std::string iou = "PGTIOU-" + jose::random_token(32);
+  const std::string pgt = new_ticket_id("PGT-");
+  const std::string iou = new_ticket_id("PGTIOU-");
   const std::string separator = pgt_url.find('?') == std::string::npos ? "?" : "&";
   auto answer = deps_.callbacks->get(pgt_url + separator + "pgtIou=" + iou + "&pgtId=" + pgt, {});
   // §2.5.4: only a 200 delivers the ticket; anything else, a redirect included, is no delivery.
@@ -56,7 +57,7 @@ http::Response CasFrontDoor::proxy(const http::Request& request) const {
   auto u = deps_.users.find(granting->user_id);
   if (!u || !u->active || granting->sign_in.auth_time < u->tokens_valid_after)
     return proxy_failure(CasError::kInvalidTicket, "The proxy-granting ticket's user can no longer sign in.", format);
-  const std::string ticket = "PT-" + jose::random_token(32);
+  const std::string ticket = new_ticket_id("PT-");
   deps_.tickets.insert(Ticket{.id_hash = jose::sha256(ticket),
                               .kind = TicketKind::kProxy,
                               .service = target,
