@@ -10,6 +10,8 @@
 //   gatehouse-flowgen refresh  (the options of password)
 //   gatehouse-flowgen totp     (the options of password but --username) --accounts FILE
 //   gatehouse-flowgen passkey  (the options of password but --username) --accounts FILE
+//   gatehouse-flowgen cas      --url BASE --service URL --username U --password P --concurrency C
+//                              --seconds S [--warmup W]
 //
 // password: authorize (login form) -> login POST (302 with code) -> token, no SSO cookie sent.
 // sso:      one password flow per user for its gh_session cookie, then authorize (302 with code at
@@ -25,6 +27,11 @@
 //           POST /account/passkeys); measured: authorize (login form) -> POST
 //           /oauth2/login/passkey/options (allowCredentials []) -> POST /oauth2/login/passkey with
 //           the assertion (user verified, counter +1 each time, userHandle; 302 with code) -> token.
+// cas:      one CAS sign-in per user for its gh_session cookie (GET /cas/login?service=URL: the
+//           hosted form; its POST: 302 back to the service with a ticket), then GET /cas/login with
+//           the session (302 with ticket=ST-... at once, no form) -> GET /cas/serviceValidate with
+//           that ticket (200 with <cas:authenticationSuccess> naming the user). URL must match a CAS
+//           service registration (cas_services); it is never contacted.
 //
 // A flow counts when it completes inside the measured window (after the warm-up); the rate is
 // flows / window. The last line on stdout is machine-readable ("result mode=... rate=..."),
@@ -255,7 +262,7 @@ void expect_status(const Response& res, int status, const std::string& step) {
 
 // --- the run's shared state ----------------------------------------------------------------------------
 
-enum class Mode { kPassword, kSso, kRefresh, kTotp, kPasskey };
+enum class Mode { kPassword, kSso, kRefresh, kTotp, kPasskey, kCas };
 
 struct Target {
   std::string host_header;  // host:port
@@ -270,7 +277,8 @@ struct FlowOptions {
   std::string client_id;
   std::string basic_auth;  // "Basic base64(urlencode(id):urlencode(secret))", RFC 6749 §2.3.1
   std::string redirect_uri;
-  std::string username;  // password, sso, refresh
+  std::string service;   // cas: the service URL tickets are asked for
+  std::string username;  // password, sso, refresh, cas
   std::string password;
   std::vector<BenchAccount> accounts;  // totp, passkey: --accounts
   std::string origin;                  // passkey: what the browser would put in clientDataJSON
@@ -393,6 +401,7 @@ class VirtualUser {
     } catch (const FlowError& e) {
       run_.fail(std::string(opt_.mode == Mode::kPasskey ? "set-up (password flow, then the passkey registration on /account)"
                             : opt_.mode == Mode::kRefresh ? "set-up flow (password flow with offline_access)"
+                            : opt_.mode == Mode::kCas     ? "set-up (CAS sign-in: /cas/login, the hosted form's POST)"
                                                           : "set-up flow (password flow)") +
                 " failed: " + e.describe());
       co_return;
@@ -424,6 +433,7 @@ class VirtualUser {
           case Mode::kRefresh: co_await refresh_once(); break;
           case Mode::kTotp: co_await totp_flow(steps); break;
           case Mode::kPasskey: co_await passkey_flow(steps); break;
+          case Mode::kCas: co_await cas_flow(steps); break;
         }
       } catch (const FatalError& e) {
         run_.fail(e.what());
@@ -435,7 +445,7 @@ class VirtualUser {
         }
         run_.count_error(e);
         // The session or the token chain may be gone; a registered passkey stays.
-        need_set_up = opt_.mode == Mode::kSso || opt_.mode == Mode::kRefresh;
+        need_set_up = opt_.mode == Mode::kSso || opt_.mode == Mode::kRefresh || opt_.mode == Mode::kCas;
         failed = true;
       }
       if (failed) {  // co_await is not allowed inside a handler
@@ -461,17 +471,21 @@ class VirtualUser {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   }
   static double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-  static bool needs_set_up(Mode m) { return m == Mode::kSso || m == Mode::kRefresh || m == Mode::kPasskey; }
+  static bool needs_set_up(Mode m) {
+    return m == Mode::kSso || m == Mode::kRefresh || m == Mode::kPasskey || m == Mode::kCas;
+  }
   static std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 
   /// sso: a session cookie; refresh: a refresh token. Both come from one password flow. passkey:
-  /// a registered passkey (set_up_passkey).
+  /// a registered passkey (set_up_passkey). cas: a session cookie from a CAS sign-in.
   asio::awaitable<void> set_up() {
     std::array<double, 4> ignored{};
     if (opt_.mode == Mode::kPasskey) {
       co_await set_up_passkey();
+    } else if (opt_.mode == Mode::kCas) {
+      co_await cas_sign_in();
     } else if (opt_.mode == Mode::kSso) {
       cookies_.erase(std::string(kSessionCookie));
       co_await password_flow("openid", opt_.username, ignored);
@@ -772,6 +786,57 @@ class VirtualUser {
     steps = {ms(t1 - t0), ms(Clock::now() - t1), 0, 0};
   }
 
+  std::string cas_login_path() const { return "/cas/login?service=" + url_encode(opt_.service); }
+
+  /// The ticket of a 302 from /cas/login back to the service (CAS 3.0 §2.1.1: the service URL
+  /// with ticket=ST-... added to its query).
+  std::string ticket_from_redirect(const Response& res, const std::string& step) const {
+    expect_status(res, 302, step);
+    const std::string location(res[http::field::location]);
+    const std::string head = opt_.service + (opt_.service.find('?') == std::string::npos ? "?" : "&") + "ticket=";
+    if (!location.starts_with(head))
+      throw FlowError(step, 302, "", "redirected to " + location + ", not back to the service with a ticket");
+    const auto rest = std::string_view(location).substr(head.size());
+    auto ticket = url_decode(rest.substr(0, rest.find('&')));
+    if (!ticket.starts_with("ST-")) throw FlowError(step, 302, "", "no service ticket (ST-...) in " + location);
+    return ticket;
+  }
+
+  /// GET /cas/login (the hosted form) -> its POST (302 back to the service with a ticket, and the
+  /// session cookie). The ticket is left unvalidated: it expires.
+  asio::awaitable<void> cas_sign_in() {
+    cookies_.clear();
+    auto req = make_request(http::verb::get, cas_login_path());
+    auto page = co_await conn_.send(req, "cas/login (login form)");
+    take_cookies(page);
+    expect_status(page, 200, "cas/login (login form)");
+    auto res = co_await post_login(form_fields(page, "cas/login (login form)"), opt_.username);
+    ticket_from_redirect(res, "login (CAS)");
+    if (!cookies_.contains(std::string(kSessionCookie)))
+      throw FlowError("login (CAS)", 302, "", "the login answer set no " + std::string(kSessionCookie) + " cookie");
+  }
+
+  /// /cas/login with the session cookie (302 with a ticket, no form) -> /cas/serviceValidate.
+  asio::awaitable<void> cas_flow(std::array<double, 4>& steps) {
+    auto t0 = Clock::now();
+    auto req = make_request(http::verb::get, cas_login_path());
+    req.set(http::field::cookie, cookie_header(true));
+    auto res = co_await conn_.send(req, "cas/login (SSO)");
+    take_cookies(res);
+    if (res.result_int() == 200)
+      throw FlowError("cas/login (SSO)", 200, "", "got the login form: the SSO session was not honoured");
+    const auto ticket = ticket_from_redirect(res, "cas/login (SSO)");
+    auto t1 = Clock::now();
+    auto validate = make_request(http::verb::get, "/cas/serviceValidate?service=" + url_encode(opt_.service) +
+                                                      "&ticket=" + url_encode(ticket));
+    auto answer = co_await conn_.send(validate, "cas/serviceValidate");
+    expect_status(answer, 200, "cas/serviceValidate");
+    if (answer.body().find("<cas:authenticationSuccess>") == std::string::npos ||
+        answer.body().find("<cas:user>" + opt_.username + "</cas:user>") == std::string::npos)
+      throw FlowError("cas/serviceValidate", 200, answer.body(), "no <cas:authenticationSuccess> for " + opt_.username);
+    steps = {ms(t1 - t0), ms(Clock::now() - t1), 0, 0};
+  }
+
   asio::awaitable<void> refresh_once() {
     auto tokens = co_await token_request("grant_type=refresh_token&refresh_token=" + url_encode(refresh_token_),
                                          "token (refresh_token)", false, true);
@@ -866,9 +931,13 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
   o.mode = mode;
   o.mode_name = name;
   o.target = parse_target(args.text("url"));
-  o.client_id = args.text("client-id");
-  o.basic_auth = "Basic " + base64_encode(url_encode(o.client_id) + ":" + url_encode(args.text("client-secret")));
-  o.redirect_uri = args.text("redirect-uri");
+  if (mode == Mode::kCas) {
+    o.service = args.text("service");
+  } else {
+    o.client_id = args.text("client-id");
+    o.basic_auth = "Basic " + base64_encode(url_encode(o.client_id) + ":" + url_encode(args.text("client-secret")));
+    o.redirect_uri = args.text("redirect-uri");
+  }
   if (mode == Mode::kTotp || mode == Mode::kPasskey) {
     o.accounts = read_accounts(args.text("accounts"), mode == Mode::kTotp);
     o.origin = "http://" + o.target.host_header;  // the origin of --url, as a browser would report it
@@ -937,6 +1006,8 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
   else if (mode == Mode::kPasskey)
     line += " authorize_ms=" + fixed(run.step_ms[0] / n, 2) + " options_ms=" + fixed(run.step_ms[1] / n, 2) +
             " passkey_ms=" + fixed(run.step_ms[2] / n, 2) + " token_ms=" + fixed(run.step_ms[3] / n, 2);
+  else if (mode == Mode::kCas)
+    line += " login_ms=" + fixed(run.step_ms[0] / n, 2) + " validate_ms=" + fixed(run.step_ms[1] / n, 2);
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
   if (run.errors > 0) {
@@ -1021,6 +1092,8 @@ constexpr std::string_view kUsage = R"(usage:
   gatehouse-flowgen refresh  (the options of password)
   gatehouse-flowgen totp     (the options of password but --username) --accounts FILE
   gatehouse-flowgen passkey  (the options of password but --username) --accounts FILE
+  gatehouse-flowgen cas      --url BASE --service URL --username U --password P --concurrency C
+                             --seconds S [--warmup W]
 FILE: one account a line, "username base32-totp-seed" (totp) or "username" (passkey), all with --password.
 )";
 
@@ -1042,6 +1115,9 @@ int run_command(int argc, char** argv) {
       "url", "client-id", "client-secret", "redirect-uri", "accounts", "password", "concurrency", "seconds", "warmup"};
   if (cmd == "totp") return run_flows(Mode::kTotp, cmd, Args(argc, argv, mfa_options));
   if (cmd == "passkey") return run_flows(Mode::kPasskey, cmd, Args(argc, argv, mfa_options));
+  const std::initializer_list<std::string_view> cas_options{"url",         "service", "username", "password",
+                                                            "concurrency", "seconds", "warmup"};
+  if (cmd == "cas") return run_flows(Mode::kCas, cmd, Args(argc, argv, cas_options));
   throw UsageError("unknown subcommand '" + std::string(cmd) + "'");
 }
 
