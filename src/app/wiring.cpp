@@ -67,6 +67,24 @@ std::string cluster_config_hash(const config::Config& c) {
   return hex(jose::sha256(config::render_cluster_wide(c))).substr(0, 16);
 }
 
+/// The client of CAS single logout: to the logout URLs administrators registered (http or https;
+/// no address restriction, unlike proxy callbacks), the CAs of cas.proxy_callback_ca_file added.
+http::ClientOptions slo_client_options(const config::Config& c) {
+  http::ClientOptions o;
+  o.ca_file = c.cas.proxy_callback_ca_file;
+  o.connect_timeout = o.handshake_timeout = o.response_timeout = c.cas.proxy_callback_timeout;
+  o.max_body = 64 * 1024;
+  o.max_in_flight = 1;  // one sender thread
+  return o;
+}
+
+/// A form POST's HTTP status, 0 when no answer came.
+int post_form(http::Client& client, const std::string& url, const std::string& body) {
+  auto r = client.post(url, {{"Content-Type", "application/x-www-form-urlencoded"}}, body);
+  if (!r) spdlog::info("CAS single logout to {}: {}", url, r.error().message);
+  return r ? r->status : 0;
+}
+
 /// Every registered client, page by page (the CAS service registry's loader).
 std::vector<client::Client> all_clients(client::ClientStore& clients) {
   constexpr std::size_t kPage = 500;
@@ -126,7 +144,7 @@ signin::SignInDeps sign_in_deps_of(Wiring& w, const config::Config& c) {
   return {.users = w.user_cache,
           .passwords = w.passwords,
           .transactions = w.store->login_transactions(),
-          .sessions = w.store->sso_sessions(),
+          .sessions = w.sso_sessions,
           .clock = w.clock,
           .cookies = {.session_cookie = c.login.session_cookie,
                       .session_cookie_path = c.login.session_cookie_path,
@@ -186,6 +204,9 @@ Wiring::Wiring(const config::Config& c)
       redis_rates(redis ? std::make_unique<cache::RedisCounterStore>(store->rate_counters(), *redis) : nullptr),
       memory_rates(!redis && !c.database.is_postgres() ? std::make_unique<limits::MemoryCounterStore>() : nullptr),
       rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : either(memory_rates, store->rate_counters()), clock),
+      slo_client(std::make_unique<http::Client>(slo_client_options(c))),
+      slo_sender([this](const std::string& url, const std::string& body) { return post_form(*slo_client, url, body); }, clock, {}),
+      sso_sessions(store->sso_sessions(), slo_sender),
       assertions(c.server.public_url, either(redis_replays, store->replays()), clock, assertion_policy),
       oauth_deps(oauth_deps_of(*this, c)),
       user_grant_deps(user_grant_deps_of(*this, c)),
@@ -374,7 +395,7 @@ void Wiring::wire_rate_limits() {
 void Wiring::wire_admin() {
   const auto& c = config;
   admin_deps.audit = &store->audit();
-  admin_deps.sso_sessions = &store->sso_sessions();
+  admin_deps.sso_sessions = &sso_sessions;
   admin_deps.grants = &store->refresh_tokens();
   admin_deps.users_uncached = &store->users();
   admin_deps.get_theme = [this] { return signin::theme_json(*theme.current()); };

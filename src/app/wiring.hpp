@@ -17,6 +17,7 @@
 #include "cache/redis_rate.hpp"
 #include "cache/redis_replay.hpp"
 #include "cas/cas_front_door.hpp"
+#include "cas/single_logout.hpp"
 #include "client/client_cache.hpp"
 #include "client/secret_hasher.hpp"
 #include "cluster/purge.hpp"
@@ -102,6 +103,11 @@ struct Wiring {
   /// Rate-limit windows in this node's memory: without Redis, on SQLite (a single node).
   std::unique_ptr<limits::MemoryCounterStore> memory_rates;
   limits::RateLimiter rate_limiter;
+  /// CAS single logout: the client and sender of the logoutRequests, and the SSO session store
+  /// that every end of a session goes through (all of the node's session users take this one).
+  std::unique_ptr<http::Client> slo_client;
+  cas::LogoutSender slo_sender;
+  cas::SingleLogoutSessions sso_sessions;
   signin::ThemeProvider theme{store->settings()};
   oauth::ClientAssertionVerifier assertions;
   oauth::OAuthDeps oauth_deps;

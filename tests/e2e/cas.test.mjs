@@ -4,17 +4,21 @@
 // client, a service registered through the admin API served at once, and services that only look
 // like a registered one. (Real CAS clients and the cluster: cas_clients and cas_cluster tests.)
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { nodeTest } from './lib/node.js';
+import { nodeTest, pollUntil } from './lib/node.js';
 import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
 import { startWebApp } from './lib/web_app.js';
 
 const PASSWORD = 'correct horse battery';
 const SERVICE = 'https://app.example.com/cas/';
+const SLO_SERVICE = 'https://slo.example.com/app/';
 
 let node;
 let web;
+let sloServer;          // a CAS service's back-channel logout endpoint: records what it is sent
+const sloRequests = [];
 let redirectUri;
 const it = nodeTest(() => [node]);
 
@@ -28,8 +32,26 @@ before(async () => {
     cas_services: [{ match: 'prefix', url: SERVICE }], cas_attributes: ['email', 'name'],
   });
   assert.equal(res.status, 201, res.text);
+  sloServer = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      sloRequests.push({ method: req.method, type: req.headers['content-type'], body });
+      res.end('ok');
+    });
+  });
+  await new Promise((resolve) => sloServer.listen(0, '127.0.0.1', resolve));
+  const slo = await node.admin('POST', '/api/applications', {
+    client_id: 'cas-slo', client_secret: 'cas-slo-secret-0123456789', grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'client_secret_basic', cas_services: [{ match: 'prefix', url: SLO_SERVICE }],
+    cas_logout_url: `http://127.0.0.1:${sloServer.address().port}/slo`,
+  });
+  assert.equal(slo.status, 201, slo.text);
 });
-after(async () => { await node?.cleanup(); });
+after(async () => {
+  await node?.cleanup();
+  await new Promise((resolve) => (sloServer ? sloServer.close(resolve) : resolve()));
+});
 
 async function browse(jar, url, fields) {
   const init = { redirect: 'manual', headers: { cookie: cookieHeader(jar) } };
@@ -137,4 +159,32 @@ it('logout ends the session and returns only to a registered service', async () 
   assert.equal((await login(jar, SERVICE)).status, 200, 'signed out: the form again');
   const open = await browse(new Map(), `/cas/logout?service=${encodeURIComponent('https://evil.example/')}`);
   assert.equal(open.status, 200, 'no open redirect');
+});
+
+it('ending a session sends a back-channel logoutRequest naming the ticket to the services that registered for it', async () => {
+  /** The SessionIndex of the logoutRequests received so far. */
+  const indexes = () => sloRequests.map((r) => {
+    assert.equal(r.method, 'POST');
+    assert.match(r.type, /^application\/x-www-form-urlencoded/);
+    const xml = new URLSearchParams(r.body).get('logoutRequest');
+    return /<samlp:SessionIndex>([^<]+)<\/samlp:SessionIndex>/.exec(xml)?.[1];
+  });
+  // A logout on the CAS front door.
+  const jar = new Map();
+  const done = await signIn(jar, await login(jar, SLO_SERVICE));
+  const first = ticketOf(done.location);
+  const again = await login(jar, SLO_SERVICE);
+  assert.equal(again.status, 302);
+  await login(jar, SERVICE);  // a service without cas_logout_url: nothing is sent to it
+  await browse(jar, '/cas/logout');
+  await pollUntil(() => indexes().includes(first), { what: 'the logoutRequest of the CAS logout' });
+  assert.equal(sloRequests.length, 1, 'once, naming the first ticket the service received in that session');
+  // An administrator signing the user out everywhere.
+  const jar2 = new Map();
+  const second = ticketOf((await signIn(jar2, await login(jar2, SLO_SERVICE))).location);
+  const users = await node.admin('GET', '/api/users?username=ada');
+  const id = users.json.users[0].id;
+  assert.equal((await node.admin('POST', `/api/users/${id}/sign-out`)).status, 204);
+  await pollUntil(() => indexes().includes(second), { what: 'the logoutRequest of the sign-out everywhere' });
+  assert.equal(sloRequests.length, 2);
 });

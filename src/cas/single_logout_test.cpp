@@ -1,0 +1,118 @@
+// CAS single logout: the logoutRequest document, the sender's delivery, retries and bounds, and
+// the session store decorator that sends only for a logout, once, from the node that ended it.
+
+#include "cas/single_logout.hpp"
+
+#include <atomic>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "storage/sqlite/sqlite_backend.hpp"
+
+namespace gatehouse::cas {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Posts {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> seen;  // url, body
+  std::atomic<int> fail_first{0};                        // answer 503 to this many posts first
+  int post(const std::string& url, const std::string& body) {
+    std::lock_guard lock(mutex);
+    seen.emplace_back(url, body);
+    if (fail_first.load() > 0) {
+      fail_first.fetch_sub(1);
+      return 503;
+    }
+    return 200;
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return seen.size();
+  }
+};
+
+TEST(CasSingleLogout, TheLogoutRequestNamesTheTicket) {
+  const auto xml = logout_request("ST-abc", "LR-1", 1'800'000'000);
+  EXPECT_NE(xml.find("<samlp:SessionIndex>ST-abc</samlp:SessionIndex>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("ID=\"LR-1\""), std::string::npos);
+  EXPECT_NE(xml.find("IssueInstant=\"2027-01-15T08:00:00Z\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<saml:NameID>@NOT_USED@</saml:NameID>"), std::string::npos);
+}
+
+TEST(CasSingleLogout, OnlySloParticipantsWithATicketAndAUrlAreTargets) {
+  session::SsoSession s;
+  s.participants = {{"cas", "app", 1, ""},
+                    {std::string(kSloProtocol), "app", 1, "ST-1 https://app.example/logout"},
+                    {std::string(kSloProtocol), "bad", 1, "no-url"},
+                    {"oidc", "web", 1, ""}};
+  const auto targets = logout_targets(s);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].first, "https://app.example/logout");
+  EXPECT_EQ(targets[0].second, "ST-1");
+}
+
+TEST(CasSingleLogout, TheSenderDeliversAndRetriesABoundedNumberOfTimes) {
+  Posts posts;
+  FixedClock clock(1'800'000'000);
+  LogoutSender sender([&](const std::string& u, const std::string& b) { return posts.post(u, b); }, clock,
+                      {.max_queue = 2, .max_attempts = 3, .retry_delay = 5ms});
+  posts.fail_first = 2;
+  sender.send("https://a.example/logout", "ST-a");
+  ASSERT_TRUE(sender.wait_idle(5s));
+  EXPECT_EQ(posts.count(), 3u) << "two failures, then delivered";
+  EXPECT_EQ(sender.delivered(), 1u);
+  EXPECT_NE(posts.seen[0].second.find("logoutRequest=%3Csamlp%3ALogoutRequest"), std::string::npos) << posts.seen[0].second;
+  posts.fail_first = 100;
+  sender.send("https://b.example/logout", "ST-b");
+  ASSERT_TRUE(sender.wait_idle(5s));
+  EXPECT_EQ(posts.count(), 6u) << "three attempts at most";
+  EXPECT_EQ(sender.abandoned(), 1u);
+}
+
+class SloSessionsTest : public ::testing::Test {
+ protected:
+  SloSessionsTest()
+      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
+        sender_([this](const std::string& u, const std::string& b) { return posts_.post(u, b); }, clock_, {}),
+        sessions_(backend_.sso_sessions(), sender_) {
+    backend_.migrate();
+  }
+  void add(const std::string& id_hash, const std::string& sid, const std::string& user, const std::string& ticket) {
+    session::SsoSession s{id_hash, sid, user, 1000, "pwd", 1000, 1000, 999'999'999'999,
+                          {{std::string(kSloProtocol), "app", 1000, ticket + " https://app.example/logout"}}};
+    sessions_.insert(s);
+  }
+  Posts posts_;
+  FixedClock clock_{1000};
+  storage::sqlite::SqliteBackend backend_;
+  LogoutSender sender_;
+  SingleLogoutSessions sessions_;
+};
+
+TEST_F(SloSessionsTest, ALogoutSendsOnceAndCarryingASessionOnSendsNothing) {
+  add("h1", "sid-1", "u1", "ST-1");
+  add("h2", "sid-2", "u1", "ST-2");
+  EXPECT_TRUE(sessions_.take_by_sid("sid-2")) << "a session carried on under a new cookie";
+  EXPECT_TRUE(sessions_.revoke_by_sid("sid-1"));
+  EXPECT_FALSE(sessions_.revoke_by_sid("sid-1")) << "ended already: nothing more to send";
+  ASSERT_TRUE(sender_.wait_idle(5s));
+  ASSERT_EQ(posts_.count(), 1u);
+  EXPECT_EQ(posts_.seen[0].first, "https://app.example/logout");
+  EXPECT_NE(posts_.seen[0].second.find("ST-1"), std::string::npos);
+}
+
+TEST_F(SloSessionsTest, SigningAUserOutEverywhereLogsOutOfEachSession) {
+  add("h1", "sid-1", "u1", "ST-1");
+  add("h2", "sid-2", "u1", "ST-2");
+  add("h3", "sid-3", "u2", "ST-3");
+  EXPECT_EQ(sessions_.revoke_user("u1"), 2u);
+  ASSERT_TRUE(sender_.wait_idle(5s));
+  ASSERT_EQ(posts_.count(), 2u);
+  EXPECT_TRUE(backend_.sso_sessions().find("h3", 1000, 1800)) << "another user's session stays";
+}
+
+}  // namespace
+}  // namespace gatehouse::cas
