@@ -206,7 +206,7 @@ Wiring::Wiring(const config::Config& c)
       rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : either(memory_rates, store->rate_counters()), clock),
       slo_client(std::make_unique<http::Client>(slo_client_options(c))),
       slo_sender([this](const std::string& url, const std::string& body) { return post_form(*slo_client, url, body); }, clock, {}),
-      sso_sessions(store->sso_sessions(), slo_sender),
+      sso_sessions(store->sso_sessions(), slo_sender, &store->cas_proxy_granting_tickets()),
       assertions(c.server.public_url, either(redis_replays, store->replays()), clock, assertion_policy),
       oauth_deps(oauth_deps_of(*this, c)),
       user_grant_deps(user_grant_deps_of(*this, c)),

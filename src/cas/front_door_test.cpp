@@ -263,6 +263,11 @@ TEST_F(CasTest, MethodPostSendsTheTicketInAForm) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("action=\"https://app.example.com/cas/\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("name=\"ticket\" value=\"ST-"), std::string::npos) << r.body;
+  EXPECT_EQ(*r.header("Content-Security-Policy"),
+            "default-src 'self'; form-action https://app.example.com; frame-ancestors 'none'");
+  auto semicolon = sign_in(std::string(kService) + ";script-src", "&method=POST");
+  ASSERT_EQ(semicolon.status, 200) << semicolon.body;
+  EXPECT_EQ(semicolon.header("Content-Security-Policy")->find("script-src"), std::string::npos) << "no injected directive";
 }
 
 TEST_F(CasTest, LogoutEndsTheSessionAndRedirectsOnlyToARegisteredService) {

@@ -54,8 +54,11 @@ http::Response post_form(const std::string& service, std::string_view ticket) {
       action + "\" id=\"cas-post\">\n<input type=\"hidden\" name=\"ticket\" value=\"" + signin::html_escape(ticket) +
       "\">\n<button type=\"submit\">Continue</button>\n</form>\n</body></html>\n";
   auto r = signin::html_page(200, std::move(body));
-  // The page posts to the service: its CSP must allow that form target.
-  r.set("Content-Security-Policy", "default-src 'self'; form-action " + action + "; frame-ancestors 'none'");
+  // The page posts to the service: its CSP allows that form target, by origin only (a registered
+  // service has no spaces or controls, but a ';' in its path must not start another directive).
+  const auto authority = service.find("://");
+  const auto origin = service.substr(0, service.find_first_of("/?#;,'", authority + 3));
+  r.set("Content-Security-Policy", "default-src 'self'; form-action " + origin + "; frame-ancestors 'none'");
   return r;
 }
 
@@ -155,8 +158,9 @@ http::Response CasFrontDoor::resume(const signin::SignInTransaction& tx, const s
 http::Response CasFrontDoor::logout(const http::Request& request) const {
   const auto& sign_in = deps_.sign_in.deps();
   if (auto s = deps_.sign_in.current_session(request)) {
+    // A logout: single logouts and the session's proxy-granting tickets (§3.3) follow
+    // (SingleLogoutSessions, which every session end of the node goes through).
     sign_in.sessions.revoke_by_sid(s->sid);
-    if (deps_.pgts != nullptr) deps_.pgts->revoke_session(s->sid);  // §3.3: they end with the session
     spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
   http::Response r;

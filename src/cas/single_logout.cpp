@@ -111,8 +111,10 @@ void LogoutSender::run(std::stop_token stop) {
 
 bool SingleLogoutSessions::revoke_by_sid(const std::string& sid) {
   auto taken = inner_.take_by_sid(sid);
-  if (taken) sender_.session_ended(*taken);
-  return taken.has_value();
+  if (!taken) return false;
+  if (pgts_ != nullptr) pgts_->revoke_session(sid);
+  sender_.session_ended(*taken);
+  return true;
 }
 
 std::size_t SingleLogoutSessions::revoke_user(const std::string& user_id) {

@@ -6,7 +6,7 @@
 // ends goes through here, and the node that actually ended the session (one statement:
 // take_by_sid) is the one that sends: exactly once across the cluster. Sending is asynchronous,
 // with a bounded queue and a bounded number of attempts, so a slow or dead service never holds up
-// anyone's logout.
+// anyone's logout. The session's proxy-granting tickets end with it.
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "cas/ticket_store.hpp"
 #include "session/sso_session_store.hpp"
 
 namespace gatehouse::cas {
@@ -86,7 +87,9 @@ class LogoutSender {
 /// the inner store's).
 class SingleLogoutSessions final : public session::SsoSessionStore {
  public:
-  SingleLogoutSessions(session::SsoSessionStore& inner, LogoutSender& sender) : inner_(inner), sender_(sender) {}
+  /// `pgts`: the proxy-granting tickets that end with their session (§3.3); nullptr: none.
+  SingleLogoutSessions(session::SsoSessionStore& inner, LogoutSender& sender, ProxyGrantingTicketStore* pgts = nullptr)
+      : inner_(inner), sender_(sender), pgts_(pgts) {}
 
   void insert(const session::SsoSession& s) override { inner_.insert(s); }
   std::optional<session::SsoSession> find(const std::string& id_hash, UnixSeconds now, UnixSeconds idle) override {
@@ -112,6 +115,7 @@ class SingleLogoutSessions final : public session::SsoSessionStore {
  private:
   session::SsoSessionStore& inner_;
   LogoutSender& sender_;
+  ProxyGrantingTicketStore* pgts_;
 };
 
 }  // namespace gatehouse::cas

@@ -104,6 +104,22 @@ TEST_F(SloSessionsTest, ALogoutSendsOnceAndCarryingASessionOnSendsNothing) {
   EXPECT_NE(posts_.seen[0].second.find("ST-1"), std::string::npos);
 }
 
+TEST(CasSingleLogoutPgts, ALogoutEndsTheSessionsProxyGrantingTickets) {
+  FixedClock clock(1000);
+  storage::sqlite::SqliteBackend backend(storage::sqlite::SqliteOptions{":memory:", 2});
+  backend.migrate();
+  Posts posts;
+  LogoutSender sender([&](const std::string& u, const std::string& b) { return posts.post(u, b); }, clock, {});
+  SingleLogoutSessions sessions(backend.sso_sessions(), sender, &backend.cas_proxy_granting_tickets());
+  sessions.insert({"h1", "sid-1", "u1", 1000, "pwd", 1000, 1000, 999'999, {}});
+  auto& pgts = backend.cas_proxy_granting_tickets();
+  pgts.insert({.id_hash = "p1", .client_id = "app", .user_id = "u1", .sign_in = {"sid-1", 1000, "pwd"},
+               .created_at = 1000, .expires_at = 999'999});
+  ASSERT_TRUE(pgts.find("p1", 1000));
+  EXPECT_TRUE(sessions.revoke_by_sid("sid-1"));
+  EXPECT_FALSE(pgts.find("p1", 1000)) << "the proxy-granting ticket outlived its session";
+}
+
 TEST_F(SloSessionsTest, SigningAUserOutEverywhereLogsOutOfEachSession) {
   add("h1", "sid-1", "u1", "ST-1");
   add("h2", "sid-2", "u1", "ST-2");
