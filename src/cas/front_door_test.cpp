@@ -318,6 +318,32 @@ TEST_F(CasTest, AProxyGrantingTicketGivesProxyTicketsThatOnlyProxyValidateAccept
   EXPECT_NE(ended.body.find("code=\"INVALID_TICKET\""), std::string::npos) << ended.body;
 }
 
+TEST_F(CasTest, APgtUrlOverHttpIsRefusedAndOneToAForbiddenAddressGivesNoProxyGrantingTicket) {
+  client::Client c;
+  c.client_id = "proxying";
+  c.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://proxy.example.com/"}],
+                         "cas_proxy_callbacks": [{"match": "prefix", "url": "https://127.0.0.1:1/"}]})";
+  ASSERT_TRUE(backend_.clients().insert(c));
+  registry_.invalidate();
+  http::ClientOptions o;
+  o.connect_timeout = o.handshake_timeout = o.response_timeout = std::chrono::milliseconds(500);
+  o.allow_address = [](const std::string&) { return false; };  // as for an internal address
+  http::Client callbacks(o);
+  deps_.callbacks = &callbacks;
+  const std::string service = "https://proxy.example.com/app";
+  auto plain = validate("/cas/serviceValidate", validation(ticket_of(sign_in(service)), service) + "&pgtUrl=" +
+                                                    enc("http://127.0.0.1:1/cb"));
+  EXPECT_NE(plain.body.find("code=\"INVALID_PROXY_CALLBACK\""), std::string::npos) << plain.body;
+  auto unlisted = validate("/cas/serviceValidate", validation(ticket_of(sign_in(service)), service) + "&pgtUrl=" +
+                                                       enc("https://other.example/cb"));
+  EXPECT_NE(unlisted.body.find("code=\"INVALID_PROXY_CALLBACK\""), std::string::npos) << unlisted.body;
+  auto refused = validate("/cas/serviceValidate", validation(ticket_of(sign_in(service)), service) + "&pgtUrl=" +
+                                                      enc("https://127.0.0.1:1/cb"));
+  EXPECT_NE(refused.body.find("<cas:user>ada</cas:user>"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("proxyGrantingTicket"), std::string::npos) << "the callback never left: " << refused.body;
+  deps_.callbacks = nullptr;
+}
+
 TEST(CasResponses, XmlEscapingKeepsTheDocumentsStructure) {
   EXPECT_EQ(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
   EXPECT_EQ(xml_escape(std::string("x\x01y", 3)), "x\xEF\xBF\xBDy") << "a control character XML cannot hold";
