@@ -4,6 +4,7 @@
 // client, a service registered through the admin API served at once, and services that only look
 // like a registered one. (Real CAS clients and the cluster: cas_clients and cas_cluster tests.)
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
@@ -14,6 +15,8 @@ import { startWebApp } from './lib/web_app.js';
 const PASSWORD = 'correct horse battery';
 const SERVICE = 'https://app.example.com/cas/';
 const SLO_SERVICE = 'https://slo.example.com/app/';
+const MFA_SERVICE = 'https://mfa.example.com/app/';
+const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 let node;
 let web;
@@ -187,4 +190,32 @@ it('ending a session sends a back-channel logoutRequest naming the ticket to the
   assert.equal((await node.admin('POST', `/api/users/${id}/sign-out`)).status, 204);
   await pollUntil(() => indexes().includes(second), { what: 'the logoutRequest of the sign-out everywhere' });
   assert.equal(sloRequests.length, 2);
+});
+
+it('a CAS service whose policy requires a second factor gets its ticket only after the code', async () => {
+  const app = await node.admin('POST', '/api/applications', {
+    client_id: 'cas-mfa', client_secret: 'cas-mfa-secret-0123456789', grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'client_secret_basic', cas_services: [{ match: 'prefix', url: MFA_SERVICE }],
+    mfa_policy: 'required',
+  });
+  assert.equal(app.status, 201, app.text);
+  const user = await node.admin('POST', '/api/users', { username: 'tina', password: PASSWORD, totp_secret: SEED });
+  assert.equal(user.status, 201, user.text);
+  const jar = new Map();
+  const page = await login(jar, MFA_SERVICE);
+  const factor = await browse(jar, '/oauth2/login', {
+    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'tina', password: PASSWORD,
+  });
+  assert.equal(factor.status, 200, 'the factor page, no ticket yet');
+  assert.equal(factor.location, null);
+  const code = execFileSync('oathtool', ['--totp', '-b', SEED], { encoding: 'utf8' }).trim();
+  const done = await browse(jar, '/oauth2/login/factor', {
+    tx: hidden(factor.text, 'tx'), csrf: hidden(factor.text, 'csrf'), method: 'totp', code,
+  });
+  assert.equal(done.status, 302, done.text);
+  const v = await validate('/cas/p3/serviceValidate', MFA_SERVICE, ticketOf(done.location));
+  assert.match(v.text, /<cas:user>tina<\/cas:user>/);
+  assert.match(v.text, /<cas:authenticationMethod>otp<\/cas:authenticationMethod>/);
+  // The same session serves the service again without a form (it has the factor now).
+  assert.equal((await login(jar, MFA_SERVICE)).status, 302);
 });
