@@ -72,7 +72,8 @@ std::string cluster_config_hash(const config::Config& c) {
 http::ClientOptions slo_client_options(const config::Config& c) {
   http::ClientOptions o;
   o.ca_file = c.cas.proxy_callback_ca_file;
-  o.connect_timeout = o.handshake_timeout = o.response_timeout = c.cas.proxy_callback_timeout;
+  // The whole call within the timeout: a third for each step.
+  o.connect_timeout = o.handshake_timeout = o.response_timeout = c.cas.proxy_callback_timeout / 3;
   o.max_body = 64 * 1024;
   o.max_in_flight = 1;  // one sender thread
   return o;
@@ -254,9 +255,12 @@ void Wiring::wire_cas() {
   }
   http::ClientOptions o;
   o.ca_file = c.proxy_callback_ca_file;
-  o.connect_timeout = o.handshake_timeout = o.response_timeout = c.proxy_callback_timeout;
+  // The whole call within the timeout (a third for each step); at most half the workers wait on
+  // callbacks, so a service whose callback host never answers cannot hold every worker.
+  o.connect_timeout = o.handshake_timeout = o.response_timeout = c.proxy_callback_timeout / 3;
   o.max_body = 64 * 1024;
-  o.max_in_flight = 8;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.max_in_flight = static_cast<std::size_t>(std::max(1, auto_threads(config.server.worker_threads, cores) / 2));
   auto allowed = std::make_shared<http::AddressList>(*http::AddressList::parse(c.proxy_callback_addresses));
   o.allow_address = [allowed](const std::string& address) {
     return allowed->empty() ? http::is_public_address(address) : allowed->contains(address);
@@ -264,6 +268,9 @@ void Wiring::wire_cas() {
   cas_callbacks = std::make_unique<http::Client>(std::move(o));
   cas_deps.callbacks = cas_callbacks.get();
   sign_in.add_front_door(cas_front_door);
+  // Loaded now, not by the first CAS request: a first load under the registry's lock from a
+  // request could wait for the connection a unit of work on another thread holds.
+  cas_services.by_client("");
 }
 
 void Wiring::wire_grants() {

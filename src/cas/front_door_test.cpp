@@ -288,8 +288,14 @@ TEST_F(CasTest, APgtUrlFromAServiceWithoutProxyCallbacksIsRefused) {
 }
 
 TEST_F(CasTest, AProxyGrantingTicketGivesProxyTicketsThatOnlyProxyValidateAccepts) {
+  client::Client proxying;
+  proxying.client_id = "proxying";
+  proxying.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://proxy.example.com/"}],
+                                "cas_proxy_callbacks": [{"match": "prefix", "url": "https://proxy.example/"}]})";
+  ASSERT_TRUE(backend_.clients().insert(proxying));
+  registry_.invalidate();
   const std::string pgt = "PGT-" + std::string(43, 'g');
-  pgts_.insert(ProxyGrantingTicket{.id_hash = jose::sha256(pgt), .client_id = "app", .user_id = "u1",
+  pgts_.insert(ProxyGrantingTicket{.id_hash = jose::sha256(pgt), .client_id = "proxying", .user_id = "u1",
                                    .sign_in = {"sid-1", clock_.now(), "pwd"},
                                    .proxies = {"https://proxy.example/cb"}, .created_at = clock_.now(),
                                    .expires_at = clock_.now() + 3600});
@@ -312,6 +318,12 @@ TEST_F(CasTest, AProxyGrantingTicketGivesProxyTicketsThatOnlyProxyValidateAccept
   EXPECT_NE(ok.body.find("<cas:proxies>\n<cas:proxy>https://proxy.example/cb</cas:proxy>"), std::string::npos) << ok.body;
   auto refused = validate("/cas/serviceValidate", validation(proxy_ticket()));
   EXPECT_NE(refused.body.find("code=\"INVALID_TICKET_SPEC\""), std::string::npos) << refused.body;
+  // Its application no longer allowed to proxy: no more proxy tickets from it.
+  proxying.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://proxy.example.com/"}]})";
+  ASSERT_EQ(backend_.clients().update(proxying), client::UpdateResult::kOk);
+  registry_.invalidate();
+  auto revoked = cas_.proxy(get("/cas/proxy", "pgt=" + pgt + "&targetService=" + enc(kService)));
+  EXPECT_NE(revoked.body.find("code=\"UNAUTHORIZED_SERVICE\""), std::string::npos) << revoked.body;
   // Signing out ends the session's proxy-granting tickets.
   pgts_.revoke_session("sid-1");
   auto ended = cas_.proxy(get("/cas/proxy", "pgt=" + pgt + "&targetService=" + enc(kService)));

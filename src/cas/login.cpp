@@ -1,5 +1,7 @@
 // /cas/login (CAS Protocol 3.0 §2.1), the front door's resume after the shared sign-in, ticket
 // issuing, and /cas/logout (§2.3).
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "cas/cas_front_door.hpp"
@@ -14,15 +16,18 @@
 namespace gatehouse::cas {
 namespace {
 
-/// The continuation of a CAS sign-in: the response method, then the service URL.
-std::string encode_continuation(std::string_view method, std::string_view service) {
-  return std::string(method) + " " + std::string(service);
+/// The continuation of a CAS sign-in: the response method, whether the person gives their primary
+/// credentials (1; 0 for a step-up that asks only a second factor: not a new login for renew),
+/// then the service URL.
+std::string encode_continuation(std::string_view method, bool primary, std::string_view service) {
+  return std::string(method) + (primary ? " 1 " : " 0 ") + std::string(service);
 }
-bool decode_continuation(std::string_view payload, std::string& method, std::string& service) {
+bool decode_continuation(std::string_view payload, std::string& method, bool& primary, std::string& service) {
   const auto space = payload.find(' ');
-  if (space == std::string_view::npos) return false;
+  if (space == std::string_view::npos || payload.size() < space + 3 || payload[space + 2] != ' ') return false;
   method = std::string(payload.substr(0, space));
-  service = std::string(payload.substr(space + 1));
+  primary = payload[space + 1] == '1';
+  service = std::string(payload.substr(space + 3));
   return method == "GET" || method == "POST";
 }
 
@@ -98,11 +103,19 @@ http::Response CasFrontDoor::issue(const ServiceRegistration& registration, cons
                               .created_at = now,
                               .expires_at = now + deps_.ticket_ttl});
   // The session records the service once (the SSO session is the CAS ticket-granting ticket), and
-  // for single logout the first ticket the service received (cas_logout_url: it asked for them).
+  // for single logout (cas_logout_url: the service asked for it) each ticket the service received:
+  // clients key their own sessions by the ticket they validated. At most kMostSloTickets per
+  // service and session, the latest kept out (a session row must stay small).
   deps_.sign_in.join(session, kCasKind, registration.client_id);
-  if (!registration.logout_url.empty() && !session.has_participant(kSloProtocol, registration.client_id))
-    deps_.sign_in.deps().sessions.add_participant(
-        session.id_hash, {std::string(kSloProtocol), registration.client_id, now, ticket + " " + registration.logout_url});
+  if (!registration.logout_url.empty()) {
+    constexpr std::size_t kMostSloTickets = 20;
+    const auto recorded = std::count_if(session.participants.begin(), session.participants.end(), [&](const auto& p) {
+      return p.protocol == kSloProtocol && p.service.starts_with(registration.client_id + " ");
+    });
+    if (static_cast<std::size_t>(recorded) < kMostSloTickets)
+      deps_.sign_in.deps().sessions.add_participant(
+          session.id_hash, {std::string(kSloProtocol), registration.client_id + " " + ticket, now, ticket + " " + registration.logout_url});
+  }
   if (method == "POST") return post_form(service, ticket);
   return redirect_to(with_parameter(service, "ticket", ticket));
 }
@@ -131,28 +144,30 @@ http::Response CasFrontDoor::login(const http::Request& request) const {
   // §2.1.1 gateway: never a form; back to the service without a ticket.
   if (gateway) return reg ? redirect_to(service) : error_page(400, "gateway needs a service.");
   signin::SignInTransaction tx;
-  tx.continuation = {std::string(kCasKind), encode_continuation(method, service)};
   tx.service = reg ? reg->client_id : std::string();
   tx.fresh = renew || (reg && !reg->sso);
-  if (session && !tx.fresh) {
+  const bool step_up = session && !tx.fresh;
+  if (step_up) {
     // A session without the second factor this service requires: only that factor is asked.
     tx.user_id = session->user_id;
     tx.amr = session->amr;
   }
+  tx.continuation = {std::string(kCasKind), encode_continuation(method, !step_up, service)};
   return deps_.sign_in.start(std::move(tx), request);
 }
 
 http::Response CasFrontDoor::resume(const signin::SignInTransaction& tx, const session::SsoSession& session,
                                     const http::Request&) const {
   std::string method;
+  bool primary = true;
   std::string service;
-  if (!decode_continuation(tx.continuation.payload, method, service))
+  if (!decode_continuation(tx.continuation.payload, method, primary, service))
     return error_page(400, "The sign-in request could not be read; start again.");
   if (service.empty()) return signin::error_page(*deps_.sign_in.theme(), 200, "signed_in", "You are signed in.", "Signed in");
   // The registry may have changed during the sign-in: the service must still be the client's.
   auto reg = deps_.services.find(service);
   if (!reg || reg->client_id != tx.service) return error_page(403, "This application is not allowed to use this sign-in service.");
-  return issue(*reg, service, method, session, true);
+  return issue(*reg, service, method, session, primary);
 }
 
 http::Response CasFrontDoor::logout(const http::Request& request) const {

@@ -52,6 +52,10 @@ http::Response CasFrontDoor::proxy(const http::Request& request) const {
   const auto now = deps_.clock.now();
   auto granting = pgt.starts_with("PGT-") && pgt.size() <= 256 ? deps_.pgts->find(jose::sha256(pgt), now) : std::nullopt;
   if (!granting) return proxy_failure(CasError::kInvalidTicket, "The proxy-granting ticket is not recognized.", format);
+  // The application it was granted to must still be allowed to proxy (an administrator may have
+  // removed its callbacks, or the application, since).
+  if (auto owner = deps_.services.by_client(granting->client_id); !owner || owner->proxy_callbacks.empty())
+    return proxy_failure(CasError::kUnauthorizedService, "The proxy-granting ticket's service may no longer proxy.", format);
   auto reg = target.size() <= kMaxServiceLength ? deps_.services.find(target) : nullptr;
   if (!reg) return proxy_failure(CasError::kUnauthorizedService, "The target service is not registered.", format);
   auto u = deps_.users.find(granting->user_id);

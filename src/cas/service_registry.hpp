@@ -34,7 +34,7 @@ struct ServiceRegistration {
   std::vector<std::string> attributes;           // cas_attributes: the claim names released
   std::vector<ServicePattern> proxy_callbacks;   // cas_proxy_callbacks (none: no proxying)
   bool sso = true;                               // cas_sso: false asks for a sign-in every time
-  std::string logout_url;                        // cas_logout_url ("": single logout to the service URL)
+  std::string logout_url;                        // cas_logout_url ("": no single logout for this service)
   std::string mfa_policy;                        // the client's mfa_policy ("" = installation default)
 };
 

@@ -25,8 +25,8 @@
 
 namespace gatehouse::cas {
 
-/// The protocol name of the participants that single logout reads: service = client_id,
-/// detail = "<ticket> <logout URL>" (the first ticket the service received in the session).
+/// The protocol name of the participants that single logout reads, one per ticket a service with
+/// cas_logout_url received: service = "<client_id> <ticket>", detail = "<ticket> <logout URL>".
 inline constexpr std::string_view kSloProtocol = "cas-slo";
 
 /// The logoutRequest document (Appendix C) for `ticket`, with request id `id`, issued at `now`.

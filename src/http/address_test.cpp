@@ -37,7 +37,8 @@ TEST(AddressList, MatchesNetworksOfBothFamiliesAndMappedAddresses) {
 TEST(PublicAddress, InternalAndSpecialAddressesAreNotPublic) {
   for (const char* internal : {"127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
                                "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1",
-                               "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2001:db8::1", "not an address"})
+                               "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2001:db8::1", "64:ff9b::a00:5", "2002:a00:5::1",
+                               "not an address"})
     EXPECT_FALSE(is_public_address(internal)) << internal;
   for (const char* external : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "2606:4700::1111"})
     EXPECT_TRUE(is_public_address(external)) << external;
