@@ -140,6 +140,16 @@ class CasTest : public ::testing::Test {
     if (path == "/cas/validate") ep = CasFrontDoor::Endpoint::kV1;
     return cas_.validate(get(std::string(path), std::move(query)), ep, path.starts_with("/cas/p3/"));
   }
+  /// A CAS service "proxying" (https://proxy.example.com/...) whose proxy callbacks are under `callbacks`.
+  client::Client add_proxying(const std::string& callbacks) {
+    client::Client c;
+    c.client_id = "proxying";
+    c.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://proxy.example.com/"}],
+                           "cas_proxy_callbacks": [{"match": "prefix", "url": ")" + callbacks + R"("}]})";
+    EXPECT_TRUE(backend_.clients().insert(c));
+    registry_.invalidate();
+    return c;
+  }
   std::string validation(std::string_view ticket, std::string_view service = kService) {
     return "service=" + enc(service) + "&ticket=" + std::string(ticket);
   }
@@ -288,12 +298,7 @@ TEST_F(CasTest, APgtUrlFromAServiceWithoutProxyCallbacksIsRefused) {
 }
 
 TEST_F(CasTest, AProxyGrantingTicketGivesProxyTicketsThatOnlyProxyValidateAccepts) {
-  client::Client proxying;
-  proxying.client_id = "proxying";
-  proxying.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://proxy.example.com/"}],
-                                "cas_proxy_callbacks": [{"match": "prefix", "url": "https://proxy.example/"}]})";
-  ASSERT_TRUE(backend_.clients().insert(proxying));
-  registry_.invalidate();
+  auto proxying = add_proxying("https://proxy.example/");
   const std::string pgt = "PGT-" + std::string(43, 'g');
   pgts_.insert(ProxyGrantingTicket{.id_hash = jose::sha256(pgt), .client_id = "proxying", .user_id = "u1",
                                    .sign_in = {"sid-1", clock_.now(), "pwd"},
@@ -331,12 +336,7 @@ TEST_F(CasTest, AProxyGrantingTicketGivesProxyTicketsThatOnlyProxyValidateAccept
 }
 
 TEST_F(CasTest, APgtUrlOverHttpIsRefusedAndOneToAForbiddenAddressGivesNoProxyGrantingTicket) {
-  client::Client c;
-  c.client_id = "proxying";
-  c.extra_metadata = R"({"cas_services": [{"match": "prefix", "url": "https://proxy.example.com/"}],
-                         "cas_proxy_callbacks": [{"match": "prefix", "url": "https://127.0.0.1:1/"}]})";
-  ASSERT_TRUE(backend_.clients().insert(c));
-  registry_.invalidate();
+  add_proxying("https://127.0.0.1:1/");
   http::ClientOptions o;
   o.connect_timeout = o.handshake_timeout = o.response_timeout = std::chrono::milliseconds(500);
   o.allow_address = [](const std::string&) { return false; };  // as for an internal address

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "http/message.hpp"
 
 namespace gatehouse::cas {
@@ -52,6 +53,9 @@ http::Response v1_response(const std::string* user);
 /// /proxy: proxySuccess with the proxy ticket, or proxyFailure.
 http::Response proxy_success(std::string_view proxy_ticket, Format format);
 http::Response proxy_failure(CasError code, std::string_view message, Format format);
+
+/// `t` as an ISO 8601 UTC instant ("2027-01-15T08:00:00Z"): authenticationDate, IssueInstant.
+std::string iso8601(UnixSeconds t);
 
 /// `s` as XML character data or attribute value: & < > " ' escaped, characters XML 1.0 does not
 /// allow (controls other than tab, newline, return; invalid UTF-8) replaced by U+FFFD.

@@ -1,6 +1,5 @@
 #include "cas/single_logout.hpp"
 
-#include <ctime>
 #include <limits>
 
 #include <spdlog/spdlog.h>
@@ -12,14 +11,9 @@
 namespace gatehouse::cas {
 
 std::string logout_request(std::string_view ticket, std::string_view id, UnixSeconds now) {
-  const std::time_t tt = static_cast<std::time_t>(now);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char instant[32];
-  std::strftime(instant, sizeof instant, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
          "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" +
-         xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + instant +
+         xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + iso8601(now) +
          "\">\n<saml:NameID>@NOT_USED@</saml:NameID>\n<samlp:SessionIndex>" + xml_escape(ticket) +
          "</samlp:SessionIndex>\n</samlp:LogoutRequest>";
 }

@@ -3,8 +3,6 @@
 // (§2.7-§2.8). A ticket is spent by the first validation that names it, whatever its outcome
 // (§3.1.1): one conditional statement in the shared store, so the same ticket validated on two
 // nodes at once succeeds once.
-#include <ctime>
-
 #include <spdlog/spdlog.h>
 
 #include "cas/cas_front_door.hpp"
@@ -35,15 +33,6 @@ std::vector<std::string> user_attribute(const user::User& u, std::string_view na
   if (name == "phone_number") return one(u.phone_number);
   if (name == "phone_number_verified") return boolean(u.phone_number_verified);
   return {};
-}
-
-std::string iso8601(UnixSeconds t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 /// CAS 3.0 attributes: the authentication's own (as Apereo CAS names them), then the released ones.

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
 import { nodeTest, pollUntil } from './lib/node.js';
-import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { browse as browseUrl, hidden } from './lib/forms.js';
 import { startWebApp } from './lib/web_app.js';
 
 const PASSWORD = 'correct horse battery';
@@ -56,17 +56,7 @@ after(async () => {
   await new Promise((resolve) => (sloServer ? sloServer.close(resolve) : resolve()));
 });
 
-async function browse(jar, url, fields) {
-  const init = { redirect: 'manual', headers: { cookie: cookieHeader(jar) } };
-  if (fields) {
-    init.method = 'POST';
-    init.body = new URLSearchParams(fields);
-    init.headers['content-type'] = 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(url.startsWith('http') ? url : node.url + url, init);
-  storeCookies(jar, res);
-  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-}
+const browse = (jar, url, fields) => browseUrl(url.startsWith('http') ? url : node.url + url, jar, fields);
 
 /** Posts the hosted login form of `page` as ada. */
 async function signIn(jar, page) {

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { after, before } from 'node:test';
 import { clusterNode, createDatabase, dropDatabase, skipWithoutPg, startBalancer } from './lib/cluster.js';
 import { defaultKickstart, ms, nodeTest, pollUntil } from './lib/node.js';
-import { cookieHeader, hidden, storeCookies } from './lib/forms.js';
+import { browse as browseUrl, hidden } from './lib/forms.js';
 
 const MASTER_KEY = crypto.randomBytes(32).toString('base64url');
 const USER = { username: 'grace', password: 'correct horse battery', email: 'grace@example.com' };
@@ -51,17 +51,7 @@ after(async () => {
 });
 
 /** A browser request to `base` (a node or the balancer) with the cookies of `jar`. */
-async function browse(base, jar, path, fields) {
-  const init = { redirect: 'manual', headers: { cookie: cookieHeader(jar) } };
-  if (fields) {
-    init.method = 'POST';
-    init.body = new URLSearchParams(fields);
-    init.headers['content-type'] = 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(base + path, init);
-  storeCookies(jar, res);
-  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-}
+const browse = (base, jar, path, fields) => browseUrl(base + path, jar, fields);
 
 const loginPath = (service) => `/cas/login?service=${encodeURIComponent(service)}`;
 

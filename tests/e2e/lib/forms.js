@@ -17,6 +17,22 @@ export function storeCookies(jar, res) {
 /** The Cookie header for the cookies in `jar`. */
 export const cookieHeader = (jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
+/**
+ * A browser request to `url` with the cookies of `jar` (kept from the answer), no redirect
+ * followed; a POST of `fields` (form-encoded) when given. Resolves { status, text, location }.
+ */
+export async function browse(url, jar, fields) {
+  const init = { redirect: 'manual', headers: { cookie: cookieHeader(jar) } };
+  if (fields) {
+    init.method = 'POST';
+    init.body = new URLSearchParams(fields);
+    init.headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  const res = await fetch(url, init);
+  storeCookies(jar, res);
+  return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+}
+
 /** The value of the hidden form field `name` in a served page (fails the test if it has none). */
 export function hidden(html, name) {
   const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
