@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cas/responses.hpp"
+#include "core/unit_of_work.hpp"
 #include "http/router.hpp"
 #include "jose/openssl/crypto.hpp"
 
@@ -107,7 +108,9 @@ bool SingleLogoutSessions::revoke_by_sid(const std::string& sid) {
   auto taken = inner_.take_by_sid(sid);
   if (!taken) return false;
   if (pgts_ != nullptr) pgts_->revoke_session(sid);
-  sender_.session_ended(*taken);
+  // Sent once the unit of work this logout is part of (if any) has committed: a logout that
+  // rolls back tells no service about it.
+  after_commit([&sender = sender_, session = std::move(*taken)] { sender.session_ended(session); });
   return true;
 }
 

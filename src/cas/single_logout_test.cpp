@@ -104,6 +104,21 @@ TEST_F(SloSessionsTest, ALogoutSendsOnceAndCarryingASessionOnSendsNothing) {
   EXPECT_NE(posts_.seen[0].second.find("ST-1"), std::string::npos);
 }
 
+TEST_F(SloSessionsTest, ALogoutInAUnitThatRollsBackSendsNothing) {
+  add("h1", "sid-1", "u1", "ST-1");
+  EXPECT_THROW(backend_.units().run([&] {
+    EXPECT_TRUE(sessions_.revoke_by_sid("sid-1"));
+    throw std::runtime_error("the sign-in that ended it failed");
+  }),
+               std::runtime_error);
+  ASSERT_TRUE(sender_.wait_idle(5s));
+  EXPECT_EQ(posts_.count(), 0u) << "a service was told of a logout that did not happen";
+  EXPECT_TRUE(backend_.sso_sessions().find("h1", 1000, 1800)) << "the session was rolled back";
+  backend_.units().run([&] { EXPECT_TRUE(sessions_.revoke_by_sid("sid-1")); });
+  ASSERT_TRUE(sender_.wait_idle(5s));
+  EXPECT_EQ(posts_.count(), 1u) << "sent once the unit committed";
+}
+
 TEST(CasSingleLogoutPgts, ALogoutEndsTheSessionsProxyGrantingTickets) {
   FixedClock clock(1000);
   storage::sqlite::SqliteBackend backend(storage::sqlite::SqliteOptions{":memory:", 2});

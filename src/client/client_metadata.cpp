@@ -338,6 +338,13 @@ Stage read_identity(const json::object& doc, const MetadataDefaults&, ClientDraf
   return {};
 }
 
+/// Whether the document registers the application for a protocol other than OAuth (a non-empty
+/// cas_services), so that it may have no OAuth grant at all.
+bool serves_other_protocol(const json::object& doc) {
+  const auto it = doc.find("cas_services");
+  return it != doc.end() && it->value().is_array() && !it->value().get_array().empty();
+}
+
 /// response_types and grant_types, consistent with each other (RFC 7591 §2.1).
 Stage read_grants(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
   Client& c = draft.client;
@@ -353,10 +360,16 @@ Stage read_grants(const json::object& doc, const MetadataDefaults&, ClientDraft&
   }
   const bool code_response = response_types && !response_types->empty();
   // Without grant_types: client_credentials, Gatehouse's historical default, unless the document
-  // asks for the code response type, which implies authorization_code (RFC 7591 §2.1).
-  c.grant_types = {code_response ? "authorization_code" : "client_credentials"};
+  // asks for the code response type, which implies authorization_code (RFC 7591 §2.1), or it is
+  // an application of another protocol only (CAS), which has no OAuth grant.
+  const bool other_protocol = serves_other_protocol(doc);
+  if (other_protocol && !response_types)
+    c.grant_types.clear();
+  else
+    c.grant_types = {code_response ? "authorization_code" : "client_credentials"};
   if (!(err = read_string_list(doc, "grant_types", c.grant_types)).empty()) return fail("grant_types", err);
-  if (c.grant_types.empty()) return fail("grant_types", "must not be empty");
+  if (c.grant_types.empty() && !other_protocol)
+    return fail("grant_types", "must not be empty (only an application with cas_services may have no OAuth grant)");
   for (const auto& g : c.grant_types)
     if (!one_of(g, kGrantTypes))
       return fail("grant_types", "'" + g + "' is not supported (supported: client_credentials, authorization_code, refresh_token)");
@@ -374,14 +387,19 @@ Stage read_authentication(const json::object& doc, const MetadataDefaults&, Clie
   std::optional<std::string> s;
   std::string err;
   if (!(err = read_string(doc, "token_endpoint_auth_method", s)).empty()) return fail("token_endpoint_auth_method", err);
-  c.token_endpoint_auth_method = s.value_or("client_secret_basic");
+  // An application without OAuth grants never comes to the token endpoint: it has no secret.
+  c.token_endpoint_auth_method = s.value_or(c.grant_types.empty() ? "none" : "client_secret_basic");
+  if (c.grant_types.empty() && c.token_endpoint_auth_method != "none")
+    return fail("token_endpoint_auth_method", "must be none for an application without OAuth grants");
   if (!one_of(c.token_endpoint_auth_method, kAuthMethods))
     return fail("token_endpoint_auth_method",
                 "must be client_secret_basic, client_secret_post, private_key_jwt or none");
   if (c.token_endpoint_auth_method == "none") {
     if (has_grant(c, "client_credentials"))
       return fail("token_endpoint_auth_method", "a public client (none) cannot use client_credentials");
-    if (draft.secret) return fail("client_secret", "a public client (none) has no secret");
+    if (draft.secret)
+      return fail("client_secret", c.grant_types.empty() ? "an application without OAuth grants has no secret"
+                                                          : "a public client (none) has no secret");
   }
   if (auto it = doc.find("jwks"); it != doc.end() && !it->value().is_null()) {
     if (c.token_endpoint_auth_method != "private_key_jwt")

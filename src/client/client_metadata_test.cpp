@@ -125,6 +125,38 @@ TEST(ClientMetadata, CasMembersAreKeptAndReadBack) {
   EXPECT_EQ(again->client.extra_metadata, d->client.extra_metadata);
 }
 
+TEST(ClientMetadata, ACasOnlyApplicationHasNoOAuthGrantAndNoSecret) {
+  auto d = parse(R"({"client_id":"wiki","cas_services":[{"match":"prefix","url":"https://wiki.example.com/"}]})");
+  ASSERT_TRUE(d) << d.error().field << ": " << d.error().message;
+  EXPECT_TRUE(d->client.grant_types.empty());
+  EXPECT_EQ(d->client.token_endpoint_auth_method, "none");
+  EXPECT_FALSE(uses_secret(d->client));
+  d = parse(R"({"grant_types":[],"cas_services":[{"match":"prefix","url":"https://wiki.example.com/"}]})");
+  ASSERT_TRUE(d) << "said explicitly";
+  d = parse(R"({"grant_types":["client_credentials"],"cas_services":[{"match":"prefix","url":"https://w.example.com/"}]})");
+  ASSERT_TRUE(d) << "a CAS service that also gets tokens";
+  EXPECT_EQ(d->client.token_endpoint_auth_method, "client_secret_basic");
+  struct Case {
+    const char* doc;
+    const char* field;
+    const char* mention;
+  };
+  const Case cases[] = {
+      {R"({"grant_types":[]})", "grant_types", "cas_services"},
+      {R"({"grant_types":[],"cas_services":[]})", "grant_types", "cas_services"},
+      {R"({"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"client_secret":"s3cret-s3cret-s3cret"})",
+       "client_secret", "without OAuth grants"},
+      {R"({"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"token_endpoint_auth_method":"client_secret_post"})",
+       "token_endpoint_auth_method", "without OAuth grants"},
+  };
+  for (const auto& c : cases) {
+    auto refused = parse(c.doc);
+    ASSERT_FALSE(refused) << c.doc;
+    EXPECT_EQ(refused.error().field, c.field) << c.doc;
+    EXPECT_NE(refused.error().message.find(c.mention), std::string::npos) << c.doc << " -> " << refused.error().message;
+  }
+}
+
 TEST(ClientMetadata, EachInvalidCasMemberIsNamed) {
   const std::string long_url = "https://app.example.com/" + std::string(2048, 'a');
   struct Case {

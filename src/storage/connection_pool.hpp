@@ -162,18 +162,22 @@ void ConnectionPool<Connection>::run_unit(const std::function<void()>& work) {
     work();
     return;
   }
-  Lease lease = acquire();
-  lease->begin_unit();
-  const Pin outer = pin_;  // a unit on another pool (none today) is left as it was
-  pin_ = {this, &*lease};
-  try {
-    work();
-  } catch (...) {
+  UnitScope scope;  // a rolled-back unit's after_commit actions are dropped with it
+  {
+    Lease lease = acquire();
+    lease->begin_unit();
+    const Pin outer = pin_;  // a unit on another pool (none today) is left as it was
+    pin_ = {this, &*lease};
+    try {
+      work();
+    } catch (...) {
+      pin_ = outer;
+      throw;  // the lease's end rolls the transaction back (reset_for_reuse)
+    }
     pin_ = outer;
-    throw;  // the lease's end rolls the transaction back (reset_for_reuse)
-  }
-  pin_ = outer;
-  lease->commit_unit();
+    lease->commit_unit();
+  }  // the connection goes back before the actions run (they may use the store)
+  scope.committed();
 }
 
 /// UnitOfWork over a pool (SqlBackend::units()).

@@ -125,11 +125,15 @@ it('one sign-in serves an OpenID Connect client and then a CAS service without a
 it('a service registered through the admin API is served at once, and look-alikes never get a ticket', async () => {
   const other = 'https://other.example.org/app';
   assert.equal((await login(new Map(), other)).status, 403);
-  const res = await node.admin('POST', '/api/applications', {
-    client_id: 'cas-other', client_secret: 'cas-other-secret-0123456789', grant_types: ['client_credentials'],
-    token_endpoint_auth_method: 'client_secret_basic', cas_services: [{ match: 'exact', url: other }],
-  });
+  // A CAS-only application: no OAuth grant, no secret.
+  const res = await node.admin('POST', '/api/applications', { client_id: 'cas-other', cas_services: [{ match: 'exact', url: other }] });
   assert.equal(res.status, 201, res.text);
+  assert.deepEqual(res.json.grant_types, []);
+  assert.equal(res.json.client_secret, undefined);
+  const token = await fetch(`${node.url}/oauth2/token`, {
+    method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'cas-other' }),
+  });
+  assert.equal(token.status, 400, 'it gets no token');
   assert.equal((await login(new Map(), other)).status, 200, 'the login form for the new service');
   for (const lookalike of ['https://app.example.com/cass/', 'https://app.example.com.evil.example/cas/',
     'https://app.example.com@evil.example/cas/', 'https://app.example.com/cas/%2e%2e/admin', `${other}x`,
@@ -210,4 +214,33 @@ it('a CAS service whose policy requires a second factor gets its ticket only aft
   assert.match(v.text, /<cas:authenticationMethod>otp<\/cas:authenticationMethod>/);
   // The same session serves the service again without a form (it has the factor now).
   assert.equal((await login(jar, MFA_SERVICE)).status, 302);
+});
+
+it('renew refuses a ticket from a step-up that asked only the second factor', async () => {
+  const OFF_SERVICE = 'https://off.example.com/app/';
+  const app = await node.admin('POST', '/api/applications', {
+    client_id: 'cas-off', cas_services: [{ match: 'prefix', url: OFF_SERVICE }], mfa_policy: 'off',
+  });
+  assert.equal(app.status, 201, app.text);
+  assert.equal((await node.admin('POST', '/api/users', { username: 'uma', password: PASSWORD, totp_secret: SEED })).status, 201);
+  const jar = new Map();
+  const page = await login(jar, OFF_SERVICE);
+  const first = await browse(jar, '/oauth2/login', {
+    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'uma', password: PASSWORD,
+  });
+  assert.equal(first.status, 302, 'the password alone for a service with mfa_policy off');
+  const factor = await login(jar, MFA_SERVICE);
+  assert.equal(factor.status, 200);
+  assert.doesNotMatch(factor.text, /name="password"/, 'the factor page, not the password form');
+  const code = execFileSync('oathtool', ['--totp', '-b', SEED], { encoding: 'utf8' }).trim();
+  const done = await browse(jar, '/oauth2/login/factor', {
+    tx: hidden(factor.text, 'tx'), csrf: hidden(factor.text, 'csrf'), method: 'totp', code,
+  });
+  assert.equal(done.status, 302, done.text);
+  const renewed = await validate('/cas/serviceValidate', MFA_SERVICE, ticketOf(done.location), '&renew=true');
+  assert.match(renewed.text, /<cas:authenticationFailure code="INVALID_TICKET">/, 'not an initial login');
+  // The same session, asked again: a ticket without a form that validates without renew.
+  const again = await login(jar, MFA_SERVICE);
+  assert.equal(again.status, 302);
+  assert.match((await validate('/cas/p3/serviceValidate', MFA_SERVICE, ticketOf(again.location))).text, /<cas:user>uma<\/cas:user>/);
 });

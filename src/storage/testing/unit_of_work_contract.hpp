@@ -147,4 +147,27 @@ TEST_P(UnitOfWorkContract, AFailedCallInsideFailsTheUnitEvenIfItsCallerWentOn) {
   EXPECT_TRUE(has_session("s2")) << "the connection went back clean";
 }
 
+TEST_P(UnitOfWorkContract, AfterCommitActionsRunOnceCommittedAndAreDroppedOnARollback) {
+  std::vector<std::string> ran;
+  store().units().run([&] {
+    after_commit([&] { ran.push_back("outer " + std::to_string(has_session("s1"))); });
+    store().units().run([&] { after_commit([&] { ran.push_back("inner"); }); });
+    store().sso_sessions().insert(session_of("s1"));
+    EXPECT_TRUE(ran.empty()) << "an action ran before the commit";
+  });
+  EXPECT_EQ(ran, (std::vector<std::string>{"outer 1", "inner"})) << "after the outermost unit, in order, the writes visible";
+  ran.clear();
+  EXPECT_THROW(store().units().run([&] {
+    after_commit([&] { ran.push_back("rolled back"); });
+    throw std::runtime_error("fails");
+  }),
+               std::runtime_error);
+  EXPECT_TRUE(ran.empty()) << "an action of a rolled-back unit ran";
+  after_commit([&] { ran.push_back("no unit"); });
+  EXPECT_EQ(ran, std::vector<std::string>{"no unit"}) << "without a unit, at once";
+  ran.clear();
+  store().units().run([] {});
+  EXPECT_TRUE(ran.empty()) << "the dropped action stayed queued for the next unit";
+}
+
 }  // namespace gatehouse::storage::testing
