@@ -296,6 +296,7 @@ Result<void, std::string> register_id(Document& doc, xmlNodePtr element) {
     if (known == attr) return {};
     return unexpected("ID: \"" + value + "\" is already registered for another element");
   }
+  MessageCapture capture;  // xmlAddID reports through the generic handler
   if (count_id(doc.get()->children, value) != 1) {
     return unexpected("ID: \"" + value + "\" appears on more than one element");
   }
