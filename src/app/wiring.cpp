@@ -49,6 +49,7 @@ std::vector<cluster::PurgeTarget> purge_targets(storage::Backend& store, const C
       {"WebAuthn challenges", [=, &store](std::size_t l) { return store.webauthn_challenges().purge_expired(now, l); }},
       {"CAS tickets", [=, &store](std::size_t l) { return store.cas_tickets().purge_expired(now, l); }},
       {"CAS proxy-granting tickets", [=, &store](std::size_t l) { return store.cas_proxy_granting_tickets().purge_expired(now, l); }},
+      {"SAML artifacts", [=, &store](std::size_t l) { return store.saml_artifacts().purge_expired(now, l); }},
       {"sign-in failure counters", [=, &store](std::size_t l) { return store.users().purge_failed_logins(now - 86400, l); }},
       {"refresh tokens and grant records", [=, &store](std::size_t l) { return store.refresh_tokens().purge_expired(now, l); }},
       // Events are read within seconds; a day covers any node that was away and comes back.

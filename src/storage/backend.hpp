@@ -10,6 +10,7 @@
 #include "admin/api_key_store.hpp"
 #include "admin/audit_store.hpp"
 #include "cas/ticket_store.hpp"
+#include "saml/state_store.hpp"
 #include "cluster/event_store.hpp"
 #include "cluster/job_store.hpp"
 #include "cluster/node_store.hpp"
@@ -92,6 +93,8 @@ class Backend {
   virtual mfa::ChallengeStore& webauthn_challenges() = 0;
   virtual cas::TicketStore& cas_tickets() = 0;
   virtual cas::ProxyGrantingTicketStore& cas_proxy_granting_tickets() = 0;
+  virtual saml::ArtifactStore& saml_artifacts() = 0;
+  virtual saml::PersistentIdStore& saml_persistent_ids() = 0;
   /// Store calls that commit together (core/unit_of_work.hpp).
   virtual UnitOfWork& units() = 0;
 };

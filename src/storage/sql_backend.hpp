@@ -39,6 +39,8 @@ class SqlBackend : public Backend {
   mfa::ChallengeStore& webauthn_challenges() final;
   cas::TicketStore& cas_tickets() final;
   cas::ProxyGrantingTicketStore& cas_proxy_granting_tickets() final;
+  saml::ArtifactStore& saml_artifacts() final;
+  saml::PersistentIdStore& saml_persistent_ids() final;
   UnitOfWork& units() final;
 
  protected:

@@ -12,6 +12,7 @@
 #include "storage/api_key_store.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/cas_ticket_store.hpp"
+#include "storage/saml_state_store.hpp"
 #include "storage/challenge_store.hpp"
 #include "storage/client_store.hpp"
 #include "storage/code_store.hpp"
@@ -61,6 +62,8 @@ struct SqlStores {
         webauthn_challenges(pool),
         cas_tickets(pool),
         cas_proxy_granting_tickets(pool),
+        saml_artifacts(pool),
+        saml_persistent_ids(pool),
         units(pool) {}
 
   ConnectionPool<Connection> pool;  // first: outlives every store
@@ -86,6 +89,8 @@ struct SqlStores {
   SqlChallengeStore<Connection> webauthn_challenges;
   SqlCasTicketStore<Connection> cas_tickets;
   SqlProxyGrantingTicketStore<Connection> cas_proxy_granting_tickets;
+  SqlSamlArtifactStore<Connection> saml_artifacts;
+  SqlSamlPersistentIdStore<Connection> saml_persistent_ids;
   PoolUnitOfWork<Connection> units;
 };
 
@@ -122,6 +127,8 @@ template <class C> cas::TicketStore& SqlBackend<C>::cas_tickets() { return store
 template <class C> cas::ProxyGrantingTicketStore& SqlBackend<C>::cas_proxy_granting_tickets() {
   return stores_->cas_proxy_granting_tickets;
 }
+template <class C> saml::ArtifactStore& SqlBackend<C>::saml_artifacts() { return stores_->saml_artifacts; }
+template <class C> saml::PersistentIdStore& SqlBackend<C>::saml_persistent_ids() { return stores_->saml_persistent_ids; }
 template <class C> UnitOfWork& SqlBackend<C>::units() { return stores_->units; }
 
 }  // namespace gatehouse::storage

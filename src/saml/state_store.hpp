@@ -1,0 +1,51 @@
+#pragma once
+// Ports: the SAML state every node shares (issue 14) — what the Shibboleth IdP asks its operator to
+// supply as server-side storage. Request IDs go to the shared token::ReplayStore (a second use of an
+// AuthnRequest ID is refused on any node); here are the artifacts of the HTTP-Artifact binding and
+// the persistent NameIDs.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+
+namespace gatehouse::saml {
+
+/// A SAML artifact's message, waiting for the SP's ArtifactResolve (SAML bindings §3.6).
+struct Artifact {
+  std::string handle_hash;  ///< SHA-256 of the artifact's 20-byte MessageHandle
+  std::string client_id;    ///< the SP it was issued for (only that SP may resolve it)
+  std::string message;      ///< the samlp:Response document to answer with, signed as the SP wants
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
+};
+
+class ArtifactStore {
+ public:
+  virtual ~ArtifactStore() = default;
+  virtual void insert(const Artifact& artifact) = 0;
+  /// Takes the artifact if it is there and has not expired at `now`, in one conditional statement:
+  /// of any number of concurrent calls, on any nodes, at most one gets it.
+  virtual std::optional<Artifact> consume(const std::string& handle_hash, UnixSeconds now) = 0;
+  /// Deletes at most `limit` artifacts that expired at or before `now`. @returns how many.
+  virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
+};
+
+/// Persistent NameIDs (SAML core §8.3.7): opaque, one per user and audience (an SP's entity ID, or
+/// the affiliation the SP belongs to), stable for the life of both. Stored, not derived, so that
+/// no key or salt rotation can change them.
+class PersistentIdStore {
+ public:
+  virtual ~PersistentIdStore() = default;
+  /// The user's NameID at `audience`: the stored one, else `candidate` (fresh random), stored now.
+  /// Concurrent first calls for the same user and audience all answer the one that was stored.
+  virtual std::string name_id(const std::string& user_id, const std::string& audience, const std::string& candidate,
+                              UnixSeconds now) = 0;
+  /// The user whose NameID at `audience` is `name_id` (a LogoutRequest names the user by it).
+  virtual std::optional<std::string> user_of(const std::string& audience, const std::string& name_id) = 0;
+  /// Forgets every NameID of a user (the user was deleted). @returns how many.
+  virtual std::size_t forget_user(const std::string& user_id) = 0;
+};
+
+}  // namespace gatehouse::saml
