@@ -9,31 +9,12 @@
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
 #include "signin/pages.hpp"
+#include "user/profile_claims.hpp"
 
 namespace gatehouse::cas {
 namespace {
 
 constexpr std::size_t kMaxTicketLength = 256;  // §3.1.1: at least 32 characters, at most 256 accepted
-
-/// A user's value of a released attribute name (the OIDC claim names of the user record).
-std::vector<std::string> user_attribute(const user::User& u, std::string_view name) {
-  auto one = [](const std::string& v) { return v.empty() ? std::vector<std::string>{} : std::vector<std::string>{v}; };
-  auto boolean = [](bool b) { return std::vector<std::string>{b ? "true" : "false"}; };
-  if (name == "sub") return one(u.id);
-  if (name == "preferred_username" || name == "username") return one(u.username);
-  if (name == "email") return one(u.email);
-  if (name == "email_verified") return boolean(u.email_verified);
-  if (name == "name") return one(u.name);
-  if (name == "given_name") return one(u.given_name);
-  if (name == "family_name") return one(u.family_name);
-  if (name == "middle_name") return one(u.middle_name);
-  if (name == "nickname") return one(u.nickname);
-  if (name == "picture") return one(u.picture);
-  if (name == "locale") return one(u.locale);
-  if (name == "phone_number") return one(u.phone_number);
-  if (name == "phone_number_verified") return boolean(u.phone_number_verified);
-  return {};
-}
 
 /// CAS 3.0 attributes: the authentication's own (as Apereo CAS names them), then the released ones.
 std::vector<Attribute> attributes_of(const user::User& u, const Ticket& t, const ServiceRegistration& reg) {
@@ -44,7 +25,7 @@ std::vector<Attribute> attributes_of(const user::User& u, const Ticket& t, const
       {"authenticationMethod", signin::split_words(t.sign_in.amr)},
   };
   for (const auto& name : reg.attributes)
-    if (auto values = user_attribute(u, name); !values.empty()) out.push_back({name, std::move(values)});
+    if (auto values = user::claim_values(u, name); !values.empty()) out.push_back({name, std::move(values)});
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "user/user.hpp"
 
@@ -29,5 +30,23 @@ inline constexpr std::array<ProfileClaim, 8> kProfileClaims{{
     {"picture", "", &User::picture},  // a URL, for applications to show; the page does not print it
     {"locale", "Locale", &User::locale},
 }};
+
+/// A user's values of a claim name, as CAS and SAML release them (cas_attributes,
+/// saml_attributes): "sub", "username" (or "preferred_username"), "email", "email_verified",
+/// "phone_number", "phone_number_verified" and the profile claims; none for an empty value or a
+/// name that is not a user claim.
+inline std::vector<std::string> claim_values(const User& u, std::string_view name) {
+  const auto one = [](const std::string& v) { return v.empty() ? std::vector<std::string>{} : std::vector<std::string>{v}; };
+  const auto boolean = [](bool b) { return std::vector<std::string>{b ? "true" : "false"}; };
+  if (name == "sub") return one(u.id);
+  if (name == "username") return one(u.username);
+  if (name == "email") return one(u.email);
+  if (name == "email_verified") return boolean(u.email_verified);
+  if (name == "phone_number") return one(u.phone_number);
+  if (name == "phone_number_verified") return boolean(u.phone_number_verified);
+  for (const auto& claim : kProfileClaims)
+    if (claim.claim == name) return one(u.*claim.member);
+  return {};
+}
 
 }  // namespace gatehouse::user

@@ -173,6 +173,15 @@ struct CasConfig {
   milliseconds proxy_callback_timeout{5000};  ///< the whole callback (connect, TLS, answer); 100ms..30s
 };
 
+/// [saml]: the SAML 2.0 identity provider (issue 14).
+struct SamlConfig {
+  /// The IdP's entity ID; "" = server.public_url + "/saml/metadata" (where the metadata is).
+  std::string entity_id;
+  seconds clock_skew{180};          ///< how far a request's IssueInstant may be from now; 10s..1h
+  seconds assertion_lifetime{300};  ///< an assertion's NotOnOrAfter, from its issue; 30s..1h
+  seconds artifact_ttl{60};         ///< how long an artifact waits for its ArtifactResolve; 5s..10m
+};
+
 /// [bootstrap]
 /// [rate_limits]: requests allowed per window, counted across the cluster (Redis or the database).
 /// 0 = no limit (the default, except authorize_per_ip): a limit costs one Redis (or database) round
@@ -231,6 +240,7 @@ struct Config {
   AccountConfig account;
   WebauthnConfig webauthn;
   CasConfig cas;
+  SamlConfig saml;
   BootstrapConfig bootstrap;
   LogConfig log;
   std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)

@@ -307,6 +307,21 @@ Check check_mfa_issuer(std::string& v) {
   return {};
 }
 
+Check check_saml_entity_id(std::string& v) {
+  // SAML core §8.3.6: a URI of at most 1024 characters; an absolute one (a URL or a URN).
+  const auto colon = v.find(':');
+  const bool scheme = colon != std::string::npos && colon > 0 &&
+                      std::all_of(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+                      });
+  if (!v.empty() && (v.size() > 1024 || !scheme || std::any_of(v.begin(), v.end(), [](char c) {
+                       return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+                     })))
+    return unexpected(std::string("must be empty (server.public_url + /saml/metadata) or an absolute URI of at most "
+                                  "1024 characters without spaces"));
+  return {};
+}
+
 Check check_user_verification(std::string& v) {
   if (v != "preferred" && v != "required" && v != "discouraged")
     return unexpected("expected \"preferred\", \"required\" or \"discouraged\"; got " + quote(v));

@@ -27,6 +27,7 @@ Check check_cookie_path(std::string& v);
 Check check_log_level(std::string& v);
 Check check_log_format(std::string& v);
 Check check_mfa_issuer(std::string& v);
+Check check_saml_entity_id(std::string& v);  ///< "" or an absolute URI of at most 1024 characters
 Check check_mfa_policy(std::string& v);     ///< off | optional | required     ///< "" or 1..64 characters of UTF-8 text without ':' or controls
 Check check_rp_id(std::string& v);          ///< "" or a lower-case host name
 Check check_user_verification(std::string& v);  ///< preferred | required | discouraged

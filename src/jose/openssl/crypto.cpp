@@ -122,6 +122,14 @@ std::string random_bytes(std::size_t n) {
 
 std::string random_token(std::size_t bytes) { return base64url_encode(random_bytes(bytes)); }
 
+std::string sha1(std::string_view data) {
+  std::string out(20, '\0');
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), bytes(out), &len, EVP_sha1(), nullptr) != 1 || len != 20)
+    throw_crypto_error("EVP_Digest(SHA1)");
+  return out;
+}
+
 std::string sha256(std::string_view data) {
   std::string out(kSha256Size, '\0');
   unsigned int len = 0;

@@ -17,6 +17,9 @@ std::string random_token(std::size_t bytes = 32);
 
 /// @returns the 32-byte SHA-256 digest.
 std::string sha256(std::string_view data);
+/// @returns the 20-byte SHA-1 digest: only where a format fixes it and no security rests on it
+/// (a SAML artifact's SourceID).
+std::string sha1(std::string_view data);
 /// @returns the 32-byte HMAC-SHA-256 of data under key.
 std::string hmac_sha256(std::string_view key, std::string_view data);
 /// The hash under an HMAC that interoperates with authenticator apps (RFC 6238: SHA-1, -256, -512).
