@@ -708,6 +708,12 @@ proxy_callback_addresses = ["10.0.0.0/8"]
 proxy_callback_ca_file = "/etc/gatehouse/cas-ca.pem"
 proxy_callback_timeout = "2s"
 
+[saml]
+entity_id = "https://login.example.com/idp"
+clock_skew = "1m"
+assertion_lifetime = "2m"
+artifact_ttl = "30s"
+
 [bootstrap]
 kickstart = "/etc/gatehouse/kickstart.json"
 
