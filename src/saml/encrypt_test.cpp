@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "saml/dsig.hpp"
@@ -258,6 +260,151 @@ TEST_F(SamlEncrypt, FreshContentKeyEachTime) {
     keys.emplace_back(reinterpret_cast<const char*>(out), size);
   }
   EXPECT_NE(keys[0], keys[1]);
+}
+
+// The decrypter's shape rules, each on an otherwise valid EncryptedAssertion.
+TEST_F(SamlEncrypt, StrictShapeRefused) {
+  const std::string wire = encrypted_response(*sp2048_);
+  const std::string content = cipher_value_of(wire, 1);
+  auto refused = [&](const std::string& xml) {
+    Document doc = parsed(xml);
+    auto r = decrypt_assertion(doc, encrypted_of(doc), sp2048_->private_der);
+    EXPECT_NE(encrypted_of(doc), nullptr);  // the document is left as it was
+    return r ? std::string("decrypted") : r.error();
+  };
+  EXPECT_EQ(refused(replaced(wire, "<xenc:CipherValue>" + content + "</xenc:CipherValue>",
+                             R"(<xenc:CipherReference URI="https://sp.example/c"/>)")),
+            "decrypt: EncryptedData: a CipherReference is refused");
+  EXPECT_EQ(refused(replaced(wire, std::string(kAes256Gcm), "http://www.w3.org/2001/04/xmlenc#tripledes-cbc")),
+            "decrypt: content encryption refused: http://www.w3.org/2001/04/xmlenc#tripledes-cbc");
+  EXPECT_EQ(refused(replaced(wire, std::string(kRsaOaep), "http://www.w3.org/2001/04/xmlenc#rsa-1_5")),
+            "decrypt: key transport refused: http://www.w3.org/2001/04/xmlenc#rsa-1_5");
+  EXPECT_EQ(refused(replaced(wire, std::string(kSha256) + "\"/>", std::string(kSha1) + "\"/>")),
+            "decrypt: OAEP digest refused: " + std::string(kSha1));
+  EXPECT_EQ(refused(replaced(wire, "</xenc:EncryptionMethod><xenc:CipherData>",
+                             "<xenc:OAEPparams>AAAA</xenc:OAEPparams></xenc:EncryptionMethod><xenc:CipherData>")),
+            "decrypt: unexpected OAEPparams in the key transport method");
+  EXPECT_EQ(refused(replaced(wire, "<xenc:EncryptedKey>", R"(<xenc:EncryptedKey><xenc:EncryptionMethod Algorithm="x"/></xenc:EncryptedKey><xenc:EncryptedKey>)")),
+            "decrypt: KeyInfo is not exactly one EncryptedKey");
+  EXPECT_EQ(refused(replaced(wire, "</xenc:EncryptedData>", "</xenc:EncryptedData><xenc:EncryptedKey xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"/>")),
+            "decrypt: not exactly one EncryptedData (and nothing beside it)");
+  EXPECT_EQ(refused(replaced(wire, "Type=\"http://www.w3.org/2001/04/xmlenc#Element\"", "Type=\"http://www.w3.org/2001/04/xmlenc#Content\"")),
+            "decrypt: EncryptedData is not of Type Element");
+  EXPECT_EQ(refused(replaced(wire, content, "!!!")), "decrypt: EncryptedData: CipherValue is not base64");
+}
+
+// An EncryptedAssertion made by hand with OpenSSL (AES-256-GCM: IV, ciphertext, tag; the key by
+// rsa-oaep-mgf1p) around any plaintext, to feed the decrypter what our encrypter never makes.
+std::string hand_encrypted(std::string_view plain, EVP_PKEY* sp_key) {
+  unsigned char key[32], iv[12], tag[16];
+  RAND_bytes(key, sizeof key);
+  RAND_bytes(iv, sizeof iv);
+  std::string out(plain.size(), '\0');
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> c(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  int len = 0, fin = 0;
+  EVP_EncryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, key, iv);
+  EVP_EncryptUpdate(c.get(), reinterpret_cast<unsigned char*>(out.data()), &len, reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+  EVP_EncryptFinal_ex(c.get(), nullptr, &fin);
+  EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_GET_TAG, sizeof tag, tag);
+  const std::string content = std::string(reinterpret_cast<char*>(iv), sizeof iv) + out + std::string(reinterpret_cast<char*>(tag), sizeof tag);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> k(EVP_PKEY_CTX_new(sp_key, nullptr), &EVP_PKEY_CTX_free);
+  EVP_PKEY_encrypt_init(k.get());
+  EVP_PKEY_CTX_set_rsa_padding(k.get(), RSA_PKCS1_OAEP_PADDING);
+  unsigned char wrapped[1024];
+  std::size_t size = sizeof wrapped;
+  if (EVP_PKEY_encrypt(k.get(), wrapped, &size, key, sizeof key) != 1) throw std::runtime_error("hand_encrypted");
+  return R"(<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Type="http://www.w3.org/2001/04/xmlenc#Element"><xenc:EncryptionMethod Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm"/><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><xenc:EncryptedKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/><xenc:CipherData><xenc:CipherValue>)" +
+         base64_encode(std::string(reinterpret_cast<char*>(wrapped), size)) + R"(</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo><xenc:CipherData><xenc:CipherValue>)" +
+         base64_encode(content) + "</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion>";
+}
+
+TEST_F(SamlEncrypt, PlaintextMustBeOneAssertion) {
+  auto decrypt = [&](std::string_view plain) {
+    Document doc = parsed(hand_encrypted(plain, sp2048_->signing.native()));
+    auto r = decrypt_assertion(doc, doc.root(), sp2048_->private_der);
+    return r ? std::string(local_name(*r)) : r.error();
+  };
+  // The saml prefix comes from the EncryptedAssertion's scope: another encrypter may rely on it.
+  EXPECT_EQ(decrypt(R"( <saml:Assertion ID="_x"><saml:Issuer>i</saml:Issuer></saml:Assertion> )"), "Assertion");
+  EXPECT_EQ(decrypt(R"(<saml:Assertion ID="_x"/><saml:Assertion ID="_y"/>)"), "decrypt: the plaintext is not exactly one saml:Assertion");
+  EXPECT_EQ(decrypt(R"(<saml:Issuer>i</saml:Issuer>)"), "decrypt: the plaintext is not exactly one saml:Assertion");
+  EXPECT_EQ(decrypt(R"(<saml:Assertion ID="_x"/>trailing)"), "decrypt: the plaintext is not exactly one saml:Assertion");
+  EXPECT_EQ(decrypt(""), "decrypt: the plaintext holds no saml:Assertion");
+  EXPECT_EQ(decrypt(R"(<!DOCTYPE a [<!ENTITY e "x">]><saml:Assertion ID="_x"/>)"),
+            "decrypt: the plaintext: XML refused: a DOCTYPE (DTDs are refused)");
+  EXPECT_EQ(decrypt(R"(<saml:Assertion ID="_x">)").rfind("decrypt: the plaintext: XML refused: not well-formed", 0), 0u);
+}
+
+TEST_F(SamlEncrypt, ChooseFromMetadata) {
+  auto pick = [](std::vector<std::string> uris) {
+    auto r = choose_encryption(uris);
+    return r ? std::string(algorithm_uri(r->content)) + " " + std::string(algorithm_uri(r->key_transport)) : r.error();
+  };
+  const std::string gcm256(kAes256Gcm), gcm128(kAes128Gcm), cbc(kAes256Cbc), oaep(kRsaOaep), mgf1p(kRsaOaepMgf1p);
+  EXPECT_EQ(pick({}), gcm256 + " " + mgf1p);  // nothing listed: what every SP decrypts
+  EXPECT_EQ(pick({cbc, gcm128, mgf1p, oaep}), gcm128 + " " + oaep);  // GCM preferred over the SP's order
+  EXPECT_EQ(pick({cbc, gcm256, gcm128}), gcm256 + " " + mgf1p);
+  EXPECT_EQ(pick({cbc, mgf1p}), cbc + " " + mgf1p);  // an SP with CBC only
+  EXPECT_EQ(pick({"http://www.w3.org/2001/04/xmlenc#aes128-cbc", mgf1p}), "encrypt: the SP offers no content encryption we support");
+  EXPECT_EQ(pick({gcm256, "http://www.w3.org/2001/04/xmlenc#rsa-1_5"}), "encrypt: the SP offers no key transport we support");
+}
+
+// Independent decryption with the xmlsec1 tool (as pysaml2 and lasso use xmlsec): every content
+// algorithm with rsa-oaep-mgf1p, the one key transport xmlsec1 1.2 has, with and without the
+// certificate in EncryptedKey/KeyInfo. The decrypted assertion still verifies.
+TEST_F(SamlEncrypt, DecryptedByTheXmlsec1Tool) {
+  if (!testing::have_xmlsec1_tool()) GTEST_SKIP() << "the xmlsec1 tool is missing (scripts/bootstrap installs it)";
+  TempDir dir;
+  dir.write("key.pem", testing::pem("PRIVATE KEY", sp2048_->private_der));
+  for (auto content : kContents) {
+    for (bool certificate : {false, true}) {
+      SCOPED_TRACE(std::string(algorithm_uri(content)) + (certificate ? " with certificate" : ""));
+      dir.write("in.xml", encrypted_response(*sp2048_, {content, KeyTransport::kRsaOaepMgf1p, certificate}));
+      ASSERT_TRUE(testing::run_xmlsec1(dir, "--decrypt --privkey-pem " + dir.path("key.pem") + " --output " +
+                                                dir.path("out.xml") + " " + dir.path("in.xml")))
+          << dir.read("xmlsec1.log");
+      Document out = parsed(dir.read("out.xml"));
+      xmlNodePtr assertion = first_child(encrypted_of(out), kNsAssertion, "Assertion");
+      ASSERT_NE(assertion, nullptr) << dir.read("out.xml");
+      EXPECT_TRUE(verify_enveloped(out, assertion, {idp_->trusted}));
+    }
+  }
+}
+
+// xmlenc11#rsa-oaep with SHA-256, which xmlsec1 1.2 cannot unwrap: the content key is unwrapped
+// by the openssl tool (OAEP, SHA-256, MGF1-SHA1), then the content decrypted by the xmlsec1 tool
+// with that key; two independent implementations, one per layer.
+TEST_F(SamlEncrypt, RsaOaepSha256ByTheOpensslAndXmlsec1Tools) {
+  if (!testing::have_xmlsec1_tool() || std::system("openssl version >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "the xmlsec1 or openssl tool is missing (scripts/bootstrap installs them)";
+  }
+  TempDir dir;
+  dir.write("key.pem", testing::pem("PRIVATE KEY", sp4096_->private_der));
+  for (auto content : kContents) {
+    SCOPED_TRACE(std::string(algorithm_uri(content)));
+    const std::string wire = encrypted_response(*sp4096_, {content, KeyTransport::kRsaOaepSha256, false});
+    dir.write("wrapped.bin", *base64_decode(cipher_value_of(wire, 0)));
+    const std::string unwrap = "openssl pkeyutl -decrypt -inkey " + dir.path("key.pem") + " -in " + dir.path("wrapped.bin") +
+                               " -out " + dir.path("content.key") +
+                               " -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha1";
+    ASSERT_EQ(std::system(unwrap.c_str()), 0);
+    // The EncryptedData's KeyInfo now names the key instead of carrying it.
+    Document doc = parsed(wire);
+    xmlNodePtr data = first_child(encrypted_of(doc), kNsXmlEnc, "EncryptedData");
+    xmlNodePtr info = first_child(data, kNsDsig, "KeyInfo");
+    xmlNodePtr key = first_child(info, kNsXmlEnc, "EncryptedKey");
+    xmlUnlinkNode(key);
+    xmlFreeNode(key);
+    xmlNewTextChild(info, info->ns, reinterpret_cast<const xmlChar*>("KeyName"), reinterpret_cast<const xmlChar*>("content"));
+    dir.write("in.xml", serialize(doc));
+    ASSERT_TRUE(testing::run_xmlsec1(dir, "--decrypt --aeskey:content " + dir.path("content.key") + " --output " +
+                                              dir.path("out.xml") + " " + dir.path("in.xml")))
+        << dir.read("xmlsec1.log");
+    Document out = parsed(dir.read("out.xml"));
+    xmlNodePtr assertion = first_child(encrypted_of(out), kNsAssertion, "Assertion");
+    ASSERT_NE(assertion, nullptr) << dir.read("out.xml");
+    EXPECT_TRUE(verify_enveloped(out, assertion, {idp_->trusted}));
+  }
 }
 
 }  // namespace
