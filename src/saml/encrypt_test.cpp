@@ -407,5 +407,40 @@ TEST_F(SamlEncrypt, RsaOaepSha256ByTheOpensslAndXmlsec1Tools) {
   }
 }
 
+// pysaml2 as an SP decrypts (through the xmlsec1 tool, its default back end) and verifies the
+// assertion's signature, then reads the NameID. Arguments: the Response, the SP's key, the IdP's
+// certificate. Debian's python3 (/usr/bin), where python3-pysaml2 installs, whatever PATH says.
+constexpr std::string_view kPysaml2Script = R"(import sys
+from saml2 import extension_elements_to_elements, saml, samlp
+from saml2.sigver import CryptoBackendXmlSec1, SecurityContext, get_xmlsec_binary
+
+response_file, key_file, idp_cert = sys.argv[1:4]
+sec = SecurityContext(CryptoBackendXmlSec1(get_xmlsec_binary()), key_file=key_file, enc_key_files=[key_file])
+decrypted = sec.decrypt(open(response_file).read(), key_file=key_file)
+if not sec.verify_signature(decrypted, cert_file=idp_cert, cert_type="pem",
+                            node_name="urn:oasis:names:tc:SAML:2.0:assertion:Assertion", node_id="_a1"):
+    sys.exit("signature")
+response = samlp.response_from_string(decrypted)
+assertion = extension_elements_to_elements(response.encrypted_assertion[0].extension_elements, [saml, samlp])[0]
+print(assertion.subject.name_id.text)
+)";
+
+TEST_F(SamlEncrypt, DecryptedByPysaml2) {
+  if (std::system("/usr/bin/python3 -c 'import saml2' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "pysaml2 is missing (scripts/bootstrap installs python3-pysaml2)";
+  }
+  TempDir dir;
+  const std::string script = dir.write("decrypt.py", kPysaml2Script);
+  const std::string key = dir.write("key.pem", testing::pem("PRIVATE KEY", sp2048_->private_der));
+  const std::string cert = dir.write("idp.pem", testing::pem("CERTIFICATE", idp_->certificate_der));
+  for (auto content : kContents) {
+    SCOPED_TRACE(std::string(algorithm_uri(content)));
+    const std::string response = dir.write("response.xml", encrypted_response(*sp2048_, {content, KeyTransport::kRsaOaepMgf1p, true}));
+    const std::string command = "/usr/bin/python3 " + script + " " + response + " " + key + " " + cert + " >" + dir.path("out") + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << dir.read("out");
+    EXPECT_EQ(dir.read("out"), "alice\n");
+  }
+}
+
 }  // namespace
 }  // namespace gatehouse::saml
