@@ -123,7 +123,9 @@ TEST_F(SamlEncrypt, DefaultLayoutAndAlgorithms) {
   ASSERT_TRUE(encrypted) << encrypted.error();
   EXPECT_EQ(assertion_of(doc), nullptr);
   ASSERT_EQ(*encrypted, encrypted_of(doc));
-  EXPECT_EQ((*encrypted)->ns, doc.root()->nsDef->next);  // the Response's saml prefix, not a new one
+  // The Response declares samlp then saml: the EncryptedAssertion reuses that saml, declares none.
+  EXPECT_EQ((*encrypted)->ns, doc.root()->nsDef->next);
+  EXPECT_EQ((*encrypted)->nsDef, nullptr);
   auto data = exactly_one_child(*encrypted, kNsXmlEnc, "EncryptedData");
   ASSERT_TRUE(data);
   EXPECT_EQ(attribute(*data, "Type"), std::string(kEncTypeElement));
