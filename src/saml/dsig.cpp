@@ -40,6 +40,10 @@ void on_xmlsec_error(const char* /*file*/, int /*line*/, const char* func, const
   }
 }
 
+}  // namespace
+
+namespace detail {
+
 // xmlsec, its OpenSSL backend and libxml2, once per process. xmlsec's own I/O callbacks (file,
 // HTTP, FTP for external references) are removed: only same-document references are ever
 // allowed, and this makes the rest impossible rather than merely refused.
@@ -58,6 +62,12 @@ Result<void, std::string> ensure_xmlsec() {
   if (!failure.empty()) return unexpected(failure);
   return {};
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::ensure_xmlsec;
 
 // An xmlsec key over the given OpenSSL key (shared: one more reference, released with the key).
 struct XmlSecKeyFree {

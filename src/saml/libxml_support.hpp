@@ -7,11 +7,18 @@
 
 #include <libxml/xmlerror.h>
 
+#include "core/result.hpp"
+
 namespace gatehouse::saml::detail {
 
 /// Initialises libxml2 once per process and installs the external entity loader that refuses
 /// everything (no file, no network, whatever a document or a library asks for). Thread safe.
 void ensure_libxml();
+
+/// Initialises xmlsec and its OpenSSL backend once per process (after ensure_libxml), with its
+/// messages routed to MessageCapture and its I/O callbacks removed. Defined in dsig.cpp.
+/// @returns the reason when initialisation failed (then every later call fails the same way).
+Result<void, std::string> ensure_xmlsec();
 
 /// While alive, this thread's libxml2 messages (and xmlsec's, routed here by dsig.cpp) are
 /// collected instead of printed; the first few are kept for the failure reason. Restores the
