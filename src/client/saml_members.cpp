@@ -1,6 +1,7 @@
 #include "client/saml_members.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -77,12 +78,6 @@ Unexpected<MetadataError> refuse(std::string field, std::string message) {
 
 }  // namespace
 
-std::string_view saml_nameid_format_uri(std::string_view value) {
-  for (auto uri : kNameIdFormats)
-    if (value == uri || value == uri.substr(uri.rfind(':') + 1)) return uri;
-  return {};
-}
-
 std::string check_saml_member(std::string_view name, const json::value& value) {
   if (name == "saml_metadata") {
     if (!value.is_string() || value.get_string().empty()) return "must be the SP's md:EntityDescriptor as an XML string";
@@ -92,7 +87,7 @@ std::string check_saml_member(std::string_view name, const json::value& value) {
   if (name == "saml_metadata_url") return check_https_url(value);
   if (name == "saml_attributes") return check_attributes(value);
   if (name == "saml_nameid_format")
-    return value.is_string() && !saml_nameid_format_uri(value.get_string()).empty()
+    return value.is_string() && !saml::nameid_format_uri(value.get_string()).empty()
                ? ""
                : "must be one of transient, persistent, emailAddress, unspecified (or their full "
                  "urn:oasis:names:tc:SAML:...:nameid-format: URIs)";

@@ -6,7 +6,7 @@
 // saml::parse_sp_metadata) and saml_metadata_url (an https URL the metadata is fetched from).
 //
 //   saml_attributes               claim names released as attributes (like cas_attributes)
-//   saml_nameid_format            a NameID format URI, or its last word (kNameIdFormats)
+//   saml_nameid_format            a NameID format URI, or its last word (saml::nameid_format_uri)
 //   saml_sign                     "assertion" (default) | "response" | "both"
 //   saml_encrypt                  bool (default false); true needs an encryption key
 //   saml_require_signed_requests  bool (default: the metadata's AuthnRequestsSigned)
@@ -14,7 +14,6 @@
 //   saml_affiliation              an affiliation's entity ID (an absolute URI) whose members share
 //                                 persistent NameIDs
 
-#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -27,23 +26,10 @@
 
 namespace gatehouse::client {
 
-/// The NameID formats an SP may be given (SAML core §8.3): the full URI, or the short word after
-/// its last ':' (both are accepted and kept as given; saml_nameid_format_uri() answers the URI).
-inline constexpr std::array<std::string_view, 4> kNameIdFormats{
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-};
-
 /// The longest saml_metadata_url.
 inline constexpr std::size_t kMaxSamlUrlLength = 2048;
 /// The most entries of saml_attributes.
 inline constexpr std::size_t kMaxSamlAttributes = 100;
-
-/// The full URI of a saml_nameid_format value (a URI of kNameIdFormats, or its short word);
-/// "" for any other value.
-std::string_view saml_nameid_format_uri(std::string_view value);
 
 /// Checks the value of the SAML member `name` on its own (saml_metadata only for being a string of
 /// at most saml::kMaxMetadataBytes; check_saml_registration() parses it). @returns a message safe

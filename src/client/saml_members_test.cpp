@@ -68,16 +68,6 @@ TEST(SamlMembers, EveryMemberRoundTripsThroughTheApi) {
   EXPECT_EQ(again->client.saml_entity_id, d->client.saml_entity_id);
 }
 
-TEST(SamlMembers, NameIdFormatsTakeTheUriOrItsShortWord) {
-  EXPECT_EQ(saml_nameid_format_uri("transient"), "urn:oasis:names:tc:SAML:2.0:nameid-format:transient");
-  EXPECT_EQ(saml_nameid_format_uri("emailAddress"), "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
-  EXPECT_EQ(saml_nameid_format_uri("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"),
-            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified");
-  EXPECT_EQ(saml_nameid_format_uri("emailaddress"), "");
-  EXPECT_EQ(saml_nameid_format_uri("urn:oasis:names:tc:SAML:2.0:nameid-format:emailAddress"), "");
-  EXPECT_EQ(saml_nameid_format_uri("urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos"), "");
-}
-
 TEST(SamlMembers, EachRefusalNamesItsMember) {
   const std::string no_encryption_key = saml::testing::sp_metadata(
       "https://sp.example/md",

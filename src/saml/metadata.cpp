@@ -222,6 +222,12 @@ Reason read_nameid_formats(const xmlNode* sp, SpMetadata& out) {
 
 }  // namespace
 
+std::string_view nameid_format_uri(std::string_view value) {
+  for (auto uri : kNameIdFormats)
+    if (value == uri || value == uri.substr(uri.rfind(':') + 1)) return uri;
+  return {};
+}
+
 const AssertionConsumerService& SpMetadata::default_assertion_consumer() const {
   const auto& all = assertion_consumers;
   for (const auto& a : all)

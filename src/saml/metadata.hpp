@@ -12,6 +12,7 @@
 // Thread safety: SpMetadata is a plain value (TrustedKey shares immutable keys); the functions may
 // run on many threads at once.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,17 @@ inline constexpr std::size_t kMaxMetadataBytes = 256 * 1024;
 /// The longest entityID (SAML core §8.3.6 suggests 1024) and endpoint Location.
 inline constexpr std::size_t kMaxEntityIdLength = 1024;
 inline constexpr std::size_t kMaxLocationLength = 2048;
+
+/// The NameID formats Gatehouse issues (SAML core §8.3).
+inline constexpr std::array<std::string_view, 4> kNameIdFormats{
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+};
+/// The URI of a NameID format given as one of kNameIdFormats or as the word after its last ':'
+/// ("persistent", "emailAddress"; case matters); "" for any other value.
+std::string_view nameid_format_uri(std::string_view value);
 
 /// One md:AssertionConsumerService with a kept binding (HTTP-POST or HTTP-Artifact).
 struct AssertionConsumerService {

@@ -231,5 +231,15 @@ TEST(SpMetadata, RefusesBadLogoutEndpointsAndFormats) {
             "NameIDFormat: '' is not a URI");
 }
 
+TEST(SpMetadata, NameIdFormatsTakeTheUriOrItsShortWord) {
+  EXPECT_EQ(nameid_format_uri("transient"), "urn:oasis:names:tc:SAML:2.0:nameid-format:transient");
+  EXPECT_EQ(nameid_format_uri("emailAddress"), "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+  EXPECT_EQ(nameid_format_uri("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"),
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified");
+  EXPECT_EQ(nameid_format_uri("emailaddress"), "");
+  EXPECT_EQ(nameid_format_uri("urn:oasis:names:tc:SAML:2.0:nameid-format:emailAddress"), "");
+  EXPECT_EQ(nameid_format_uri("urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos"), "");
+}
+
 }  // namespace
 }  // namespace gatehouse::saml
