@@ -13,6 +13,12 @@ namespace {
 
 Response metadata_error(const client::MetadataError& e) { return error(400, e.code, e.field + " " + e.message, e.field); }
 
+/// Another application is already the SAML SP with this entityID (the store keeps them unique).
+Response entity_id_taken(const client::Client& c) {
+  return error(409, "conflict", "another application is registered for the SAML entityID '" + c.saml_entity_id + "'",
+               "saml_metadata");
+}
+
 json::object with_secret(const client::Client& c, const std::string& secret) {
   auto body = client::to_json(c);
   if (!secret.empty()) body["client_secret"] = secret;
@@ -27,8 +33,12 @@ Response create_application(const AdminDeps& deps, const Request& req) {
   auto draft = client::parse_metadata(*doc, deps.metadata_defaults);
   if (!draft) return metadata_error(draft.error());
   auto created = client::prepare_new_client(std::move(*draft), deps.client_secrets, deps.clock.now());
-  if (!deps.clients.insert(created.client))
+  if (!deps.clients.insert(created.client)) {
+    // The store refuses a taken client_id and a taken entityID alike; when the id is free, it was the entityID.
+    if (!created.client.saml_entity_id.empty() && !deps.clients_uncached.find(created.client.client_id))
+      return entity_id_taken(created.client);
     return error(409, "conflict", "an application with this client_id exists", "client_id");
+  }
   spdlog::info("application {} created", created.client.client_id);
   auto r = ok(201, with_secret(created.client, created.secret));
   r.set("Location", "/api/applications/" + created.client.client_id);
@@ -75,6 +85,7 @@ Response replace_application(const AdminDeps& deps, const Request& req, const Pa
   switch (deps.clients.update(replaced.client)) {
     case client::UpdateResult::kNotFound: return error(404, "not_found", "no such application");
     case client::UpdateResult::kStale: return precondition_failed("the application");
+    case client::UpdateResult::kEntityIdTaken: return entity_id_taken(replaced.client);
     case client::UpdateResult::kOk: break;
   }
   spdlog::info("application {} updated", id);

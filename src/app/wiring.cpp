@@ -6,6 +6,7 @@
 #include "app/backends.hpp"
 #include "app/logging.hpp"
 #include "app/options.hpp"
+#include "client/client_metadata.hpp"
 #include "cluster/purge.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -97,6 +98,14 @@ std::vector<client::Client> all_clients(client::ClientStore& clients) {
     for (auto& c : page.items) out.push_back(std::move(c));
     if (got < kPage) break;
   }
+  return out;
+}
+
+/// The applications as the SAML registry reads them (saml/ does not know client::Client).
+std::vector<saml::SpSource> saml_sources(const std::vector<client::Client>& clients) {
+  std::vector<saml::SpSource> out;
+  out.reserve(clients.size());
+  for (const auto& c : clients) out.push_back({c.client_id, c.client_name, c.extra_metadata, client::mfa_policy(c)});
   return out;
 }
 
@@ -234,6 +243,7 @@ Wiring::Wiring(const config::Config& c)
                .ticket_ttl = c.cas.ticket_ttl.count(),
                .pgts = &store->cas_proxy_granting_tickets(),
                .session_lifetime = c.login.session_lifetime.count()},
+      saml_sps([this] { return saml_sources(all_clients(store->clients())); }, kClientCacheTtl, clock),
       admin_deps(admin_deps_of(*this, c)) {
   wire_grants();
   keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
@@ -300,6 +310,7 @@ void Wiring::wire_cluster() {
     theme.reload();
     client_cache.clear();
     cas_services.invalidate();
+    saml_sps.invalidate();
     user_cache.clear();
   };
   cluster = std::make_unique<ClusterRuntime>(
@@ -309,6 +320,7 @@ void Wiring::wire_cluster() {
   // of a change at once, besides the database's own channel.
   client_cache.set_after_write([this] {
     cas_services.invalidate();
+    saml_sps.invalidate();
     if (redis) publish_change();
   });
   if (redis) {
@@ -483,6 +495,7 @@ void Wiring::apply_event(const cluster::ClusterEvent& e) {
   if (e.kind == cluster::kClientChanged) {
     client_cache.invalidate(e.key);
     cas_services.invalidate();
+    saml_sps.invalidate();
   } else if (e.kind == cluster::kUserChanged) {
     user_cache.invalidate(e.key);
   } else if (e.kind == cluster::kKeyChanged) {

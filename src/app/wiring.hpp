@@ -39,6 +39,7 @@
 #include "oidc/grants/user_grants.hpp"
 #include "oidc/logout.hpp"
 #include "oidc/userinfo.hpp"
+#include "saml/sp_registry.hpp"
 #include "signin/account/account.hpp"
 #include "signin/sign_in.hpp"
 #include "storage/backend.hpp"
@@ -133,6 +134,9 @@ struct Wiring {
   std::unique_ptr<http::Client> cas_callbacks;
   cas::CasDeps cas_deps;
   cas::CasFrontDoor cas_front_door{cas_deps};
+  /// SAML: the service providers of the client registry, reloaded like cas_services (issue 14;
+  /// nothing reads it yet).
+  saml::SpRegistry saml_sps;
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;

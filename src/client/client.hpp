@@ -32,6 +32,10 @@ struct Client {
   /// Registered metadata that changes nothing Gatehouse does (client_uri, logo_uri, contacts, a
   /// "public" subject_type, ...), kept and returned as given: a JSON object, "{}" when none.
   std::string extra_metadata = "{}";
+  /// A SAML service provider's entityID, read from its saml_metadata by parse_metadata() (a
+  /// saml_metadata_url-only registration has none until its metadata is fetched); "" for any other
+  /// application. Kept in its own column, which the store keeps unique across applications.
+  std::string saml_entity_id;
   /// Optimistic concurrency: bumped by every change of the registration; an update names the
   /// version it read (the admin API's ETag / If-Match).
   std::int64_t version = 1;

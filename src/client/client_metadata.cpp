@@ -8,6 +8,7 @@
 
 #include "client/cas_members.hpp"
 #include "client/client_keys.hpp"
+#include "client/saml_members.hpp"
 
 namespace gatehouse::client {
 namespace {
@@ -42,13 +43,14 @@ enum class Kept {
   kEmptyList,    // a feature Gatehouse does not offer: only [] (or null), which asks for none
   kMfaPolicy,    // our extension mfa_policy: "off" | "optional" | "required" (read by mfa_policy())
   kCas,          // our CAS extensions (client/cas_members.hpp; read by cas::registration_of())
+  kSaml,         // our SAML extensions (client/saml_members.hpp; read by saml::SpRegistry)
 };
 struct KeptMember {
   std::string_view name;
   Kept kind;
   std::string_view why;  // for kNullOnly / kEmptyList / kPublic: what is not supported
 };
-constexpr std::array<KeptMember, 35> kKept{{
+constexpr std::array<KeptMember, 44> kKept{{
     // Ours: whether signing in to this client asks a second factor (absent: mfa.default_policy).
     {"mfa_policy", Kept::kMfaPolicy, ""},
     // Ours: the application as a CAS service (issue 13).
@@ -57,6 +59,16 @@ constexpr std::array<KeptMember, 35> kKept{{
     {"cas_attributes", Kept::kCas, ""},
     {"cas_sso", Kept::kCas, ""},
     {"cas_logout_url", Kept::kCas, ""},
+    // Ours: the application as a SAML service provider (issue 14).
+    {"saml_metadata", Kept::kSaml, ""},
+    {"saml_metadata_url", Kept::kSaml, ""},
+    {"saml_attributes", Kept::kSaml, ""},
+    {"saml_nameid_format", Kept::kSaml, ""},
+    {"saml_sign", Kept::kSaml, ""},
+    {"saml_encrypt", Kept::kSaml, ""},
+    {"saml_require_signed_requests", Kept::kSaml, ""},
+    {"saml_allow_idp_initiated", Kept::kSaml, ""},
+    {"saml_affiliation", Kept::kSaml, ""},
     {"client_uri", Kept::kUri, ""},
     {"logo_uri", Kept::kUri, ""},
     {"tos_uri", Kept::kUri, ""},
@@ -219,6 +231,7 @@ std::string check_kept(const KeptMember& m, const json::value& v) {
                  ? ""
                  : "must be \"off\", \"optional\" or \"required\"";
     case Kept::kCas: return check_cas_member(m.name, v);
+    case Kept::kSaml: return check_saml_member(m.name, v);
   }
   return "is not supported";
 }
@@ -339,10 +352,19 @@ Stage read_identity(const json::object& doc, const MetadataDefaults&, ClientDraf
 }
 
 /// Whether the document registers the application for a protocol other than OAuth (a non-empty
-/// cas_services), so that it may have no OAuth grant at all.
+/// cas_services, or SAML metadata or its URL), so that it may have no OAuth grant at all.
 bool serves_other_protocol(const json::object& doc) {
   const auto it = doc.find("cas_services");
-  return it != doc.end() && it->value().is_array() && !it->value().get_array().empty();
+  return (it != doc.end() && it->value().is_array() && !it->value().get_array().empty()) || is_saml_application(doc);
+}
+
+/// The SAML members taken together (client/saml_members.hpp); the SP's entityID, which the store
+/// keeps unique across applications.
+Stage read_saml(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
+  auto entity_id = check_saml_registration(doc);
+  if (!entity_id) return unexpected(entity_id.error());
+  draft.client.saml_entity_id = std::move(*entity_id);
+  return {};
 }
 
 /// response_types and grant_types, consistent with each other (RFC 7591 §2.1).
@@ -369,7 +391,8 @@ Stage read_grants(const json::object& doc, const MetadataDefaults&, ClientDraft&
     c.grant_types = {code_response ? "authorization_code" : "client_credentials"};
   if (!(err = read_string_list(doc, "grant_types", c.grant_types)).empty()) return fail("grant_types", err);
   if (c.grant_types.empty() && !other_protocol)
-    return fail("grant_types", "must not be empty (only an application with cas_services may have no OAuth grant)");
+    return fail("grant_types", "must not be empty (only an application with cas_services, saml_metadata or saml_metadata_url may "
+                                  "have no OAuth grant)");
   for (const auto& g : c.grant_types)
     if (!one_of(g, kGrantTypes))
       return fail("grant_types", "'" + g + "' is not supported (supported: client_credentials, authorization_code, refresh_token)");
@@ -502,8 +525,8 @@ Stage read_token_options(const json::object& doc, const MetadataDefaults& defaul
 
 Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const MetadataDefaults& defaults) {
   using StageFn = Stage (*)(const json::object&, const MetadataDefaults&, ClientDraft&);
-  static constexpr StageFn kStages[] = {read_members, read_identity, read_grants, read_authentication,
-                                        read_scope_and_uris, read_token_options};
+  static constexpr StageFn kStages[] = {read_members, read_identity, read_saml, read_grants,
+                                        read_authentication, read_scope_and_uris, read_token_options};
   ClientDraft draft;
   for (auto stage : kStages)
     if (auto done = stage(doc, defaults, draft); !done) return unexpected(done.error());

@@ -15,7 +15,8 @@ namespace client_sql {
 #define GH_CLIENT_COLUMNS                                                                             \
   "client_id, secret_hash, client_name, grant_types, token_endpoint_auth_method, scopes, redirect_uris, " \
   "post_logout_redirect_uris, access_token_signed_response_alg, id_token_signed_response_alg, "          \
-  "access_token_audience, created_at, updated_at, jwks, version, extra_metadata, introspection_audiences"
+  "access_token_audience, created_at, updated_at, jwks, version, extra_metadata, introspection_audiences, "    \
+  "saml_entity_id"
 // The token endpoint's read (through the near-cache): one indexed row.
 inline constexpr Query kFind{"find_client", "SELECT " GH_CLIENT_COLUMNS " FROM clients WHERE client_id = $1"};
 // A page of clients and the total. SQLite counts in a second statement (kCount) of the same read
@@ -29,8 +30,8 @@ SELECT n.total, p.* FROM (SELECT count(*) AS total FROM clients) n
  ORDER BY p.client_id)sql"}};
 inline constexpr Query kCount{"count_clients", "SELECT count(*) FROM clients"};
 inline constexpr Query kInsert{"insert_client", "INSERT INTO clients (" GH_CLIENT_COLUMNS R"sql()
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $16, $17)
-ON CONFLICT (client_id) DO NOTHING)sql"};
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $16, $17, NULLIF($18, ''))
+ON CONFLICT DO NOTHING)sql"};
 #undef GH_CLIENT_COLUMNS
 // Everything but client_id and created_at (the port's contract), if the version is still the one
 // the caller read ($15); $12 (created_at) is bound but unused (on PostgreSQL a parameter whose type
@@ -41,7 +42,8 @@ ON CONFLICT (client_id) DO NOTHING)sql"};
   "UPDATE clients SET secret_hash = $2, client_name = $3, grant_types = $4, token_endpoint_auth_method = $5, " \
   "scopes = $6, redirect_uris = $7, post_logout_redirect_uris = $8, access_token_signed_response_alg = $9, "   \
   "id_token_signed_response_alg = $10, access_token_audience = $11, updated_at = $13, jwks = $14, "            \
-  "version = version + 1, extra_metadata = $16, introspection_audiences = $17 "                               \
+  "version = version + 1, extra_metadata = $16, introspection_audiences = $17, "                              \
+  "saml_entity_id = NULLIF($18, '') "                                                                        \
   "WHERE client_id = $1 AND version = $15"
 inline constexpr DialectQuery kUpdate{
     {"update_client", GH_CLIENT_UPDATE},
@@ -50,6 +52,10 @@ SELECT (SELECT count(*) FROM updated), EXISTS (SELECT 1 FROM clients WHERE clien
 #undef GH_CLIENT_UPDATE
 inline constexpr Query kExists{"client_exists", "SELECT 1 FROM clients WHERE client_id = $1"};
 inline constexpr Query kDelete{"delete_client", "DELETE FROM clients WHERE client_id = $1"};
+// The application holding a SAML entityID (SQLite checks it under the write lock before an update).
+inline constexpr Query kEntityOwner{"saml_entity_owner", "SELECT client_id FROM clients WHERE saml_entity_id = $1"};
+// The unique index on clients.saml_entity_id (migration 0018), as PostgreSQL names it in an error.
+inline constexpr std::string_view kEntityIdIndex = "clients_saml_entity_id";
 }  // namespace client_sql
 
 /// A clients row in client_sql's column order, its client_id at column `first`. The lists are
@@ -75,10 +81,12 @@ client::Client client_from_row(const Row& r, int first = 0) {
   c.version = r.int64(first + 14);
   c.extra_metadata = r.text(first + 15);
   c.introspection_audiences = r.text_array(first + 16);
+  c.saml_entity_id = r.text(first + 17);  // NULL reads as ""
   return c;
 }
 
-/// The same columns as parameters $1 ... $17 ($15: the version an update expects). `Params` is
+/// The same columns as parameters $1 ... $18 ($15: the version an update expects; $18 "" is stored
+/// as NULL, so that any number of applications have no entityID). `Params` is
 /// postgres::Params or sqlite::Binder.
 template <class Params>
 Params& client_params(Params& p, const client::Client& c) {
@@ -98,7 +106,8 @@ Params& client_params(Params& p, const client::Client& c) {
       .text(c.jwks)
       .int8(c.version)
       .text(c.extra_metadata)
-      .text_array(c.introspection_audiences);
+      .text_array(c.introspection_audiences)
+      .text(c.saml_entity_id);
 }
 
 template <class Connection>
@@ -116,6 +125,7 @@ class SqlClientStore final : public client::ClientStore {
 
   client::ClientPage list(std::size_t offset, std::size_t limit) override;
 
+  /// ON CONFLICT DO NOTHING covers both unique keys: the client_id and the SAML entityID.
   bool insert(const client::Client& client) override {
     auto connection = pool_.acquire();
     return run(*connection, client_sql::kInsert, [&](auto& p) { client_params(p, client); }) == 1;

@@ -53,6 +53,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     c.jwks = R"({"keys":[{"kty":"EC","crv":"P-256","x":"\u00e9","kid":")" + id + R"("}]})";
     c.introspection_audiences = {"https://api.example", "urn:\xc3\xa9"};
     c.extra_metadata = R"({"client_uri":"https://app.example","contacts":["ops@app.example"]})";
+    c.saml_entity_id = "https://sp.example/" + id + "/metadata";
     c.created_at = 1'700'000'000;
     c.updated_at = 1'700'000'001;
     return c;
@@ -73,6 +74,7 @@ class ClientStoreContract : public contract::StoreContract<ClientStore> {
     EXPECT_EQ(actual.jwks, expected.jwks);
     EXPECT_EQ(actual.introspection_audiences, expected.introspection_audiences);
     EXPECT_EQ(actual.extra_metadata, expected.extra_metadata);
+    EXPECT_EQ(actual.saml_entity_id, expected.saml_entity_id);
     EXPECT_EQ(actual.created_at, expected.created_at);
     EXPECT_EQ(actual.updated_at, expected.updated_at);
   }
@@ -198,6 +200,72 @@ TEST_P(ClientStoreContract, AnUpdateFromAStaleReadIsRefusedAndWritesNothing) {
   b.version = now.version;
   EXPECT_EQ(store().update(b), UpdateResult::kOk) << "after a fresh read";
   EXPECT_EQ(store().find("v").value().client_name, "by b");
+}
+
+TEST_P(ClientStoreContract, ASamlEntityIdBelongsToOneClientOnly) {
+  Client a = sample_client("sp-a");
+  a.saml_entity_id = "https://shared.example/sp";
+  ASSERT_TRUE(store().insert(a));
+  Client b = sample_client("sp-b");
+  b.saml_entity_id = a.saml_entity_id;
+  EXPECT_FALSE(store().insert(b)) << "the entityID is taken";
+  EXPECT_FALSE(store().find("sp-b").has_value());
+
+  b.saml_entity_id = "https://other.example/sp";
+  ASSERT_TRUE(store().insert(b));
+  Client b_takes = store().find("sp-b").value();
+  b_takes.saml_entity_id = a.saml_entity_id;
+  b_takes.client_name = "not written";
+  EXPECT_EQ(store().update(b_takes), UpdateResult::kEntityIdTaken);
+  const Client b_now = store().find("sp-b").value();
+  expect_same(b, b_now);
+  EXPECT_EQ(b_now.version, 1) << "nothing written";
+
+  Client a_keeps = store().find("sp-a").value();
+  a_keeps.client_name = "renamed, same SP";
+  EXPECT_EQ(store().update(a_keeps), UpdateResult::kOk) << "a client keeps its own entityID";
+  Client a_leaves = store().find("sp-a").value();
+  a_leaves.saml_entity_id = "";
+  ASSERT_EQ(store().update(a_leaves), UpdateResult::kOk);
+  EXPECT_EQ(store().find("sp-a").value().saml_entity_id, "");
+  b_takes.version = b_now.version;
+  EXPECT_EQ(store().update(b_takes), UpdateResult::kOk) << "free once its holder let it go";
+  EXPECT_EQ(store().find("sp-b").value().saml_entity_id, "https://shared.example/sp");
+  ASSERT_TRUE(store().remove("sp-b"));
+  Client c = sample_client("sp-c");
+  c.saml_entity_id = "https://shared.example/sp";
+  EXPECT_TRUE(store().insert(c)) << "free once its holder is removed";
+}
+
+TEST_P(ClientStoreContract, AnyNumberOfClientsHaveNoSamlEntityId) {
+  for (const char* id : {"oidc-1", "oidc-2", "oidc-3"}) {
+    Client c = sample_client(id);
+    c.saml_entity_id = "";
+    ASSERT_TRUE(store().insert(c)) << id;
+  }
+  Client c = store().find("oidc-2").value();
+  EXPECT_EQ(c.saml_entity_id, "");
+  c.client_name = "still none";
+  EXPECT_EQ(store().update(c), UpdateResult::kOk);
+  EXPECT_EQ(store().list(0, 10).total, 3u);
+}
+
+TEST_P(ClientStoreContract, ConcurrentInsertsForOneSamlEntityIdHaveExactlyOneWinner) {
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Client c = sample_client("sp-" + std::to_string(t));
+      c.saml_entity_id = "https://contested.example/sp";
+      start.arrive_and_wait();
+      if (store().insert(c)) ++wins;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(store().list(0, 10).total, 1u);
 }
 
 TEST_P(ClientStoreContract, UpdateUnknownClientReturnsFalseAndCreatesNothing) {

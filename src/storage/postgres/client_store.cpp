@@ -1,5 +1,6 @@
-// client::ClientStore on PostgreSQL: the listing and the update, each one statement
-// (storage/client_store.hpp has the rest).
+// client::ClientStore on PostgreSQL: the listing and the update, each one statement; the unique
+// index on saml_entity_id refuses an update that would share an entityID (storage/client_store.hpp
+// has the rest).
 #include "storage/client_store.hpp"
 
 #include "storage/postgres/connection.hpp"
@@ -26,9 +27,16 @@ template <>
 client::UpdateResult SqlClientStore<postgres::Connection>::update(const client::Client& client) {
   auto connection = pool_.acquire();
   Params params;
-  const auto result = connection->execute(client_sql::kUpdate.postgres, client_params(params, client));
-  if (result.row(0).int8(0) == 1) return client::UpdateResult::kOk;
-  return result.row(0).boolean(1) ? client::UpdateResult::kStale : client::UpdateResult::kNotFound;
+  try {
+    const auto result = connection->execute(client_sql::kUpdate.postgres, client_params(params, client));
+    if (result.row(0).int8(0) == 1) return client::UpdateResult::kOk;
+    return result.row(0).boolean(1) ? client::UpdateResult::kStale : client::UpdateResult::kNotFound;
+  } catch (const PgError& e) {
+    // No check-then-write: the unique index decides, also between two nodes writing at once.
+    if (e.sqlstate() == kUniqueViolation && e.constraint() == client_sql::kEntityIdIndex)
+      return client::UpdateResult::kEntityIdTaken;
+    throw;
+  }
 }
 
 }  // namespace gatehouse::storage

@@ -1,5 +1,5 @@
-// client::ClientStore on SQLite: the listing and the update (storage/client_store.hpp has the
-// rest).
+// client::ClientStore on SQLite: the listing and the update, which checks the SAML entityID's
+// holder under the write lock (storage/client_store.hpp has the rest).
 #include "storage/client_store.hpp"
 
 #include "storage/sql_count.hpp"
@@ -31,7 +31,15 @@ client::ClientPage SqlClientStore<sqlite::Connection>::list(std::size_t offset, 
 template <>
 client::UpdateResult SqlClientStore<sqlite::Connection>::update(const client::Client& client) {
   auto connection = pool_.acquire();
+  // Under the write lock: the entityID's holder cannot change between the check and the write.
+  Transaction tx(*connection, Transaction::Mode::kImmediate);
+  if (!client.saml_entity_id.empty()) {
+    Statement owner(*connection, client_sql::kEntityOwner);
+    owner.bind_text(1, client.saml_entity_id);
+    if (owner.step() && owner.text(0) != client.client_id) return client::UpdateResult::kEntityIdTaken;
+  }
   if (run(*connection, client_sql::kUpdate.sqlite, [&](Binder& p) { client_params(p, client); }) == 1) {
+    tx.commit();
     return client::UpdateResult::kOk;
   }
   Statement s(*connection, client_sql::kExists);
