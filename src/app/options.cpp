@@ -37,13 +37,14 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
   return {host, static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)))};
 }
 
-std::string mfa_issuer(const config::Config& c) {
-  if (!c.mfa.issuer.empty()) return c.mfa.issuer;
+std::string public_host(const config::Config& c) {
   auto url = boost::urls::parse_absolute_uri(c.server.public_url);  // validated by the loader
   std::string host = url ? std::string(url->encoded_host()) : std::string();
   if (host.empty() || host.find(':') != std::string::npos) return "Gatehouse";
   return host;
 }
+
+std::string mfa_issuer(const config::Config& c) { return c.mfa.issuer.empty() ? public_host(c) : c.mfa.issuer; }
 
 mfa::FactorsDeps factors_deps(const config::Config& c, storage::Backend& store, user::UserStore& users,
                               const keys::MasterKey& master, const Clock& clock) {

@@ -36,6 +36,8 @@ std::pair<std::string, unsigned short> split_listen(const std::string& listen);
 http::ServerOptions server_options(const config::Config& c);
 /// What authenticator apps show above the code: mfa.issuer, or the host of server.public_url
 /// ("Gatehouse" when that host is an IPv6 literal, whose ':' an otpauth issuer may not hold).
+/// The host of server.public_url ("Gatehouse" for an IP literal with colons or none): a name to show.
+std::string public_host(const config::Config& c);
 std::string mfa_issuer(const config::Config& c);
 /// The second factors over `store`, their failed codes counted in `users` (the store the password
 /// lockout counts in: Redis-backed when configured), their secrets under subkeys of `master`.

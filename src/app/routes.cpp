@@ -32,6 +32,7 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
   signin::account::add_account_routes(router, w.account);
   oidc::add_logout_routes(router, w.logout_deps);
   cas::add_cas_routes(router, w.cas_front_door);
+  saml::add_saml_routes(router, w.saml_front_door);
   admin::add_routes(router, w.admin_deps);
   MetricsSources sources{w.request_stats, w.logins, w.job_runs, w.store_errors, w.redis.get(), *w.store,
                                [&w] { return w.cluster->events().watermark(); }, node_id_of(w.config),

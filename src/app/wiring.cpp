@@ -1,5 +1,7 @@
 #include "app/wiring.hpp"
 
+#include "saml/encrypt.hpp"
+
 #include <limits>
 #include <thread>
 
@@ -244,6 +246,21 @@ Wiring::Wiring(const config::Config& c)
                .pgts = &store->cas_proxy_granting_tickets(),
                .session_lifetime = c.login.session_lifetime.count()},
       saml_sps([this] { return saml_sources(all_clients(store->clients())); }, kClientCacheTtl, clock),
+      saml_credentials(public_host(c)),
+      saml_deps{.sign_in = sign_in,
+                .sps = saml_sps,
+                .artifacts = store->saml_artifacts(),
+                .persistent_ids = store->saml_persistent_ids(),
+                .replays = either(redis_replays, store->replays()),
+                .users = user_cache,
+                .keys = ring,
+                .credentials = saml_credentials,
+                .clock = clock,
+                .idp = {c.saml.entity_id.empty() ? c.server.public_url + std::string(saml::kMetadataPath) : c.saml.entity_id,
+                        c.server.public_url},
+                .clock_skew = c.saml.clock_skew.count(),
+                .assertion_lifetime = c.saml.assertion_lifetime.count(),
+                .artifact_ttl = c.saml.artifact_ttl.count()},
       admin_deps(admin_deps_of(*this, c)) {
   wire_grants();
   keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
@@ -256,6 +273,24 @@ Wiring::Wiring(const config::Config& c)
   wire_rate_limits();
   wire_admin();
   wire_cas();
+  wire_saml();
+}
+
+void Wiring::wire_saml() {
+  // saml_encrypt: the assertion for the SP's (first) encryption key, with the best algorithms its
+  // metadata lists (AES-GCM when it says nothing; the key transport every SP stack decrypts).
+  saml_deps.encrypt = [](saml::Document& doc, xmlNodePtr assertion, const saml::SpRegistration& sp)
+      -> Result<void, std::string> {
+    if (sp.metadata.encryption_keys.empty()) return unexpected(std::string("the SP's metadata has no encryption key"));
+    const auto& key = sp.metadata.encryption_keys.front();
+    auto options = saml::choose_encryption(key.methods);
+    if (!options) return unexpected(options.error());
+    auto encrypted = saml::encrypt_assertion(doc, assertion, key.key, *options);
+    if (!encrypted) return unexpected(encrypted.error());
+    return {};
+  };
+  sign_in.add_front_door(saml_front_door);
+  saml_sps.by_client("");  // loaded now, not under a request's unit of work (as cas_services)
 }
 
 void Wiring::wire_cas() {

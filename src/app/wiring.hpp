@@ -39,6 +39,7 @@
 #include "oidc/grants/user_grants.hpp"
 #include "oidc/logout.hpp"
 #include "oidc/userinfo.hpp"
+#include "saml/front_door.hpp"
 #include "saml/sp_registry.hpp"
 #include "signin/account/account.hpp"
 #include "signin/sign_in.hpp"
@@ -134,9 +135,12 @@ struct Wiring {
   std::unique_ptr<http::Client> cas_callbacks;
   cas::CasDeps cas_deps;
   cas::CasFrontDoor cas_front_door{cas_deps};
-  /// SAML: the service providers of the client registry, reloaded like cas_services (issue 14;
-  /// nothing reads it yet).
+  /// SAML: the service providers of the client registry (reloaded like cas_services), the IdP's
+  /// certificates for the shared signing keys, and the front door.
   saml::SpRegistry saml_sps;
+  saml::IdpCredentials saml_credentials;
+  saml::SamlDeps saml_deps;
+  saml::SamlFrontDoor saml_front_door{saml_deps};
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;
@@ -150,6 +154,7 @@ struct Wiring {
   void wire_rate_limits();
   void wire_admin();
   void wire_cas();
+  void wire_saml();
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
   void add_job(cluster::JobSpec job);
   /// Appends to the audit trail; a store fault is logged, never thrown (the request it records stands).

@@ -22,15 +22,10 @@
 
 #include "core/result.hpp"
 #include "saml/keys.hpp"
+#include "saml/protocol.hpp"  // the binding and NameID format names
 #include "saml/xml.hpp"
 
 namespace gatehouse::saml {
-
-// The bindings (SAML bindings §3) an SP's endpoints may name.
-inline constexpr std::string_view kBindingPost = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
-inline constexpr std::string_view kBindingArtifact = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact";
-inline constexpr std::string_view kBindingRedirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
-inline constexpr std::string_view kBindingSoap = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP";
 
 /// The largest metadata document accepted (a real SP's is a few KiB; aggregates are not read here).
 inline constexpr std::size_t kMaxMetadataBytes = 256 * 1024;
@@ -39,12 +34,8 @@ inline constexpr std::size_t kMaxEntityIdLength = 1024;
 inline constexpr std::size_t kMaxLocationLength = 2048;
 
 /// The NameID formats Gatehouse issues (SAML core §8.3).
-inline constexpr std::array<std::string_view, 4> kNameIdFormats{
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-};
+inline constexpr std::array<std::string_view, 4> kNameIdFormats{kNameIdTransient, kNameIdPersistent, kNameIdEmail,
+                                                               kNameIdUnspecified};
 /// The URI of a NameID format given as one of kNameIdFormats or as the word after its last ':'
 /// ("persistent", "emailAddress"; case matters); "" for any other value.
 std::string_view nameid_format_uri(std::string_view value);

@@ -7,7 +7,6 @@ namespace gatehouse::saml {
 namespace {
 
 constexpr std::string_view kBearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
-constexpr std::string_view kAttrNameFormatUri = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
 constexpr std::size_t kMaxResponseBytes = 4 * 1024 * 1024;
 constexpr UnixSeconds kClockSkewAllowance = 60;  // NotBefore this much before now: SPs' clocks run slow too
 
@@ -55,7 +54,7 @@ std::string statements(const AssertionFacts& f) {
   s += "<saml:AttributeStatement>";
   for (const auto& a : f.attributes) {
     if (a.values.empty()) continue;
-    s += "<saml:Attribute" + attr("Name", a.name) + attr("NameFormat", kAttrNameFormatUri);
+    s += "<saml:Attribute" + attr("Name", a.name) + attr("NameFormat", a.name_format);
     if (!a.friendly_name.empty()) s += attr("FriendlyName", a.friendly_name);
     s += ">";
     for (const auto& v : a.values) s += "<saml:AttributeValue>" + xml_escape(v) + "</saml:AttributeValue>";

@@ -14,11 +14,15 @@
 
 namespace gatehouse::saml {
 
+inline constexpr std::string_view kAttrNameFormatUri = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
+inline constexpr std::string_view kAttrNameFormatBasic = "urn:oasis:names:tc:SAML:2.0:attrname-format:basic";
+
 /// One saml:Attribute: an urn:oid name with NameFormat uri and its friendly name (saml2int).
 struct Attribute {
   std::string name;
   std::string friendly_name;
   std::vector<std::string> values;
+  std::string_view name_format = kAttrNameFormatUri;
 };
 
 /// What the assertion says, for whom.

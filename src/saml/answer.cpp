@@ -1,0 +1,244 @@
+// The IdP's answers: the assertion for a signed-in person (NameID, attributes, authentication
+// context), delivered by HTTP-POST (an auto-submitted form) or HTTP-Artifact (the Response kept in
+// the shared artifact store, the browser sent to the SP with the artifact); status answers; the
+// metadata; and the names the sign-in pages show.
+#include <spdlog/spdlog.h>
+
+#include "core/base64url.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "saml/authn_context.hpp"
+#include "saml/encoding.hpp"
+#include "saml/front_door.hpp"
+#include "saml/protocol.hpp"
+#include "saml/redirect_signature.hpp"
+#include "signin/pages.hpp"
+#include "user/profile_claims.hpp"
+
+namespace gatehouse::saml {
+namespace {
+
+/// The attribute names of the user claims (eduPerson and inetOrgPerson, as saml2int and
+/// federations name them); a claim without one goes by its own name with NameFormat basic.
+struct AttributeName {
+  std::string_view claim;
+  std::string_view oid;
+  std::string_view friendly;
+};
+constexpr AttributeName kAttributeNames[] = {
+    {"username", "urn:oid:0.9.2342.19200300.100.1.1", "uid"},
+    {"preferred_username", "urn:oid:0.9.2342.19200300.100.1.1", "uid"},
+    {"email", "urn:oid:0.9.2342.19200300.100.1.3", "mail"},
+    {"name", "urn:oid:2.16.840.1.113730.3.1.241", "displayName"},
+    {"given_name", "urn:oid:2.5.4.42", "givenName"},
+    {"family_name", "urn:oid:2.5.4.4", "sn"},
+    {"nickname", "urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "eduPersonNickname"},
+    {"phone_number", "urn:oid:2.5.4.20", "telephoneNumber"},
+    {"locale", "urn:oid:2.16.840.1.113730.3.1.39", "preferredLanguage"},
+};
+
+std::vector<Attribute> attributes_of(const user::User& u, const SpRegistration& sp) {
+  std::vector<Attribute> out;
+  for (const auto& claim : sp.attributes) {
+    auto values = user::claim_values(u, claim);
+    if (values.empty()) continue;
+    Attribute a{claim, "", std::move(values), kAttrNameFormatBasic};
+    for (const auto& known : kAttributeNames)
+      if (known.claim == claim) a = {std::string(known.oid), std::string(known.friendly), std::move(a.values)};
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto end = std::min(text.find(' ', at), text.size());
+    if (end > at) out.emplace_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+/// The SAML artifact (bindings §3.6.4): type 0x0004, endpoint index 0, SourceID = SHA-1 of the
+/// IdP's entity ID, and a random 20-byte MessageHandle.
+std::string new_artifact(std::string_view entity_id, std::string& handle) {
+  handle = jose::random_bytes(20);
+  std::string bytes{'\x00', '\x04', '\x00', '\x00'};
+  bytes += jose::sha1(entity_id);
+  bytes += handle;
+  return base64_encode(bytes);
+}
+
+http::Response post_page(const std::string& acs_url, std::string_view field, const std::string& value,
+                         const std::string& relay_state) {
+  std::string body =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Continue</title>"
+      "<script src=\"/assets/saml-post.js\" defer></script></head><body>\n<form method=\"post\" action=\"" +
+      signin::html_escape(acs_url) + "\" id=\"saml-post\">\n<input type=\"hidden\" name=\"" + std::string(field) +
+      "\" value=\"" + signin::html_escape(value) + "\">\n";
+  if (!relay_state.empty())
+    body += "<input type=\"hidden\" name=\"RelayState\" value=\"" + signin::html_escape(relay_state) + "\">\n";
+  body += "<noscript><button type=\"submit\">Continue</button></noscript>\n</form>\n</body></html>\n";
+  auto r = signin::html_page(200, std::move(body));
+  // The page posts to the SP: its CSP allows that form target, by origin only.
+  const auto authority = acs_url.find("://");
+  const auto origin = acs_url.substr(0, acs_url.find_first_of("/?#;,'", authority + 3));
+  r.set("Content-Security-Policy", "default-src 'self'; form-action " + origin + "; frame-ancestors 'none'");
+  return r;
+}
+
+}  // namespace
+
+std::string SamlFrontDoor::display_name(std::string_view client_id) const {
+  if (auto sp = deps_.sps.by_client(client_id)) return sp->name;
+  return client_id.empty() ? std::string("this site") : std::string(client_id);
+}
+
+std::optional<signin::MfaPolicy> SamlFrontDoor::mfa_policy(std::string_view client_id) const {
+  auto sp = deps_.sps.by_client(client_id);
+  if (!sp || sp->mfa_policy.empty()) return std::nullopt;
+  return signin::parse_mfa_policy(sp->mfa_policy);
+}
+
+http::Response SamlFrontDoor::error_page(int status, std::string_view message) const {
+  return signin::error_page(*deps_.sign_in.theme(), status, "saml_error", message);
+}
+
+Protection SamlFrontDoor::protection_for(const SpRegistration& sp) const {
+  Protection p;
+  auto signer = deps_.credentials.signer(*deps_.keys.current());
+  p.key = signer ? signer->key.get() : nullptr;
+  p.sign_assertion = sp.sign != SignWhat::kResponse || sp.metadata.want_assertions_signed;
+  p.sign_response = sp.sign != SignWhat::kAssertion;
+  if (sp.encrypt) {
+    auto encrypt = deps_.encrypt;
+    p.encrypt = [encrypt, &sp](Document& doc, xmlNodePtr assertion) -> Result<void, std::string> {
+      if (!encrypt) return unexpected(std::string("assertion encryption is not available"));
+      return encrypt(doc, assertion, sp);
+    };
+  }
+  return p;
+}
+
+http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session::SsoSession& session) const {
+  auto sp = deps_.sps.by_client(pending.client_id);
+  if (!sp) return error_page(403, "This service provider is no longer registered here.");
+  auto user = deps_.users.find(session.user_id);
+  if (!user || !user->active) return status_answer(pending, kStatusResponder, kStatusRequestDenied, "");
+  const auto now = deps_.clock.now();
+  AssertionFacts f;
+  f.idp_entity_id = deps_.idp.entity_id;
+  f.sp_entity_id = sp->entity_id;
+  f.acs_url = pending.acs_url;
+  f.in_response_to = pending.request_id;
+  f.nameid_format = pending.nameid_format;
+  f.now = now;
+  f.auth_instant = session.auth_time;
+  f.session_index = new_id();
+  f.lifetime = deps_.assertion_lifetime;
+  const int reached = signin::acr_for(session.amr) == signin::kAcrMultiFactor ? 2 : 1;
+  f.authn_class = stated_class(words(pending.requested_classes), pending.comparison, reached);
+  f.attributes = attributes_of(*user, *sp);
+  if (f.nameid_format == kNameIdPersistent) {
+    const auto& audience = sp->affiliation.empty() ? sp->entity_id : sp->affiliation;
+    f.nameid = deps_.persistent_ids.name_id(user->id, audience, base64url_encode(jose::random_bytes(24)), now);
+    f.name_qualifier = deps_.idp.entity_id;
+    f.sp_name_qualifier = audience;
+  } else if (f.nameid_format == kNameIdTransient) {
+    f.nameid = new_id();
+    f.name_qualifier = deps_.idp.entity_id;
+    f.sp_name_qualifier = sp->entity_id;
+  } else if (f.nameid_format == kNameIdEmail) {
+    if (user->email.empty())
+      return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "The user has no email address.");
+    f.nameid = user->email;
+  } else {
+    f.nameid = user->username;
+  }
+  auto built = build_response(f, protection_for(*sp));
+  if (!built) {
+    spdlog::error("the SAML response for {} could not be made: {}", sp->entity_id, built.error());
+    return error_page(500, "The answer for this service could not be made.");
+  }
+  // The session records the SP, and for single logout the NameID and SessionIndex it was given.
+  deps_.sign_in.join(session, kSamlKind, sp->client_id);
+  deps_.sign_in.deps().sessions.add_participant(
+      session.id_hash, {std::string(kSloProtocol), sp->client_id + " " + f.session_index, now,
+                        f.session_index + " " + f.nameid_format + " " + f.nameid});
+  spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);
+  return deliver(pending, *built);
+}
+
+http::Response SamlFrontDoor::status_answer(const PendingAnswer& pending, std::string_view top, std::string_view second,
+                                            std::string_view message) const {
+  auto sp = deps_.sps.by_client(pending.client_id);
+  if (!sp) return error_page(403, "This service provider is no longer registered here.");
+  auto p = protection_for(*sp);
+  p.sign_response = p.key != nullptr;  // a status answer has no assertion: the response is what is signed
+  auto built = build_status_response(deps_.idp.entity_id, pending.acs_url, pending.request_id, top, second, message,
+                                     deps_.clock.now(), p);
+  if (!built) {
+    spdlog::error("the SAML status answer for {} could not be made: {}", sp->entity_id, built.error());
+    return error_page(500, "The answer for this service could not be made.");
+  }
+  return deliver(pending, *built);
+}
+
+http::Response SamlFrontDoor::deliver(const PendingAnswer& pending, const std::string& response_xml) const {
+  if (pending.acs_binding == kBindingArtifact) {
+    std::string handle;
+    const auto artifact = new_artifact(deps_.idp.entity_id, handle);
+    const auto now = deps_.clock.now();
+    deps_.artifacts.insert(Artifact{jose::sha256(handle), pending.client_id, response_xml, now, now + deps_.artifact_ttl});
+    std::string location = pending.acs_url + (pending.acs_url.find('?') == std::string::npos ? "?" : "&");
+    location += "SAMLart=" + url_encode(artifact);
+    if (!pending.relay_state.empty()) location += "&RelayState=" + url_encode(pending.relay_state);
+    http::Response r;
+    r.status = 302;
+    r.set("Location", location);
+    r.set("Cache-Control", "no-store");
+    return r;
+  }
+  return post_page(pending.acs_url, "SAMLResponse", base64_encode(response_xml), pending.relay_state);
+}
+
+http::Response SamlFrontDoor::metadata(const http::Request&) const {
+  const auto set = deps_.keys.current();
+  auto signer = deps_.credentials.signer(*set);
+  auto built = build_idp_metadata(deps_.idp, deps_.credentials.published(*set), signer.get(),
+                                  deps_.clock.now() + deps_.metadata_valid, 3600);
+  if (!built) {
+    spdlog::error("the SAML metadata could not be made: {}", built.error());
+    return error_page(500, "The metadata could not be made.");
+  }
+  http::Response r;
+  r.body = std::move(*built);
+  r.set("Content-Type", "application/samlmetadata+xml");
+  r.set("Cache-Control", "public, max-age=300");
+  return r;
+}
+
+}  // namespace gatehouse::saml
+
+namespace gatehouse::saml {
+
+void add_saml_routes(http::Router& router, const SamlFrontDoor& saml) {
+  const auto sso = [&saml](const http::Request& r, const http::PathParams&) { return saml.sso(r); };
+  router.add("GET", kSsoPath, sso);
+  router.add("POST", kSsoPath, sso);
+  router.add("POST", kArtifactPath, [&saml](const http::Request& r, const http::PathParams&) { return saml.artifact_resolve(r); });
+  router.add("GET", kMetadataPath, [&saml](const http::Request& r, const http::PathParams&) { return saml.metadata(r); });
+  router.add(
+      "GET", "/assets/saml-post.js",
+      [](const http::Request&, const http::PathParams&) {
+        http::Response r;
+        r.body = "document.getElementById('saml-post').submit();\n";
+        r.set("Content-Type", "text/javascript; charset=utf-8");
+        r.set("Cache-Control", "public, max-age=3600");
+        return r;
+      },
+      http::Execution::kInline);
+}
+
+}  // namespace gatehouse::saml

@@ -1,0 +1,97 @@
+#pragma once
+// The SAML 2.0 front door (Web Browser SSO profile, SAML profiles §4.1): /saml/sso receives an
+// AuthnRequest by the HTTP-Redirect or HTTP-POST binding, checks it against the SP's registration
+// (signature with the SP's metadata keys only, Destination, IssueInstant, replay across the
+// cluster, the consumer endpoint from the metadata only), and either answers from the shared SSO
+// session or hands a sign-in to the sign-in domain with a "saml" continuation. The Response goes
+// back by HTTP-POST, or by HTTP-Artifact: the Response waits in the shared artifact store until
+// the SP's ArtifactResolve (SOAP, /saml/artifact) takes it, on whichever node it reaches.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "http/router.hpp"
+#include "keys/key_ring.hpp"
+#include "saml/idp_credentials.hpp"
+#include "saml/idp_metadata.hpp"
+#include "saml/response.hpp"
+#include "saml/sp_registry.hpp"
+#include "saml/state_store.hpp"
+#include "signin/front_door.hpp"
+#include "signin/sign_in.hpp"
+#include "token/replay_store.hpp"
+#include "user/user_store.hpp"
+
+namespace gatehouse::saml {
+
+inline constexpr std::string_view kSamlKind = "saml";
+/// The participant single logout reads: service = "<client_id> <SessionIndex>",
+/// detail = "<SessionIndex> <NameID Format> <NameID>".
+inline constexpr std::string_view kSloProtocol = "saml-slo";
+
+struct SamlDeps {
+  const signin::SignIn& sign_in;
+  SpRegistry& sps;
+  ArtifactStore& artifacts;
+  PersistentIdStore& persistent_ids;
+  token::ReplayStore& replays;  ///< AuthnRequest IDs (and ArtifactResolve IDs): once across the cluster
+  user::UserStore& users;
+  const keys::KeyRing& keys;
+  const IdpCredentials& credentials;
+  const Clock& clock;
+  IdpEndpoints idp;
+  UnixSeconds clock_skew = 180;         ///< saml.clock_skew: how far an IssueInstant may be from now
+  UnixSeconds assertion_lifetime = 300; ///< saml.assertion_lifetime
+  UnixSeconds artifact_ttl = 60;        ///< saml.artifact_ttl
+  UnixSeconds metadata_valid = 7 * 86400;  ///< the metadata's validUntil, from now
+  /// Encrypts an assertion for an SP (saml_encrypt); unset: encryption is refused (500 for such an SP).
+  std::function<Result<void, std::string>(Document&, xmlNodePtr assertion, const SpRegistration&)> encrypt;
+};
+
+/// The request a sign-in carries to its end (the continuation's payload) and an answer is made for.
+struct PendingAnswer {
+  std::string client_id;
+  std::string acs_url;
+  std::string acs_binding;      ///< kBindingPost or kBindingArtifact
+  std::string request_id;       ///< InResponseTo; "" for IdP-initiated
+  std::string relay_state;
+  std::string nameid_format;    ///< the format decided for the answer
+  std::string requested_classes;  ///< RequestedAuthnContext's classes, space-separated ("" = none asked)
+  std::string comparison;         ///< its Comparison
+};
+
+class SamlFrontDoor final : public signin::FrontDoor {
+ public:
+  explicit SamlFrontDoor(const SamlDeps& deps) : deps_(deps) {}
+
+  std::string_view kind() const override { return kSamlKind; }
+  std::string display_name(std::string_view client_id) const override;
+  std::optional<signin::MfaPolicy> mfa_policy(std::string_view client_id) const override;
+  /// Answers the AuthnRequest the sign-in carried, for the person now signed in.
+  http::Response resume(const signin::SignInTransaction& tx, const session::SsoSession& session,
+                        const http::Request& request) const override;
+
+  /// GET (HTTP-Redirect) and POST (HTTP-POST) /saml/sso.
+  http::Response sso(const http::Request& request) const;
+  /// POST /saml/artifact: a SOAP ArtifactResolve answered with its ArtifactResponse.
+  http::Response artifact_resolve(const http::Request& request) const;
+  /// GET /saml/metadata.
+  http::Response metadata(const http::Request& request) const;
+
+ private:
+  http::Response answer(const PendingAnswer& pending, const session::SsoSession& session) const;
+  http::Response status_answer(const PendingAnswer& pending, std::string_view top, std::string_view second,
+                               std::string_view message) const;
+  http::Response deliver(const PendingAnswer& pending, const std::string& response_xml) const;
+  http::Response error_page(int status, std::string_view message) const;
+  Protection protection_for(const SpRegistration& sp) const;
+  const SamlDeps& deps_;
+};
+
+/// Registers /saml/sso, /saml/artifact, /saml/metadata and the POST page's script.
+void add_saml_routes(http::Router& router, const SamlFrontDoor& saml);
+
+}  // namespace gatehouse::saml

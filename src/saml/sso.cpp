@@ -1,0 +1,238 @@
+// /saml/sso: an AuthnRequest received by the HTTP-Redirect binding (SAML bindings §3.4: DEFLATE,
+// base64, the detached signature over the query bytes as sent) or the HTTP-POST binding (§3.5:
+// base64, an enveloped signature), checked against the SP's registration, then answered from the
+// SSO session or through a sign-in (Web Browser SSO profile, SAML profiles §4.1.4).
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/base64url.hpp"
+#include "jose/openssl/crypto.hpp"
+#include "oauth/form.hpp"
+#include "saml/authn_context.hpp"
+#include "saml/authn_request.hpp"
+#include "saml/dsig.hpp"
+#include "saml/encoding.hpp"
+#include "saml/front_door.hpp"
+#include "saml/protocol.hpp"
+#include "saml/redirect_signature.hpp"
+#include "signin/pages.hpp"
+
+namespace gatehouse::saml {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 256 * 1024;  // an AuthnRequest, inflated or decoded
+constexpr std::size_t kMaxQueryBytes = 64 * 1024;     // the Redirect binding's whole query
+constexpr std::size_t kMaxRelayState = 1024;          // the binding says senders keep it to 80 bytes
+
+/// A request as it arrived, before any check of who sent it.
+struct Received {
+  Document doc;
+  std::string relay_state;
+  bool redirect = false;
+  // The Redirect binding's detached signature (empty when unsigned or POST).
+  std::string sig_alg;
+  std::string signature;
+  std::string signed_octets;
+};
+
+Result<Received, std::string> receive(const http::Request& request) {
+  Received r;
+  std::string xml;
+  if (request.method == "GET") {
+    auto q = parse_redirect_query(request.query, kMaxQueryBytes);
+    if (!q) return unexpected(q.error());
+    if (q->parameter != "SAMLRequest") return unexpected(std::string("this endpoint takes a SAMLRequest"));
+    auto deflated = base64_decode(q->message);
+    if (!deflated) return unexpected(std::string("SAMLRequest is not base64"));
+    auto inflated = inflate_raw(*deflated, kMaxMessageBytes);
+    if (!inflated) return unexpected("SAMLRequest: " + inflated.error());
+    xml = std::move(*inflated);
+    r.redirect = true;
+    r.relay_state = q->relay_state.value_or("");
+    r.sig_alg = q->sig_alg.value_or("");
+    r.signature = q->signature;
+    r.signed_octets = q->signed_octets;
+  } else {
+    auto form = oauth::parse_form(request);
+    if (!form) return unexpected(std::string("the form could not be read"));
+    const auto* message = form->get("SAMLRequest");
+    if (message == nullptr) return unexpected(std::string("the form has no SAMLRequest"));
+    if (message->size() > kMaxMessageBytes * 4 / 3 + 4) return unexpected(std::string("SAMLRequest is too large"));
+    auto decoded = base64_decode(*message);
+    if (!decoded) return unexpected(std::string("SAMLRequest is not base64"));
+    xml = std::move(*decoded);
+    r.relay_state = form->value("RelayState");
+  }
+  if (r.relay_state.size() > kMaxRelayState) return unexpected(std::string("RelayState is too long"));
+  auto doc = parse(xml, kMaxMessageBytes);
+  if (!doc) return unexpected("the request is not acceptable XML: " + doc.error());
+  r.doc = std::move(*doc);
+  return r;
+}
+
+/// The signature checks (SAML bindings §3.4.4.1, §3.5.4; profiles §4.1.4.1): a signature present
+/// must verify with the SP's metadata keys; one is required when the SP's registration says so.
+Result<void, std::string> check_signature(Received& r, const AuthnRequest& req, const SpRegistration& sp) {
+  const bool detached = r.redirect && !r.signature.empty();
+  if (r.redirect && req.has_signature) return unexpected(std::string("the Redirect binding carries no enveloped signature"));
+  if (detached) {
+    if (auto ok = verify_redirect_signature(r.signed_octets, r.sig_alg, r.signature, sp.metadata.signing_keys); !ok)
+      return unexpected("the request's signature does not verify: " + ok.error());
+  } else if (req.has_signature) {
+    if (auto ok = verify_enveloped(r.doc, r.doc.root(), sp.metadata.signing_keys); !ok)
+      return unexpected("the request's signature does not verify: " + ok.error());
+  } else if (sp.require_signed_requests) {
+    return unexpected(std::string("this service provider must sign its requests"));
+  }
+  return {};
+}
+
+/// The consumer endpoint: only ever one from the SP's metadata (profiles §4.1.4.1).
+const AssertionConsumerService* consumer(const AuthnRequest& req, const SpMetadata& metadata) {
+  if (req.acs_index) return metadata.assertion_consumer_by_index(static_cast<std::uint16_t>(*req.acs_index));
+  if (!req.acs_url.empty()) {
+    if (!req.protocol_binding.empty()) return metadata.assertion_consumer_by_location(req.acs_url, req.protocol_binding);
+    for (auto binding : {kBindingPost, kBindingArtifact})
+      if (const auto* acs = metadata.assertion_consumer_by_location(req.acs_url, binding)) return acs;
+    return nullptr;
+  }
+  const auto& fallback = metadata.default_assertion_consumer();
+  if (!req.protocol_binding.empty() && req.protocol_binding != fallback.binding) {
+    for (const auto& acs : metadata.assertion_consumers)
+      if (acs.binding == req.protocol_binding) return &acs;
+    return nullptr;
+  }
+  return &fallback;
+}
+
+/// The NameID format of the answer (core §3.4.1.1): the one asked for when the SP may have it,
+/// else the registration's, else the first of the SP's metadata that Gatehouse issues, else
+/// transient. nullopt: the request asks for a format this SP cannot have (InvalidNameIDPolicy).
+std::optional<std::string> nameid_format(const AuthnRequest& req, const SpRegistration& sp) {
+  const auto issued = [](std::string_view f) {
+    return f == kNameIdTransient || f == kNameIdPersistent || f == kNameIdEmail || f == kNameIdUnspecified;
+  };
+  if (!req.nameid_format.empty() && req.nameid_format != kNameIdUnspecified) {
+    if (!issued(req.nameid_format)) return std::nullopt;
+    if (!sp.nameid_format.empty() && sp.nameid_format != req.nameid_format) return std::nullopt;
+    return req.nameid_format;
+  }
+  if (!sp.nameid_format.empty()) return sp.nameid_format;
+  for (const auto& f : sp.metadata.nameid_formats)
+    if (issued(f) && f != kNameIdUnspecified) return f;
+  return std::string(kNameIdTransient);
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+std::string encode_pending(const PendingAnswer& p) {
+  return boost::json::serialize(boost::json::object{{"client_id", p.client_id},
+                                                    {"acs_url", p.acs_url},
+                                                    {"acs_binding", p.acs_binding},
+                                                    {"request_id", p.request_id},
+                                                    {"relay_state", p.relay_state},
+                                                    {"nameid_format", p.nameid_format},
+                                                    {"classes", p.requested_classes},
+                                                    {"comparison", p.comparison}});
+}
+
+std::optional<PendingAnswer> decode_pending(std::string_view payload) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(payload, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const auto& o = value.get_object();
+  const auto get = [&](const char* name) -> std::optional<std::string> {
+    const auto* v = o.if_contains(name);
+    if (v == nullptr || !v->is_string()) return std::nullopt;
+    return std::string(v->get_string());
+  };
+  PendingAnswer p;
+  for (auto [name, out] : {std::pair{"client_id", &p.client_id}, std::pair{"acs_url", &p.acs_url},
+                           std::pair{"acs_binding", &p.acs_binding}, std::pair{"request_id", &p.request_id},
+                           std::pair{"relay_state", &p.relay_state}, std::pair{"nameid_format", &p.nameid_format},
+                           std::pair{"classes", &p.requested_classes}, std::pair{"comparison", &p.comparison}}) {
+    auto v = get(name);
+    if (!v) return std::nullopt;
+    *out = std::move(*v);
+  }
+  return p;
+}
+
+}  // namespace
+
+http::Response SamlFrontDoor::sso(const http::Request& request) const {
+  auto received = receive(request);
+  if (!received) {
+    spdlog::info("SAML request refused: {}", received.error());
+    return error_page(400, "The sign-in request could not be read.");
+  }
+  auto req = read_authn_request(received->doc);
+  if (!req) {
+    spdlog::info("SAML AuthnRequest refused: {}", req.error());
+    return error_page(400, "The sign-in request could not be read.");
+  }
+  auto sp = deps_.sps.by_entity_id(req->issuer);
+  if (!sp) return error_page(403, "This service provider is not registered here.");
+  const auto refuse = [&](std::string_view why) {
+    spdlog::info("SAML AuthnRequest {} from {} refused: {}", req->id, sp->entity_id, why);
+    return error_page(403, "The sign-in request was refused.");
+  };
+  if (auto ok = check_signature(*received, *req, *sp); !ok) return refuse(ok.error());
+  const bool is_signed = req->has_signature || !received->signature.empty();
+  const std::string sso_url = deps_.idp.base_url + std::string(kSsoPath);
+  // Destination: checked when present, required on a signed message (bindings §3.4.5.2, §3.5.5.2).
+  if (req->destination.empty() ? is_signed : req->destination != sso_url) return refuse("wrong or missing Destination");
+  const auto now = deps_.clock.now();
+  if (req->issue_instant > now + deps_.clock_skew || req->issue_instant < now - deps_.clock_skew)
+    return refuse("IssueInstant outside the allowed clock skew");
+  const auto* acs = consumer(*req, sp->metadata);
+  if (acs == nullptr) return refuse("no such assertion consumer service in the metadata");
+  // Once across the cluster, for as long as the IssueInstant check would let it through.
+  const auto replay_key = "saml-authn " + base64url_encode(jose::sha256(req->issuer + "\n" + req->id));
+  if (!deps_.replays.first_use(replay_key, req->issue_instant + deps_.clock_skew + 1, now)) return refuse("a replayed request ID");
+
+  PendingAnswer pending{sp->client_id, acs->location, acs->binding, req->id, received->relay_state, "", "", "exact"};
+  std::vector<std::string> classes;
+  if (req->requested_context) {
+    classes = req->requested_context->classes;
+    pending.requested_classes = join(classes);
+    pending.comparison = req->requested_context->comparison;
+  }
+  auto format = nameid_format(*req, *sp);
+  if (!format || (!req->sp_name_qualifier.empty() && req->sp_name_qualifier != sp->entity_id &&
+                  req->sp_name_qualifier != sp->affiliation))
+    return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "The NameID format asked for is not available.");
+  pending.nameid_format = *format;
+  const auto level = required_level(classes, pending.comparison);
+  if (!level) return status_answer(pending, kStatusRequester, kStatusNoAuthnContext, "The authentication context asked for is not available.");
+  const std::string requested_acr(*level >= 2 ? signin::kAcrMultiFactor : "");
+
+  auto session = deps_.sign_in.current_session(request);
+  if (session && !req->force_authn && deps_.sign_in.satisfies(*session, kSamlKind, sp->client_id, requested_acr))
+    return answer(pending, *session);
+  if (req->is_passive) return status_answer(pending, kStatusResponder, kStatusNoPassive, "");
+  signin::SignInTransaction tx;
+  tx.service = sp->client_id;
+  tx.fresh = req->force_authn;
+  tx.requested_acr = requested_acr;
+  if (session && !tx.fresh) {
+    // A session without the second factor this SP requires: only that factor is asked.
+    tx.user_id = session->user_id;
+    tx.amr = session->amr;
+  }
+  tx.continuation = {std::string(kSamlKind), encode_pending(pending)};
+  return deps_.sign_in.start(std::move(tx), request);
+}
+
+http::Response SamlFrontDoor::resume(const signin::SignInTransaction& tx, const session::SsoSession& session,
+                                     const http::Request&) const {
+  auto pending = decode_pending(tx.continuation.payload);
+  if (!pending || pending->client_id != tx.service) return error_page(400, "The sign-in request could not be read; start again.");
+  return answer(*pending, session);
+}
+
+}  // namespace gatehouse::saml

@@ -1,0 +1,147 @@
+// The SAML 2.0 IdP over real HTTP on one node (SQLite), checked by an independent SAML stack:
+// pysaml2 (Debian's python3-pysaml2) plays the service provider — it writes the AuthnRequests
+// (HTTP-Redirect and HTTP-POST, signed or not) and checks every Response Gatehouse sends (its
+// signature against the IdP's published metadata, audience, recipient, InResponseTo, times,
+// decryption). The browser is a form client with a cookie jar.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import { makeTempDir, nodeTest, removeTempDir, REPO } from './lib/node.js';
+import { browse as browseUrl, hidden } from './lib/forms.js';
+import { startWebApp } from './lib/web_app.js';
+
+const PASSWORD = 'correct horse battery';
+const SP_TOOL = path.join(REPO, 'tests', 'e2e', 'tools', 'saml_sp.py');
+
+let node;
+let dir;
+const it = nodeTest(() => [node]);
+
+/** Runs the scripted SP (pysaml2) with `options`; its JSON answer (or XML for metadata). */
+function sp(command, options) {
+  try {
+    const out = execFileSync('/usr/bin/python3', [SP_TOOL, command, JSON.stringify(options)], { encoding: 'utf8' });
+    return command === 'metadata' ? out : JSON.parse(out);
+  } catch (err) {
+    if (err.status === 2) return JSON.parse(err.stdout);
+    throw err;
+  }
+}
+
+function keyPair(name) {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30',
+    '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+/** An SP's options for the tool, its metadata registered as application `clientId` with `members`. */
+async function registerSp(name, members = {}, extra = {}) {
+  const k = keyPair(name);
+  const options = {
+    entity_id: `https://${name}.example.com/sp`, acs_url: `https://${name}.example.com/acs`,
+    key_file: k.key, cert_file: k.cert, idp_metadata: path.join(dir, 'idp.xml'), ...extra,
+  };
+  if (extra.encrypt) Object.assign(options, { encrypt_key_file: k.key, encrypt_cert_file: k.cert });
+  const metadata = sp('metadata', options);
+  const res = await node.admin('POST', '/api/applications', { client_id: name, saml_metadata: metadata, ...members });
+  assert.equal(res.status, 201, res.text);
+  assert.deepEqual(res.json.grant_types, [], 'a SAML-only application has no OAuth grant');
+  return options;
+}
+
+before(async () => {
+  dir = await makeTempDir('gatehouse-saml-');
+  ({ node } = await startWebApp({
+    users: [{ username: 'ada', password: PASSWORD, email: 'ada@example.com', name: 'Ada <L> & "Co"' }],
+  }));
+  const metadata = await fetch(`${node.url}/saml/metadata`);
+  assert.equal(metadata.status, 200);
+  fs.writeFileSync(path.join(dir, 'idp.xml'), await metadata.text());
+});
+after(async () => {
+  await node?.cleanup();
+  if (dir) await removeTempDir(dir);
+});
+
+const browse = (jar, url, fields) => browseUrl(url.startsWith('http') ? url : node.url + url, jar, fields);
+
+/** Signs in as ada on the login page `page`; the page that posts the SAMLResponse. */
+async function signIn(jar, page) {
+  assert.equal(page.status, 200, page.text);
+  return browse(jar, '/oauth2/login', {
+    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'ada', password: PASSWORD,
+  });
+}
+
+/** The SAMLResponse and RelayState the auto-posting page carries, and where it posts. */
+function posted(page) {
+  assert.equal(page.status, 200, page.text);
+  const action = /<form method="post" action="([^"]*)"/.exec(page.text)?.[1];
+  return { action: action?.replaceAll('&amp;', '&'), response: hidden(page.text, 'SAMLResponse'), relay: hidden(page.text, 'RelayState') };
+}
+
+it('an SP-initiated sign-in by HTTP-Redirect gets a signed assertion pysaml2 accepts, with a stable persistent NameID', async () => {
+  const options = await registerSp('alpha', { saml_attributes: ['email', 'name'], saml_nameid_format: 'persistent' });
+  const signInOnce = async () => {
+    const req = sp('request', { ...options, binding: 'redirect' });
+    const jar = new Map();
+    const page = await browse(jar, req.url);
+    const answer = posted(await signIn(jar, page));
+    assert.equal(answer.action, options.acs_url, 'posted to the consumer in the metadata');
+    assert.equal(answer.relay, 'rs-1');
+    const checked = sp('response', { ...options, saml_response: answer.response, request_id: req.id });
+    assert.equal(checked.error, undefined, checked.error);
+    assert.equal(checked.in_response_to, req.id);
+    return { checked, jar };
+  };
+  const { checked: first, jar } = await signInOnce();
+  assert.equal(first.format, 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent');
+  assert.deepEqual(first.attributes.mail, ['ada@example.com']);
+  assert.deepEqual(first.attributes.displayName, ['Ada <L> & "Co"']);
+  assert.equal(first.authn_class, 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport');
+  const { checked: second } = await signInOnce();
+  assert.equal(second.nameid, first.nameid, 'the persistent NameID is stable across sign-ins');
+  assert.notEqual(second.session_index, first.session_index);
+  // The session answers the next request without a form.
+  const again = sp('request', { ...options, binding: 'redirect' });
+  const direct = posted(await browse(jar, again.url));
+  assert.equal(sp('response', { ...options, saml_response: direct.response, request_id: again.id }).nameid, first.nameid);
+});
+
+it('a replayed, unsigned-where-required, or wrongly signed request is refused with nothing issued', async () => {
+  const options = await registerSp('beta', { saml_require_signed_requests: true }, { sign_requests: true });
+  const signed = sp('request', { ...options, binding: 'redirect' });
+  assert.match(signed.url, /Signature=/);
+  const jar = new Map();
+  assert.equal((await browse(jar, signed.url)).status, 200, 'a signed request: the login page');
+  assert.equal((await browse(new Map(), signed.url)).status, 403, 'the same request ID again, anywhere');
+  const unsigned = sp('request', { ...options, binding: 'redirect', sign_requests: false });
+  assert.equal((await browse(new Map(), unsigned.url)).status, 403, 'unsigned, and the SP must sign');
+  const other = keyPair('intruder');
+  const forged = sp('request', { ...options, binding: 'redirect', key_file: other.key, cert_file: other.cert });
+  assert.equal((await browse(new Map(), forged.url)).status, 403, 'signed by a key not in the metadata');
+  const tampered = signed.url.replace('RelayState=rs-1', 'RelayState=rs-2');
+  assert.equal((await browse(new Map(), tampered)).status, 403);
+});
+
+it('an HTTP-POST request from an SP that wants encrypted assertions gets one pysaml2 decrypts', async () => {
+  const options = await registerSp('gamma', { saml_encrypt: true, saml_attributes: ['email'] }, { encrypt: true });
+  const req = sp('request', { ...options, binding: 'post' });
+  const html = req.html ?? '';
+  const message = /name="SAMLRequest" value="([^"]*)"/.exec(html)?.[1];
+  assert.ok(message, html);
+  const jar = new Map();
+  const page = await browse(jar, '/saml/sso', { SAMLRequest: message, RelayState: 'rs-post' });
+  const answer = posted(await signIn(jar, page));
+  assert.equal(answer.relay, 'rs-post');
+  const xml = Buffer.from(answer.response, 'base64').toString('utf8');
+  assert.match(xml, /EncryptedAssertion/);
+  assert.doesNotMatch(xml, /ada@example\.com/, 'nothing of the assertion in the clear');
+  const checked = sp('response', { ...options, saml_response: answer.response, request_id: req.id });
+  assert.equal(checked.error, undefined, checked.error);
+  assert.deepEqual(checked.attributes.mail, ['ada@example.com']);
+});
