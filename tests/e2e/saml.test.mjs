@@ -145,3 +145,36 @@ it('an HTTP-POST request from an SP that wants encrypted assertions gets one pys
   assert.equal(checked.error, undefined, checked.error);
   assert.deepEqual(checked.attributes.mail, ['ada@example.com']);
 });
+
+it('the HTTP-Artifact binding: the Response waits at the IdP until the SP resolves the artifact, once', async () => {
+  const options = await registerSp('delta', { saml_attributes: ['email'] },
+    { artifact_url: 'https://delta.example.com/artifact', sign_requests: true });
+  const req = sp('request', { ...options, binding: 'redirect', response_binding: 'artifact' });
+  const jar = new Map();
+  const done = await signIn(jar, await browse(jar, req.url));
+  assert.equal(done.status, 302, done.text);
+  const location = new URL(done.location);
+  assert.equal(`${location.origin}${location.pathname}`, 'https://delta.example.com/artifact');
+  assert.equal(location.searchParams.get('RelayState'), 'rs-1');
+  const artifact = location.searchParams.get('SAMLart');
+  const checked = sp('artifact', { ...options, artifact, request_id: req.id });
+  assert.equal(checked.error, undefined, checked.error);
+  assert.deepEqual(checked.attributes.mail, ['ada@example.com']);
+  assert.match(sp('artifact', { ...options, artifact, request_id: req.id }).error, /no Response/, 'an artifact resolves once');
+});
+
+it('IsPassive without a session answers NoPassive; ForceAuthn asks for the password despite the session', async () => {
+  const options = await registerSp('epsilon');
+  const passive = sp('request', { ...options, binding: 'redirect', is_passive: true });
+  const answer = posted(await browse(new Map(), passive.url));
+  const xml = Buffer.from(answer.response, 'base64').toString('utf8');
+  assert.match(xml, /urn:oasis:names:tc:SAML:2\.0:status:NoPassive/);
+  assert.doesNotMatch(xml, /Assertion/);
+  const jar = new Map();
+  const first = sp('request', { ...options, binding: 'redirect' });
+  posted(await signIn(jar, await browse(jar, first.url)));
+  const forced = sp('request', { ...options, binding: 'redirect', force_authn: true });
+  const page = await browse(jar, forced.url);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /name="password"/, 'the password form, not an answer from the session');
+});

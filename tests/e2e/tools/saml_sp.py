@@ -7,11 +7,16 @@ answer as JSON on stdout (metadata as XML). Options come as one JSON object (arg
 Commands:
   metadata                       the SP's metadata (XML)
   request  {binding}             an AuthnRequest: {"id", "url"} (redirect) or {"id", "action", "fields"} (post)
+  artifact {artifact, request_id}
+                                 the artifact resolved at the IdP (a signed ArtifactResolve over SOAP)
+                                 and the Response inside checked as for "response"
   response {saml_response, request_id, binding}
                                  the Response checked by pysaml2: {"nameid", "format", "attributes",
                                  "session_index", "authn_class"}, or exits 2 with the reason
 """
+import base64
 import json
+import re
 import sys
 
 from saml2 import BINDING_HTTP_ARTIFACT, BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -61,11 +66,14 @@ def main():
     if command == "request":
         binding = BINDING_HTTP_POST if options.get("binding") == "post" else BINDING_HTTP_REDIRECT
         sign = bool(options.get("sign_requests"))
+        extra = {k: "true" for k in ("force_authn", "is_passive") if options.get(k)}
+        if options.get("response_binding") == "artifact":
+            extra["response_binding"] = BINDING_HTTP_ARTIFACT
         req_id, info = sp.prepare_for_authenticate(
             binding=binding, relay_state=options.get("relay_state", "rs-1"), sign=sign,
             sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" if sign else None,
             digest_alg="http://www.w3.org/2001/04/xmlenc#sha256" if sign else None,
-            nameid_format=options.get("nameid_format"))
+            nameid_format=options.get("nameid_format"), **extra)
         out = {"id": req_id}
         if binding == BINDING_HTTP_REDIRECT:
             out["url"] = dict(info["headers"])["Location"]
@@ -75,6 +83,18 @@ def main():
             out["html"] = info["data"] if isinstance(info["data"], str) else None
         print(json.dumps(out))
         return 0
+    if command == "artifact":
+        answer = sp.artifact2message(options["artifact"], "idpsso", sign=True,
+                                     sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                                     digest_alg="http://www.w3.org/2001/04/xmlenc#sha256")
+        found = re.search(r"<samlp:Response .*</samlp:Response>", answer.text, re.S)
+        if answer.status_code != 200 or not found:
+            print(json.dumps({"error": "no Response in the ArtifactResponse (HTTP %d)" % answer.status_code}))
+            return 2
+        options["saml_response"] = base64.b64encode(found.group(0).encode()).decode()
+        command = "response"
+        # The Response names the artifact consumer as its Destination: check it against that one.
+        sp, config = client({**options, "acs_url": options["artifact_url"], "artifact_url": None})
     if command == "response":
         outstanding = {options["request_id"]: "/"} if options.get("request_id") else {}
         try:
