@@ -1,7 +1,7 @@
 #pragma once
 // For both backends' tests: deleting a user (UserStore::remove, as DELETE /api/users/{id} does)
 // deletes their TOTP factor, recovery codes and passkeys in the same transaction (the trigger of
-// migration 0016), and nobody else's.
+// migration 0016) and their SAML persistent NameIDs (0019), and nobody else's.
 
 #include <string>
 
@@ -32,6 +32,7 @@ inline void enrol_every_factor(Backend& b, const std::string& user_id) {
   k.public_key = "cose";
   k.created_at = 1000;
   ASSERT_TRUE(b.passkeys().insert(k));
+  EXPECT_EQ(b.saml_persistent_ids().name_id(user_id, "https://sp.example.com/sp", "nid-" + user_id, 1000), "nid-" + user_id);
 }
 
 inline void expect_deleting_a_user_deletes_their_factors(Backend& b) {
@@ -45,6 +46,9 @@ inline void expect_deleting_a_user_deletes_their_factors(Backend& b) {
   EXPECT_TRUE(b.totp().find("kept"));
   EXPECT_EQ(b.recovery_codes().remaining("kept"), 2u);
   EXPECT_TRUE(b.passkeys().find("key-kept"));
+  // Their SAML persistent NameIDs too (the trigger of migration 0019).
+  EXPECT_EQ(b.saml_persistent_ids().user_of("https://sp.example.com/sp", "nid-gone"), std::nullopt);
+  EXPECT_EQ(b.saml_persistent_ids().user_of("https://sp.example.com/sp", "nid-kept"), "kept");
 }
 
 }  // namespace gatehouse::storage::testing

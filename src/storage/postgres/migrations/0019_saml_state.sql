@@ -20,3 +20,12 @@ CREATE TABLE saml_persistent_ids (
   PRIMARY KEY (user_id, audience)
 );
 CREATE UNIQUE INDEX saml_persistent_ids_name ON saml_persistent_ids (audience, name_id);
+
+-- A deleted user's NameIDs go with them, in the same transaction (as their factors, 0016).
+CREATE FUNCTION gh_delete_user_saml_ids() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  DELETE FROM saml_persistent_ids WHERE user_id = OLD.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER users_delete_saml_ids AFTER DELETE ON users
+  FOR EACH ROW EXECUTE FUNCTION gh_delete_user_saml_ids();

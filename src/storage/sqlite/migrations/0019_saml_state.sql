@@ -20,3 +20,8 @@ CREATE TABLE saml_persistent_ids (
   PRIMARY KEY (user_id, audience)
 ) STRICT;
 CREATE UNIQUE INDEX saml_persistent_ids_name ON saml_persistent_ids (audience, name_id);
+
+-- A deleted user's NameIDs go with them, in the same transaction (as their factors, 0016).
+CREATE TRIGGER users_delete_saml_ids AFTER DELETE ON users BEGIN
+  DELETE FROM saml_persistent_ids WHERE user_id = OLD.id;
+END;
