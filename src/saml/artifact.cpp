@@ -67,10 +67,27 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
   if (attribute(r, "Version") != "2.0" || id.empty() || !issuer || !artifact || !issued)
     return fault("the ArtifactResolve is incomplete");
   const auto now = deps_.clock.now();
+  // An ArtifactResponse (core §3.5.2), signed: `message` inside on success, none otherwise.
+  const auto respond = [&](std::string_view top, std::string_view second, std::string message) {
+    if (message.starts_with("<?xml")) message.erase(0, message.find("?>") + 2);
+    std::string status = "<samlp:StatusCode Value=\"" + std::string(top) + "\"";
+    status += second.empty() ? "/>" : "><samlp:StatusCode Value=\"" + std::string(second) + "\"/></samlp:StatusCode>";
+    std::string text = "<samlp:ArtifactResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                       "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + new_id() + "\" InResponseTo=\"" +
+                       xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + instant(now) + "\"><saml:Issuer>" +
+                       xml_escape(deps_.idp.entity_id) + "</saml:Issuer><samlp:Status>" + status + "</samlp:Status>" +
+                       message + "</samlp:ArtifactResponse>";
+    auto answer = parse(text, kMaxResponseBytes);
+    auto signer = deps_.credentials.signer(*deps_.keys.current());
+    if (!answer || !signer || !signer->key || !sign_enveloped(*answer, answer->root(), *signer->key)) {
+      spdlog::error("the SAML ArtifactResponse could not be made");
+      return fault("the answer could not be made");
+    }
+    return soap(200, serialize(*answer, false));
+  };
   const auto denied = [&](std::string_view why) {
     spdlog::info("SAML ArtifactResolve {} refused: {}", id, why);
-    auto built = build_status_response(deps_.idp.entity_id, "", id, kStatusRequester, kStatusRequestDenied, "", now, {});
-    return soap(200, built ? *built : std::string());
+    return respond(kStatusRequester, kStatusRequestDenied, "");
   };
   auto sp = deps_.sps.by_entity_id(text(*issuer));
   if (!sp) return denied("unknown issuer");
@@ -89,20 +106,8 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
     if (stored && stored->client_id == sp->client_id) message = std::move(stored->message);
     else if (stored) spdlog::warn("SAML artifact issued to {} was asked for by {}", stored->client_id, sp->entity_id);
   }
-  // An ArtifactResponse with the Response inside (or none: unknown, spent, expired or not yours).
-  if (message.starts_with("<?xml")) message.erase(0, message.find("?>") + 2);
-  std::string text = "<samlp:ArtifactResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
-                     "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + new_id() + "\" InResponseTo=\"" +
-                     xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + instant(now) + "\"><saml:Issuer>" +
-                     xml_escape(deps_.idp.entity_id) + "</saml:Issuer><samlp:Status><samlp:StatusCode Value=\"" +
-                     std::string(kStatusSuccess) + "\"/></samlp:Status>" + message + "</samlp:ArtifactResponse>";
-  auto answer = parse(text, kMaxResponseBytes);
-  auto signer = deps_.credentials.signer(*deps_.keys.current());
-  if (!answer || !signer || !signer->key || !sign_enveloped(*answer, answer->root(), *signer->key)) {
-    spdlog::error("the SAML ArtifactResponse could not be made");
-    return fault("the answer could not be made");
-  }
-  return soap(200, serialize(*answer, false));
+  // Success with the Response inside, or with none: unknown, spent, expired or not this SP's.
+  return respond(kStatusSuccess, "", std::move(message));
 }
 
 }  // namespace gatehouse::saml

@@ -4,43 +4,23 @@
 // signature against the IdP's published metadata, audience, recipient, InResponseTo, times,
 // decryption). The browser is a form client with a cookie jar.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { makeTempDir, nodeTest, removeTempDir, REPO } from './lib/node.js';
+import { makeTempDir, nodeTest, removeTempDir } from './lib/node.js';
 import { browse as browseUrl, hidden } from './lib/forms.js';
+import { keyPair, posted, sp } from './lib/saml_sp.js';
 import { startWebApp } from './lib/web_app.js';
 
 const PASSWORD = 'correct horse battery';
-const SP_TOOL = path.join(REPO, 'tests', 'e2e', 'tools', 'saml_sp.py');
 
 let node;
 let dir;
 const it = nodeTest(() => [node]);
 
-/** Runs the scripted SP (pysaml2) with `options`; its JSON answer (or XML for metadata). */
-function sp(command, options) {
-  try {
-    const out = execFileSync('/usr/bin/python3', [SP_TOOL, command, JSON.stringify(options)], { encoding: 'utf8' });
-    return command === 'metadata' ? out : JSON.parse(out);
-  } catch (err) {
-    if (err.status === 2) return JSON.parse(err.stdout);
-    throw err;
-  }
-}
-
-function keyPair(name) {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30',
-    '-subj', `/CN=${name}`], { stdio: 'ignore' });
-  return { key, cert };
-}
-
 /** An SP's options for the tool, its metadata registered as application `clientId` with `members`. */
 async function registerSp(name, members = {}, extra = {}) {
-  const k = keyPair(name);
+  const k = keyPair(dir, name);
   const options = {
     entity_id: `https://${name}.example.com/sp`, acs_url: `https://${name}.example.com/acs`,
     key_file: k.key, cert_file: k.cert, idp_metadata: path.join(dir, 'idp.xml'), ...extra,
@@ -75,13 +55,6 @@ async function signIn(jar, page) {
   return browse(jar, '/oauth2/login', {
     tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'ada', password: PASSWORD,
   });
-}
-
-/** The SAMLResponse and RelayState the auto-posting page carries, and where it posts. */
-function posted(page) {
-  assert.equal(page.status, 200, page.text);
-  const action = /<form method="post" action="([^"]*)"/.exec(page.text)?.[1];
-  return { action: action?.replaceAll('&amp;', '&'), response: hidden(page.text, 'SAMLResponse'), relay: hidden(page.text, 'RelayState') };
 }
 
 it('an SP-initiated sign-in by HTTP-Redirect gets a signed assertion pysaml2 accepts, with a stable persistent NameID', async () => {
@@ -121,7 +94,7 @@ it('a replayed, unsigned-where-required, or wrongly signed request is refused wi
   assert.equal((await browse(new Map(), signed.url)).status, 403, 'the same request ID again, anywhere');
   const unsigned = sp('request', { ...options, binding: 'redirect', sign_requests: false });
   assert.equal((await browse(new Map(), unsigned.url)).status, 403, 'unsigned, and the SP must sign');
-  const other = keyPair('intruder');
+  const other = keyPair(dir, 'intruder');
   const forged = sp('request', { ...options, binding: 'redirect', key_file: other.key, cert_file: other.cert });
   assert.equal((await browse(new Map(), forged.url)).status, 403, 'signed by a key not in the metadata');
   const tampered = signed.url.replace('RelayState=rs-1', 'RelayState=rs-2');
@@ -157,6 +130,9 @@ it('the HTTP-Artifact binding: the Response waits at the IdP until the SP resolv
   assert.equal(`${location.origin}${location.pathname}`, 'https://delta.example.com/artifact');
   assert.equal(location.searchParams.get('RelayState'), 'rs-1');
   const artifact = location.searchParams.get('SAMLart');
+  const intruder = keyPair(dir, 'delta-intruder');
+  assert.match(sp('artifact', { ...options, key_file: intruder.key, cert_file: intruder.cert, artifact, request_id: req.id }).error,
+    /no Response/, 'an ArtifactResolve signed with a key not in the SP\'s metadata gets nothing');
   const checked = sp('artifact', { ...options, artifact, request_id: req.id });
   assert.equal(checked.error, undefined, checked.error);
   assert.deepEqual(checked.attributes.mail, ['ada@example.com']);

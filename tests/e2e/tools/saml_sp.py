@@ -7,7 +7,7 @@ answer as JSON on stdout (metadata as XML). Options come as one JSON object (arg
 Commands:
   metadata                       the SP's metadata (XML)
   request  {binding}             an AuthnRequest: {"id", "url"} (redirect) or {"id", "action", "fields"} (post)
-  artifact {artifact, request_id}
+  artifact {artifact, request_id, soap_url}
                                  the artifact resolved at the IdP (a signed ArtifactResolve over SOAP)
                                  and the Response inside checked as for "response"
   response {saml_response, request_id, binding}
@@ -84,6 +84,9 @@ def main():
         print(json.dumps(out))
         return 0
     if command == "artifact":
+        if options.get("soap_url"):  # the SOAP call to this node, the messages still naming the public URL
+            send = sp.send_using_soap
+            sp.send_using_soap = lambda request, destination, *a, **kw: send(request, options["soap_url"], *a, **kw)
         answer = sp.artifact2message(options["artifact"], "idpsso", sign=True,
                                      sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
                                      digest_alg="http://www.w3.org/2001/04/xmlenc#sha256")

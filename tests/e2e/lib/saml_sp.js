@@ -1,0 +1,36 @@
+// The scripted SAML service provider (tools/saml_sp.py on Debian's pysaml2) for the SAML tests:
+// an independent SAML stack writes the requests and checks every answer.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { REPO } from './node.js';
+import { hidden } from './forms.js';
+
+const SP_TOOL = path.join(REPO, 'tests', 'e2e', 'tools', 'saml_sp.py');
+
+/** Runs the scripted SP with `options`: its JSON answer (the XML for "metadata"); {error} when it refused. */
+export function sp(command, options) {
+  try {
+    const out = execFileSync('/usr/bin/python3', [SP_TOOL, command, JSON.stringify(options)], { encoding: 'utf8' });
+    return command === 'metadata' ? out : JSON.parse(out);
+  } catch (err) {
+    if (err.status === 2) return JSON.parse(err.stdout);
+    throw err;
+  }
+}
+
+/** A fresh RSA-2048 key and self-signed certificate in `dir`: { key, cert } file names. */
+export function keyPair(dir, name) {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30',
+    '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+/** The SAMLResponse and RelayState an auto-posting answer page carries, and where it posts. */
+export function posted(page) {
+  assert.equal(page.status, 200, page.text);
+  const action = /<form method="post" action="([^"]*)"/.exec(page.text)?.[1];
+  return { action: action?.replaceAll('&amp;', '&'), response: hidden(page.text, 'SAMLResponse'), relay: hidden(page.text, 'RelayState') };
+}
