@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before } from 'node:test';
+import * as oidc from 'openid-client';
 import { makeTempDir, nodeTest, removeTempDir } from './lib/node.js';
 import { browse as browseUrl, hidden } from './lib/forms.js';
 import { keyPair, posted, sp } from './lib/saml_sp.js';
@@ -16,6 +18,8 @@ const PASSWORD = 'correct horse battery';
 
 let node;
 let dir;
+let web;
+let redirectUri;
 const it = nodeTest(() => [node]);
 
 /** An SP's options for the tool, its metadata registered as application `clientId` with `members`. */
@@ -35,7 +39,7 @@ async function registerSp(name, members = {}, extra = {}) {
 
 before(async () => {
   dir = await makeTempDir('gatehouse-saml-');
-  ({ node } = await startWebApp({
+  ({ node, config: web, redirectUri } = await startWebApp({
     users: [{ username: 'ada', password: PASSWORD, email: 'ada@example.com', name: 'Ada <L> & "Co"' }],
   }));
   const metadata = await fetch(`${node.url}/saml/metadata`);
@@ -153,4 +157,61 @@ it('IsPassive without a session answers NoPassive; ForceAuthn asks for the passw
   const page = await browse(jar, forced.url);
   assert.equal(page.status, 200);
   assert.match(page.text, /name="password"/, 'the password form, not an answer from the session');
+});
+
+it('one sign-in at a SAML SP serves an OpenID Connect client and a CAS service without a second form', async () => {
+  const options = await registerSp('zeta', { saml_attributes: ['email'] });
+  const service = 'https://cas.example.com/app/';
+  const cas = await node.admin('POST', '/api/applications', { client_id: 'cas-zeta', cas_services: [{ match: 'prefix', url: service }] });
+  assert.equal(cas.status, 201, cas.text);
+  const jar = new Map();
+  const req = sp('request', { ...options, binding: 'redirect' });
+  const answer = posted(await signIn(jar, await browse(jar, req.url)));
+  assert.equal(sp('response', { ...options, saml_response: answer.response, request_id: req.id }).error, undefined);
+  const url = oidc.buildAuthorizationUrl(web, {
+    redirect_uri: redirectUri, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256', state: oidc.randomState(),
+  });
+  const code = await browse(jar, url.href);
+  assert.equal(code.status, 302, 'no form for the OpenID Connect client');
+  assert.ok(code.location.startsWith(redirectUri), code.location);
+  const ticket = await browse(jar, `/cas/login?service=${encodeURIComponent(service)}`);
+  assert.equal(ticket.status, 302, 'no form for the CAS service');
+  assert.match(ticket.location, /[?&]ticket=ST-/);
+});
+
+it('bad input gets the error page, never an answer, and the node stays up', async () => {
+  const options = await registerSp('eta');
+  const now = new Date();
+  const at = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const request = ({ id = `_${Math.random().toString(16).slice(2)}`, instant = at(now), destination = `${node.url}/saml/sso`,
+    acs = options.acs_url, issuer = options.entity_id, prolog = '' } = {}) => `${prolog}<samlp:AuthnRequest ` +
+    'xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ' +
+    `ID="${id}" Version="2.0" IssueInstant="${instant}" Destination="${destination}" AssertionConsumerServiceURL="${acs}">` +
+    `<saml:Issuer>${issuer}</saml:Issuer></samlp:AuthnRequest>`;
+  const redirect = (xml) => browse(new Map(), `/saml/sso?SAMLRequest=${encodeURIComponent(zlib.deflateRawSync(xml).toString('base64'))}`);
+  assert.equal((await redirect(request())).status, 200, 'the well-formed request: the login page');
+  const cases = [
+    ['a DTD with an entity', request({ prolog: '<!DOCTYPE x [<!ENTITY e "e">]>' }), 400],
+    ['an external entity', request({ prolog: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' }), 400],
+    ['a deflate bomb', `<x>${'a'.repeat(4 * 1024 * 1024)}</x>`, 400],
+    ['not XML', 'hello', 400],
+    ['an unknown issuer', request({ issuer: 'https://unknown.example.com/sp' }), 403],
+    ['a stale IssueInstant', request({ instant: at(new Date(now.getTime() - 3600 * 1000)) }), 403],
+    ['an IssueInstant in the future', request({ instant: at(new Date(now.getTime() + 3600 * 1000)) }), 403],
+    ['another Destination', request({ destination: 'https://other.example.com/saml/sso' }), 403],
+    ['a consumer not in the metadata', request({ acs: 'https://eta.example.com/acs/../evil' }), 403],
+    ['a consumer on another host', request({ acs: 'https://evil.example.com/acs' }), 403],
+  ];
+  for (const [what, xml, status] of cases) {
+    const res = await redirect(xml);
+    assert.equal(res.status, status, what);
+    assert.doesNotMatch(res.text, /SAMLResponse/, `${what}: nothing issued`);
+  }
+  assert.equal((await browse(new Map(), '/saml/sso?SAMLRequest=%%%')).status, 400, 'bad percent-encoding');
+  assert.equal((await browse(new Map(), '/saml/sso?SAMLRequest=not*base64')).status, 400, 'bad base64');
+  assert.equal((await browse(new Map(), '/saml/sso', { SAMLRequest: Buffer.from(request({ id: '_post1' })).toString('base64') })).status, 200);
+  assert.equal((await browse(new Map(), '/saml/sso', { SAMLRequest: Buffer.from(request({ id: '_post1' })).toString('base64') })).status, 403,
+    'the same ID by the other binding: a replay');
+  assert.equal((await fetch(`${node.url}/saml/metadata`)).status, 200, 'the node is alive');
 });
