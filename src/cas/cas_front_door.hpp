@@ -40,6 +40,7 @@ struct CasDeps {
   ProxyGrantingTicketStore* pgts = nullptr;
   http::Client* callbacks = nullptr;
   UnixSeconds session_lifetime = 36000;  // a proxy-granting ticket ends with its session at the latest
+  std::string issuer = "gatehouse";      // the Issuer of samlValidate's SAML 1.1 assertions (server.public_url)
 };
 
 class CasFrontDoor final : public signin::FrontDoor {
@@ -64,6 +65,9 @@ class CasFrontDoor final : public signin::FrontDoor {
   http::Response validate(const http::Request& request, Endpoint endpoint, bool v3) const;
   /// GET /cas/proxy (§2.7): a proxy ticket for targetService from a proxy-granting ticket.
   http::Response proxy(const http::Request& request) const;
+  /// POST /cas/samlValidate?TARGET=service (§4.2): a SAML 1.1 Request in a SOAP envelope naming the
+  /// ticket as its AssertionArtifact; answered with a SAML 1.1 Response (attributes included).
+  http::Response saml_validate(const http::Request& request) const;
 
  private:
   /// A service ticket for `service` (matched to `registration`) from `session`, and the browser
@@ -71,6 +75,17 @@ class CasFrontDoor final : public signin::FrontDoor {
   http::Response issue(const ServiceRegistration& registration, const std::string& service, const std::string& method,
                        const session::SsoSession& session, bool new_login) const;
   http::Response error_page(int status, std::string_view message) const;
+  /// A validated ticket: the ticket, its service's registration and its user.
+  struct Checked {
+    Ticket ticket;
+    std::shared_ptr<const ServiceRegistration> registration;
+    user::User user;
+  };
+  /// The checks every validation makes (§2.5.3): the ticket's shape, spent in the store (whatever
+  /// follows), a proxy ticket only where allowed, issued for exactly `service`, from an initial
+  /// login when `renew`, its service still registered, its user still able to sign in.
+  Result<Checked, std::pair<CasError, std::string>> check_ticket(const std::string& ticket, const std::string& service,
+                                                                 bool proxy_allowed, bool renew) const;
   /// §2.5.4: for a validated ticket `t` of `registration`, a proxy-granting ticket delivered to
   /// `pgt_url` with its IOU; the IOU, "" when the callback failed (the validation still succeeds
   /// without it), or the error when the service may not proxy or the URL is not allowed.

@@ -371,3 +371,62 @@ TEST(CasResponses, XmlEscapingKeepsTheDocumentsStructure) {
 
 }  // namespace
 }  // namespace gatehouse::cas
+
+namespace gatehouse::cas {
+namespace {
+
+std::string saml_request(std::string_view ticket) {
+  return "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\"><SOAP-ENV:Header/>"
+         "<SOAP-ENV:Body><samlp:Request xmlns:samlp=\"urn:oasis:names:tc:SAML:1.0:protocol\" MajorVersion=\"1\" "
+         "MinorVersion=\"1\" RequestID=\"_r1\" IssueInstant=\"2027-01-15T08:00:00Z\"><samlp:AssertionArtifact>" +
+         std::string(ticket) + "</samlp:AssertionArtifact></samlp:Request></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+}
+
+http::Request saml_post(std::string_view target, std::string body) {
+  http::Request r;
+  r.method = "POST";
+  r.path = "/cas/samlValidate";
+  r.query = "TARGET=" + http::percent_encode(target);
+  r.body = std::move(body);
+  return r;
+}
+
+TEST_F(CasTest, SamlValidateAnswersASaml11AssertionOnceForTheTicketsService) {
+  const auto ticket = ticket_of(sign_in(kService));
+  auto ok = cas_.saml_validate(saml_post(kService, saml_request(ticket)));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_NE(ok.body.find("<samlp:StatusCode Value=\"samlp:Success\"/>"), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("<saml:NameIdentifier>ada</saml:NameIdentifier>"), std::string::npos);
+  EXPECT_NE(ok.body.find("<saml:Attribute AttributeName=\"email\" AttributeNamespace=\"http://www.ja-sig.org/products/cas/\">"
+                         "<saml:AttributeValue>ada@example.com</saml:AttributeValue>"),
+            std::string::npos);
+  EXPECT_NE(ok.body.find("Ada &lt;Lovelace&gt; &amp; &quot;Co&quot;"), std::string::npos) << "escaped";
+  EXPECT_NE(ok.body.find("<saml:Audience>https://app.example.com/cas/</saml:Audience>"), std::string::npos);
+  auto again = cas_.saml_validate(saml_post(kService, saml_request(ticket)));
+  EXPECT_NE(again.body.find("samlp:Responder"), std::string::npos) << "single use";
+  EXPECT_EQ(again.body.find("NameIdentifier"), std::string::npos);
+}
+
+TEST_F(CasTest, SamlValidateRefusesAnotherServiceAndMalformedRequests) {
+  const auto ticket = ticket_of(sign_in(kService));
+  auto other = cas_.saml_validate(saml_post("https://app.example.com/cas/other", saml_request(ticket)));
+  EXPECT_NE(other.body.find("samlp:Responder"), std::string::npos) << other.body;
+  EXPECT_EQ(other.body.find("NameIdentifier"), std::string::npos);
+  const auto fresh = ticket_of(sign_in(kService));
+  for (const std::string& body :
+       {std::string("not xml"), "<!DOCTYPE x [<!ENTITY e \"" + fresh + "\">]>" + saml_request("&e;"),
+        saml_request(fresh).replace(saml_request(fresh).find("</samlp:Request>"), 0,
+                                    "<samlp:AssertionArtifact>" + fresh + "</samlp:AssertionArtifact>"),
+        std::string(20000, ' ') + saml_request(fresh)}) {
+    auto refused = cas_.saml_validate(saml_post(kService, body));
+    EXPECT_NE(refused.body.find("samlp:Requester"), std::string::npos) << body.substr(0, 200);
+    EXPECT_EQ(refused.body.find("NameIdentifier"), std::string::npos);
+  }
+  auto no_target = cas_.saml_validate(saml_post("", saml_request(fresh)));
+  EXPECT_NE(no_target.body.find("samlp:Requester"), std::string::npos);
+  auto ok = cas_.saml_validate(saml_post(kService, saml_request(fresh)));
+  EXPECT_NE(ok.body.find("samlp:Success"), std::string::npos) << "the refusals spent nothing";
+}
+
+}  // namespace
+}  // namespace gatehouse::cas

@@ -8,6 +8,7 @@
 #include "cas/cas_front_door.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "oauth/form.hpp"
+#include "saml/xml.hpp"
 #include "signin/pages.hpp"
 #include "user/profile_claims.hpp"
 
@@ -31,6 +32,31 @@ std::vector<Attribute> attributes_of(const user::User& u, const Ticket& t, const
 
 }  // namespace
 
+Result<CasFrontDoor::Checked, std::pair<CasError, std::string>> CasFrontDoor::check_ticket(
+    const std::string& ticket, const std::string& service, bool proxy_allowed, bool renew) const {
+  using Failure = std::pair<CasError, std::string>;
+  const bool proxy_ticket = ticket.starts_with("PT-");
+  if ((!ticket.starts_with("ST-") && !proxy_ticket) || ticket.size() > kMaxTicketLength)
+    return unexpected(Failure{CasError::kInvalidTicket, "Ticket '" + ticket.substr(0, kMaxTicketLength) + "' not recognized."});
+  const auto now = deps_.clock.now();
+  // Spent now, whatever follows (§3.1.1, §3.2.1): a ticket is good for one validation attempt.
+  auto t = deps_.tickets.consume(jose::sha256(ticket), now);
+  if (!t) return unexpected(Failure{CasError::kInvalidTicket, "Ticket '" + ticket + "' not recognized."});
+  if (t->kind == TicketKind::kProxy && !proxy_allowed)
+    return unexpected(Failure{CasError::kInvalidTicketSpec,
+                              "A proxy ticket was given to service ticket validation; use proxyValidate."});
+  if (t->service != service) return unexpected(Failure{CasError::kInvalidService, "The ticket was not issued for this service."});
+  if (renew && !t->new_login)
+    return unexpected(Failure{CasError::kInvalidTicket, "The ticket did not come from an initial login, and renew was requested."});
+  auto reg = deps_.services.by_client(t->client_id);
+  if (!reg) return unexpected(Failure{CasError::kInvalidService, "The service is no longer registered."});
+  auto u = deps_.users.find(t->user_id);
+  // Signed out everywhere (a password change, an administrator) after the sign-in behind the ticket.
+  if (!u || !u->active || t->sign_in.auth_time < u->tokens_valid_after)
+    return unexpected(Failure{CasError::kInvalidTicket, "The ticket's user can no longer sign in."});
+  return Checked{std::move(*t), std::move(reg), std::move(*u)};
+}
+
 http::Response CasFrontDoor::validate(const http::Request& request, Endpoint endpoint, bool v3) const {
   auto q = oauth::parse_urlencoded(request.query);
   const Format format = q && q->value("format") == "JSON" && endpoint != Endpoint::kV1 ? Format::kJson : Format::kXml;
@@ -42,42 +68,102 @@ http::Response CasFrontDoor::validate(const http::Request& request, Endpoint end
   const std::string service = q->value("service");
   const std::string ticket = q->value("ticket");
   if (service.empty() || ticket.empty()) return fail(CasError::kInvalidRequest, "service and ticket are required.");
-  const bool proxy_ticket = ticket.starts_with("PT-");
-  if ((!ticket.starts_with("ST-") && !proxy_ticket) || ticket.size() > kMaxTicketLength)
-    return fail(CasError::kInvalidTicket, "Ticket '" + ticket.substr(0, kMaxTicketLength) + "' not recognized.");
-  const auto now = deps_.clock.now();
-  // Spent now, whatever follows (§3.1.1, §3.2.1): a ticket is good for one validation attempt.
-  const auto t = deps_.tickets.consume(jose::sha256(ticket), now);
-  if (!t) return fail(CasError::kInvalidTicket, "Ticket '" + ticket + "' not recognized.");
-  if (t->kind == TicketKind::kProxy && endpoint != Endpoint::kProxy)
-    return fail(CasError::kInvalidTicketSpec, "A proxy ticket was given to service ticket validation; use proxyValidate.");
-  if (t->service != service) return fail(CasError::kInvalidService, "The ticket was not issued for this service.");
-  if (flag_set(*q, "renew") && !t->new_login)
-    return fail(CasError::kInvalidTicket, "The ticket did not come from an initial login, and renew was requested.");
-  auto reg = deps_.services.by_client(t->client_id);
-  if (!reg) return fail(CasError::kInvalidService, "The service is no longer registered.");
-  auto u = deps_.users.find(t->user_id);
-  // Signed out everywhere (a password change, an administrator) after the sign-in behind the ticket.
-  if (!u || !u->active || t->sign_in.auth_time < u->tokens_valid_after)
-    return fail(CasError::kInvalidTicket, "The ticket's user can no longer sign in.");
-  if (endpoint == Endpoint::kV1) return v1_response(&u->username);
+  auto checked = check_ticket(ticket, service, endpoint == Endpoint::kProxy, flag_set(*q, "renew"));
+  if (!checked) return fail(checked.error().first, checked.error().second);
+  const auto& [t, reg, u] = *checked;
+  if (endpoint == Endpoint::kV1) return v1_response(&u.username);
   Success ok;
   if (const auto pgt_url = q->value("pgtUrl"); !pgt_url.empty()) {
-    auto iou = grant_proxy(*reg, *t, pgt_url);
+    auto iou = grant_proxy(*reg, t, pgt_url);
     if (!iou)
       return fail(iou.error(), iou.error() == CasError::kInvalidProxyCallback
                                    ? "The proxy callback is not an https URL this service registered."
                                    : "This service may not obtain proxy-granting tickets.");
     ok.pgt_iou = std::move(*iou);
   }
-  ok.user = u->username;
+  ok.user = u.username;
   ok.with_attributes = v3;
-  if (v3) ok.attributes = attributes_of(*u, *t, *reg);
-  ok.proxies = t->proxies;
+  if (v3) ok.attributes = attributes_of(u, t, *reg);
+  ok.proxies = t.proxies;
   return success_response(ok, format);
 }
 
+namespace {
+
+constexpr std::string_view kNsSoap = "http://schemas.xmlsoap.org/soap/envelope/";
+constexpr std::string_view kNsSaml11Protocol = "urn:oasis:names:tc:SAML:1.0:protocol";
+constexpr std::size_t kMaxSamlValidateBytes = 16 * 1024;
+
+/// The SAML 1.1 answer of samlValidate in its SOAP envelope: `assertion` after the status.
+http::Response saml11_response(std::string_view target, std::string_view status, std::string_view message,
+                               std::string_view assertion, UnixSeconds now) {
+  std::string body =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"" + std::string(kNsSoap) +
+      "\"><SOAP-ENV:Header/><SOAP-ENV:Body><samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:1.0:protocol\" "
+      "xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\" IssueInstant=\"" + iso8601(now) +
+      "\" MajorVersion=\"1\" MinorVersion=\"1\" Recipient=\"" + xml_escape(target) + "\" ResponseID=\"_" +
+      jose::random_token(20) + "\"><samlp:Status><samlp:StatusCode Value=\"samlp:" + std::string(status) + "\"/>";
+  if (!message.empty()) body += "<samlp:StatusMessage>" + xml_escape(message) + "</samlp:StatusMessage>";
+  body += "</samlp:Status>" + std::string(assertion) + "</samlp:Response></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+  http::Response r;
+  r.body = std::move(body);
+  r.set("Content-Type", "text/xml; charset=utf-8");
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+/// The ticket a samlValidate request names: the samlp:AssertionArtifact of the one samlp:Request
+/// in the SOAP body; "" when the document is anything else.
+std::string assertion_artifact(std::string_view body) {
+  auto doc = saml::parse(body, kMaxSamlValidateBytes);
+  if (!doc || !saml::is_element(doc->root(), kNsSoap, "Envelope")) return {};
+  auto soap_body = saml::exactly_one_child(doc->root(), kNsSoap, "Body");
+  if (!soap_body) return {};
+  auto request = saml::exactly_one_child(*soap_body, kNsSaml11Protocol, "Request");
+  if (!request) return {};
+  auto artifact = saml::exactly_one_child(*request, kNsSaml11Protocol, "AssertionArtifact");
+  return artifact ? saml::text(*artifact) : std::string();
+}
+
+}  // namespace
+
+http::Response CasFrontDoor::saml_validate(const http::Request& request) const {
+  const auto now = deps_.clock.now();
+  auto q = oauth::parse_urlencoded(request.query);
+  const std::string target = q ? q->value("TARGET") : std::string();
+  const std::string ticket = assertion_artifact(request.body);
+  if (target.empty() || ticket.empty())
+    return saml11_response(target, "Requester", "TARGET and one AssertionArtifact are required.", "", now);
+  auto checked = check_ticket(ticket, target, false, q && flag_set(*q, "renew"));
+  if (!checked) return saml11_response(target, "Responder", checked.error().second, "", now);
+  const auto& [t, reg, u] = *checked;
+  // The assertion (CAS Protocol 3.0 §4.2.3, SAML 1.1): the user, the released attributes, how
+  // and when the person signed in; valid for the ticket's lifetime around now.
+  const std::string subject = "<saml:Subject><saml:NameIdentifier>" + xml_escape(u.username) +
+                              "</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>"
+                              "urn:oasis:names:tc:SAML:1.0:cm:artifact</saml:ConfirmationMethod>"
+                              "</saml:SubjectConfirmation></saml:Subject>";
+  std::string assertion = "<saml:Assertion AssertionID=\"_" + jose::random_token(20) + "\" IssueInstant=\"" +
+                          iso8601(now) + "\" Issuer=\"" + xml_escape(deps_.issuer) +
+                          "\" MajorVersion=\"1\" MinorVersion=\"1\"><saml:Conditions NotBefore=\"" +
+                          iso8601(now - deps_.ticket_ttl) + "\" NotOnOrAfter=\"" + iso8601(now + deps_.ticket_ttl) +
+                          "\"><saml:AudienceRestrictionCondition><saml:Audience>" + xml_escape(target) +
+                          "</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>";
+  assertion += "<saml:AttributeStatement>" + subject;
+  for (const auto& a : attributes_of(u, t, *reg)) {
+    assertion += "<saml:Attribute AttributeName=\"" + xml_escape(a.name) +
+                 "\" AttributeNamespace=\"http://www.ja-sig.org/products/cas/\">";
+    for (const auto& v : a.values) assertion += "<saml:AttributeValue>" + xml_escape(v) + "</saml:AttributeValue>";
+    assertion += "</saml:Attribute>";
+  }
+  assertion += "</saml:AttributeStatement><saml:AuthenticationStatement AuthenticationInstant=\"" +
+               iso8601(t.sign_in.auth_time) + "\" AuthenticationMethod=\"urn:oasis:names:tc:SAML:1.0:am:password\">" +
+               subject + "</saml:AuthenticationStatement></saml:Assertion>";
+  return saml11_response(target, "Success", "", assertion, now);
+}
+
 void add_cas_routes(http::Router& router, const CasFrontDoor& cas) {
+  router.add("POST", "/cas/samlValidate", [&cas](const http::Request& r, const http::PathParams&) { return cas.saml_validate(r); });
   using Endpoint = CasFrontDoor::Endpoint;
   router.add("GET", kLoginPath, [&cas](const http::Request& r, const http::PathParams&) { return cas.login(r); });
   router.add("GET", kLogoutPath, [&cas](const http::Request& r, const http::PathParams&) { return cas.logout(r); });

@@ -42,9 +42,9 @@ const casApp = (id, extra) => ({
 });
 
 /** phpCAS set up for this node, trusting the test CA; `init` is phpCAS::client or phpCAS::proxy. */
-const phpCasInit = (init, nodePort) => `<?php
+const phpCasInit = (init, nodePort, version = 'CAS_VERSION_3_0') => `<?php
 require_once 'CAS.php';
-phpCAS::${init}(CAS_VERSION_3_0, '127.0.0.1', ${nodePort}, '/cas', '${app}');
+phpCAS::${init}(${version}, '127.0.0.1', ${nodePort}, '/cas', '${app}');
 phpCAS::setCasServerCACert('${tls.ca}', true);
 `;
 
@@ -67,6 +67,8 @@ foreach ($_SERVER as $k => $v) if (str_starts_with($k, 'HTTP_CAS_')) echo "heade
 `);
   put('modcas/other/index.php', '<?php echo "other page\\n";');
   put('phpcas/index.php', `${phpCasInit('client', nodePort)}phpCAS::forceAuthentication();\n${PHP_SHOW}`);
+  // phpCAS validating by /cas/samlValidate (SAML 1.1).
+  put('phpsaml/index.php', `${phpCasInit('client', nodePort, 'SAML_VERSION_1_1')}phpCAS::forceAuthentication();\n${PHP_SHOW}`);
   // phpCAS as a proxy: the callback page stores the proxy-granting ticket (files under pgt/), the
   // protected page then asks for a proxy ticket for the backend service.
   const proxyInit = `${phpCasInit('proxy', nodePort)}phpCAS::setFixedCallbackURL('${app}/proxy/callback.php');
@@ -102,6 +104,7 @@ before(async () => {
   kickstart.applications.push(
     casApp('modcas', { cas_services: [{ match: 'prefix', url: `${app}/modcas/` }], cas_attributes: ['email', 'name'] }),
     casApp('phpcas', { cas_services: [{ match: 'prefix', url: `${app}/phpcas/` }], cas_attributes: ['email', 'name'] }),
+    casApp('phpsaml', { cas_services: [{ match: 'prefix', url: `${app}/phpsaml/` }], cas_attributes: ['email', 'name'] }),
     casApp('proxy', {
       cas_services: [{ match: 'prefix', url: `${app}/proxy/` }], cas_attributes: ['email'],
       cas_proxy_callbacks: [{ match: 'exact', url: `${app}/proxy/callback.php` }],
@@ -223,6 +226,14 @@ it('phpCAS (CAS 3.0) in headless Chromium shows the user and attributes', () => 
   } finally {
     await context.close();
   }
+}));
+
+it('phpCAS in SAML 1.1 mode validates at /cas/samlValidate and shows the user and attributes', () => withApacheLog(async () => {
+  const { page } = await signInAt(`${app}/phpsaml/`);
+  assert.equal(page.status, 200, page.text);
+  assert.match(page.text, /^user=ada$/m);
+  assert.match(page.text, /^attr email=ada@example.com$/m);
+  assert.match(page.text, /^attr name=Ada Lovelace$/m);
 }));
 
 it('phpCAS as a proxy receives a proxy-granting ticket over https and gets a proxy ticket for another service', () => withApacheLog(async () => {
