@@ -1,8 +1,6 @@
 #include "cas/service_registry.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <map>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -13,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client/client_metadata.hpp"
+#include "core/reloading_snapshot.hpp"
 
 namespace gatehouse::cas {
 namespace {
@@ -29,8 +28,6 @@ constexpr std::uint32_t kRegexOptions = PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCR
 constexpr std::uint32_t kMatchLimit = 100'000;
 constexpr std::uint32_t kDepthLimit = 5'000;
 constexpr std::uint32_t kHeapLimitKib = 4'096;
-// After a failed reload the previous snapshot is served, and the next attempt waits this long.
-constexpr UnixSeconds kRetryAfterFailure = 1;
 
 struct RegexFree {
   void operator()(pcre2_code* code) const { pcre2_code_free(code); }
@@ -161,16 +158,6 @@ Tables compile_tables(const std::vector<client::Client>& clients) {
   return t;
 }
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 }  // namespace
 
 std::optional<ServiceRegistration> registration_of(const client::Client& client) {
@@ -205,66 +192,21 @@ bool matches(const ServicePattern& pattern, std::string_view url) {
   return false;
 }
 
-struct ServiceRegistry::Snapshot {
-  Tables tables;
-  UnixSeconds loaded_at = 0;
-  mutable std::atomic<bool> invalidated{false};
-  mutable std::atomic<bool> reloading{false};       // one thread reloads; the others serve this one
-  mutable std::atomic<UnixSeconds> retry_at{0};     // after a failed reload
-
-  bool due(UnixSeconds now, std::chrono::seconds ttl) const {
-    return (invalidated.load() || now - loaded_at >= ttl.count()) && now >= retry_at.load();
-  }
+struct ServiceRegistry::State {
+  State(Loader load, std::chrono::seconds ttl, const Clock& clock)
+      : tables([load = std::move(load)] { return compile_tables(load()); }, ttl, clock, "cas", "service registry") {}
+  ReloadingSnapshot<Tables> tables;
 };
 
 ServiceRegistry::ServiceRegistry(Loader load, std::chrono::seconds ttl, const Clock& clock)
-    : load_(std::move(load)), ttl_(ttl), clock_(clock) {}
+    : state_(std::make_unique<State>(std::move(load), ttl, clock)) {}
 
 ServiceRegistry::~ServiceRegistry() = default;
 
-std::shared_ptr<const ServiceRegistry::Snapshot> ServiceRegistry::current() const {
-  const auto now = clock_.now();
-  const auto build = [&] {
-    auto next = std::make_shared<Snapshot>();
-    next->tables = compile_tables(load_());
-    next->loaded_at = now;
-    return next;
-  };
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard lock(mutex_);
-    if (!snapshot_) {
-      // The first load: concurrent callers wait for it, and its failure is theirs.
-      snapshot_ = build();
-      return snapshot_;
-    }
-    snap = snapshot_;
-  }
-  if (!snap->due(now, ttl_) || snap->reloading.exchange(true)) return snap;
-  // This thread reloads outside the lock; the others keep serving `snap` meanwhile. An invalidate()
-  // arriving during the load marks `snap` again, and is carried over to the new snapshot.
-  snap->invalidated.store(false);
-  try {
-    std::shared_ptr<Snapshot> next = build();
-    std::lock_guard lock(mutex_);
-    if (snap->invalidated.load()) next->invalidated.store(true);
-    snapshot_ = next;
-    snap->reloading.store(false);
-    return next;
-  } catch (...) {
-    spdlog::warn("cas: reloading the service registry failed ({}); serving the previous one",
-                 describe(std::current_exception()));
-    snap->invalidated.store(true);  // still due: a missed change must not wait for the ttl
-    snap->retry_at.store(now + kRetryAfterFailure);
-    snap->reloading.store(false);
-    return snap;
-  }
-}
-
 std::shared_ptr<const ServiceRegistration> ServiceRegistry::find(std::string_view service) const {
   if (!acceptable_url(service)) return nullptr;
-  const auto snap = current();
-  const auto& t = snap->tables;
+  const auto snap = state_->tables.current();
+  const auto& t = *snap;
   if (auto it = t.exact.find(service); it != t.exact.end()) return it->second;
   for (const auto& p : t.prefixes)
     if (prefix_matches(p.url, service)) return p.registration;
@@ -274,9 +216,9 @@ std::shared_ptr<const ServiceRegistration> ServiceRegistry::find(std::string_vie
 }
 
 std::shared_ptr<const ServiceRegistration> ServiceRegistry::by_client(std::string_view client_id) const {
-  const auto snap = current();
-  auto it = snap->tables.by_client.find(client_id);
-  return it == snap->tables.by_client.end() ? nullptr : it->second;
+  const auto snap = state_->tables.current();
+  auto it = snap->by_client.find(client_id);
+  return it == snap->by_client.end() ? nullptr : it->second;
 }
 
 bool ServiceRegistry::proxy_callback_allowed(const ServiceRegistration& registration, std::string_view pgt_url) {
@@ -286,9 +228,6 @@ bool ServiceRegistry::proxy_callback_allowed(const ServiceRegistration& registra
                      [&](const ServicePattern& p) { return matches(p, pgt_url); });
 }
 
-void ServiceRegistry::invalidate() {
-  std::lock_guard lock(mutex_);
-  if (snapshot_) snapshot_->invalidated.store(true);
-}
+void ServiceRegistry::invalidate() { state_->tables.invalidate(); }
 
 }  // namespace gatehouse::cas

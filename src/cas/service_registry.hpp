@@ -7,7 +7,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,13 +75,8 @@ class ServiceRegistry {
   void invalidate();
 
  private:
-  struct Snapshot;
-  std::shared_ptr<const Snapshot> current() const;
-  Loader load_;
-  std::chrono::seconds ttl_;
-  const Clock& clock_;
-  mutable std::shared_ptr<const Snapshot> snapshot_;  // guarded by mutex_
-  mutable std::mutex mutex_;
+  struct State;  // the compiled registrations, kept by a core/reloading_snapshot.hpp
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace gatehouse::cas

@@ -1,6 +1,5 @@
 #include "client/cas_members.hpp"
 
-#include <algorithm>
 #include <array>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -9,12 +8,12 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "client/claim_names.hpp"
+
 namespace gatehouse::client {
 namespace {
 
 namespace json = boost::json;
-
-constexpr std::size_t kMaxAttributeName = 100;
 
 /// An absolute http(s) URL (https only when `https_only`) with a host and neither user information
 /// nor a fragment. @returns an error message, or "".
@@ -74,30 +73,13 @@ std::string check_patterns(const json::value& v, bool https_only) {
   return "";
 }
 
-/// A claim name that is also a valid XML element name (it becomes <cas:name> in CAS 3 answers).
-bool attribute_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxAttributeName) return false;
-  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!letter(name.front())) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
-}
-
-std::string check_attributes(const json::value& v) {
-  if (!v.is_array() || v.get_array().size() > kMaxCasEntries) return "must be an array of at most 100 claim names";
-  for (const auto& name : v.get_array())
-    if (!name.is_string() || !attribute_name(name.get_string()))
-      return "must contain claim names of 1 to 100 characters A-Z a-z 0-9 _ - . starting with a letter or _";
-  return "";
-}
-
 }  // namespace
 
 std::string check_cas_member(std::string_view name, const json::value& value) {
   if (name == "cas_services") return check_patterns(value, false);
   // A proxy-granting ticket is a credential: it only ever goes over https (CAS Protocol 3.0 §2.5.4).
   if (name == "cas_proxy_callbacks") return check_patterns(value, true);
-  if (name == "cas_attributes") return check_attributes(value);
+  if (name == "cas_attributes") return check_claim_names(value, kMaxCasEntries);
   if (name == "cas_sso") return value.is_bool() ? "" : "must be true or false";
   if (name == "cas_logout_url") return value.is_string() ? check_url(value.get_string(), false) : "must be a string";
   return "is not a CAS member";

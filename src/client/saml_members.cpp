@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "client/claim_names.hpp"
 #include "saml/metadata.hpp"
 
 namespace gatehouse::client {
@@ -13,7 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::size_t kMaxAttributeName = 100;
 constexpr std::array<std::string_view, 9> kSamlMembers{
     "saml_metadata", "saml_metadata_url", "saml_attributes", "saml_nameid_format", "saml_sign",
     "saml_encrypt", "saml_require_signed_requests", "saml_allow_idp_initiated", "saml_affiliation"};
@@ -45,23 +45,6 @@ std::string check_entity_id(const json::value& v) {
   return "";
 }
 
-/// A claim name that is also usable as a SAML attribute's friendly name.
-bool attribute_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxAttributeName) return false;
-  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!letter(name.front())) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
-}
-
-std::string check_attributes(const json::value& v) {
-  if (!v.is_array() || v.get_array().size() > kMaxSamlAttributes) return "must be an array of at most 100 claim names";
-  for (const auto& name : v.get_array())
-    if (!name.is_string() || !attribute_name(name.get_string()))
-      return "must contain claim names of 1 to 100 characters A-Z a-z 0-9 _ - . starting with a letter or _";
-  return "";
-}
-
 bool given(const json::object& doc, std::string_view name) {
   const auto* v = doc.if_contains(name);
   return v != nullptr && !v->is_null();
@@ -85,7 +68,7 @@ std::string check_saml_member(std::string_view name, const json::value& value) {
     return "";
   }
   if (name == "saml_metadata_url") return check_https_url(value);
-  if (name == "saml_attributes") return check_attributes(value);
+  if (name == "saml_attributes") return check_claim_names(value, kMaxSamlAttributes);
   if (name == "saml_nameid_format")
     return value.is_string() && !saml::nameid_format_uri(value.get_string()).empty()
                ? ""

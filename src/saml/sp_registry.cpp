@@ -1,20 +1,17 @@
 #include "saml/sp_registry.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <map>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/reloading_snapshot.hpp"
+
 namespace gatehouse::saml {
 namespace {
 
 namespace json = boost::json;
-
-// After a failed reload the previous snapshot is served, and the next attempt waits this long.
-constexpr UnixSeconds kRetryAfterFailure = 1;
 
 std::string string_member(const json::object& doc, std::string_view name) {
   const auto* v = doc.if_contains(name);
@@ -55,16 +52,6 @@ Tables build_tables(const std::vector<SpSource>& sources) {
   return t;
 }
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 }  // namespace
 
 Result<std::optional<SpRegistration>, std::string> registration_of(const SpSource& source) {
@@ -97,77 +84,30 @@ Result<std::optional<SpRegistration>, std::string> registration_of(const SpSourc
   return std::optional<SpRegistration>(std::move(r));
 }
 
-struct SpRegistry::Snapshot {
-  Tables tables;
-  UnixSeconds loaded_at = 0;
-  mutable std::atomic<bool> invalidated{false};
-  mutable std::atomic<bool> reloading{false};    // one thread reloads; the others serve this one
-  mutable std::atomic<UnixSeconds> retry_at{0};  // after a failed reload
-
-  bool due(UnixSeconds now, std::chrono::seconds ttl) const {
-    return (invalidated.load() || now - loaded_at >= ttl.count()) && now >= retry_at.load();
-  }
+struct SpRegistry::State {
+  State(Loader load, std::chrono::seconds ttl, const Clock& clock)
+      : tables([load = std::move(load)] { return build_tables(load()); }, ttl, clock, "saml",
+               "service provider registry") {}
+  ReloadingSnapshot<Tables> tables;
 };
 
 SpRegistry::SpRegistry(Loader load, std::chrono::seconds ttl, const Clock& clock)
-    : load_(std::move(load)), ttl_(ttl), clock_(clock) {}
+    : state_(std::make_unique<State>(std::move(load), ttl, clock)) {}
 
 SpRegistry::~SpRegistry() = default;
 
-std::shared_ptr<const SpRegistry::Snapshot> SpRegistry::current() const {
-  const auto now = clock_.now();
-  const auto build = [&] {
-    auto next = std::make_shared<Snapshot>();
-    next->tables = build_tables(load_());
-    next->loaded_at = now;
-    return next;
-  };
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard lock(mutex_);
-    if (!snapshot_) {
-      // The first load: concurrent callers wait for it, and its failure is theirs.
-      snapshot_ = build();
-      return snapshot_;
-    }
-    snap = snapshot_;
-  }
-  if (!snap->due(now, ttl_) || snap->reloading.exchange(true)) return snap;
-  // This thread reloads outside the lock; the others keep serving `snap` meanwhile. An invalidate()
-  // arriving during the load marks `snap` again, and is carried over to the new snapshot.
-  snap->invalidated.store(false);
-  try {
-    std::shared_ptr<Snapshot> next = build();
-    std::lock_guard lock(mutex_);
-    if (snap->invalidated.load()) next->invalidated.store(true);
-    snapshot_ = next;
-    snap->reloading.store(false);
-    return next;
-  } catch (...) {
-    spdlog::warn("saml: reloading the service provider registry failed ({}); serving the previous one",
-                 describe(std::current_exception()));
-    snap->invalidated.store(true);  // still due: a missed change must not wait for the ttl
-    snap->retry_at.store(now + kRetryAfterFailure);
-    snap->reloading.store(false);
-    return snap;
-  }
-}
-
 std::shared_ptr<const SpRegistration> SpRegistry::by_entity_id(std::string_view entity_id) const {
-  const auto snap = current();
-  auto it = snap->tables.by_entity.find(entity_id);
-  return it == snap->tables.by_entity.end() ? nullptr : it->second;
+  const auto snap = state_->tables.current();
+  auto it = snap->by_entity.find(entity_id);
+  return it == snap->by_entity.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<const SpRegistration> SpRegistry::by_client(std::string_view client_id) const {
-  const auto snap = current();
-  auto it = snap->tables.by_client.find(client_id);
-  return it == snap->tables.by_client.end() ? nullptr : it->second;
+  const auto snap = state_->tables.current();
+  auto it = snap->by_client.find(client_id);
+  return it == snap->by_client.end() ? nullptr : it->second;
 }
 
-void SpRegistry::invalidate() {
-  std::lock_guard lock(mutex_);
-  if (snapshot_) snapshot_->invalidated.store(true);
-}
+void SpRegistry::invalidate() { state_->tables.invalidate(); }
 
 }  // namespace gatehouse::saml

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,13 +77,8 @@ class SpRegistry {
   void invalidate();
 
  private:
-  struct Snapshot;
-  std::shared_ptr<const Snapshot> current() const;
-  Loader load_;
-  std::chrono::seconds ttl_;
-  const Clock& clock_;
-  mutable std::shared_ptr<const Snapshot> snapshot_;  // guarded by mutex_
-  mutable std::mutex mutex_;
+  struct State;  // the parsed registrations, kept by a core/reloading_snapshot.hpp
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace gatehouse::saml
