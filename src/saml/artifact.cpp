@@ -6,14 +6,13 @@
 
 #include "jose/openssl/crypto.hpp"
 #include "saml/dsig.hpp"
-#include "saml/encoding.hpp"
 #include "saml/front_door.hpp"
 #include "saml/protocol.hpp"
+#include "saml/soap.hpp"
 
 namespace gatehouse::saml {
 namespace {
 
-constexpr std::string_view kNsSoap = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr std::size_t kMaxResolveBytes = 64 * 1024;
 constexpr std::size_t kMaxResponseBytes = 4 * 1024 * 1024;
 
@@ -32,40 +31,16 @@ http::Response fault(std::string_view message) {
                        "</faultstring></SOAP-ENV:Fault>");
 }
 
-/// The samlp:ArtifactResolve in a SOAP envelope's body, alone.
-Result<xmlNodePtr, std::string> resolve_element(const Document& doc) {
-  xmlNodePtr envelope = doc.root();
-  if (!is_element(envelope, kNsSoap, "Envelope")) return unexpected(std::string("not a SOAP 1.1 envelope"));
-  auto body = exactly_one_child(envelope, kNsSoap, "Body");
-  if (!body) return unexpected(body.error());
-  auto elements = child_elements(*body);
-  if (elements.size() != 1 || !is_element(elements[0], kNsProtocol, "ArtifactResolve"))
-    return unexpected(std::string("the body is not one ArtifactResolve"));
-  return elements[0];
-}
-
-/// The MessageHandle of a type 0x0004 artifact of this IdP; nullopt for anything else.
-std::optional<std::string> message_handle(std::string_view artifact, std::string_view idp_entity_id) {
-  auto bytes = base64_decode(artifact);
-  if (!bytes || bytes->size() != 44 || (*bytes)[0] != '\x00' || (*bytes)[1] != '\x04') return std::nullopt;
-  if (bytes->substr(4, 20) != jose::sha1(idp_entity_id)) return std::nullopt;
-  return bytes->substr(24);
-}
-
 }  // namespace
 
 http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) const {
   auto doc = parse(request.body, kMaxResolveBytes);
   if (!doc) return fault("the request is not acceptable XML");
-  auto resolve = resolve_element(*doc);
+  auto resolve = read_artifact_resolve(*doc);
   if (!resolve) return fault(resolve.error());
-  xmlNodePtr r = *resolve;
-  const auto id = attribute(r, "ID").value_or("");
-  auto issuer = exactly_one_child(r, kNsAssertion, "Issuer");
-  auto artifact = exactly_one_child(r, kNsProtocol, "Artifact");
-  auto issued = parse_instant(attribute(r, "IssueInstant").value_or(""));
-  if (attribute(r, "Version") != "2.0" || id.empty() || !issuer || !artifact || !issued)
-    return fault("the ArtifactResolve is incomplete");
+  xmlNodePtr r = resolve->element;
+  const std::string& id = resolve->id;
+  const UnixSeconds issued = resolve->issue_instant;
   const auto now = deps_.clock.now();
   // An ArtifactResponse (core §3.5.2), signed: `message` inside on success, none otherwise.
   const auto respond = [&](std::string_view top, std::string_view second, std::string message) {
@@ -89,7 +64,7 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
     spdlog::info("SAML ArtifactResolve {} refused: {}", id, why);
     return respond(kStatusRequester, kStatusRequestDenied, "");
   };
-  auto sp = deps_.sps.by_entity_id(text(*issuer));
+  auto sp = deps_.sps.by_entity_id(resolve->issuer);
   if (!sp) return denied("unknown issuer");
   // The request must be signed by the SP (bindings §3.6.5.2 leaves TLS or a signature; Gatehouse
   // takes the signature).
@@ -97,8 +72,8 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
   if (auto ok = verify_enveloped(*doc, r, sp->metadata.signing_keys); !ok) return denied(ok.error());
   const auto destination = attribute(r, "Destination");
   if (destination && *destination != deps_.idp.base_url + std::string(kArtifactPath)) return denied("wrong Destination");
-  if (*issued > now + deps_.clock_skew || *issued < now - deps_.clock_skew) return denied("IssueInstant outside the skew");
-  const auto handle = message_handle(text(*artifact), deps_.idp.entity_id);
+  if (issued > now + deps_.clock_skew || issued < now - deps_.clock_skew) return denied("IssueInstant outside the skew");
+  const auto handle = artifact_message_handle(resolve->artifact, deps_.idp.entity_id);
   std::string message;
   if (handle) {
     // Spent by this resolution whatever follows (§3.5.3: an artifact is resolved once).
