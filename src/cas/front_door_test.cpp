@@ -402,6 +402,8 @@ TEST_F(CasTest, SamlValidateAnswersASaml11AssertionOnceForTheTicketsService) {
             std::string::npos);
   EXPECT_NE(ok.body.find("Ada &lt;Lovelace&gt; &amp; &quot;Co&quot;"), std::string::npos) << "escaped";
   EXPECT_NE(ok.body.find("<saml:Audience>https://app.example.com/cas/</saml:Audience>"), std::string::npos);
+  EXPECT_NE(ok.body.find("InResponseTo=\"_r1\""), std::string::npos) << "the request's RequestID";
+  EXPECT_NE(ok.body.find("AuthenticationMethod=\"urn:oasis:names:tc:SAML:1.0:am:password\""), std::string::npos);
   auto again = cas_.saml_validate(saml_post(kService, saml_request(ticket)));
   EXPECT_NE(again.body.find("samlp:Responder"), std::string::npos) << "single use";
   EXPECT_EQ(again.body.find("NameIdentifier"), std::string::npos);

@@ -94,15 +94,17 @@ constexpr std::string_view kNsSoap = "http://schemas.xmlsoap.org/soap/envelope/"
 constexpr std::string_view kNsSaml11Protocol = "urn:oasis:names:tc:SAML:1.0:protocol";
 constexpr std::size_t kMaxSamlValidateBytes = 16 * 1024;
 
-/// The SAML 1.1 answer of samlValidate in its SOAP envelope: `assertion` after the status.
-http::Response saml11_response(std::string_view target, std::string_view status, std::string_view message,
-                               std::string_view assertion, UnixSeconds now) {
+/// The SAML 1.1 answer of samlValidate in its SOAP envelope: `assertion` after the status;
+/// InResponseTo the request's RequestID when it had one.
+http::Response saml11_response(std::string_view target, std::string_view in_response_to, std::string_view status,
+                               std::string_view message, std::string_view assertion, UnixSeconds now) {
   std::string body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"" + std::string(kNsSoap) +
       "\"><SOAP-ENV:Header/><SOAP-ENV:Body><samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:1.0:protocol\" "
       "xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\" IssueInstant=\"" + iso8601(now) +
       "\" MajorVersion=\"1\" MinorVersion=\"1\" Recipient=\"" + xml_escape(target) + "\" ResponseID=\"_" +
-      jose::random_token(20) + "\"><samlp:Status><samlp:StatusCode Value=\"samlp:" + std::string(status) + "\"/>";
+      jose::random_token(20) + "\"" + (in_response_to.empty() ? std::string() : " InResponseTo=\"" + xml_escape(in_response_to) + "\"") +
+      "><samlp:Status><samlp:StatusCode Value=\"samlp:" + std::string(status) + "\"/>";
   if (!message.empty()) body += "<samlp:StatusMessage>" + xml_escape(message) + "</samlp:StatusMessage>";
   body += "</samlp:Status>" + std::string(assertion) + "</samlp:Response></SOAP-ENV:Body></SOAP-ENV:Envelope>";
   http::Response r;
@@ -112,9 +114,13 @@ http::Response saml11_response(std::string_view target, std::string_view status,
   return r;
 }
 
-/// The ticket a samlValidate request names: the samlp:AssertionArtifact of the one samlp:Request
-/// in the SOAP body; "" when the document is anything else.
-std::string assertion_artifact(std::string_view body) {
+/// What a samlValidate request says: the ticket (the samlp:AssertionArtifact of the one
+/// samlp:Request in the SOAP body; "" when the document is anything else) and its RequestID.
+struct SamlRequest {
+  std::string ticket;
+  std::string request_id;
+};
+SamlRequest read_saml_request(std::string_view body) {
   auto doc = saml::parse(body, kMaxSamlValidateBytes);
   if (!doc || !saml::is_element(doc->root(), kNsSoap, "Envelope")) return {};
   auto soap_body = saml::exactly_one_child(doc->root(), kNsSoap, "Body");
@@ -122,7 +128,18 @@ std::string assertion_artifact(std::string_view body) {
   auto request = saml::exactly_one_child(*soap_body, kNsSaml11Protocol, "Request");
   if (!request) return {};
   auto artifact = saml::exactly_one_child(*request, kNsSaml11Protocol, "AssertionArtifact");
-  return artifact ? saml::text(*artifact) : std::string();
+  if (!artifact) return {};
+  std::string id = saml::attribute(*request, "RequestID").value_or("");
+  if (id.size() > 256) id.clear();
+  return {saml::text(*artifact), std::move(id)};
+}
+
+/// The SAML 1.1 authentication method of a sign-in's amr (SAML 1.1 core §7.1).
+std::string_view saml11_method(const std::string& amr) {
+  if (signin::has_word(amr, signin::kAmrPassword)) return "urn:oasis:names:tc:SAML:1.0:am:password";
+  if (signin::has_word(amr, signin::kAmrHardwareKey) || signin::has_word(amr, signin::kAmrSoftwareKey))
+    return "urn:oasis:names:tc:SAML:1.0:am:HardwareToken";
+  return "urn:oasis:names:tc:SAML:1.0:am:unspecified";
 }
 
 }  // namespace
@@ -131,11 +148,11 @@ http::Response CasFrontDoor::saml_validate(const http::Request& request) const {
   const auto now = deps_.clock.now();
   auto q = oauth::parse_urlencoded(request.query);
   const std::string target = q ? q->value("TARGET") : std::string();
-  const std::string ticket = assertion_artifact(request.body);
+  const auto [ticket, request_id] = read_saml_request(request.body);
   if (target.empty() || ticket.empty())
-    return saml11_response(target, "Requester", "TARGET and one AssertionArtifact are required.", "", now);
+    return saml11_response(target, request_id, "Requester", "TARGET and one AssertionArtifact are required.", "", now);
   auto checked = check_ticket(ticket, target, false, q && flag_set(*q, "renew"));
-  if (!checked) return saml11_response(target, "Responder", checked.error().second, "", now);
+  if (!checked) return saml11_response(target, request_id, "Responder", checked.error().second, "", now);
   const auto& [t, reg, u] = *checked;
   // The assertion (CAS Protocol 3.0 §4.2.3, SAML 1.1): the user, the released attributes, how
   // and when the person signed in; valid for the ticket's lifetime around now.
@@ -157,9 +174,9 @@ http::Response CasFrontDoor::saml_validate(const http::Request& request) const {
     assertion += "</saml:Attribute>";
   }
   assertion += "</saml:AttributeStatement><saml:AuthenticationStatement AuthenticationInstant=\"" +
-               iso8601(t.sign_in.auth_time) + "\" AuthenticationMethod=\"urn:oasis:names:tc:SAML:1.0:am:password\">" +
+               iso8601(t.sign_in.auth_time) + "\" AuthenticationMethod=\"" + std::string(saml11_method(t.sign_in.amr)) + "\">" +
                subject + "</saml:AuthenticationStatement></saml:Assertion>";
-  return saml11_response(target, "Success", "", assertion, now);
+  return saml11_response(target, request_id, "Success", "", assertion, now);
 }
 
 void add_cas_routes(http::Router& router, const CasFrontDoor& cas) {

@@ -38,7 +38,8 @@ inline thread_local CommitActions commit_actions;
 
 /// Runs `action` once the unit of work running on this thread has committed (after the outermost
 /// one, when units nest), or not at all if it rolls back; at once when no unit runs. An action
-/// must not throw (one that does is logged and the others still run).
+/// must not throw (one that does is logged and the others still run). The unit is this thread's:
+/// work handed to another thread inside a unit runs its actions at once.
 inline void after_commit(std::function<void()> action) {
   if (detail::commit_actions.open == 0) {
     action();
@@ -68,6 +69,8 @@ class UnitScope {
         action();
       } catch (const std::exception& e) {
         spdlog::error("an action after a commit failed: {}", e.what());
+      } catch (...) {
+        spdlog::error("an action after a commit failed");
       }
     }
   }

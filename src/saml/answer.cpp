@@ -2,6 +2,8 @@
 // context), delivered by HTTP-POST (an auto-submitted form) or HTTP-Artifact (the Response kept in
 // the shared artifact store, the browser sent to the SP with the artifact); status answers; the
 // metadata; and the names the sign-in pages show.
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "core/base64url.hpp"
@@ -109,6 +111,7 @@ Protection SamlFrontDoor::protection_for(const SpRegistration& sp) const {
   Protection p;
   auto signer = deps_.credentials.signer(*deps_.keys.current());
   p.key = signer ? signer->key.get() : nullptr;
+  p.key_owner = signer;
   p.sign_assertion = sp.sign != SignWhat::kResponse || sp.metadata.want_assertions_signed;
   p.sign_response = sp.sign != SignWhat::kAssertion;
   if (sp.encrypt) {
@@ -124,6 +127,11 @@ Protection SamlFrontDoor::protection_for(const SpRegistration& sp) const {
 http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session::SsoSession& session) const {
   auto sp = deps_.sps.by_client(pending.client_id);
   if (!sp) return error_page(403, "This service provider is no longer registered here.");
+  const int reached = signin::acr_for(session.amr) == signin::kAcrMultiFactor ? 2 : 1;
+  const auto classes = words(pending.requested_classes);
+  // The sign-in must have reached what the request asked (core §3.3.2.2.1), whatever let it finish.
+  if (const auto level = required_level(classes, pending.comparison); !level || reached < *level)
+    return status_answer(pending, kStatusResponder, kStatusNoAuthnContext, "");
   auto user = deps_.users.find(session.user_id);
   if (!user || !user->active) return status_answer(pending, kStatusResponder, kStatusRequestDenied, "");
   const auto now = deps_.clock.now();
@@ -137,8 +145,7 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   f.auth_instant = session.auth_time;
   f.session_index = new_id();
   f.lifetime = deps_.assertion_lifetime;
-  const int reached = signin::acr_for(session.amr) == signin::kAcrMultiFactor ? 2 : 1;
-  f.authn_class = stated_class(words(pending.requested_classes), pending.comparison, reached);
+  f.authn_class = stated_class(classes, pending.comparison, reached);
   f.attributes = attributes_of(*user, *sp);
   if (f.nameid_format == kNameIdPersistent) {
     const auto& audience = sp->affiliation.empty() ? sp->entity_id : sp->affiliation;
@@ -156,16 +163,28 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   } else {
     f.nameid = user->username;
   }
-  auto built = build_response(f, protection_for(*sp));
+  const auto protection = protection_for(*sp);
+  if (protection.key == nullptr) {
+    // Never an unsigned bearer assertion (profiles §4.1.4.5): no key now, no answer.
+    spdlog::error("no SAML signing key: no answer for {}", sp->entity_id);
+    return error_page(503, "The sign-in service cannot sign right now; try again in a moment.");
+  }
+  auto built = build_response(f, protection);
   if (!built) {
     spdlog::error("the SAML response for {} could not be made: {}", sp->entity_id, built.error());
     return error_page(500, "The answer for this service could not be made.");
   }
-  // The session records the SP, and for single logout the NameID and SessionIndex it was given.
+  // The session records the SP, and for single logout the NameID and SessionIndex it was given:
+  // at most kMostSloEntries per SP (a session row must stay small).
   deps_.sign_in.join(session, kSamlKind, sp->client_id);
-  deps_.sign_in.deps().sessions.add_participant(
-      session.id_hash, {std::string(kSloProtocol), sp->client_id + " " + f.session_index, now,
-                        f.session_index + " " + f.nameid_format + " " + f.nameid});
+  constexpr std::size_t kMostSloEntries = 20;
+  const auto recorded = std::count_if(session.participants.begin(), session.participants.end(), [&](const auto& p) {
+    return p.protocol == kSloProtocol && p.service.starts_with(sp->client_id + " ");
+  });
+  if (static_cast<std::size_t>(recorded) < kMostSloEntries)
+    deps_.sign_in.deps().sessions.add_participant(
+        session.id_hash, {std::string(kSloProtocol), sp->client_id + " " + f.session_index, now,
+                          f.session_index + " " + f.nameid_format + " " + f.nameid});
   spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);
   return deliver(pending, *built);
 }
@@ -175,7 +194,11 @@ http::Response SamlFrontDoor::status_answer(const PendingAnswer& pending, std::s
   auto sp = deps_.sps.by_client(pending.client_id);
   if (!sp) return error_page(403, "This service provider is no longer registered here.");
   auto p = protection_for(*sp);
-  p.sign_response = p.key != nullptr;  // a status answer has no assertion: the response is what is signed
+  if (p.key == nullptr) {
+    spdlog::error("no SAML signing key: no status answer for {}", sp->entity_id);
+    return error_page(503, "The sign-in service cannot sign right now; try again in a moment.");
+  }
+  p.sign_response = true;  // a status answer has no assertion: the response is what is signed
   auto built = build_status_response(deps_.idp.entity_id, pending.acs_url, pending.request_id, top, second, message,
                                      deps_.clock.now(), p);
   if (!built) {

@@ -43,7 +43,7 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
   const UnixSeconds issued = resolve->issue_instant;
   const auto now = deps_.clock.now();
   // An ArtifactResponse (core §3.5.2), signed: `message` inside on success, none otherwise.
-  const auto respond = [&](std::string_view top, std::string_view second, std::string message) {
+  const auto respond = [&](std::string_view top, std::string_view second, std::string message, bool sign) {
     if (message.starts_with("<?xml")) message.erase(0, message.find("?>") + 2);
     std::string status = "<samlp:StatusCode Value=\"" + std::string(top) + "\"";
     status += second.empty() ? "/>" : "><samlp:StatusCode Value=\"" + std::string(second) + "\"/></samlp:StatusCode>";
@@ -53,8 +53,10 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
                        xml_escape(deps_.idp.entity_id) + "</saml:Issuer><samlp:Status>" + status + "</samlp:Status>" +
                        message + "</samlp:ArtifactResponse>";
     auto answer = parse(text, kMaxResponseBytes);
+    if (!answer) return fault("the answer could not be made");
+    if (!sign) return soap(200, serialize(*answer, false));
     auto signer = deps_.credentials.signer(*deps_.keys.current());
-    if (!answer || !signer || !signer->key || !sign_enveloped(*answer, answer->root(), *signer->key)) {
+    if (!signer || !signer->key || !sign_enveloped(*answer, answer->root(), *signer->key)) {
       spdlog::error("the SAML ArtifactResponse could not be made");
       return fault("the answer could not be made");
     }
@@ -62,7 +64,8 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
   };
   const auto denied = [&](std::string_view why) {
     spdlog::info("SAML ArtifactResolve {} refused: {}", id, why);
-    return respond(kStatusRequester, kStatusRequestDenied, "");
+    // Unsigned: a request nobody authenticated costs no RSA signature.
+    return respond(kStatusRequester, kStatusRequestDenied, "", false);
   };
   auto sp = deps_.sps.by_entity_id(resolve->issuer);
   if (!sp) return denied("unknown issuer");
@@ -82,7 +85,7 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
     else if (stored) spdlog::warn("SAML artifact issued to {} was asked for by {}", stored->client_id, sp->entity_id);
   }
   // Success with the Response inside, or with none: unknown, spent, expired or not this SP's.
-  return respond(kStatusSuccess, "", std::move(message));
+  return respond(kStatusSuccess, "", std::move(message), true);
 }
 
 }  // namespace gatehouse::saml

@@ -4,6 +4,7 @@
 // parsed back with the strict parser before it is signed, so no value can change its structure.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct AssertionFacts {
 /// How the answer is protected: per SP (saml_sign, saml_encrypt).
 struct Protection {
   const SigningKey* key = nullptr;  ///< nullptr: nothing is signed
+  std::shared_ptr<const void> key_owner;  ///< keeps `key` alive while the answer is built
   bool sign_assertion = true;
   bool sign_response = false;
   /// When set, the (signed) assertion is replaced by a saml:EncryptedAssertion for the SP.

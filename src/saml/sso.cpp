@@ -2,6 +2,8 @@
 // base64, the detached signature over the query bytes as sent) or the HTTP-POST binding (§3.5:
 // base64, an enveloped signature), checked against the SP's registration, then answered from the
 // SSO session or through a sign-in (Web Browser SSO profile, SAML profiles §4.1.4).
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -115,6 +117,11 @@ std::optional<std::string> nameid_format(const AuthnRequest& req, const SpRegist
   if (!req.nameid_format.empty() && req.nameid_format != kNameIdUnspecified) {
     if (!issued(req.nameid_format)) return std::nullopt;
     if (!sp.nameid_format.empty() && sp.nameid_format != req.nameid_format) return std::nullopt;
+    // The email address as NameID is a release of it: only to an SP that registered that format
+    // or may have the email attribute.
+    if (req.nameid_format == kNameIdEmail && sp.nameid_format != kNameIdEmail &&
+        std::find(sp.attributes.begin(), sp.attributes.end(), "email") == sp.attributes.end())
+      return std::nullopt;
     return req.nameid_format;
   }
   if (!sp.nameid_format.empty()) return sp.nameid_format;
@@ -208,12 +215,18 @@ http::Response SamlFrontDoor::sso(const http::Request& request) const {
     return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "The NameID format asked for is not available.");
   pending.nameid_format = *format;
   const auto level = required_level(classes, pending.comparison);
-  if (!level) return status_answer(pending, kStatusRequester, kStatusNoAuthnContext, "The authentication context asked for is not available.");
+  if (!level) return status_answer(pending, kStatusResponder, kStatusNoAuthnContext, "The authentication context asked for is not available.");
   const std::string requested_acr(*level >= 2 ? signin::kAcrMultiFactor : "");
 
   auto session = deps_.sign_in.current_session(request);
-  if (session && !req->force_authn && deps_.sign_in.satisfies(*session, kSamlKind, sp->client_id, requested_acr))
-    return answer(pending, *session);
+  if (session && !req->force_authn && deps_.sign_in.satisfies(*session, kSamlKind, sp->client_id, requested_acr)) {
+    // Its writes (NameID, the session's participants, an artifact) together or not at all, as
+    // after a sign-in (SignIn::complete runs resume() in a unit).
+    http::Response r;
+    if (auto* units = deps_.sign_in.deps().units) units->run([&] { r = answer(pending, *session); });
+    else r = answer(pending, *session);
+    return r;
+  }
   if (req->is_passive) return status_answer(pending, kStatusResponder, kStatusNoPassive, "");
   signin::SignInTransaction tx;
   tx.service = sp->client_id;

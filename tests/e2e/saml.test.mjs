@@ -153,6 +153,10 @@ it('IsPassive without a session answers NoPassive; ForceAuthn asks for the passw
   const jar = new Map();
   const first = sp('request', { ...options, binding: 'redirect' });
   posted(await signIn(jar, await browse(jar, first.url)));
+  const email = sp('request', { ...options, binding: 'redirect', nameid_format: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' });
+  const refused = Buffer.from(posted(await browse(jar, email.url)).response, 'base64').toString('utf8');
+  assert.match(refused, /status:InvalidNameIDPolicy/, 'the email address as NameID only to an SP it is released to');
+  assert.doesNotMatch(refused, /ada@example\.com/);
   const forced = sp('request', { ...options, binding: 'redirect', force_authn: true });
   const page = await browse(jar, forced.url);
   assert.equal(page.status, 200);
