@@ -383,9 +383,15 @@ Stage read_grants(const json::object& doc, const MetadataDefaults&, ClientDraft&
   const bool code_response = response_types && !response_types->empty();
   // Without grant_types: client_credentials, Gatehouse's historical default, unless the document
   // asks for the code response type, which implies authorization_code (RFC 7591 §2.1), or it is
-  // an application of another protocol only (CAS), which has no OAuth grant.
+  // an application of another protocol only (CAS, SAML) that names no client authentication
+  // either: that one has no OAuth grant. (A document with a secret keeps the historical default,
+  // so registrations written for the previous release load unchanged.)
   const bool other_protocol = serves_other_protocol(doc);
-  if (other_protocol && !response_types)
+  const auto named = [&](const char* member) {
+    const auto* v = doc.if_contains(member);
+    return v != nullptr && !v->is_null();
+  };
+  if (other_protocol && !response_types && !named("client_secret") && !named("token_endpoint_auth_method"))
     c.grant_types.clear();
   else
     c.grant_types = {code_response ? "authorization_code" : "client_credentials"};

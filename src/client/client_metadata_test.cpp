@@ -133,6 +133,10 @@ TEST(ClientMetadata, ACasOnlyApplicationHasNoOAuthGrantAndNoSecret) {
   EXPECT_FALSE(uses_secret(d->client));
   d = parse(R"({"grant_types":[],"cas_services":[{"match":"prefix","url":"https://wiki.example.com/"}]})");
   ASSERT_TRUE(d) << "said explicitly";
+  // A registration of the previous release (a CAS service with a secret, no grant_types) loads as before.
+  d = parse(R"({"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"client_secret":"s3cret-s3cret-s3cret"})");
+  ASSERT_TRUE(d) << d.error().field << ": " << d.error().message;
+  EXPECT_EQ(d->client.grant_types, std::vector<std::string>{"client_credentials"});
   d = parse(R"({"grant_types":["client_credentials"],"cas_services":[{"match":"prefix","url":"https://w.example.com/"}]})");
   ASSERT_TRUE(d) << "a CAS service that also gets tokens";
   EXPECT_EQ(d->client.token_endpoint_auth_method, "client_secret_basic");
@@ -144,9 +148,9 @@ TEST(ClientMetadata, ACasOnlyApplicationHasNoOAuthGrantAndNoSecret) {
   const Case cases[] = {
       {R"({"grant_types":[]})", "grant_types", "cas_services"},
       {R"({"grant_types":[],"cas_services":[]})", "grant_types", "cas_services"},
-      {R"({"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"client_secret":"s3cret-s3cret-s3cret"})",
+      {R"({"grant_types":[],"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"client_secret":"s3cret-s3cret-s3cret"})",
        "client_secret", "without OAuth grants"},
-      {R"({"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"token_endpoint_auth_method":"client_secret_post"})",
+      {R"({"grant_types":[],"cas_services":[{"match":"prefix","url":"https://w.example.com/"}],"token_endpoint_auth_method":"client_secret_post"})",
        "token_endpoint_auth_method", "without OAuth grants"},
   };
   for (const auto& c : cases) {

@@ -142,7 +142,12 @@ TEST(SamlMembers, EachRefusalNamesItsMember) {
 TEST(SamlMembers, ASamlApplicationHasNoSecret) {
   auto doc = saml_app();
   doc["client_secret"] = "s3cret-s3cret-s3cret";
+  doc["grant_types"] = json::array{};
   EXPECT_EQ(describe(parse(doc)), "client_secret: an application without OAuth grants has no secret");
+  doc.erase("grant_types");
+  auto with_secret = parse(doc);
+  ASSERT_TRUE(with_secret) << "a secret without grant_types: the historical default, client_credentials";
+  EXPECT_EQ(with_secret->client.grant_types, std::vector<std::string>{"client_credentials"});
   doc = saml_app();
   doc["grant_types"] = json::array{"client_credentials"};
   auto both = parse(doc);
