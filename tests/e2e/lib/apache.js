@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { ms, pollUntil, tail } from './node.js';
@@ -35,7 +36,8 @@ export function makeTestCa(dir) {
 
 /**
  * One HTTPS request trusting `ca`; resolves { status, headers, text, location }. With a `jar`
- * (Map of cookie name → value) it sends and keeps cookies. Never follows redirects.
+ * (Map of cookie name → value) it sends and keeps cookies. Never follows redirects. An http: URL
+ * goes in the clear (a node without TLS), so one client can follow a flow across both servers.
  */
 export function httpsRequest(url, { ca, jar, method = 'GET', form, headers = {}, timeoutMs = 10000 } = {}) {
   const u = new URL(url);
@@ -48,7 +50,8 @@ export function httpsRequest(url, { ca, jar, method = 'GET', form, headers = {},
     h['content-length'] = Buffer.byteLength(body);
   }
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: h, ca,
+    const client = u.protocol === 'http:' ? http : https;
+    const req = client.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: h, ca,
       agent: false, timeout: ms(timeoutMs) }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => {
