@@ -21,6 +21,8 @@ const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const BINDING = {
   post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
   artifact: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact',
+  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  soap: 'urn:oasis:names:tc:SAML:2.0:bindings:SOAP',
 };
 const NAMEID = {
   persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
@@ -55,18 +57,18 @@ after(async () => {
 });
 
 /**
- * The SP's EntityDescriptor: a signing key, requests signed, the NameID format it asks for (Lasso
- * puts the metadata's first one in the AuthnRequest's NameIDPolicy), one consumer of `binding` at
- * mellon's endpoint.
+ * The SP's EntityDescriptor: a signing key, requests signed, mellon's logout endpoint by each of the
+ * `logout` bindings (none by default), the NameID format it asks for (Lasso puts the metadata's
+ * first one in the AuthnRequest's NameIDPolicy), one consumer of `binding` at mellon's endpoint.
  */
-function spMetadata({ entityId, endpoint, cert, binding, nameIdFormat }) {
+function spMetadata({ entityId, endpoint, cert, binding, nameIdFormat, logout = [] }) {
   const der = fs.readFileSync(cert, 'utf8').replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
   const consumer = binding === 'artifact' ? 'artifactResponse' : 'postResponse';
   return `<?xml version="1.0" encoding="UTF-8"?>
 <EntityDescriptor xmlns="${MD}" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">
   <SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" AuthnRequestsSigned="true" WantAssertionsSigned="true">
     <KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></KeyDescriptor>
-    <NameIDFormat>${nameIdFormat}</NameIDFormat>
+${logout.map((b) => `    <SingleLogoutService Binding="${BINDING[b]}" Location="${endpoint}/logout"/>\n`).join('')}    <NameIDFormat>${nameIdFormat}</NameIDFormat>
     <AssertionConsumerService index="0" isDefault="true" Binding="${BINDING[binding]}" Location="${endpoint}/${consumer}"/>
   </SPSSODescriptor>
 </EntityDescriptor>
@@ -82,10 +84,11 @@ env | grep -E '^(MELLON_|REMOTE_USER=|AUTH_TYPE=)' | sort
 /**
  * A mod_auth_mellon SP named `name`: its key and certificate, its metadata registered in the node as
  * application `name` with `members` (saml_attributes, ...), and an Apache on a free port protecting
- * /secret/ with it, the consumer endpoint by `binding` ("post" or "artifact"). Apache is stopped
- * after the test. Returns { page (the protected page's URL), entityId, endpoint, apache }.
+ * /secret/ with it, the consumer endpoint by `binding` ("post" or "artifact"), single logout by the
+ * `logout` bindings ("redirect", "soap"; none by default). Apache is stopped after the test.
+ * Returns { page (the protected page's URL), entityId, endpoint (mellon's, e.g. endpoint/logout), apache }.
  */
-async function startMellonSp(t, name, { binding, members = {} }) {
+async function startMellonSp(t, name, { binding, members = {}, logout = [] }) {
   const spDir = path.join(dir, name);
   const port = await freePort();
   const base = `https://127.0.0.1:${port}`;
@@ -96,7 +99,7 @@ async function startMellonSp(t, name, { binding, members = {} }) {
   fs.chmodSync(key.key, 0o644); // read by Apache's children (a throw-away key)
   const metadataFile = path.join(spDir, 'sp-metadata.xml');
   const nameIdFormat = NAMEID[members.saml_nameid_format ?? 'transient'];
-  const metadata = spMetadata({ entityId, endpoint, cert: key.cert, binding, nameIdFormat });
+  const metadata = spMetadata({ entityId, endpoint, cert: key.cert, binding, nameIdFormat, logout });
   fs.writeFileSync(metadataFile, metadata);
   const res = await node.admin('POST', '/api/applications', { client_id: name, saml_metadata: metadata, ...members });
   assert.equal(res.status, 201, res.text);
