@@ -84,9 +84,9 @@ http::ClientOptions slo_client_options(const config::Config& c) {
 }
 
 /// A form POST's HTTP status, 0 when no answer came.
-int post_form(http::Client& client, const std::string& url, const std::string& body) {
-  auto r = client.post(url, {{"Content-Type", "application/x-www-form-urlencoded"}}, body);
-  if (!r) spdlog::info("CAS single logout to {}: {}", url, r.error().message);
+int post_message(http::Client& client, const signin::BackChannelMessage& m) {
+  auto r = client.post(m.url, {{"Content-Type", m.content_type}}, m.body);
+  if (!r) spdlog::info("{} to {}: {}", m.what, m.url, r.error().message);
   return r ? r->status : 0;
 }
 
@@ -218,8 +218,9 @@ Wiring::Wiring(const config::Config& c)
       memory_rates(!redis && !c.database.is_postgres() ? std::make_unique<limits::MemoryCounterStore>() : nullptr),
       rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : either(memory_rates, store->rate_counters()), clock),
       slo_client(std::make_unique<http::Client>(slo_client_options(c))),
-      slo_sender([this](const std::string& url, const std::string& body) { return post_form(*slo_client, url, body); }, clock, {}),
-      sso_sessions(store->sso_sessions(), slo_sender, &store->cas_proxy_granting_tickets()),
+      slo_sender([this](const signin::BackChannelMessage& m) { return post_message(*slo_client, m); }, {}),
+      cas_logout(slo_sender, clock, &store->cas_proxy_granting_tickets()),
+      sso_sessions(store->sso_sessions()),
       assertions(c.server.public_url, either(redis_replays, store->replays()), clock, assertion_policy),
       oauth_deps(oauth_deps_of(*this, c)),
       user_grant_deps(user_grant_deps_of(*this, c)),
@@ -261,7 +262,9 @@ Wiring::Wiring(const config::Config& c)
                         c.server.public_url},
                 .clock_skew = c.saml.clock_skew.count(),
                 .assertion_lifetime = c.saml.assertion_lifetime.count(),
-                .artifact_ttl = c.saml.artifact_ttl.count()},
+                .artifact_ttl = c.saml.artifact_ttl.count(),
+                .logouts = &sso_sessions,
+                .session_index_key = master.derive(keys::kSamlSessionIndexPurpose).reveal()},
       admin_deps(admin_deps_of(*this, c)) {
   wire_grants();
   keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
@@ -290,6 +293,10 @@ void Wiring::wire_saml() {
     if (!encrypted) return unexpected(encrypted.error());
     return {};
   };
+  saml_logout = std::make_unique<saml::SingleLogout>(saml::SingleLogoutDeps{
+      .sps = saml_sps, .keys = ring, .credentials = saml_credentials, .clock = clock, .idp = saml_deps.idp,
+      .sender = slo_sender, .request_lifetime = saml_deps.logout_lifetime});
+  sso_sessions.add_listener(*saml_logout);
   sign_in.add_front_door(saml_front_door);
   saml_sps.by_client("");  // loaded now, not under a request's unit of work (as cas_services)
 }
@@ -314,6 +321,7 @@ void Wiring::wire_cas() {
   };
   cas_callbacks = std::make_unique<http::Client>(std::move(o));
   cas_deps.callbacks = cas_callbacks.get();
+  sso_sessions.add_listener(cas_logout);
   sign_in.add_front_door(cas_front_door);
   // Loaded now, not by the first CAS request: a first load under the registry's lock from a
   // request could wait for the connection a unit of work on another thread holds.

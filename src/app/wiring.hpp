@@ -40,6 +40,7 @@
 #include "oidc/logout.hpp"
 #include "oidc/userinfo.hpp"
 #include "saml/front_door.hpp"
+#include "saml/single_logout.hpp"
 #include "saml/sp_registry.hpp"
 #include "signin/account/account.hpp"
 #include "signin/sign_in.hpp"
@@ -105,11 +106,13 @@ struct Wiring {
   /// Rate-limit windows in this node's memory: without Redis, on SQLite (a single node).
   std::unique_ptr<limits::MemoryCounterStore> memory_rates;
   limits::RateLimiter rate_limiter;
-  /// CAS single logout: the client and sender of the logoutRequests, and the SSO session store
-  /// that every end of a session goes through (all of the node's session users take this one).
+  /// Single logout: the client and sender of back-channel logout messages (CAS logoutRequests,
+  /// SAML LogoutRequests by SOAP), CAS's listener, and the SSO session store that every end of a
+  /// session goes through (all of the node's session users take this one; SAML adds its listener).
   std::unique_ptr<http::Client> slo_client;
-  cas::LogoutSender slo_sender;
-  cas::SingleLogoutSessions sso_sessions;
+  signin::BackChannelSender slo_sender;
+  cas::SingleLogout cas_logout;
+  signin::LogoutSessions sso_sessions;
   signin::ThemeProvider theme{store->settings()};
   oauth::ClientAssertionVerifier assertions;
   oauth::OAuthDeps oauth_deps;
@@ -141,6 +144,8 @@ struct Wiring {
   saml::IdpCredentials saml_credentials;
   saml::SamlDeps saml_deps;
   saml::SamlFrontDoor saml_front_door{saml_deps};
+  /// SAML's back channel of single logout (a listener of sso_sessions).
+  std::unique_ptr<saml::SingleLogout> saml_logout;
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;

@@ -174,7 +174,7 @@ http::Response CasFrontDoor::logout(const http::Request& request) const {
   const auto& sign_in = deps_.sign_in.deps();
   if (auto s = deps_.sign_in.current_session(request)) {
     // A logout: single logouts and the session's proxy-granting tickets (§3.3) follow
-    // (SingleLogoutSessions, which every session end of the node goes through).
+    // (signin::LogoutSessions, which every session end of the node goes through).
     sign_in.sessions.revoke_by_sid(s->sid);
     spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }

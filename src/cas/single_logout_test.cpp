@@ -19,9 +19,9 @@ struct Posts {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> seen;  // url, body
   std::atomic<int> fail_first{0};                        // answer 503 to this many posts first
-  int post(const std::string& url, const std::string& body) {
+  int post(const signin::BackChannelMessage& m) {
     std::lock_guard lock(mutex);
-    seen.emplace_back(url, body);
+    seen.emplace_back(m.url, m.body);
     if (fail_first.load() > 0) {
       fail_first.fetch_sub(1);
       return 503;
@@ -56,17 +56,15 @@ TEST(CasSingleLogout, OnlySloParticipantsWithATicketAndAUrlAreTargets) {
 
 TEST(CasSingleLogout, TheSenderDeliversAndRetriesABoundedNumberOfTimes) {
   Posts posts;
-  FixedClock clock(1'800'000'000);
-  LogoutSender sender([&](const std::string& u, const std::string& b) { return posts.post(u, b); }, clock,
-                      {.max_queue = 2, .max_attempts = 3, .retry_delay = 5ms});
+  signin::BackChannelSender sender([&](const signin::BackChannelMessage& m) { return posts.post(m); },
+                                   {.max_queue = 2, .max_attempts = 3, .retry_delay = 5ms});
   posts.fail_first = 2;
-  sender.send("https://a.example/logout", "ST-a");
+  sender.send({"https://a.example/logout", "text/plain", "a", "test"});
   ASSERT_TRUE(sender.wait_idle(5s));
   EXPECT_EQ(posts.count(), 3u) << "two failures, then delivered";
   EXPECT_EQ(sender.delivered(), 1u);
-  EXPECT_NE(posts.seen[0].second.find("logoutRequest=%3Csamlp%3ALogoutRequest"), std::string::npos) << posts.seen[0].second;
   posts.fail_first = 100;
-  sender.send("https://b.example/logout", "ST-b");
+  sender.send({"https://b.example/logout", "text/plain", "b", "test"});
   ASSERT_TRUE(sender.wait_idle(5s));
   EXPECT_EQ(posts.count(), 6u) << "three attempts at most";
   EXPECT_EQ(sender.abandoned(), 1u);
@@ -76,9 +74,11 @@ class SloSessionsTest : public ::testing::Test {
  protected:
   SloSessionsTest()
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
-        sender_([this](const std::string& u, const std::string& b) { return posts_.post(u, b); }, clock_, {}),
-        sessions_(backend_.sso_sessions(), sender_) {
+        sender_([this](const signin::BackChannelMessage& m) { return posts_.post(m); }, {}),
+        cas_(sender_, clock_),
+        sessions_(backend_.sso_sessions()) {
     backend_.migrate();
+    sessions_.add_listener(cas_);
   }
   void add(const std::string& id_hash, const std::string& sid, const std::string& user, const std::string& ticket) {
     session::SsoSession s{id_hash, sid, user, 1000, "pwd", 1000, 1000, 999'999'999'999,
@@ -88,8 +88,9 @@ class SloSessionsTest : public ::testing::Test {
   Posts posts_;
   FixedClock clock_{1000};
   storage::sqlite::SqliteBackend backend_;
-  LogoutSender sender_;
-  SingleLogoutSessions sessions_;
+  signin::BackChannelSender sender_;
+  SingleLogout cas_;
+  signin::LogoutSessions sessions_;
 };
 
 TEST_F(SloSessionsTest, ALogoutSendsOnceAndCarryingASessionOnSendsNothing) {
@@ -101,6 +102,7 @@ TEST_F(SloSessionsTest, ALogoutSendsOnceAndCarryingASessionOnSendsNothing) {
   ASSERT_TRUE(sender_.wait_idle(5s));
   ASSERT_EQ(posts_.count(), 1u);
   EXPECT_EQ(posts_.seen[0].first, "https://app.example/logout");
+  EXPECT_NE(posts_.seen[0].second.find("logoutRequest=%3Csamlp%3ALogoutRequest"), std::string::npos) << posts_.seen[0].second;
   EXPECT_NE(posts_.seen[0].second.find("ST-1"), std::string::npos);
 }
 
@@ -124,8 +126,10 @@ TEST(CasSingleLogoutPgts, ALogoutEndsTheSessionsProxyGrantingTickets) {
   storage::sqlite::SqliteBackend backend(storage::sqlite::SqliteOptions{":memory:", 2});
   backend.migrate();
   Posts posts;
-  LogoutSender sender([&](const std::string& u, const std::string& b) { return posts.post(u, b); }, clock, {});
-  SingleLogoutSessions sessions(backend.sso_sessions(), sender, &backend.cas_proxy_granting_tickets());
+  signin::BackChannelSender sender([&](const signin::BackChannelMessage& m) { return posts.post(m); }, {});
+  SingleLogout cas(sender, clock, &backend.cas_proxy_granting_tickets());
+  signin::LogoutSessions sessions(backend.sso_sessions());
+  sessions.add_listener(cas);
   sessions.insert({"h1", "sid-1", "u1", 1000, "pwd", 1000, 1000, 999'999, {}});
   auto& pgts = backend.cas_proxy_granting_tickets();
   pgts.insert({.id_hash = "p1", .client_id = "app", .user_id = "u1", .sign_in = {"sid-1", 1000, "pwd"},

@@ -21,6 +21,7 @@ inline constexpr std::string_view kApiKeyHashPurpose = "api-key-hash";
 inline constexpr std::string_view kRefreshGracePurpose = "refresh-grace-sealing";
 inline constexpr std::string_view kNodeRequestPurpose = "node-to-node-requests";
 inline constexpr std::string_view kCsrfTokenPurpose = "csrf-tokens";
+inline constexpr std::string_view kSamlSessionIndexPurpose = "saml-session-index";
 
 class MasterKey {
  public:

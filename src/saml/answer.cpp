@@ -10,9 +10,11 @@
 #include "jose/openssl/crypto.hpp"
 #include "saml/authn_context.hpp"
 #include "saml/encoding.hpp"
+#include "saml/binding.hpp"
 #include "saml/front_door.hpp"
 #include "saml/protocol.hpp"
 #include "saml/redirect_signature.hpp"
+#include "saml/single_logout.hpp"
 #include "signin/pages.hpp"
 #include "user/profile_claims.hpp"
 
@@ -72,24 +74,6 @@ std::string new_artifact(std::string_view entity_id, std::string& handle) {
   return base64_encode(bytes);
 }
 
-http::Response post_page(const std::string& acs_url, std::string_view field, const std::string& value,
-                         const std::string& relay_state) {
-  std::string body =
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Continue</title>"
-      "<script src=\"/assets/saml-post.js\" defer></script></head><body>\n<form method=\"post\" action=\"" +
-      signin::html_escape(acs_url) + "\" id=\"saml-post\">\n<input type=\"hidden\" name=\"" + std::string(field) +
-      "\" value=\"" + signin::html_escape(value) + "\">\n";
-  if (!relay_state.empty())
-    body += "<input type=\"hidden\" name=\"RelayState\" value=\"" + signin::html_escape(relay_state) + "\">\n";
-  body += "<noscript><button type=\"submit\">Continue</button></noscript>\n</form>\n</body></html>\n";
-  auto r = signin::html_page(200, std::move(body));
-  // The page posts to the SP: its CSP allows that form target, by origin only.
-  const auto authority = acs_url.find("://");
-  const auto origin = acs_url.substr(0, acs_url.find_first_of("/?#;,'", authority + 3));
-  r.set("Content-Security-Policy", "default-src 'self'; form-action " + origin + "; frame-ancestors 'none'");
-  return r;
-}
-
 }  // namespace
 
 std::string SamlFrontDoor::display_name(std::string_view client_id) const {
@@ -143,7 +127,8 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   f.nameid_format = pending.nameid_format;
   f.now = now;
   f.auth_instant = session.auth_time;
-  f.session_index = new_id();
+  f.session_index = deps_.session_index_key.empty() ? new_id()
+                                                    : seal_session_index(deps_.session_index_key, session.sid, sp->client_id);
   f.lifetime = deps_.assertion_lifetime;
   f.authn_class = stated_class(classes, pending.comparison, reached);
   f.attributes = attributes_of(*user, *sp);
@@ -182,9 +167,8 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
     return p.protocol == kSloProtocol && p.service.starts_with(sp->client_id + " ");
   });
   if (static_cast<std::size_t>(recorded) < kMostSloEntries)
-    deps_.sign_in.deps().sessions.add_participant(
-        session.id_hash, {std::string(kSloProtocol), sp->client_id + " " + f.session_index, now,
-                          f.session_index + " " + f.nameid_format + " " + f.nameid});
+    deps_.sign_in.deps().sessions.add_participant(session.id_hash,
+                                                  slo_participant(sp->client_id, f.session_index, f.nameid_format, f.nameid, now));
   spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);
   return deliver(pending, *built);
 }
@@ -250,6 +234,9 @@ void add_saml_routes(http::Router& router, const SamlFrontDoor& saml) {
   const auto sso = [&saml](const http::Request& r, const http::PathParams&) { return saml.sso(r); };
   router.add("GET", kSsoPath, sso);
   router.add("POST", kSsoPath, sso);
+  const auto slo = [&saml](const http::Request& r, const http::PathParams&) { return saml.slo(r); };
+  router.add("GET", kSloPath, slo);
+  router.add("POST", kSloPath, slo);
   router.add("POST", kArtifactPath, [&saml](const http::Request& r, const http::PathParams&) { return saml.artifact_resolve(r); });
   router.add("GET", kMetadataPath, [&saml](const http::Request& r, const http::PathParams&) { return saml.metadata(r); });
   router.add(

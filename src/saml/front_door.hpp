@@ -16,11 +16,14 @@
 #include "http/router.hpp"
 #include "keys/key_ring.hpp"
 #include "saml/idp_credentials.hpp"
+#include "saml/binding.hpp"
 #include "saml/idp_metadata.hpp"
+#include "saml/logout.hpp"
 #include "saml/response.hpp"
 #include "saml/sp_registry.hpp"
 #include "saml/state_store.hpp"
 #include "signin/front_door.hpp"
+#include "signin/logout_sessions.hpp"
 #include "signin/sign_in.hpp"
 #include "token/replay_store.hpp"
 #include "user/user_store.hpp"
@@ -28,9 +31,6 @@
 namespace gatehouse::saml {
 
 inline constexpr std::string_view kSamlKind = "saml";
-/// The participant single logout reads: service = "<client_id> <SessionIndex>",
-/// detail = "<SessionIndex> <NameID Format> <NameID>".
-inline constexpr std::string_view kSloProtocol = "saml-slo";
 
 struct SamlDeps {
   const signin::SignIn& sign_in;
@@ -47,9 +47,18 @@ struct SamlDeps {
   UnixSeconds assertion_lifetime = 300; ///< saml.assertion_lifetime
   UnixSeconds artifact_ttl = 60;        ///< saml.artifact_ttl
   UnixSeconds metadata_valid = 7 * 86400;  ///< the metadata's validUntil, from now
+  UnixSeconds logout_lifetime = 300;      ///< a LogoutRequest's NotOnOrAfter; a browser's logout step
+  /// The sessions, ended through here so that the other protocols' participants are told
+  /// (nullptr: a LogoutRequest ends nothing — unit tests of other parts).
+  signin::LogoutSessions* logouts = nullptr;
+  /// Seals sids into SessionIndex values (32 bytes, derived from the master key); "": random
+  /// SessionIndex values that no SOAP LogoutRequest can lead back to a session.
+  std::string session_index_key;
   /// Encrypts an assertion for an SP (saml_encrypt); unset: encryption is refused (500 for such an SP).
   std::function<Result<void, std::string>(Document&, xmlNodePtr assertion, const SpRegistration&)> encrypt;
 };
+
+struct LogoutChain;  // slo.cpp: a logout carried through the browser from SP to SP
 
 /// The request a sign-in carries to its end (the continuation's payload) and an answer is made for.
 struct PendingAnswer {
@@ -80,6 +89,9 @@ class SamlFrontDoor final : public signin::FrontDoor {
   http::Response artifact_resolve(const http::Request& request) const;
   /// GET /saml/metadata.
   http::Response metadata(const http::Request& request) const;
+  /// GET and POST /saml/slo: LogoutRequest and LogoutResponse by Redirect and POST, LogoutRequest
+  /// by SOAP (slo.cpp, slo_soap.cpp).
+  http::Response slo(const http::Request& request) const;
 
  private:
   http::Response answer(const PendingAnswer& pending, const session::SsoSession& session) const;
@@ -88,10 +100,24 @@ class SamlFrontDoor final : public signin::FrontDoor {
   http::Response deliver(const PendingAnswer& pending, const std::string& response_xml) const;
   http::Response error_page(int status, std::string_view message) const;
   Protection protection_for(const SpRegistration& sp) const;
+  // Single logout.
+  http::Response slo_soap(const http::Request& request) const;
+  http::Response logout_request(Received& received, const http::Request& request) const;
+  http::Response logout_response(Received& received) const;
+  /// The SP and checks of a LogoutRequest: `front` for Redirect/POST (its signature is checked
+  /// here), nullptr for SOAP (the caller verified the enveloped signature).
+  Result<std::shared_ptr<const SpRegistration>, std::string> check_logout_request(const LogoutRequest& req, Received* front) const;
+  /// Ends the sessions the request names (see slo.cpp). @returns them as they were.
+  std::vector<session::SsoSession> end_sessions(const LogoutRequest& req, const SpRegistration& sp,
+                                                const std::optional<session::SsoSession>& browser) const;
+  http::Response next_logout(LogoutChain chain) const;
+  http::Response finish_logout(const LogoutChain& chain) const;
+  http::Response send_front(const SingleLogoutService& service, std::string_view parameter, Document& doc,
+                            const std::string& relay_state, const SigningKey& key) const;
   const SamlDeps& deps_;
 };
 
-/// Registers /saml/sso, /saml/artifact, /saml/metadata and the POST page's script.
+/// Registers /saml/sso, /saml/slo, /saml/artifact, /saml/metadata and the POST page's script.
 void add_saml_routes(http::Router& router, const SamlFrontDoor& saml);
 
 }  // namespace gatehouse::saml

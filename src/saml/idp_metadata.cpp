@@ -30,8 +30,9 @@ Result<std::string, std::string> build_idp_metadata(const IdpEndpoints& idp,
          base64_encode(credential->certificate_der) + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>";
   const auto url = [&](std::string_view path) { return idp.base_url + std::string(path); };
   s += endpoint("ArtifactResolutionService", kBindingSoap, url(kArtifactPath), " index=\"0\" isDefault=\"true\"");
-  // SingleLogoutService: listed once /saml/slo answers (issue 14's single logout); an SP would
-  // cache an endpoint that does not exist yet.
+  // Schema order (metadata §2.4.2, §2.4.3): ArtifactResolutionService, SingleLogoutService,
+  // ManageNameIDService, NameIDFormat, SingleSignOnService.
+  for (auto binding : {kBindingRedirect, kBindingPost, kBindingSoap}) s += endpoint("SingleLogoutService", binding, url(kSloPath));
   for (auto format : {kNameIdTransient, kNameIdPersistent, kNameIdEmail, kNameIdUnspecified})
     s += "<md:NameIDFormat>" + std::string(format) + "</md:NameIDFormat>";
   for (auto binding : {kBindingRedirect, kBindingPost}) s += endpoint("SingleSignOnService", binding, url(kSsoPath));

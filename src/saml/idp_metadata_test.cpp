@@ -64,7 +64,10 @@ TEST_F(IdpMetadataTest, TheMetadataListsEveryEndpointAndBothKeysAndIsSigned) {
   auto sso = children(descriptor, kNsMetadata, "SingleSignOnService");
   ASSERT_EQ(sso.size(), 2u);
   EXPECT_EQ(attribute(sso[0], "Location"), "https://idp.example.com/saml/sso");
-  EXPECT_EQ(children(descriptor, kNsMetadata, "SingleLogoutService").size(), 0u) << "not until /saml/slo answers";
+  auto slo = children(descriptor, kNsMetadata, "SingleLogoutService");
+  ASSERT_EQ(slo.size(), 3u) << "Redirect, POST and SOAP";
+  EXPECT_EQ(attribute(slo[2], "Binding"), kBindingSoap);
+  EXPECT_EQ(attribute(slo[2], "Location"), "https://idp.example.com/saml/slo");
   EXPECT_EQ(children(descriptor, kNsMetadata, "NameIDFormat").size(), 4u);
   EXPECT_EQ(attribute(first_child(descriptor, kNsMetadata, "ArtifactResolutionService"), "Location"),
             "https://idp.example.com/saml/artifact");

@@ -1,5 +1,6 @@
 #include "saml/protocol.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <ctime>
 
@@ -92,6 +93,16 @@ std::string xml_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+bool is_ncname(std::string_view s) {
+  if (s.empty() || s.size() > 256) return false;
+  const auto start = [](unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; };
+  const auto rest = [&](unsigned char c) { return start(c) || std::isdigit(c) || c == '-' || c == '.'; };
+  if (!start(static_cast<unsigned char>(s[0]))) return false;
+  for (unsigned char c : s.substr(1))
+    if (!rest(c)) return false;
+  return true;
 }
 
 }  // namespace gatehouse::saml

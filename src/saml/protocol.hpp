@@ -50,6 +50,9 @@ std::string instant(UnixSeconds t);
 std::optional<UnixSeconds> parse_instant(std::string_view text);
 /// A fresh message or assertion ID: "_" and 40 hex digits (160 random bits, an NCName, §1.3.4).
 std::string new_id();
+/// Whether `s` can be a message ID (xs:ID is an NCName; at most 256 bytes here): a letter, "_" or
+/// a non-ASCII byte first, then those, digits, "-" and ".".
+bool is_ncname(std::string_view s);
 /// `text` escaped for XML text and for attribute values in double quotes; a control character
 /// XML cannot carry becomes U+FFFD.
 std::string xml_escape(std::string_view text);

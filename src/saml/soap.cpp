@@ -1,28 +1,32 @@
 #include "saml/soap.hpp"
 
+#include <algorithm>
+
 #include "jose/openssl/crypto.hpp"
 #include "saml/encoding.hpp"
 #include "saml/protocol.hpp"
 
 namespace gatehouse::saml {
-namespace {
-
-/// The samlp:ArtifactResolve in a SOAP envelope's body, alone.
-Result<xmlNodePtr, std::string> resolve_element(const Document& doc) {
+Result<xmlNodePtr, std::string> soap_body_element(const Document& doc, std::string_view local) {
   xmlNodePtr envelope = doc.root();
   if (!is_element(envelope, kNsSoap, "Envelope")) return unexpected(std::string("not a SOAP 1.1 envelope"));
   auto body = exactly_one_child(envelope, kNsSoap, "Body");
   if (!body) return unexpected(body.error());
   auto elements = child_elements(*body);
-  if (elements.size() != 1 || !is_element(elements[0], kNsProtocol, "ArtifactResolve"))
-    return unexpected(std::string("the body is not one ArtifactResolve"));
+  if (elements.size() != 1 || !is_element(elements[0], kNsProtocol, local))
+    return unexpected("the body is not one " + std::string(local));
   return elements[0];
 }
 
-}  // namespace
+std::string soap_envelope(std::string_view body) {
+  std::string_view b = body;
+  if (b.starts_with("<?xml")) b.remove_prefix(std::min(b.size(), b.find("?>") + 2));
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"" + std::string(kNsSoap) +
+         "\"><SOAP-ENV:Body>" + std::string(b) + "</SOAP-ENV:Body></SOAP-ENV:Envelope>";
+}
 
 Result<ArtifactResolve, std::string> read_artifact_resolve(const Document& doc) {
-  auto resolve = resolve_element(doc);
+  auto resolve = soap_body_element(doc, "ArtifactResolve");
   if (!resolve) return unexpected(resolve.error());
   xmlNodePtr r = *resolve;
   ArtifactResolve out;

@@ -18,6 +18,14 @@ namespace gatehouse::saml {
 /// The SOAP 1.1 envelope namespace.
 inline constexpr std::string_view kNsSoap = "http://schemas.xmlsoap.org/soap/envelope/";
 
+/// The one SAML protocol element `local` (samlp namespace) alone in a SOAP 1.1 envelope's body.
+/// @returns a reason when the root is not an Envelope, it has not exactly one Body, or the Body
+/// holds anything else.
+Result<xmlNodePtr, std::string> soap_body_element(const Document& doc, std::string_view local);
+
+/// A SOAP 1.1 envelope around `body` (serialized XML without a declaration).
+std::string soap_envelope(std::string_view body);
+
 /// What the endpoint needs of an ArtifactResolve. `element` belongs to the Document read.
 struct ArtifactResolve {
   xmlNodePtr element = nullptr;  ///< the samlp:ArtifactResolve (its signature is verified on it)

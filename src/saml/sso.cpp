@@ -12,6 +12,7 @@
 #include "oauth/form.hpp"
 #include "saml/authn_context.hpp"
 #include "saml/authn_request.hpp"
+#include "saml/binding.hpp"
 #include "saml/dsig.hpp"
 #include "saml/encoding.hpp"
 #include "saml/front_door.hpp"
@@ -21,73 +22,6 @@
 
 namespace gatehouse::saml {
 namespace {
-
-constexpr std::size_t kMaxMessageBytes = 256 * 1024;  // an AuthnRequest, inflated or decoded
-constexpr std::size_t kMaxQueryBytes = 64 * 1024;     // the Redirect binding's whole query
-constexpr std::size_t kMaxRelayState = 1024;          // the binding says senders keep it to 80 bytes
-
-/// A request as it arrived, before any check of who sent it.
-struct Received {
-  Document doc;
-  std::string relay_state;
-  bool redirect = false;
-  // The Redirect binding's detached signature (empty when unsigned or POST).
-  std::string sig_alg;
-  std::string signature;
-  std::string signed_octets;
-};
-
-Result<Received, std::string> receive(const http::Request& request) {
-  Received r;
-  std::string xml;
-  if (request.method == "GET") {
-    auto q = parse_redirect_query(request.query, kMaxQueryBytes);
-    if (!q) return unexpected(q.error());
-    if (q->parameter != "SAMLRequest") return unexpected(std::string("this endpoint takes a SAMLRequest"));
-    auto deflated = base64_decode(q->message);
-    if (!deflated) return unexpected(std::string("SAMLRequest is not base64"));
-    auto inflated = inflate_raw(*deflated, kMaxMessageBytes);
-    if (!inflated) return unexpected("SAMLRequest: " + inflated.error());
-    xml = std::move(*inflated);
-    r.redirect = true;
-    r.relay_state = q->relay_state.value_or("");
-    r.sig_alg = q->sig_alg.value_or("");
-    r.signature = q->signature;
-    r.signed_octets = q->signed_octets;
-  } else {
-    auto form = oauth::parse_form(request);
-    if (!form) return unexpected(std::string("the form could not be read"));
-    const auto* message = form->get("SAMLRequest");
-    if (message == nullptr) return unexpected(std::string("the form has no SAMLRequest"));
-    if (message->size() > kMaxMessageBytes * 4 / 3 + 4) return unexpected(std::string("SAMLRequest is too large"));
-    auto decoded = base64_decode(*message);
-    if (!decoded) return unexpected(std::string("SAMLRequest is not base64"));
-    xml = std::move(*decoded);
-    r.relay_state = form->value("RelayState");
-  }
-  if (r.relay_state.size() > kMaxRelayState) return unexpected(std::string("RelayState is too long"));
-  auto doc = parse(xml, kMaxMessageBytes);
-  if (!doc) return unexpected("the request is not acceptable XML: " + doc.error());
-  r.doc = std::move(*doc);
-  return r;
-}
-
-/// The signature checks (SAML bindings §3.4.4.1, §3.5.4; profiles §4.1.4.1): a signature present
-/// must verify with the SP's metadata keys; one is required when the SP's registration says so.
-Result<void, std::string> check_signature(Received& r, const AuthnRequest& req, const SpRegistration& sp) {
-  const bool detached = r.redirect && !r.signature.empty();
-  if (r.redirect && req.has_signature) return unexpected(std::string("the Redirect binding carries no enveloped signature"));
-  if (detached) {
-    if (auto ok = verify_redirect_signature(r.signed_octets, r.sig_alg, r.signature, sp.metadata.signing_keys); !ok)
-      return unexpected("the request's signature does not verify: " + ok.error());
-  } else if (req.has_signature) {
-    if (auto ok = verify_enveloped(r.doc, r.doc.root(), sp.metadata.signing_keys); !ok)
-      return unexpected("the request's signature does not verify: " + ok.error());
-  } else if (sp.require_signed_requests) {
-    return unexpected(std::string("this service provider must sign its requests"));
-  }
-  return {};
-}
 
 /// The consumer endpoint: only ever one from the SP's metadata (profiles §4.1.4.1).
 const AssertionConsumerService* consumer(const AuthnRequest& req, const SpMetadata& metadata) {
@@ -172,7 +106,7 @@ std::optional<PendingAnswer> decode_pending(std::string_view payload) {
 }  // namespace
 
 http::Response SamlFrontDoor::sso(const http::Request& request) const {
-  auto received = receive(request);
+  auto received = receive(request, {"SAMLRequest"});
   if (!received) {
     spdlog::info("SAML request refused: {}", received.error());
     return error_page(400, "The sign-in request could not be read.");
@@ -188,7 +122,10 @@ http::Response SamlFrontDoor::sso(const http::Request& request) const {
     spdlog::info("SAML AuthnRequest {} from {} refused: {}", req->id, sp->entity_id, why);
     return error_page(403, "The sign-in request was refused.");
   };
-  if (auto ok = check_signature(*received, *req, *sp); !ok) return refuse(ok.error());
+  if (auto ok = check_signature(*received, received->doc.root(), req->has_signature, sp->metadata.signing_keys,
+                                sp->require_signed_requests);
+      !ok)
+    return refuse(ok.error());
   const bool is_signed = req->has_signature || !received->signature.empty();
   const std::string sso_url = deps_.idp.base_url + std::string(kSsoPath);
   // Destination: checked when present, required on a signed message (bindings §3.4.5.2, §3.5.5.2).
