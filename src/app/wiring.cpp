@@ -174,6 +174,26 @@ signin::SignInDeps sign_in_deps_of(Wiring& w, const config::Config& c) {
           .mfa_enrol_when_required = c.mfa.enrol_when_required};
 }
 
+/// The SAML front door's dependencies (wiring them is the constructor's step after cas_deps).
+saml::SamlDeps saml_deps_of(Wiring& w, const config::Config& c) {
+  return saml::SamlDeps{.sign_in = w.sign_in,
+                        .sps = w.saml_sps,
+                        .artifacts = w.store->saml_artifacts(),
+                        .persistent_ids = w.store->saml_persistent_ids(),
+                        .replays = either(w.redis_replays, w.store->replays()),
+                        .users = w.user_cache,
+                        .keys = w.ring,
+                        .credentials = w.saml_credentials,
+                        .clock = w.clock,
+                        .idp = {c.saml.entity_id.empty() ? c.server.public_url + std::string(saml::kMetadataPath) : c.saml.entity_id,
+                                c.server.public_url},
+                        .clock_skew = c.saml.clock_skew.count(),
+                        .assertion_lifetime = c.saml.assertion_lifetime.count(),
+                        .artifact_ttl = c.saml.artifact_ttl.count(),
+                        .logouts = &w.sso_sessions,
+                        .session_index_key = w.master.derive(keys::kSamlSessionIndexPurpose).reveal()};
+}
+
 admin::AdminDeps admin_deps_of(Wiring& w, const config::Config& c) {
   return {.clients = w.client_cache,
           .clients_uncached = w.store->clients(),
@@ -249,22 +269,7 @@ Wiring::Wiring(const config::Config& c)
                .issuer = c.server.public_url},
       saml_sps([this] { return saml_sources(all_clients(store->clients())); }, kClientCacheTtl, clock),
       saml_credentials(public_host(c)),
-      saml_deps{.sign_in = sign_in,
-                .sps = saml_sps,
-                .artifacts = store->saml_artifacts(),
-                .persistent_ids = store->saml_persistent_ids(),
-                .replays = either(redis_replays, store->replays()),
-                .users = user_cache,
-                .keys = ring,
-                .credentials = saml_credentials,
-                .clock = clock,
-                .idp = {c.saml.entity_id.empty() ? c.server.public_url + std::string(saml::kMetadataPath) : c.saml.entity_id,
-                        c.server.public_url},
-                .clock_skew = c.saml.clock_skew.count(),
-                .assertion_lifetime = c.saml.assertion_lifetime.count(),
-                .artifact_ttl = c.saml.artifact_ttl.count(),
-                .logouts = &sso_sessions,
-                .session_index_key = master.derive(keys::kSamlSessionIndexPurpose).reveal()},
+      saml_deps(saml_deps_of(*this, c)),
       admin_deps(admin_deps_of(*this, c)) {
   wire_grants();
   keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));
