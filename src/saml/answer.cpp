@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/base64url.hpp"
+#include "http/percent.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "saml/authn_context.hpp"
 #include "saml/encoding.hpp"
@@ -215,8 +216,8 @@ http::Response SamlFrontDoor::deliver(const PendingAnswer& pending, const std::s
     const auto now = deps_.clock.now();
     deps_.artifacts.insert(Artifact{jose::sha256(handle), pending.client_id, response_xml, now, now + deps_.artifact_ttl});
     std::string location = pending.acs_url + (pending.acs_url.find('?') == std::string::npos ? "?" : "&");
-    location += "SAMLart=" + url_encode(artifact);
-    if (!pending.relay_state.empty()) location += "&RelayState=" + url_encode(pending.relay_state);
+    location += "SAMLart=" + http::percent_encode(artifact);
+    if (!pending.relay_state.empty()) location += "&RelayState=" + http::percent_encode(pending.relay_state);
     http::Response r;
     r.status = 302;
     r.set("Location", location);

@@ -49,7 +49,7 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
     status += second.empty() ? "/>" : "><samlp:StatusCode Value=\"" + std::string(second) + "\"/></samlp:StatusCode>";
     std::string text = "<samlp:ArtifactResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
                        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + new_id() + "\" InResponseTo=\"" +
-                       xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + instant(now) + "\"><saml:Issuer>" +
+                       xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + iso8601(now) + "\"><saml:Issuer>" +
                        xml_escape(deps_.idp.entity_id) + "</saml:Issuer><samlp:Status>" + status + "</samlp:Status>" +
                        message + "</samlp:ArtifactResponse>";
     auto answer = parse(text, kMaxResponseBytes);

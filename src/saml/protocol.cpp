@@ -7,15 +7,6 @@
 
 namespace gatehouse::saml {
 
-std::string instant(UnixSeconds t) {
-  const std::time_t time = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&time, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 namespace {
 
 bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {

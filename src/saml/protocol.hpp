@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/time_format.hpp"  // iso8601: the instants written (xs:dateTime in UTC)
 
 namespace gatehouse::saml {
 
@@ -43,8 +44,6 @@ inline constexpr std::string_view kClassUnspecified = "urn:oasis:names:tc:SAML:2
 inline constexpr std::string_view kClassRefedsSfa = "https://refeds.org/profile/sfa";
 inline constexpr std::string_view kClassRefedsMfa = "https://refeds.org/profile/mfa";
 
-/// xs:dateTime in UTC with a trailing Z ("2026-12-04T15:00:00Z").
-std::string instant(UnixSeconds t);
 /// Reads an xs:dateTime that names UTC (a trailing "Z", or "+00:00"), fractional seconds allowed
 /// and dropped; nullopt for anything else (SAML core §1.3.3: times are UTC).
 std::optional<UnixSeconds> parse_instant(std::string_view text);

@@ -9,8 +9,8 @@ namespace gatehouse::saml {
 namespace {
 
 TEST(SamlProtocol, InstantsAreUtcAndReadBack) {
-  EXPECT_EQ(instant(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(instant(1'800'000'000), "2027-01-15T08:00:00Z");
+  EXPECT_EQ(iso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(iso8601(1'800'000'000), "2027-01-15T08:00:00Z");
   EXPECT_EQ(parse_instant("2027-01-15T08:00:00Z"), 1'800'000'000);
   EXPECT_EQ(parse_instant("2027-01-15T08:00:00.123456Z"), 1'800'000'000) << "fractions dropped";
   EXPECT_EQ(parse_instant("2027-01-15T08:00:00+00:00"), 1'800'000'000);
