@@ -10,16 +10,6 @@ namespace {
 
 constexpr std::string_view kEntityFormat = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
 
-bool is_ncname(std::string_view s) {
-  if (s.empty() || s.size() > 256) return false;
-  const auto start = [](unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; };
-  const auto rest = [&](unsigned char c) { return start(c) || std::isdigit(c) || c == '-' || c == '.'; };
-  if (!start(static_cast<unsigned char>(s[0]))) return false;
-  for (unsigned char c : s.substr(1))
-    if (!rest(c)) return false;
-  return true;
-}
-
 /// xs:boolean: "true", "false", "1", "0".
 Result<std::optional<bool>, std::string> boolean_attribute(const xmlNode* e, std::string_view name) {
   auto v = attribute(e, name);

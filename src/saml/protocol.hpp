@@ -49,6 +49,13 @@ inline constexpr std::string_view kClassRefedsMfa = "https://refeds.org/profile/
 std::optional<UnixSeconds> parse_instant(std::string_view text);
 /// A fresh message or assertion ID: "_" and 40 hex digits (160 random bits, an NCName, §1.3.4).
 std::string new_id();
+/// Whether `text` can be a message ID (xs:ID, an NCName, SAML core §1.3.4): a letter, "_" or a
+/// non-ASCII byte first, then those, digits, "-" and "."; at most 256 bytes (IDs we echo stay
+/// small). Never fails.
+bool is_ncname(std::string_view text);
+/// `text` fit for a log line: bytes outside printable ASCII become "?", and past `max_bytes` it
+/// is cut and ends in "...". For values a sender chose (IDs, issuers, reasons quoting them).
+std::string loggable(std::string_view text, std::size_t max_bytes = 200);
 /// `text` escaped for XML text and for attribute values in double quotes; a control character
 /// XML cannot carry becomes U+FFFD.
 std::string xml_escape(std::string_view text);

@@ -37,5 +37,14 @@ TEST(SamlProtocol, EscapingLeavesNoMarkupAndNoIllegalCharacter) {
   EXPECT_EQ(xml_escape("caf\xC3\xA9"), "caf\xC3\xA9");
 }
 
+TEST(SamlProtocol, LoggableTextHasNoControlsAndIsBounded) {
+  EXPECT_EQ(loggable("a\nb\x1b[31m\xc3\xa9"), "a?b?[31m??");
+  EXPECT_EQ(loggable(std::string(300, 'x'), 10), "xxxxxxxxxx...");
+  EXPECT_TRUE(is_ncname("_a-1.b"));
+  EXPECT_FALSE(is_ncname("1a"));
+  EXPECT_FALSE(is_ncname("a:b"));
+  EXPECT_FALSE(is_ncname(""));
+}
+
 }  // namespace
 }  // namespace gatehouse::saml

@@ -60,6 +60,16 @@ TEST(SamlSoap, EachBadShapeIsRefused) {
   EXPECT_EQ(read(envelope(resolve(kBase, kChildren + "<samlp:Artifact>AAQAAA==</samlp:Artifact>"))).error(), incomplete);
 }
 
+TEST(SamlSoap, AnIdThatIsNotAnNcNameIsRefusedBeforeUse) {
+  const std::string refused = "the ArtifactResolve's ID is not an NCName";
+  for (const std::string id : {"1abc", "_a b", "a&quot;&gt;&lt;x", "_a&#10;b", "-x", std::string(257, 'a')}) {
+    auto r = read(envelope(resolve("ID=\"" + id + "\" Version=\"2.0\" IssueInstant=\"2027-01-15T08:00:00Z\"", kChildren)));
+    ASSERT_FALSE(r) << id;
+    EXPECT_EQ(r.error(), refused) << id;
+  }
+  EXPECT_TRUE(read(envelope(resolve("ID=\"_a-1.b\" Version=\"2.0\" IssueInstant=\"2027-01-15T08:00:00Z\"", kChildren))));
+}
+
 TEST(SamlSoap, TheMessageHandleOfOurOwnType4ArtifactOnly) {
   const std::string handle(20, 'h');
   EXPECT_EQ(artifact_message_handle(artifact(std::string("\x00\x04", 2), kIdp, handle), kIdp), handle);
