@@ -12,6 +12,7 @@
 
 #include "client/client_metadata.hpp"
 #include "saml/dsig.hpp"
+#include "saml/metadata.hpp"
 #include "saml/testing/sp_metadata.hpp"
 
 namespace gatehouse::client {
@@ -115,7 +116,7 @@ TEST_F(MetadataRefresh, SignedMetadataIsStoredAuditedAndThenUnchanged) {
   EXPECT_EQ(run(), "SAML metadata URLs: 0 updated, 1 unchanged, 0 refused, 0 without a signing certificate");
   EXPECT_EQ(audited_.size(), 1u) << "nothing changed, nothing audited";
   // What the job stored passes the admin API's checks when a GET's document is sent back by PUT.
-  auto again = parse_metadata(to_json(store_.clients.at("sp1")), MetadataDefaults{});
+  auto again = parse_metadata(json::parse(store_.clients.at("sp1").extra_metadata).as_object(), MetadataDefaults{});
   ASSERT_TRUE(again) << again.error().field << ": " << again.error().message;
   EXPECT_EQ(again->client.saml_entity_id, kEntity);
 }
