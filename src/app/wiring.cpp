@@ -9,6 +9,7 @@
 #include "app/logging.hpp"
 #include "app/options.hpp"
 #include "client/client_metadata.hpp"
+#include "client/saml_metadata_refresh.hpp"
 #include "cluster/purge.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -304,6 +305,44 @@ void Wiring::wire_saml() {
   sso_sessions.add_listener(*saml_logout);
   sign_in.add_front_door(saml_front_door);
   saml_sps.by_client("");  // loaded now, not under a request's unit of work (as cas_services)
+  wire_saml_metadata_refresh();
+}
+
+void Wiring::wire_saml_metadata_refresh() {
+  // The client CAS proxy callbacks use, with the same trust (the system's CAs plus
+  // cas.proxy_callback_ca_file) and the same address rule (public addresses, or the listed ones):
+  // an SP's URL is chosen by whoever registers it. The metadata cap, ten seconds in all, one at a time.
+  const auto& cas = config.cas;
+  http::ClientOptions o;
+  o.ca_file = cas.proxy_callback_ca_file;
+  o.connect_timeout = o.handshake_timeout = std::chrono::milliseconds(3000);
+  o.response_timeout = std::chrono::milliseconds(4000);
+  o.max_body = saml::kMaxMetadataBytes;
+  o.max_in_flight = 1;
+  auto allowed = std::make_shared<http::AddressList>(*http::AddressList::parse(cas.proxy_callback_addresses));
+  o.allow_address = [allowed](const std::string& address) {
+    return allowed->empty() ? http::is_public_address(address) : allowed->contains(address);
+  };
+  saml_metadata_client = std::make_unique<http::Client>(std::move(o));
+  auto fetch = [this](const std::string& url) -> Result<std::string, std::string> {
+    auto r = saml_metadata_client->get(url, {{"Accept", "application/samlmetadata+xml, application/xml"}});
+    if (!r) return unexpected(r.error().message);
+    if (r->status != 200) return unexpected("HTTP status " + std::to_string(r->status));
+    return std::move(r->body);
+  };
+  auto audit_change = [this](const std::string& client_id, const std::string& before, const std::string& after) {
+    admin::AuditEvent a;
+    a.actor = "job:saml.metadata_refresh";
+    a.action = "application.saml_metadata";
+    a.target = client_id;
+    a.status = 200;
+    a.before = before;
+    a.after = after;
+    audit(std::move(a));
+  };
+  add_job({"saml.metadata_refresh", config.saml.metadata_refresh.count() * 1000, [this, fetch, audit_change] {
+             return client::refresh_saml_metadata({client_cache, fetch, audit_change, clock});
+           }});
 }
 
 void Wiring::wire_cas() {

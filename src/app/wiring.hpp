@@ -136,6 +136,7 @@ struct Wiring {
   /// the callbacks of proxying, and the front door.
   cas::ServiceRegistry cas_services;
   std::unique_ptr<http::Client> cas_callbacks;
+  std::unique_ptr<http::Client> saml_metadata_client;  // saml_metadata_url fetches (the refresh job)
   cas::CasDeps cas_deps;
   cas::CasFrontDoor cas_front_door{cas_deps};
   /// SAML: the service providers of the client registry (reloaded like cas_services), the IdP's
@@ -160,6 +161,7 @@ struct Wiring {
   void wire_admin();
   void wire_cas();
   void wire_saml();
+  void wire_saml_metadata_refresh();
   /// Registers a cluster job whose runs on this node are counted by outcome (/metrics).
   void add_job(cluster::JobSpec job);
   /// Appends to the audit trail; a store fault is logged, never thrown (the request it records stands).

@@ -1,7 +1,6 @@
 #include "cas/responses.hpp"
 
 #include <cstdint>
-#include <ctime>
 
 #include <boost/json.hpp>
 
@@ -100,15 +99,6 @@ json::array strings(const std::vector<std::string>& values) {
 }
 
 }  // namespace
-
-std::string iso8601(UnixSeconds t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string_view to_string(CasError code) {
   switch (code) {

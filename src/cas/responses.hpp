@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/time_format.hpp"  // iso8601: authenticationDate, IssueInstant
 #include "http/message.hpp"
 
 namespace gatehouse::cas {
@@ -53,9 +54,6 @@ http::Response v1_response(const std::string* user);
 /// /proxy: proxySuccess with the proxy ticket, or proxyFailure.
 http::Response proxy_success(std::string_view proxy_ticket, Format format);
 http::Response proxy_failure(CasError code, std::string_view message, Format format);
-
-/// `t` as an ISO 8601 UTC instant ("2027-01-15T08:00:00Z"): authenticationDate, IssueInstant.
-std::string iso8601(UnixSeconds t);
 
 /// `s` as XML character data or attribute value: & < > " ' escaped, characters XML 1.0 does not
 /// allow (controls other than tab, newline, return; invalid UTF-8) replaced by U+FFFD.

@@ -50,7 +50,7 @@ struct KeptMember {
   Kept kind;
   std::string_view why;  // for kNullOnly / kEmptyList / kPublic: what is not supported
 };
-constexpr std::array<KeptMember, 44> kKept{{
+constexpr std::array<KeptMember, 45> kKept{{
     // Ours: whether signing in to this client asks a second factor (absent: mfa.default_policy).
     {"mfa_policy", Kept::kMfaPolicy, ""},
     // Ours: the application as a CAS service (issue 13).
@@ -62,6 +62,7 @@ constexpr std::array<KeptMember, 44> kKept{{
     // Ours: the application as a SAML service provider (issue 14).
     {"saml_metadata", Kept::kSaml, ""},
     {"saml_metadata_url", Kept::kSaml, ""},
+    {"saml_metadata_signing_cert", Kept::kSaml, ""},
     {"saml_attributes", Kept::kSaml, ""},
     {"saml_nameid_format", Kept::kSaml, ""},
     {"saml_sign", Kept::kSaml, ""},

@@ -8,14 +8,15 @@
 
 #include "client/claim_names.hpp"
 #include "saml/metadata.hpp"
+#include "saml/metadata_fetch.hpp"
 
 namespace gatehouse::client {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::array<std::string_view, 9> kSamlMembers{
-    "saml_metadata", "saml_metadata_url", "saml_attributes", "saml_nameid_format", "saml_sign",
+constexpr std::array<std::string_view, 10> kSamlMembers{
+    "saml_metadata", "saml_metadata_url", "saml_metadata_signing_cert", "saml_attributes", "saml_nameid_format", "saml_sign",
     "saml_encrypt", "saml_require_signed_requests", "saml_allow_idp_initiated", "saml_affiliation"};
 
 bool printable_uri(std::string_view s) {
@@ -68,6 +69,12 @@ std::string check_saml_member(std::string_view name, const json::value& value) {
     return "";
   }
   if (name == "saml_metadata_url") return check_https_url(value);
+  if (name == "saml_metadata_signing_cert") {
+    if (!value.is_string() || value.get_string().size() > kMaxSigningCertLength)
+      return "must be a PEM certificate (at most 16 KiB)";
+    auto key = saml::metadata_signing_key(value.get_string());
+    return key ? "" : key.error();
+  }
   if (name == "saml_attributes") return check_claim_names(value, kMaxSamlAttributes);
   if (name == "saml_nameid_format")
     return value.is_string() && !saml::nameid_format_uri(value.get_string()).empty()
@@ -95,8 +102,17 @@ bool is_saml_application(const json::object& doc) {
 Result<std::string, MetadataError> check_saml_registration(const json::object& doc) {
   const bool inline_metadata = given(doc, "saml_metadata");
   const bool url = given(doc, "saml_metadata_url");
-  if (inline_metadata && url)
-    return refuse("saml_metadata_url", "must not be given with saml_metadata: register the metadata or its URL, not both");
+  if (given(doc, "saml_metadata_signing_cert") && !url)
+    return refuse("saml_metadata_signing_cert", "applies only with saml_metadata_url");
+  if (inline_metadata && url) {
+    // What the refresh job stored from the URL, read back and sent again (a GET, then a PUT): kept
+    // only as a document signed with saml_metadata_signing_cert, as the job would take it.
+    if (!given(doc, "saml_metadata_signing_cert"))
+      return refuse("saml_metadata_url", "must not be given with saml_metadata: register the metadata or its URL, not both");
+    auto key = saml::metadata_signing_key(doc.at("saml_metadata_signing_cert").get_string());
+    auto fetched = saml::accept_fetched_metadata(doc.at("saml_metadata").get_string(), *key, "", 0);
+    if (!fetched) return refuse("saml_metadata", "with saml_metadata_url must be signed with saml_metadata_signing_cert: " + fetched.error());
+  }
   if (!inline_metadata) {
     if (!url)
       for (auto name : kSamlMembers)

@@ -28,6 +28,8 @@ namespace gatehouse::client {
 
 /// The longest saml_metadata_url.
 inline constexpr std::size_t kMaxSamlUrlLength = 2048;
+/// The longest saml_metadata_signing_cert (a PEM certificate, with any text around it).
+inline constexpr std::size_t kMaxSigningCertLength = 16 * 1024;
 /// The most entries of saml_attributes.
 inline constexpr std::size_t kMaxSamlAttributes = 100;
 
@@ -42,7 +44,9 @@ bool is_saml_application(const boost::json::object& doc);
 
 /// The checks across the SAML members of a document whose members check_saml_member() passed:
 /// saml_metadata parsed (saml::parse_sp_metadata), exactly one of saml_metadata and
-/// saml_metadata_url when any SAML member is given, saml_encrypt only with an encryption key in
+/// saml_metadata_url when any SAML member is given (both only when saml_metadata is signed with
+/// saml_metadata_signing_cert: what the refresh job stored), saml_metadata_signing_cert only
+/// with saml_metadata_url, saml_encrypt only with an encryption key in
 /// the metadata, signed requests (asked or defaulted) only with a signing key in it.
 /// @returns the SP's entityID ("" when the document has no SAML members, or only a
 /// saml_metadata_url, whose metadata is not known yet), or the error naming the member at fault.

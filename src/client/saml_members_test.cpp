@@ -88,6 +88,8 @@ TEST(SamlMembers, EachRefusalNamesItsMember) {
       {"saml_metadata", "<x/>", "saml_metadata", "not an md:EntityDescriptor"},
       {"saml_metadata", json::string(300 * 1024, ' '), "saml_metadata", "256 KiB"},
       {"saml_metadata_url", "https://wiki.example.com/md", "saml_metadata_url", "not both"},
+      {"saml_metadata_signing_cert", "not a certificate", "saml_metadata_signing_cert", "no PEM CERTIFICATE block"},
+      {"saml_metadata_signing_cert", 7, "saml_metadata_signing_cert", "PEM certificate"},
       {"saml_attributes", json::array{"email", "1bad"}, "saml_attributes", "claim names"},
       {"saml_attributes", "email", "saml_attributes", "array"},
       {"saml_nameid_format", "kerberos", "saml_nameid_format", "transient, persistent"},

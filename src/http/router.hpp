@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/message.hpp"
+#include "http/percent.hpp"  // percent_decode, percent_encode: here for the code that has always found them here
 
 namespace gatehouse::http {
 
@@ -75,12 +76,5 @@ class Router {
   };
   std::vector<Route> routes_;
 };
-
-/// Percent-decodes a path segment or form value. `plus_as_space` for form bodies (HTML forms).
-/// @returns false on a malformed escape (e.g. "%4", "%zz").
-bool percent_decode(std::string_view in, std::string& out, bool plus_as_space);
-/// Percent-encodes everything but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~): right
-/// for a query parameter value and for an application/x-www-form-urlencoded value alike.
-std::string percent_encode(std::string_view in);
 
 }  // namespace gatehouse::http

@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/base64url.hpp"
+#include "http/percent.hpp"
 #include "jose/openssl/crypto.hpp"
+#include "saml/attributes.hpp"
 #include "saml/authn_context.hpp"
 #include "saml/encoding.hpp"
 #include "saml/binding.hpp"
@@ -16,42 +18,9 @@
 #include "saml/redirect_signature.hpp"
 #include "saml/single_logout.hpp"
 #include "signin/pages.hpp"
-#include "user/profile_claims.hpp"
 
 namespace gatehouse::saml {
 namespace {
-
-/// The attribute names of the user claims (eduPerson and inetOrgPerson, as saml2int and
-/// federations name them); a claim without one goes by its own name with NameFormat basic.
-struct AttributeName {
-  std::string_view claim;
-  std::string_view oid;
-  std::string_view friendly;
-};
-constexpr AttributeName kAttributeNames[] = {
-    {"username", "urn:oid:0.9.2342.19200300.100.1.1", "uid"},
-    {"preferred_username", "urn:oid:0.9.2342.19200300.100.1.1", "uid"},
-    {"email", "urn:oid:0.9.2342.19200300.100.1.3", "mail"},
-    {"name", "urn:oid:2.16.840.1.113730.3.1.241", "displayName"},
-    {"given_name", "urn:oid:2.5.4.42", "givenName"},
-    {"family_name", "urn:oid:2.5.4.4", "sn"},
-    {"nickname", "urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "eduPersonNickname"},
-    {"phone_number", "urn:oid:2.5.4.20", "telephoneNumber"},
-    {"locale", "urn:oid:2.16.840.1.113730.3.1.39", "preferredLanguage"},
-};
-
-std::vector<Attribute> attributes_of(const user::User& u, const SpRegistration& sp) {
-  std::vector<Attribute> out;
-  for (const auto& claim : sp.attributes) {
-    auto values = user::claim_values(u, claim);
-    if (values.empty()) continue;
-    Attribute a{claim, "", std::move(values), kAttrNameFormatBasic};
-    for (const auto& known : kAttributeNames)
-      if (known.claim == claim) a = {std::string(known.oid), std::string(known.friendly), std::move(a.values)};
-    out.push_back(std::move(a));
-  }
-  return out;
-}
 
 std::vector<std::string> words(std::string_view text) {
   std::vector<std::string> out;
@@ -111,10 +80,12 @@ Protection SamlFrontDoor::protection_for(const SpRegistration& sp) const {
 http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session::SsoSession& session) const {
   auto sp = deps_.sps.by_client(pending.client_id);
   if (!sp) return error_page(403, "This service provider is no longer registered here.");
-  const int reached = signin::acr_for(session.amr) == signin::kAcrMultiFactor ? 2 : 1;
   const auto classes = words(pending.requested_classes);
-  // The sign-in must have reached what the request asked (core §3.3.2.2.1), whatever let it finish.
-  if (const auto level = required_level(classes, pending.comparison); !level || reached < *level)
+  // The sign-in must have reached what the request asked (core §3.3.2.2.1), whatever let it
+  // finish, and the class stated must be true of it (a passkey is not a password).
+  const auto level = required_level(classes, pending.comparison);
+  const auto authn_class = stated_class(classes, pending.comparison, session.amr);
+  if (!level || level_of(session.amr) < *level || !authn_class)
     return status_answer(pending, kStatusResponder, kStatusNoAuthnContext, "");
   auto user = deps_.users.find(session.user_id);
   if (!user || !user->active) return status_answer(pending, kStatusResponder, kStatusRequestDenied, "");
@@ -130,11 +101,21 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   f.session_index = deps_.session_index_key.empty() ? new_id()
                                                     : seal_session_index(deps_.session_index_key, session.sid, sp->client_id);
   f.lifetime = deps_.assertion_lifetime;
-  f.authn_class = stated_class(classes, pending.comparison, reached);
-  f.attributes = attributes_of(*user, *sp);
+  f.authn_class = *authn_class;
+  f.attributes = released_attributes(*user, sp->attributes);
   if (f.nameid_format == kNameIdPersistent) {
-    const auto& audience = sp->affiliation.empty() ? sp->entity_id : sp->affiliation;
-    f.nameid = deps_.persistent_ids.name_id(user->id, audience, base64url_encode(jose::random_bytes(24)), now);
+    // The audience the request named (SPNameQualifier: the SP or its affiliation, checked at
+    // /saml/sso), else the SP's affiliation when it has one, else the SP (docs/API.md).
+    const auto& audience = !pending.nameid_audience.empty() ? pending.nameid_audience
+                           : sp->affiliation.empty()        ? sp->entity_id
+                                                            : sp->affiliation;
+    if (pending.allow_create) {
+      f.nameid = deps_.persistent_ids.name_id(user->id, audience, base64url_encode(jose::random_bytes(24)), now);
+    } else if (auto known = deps_.persistent_ids.find_name_id(user->id, audience)) {
+      f.nameid = std::move(*known);
+    } else {  // AllowCreate="false" and none established yet (core §3.4.1.1)
+      return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "No identifier is established for this user.");
+    }
     f.name_qualifier = deps_.idp.entity_id;
     f.sp_name_qualifier = audience;
   } else if (f.nameid_format == kNameIdTransient) {
@@ -199,8 +180,8 @@ http::Response SamlFrontDoor::deliver(const PendingAnswer& pending, const std::s
     const auto now = deps_.clock.now();
     deps_.artifacts.insert(Artifact{jose::sha256(handle), pending.client_id, response_xml, now, now + deps_.artifact_ttl});
     std::string location = pending.acs_url + (pending.acs_url.find('?') == std::string::npos ? "?" : "&");
-    location += "SAMLart=" + url_encode(artifact);
-    if (!pending.relay_state.empty()) location += "&RelayState=" + url_encode(pending.relay_state);
+    location += "SAMLart=" + http::percent_encode(artifact);
+    if (!pending.relay_state.empty()) location += "&RelayState=" + http::percent_encode(pending.relay_state);
     http::Response r;
     r.status = 302;
     r.set("Location", location);

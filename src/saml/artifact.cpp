@@ -1,7 +1,7 @@
 // /saml/artifact: the SOAP binding's ArtifactResolve (SAML core §3.5, bindings §3.6.5, §3.2): the
 // SP names an artifact it was sent, signed with a key of its metadata; the artifact is spent in
-// the shared store (one conditional statement: once across the cluster) and its Response answered
-// in a signed ArtifactResponse — to the SP it was issued for only.
+// the shared store (one conditional statement, bound to the SP it was issued for: once across the
+// cluster, by that SP only) and its Response answered in a signed ArtifactResponse.
 #include <spdlog/spdlog.h>
 
 #include "jose/openssl/crypto.hpp"
@@ -49,7 +49,7 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
     status += second.empty() ? "/>" : "><samlp:StatusCode Value=\"" + std::string(second) + "\"/></samlp:StatusCode>";
     std::string text = "<samlp:ArtifactResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
                        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + new_id() + "\" InResponseTo=\"" +
-                       xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + instant(now) + "\"><saml:Issuer>" +
+                       xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + iso8601(now) + "\"><saml:Issuer>" +
                        xml_escape(deps_.idp.entity_id) + "</saml:Issuer><samlp:Status>" + status + "</samlp:Status>" +
                        message + "</samlp:ArtifactResponse>";
     auto answer = parse(text, kMaxResponseBytes);
@@ -63,7 +63,7 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
     return soap(200, serialize(*answer, false));
   };
   const auto denied = [&](std::string_view why) {
-    spdlog::info("SAML ArtifactResolve {} refused: {}", id, why);
+    spdlog::info("SAML ArtifactResolve {} refused: {}", id, loggable(why));
     // Unsigned: a request nobody authenticated costs no RSA signature.
     return respond(kStatusRequester, kStatusRequestDenied, "", false);
   };
@@ -79,10 +79,10 @@ http::Response SamlFrontDoor::artifact_resolve(const http::Request& request) con
   const auto handle = artifact_message_handle(resolve->artifact, deps_.idp.entity_id);
   std::string message;
   if (handle) {
-    // Spent by this resolution whatever follows (§3.5.3: an artifact is resolved once).
-    auto stored = deps_.artifacts.consume(jose::sha256(*handle), now);
-    if (stored && stored->client_id == sp->client_id) message = std::move(stored->message);
-    else if (stored) spdlog::warn("SAML artifact issued to {} was asked for by {}", stored->client_id, sp->entity_id);
+    // Spent by this resolution (§3.5.3: an artifact is resolved once), and only by the SP it was
+    // issued for: another SP's request neither gets it nor spends it, in the same statement.
+    if (auto stored = deps_.artifacts.consume(jose::sha256(*handle), sp->client_id, now))
+      message = std::move(stored->message);
   }
   // Success with the Response inside, or with none: unknown, spent, expired or not this SP's.
   return respond(kStatusSuccess, "", std::move(message), true);

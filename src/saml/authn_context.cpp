@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "saml/protocol.hpp"
+#include "signin/assurance.hpp"
 
 namespace gatehouse::saml {
 
@@ -31,18 +32,33 @@ std::optional<int> required_level(const std::vector<std::string>& classes, std::
   return lowest;
 }
 
-std::string stated_class(const std::vector<std::string>& classes, std::string_view comparison, int reached) {
-  const std::string own(reached >= 2 ? kClassRefedsMfa : kClassPasswordProtectedTransport);
+int level_of(std::string_view amr) { return signin::has_word(amr, signin::kAmrMfa) ? 2 : 1; }
+
+bool class_true_for(std::string_view c, std::string_view amr) {
+  if (c == kClassPasswordProtectedTransport || c == kClassPassword) return signin::has_word(amr, signin::kAmrPassword);
+  const int level = class_level(c);
+  return level > 0 && level <= level_of(amr);
+}
+
+std::optional<std::string> stated_class(const std::vector<std::string>& classes, std::string_view comparison,
+                                        std::string_view amr) {
+  const int reached = level_of(amr);
+  const bool password = signin::has_word(amr, signin::kAmrPassword);
+  const std::string own(reached >= 2 ? kClassRefedsMfa : password ? kClassPasswordProtectedTransport : kClassRefedsSfa);
+  if (classes.empty()) return own;
   if (comparison == "exact" || comparison == "maximum") {
-    // A class asked for, of the level reached if one is, else the strongest below it.
+    // A class asked for that is true of the sign-in, of the level reached if one is, else the
+    // strongest below it.
     for (int level = reached; level >= 1; --level)
       for (const auto& c : classes)
-        if (class_level(c) == level) return c;
-    return own;
+        if (class_level(c) == level && class_true_for(c, amr)) return c;
+    if (comparison == "exact") return std::nullopt;
+    // maximum: nothing asked is true; single factor is, and is at most what was asked.
+    return password ? std::string(kClassPasswordProtectedTransport) : std::string(kClassRefedsSfa);
   }
   // minimum and better: the strongest asked for that the sign-in reached, else what it reached.
   for (const auto& c : classes)
-    if (class_level(c) == reached) return c;
+    if (class_level(c) == reached && class_true_for(c, amr)) return c;
   return own;
 }
 

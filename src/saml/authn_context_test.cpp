@@ -29,16 +29,39 @@ TEST(SamlAuthnContext, EachComparisonRequiresItsLevel) {
   EXPECT_EQ(required_level({kSmartcard, kMfa}, "exact"), 2);
 }
 
+constexpr std::string_view kPasswordAmr = "pwd";
+constexpr std::string_view kPasswordOtpAmr = "pwd otp mfa";
+constexpr std::string_view kPasskeyAmr = "hwk user";           // a passkey without user verification
+constexpr std::string_view kPasskeyUvAmr = "hwk user mfa";     // a passkey with a PIN or biometric
+
 TEST(SamlAuthnContext, TheStatedClassIsOneAskedForThatTheSignInReached) {
-  EXPECT_EQ(stated_class({}, "exact", 1), kPpt);
-  EXPECT_EQ(stated_class({}, "exact", 2), kMfa);
-  EXPECT_EQ(stated_class({kSfa}, "exact", 1), kSfa);
-  EXPECT_EQ(stated_class({kSfa}, "exact", 2), kSfa) << "a stronger sign-in still states the class asked for";
-  EXPECT_EQ(stated_class({kMfa, kSfa}, "exact", 2), kMfa);
-  EXPECT_EQ(stated_class({kMfa, kSfa}, "exact", 1), kSfa);
-  EXPECT_EQ(stated_class({kPpt}, "better", 2), kMfa);
-  EXPECT_EQ(stated_class({kMfa}, "minimum", 2), kMfa);
-  EXPECT_EQ(stated_class({kMfa}, "maximum", 1), kPpt);
+  EXPECT_EQ(stated_class({}, "exact", kPasswordAmr), kPpt);
+  EXPECT_EQ(stated_class({}, "exact", kPasswordOtpAmr), kMfa);
+  EXPECT_EQ(stated_class({kSfa}, "exact", kPasswordAmr), kSfa);
+  EXPECT_EQ(stated_class({kSfa}, "exact", kPasswordOtpAmr), kSfa) << "a stronger sign-in still states the class asked for";
+  EXPECT_EQ(stated_class({kMfa, kSfa}, "exact", kPasswordOtpAmr), kMfa);
+  EXPECT_EQ(stated_class({kMfa, kSfa}, "exact", kPasswordAmr), kSfa);
+  EXPECT_EQ(stated_class({kPpt}, "better", kPasswordOtpAmr), kMfa);
+  EXPECT_EQ(stated_class({kMfa}, "minimum", kPasswordOtpAmr), kMfa);
+  EXPECT_EQ(stated_class({kMfa}, "maximum", kPasswordAmr), kPpt);
+}
+
+// A passkey is not a password: never "PasswordProtectedTransport" for a passkey sign-in.
+TEST(SamlAuthnContext, APasskeySignInIsNeverStatedAsAPassword) {
+  EXPECT_FALSE(class_true_for(kPpt, kPasskeyAmr));
+  EXPECT_FALSE(class_true_for(kClassPassword, kPasskeyUvAmr));
+  EXPECT_TRUE(class_true_for(kPpt, kPasswordOtpAmr));
+  EXPECT_TRUE(class_true_for(kSfa, kPasskeyAmr));
+  EXPECT_FALSE(class_true_for(kMfa, kPasskeyAmr));
+  EXPECT_TRUE(class_true_for(kMfa, kPasskeyUvAmr));
+  EXPECT_EQ(stated_class({kPpt}, "exact", kPasskeyAmr), std::nullopt) << "exact: nothing asked happened";
+  EXPECT_EQ(stated_class({kPpt}, "exact", kPasskeyUvAmr), std::nullopt);
+  EXPECT_EQ(stated_class({kPpt, kSfa}, "exact", kPasskeyAmr), kSfa);
+  EXPECT_EQ(stated_class({}, "exact", kPasskeyAmr), kSfa);
+  EXPECT_EQ(stated_class({}, "exact", kPasskeyUvAmr), kMfa);
+  EXPECT_EQ(stated_class({kPpt}, "minimum", kPasskeyAmr), kSfa);
+  EXPECT_EQ(stated_class({kPpt}, "minimum", kPasskeyUvAmr), kMfa);
+  EXPECT_EQ(stated_class({kPpt}, "maximum", kPasskeyUvAmr), kSfa);
 }
 
 }  // namespace

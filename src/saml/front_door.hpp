@@ -70,6 +70,8 @@ struct PendingAnswer {
   std::string nameid_format;    ///< the format decided for the answer
   std::string requested_classes;  ///< RequestedAuthnContext's classes, space-separated ("" = none asked)
   std::string comparison;         ///< its Comparison
+  std::string nameid_audience;    ///< NameIDPolicy SPNameQualifier when named ("" = the SP's default)
+  bool allow_create = true;       ///< false only for NameIDPolicy AllowCreate="false"
 };
 
 class SamlFrontDoor final : public signin::FrontDoor {

@@ -21,7 +21,7 @@ Result<std::string, std::string> build_idp_metadata(const IdpEndpoints& idp,
                                                     UnixSeconds cache_seconds) {
   std::string s = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
                   "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" ID=\"" + new_id() + "\" entityID=\"" +
-                  xml_escape(idp.entity_id) + "\" validUntil=\"" + instant(valid_until) + "\" cacheDuration=\"PT" +
+                  xml_escape(idp.entity_id) + "\" validUntil=\"" + iso8601(valid_until) + "\" cacheDuration=\"PT" +
                   std::to_string(cache_seconds) + "S\">";
   s += "<md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
        "WantAuthnRequestsSigned=\"false\">";

@@ -55,7 +55,7 @@ Result<LogoutNameId, std::string> read_name_id(const xmlNode* e) {
 }
 
 std::string common_attributes(std::string_view id, std::string_view destination, UnixSeconds now) {
-  std::string s = "ID=\"" + xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + instant(now) + "\"";
+  std::string s = "ID=\"" + xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + iso8601(now) + "\"";
   if (!destination.empty()) s += " Destination=\"" + xml_escape(destination) + "\"";  // none by SOAP
   return s;
 }
@@ -118,7 +118,7 @@ std::string build_logout_request(std::string_view id, std::string_view issuer, s
                                  UnixSeconds not_on_or_after) {
   std::string s = "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
                   "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" " +
-                  common_attributes(id, destination, now) + " NotOnOrAfter=\"" + instant(not_on_or_after) +
+                  common_attributes(id, destination, now) + " NotOnOrAfter=\"" + iso8601(not_on_or_after) +
                   "\"><saml:Issuer>" + xml_escape(issuer) + "</saml:Issuer><saml:NameID";
   const auto attr = [&](std::string_view name, const std::string& value) {
     if (!value.empty()) s += " " + std::string(name) + "=\"" + xml_escape(value) + "\"";

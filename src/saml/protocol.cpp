@@ -1,21 +1,11 @@
 #include "saml/protocol.hpp"
 
-#include <cctype>
 #include <charconv>
 #include <ctime>
 
 #include "jose/openssl/crypto.hpp"
 
 namespace gatehouse::saml {
-
-std::string instant(UnixSeconds t) {
-  const std::time_t time = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&time, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 namespace {
 
@@ -28,6 +18,27 @@ bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) 
 }
 
 }  // namespace
+
+bool is_ncname(std::string_view s) {
+  if (s.empty() || s.size() > 256) return false;
+  const auto start = [](unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+  };
+  const auto rest = [&](unsigned char c) { return start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; };
+  if (!start(static_cast<unsigned char>(s[0]))) return false;
+  for (unsigned char c : s.substr(1))
+    if (!rest(c)) return false;
+  return true;
+}
+
+std::string loggable(std::string_view text, std::size_t max_bytes) {
+  const bool cut = text.size() > max_bytes;
+  std::string out(text.substr(0, max_bytes));
+  for (char& c : out)
+    if (c < 0x20 || c > 0x7e) c = '?';
+  if (cut) out += "...";
+  return out;
+}
 
 std::optional<UnixSeconds> parse_instant(std::string_view text) {
   // YYYY-MM-DDThh:mm:ss[.fraction](Z|+00:00)
@@ -93,16 +104,6 @@ std::string xml_escape(std::string_view text) {
     }
   }
   return out;
-}
-
-bool is_ncname(std::string_view s) {
-  if (s.empty() || s.size() > 256) return false;
-  const auto start = [](unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; };
-  const auto rest = [&](unsigned char c) { return start(c) || std::isdigit(c) || c == '-' || c == '.'; };
-  if (!start(static_cast<unsigned char>(s[0]))) return false;
-  for (unsigned char c : s.substr(1))
-    if (!rest(c)) return false;
-  return true;
 }
 
 }  // namespace gatehouse::saml

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/time_format.hpp"  // iso8601: the instants written (xs:dateTime in UTC)
 
 namespace gatehouse::saml {
 
@@ -43,16 +44,18 @@ inline constexpr std::string_view kClassUnspecified = "urn:oasis:names:tc:SAML:2
 inline constexpr std::string_view kClassRefedsSfa = "https://refeds.org/profile/sfa";
 inline constexpr std::string_view kClassRefedsMfa = "https://refeds.org/profile/mfa";
 
-/// xs:dateTime in UTC with a trailing Z ("2026-12-04T15:00:00Z").
-std::string instant(UnixSeconds t);
 /// Reads an xs:dateTime that names UTC (a trailing "Z", or "+00:00"), fractional seconds allowed
 /// and dropped; nullopt for anything else (SAML core §1.3.3: times are UTC).
 std::optional<UnixSeconds> parse_instant(std::string_view text);
 /// A fresh message or assertion ID: "_" and 40 hex digits (160 random bits, an NCName, §1.3.4).
 std::string new_id();
-/// Whether `s` can be a message ID (xs:ID is an NCName; at most 256 bytes here): a letter, "_" or
-/// a non-ASCII byte first, then those, digits, "-" and ".".
-bool is_ncname(std::string_view s);
+/// Whether `text` can be a message ID (xs:ID, an NCName, SAML core §1.3.4): a letter, "_" or a
+/// non-ASCII byte first, then those, digits, "-" and "."; at most 256 bytes (IDs we echo stay
+/// small). Never fails.
+bool is_ncname(std::string_view text);
+/// `text` fit for a log line: bytes outside printable ASCII become "?", and past `max_bytes` it
+/// is cut and ends in "...". For values a sender chose (IDs, issuers, reasons quoting them).
+std::string loggable(std::string_view text, std::size_t max_bytes = 200);
 /// `text` escaped for XML text and for attribute values in double quotes; a control character
 /// XML cannot carry becomes U+FFFD.
 std::string xml_escape(std::string_view text);

@@ -9,8 +9,8 @@ namespace gatehouse::saml {
 namespace {
 
 TEST(SamlProtocol, InstantsAreUtcAndReadBack) {
-  EXPECT_EQ(instant(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(instant(1'800'000'000), "2027-01-15T08:00:00Z");
+  EXPECT_EQ(iso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(iso8601(1'800'000'000), "2027-01-15T08:00:00Z");
   EXPECT_EQ(parse_instant("2027-01-15T08:00:00Z"), 1'800'000'000);
   EXPECT_EQ(parse_instant("2027-01-15T08:00:00.123456Z"), 1'800'000'000) << "fractions dropped";
   EXPECT_EQ(parse_instant("2027-01-15T08:00:00+00:00"), 1'800'000'000);
@@ -35,6 +35,15 @@ TEST(SamlProtocol, EscapingLeavesNoMarkupAndNoIllegalCharacter) {
   EXPECT_EQ(xml_escape("tab\there\nline"), "tab&#9;here&#10;line");
   EXPECT_EQ(xml_escape(std::string("x\x01y", 3)), "x\xEF\xBF\xBDy");
   EXPECT_EQ(xml_escape("caf\xC3\xA9"), "caf\xC3\xA9");
+}
+
+TEST(SamlProtocol, LoggableTextHasNoControlsAndIsBounded) {
+  EXPECT_EQ(loggable("a\nb\x1b[31m\xc3\xa9"), "a?b?[31m??");
+  EXPECT_EQ(loggable(std::string(300, 'x'), 10), "xxxxxxxxxx...");
+  EXPECT_TRUE(is_ncname("_a-1.b"));
+  EXPECT_FALSE(is_ncname("1a"));
+  EXPECT_FALSE(is_ncname("a:b"));
+  EXPECT_FALSE(is_ncname(""));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "http/percent.hpp"
 #include "saml/dsig.hpp"
 #include "saml/encoding.hpp"
 
@@ -71,50 +72,15 @@ bool verify_with(EVP_PKEY* key, const EVP_MD* md, std::string_view octets, std::
   return ok;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// A query value as the binding means it: percent-decoded, "+" a space (the query is form-encoded).
+// The signature is checked over the raw octets, never over this.
+std::optional<std::string> query_value(std::string_view raw) {
+  std::string out;
+  if (!http::percent_decode(raw, out, true)) return std::nullopt;
+  return out;
 }
 
 }  // namespace
-
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
 
 Result<void, std::string> verify_redirect_signature(std::string_view signed_octets, std::string_view sig_alg,
                                                     std::string_view signature, const std::vector<TrustedKey>& keys) {
@@ -201,18 +167,18 @@ Result<RedirectQuery, std::string> parse_redirect_query(std::string_view raw_que
   out.parameter = raw->request ? "SAMLRequest" : "SAMLResponse";
   const std::string_view message = raw->request ? *raw->request : *raw->response;
   out.signed_octets = out.parameter + "=" + std::string(message);
-  auto decoded = url_decode(message);
+  auto decoded = query_value(message);
   if (!decoded) return unexpected("redirect: " + out.parameter + " is not valid URL encoding");
   out.message = std::move(*decoded);
   if (raw->relay_state) {
     out.signed_octets += "&RelayState=" + std::string(*raw->relay_state);
-    out.relay_state = url_decode(*raw->relay_state);
+    out.relay_state = query_value(*raw->relay_state);
     if (!out.relay_state) return unexpected(std::string("redirect: RelayState is not valid URL encoding"));
   }
   if (raw->sig_alg) {
     out.signed_octets += "&SigAlg=" + std::string(*raw->sig_alg);
-    out.sig_alg = url_decode(*raw->sig_alg);
-    auto signature = url_decode(*raw->signature);
+    out.sig_alg = query_value(*raw->sig_alg);
+    auto signature = query_value(*raw->signature);
     auto signature_bytes = signature ? base64_decode(*signature) : std::nullopt;
     if (!out.sig_alg || !signature_bytes || signature_bytes->empty()) {
       return unexpected(std::string("redirect: SigAlg or Signature is not valid"));
@@ -224,13 +190,13 @@ Result<RedirectQuery, std::string> parse_redirect_query(std::string_view raw_que
 
 Result<std::string, std::string> build_redirect_query(std::string_view parameter, std::string_view xml,
                                                       std::string_view relay_state, const SigningKey* key) {
-  std::string query = std::string(parameter) + "=" + url_encode(base64_encode(deflate_raw(xml)));
-  if (!relay_state.empty()) query += "&RelayState=" + url_encode(relay_state);
+  std::string query = std::string(parameter) + "=" + http::percent_encode(base64_encode(deflate_raw(xml)));
+  if (!relay_state.empty()) query += "&RelayState=" + http::percent_encode(relay_state);
   if (key == nullptr) return query;
-  query += "&SigAlg=" + url_encode(signature_algorithm_of(*key));
+  query += "&SigAlg=" + http::percent_encode(signature_algorithm_of(*key));
   auto signature = sign_redirect(query, *key);
   if (!signature) return unexpected(signature.error());
-  return query + "&Signature=" + url_encode(base64_encode(*signature));
+  return query + "&Signature=" + http::percent_encode(base64_encode(*signature));
 }
 
 }  // namespace gatehouse::saml

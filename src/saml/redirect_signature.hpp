@@ -43,13 +43,8 @@ Result<std::string, std::string> sign_redirect(std::string_view signed_octets, c
 
 /// Builds the query for sending a message by HTTP-Redirect: `parameter`=base64(raw DEFLATE(xml)),
 /// then RelayState when not empty, then SigAlg and Signature when `key` is given; every value
-/// URL-encoded. @returns a reason only if signing fails.
+/// URL-encoded (http::percent_encode). @returns a reason only if signing fails.
 Result<std::string, std::string> build_redirect_query(std::string_view parameter, std::string_view xml,
                                                       std::string_view relay_state, const SigningKey* key);
-
-/// Percent-encodes everything but the RFC 3986 unreserved characters.
-std::string url_encode(std::string_view text);
-/// Decodes %XX and "+" (a space, as in forms). @returns nullopt on a malformed escape.
-std::optional<std::string> url_decode(std::string_view text);
 
 }  // namespace gatehouse::saml

@@ -18,7 +18,7 @@ std::string response_open(std::string_view id, std::string_view destination, std
                           UnixSeconds now, std::string_view idp) {
   std::string s = "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
                   "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"";
-  s += attr("ID", id) + attr("Version", "2.0") + attr("IssueInstant", instant(now));
+  s += attr("ID", id) + attr("Version", "2.0") + attr("IssueInstant", iso8601(now));
   if (!destination.empty()) s += attr("Destination", destination);
   if (!in_response_to.empty()) s += attr("InResponseTo", in_response_to);
   s += "><saml:Issuer>" + xml_escape(idp) + "</saml:Issuer>";
@@ -39,12 +39,12 @@ std::string subject(const AssertionFacts& f) {
   s += ">" + xml_escape(f.nameid) + "</saml:NameID>";
   s += "<saml:SubjectConfirmation" + attr("Method", kBearer) + "><saml:SubjectConfirmationData";
   if (!f.in_response_to.empty()) s += attr("InResponseTo", f.in_response_to);
-  s += attr("NotOnOrAfter", instant(f.now + f.lifetime)) + attr("Recipient", f.acs_url);
+  s += attr("NotOnOrAfter", iso8601(f.now + f.lifetime)) + attr("Recipient", f.acs_url);
   return s + "/></saml:SubjectConfirmation></saml:Subject>";
 }
 
 std::string statements(const AssertionFacts& f) {
-  std::string s = "<saml:AuthnStatement" + attr("AuthnInstant", instant(f.auth_instant));
+  std::string s = "<saml:AuthnStatement" + attr("AuthnInstant", iso8601(f.auth_instant));
   if (!f.session_index.empty()) s += attr("SessionIndex", f.session_index);
   s += "><saml:AuthnContext><saml:AuthnContextClassRef>" + xml_escape(f.authn_class) +
        "</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>";
@@ -64,11 +64,11 @@ std::string statements(const AssertionFacts& f) {
 }
 
 std::string assertion(const AssertionFacts& f, std::string_view id) {
-  std::string s = "<saml:Assertion" + attr("ID", id) + attr("Version", "2.0") + attr("IssueInstant", instant(f.now)) + ">";
+  std::string s = "<saml:Assertion" + attr("ID", id) + attr("Version", "2.0") + attr("IssueInstant", iso8601(f.now)) + ">";
   s += "<saml:Issuer>" + xml_escape(f.idp_entity_id) + "</saml:Issuer>";
   s += subject(f);
-  s += "<saml:Conditions" + attr("NotBefore", instant(f.now - kClockSkewAllowance)) +
-       attr("NotOnOrAfter", instant(f.now + f.lifetime)) + "><saml:AudienceRestriction><saml:Audience>" +
+  s += "<saml:Conditions" + attr("NotBefore", iso8601(f.now - kClockSkewAllowance)) +
+       attr("NotOnOrAfter", iso8601(f.now + f.lifetime)) + "><saml:AudienceRestriction><saml:Audience>" +
        xml_escape(f.sp_entity_id) + "</saml:Audience></saml:AudienceRestriction></saml:Conditions>";
   return s + statements(f) + "</saml:Assertion>";
 }

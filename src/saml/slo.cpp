@@ -217,10 +217,13 @@ http::Response SamlFrontDoor::logout_response(Received& received) const {
     return error_page(400, "The sign-out message could not be read.");
   }
   const auto now = deps_.clock.now();
-  auto stored = received.relay_state.empty() ? std::nullopt : deps_.artifacts.consume(chain_key(received.relay_state), now);
-  auto chain = stored ? decode_chain(stored->message) : std::nullopt;
+  // The chain waiting for this SP's answer: spent by it, whatever the answer says.
   auto sp = deps_.sps.by_entity_id(res->issuer);
-  if (!chain || !sp || stored->client_id != sp->client_id || chain->current_client != sp->client_id) {
+  auto stored = received.relay_state.empty() || !sp
+                    ? std::nullopt
+                    : deps_.artifacts.consume(chain_key(received.relay_state), sp->client_id, now);
+  auto chain = stored ? decode_chain(stored->message) : std::nullopt;
+  if (!chain || chain->current_client != sp->client_id) {
     spdlog::info("SAML LogoutResponse {} from {}: no logout of this browser is waiting for it", res->id, res->issuer);
     return error_page(400, "This sign-out is no longer in progress. You may close this page.");
   }

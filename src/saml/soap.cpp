@@ -37,6 +37,8 @@ Result<ArtifactResolve, std::string> read_artifact_resolve(const Document& doc) 
   auto issued = parse_instant(attribute(r, "IssueInstant").value_or(""));
   if (attribute(r, "Version") != "2.0" || out.id.empty() || !issuer || !artifact || !issued)
     return unexpected(std::string("the ArtifactResolve is incomplete"));
+  // Echoed as InResponseTo and written to logs: an NCName only (core §1.3.4).
+  if (!is_ncname(out.id)) return unexpected(std::string("the ArtifactResolve's ID is not an NCName"));
   out.issuer = text(*issuer);
   out.artifact = text(*artifact);
   out.issue_instant = *issued;

@@ -29,7 +29,7 @@ std::string soap_envelope(std::string_view body);
 /// What the endpoint needs of an ArtifactResolve. `element` belongs to the Document read.
 struct ArtifactResolve {
   xmlNodePtr element = nullptr;  ///< the samlp:ArtifactResolve (its signature is verified on it)
-  std::string id;                ///< never empty
+  std::string id;                ///< an NCName (is_ncname)
   std::string issuer;            ///< the text of its saml:Issuer (may be empty: no SP has that name)
   std::string artifact;          ///< the text of its samlp:Artifact, as sent (base64)
   UnixSeconds issue_instant = 0;
@@ -39,7 +39,8 @@ struct ArtifactResolve {
 /// root is not a SOAP 1.1 Envelope, it has not exactly one Body, the Body holds anything but one
 /// samlp:ArtifactResolve element, or that element lacks Version "2.0", a non-empty ID, exactly one
 /// saml:Issuer, exactly one samlp:Artifact or a UTC IssueInstant ("the ArtifactResolve is
-/// incomplete").
+/// incomplete"), or its ID is not an NCName ("the ArtifactResolve's ID is not an NCName": the ID
+/// is echoed in the answer and logged, so nothing else is let through).
 Result<ArtifactResolve, std::string> read_artifact_resolve(const Document& doc);
 
 /// The MessageHandle (20 bytes) of a type 0x0004 artifact (base64 of 44 bytes: type code,

@@ -1,6 +1,8 @@
 // Reading the SOAP binding's ArtifactResolve and the MessageHandle of a type 0x0004 artifact.
 #include "saml/soap.hpp"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "jose/openssl/crypto.hpp"
@@ -58,6 +60,16 @@ TEST(SamlSoap, EachBadShapeIsRefused) {
             incomplete);
   EXPECT_EQ(read(envelope(resolve(kBase, "<samlp:Artifact>AAQAAA==</samlp:Artifact>"))).error(), incomplete);
   EXPECT_EQ(read(envelope(resolve(kBase, kChildren + "<samlp:Artifact>AAQAAA==</samlp:Artifact>"))).error(), incomplete);
+}
+
+TEST(SamlSoap, AnIdThatIsNotAnNcNameIsRefusedBeforeUse) {
+  const std::string refused = "the ArtifactResolve's ID is not an NCName";
+  for (const std::string& id : std::vector<std::string>{"1abc", "_a b", "a&quot;&gt;&lt;x", "_a&#10;b", "-x", std::string(257, 'a')}) {
+    auto r = read(envelope(resolve("ID=\"" + id + "\" Version=\"2.0\" IssueInstant=\"2027-01-15T08:00:00Z\"", kChildren)));
+    ASSERT_FALSE(r) << id;
+    EXPECT_EQ(r.error(), refused) << id;
+  }
+  EXPECT_TRUE(read(envelope(resolve("ID=\"_a-1.b\" Version=\"2.0\" IssueInstant=\"2027-01-15T08:00:00Z\"", kChildren))));
 }
 
 TEST(SamlSoap, TheMessageHandleOfOurOwnType4ArtifactOnly) {

@@ -51,7 +51,7 @@ struct SpRegistration {
 };
 
 /// The SAML registration of an application. @returns nullopt when it is not a SAML SP, or names
-/// only a saml_metadata_url (no metadata yet: the fetch job is a later piece); an error (the
+/// only a saml_metadata_url (no metadata yet: client/saml_metadata_refresh.hpp has not stored one); an error (the
 /// metadata's reason) when its saml_metadata no longer parses.
 Result<std::optional<SpRegistration>, std::string> registration_of(const SpSource& source);
 

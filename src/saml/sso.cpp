@@ -78,7 +78,9 @@ std::string encode_pending(const PendingAnswer& p) {
                                                     {"relay_state", p.relay_state},
                                                     {"nameid_format", p.nameid_format},
                                                     {"classes", p.requested_classes},
-                                                    {"comparison", p.comparison}});
+                                                    {"comparison", p.comparison},
+                                                    {"audience", p.nameid_audience},
+                                                    {"allow_create", p.allow_create}});
 }
 
 std::optional<PendingAnswer> decode_pending(std::string_view payload) {
@@ -100,6 +102,9 @@ std::optional<PendingAnswer> decode_pending(std::string_view payload) {
     if (!v) return std::nullopt;
     *out = std::move(*v);
   }
+  // Absent in a continuation written before they existed: the defaults.
+  p.nameid_audience = get("audience").value_or("");
+  if (const auto* v = o.if_contains("allow_create"); v != nullptr && v->is_bool()) p.allow_create = v->get_bool();
   return p;
 }
 
@@ -147,10 +152,15 @@ http::Response SamlFrontDoor::sso(const http::Request& request) const {
     pending.comparison = req->requested_context->comparison;
   }
   auto format = nameid_format(*req, *sp);
-  if (!format || (!req->sp_name_qualifier.empty() && req->sp_name_qualifier != sp->entity_id &&
-                  req->sp_name_qualifier != sp->affiliation))
+  if (!format)
     return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "The NameID format asked for is not available.");
+  // SPNameQualifier (core §3.4.1.1): the SP itself or the affiliation it is registered with.
+  if (!req->sp_name_qualifier.empty() && req->sp_name_qualifier != sp->entity_id &&
+      (sp->affiliation.empty() || req->sp_name_qualifier != sp->affiliation))
+    return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "The SPNameQualifier asked for is not available.");
   pending.nameid_format = *format;
+  pending.nameid_audience = req->sp_name_qualifier;
+  pending.allow_create = req->allow_create.value_or(true);
   const auto level = required_level(classes, pending.comparison);
   if (!level) return status_answer(pending, kStatusResponder, kStatusNoAuthnContext, "The authentication context asked for is not available.");
   const std::string requested_acr(*level >= 2 ? signin::kAcrMultiFactor : "");

@@ -25,9 +25,12 @@ class ArtifactStore {
  public:
   virtual ~ArtifactStore() = default;
   virtual void insert(const Artifact& artifact) = 0;
-  /// Takes the artifact if it is there and has not expired at `now`, in one conditional statement:
-  /// of any number of concurrent calls, on any nodes, at most one gets it.
-  virtual std::optional<Artifact> consume(const std::string& handle_hash, UnixSeconds now) = 0;
+  /// Takes the artifact if it is there, was issued for `client_id` and has not expired at `now`,
+  /// in one conditional statement: of any number of concurrent calls, on any nodes, at most one
+  /// gets it. An artifact asked for by another SP is neither answered nor spent (its own SP can
+  /// still resolve it). @returns nullopt for unknown, expired, spent or another SP's.
+  virtual std::optional<Artifact> consume(const std::string& handle_hash, const std::string& client_id,
+                                          UnixSeconds now) = 0;
   /// Deletes at most `limit` artifacts that expired at or before `now`. @returns how many.
   virtual std::size_t purge_expired(UnixSeconds now, std::size_t limit) = 0;
 };
@@ -42,6 +45,9 @@ class PersistentIdStore {
   /// Concurrent first calls for the same user and audience all answer the one that was stored.
   virtual std::string name_id(const std::string& user_id, const std::string& audience, const std::string& candidate,
                               UnixSeconds now) = 0;
+  /// The user's stored NameID at `audience`, without creating one (NameIDPolicy
+  /// AllowCreate="false", SAML core §3.4.1.1). @returns nullopt when none is stored.
+  virtual std::optional<std::string> find_name_id(const std::string& user_id, const std::string& audience) = 0;
   /// The user whose NameID at `audience` is `name_id` (a LogoutRequest names the user by it).
   virtual std::optional<std::string> user_of(const std::string& audience, const std::string& name_id) = 0;
   /// Forgets every NameID of a user (the user was deleted). @returns how many.

@@ -18,9 +18,9 @@ namespace saml_artifact_sql {
 inline constexpr Query kInsert{"insert_saml_artifact",
     "INSERT INTO saml_artifacts (handle_hash, client_id, message, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"};
 // One conditional statement spends the artifact on every node (STYLE C8): deleted and returned
-// together; an expired one stays for the purge.
+// together, and only to the SP it was issued for; an expired one stays for the purge.
 inline constexpr Query kConsume{"consume_saml_artifact",
-    "DELETE FROM saml_artifacts WHERE handle_hash = $1 AND expires_at > $2 "
+    "DELETE FROM saml_artifacts WHERE handle_hash = $1 AND client_id = $2 AND expires_at > $3 "
     "RETURNING handle_hash, client_id, message, created_at, expires_at"};
 inline const PurgeQuery kPurge{"purge_saml_artifacts", "saml_artifacts", "handle_hash", "expires_at <= $1", "expires_at"};
 }  // namespace saml_artifact_sql
@@ -49,10 +49,12 @@ class SqlSamlArtifactStore final : public saml::ArtifactStore {
     });
   }
 
-  std::optional<saml::Artifact> consume(const std::string& handle_hash, UnixSeconds now) override {
+  std::optional<saml::Artifact> consume(const std::string& handle_hash, const std::string& client_id,
+                                        UnixSeconds now) override {
+    if (!Connection::storable_text(client_id)) return std::nullopt;
     auto connection = pool_.acquire();
     return first_row(
-        *connection, saml_artifact_sql::kConsume, [&](auto& p) { p.bytea(handle_hash).int8(now); },
+        *connection, saml_artifact_sql::kConsume, [&](auto& p) { p.bytea(handle_hash).text(client_id).int8(now); },
         [](const auto& r) { return saml::Artifact{r.blob(0), r.text(1), r.text(2), r.int64(3), r.int64(4)}; });
   }
 
@@ -83,6 +85,14 @@ class SqlSamlPersistentIdStore final : public saml::PersistentIdStore {
     // A new statement: under READ COMMITTED it sees a racing insert that won.
     if (auto stored = find()) return *stored;
     throw StorageError("the persistent NameID of a user was neither found nor stored");
+  }
+
+  std::optional<std::string> find_name_id(const std::string& user_id, const std::string& audience) override {
+    if (!Connection::storable_text(user_id) || !Connection::storable_text(audience)) return std::nullopt;
+    auto connection = pool_.acquire();
+    return first_row(
+        *connection, saml_persistent_id_sql::kFind, [&](auto& p) { p.text(user_id).text(audience); },
+        [](const auto& r) { return r.text(0); });
   }
 
   std::optional<std::string> user_of(const std::string& audience, const std::string& name_id) override {

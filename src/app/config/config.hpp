@@ -180,6 +180,7 @@ struct SamlConfig {
   seconds clock_skew{180};          ///< how far a request's IssueInstant may be from now; 10s..1h
   seconds assertion_lifetime{300};  ///< an assertion's NotOnOrAfter, from its issue; 30s..1h
   seconds artifact_ttl{60};         ///< how long an artifact waits for its ArtifactResolve; 5s..10m
+  seconds metadata_refresh{3600};   ///< how often saml_metadata_url documents are fetched; 1m..7d
 };
 
 /// [bootstrap]

@@ -103,6 +103,7 @@ constexpr Key kKeys[] = {
     {GH_KEY(saml, clock_skew), .min = 10 * kSecond, .max = kHour},
     {GH_KEY(saml, assertion_lifetime), .min = 30 * kSecond, .max = kHour},
     {GH_KEY(saml, artifact_ttl), .min = 5 * kSecond, .max = 10 * kMinute},
+    {GH_KEY(saml, metadata_refresh), .min = kMinute, .max = 7 * 24 * kHour},
     {GH_KEY(bootstrap, kickstart), .node_local = true},
     {GH_KEY(log, level), .node_local = true, .check = check_log_level},
     {GH_KEY(log, format), .check = check_log_format},
