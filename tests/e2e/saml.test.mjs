@@ -41,6 +41,7 @@ before(async () => {
   dir = await makeTempDir('gatehouse-saml-');
   ({ node, config: web, redirectUri } = await startWebApp({
     users: [{ username: 'ada', password: PASSWORD, email: 'ada@example.com', name: 'Ada <L> & "Co"' }],
+    config: { keys: { jwks_max_age: '0s' } }, // a published next key may sign at once: the rotation test
   }));
   const metadata = await fetch(`${node.url}/saml/metadata`);
   assert.equal(metadata.status, 200);
@@ -218,4 +219,38 @@ it('bad input gets the error page, never an answer, and the node stays up', asyn
   assert.equal((await browse(new Map(), '/saml/sso', { SAMLRequest: Buffer.from(request({ id: '_post1' })).toString('base64') })).status, 403,
     'the same ID by the other binding: a replay');
   assert.equal((await fetch(`${node.url}/saml/metadata`)).status, 200, 'the node is alive');
+});
+
+/**
+ * Signs in at the SP of `options` in a fresh browser: pysaml2's checked Response, and the
+ * certificate of the key that signed it (from the signature's KeyInfo; whitespace removed).
+ */
+async function signInFresh(options) {
+  const jar = new Map();
+  const req = sp('request', { ...options, binding: 'redirect' });
+  const answer = posted(await signIn(jar, await browse(jar, req.url)));
+  const checked = sp('response', { ...options, saml_response: answer.response, request_id: req.id });
+  assert.equal(checked.error, undefined, checked.error);
+  const xml = Buffer.from(answer.response, 'base64').toString('utf8');
+  const cert = /<ds:X509Certificate>([^<]+)</.exec(xml)?.[1]?.replace(/\s+/g, '');
+  assert.ok(cert, 'the signature names its certificate');
+  return { ...checked, cert };
+}
+
+/** The signing certificates an IdP metadata lists (whitespace removed). */
+const metadataCerts = (xml) => [...xml.matchAll(/<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>([^<]+)</g)]
+  .map((m) => m[1].replace(/\s+/g, ''));
+
+it('the persistent NameID is stable across a signing key rotation (the SP refreshes the IdP metadata)', async () => {
+  const options = await registerSp('rotated', { saml_nameid_format: 'persistent' });
+  const before = await signInFresh(options);
+  const rotated = await node.admin('POST', '/api/system/keys/rotate');
+  assert.equal(rotated.status, 200, rotated.text);
+  const fresh = await (await fetch(`${node.url}/saml/metadata`)).text();
+  const refreshed = path.join(dir, 'idp-rotated.xml');
+  fs.writeFileSync(refreshed, fresh);
+  const after = await signInFresh({ ...options, idp_metadata: refreshed });
+  assert.notEqual(after.cert, before.cert, 'the new key signs');
+  assert.ok(metadataCerts(fresh).includes(after.cert), 'the refreshed metadata lists the key that signs now');
+  assert.equal(after.nameid, before.nameid, 'the same persistent NameID after the rotation');
 });

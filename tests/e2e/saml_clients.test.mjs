@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { GatehouseNode, defaultKickstart, freePort, makeTempDir, nodeTest, removeTempDir, tail } from './lib/node.js';
+import { GatehouseNode, defaultKickstart, freePort, makeTempDir, nodeTest, pollUntil, removeTempDir, tail } from './lib/node.js';
 import { hidden } from './lib/forms.js';
 import { httpsRequest, makeTestCa, startApache } from './lib/apache.js';
 import { keyPair, posted } from './lib/saml_sp.js';
@@ -44,7 +44,10 @@ before(async () => {
   tls = makeTestCa(dir); // also opens dir to Apache's children (they run as nobody under root)
   const kickstart = defaultKickstart();
   kickstart.users = [USER];
-  node = await GatehouseNode.start({ kickstart, config: { passwords: { memory_kib: 256, iterations: 1 } } });
+  // The back channel (single logout by SOAP to mellon's https endpoint) trusts the test CA.
+  node = await GatehouseNode.start({
+    kickstart, config: { passwords: { memory_kib: 256, iterations: 1 }, cas: { proxy_callback_ca_file: tls.ca } },
+  });
   const res = await node.request('/saml/metadata');
   assert.equal(res.status, 200, res.text);
   idpMetadata = path.join(dir, 'idp-metadata.xml');
@@ -86,7 +89,8 @@ env | grep -E '^(MELLON_|REMOTE_USER=|AUTH_TYPE=)' | sort
  * application `name` with `members` (saml_attributes, ...), and an Apache on a free port protecting
  * /secret/ with it, the consumer endpoint by `binding` ("post" or "artifact"), single logout by the
  * `logout` bindings ("redirect", "soap"; none by default). Apache is stopped after the test.
- * Returns { page (the protected page's URL), entityId, endpoint (mellon's, e.g. endpoint/logout), apache }.
+ * Returns { page (the protected page's URL), bye (an unprotected page), entityId, endpoint (mellon's,
+ * e.g. endpoint/logout), apache, accessLog() (Apache's, a line "METHOD PATH STATUS" per request) }.
  */
 async function startMellonSp(t, name, { binding, members = {}, logout = [] }) {
   const spDir = path.join(dir, name);
@@ -110,6 +114,7 @@ async function startMellonSp(t, name, { binding, members = {}, logout = [] }) {
     modules: ['mod_cgi.so', 'mod_auth_mellon.so'],
     site: [
       'LogLevel warn auth_mellon:debug',
+      `CustomLog ${path.join(spDir, 'access.log')} "%m %U %>s"`,
       `MellonLockFile ${path.join(spDir, 'mellon.lock')}`,
       `<Directory ${path.join(spDir, 'www', 'secret')}>`, '  Options +ExecCGI', '  <Files "*.cgi">',
       '    SetHandler cgi-script', '  </Files>', '</Directory>',
@@ -131,7 +136,9 @@ async function startMellonSp(t, name, { binding, members = {}, logout = [] }) {
     apaches.delete(apache);
     await apache.stop();
   });
-  return { page: `${base}/secret/whoami.cgi`, entityId, endpoint, apache };
+  fs.writeFileSync(path.join(spDir, 'www', 'bye.html'), '<p>signed out</p>\n');
+  const accessLog = () => { try { return fs.readFileSync(path.join(spDir, 'access.log'), 'utf8'); } catch { return ''; } };
+  return { page: `${base}/secret/whoami.cgi`, bye: `${base}/bye.html`, entityId, endpoint, apache, accessLog };
 }
 
 /** One request to the node (http) or Apache (https, trusting the test CA), with the cookie `jar`. */
@@ -275,5 +282,68 @@ it('mod_auth_mellon by the HTTP-Artifact binding resolves the artifact over SOAP
     assert.equal(replay.status, 500, replay.text);
     assert.doesNotMatch(replay.text, /MELLON_NAME_ID/);
     assert.match(sp.apache.errorLog(), spent, 'the node answered the second ArtifactResolve without a Response');
+  });
+});
+
+/** Whether the node's SSO session of `jar` is gone: mellon's next AuthnRequest gets the sign-in form. */
+async function nodeAsksToSignIn(sp, jar) {
+  const sso = await authnRequestFrom(sp, jar);
+  const res = await request(sso.href, jar);
+  assert.equal(res.status, 200, res.text);
+  return /name="password"/.test(res.text);
+}
+
+it('mod_auth_mellon SP-initiated single logout: its LogoutRequest ends the session, the LogoutResponse brings it to ReturnTo', async (t) => {
+  const sp = await startMellonSp(t, 'mellon-slo', { binding: 'post', logout: ['redirect', 'soap'] });
+  await withApacheLog(sp, async () => {
+    const jar = new Map();
+    const page = await signInAt(sp, jar);
+    assert.equal(page.status, 200, page.text);
+    assert.ok(variables(page.text).MELLON_NAME_ID, page.text);
+
+    const start = await request(`${sp.endpoint}/logout?ReturnTo=${encodeURIComponent(sp.bye)}`, jar);
+    assert.ok([302, 303].includes(start.status), start.text);
+    const toNode = new URL(start.location);
+    assert.equal(`${toNode.origin}${toNode.pathname}`, `${node.url}/saml/slo`, 'mellon\'s LogoutRequest goes to the node');
+    assert.ok(toNode.searchParams.get('SAMLRequest') && toNode.searchParams.get('Signature'), 'signed, by HTTP-Redirect');
+    const answered = await request(start.location, jar);
+    assert.ok(answered.location, `the node sends the browser back (${answered.status}): ${answered.text}`);
+    const back = new URL(answered.location);
+    assert.equal(`${back.origin}${back.pathname}`, `${sp.endpoint}/logout`, 'the LogoutResponse to mellon\'s endpoint');
+    assert.ok(back.searchParams.get('SAMLResponse') && back.searchParams.get('Signature'));
+    const done = await request(answered.location, jar);
+    assert.equal(done.location, sp.bye, `mellon accepted the LogoutResponse (${done.status}): ${done.text}`);
+    assert.equal((await request(done.location, jar)).status, 200);
+
+    const again = await request(sp.page, jar);
+    assert.notEqual(again.status, 200, 'mellon\'s session is gone: the protected page asks to sign in');
+    assert.equal(await nodeAsksToSignIn(sp, jar), true, 'the node\'s session is gone');
+  });
+});
+
+it('mod_auth_mellon IdP-initiated single logout: an admin sign-out reaches mellon by SOAP (https, trusted by the configured CA)', async (t) => {
+  const sp = await startMellonSp(t, 'mellon-soap-slo', { binding: 'post', logout: ['soap'] });
+  await withApacheLog(sp, async () => {
+    const jar = new Map();
+    const page = await signInAt(sp, jar);
+    assert.equal(page.status, 200, page.text);
+    const nameId = variables(page.text).MELLON_NAME_ID;
+    assert.ok(nameId, page.text);
+    assert.equal((await request(sp.page, jar)).status, 200, 'mellon\'s session holds');
+
+    const users = await node.admin('GET', `/api/users?username=${USER.username}`);
+    assert.equal(users.status, 200, users.text);
+    const out = await node.admin('POST', `/api/users/${users.json.users[0].id}/sign-out`);
+    assert.equal(out.status, 204, out.text);
+    // Done when mellon has answered the node's LogoutRequest at its SOAP endpoint (Apache logs a
+    // request once answered) and its session no longer shows the user.
+    const answeredSoap = () => /^POST \/secret\/mellon\/logout 200$/m.test(sp.accessLog());
+    assert.equal(answeredSoap(), false);
+    await pollUntil(async () => {
+      if (!answeredSoap()) return false;
+      const res = await request(sp.page, jar);
+      return res.status !== 200 && !res.text.includes(nameId);
+    }, { deadlineMs: 15000, what: 'mellon\'s session ended by the node\'s SOAP LogoutRequest' });
+    assert.equal(await nodeAsksToSignIn(sp, jar), true, 'the node\'s session is gone too');
   });
 });
