@@ -858,8 +858,8 @@ class VirtualUser {
   /// A fresh AuthnRequest for GET /saml/sso (HTTP-Redirect binding); its ID goes to `id`.
   Request saml_request(std::string& id, bool with_session) const {
     id = new_saml_id();
-    auto req = make_request(http::verb::get, std::string(kSamlSsoPath) + "?" +
-                                                 redirect_query(authn_request_xml(opt_.saml, id, unix_now()), kSamlRelayState));
+    const auto query = redirect_query(authn_request_xml(opt_.saml, id, unix_now()), kSamlRelayState);
+    auto req = make_request(http::verb::get, std::string(kSamlSsoPath) + "?" + query);
     if (auto c = cookie_header(with_session); !c.empty()) req.set(http::field::cookie, c);
     return req;
   }
