@@ -12,6 +12,8 @@
 //   gatehouse-flowgen passkey  (the options of password but --username) --accounts FILE
 //   gatehouse-flowgen cas      --url BASE --service URL --username U --password P --concurrency C
 //                              --seconds S [--warmup W]
+//   gatehouse-flowgen saml     --url BASE --sp-entity-id ID --acs-url URL --username U --password P
+//                              --concurrency C --seconds S [--warmup W]
 //
 // password: authorize (login form) -> login POST (302 with code) -> token, no SSO cookie sent.
 // sso:      one password flow per user for its gh_session cookie, then authorize (302 with code at
@@ -32,6 +34,13 @@
 //           the session (302 with ticket=ST-... at once, no form) -> GET /cas/serviceValidate with
 //           that ticket (200 with <cas:authenticationSuccess> naming the user). URL must match a CAS
 //           service registration (cas_services); it is never contacted.
+// saml:     one SAML sign-in per user for its gh_session cookie (GET /saml/sso with an AuthnRequest:
+//           the hosted form; its POST: 200 with the HTTP-POST binding's form), then GET /saml/sso
+//           with a fresh AuthnRequest (HTTP-Redirect binding, unsigned, new ID, current
+//           IssueInstant; saml_messages.hpp) and the session: 200 with the form carrying a signed
+//           SAMLResponse for the request, checked by looking (the signature is not verified). ID
+//           must be a registered SP's entityID and URL an HTTP-POST consumer of its metadata (never
+//           contacted); BASE must be the node's public_url (it makes the Destination).
 //
 // A flow counts when it completes inside the measured window (after the warm-up); the rate is
 // flows / window. The last line on stdout is machine-readable ("result mode=... rate=..."),
@@ -74,6 +83,7 @@
 #include "core/base64url.hpp"
 #include "http/router.hpp"
 #include "mfa_accounts.hpp"
+#include "saml_messages.hpp"
 
 namespace gatehouse::bench {
 namespace {
@@ -89,6 +99,8 @@ using Response = http::response<http::string_body>;
 
 constexpr std::string_view kSessionCookie = "gh_session";
 constexpr std::string_view kFactorPath = "/oauth2/login/factor";
+constexpr std::string_view kSamlSsoPath = "/saml/sso";
+constexpr std::string_view kSamlRelayState = "flowgen";  // sent with every AuthnRequest, checked in the answer
 constexpr std::chrono::seconds kRequestTimeout{30};
 constexpr std::chrono::milliseconds kPauseAfterError{10};  // a dead server must not make a busy loop
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
@@ -262,7 +274,7 @@ void expect_status(const Response& res, int status, const std::string& step) {
 
 // --- the run's shared state ----------------------------------------------------------------------------
 
-enum class Mode { kPassword, kSso, kRefresh, kTotp, kPasskey, kCas };
+enum class Mode { kPassword, kSso, kRefresh, kTotp, kPasskey, kCas, kSaml };
 
 struct Target {
   std::string host_header;  // host:port
@@ -278,7 +290,8 @@ struct FlowOptions {
   std::string basic_auth;  // "Basic base64(urlencode(id):urlencode(secret))", RFC 6749 §2.3.1
   std::string redirect_uri;
   std::string service;   // cas: the service URL tickets are asked for
-  std::string username;  // password, sso, refresh, cas
+  SamlSp saml;           // saml: the service provider the requests come from
+  std::string username;  // password, sso, refresh, cas, saml
   std::string password;
   std::vector<BenchAccount> accounts;  // totp, passkey: --accounts
   std::string origin;                  // passkey: what the browser would put in clientDataJSON
@@ -402,6 +415,7 @@ class VirtualUser {
       run_.fail(std::string(opt_.mode == Mode::kPasskey ? "set-up (password flow, then the passkey registration on /account)"
                             : opt_.mode == Mode::kRefresh ? "set-up flow (password flow with offline_access)"
                             : opt_.mode == Mode::kCas     ? "set-up (CAS sign-in: /cas/login, the hosted form's POST)"
+                            : opt_.mode == Mode::kSaml    ? "set-up (SAML sign-in: /saml/sso, the hosted form's POST)"
                                                           : "set-up flow (password flow)") +
                 " failed: " + e.describe());
       co_return;
@@ -434,6 +448,7 @@ class VirtualUser {
           case Mode::kTotp: co_await totp_flow(steps); break;
           case Mode::kPasskey: co_await passkey_flow(steps); break;
           case Mode::kCas: co_await cas_flow(steps); break;
+          case Mode::kSaml: co_await saml_flow(steps); break;
         }
       } catch (const FatalError& e) {
         run_.fail(e.what());
@@ -445,7 +460,8 @@ class VirtualUser {
         }
         run_.count_error(e);
         // The session or the token chain may be gone; a registered passkey stays.
-        need_set_up = opt_.mode == Mode::kSso || opt_.mode == Mode::kRefresh || opt_.mode == Mode::kCas;
+        need_set_up = opt_.mode == Mode::kSso || opt_.mode == Mode::kRefresh || opt_.mode == Mode::kCas ||
+                      opt_.mode == Mode::kSaml;
         failed = true;
       }
       if (failed) {  // co_await is not allowed inside a handler
@@ -472,20 +488,22 @@ class VirtualUser {
   }
   static double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
   static bool needs_set_up(Mode m) {
-    return m == Mode::kSso || m == Mode::kRefresh || m == Mode::kPasskey || m == Mode::kCas;
+    return m == Mode::kSso || m == Mode::kRefresh || m == Mode::kPasskey || m == Mode::kCas || m == Mode::kSaml;
   }
   static std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 
   /// sso: a session cookie; refresh: a refresh token. Both come from one password flow. passkey:
-  /// a registered passkey (set_up_passkey). cas: a session cookie from a CAS sign-in.
+  /// a registered passkey (set_up_passkey). cas, saml: a session cookie from a CAS or SAML sign-in.
   asio::awaitable<void> set_up() {
     std::array<double, 4> ignored{};
     if (opt_.mode == Mode::kPasskey) {
       co_await set_up_passkey();
     } else if (opt_.mode == Mode::kCas) {
       co_await cas_sign_in();
+    } else if (opt_.mode == Mode::kSaml) {
+      co_await saml_sign_in();
     } else if (opt_.mode == Mode::kSso) {
       cookies_.erase(std::string(kSessionCookie));
       co_await password_flow("openid", opt_.username, ignored);
@@ -837,6 +855,54 @@ class VirtualUser {
     steps = {ms(t1 - t0), ms(Clock::now() - t1), 0, 0};
   }
 
+  /// A fresh AuthnRequest for GET /saml/sso (HTTP-Redirect binding); its ID goes to `id`.
+  Request saml_request(std::string& id, bool with_session) const {
+    id = new_saml_id();
+    const auto query = redirect_query(authn_request_xml(opt_.saml, id, unix_now()), kSamlRelayState);
+    auto req = make_request(http::verb::get, std::string(kSamlSsoPath) + "?" + query);
+    if (auto c = cookie_header(with_session); !c.empty()) req.set(http::field::cookie, c);
+    return req;
+  }
+
+  /// The 200 page with the HTTP-POST binding's form, checked for a signed Success answering `id`.
+  void check_saml_answer(const Response& res, const std::string& id, const std::string& step) const {
+    expect_status(res, 200, step);
+    if (res.body().find("name=\"password\"") != std::string::npos)
+      throw FlowError(step, 200, "", "got the login form: the SSO session was not honoured");
+    if (auto ok = check_post_page(res.body(), opt_.saml.acs_url, id, kSamlRelayState); !ok)
+      throw FlowError(step, 200, res.body(), ok.error());
+  }
+
+  /// GET /saml/sso (the hosted form) -> its POST (200, the form posting the SAMLResponse to the
+  /// SP, and the session cookie).
+  asio::awaitable<void> saml_sign_in() {
+    cookies_.clear();
+    std::string id;
+    auto req = saml_request(id, false);
+    auto page = co_await conn_.send(req, "saml/sso (login form)");
+    take_cookies(page);
+    expect_status(page, 200, "saml/sso (login form)");
+    auto res = co_await post_login(form_fields(page, "saml/sso (login form)"), opt_.username);
+    check_saml_answer(res, id, "login (SAML)");
+    if (!cookies_.contains(std::string(kSessionCookie)))
+      throw FlowError("login (SAML)", 200, "", "the login answer set no " + std::string(kSessionCookie) + " cookie");
+  }
+
+  /// GET /saml/sso with a fresh AuthnRequest and the session cookie: the signed answer at once.
+  /// steps[0]: the round trip; steps[1]: flowgen's own work (building the request, checking the
+  /// answer), part of the flow's latency but not of the node's.
+  asio::awaitable<void> saml_flow(std::array<double, 4>& steps) {
+    auto t0 = Clock::now();
+    std::string id;
+    auto req = saml_request(id, true);
+    auto t1 = Clock::now();
+    auto res = co_await conn_.send(req, "saml/sso (SSO)");
+    auto t2 = Clock::now();
+    take_cookies(res);
+    check_saml_answer(res, id, "saml/sso (SSO)");
+    steps = {ms(t2 - t1), ms(t1 - t0) + ms(Clock::now() - t2), 0, 0};
+  }
+
   asio::awaitable<void> refresh_once() {
     auto tokens = co_await token_request("grant_type=refresh_token&refresh_token=" + url_encode(refresh_token_),
                                          "token (refresh_token)", false, true);
@@ -933,6 +999,9 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
   o.target = parse_target(args.text("url"));
   if (mode == Mode::kCas) {
     o.service = args.text("service");
+  } else if (mode == Mode::kSaml) {
+    o.saml = {args.text("sp-entity-id"), args.text("acs-url"),
+              "http://" + o.target.host_header + o.target.prefix + std::string(kSamlSsoPath)};
   } else {
     o.client_id = args.text("client-id");
     o.basic_auth = "Basic " + base64_encode(url_encode(o.client_id) + ":" + url_encode(args.text("client-secret")));
@@ -1008,6 +1077,8 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
             " passkey_ms=" + fixed(run.step_ms[2] / n, 2) + " token_ms=" + fixed(run.step_ms[3] / n, 2);
   else if (mode == Mode::kCas)
     line += " login_ms=" + fixed(run.step_ms[0] / n, 2) + " validate_ms=" + fixed(run.step_ms[1] / n, 2);
+  else if (mode == Mode::kSaml)
+    line += " sso_ms=" + fixed(run.step_ms[0] / n, 2) + " client_ms=" + fixed(run.step_ms[1] / n, 2);
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
   if (run.errors > 0) {
@@ -1094,6 +1165,8 @@ constexpr std::string_view kUsage = R"(usage:
   gatehouse-flowgen passkey  (the options of password but --username) --accounts FILE
   gatehouse-flowgen cas      --url BASE --service URL --username U --password P --concurrency C
                              --seconds S [--warmup W]
+  gatehouse-flowgen saml     --url BASE --sp-entity-id ID --acs-url URL --username U --password P
+                             --concurrency C --seconds S [--warmup W]
 FILE: one account a line, "username base32-totp-seed" (totp) or "username" (passkey), all with --password.
 )";
 
@@ -1118,6 +1191,9 @@ int run_command(int argc, char** argv) {
   const std::initializer_list<std::string_view> cas_options{"url",         "service", "username", "password",
                                                             "concurrency", "seconds", "warmup"};
   if (cmd == "cas") return run_flows(Mode::kCas, cmd, Args(argc, argv, cas_options));
+  const std::initializer_list<std::string_view> saml_options{"url",         "sp-entity-id", "acs-url", "username",
+                                                             "password",    "concurrency",  "seconds", "warmup"};
+  if (cmd == "saml") return run_flows(Mode::kSaml, cmd, Args(argc, argv, saml_options));
   throw UsageError("unknown subcommand '" + std::string(cmd) + "'");
 }
 
