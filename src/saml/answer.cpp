@@ -214,6 +214,7 @@ namespace gatehouse::saml {
 void add_saml_routes(http::Router& router, const SamlFrontDoor& saml) {
   const auto sso = [&saml](const http::Request& r, const http::PathParams&) { return saml.sso(r); };
   router.add("GET", kSsoPath, sso);
+  router.add("GET", kUnsolicitedPath, [&saml](const http::Request& r, const http::PathParams&) { return saml.unsolicited(r); });
   router.add("POST", kSsoPath, sso);
   const auto slo = [&saml](const http::Request& r, const http::PathParams&) { return saml.slo(r); };
   router.add("GET", kSloPath, slo);

@@ -31,6 +31,7 @@
 namespace gatehouse::saml {
 
 inline constexpr std::string_view kSamlKind = "saml";
+inline constexpr std::string_view kUnsolicitedPath = "/saml/unsolicited";
 
 struct SamlDeps {
   const signin::SignIn& sign_in;
@@ -87,6 +88,10 @@ class SamlFrontDoor final : public signin::FrontDoor {
 
   /// GET (HTTP-Redirect) and POST (HTTP-POST) /saml/sso.
   http::Response sso(const http::Request& request) const;
+  /// GET /saml/unsolicited?providerId=<entity ID>[&shire=<ACS URL>][&target=<RelayState>]: an
+  /// IdP-initiated sign-in (an unsolicited Response, SAML profiles §4.1.5), for SPs registered with
+  /// saml_allow_idp_initiated only (the Shibboleth IdP's parameter names).
+  http::Response unsolicited(const http::Request& request) const;
   /// POST /saml/artifact: a SOAP ArtifactResolve answered with its ArtifactResponse.
   http::Response artifact_resolve(const http::Request& request) const;
   /// GET /saml/metadata.
@@ -96,6 +101,9 @@ class SamlFrontDoor final : public signin::FrontDoor {
   http::Response slo(const http::Request& request) const;
 
  private:
+  /// Answers from the SSO session when it satisfies the SP, else NoPassive or a sign-in.
+  http::Response proceed(const PendingAnswer& pending, const std::string& requested_acr, bool force_authn,
+                         bool is_passive, const http::Request& request) const;
   http::Response answer(const PendingAnswer& pending, const session::SsoSession& session) const;
   http::Response status_answer(const PendingAnswer& pending, std::string_view top, std::string_view second,
                                std::string_view message) const;

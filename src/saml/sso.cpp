@@ -165,8 +165,13 @@ http::Response SamlFrontDoor::sso(const http::Request& request) const {
   if (!level) return status_answer(pending, kStatusResponder, kStatusNoAuthnContext, "The authentication context asked for is not available.");
   const std::string requested_acr(*level >= 2 ? signin::kAcrMultiFactor : "");
 
+  return proceed(pending, requested_acr, req->force_authn, req->is_passive, request);
+}
+
+http::Response SamlFrontDoor::proceed(const PendingAnswer& pending, const std::string& requested_acr, bool force_authn,
+                                      bool is_passive, const http::Request& request) const {
   auto session = deps_.sign_in.current_session(request);
-  if (session && !req->force_authn && deps_.sign_in.satisfies(*session, kSamlKind, sp->client_id, requested_acr)) {
+  if (session && !force_authn && deps_.sign_in.satisfies(*session, kSamlKind, pending.client_id, requested_acr)) {
     // Its writes (NameID, the session's participants, an artifact) together or not at all, as
     // after a sign-in (SignIn::complete runs resume() in a unit).
     http::Response r;
@@ -174,10 +179,10 @@ http::Response SamlFrontDoor::sso(const http::Request& request) const {
     else r = answer(pending, *session);
     return r;
   }
-  if (req->is_passive) return status_answer(pending, kStatusResponder, kStatusNoPassive, "");
+  if (is_passive) return status_answer(pending, kStatusResponder, kStatusNoPassive, "");
   signin::SignInTransaction tx;
-  tx.service = sp->client_id;
-  tx.fresh = req->force_authn;
+  tx.service = pending.client_id;
+  tx.fresh = force_authn;
   tx.requested_acr = requested_acr;
   if (session && !tx.fresh) {
     // A session without the second factor this SP requires: only that factor is asked.
@@ -186,6 +191,31 @@ http::Response SamlFrontDoor::sso(const http::Request& request) const {
   }
   tx.continuation = {std::string(kSamlKind), encode_pending(pending)};
   return deps_.sign_in.start(std::move(tx), request);
+}
+
+http::Response SamlFrontDoor::unsolicited(const http::Request& request) const {
+  auto q = oauth::parse_urlencoded(request.query);
+  if (!q) return error_page(400, "The sign-in request could not be read.");
+  const auto provider = q->value("providerId");
+  auto sp = deps_.sps.by_entity_id(provider);
+  if (!sp) return error_page(403, "This service provider is not registered here.");
+  if (!sp->allow_idp_initiated) {
+    spdlog::info("unsolicited SAML sign-in to {} refused: saml_allow_idp_initiated is off", sp->entity_id);
+    return error_page(403, "This service provider does not accept sign-ins started here.");
+  }
+  // The consumer: the one named by shire (byte for byte, as an AuthnRequest's URL), else the default.
+  const auto shire = q->value("shire");
+  const AssertionConsumerService* acs = &sp->metadata.default_assertion_consumer();
+  if (!shire.empty()) {
+    acs = sp->metadata.assertion_consumer_by_location(shire, kBindingPost);
+    if (acs == nullptr) acs = sp->metadata.assertion_consumer_by_location(shire, kBindingArtifact);
+    if (acs == nullptr) return error_page(403, "No such assertion consumer service in the metadata.");
+  }
+  const auto target = q->value("target");
+  if (target.size() > kMaxRelayState) return error_page(400, "The target is too long.");
+  PendingAnswer pending{sp->client_id, acs->location, acs->binding, "", target, "", "", "exact"};
+  pending.nameid_format = *nameid_format(AuthnRequest{}, *sp);  // no policy asked: never refused
+  return proceed(pending, "", false, false, request);
 }
 
 http::Response SamlFrontDoor::resume(const signin::SignInTransaction& tx, const session::SsoSession& session,

@@ -221,6 +221,29 @@ it('bad input gets the error page, never an answer, and the node stays up', asyn
   assert.equal((await fetch(`${node.url}/saml/metadata`)).status, 200, 'the node is alive');
 });
 
+it('an IdP-initiated sign-in (/saml/unsolicited) answers an SP that allows it, unsolicited, and no other', async () => {
+  const options = await registerSp('portal', { saml_allow_idp_initiated: true, saml_attributes: ['email'] },
+    { allow_unsolicited: true });
+  const jar = new Map();
+  const start = `/saml/unsolicited?providerId=${encodeURIComponent(options.entity_id)}&target=${encodeURIComponent('/deep/link')}`;
+  const answer = posted(await signIn(jar, await browse(jar, start)));
+  assert.equal(answer.action, options.acs_url);
+  assert.equal(answer.relay, '/deep/link', 'target comes back as RelayState');
+  const checked = sp('response', { ...options, saml_response: answer.response });
+  assert.equal(checked.error, undefined, checked.error);
+  assert.equal(checked.in_response_to, null, 'an unsolicited Response answers no request');
+  assert.deepEqual(checked.attributes.mail, ['ada@example.com']);
+  const again = posted(await browse(jar, start + '&shire=' + encodeURIComponent(options.acs_url)));
+  assert.ok(again.response, 'the SSO session answers a second one without a form');
+  const unknownAcs = await browse(jar, start + '&shire=' + encodeURIComponent('https://evil.example.com/acs'));
+  assert.equal(unknownAcs.status, 403, 'a consumer URL not in the metadata');
+
+  const closed = await registerSp('closed', {}, { allow_unsolicited: true });
+  const refused = await browse(jar, `/saml/unsolicited?providerId=${encodeURIComponent(closed.entity_id)}`);
+  assert.equal(refused.status, 403, 'an SP without saml_allow_idp_initiated');
+  assert.doesNotMatch(refused.text, /SAMLResponse/);
+});
+
 /**
  * Signs in at the SP of `options` in a fresh browser: pysaml2's checked Response, and the
  * certificate of the key that signed it (from the signature's KeyInfo; whitespace removed).

@@ -713,6 +713,7 @@ entity_id = "https://login.example.com/idp"
 clock_skew = "1m"
 assertion_lifetime = "2m"
 artifact_ttl = "30s"
+metadata_refresh = "30m"
 
 [bootstrap]
 kickstart = "/etc/gatehouse/kickstart.json"
