@@ -239,7 +239,6 @@ Wiring::Wiring(const config::Config& c)
       memory_rates(!redis && !c.database.is_postgres() ? std::make_unique<limits::MemoryCounterStore>() : nullptr),
       rate_limiter(redis_rates ? static_cast<limits::CounterStore&>(*redis_rates) : either(memory_rates, store->rate_counters()), clock),
       slo_client(std::make_unique<http::Client>(slo_client_options(c))),
-      slo_sender([this](const signin::BackChannelMessage& m) { return post_message(*slo_client, m); }, {}),
       cas_logout(slo_sender, clock, &store->cas_proxy_granting_tickets()),
       sso_sessions(store->sso_sessions()),
       assertions(c.server.public_url, either(redis_replays, store->replays()), clock, assertion_policy),
@@ -271,6 +270,7 @@ Wiring::Wiring(const config::Config& c)
       saml_sps([this] { return saml_sources(all_clients(store->clients())); }, kClientCacheTtl, clock),
       saml_credentials(public_host(c)),
       saml_deps(saml_deps_of(*this, c)),
+      slo_sender([this](const signin::BackChannelMessage& m) { return post_message(*slo_client, m); }, {}),
       admin_deps(admin_deps_of(*this, c)) {
   wire_grants();
   keys::ensure_keys_once(store->keys(), store->jobs(), key_manager, algorithms_of(c), clock, node_id_of(c));

@@ -110,8 +110,7 @@ struct Wiring {
   /// SAML LogoutRequests by SOAP), CAS's listener, and the SSO session store that every end of a
   /// session goes through (all of the node's session users take this one; SAML adds its listener).
   std::unique_ptr<http::Client> slo_client;
-  signin::BackChannelSender slo_sender;
-  cas::SingleLogout cas_logout;
+  cas::SingleLogout cas_logout;  // queues on slo_sender (below)
   signin::LogoutSessions sso_sessions;
   signin::ThemeProvider theme{store->settings()};
   oauth::ClientAssertionVerifier assertions;
@@ -147,6 +146,9 @@ struct Wiring {
   saml::SamlFrontDoor saml_front_door{saml_deps};
   /// SAML's back channel of single logout (a listener of sso_sessions).
   std::unique_ptr<saml::SingleLogout> saml_logout;
+  /// The sender of both listeners' messages: declared after everything its messages use (the SP
+  /// registry, the keys, the listeners), so that it stops first.
+  signin::BackChannelSender slo_sender;
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;
   http::Router router;

@@ -28,13 +28,15 @@ std::vector<std::pair<std::string, std::string>> logout_targets(const session::S
 
 void SingleLogout::session_ended(const session::SsoSession& session, std::string_view) {
   if (pgts_ != nullptr) pgts_->revoke_session(session.sid);
-  // Built now, sent once the unit of work this logout is part of (if any) has committed: a
-  // logout that rolls back tells no service about it.
+  // Queued once the unit of work this logout is part of (if any) has committed: a logout that
+  // rolls back tells no service about it. Each attempt makes its message afresh.
   std::vector<signin::BackChannelMessage> messages;
-  for (auto& [url, ticket] : logout_targets(session))
-    messages.push_back({std::move(url), "application/x-www-form-urlencoded",
-                        "logoutRequest=" + http::percent_encode(logout_request(ticket, "LR-" + jose::random_token(16), clock_.now())),
-                        "CAS single logout"});
+  for (auto& [url, ticket] : logout_targets(session)) {
+    auto build = [ticket = std::move(ticket), &clock = clock_]() -> std::optional<std::string> {
+      return "logoutRequest=" + http::percent_encode(logout_request(ticket, "LR-" + jose::random_token(16), clock.now()));
+    };
+    messages.push_back({std::move(url), "application/x-www-form-urlencoded", "", "CAS single logout", std::move(build)});
+  }
   if (messages.empty()) return;
   after_commit([&sender = sender_, messages = std::move(messages)]() mutable {
     for (auto& m : messages) sender.send(std::move(m));

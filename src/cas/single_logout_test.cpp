@@ -70,6 +70,26 @@ TEST(CasSingleLogout, TheSenderDeliversAndRetriesABoundedNumberOfTimes) {
   EXPECT_EQ(sender.abandoned(), 1u);
 }
 
+TEST(CasSingleLogout, EachAttemptMakesItsMessageAfreshAndOneThatCannotBeMadeIsAbandoned) {
+  Posts posts;
+  signin::BackChannelSender sender([&](const signin::BackChannelMessage& m) { return posts.post(m); },
+                                   {.max_queue = 4, .max_attempts = 3, .retry_delay = 1ms});
+  posts.fail_first = 1;
+  int made = 0;
+  sender.send({"https://a.example/logout", "text/xml", "", "test", [&made]() -> std::optional<std::string> {
+                 return "body-" + std::to_string(++made);
+               }});
+  ASSERT_TRUE(sender.wait_idle(5s));
+  ASSERT_EQ(posts.count(), 2u);
+  EXPECT_EQ(posts.seen[0].second, "body-1");
+  EXPECT_EQ(posts.seen[1].second, "body-2") << "a retry is a new message (new ID, new IssueInstant)";
+  EXPECT_EQ(sender.delivered(), 1u);
+  sender.send({"https://b.example/logout", "text/xml", "", "test", []() -> std::optional<std::string> { return std::nullopt; }});
+  ASSERT_TRUE(sender.wait_idle(5s));
+  EXPECT_EQ(posts.count(), 2u) << "nothing posted for a message that could not be made";
+  EXPECT_EQ(sender.abandoned(), 1u);
+}
+
 class SloSessionsTest : public ::testing::Test {
  protected:
   SloSessionsTest()

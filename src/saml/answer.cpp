@@ -43,6 +43,14 @@ std::string new_artifact(std::string_view entity_id, std::string& handle) {
   return base64_encode(bytes);
 }
 
+/// This SP's recorded share of the session with this NameID format (and value, unless "").
+const SloTarget* recorded_share(const std::vector<SloTarget>& shares, std::string_view client_id, std::string_view format,
+                                std::string_view nameid) {
+  for (const auto& t : shares)
+    if (t.client_id == client_id && t.nameid_format == format && (nameid.empty() || t.nameid == nameid)) return &t;
+  return nullptr;
+}
+
 }  // namespace
 
 std::string SamlFrontDoor::display_name(std::string_view client_id) const {
@@ -98,11 +106,10 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   f.nameid_format = pending.nameid_format;
   f.now = now;
   f.auth_instant = session.auth_time;
-  f.session_index = deps_.session_index_key.empty() ? new_id()
-                                                    : seal_session_index(deps_.session_index_key, session.sid, sp->client_id);
   f.lifetime = deps_.assertion_lifetime;
   f.authn_class = *authn_class;
   f.attributes = released_attributes(*user, sp->attributes);
+  const auto shares = slo_targets(session);
   if (f.nameid_format == kNameIdPersistent) {
     // The audience the request named (SPNameQualifier: the SP or its affiliation, checked at
     // /saml/sso), else the SP's affiliation when it has one, else the SP (docs/API.md).
@@ -119,7 +126,9 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
     f.name_qualifier = deps_.idp.entity_id;
     f.sp_name_qualifier = audience;
   } else if (f.nameid_format == kNameIdTransient) {
-    f.nameid = new_id();
+    // One transient NameID per SP and session: the one it has, else a new one.
+    const auto* had = recorded_share(shares, sp->client_id, f.nameid_format, "");
+    f.nameid = had != nullptr ? had->nameid : new_id();
     f.name_qualifier = deps_.idp.entity_id;
     f.sp_name_qualifier = sp->entity_id;
   } else if (f.nameid_format == kNameIdEmail) {
@@ -129,6 +138,11 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   } else {
     f.nameid = user->username;
   }
+  // The SessionIndex this SP has for this NameID in the session, else a new one (recorded below).
+  const auto* had = recorded_share(shares, sp->client_id, f.nameid_format, f.nameid);
+  f.session_index = had != nullptr                  ? had->session_index
+                    : deps_.session_index_key.empty() ? new_id()
+                                                      : seal_session_index(deps_.session_index_key, session.sid, sp->client_id, f.nameid);
   const auto protection = protection_for(*sp);
   if (protection.key == nullptr) {
     // Never an unsigned bearer assertion (profiles §4.1.4.5): no key now, no answer.
@@ -141,13 +155,11 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
     return error_page(500, "The answer for this service could not be made.");
   }
   // The session records the SP, and for single logout the NameID and SessionIndex it was given:
-  // at most kMostSloEntries per SP (a session row must stay small).
+  // at most kMostSloEntries per SP (one per NameID format it was given, in practice).
   deps_.sign_in.join(session, kSamlKind, sp->client_id);
-  constexpr std::size_t kMostSloEntries = 20;
-  const auto recorded = std::count_if(session.participants.begin(), session.participants.end(), [&](const auto& p) {
-    return p.protocol == kSloProtocol && p.service.starts_with(sp->client_id + " ");
-  });
-  if (static_cast<std::size_t>(recorded) < kMostSloEntries)
+  constexpr std::size_t kMostSloEntries = 8;
+  const auto recorded = std::count_if(shares.begin(), shares.end(), [&](const auto& t) { return t.client_id == sp->client_id; });
+  if (had == nullptr && static_cast<std::size_t>(recorded) < kMostSloEntries)
     deps_.sign_in.deps().sessions.add_participant(session.id_hash,
                                                   slo_participant(sp->client_id, f.session_index, f.nameid_format, f.nameid, now));
   spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);

@@ -112,17 +112,18 @@ TEST(SamlLogout, ALogoutRequestInASoapBodyIsFound) {
   EXPECT_FALSE(soap_body_element(*two, "LogoutRequest")) << "one message per body";
 }
 
-TEST(SamlSessionIndex, SealedForOneSpOnly) {
+TEST(SamlSessionIndex, SealedForOneSpAndNameIdOnly) {
   const std::string key(32, 'k');
-  const auto a = seal_session_index(key, "sid-1", "app-a");
-  const auto b = seal_session_index(key, "sid-1", "app-b");
+  const auto a = seal_session_index(key, "sid-1", "app-a", "n-1");
+  const auto b = seal_session_index(key, "sid-1", "app-b", "n-1");
   EXPECT_NE(a, b) << "two SPs must not be able to correlate the person by SessionIndex";
   EXPECT_TRUE(a.starts_with('_'));
-  EXPECT_EQ(open_session_index(key, a, "app-a"), "sid-1");
-  EXPECT_FALSE(open_session_index(key, a, "app-b")) << "an SP naming another's SessionIndex";
-  EXPECT_FALSE(open_session_index(std::string(32, 'x'), a, "app-a")) << "another cluster's key";
-  EXPECT_FALSE(open_session_index(key, "_" + a.substr(2), "app-a"));
-  EXPECT_FALSE(open_session_index(key, "", "app-a"));
+  EXPECT_EQ(open_session_index(key, a, "app-a", "n-1"), "sid-1");
+  EXPECT_FALSE(open_session_index(key, a, "app-b", "n-1")) << "an SP naming another's SessionIndex";
+  EXPECT_FALSE(open_session_index(key, a, "app-a", "n-2")) << "the SessionIndex with another principal's NameID";
+  EXPECT_FALSE(open_session_index(std::string(32, 'x'), a, "app-a", "n-1")) << "another cluster's key";
+  EXPECT_FALSE(open_session_index(key, "_" + a.substr(2), "app-a", "n-1"));
+  EXPECT_FALSE(open_session_index(key, "", "app-a", "n-1"));
 }
 
 TEST(SamlSessionIndex, TheParticipantRecordReadsBack) {

@@ -12,7 +12,9 @@
 namespace gatehouse::saml {
 namespace {
 
-std::string session_index_aad(std::string_view client_id) { return "gatehouse saml SessionIndex\n" + std::string(client_id); }
+std::string session_index_aad(std::string_view client_id, std::string_view nameid) {
+  return "gatehouse saml SessionIndex\n" + std::string(client_id) + "\n" + std::string(nameid);
+}
 
 }  // namespace
 
@@ -36,16 +38,17 @@ std::vector<SloTarget> slo_targets(const session::SsoSession& session) {
   return out;
 }
 
-std::string seal_session_index(std::string_view key, std::string_view sid, std::string_view client_id) {
-  return "_" + base64url_encode(jose::aead_seal(key, sid, session_index_aad(client_id)));
+std::string seal_session_index(std::string_view key, std::string_view sid, std::string_view client_id,
+                               std::string_view nameid) {
+  return "_" + base64url_encode(jose::aead_seal(key, sid, session_index_aad(client_id, nameid)));
 }
 
 std::optional<std::string> open_session_index(std::string_view key, std::string_view session_index,
-                                              std::string_view client_id) {
+                                              std::string_view client_id, std::string_view nameid) {
   if (!session_index.starts_with('_')) return std::nullopt;
   auto sealed = base64url_decode(session_index.substr(1));
   if (!sealed) return std::nullopt;
-  return jose::aead_open(key, *sealed, session_index_aad(client_id));
+  return jose::aead_open(key, *sealed, session_index_aad(client_id, nameid));
 }
 
 LogoutNameId issued_name_id(const SloTarget& target, const SpRegistration& sp, std::string_view idp_entity_id) {
@@ -77,28 +80,32 @@ std::optional<Document> logout_request_document(const SloTarget& target, const S
 }
 
 void SingleLogout::session_ended(const session::SsoSession& session, std::string_view origin) {
+  // Only the targets are decided here, inside the unit that ended the session; each request is
+  // made and signed on the sender's thread (no RSA signature under the unit's write lock, a fresh
+  // ID and NotOnOrAfter at each attempt), and queued once the unit has committed.
   std::vector<signin::BackChannelMessage> messages;
-  std::shared_ptr<const IdpCredential> signer;
   for (const auto& target : slo_targets(session)) {
     if (target.client_id == origin) continue;
     auto sp = deps_.sps.by_client(target.client_id);
     if (!sp) continue;
     const auto* service = logout_service(*sp, kBindingSoap);
     if (service == nullptr) continue;  // reachable through a browser only (slo.cpp), or not at all
-    if (!signer) signer = deps_.credentials.signer(*deps_.keys.current());
-    if (!signer || signer->key == nullptr) {
-      spdlog::error("no SAML signing key: the SPs of session {} are not told of its end", session.sid);
-      return;
-    }
-    auto doc = logout_request_document(target, *sp, service->location, deps_.idp.entity_id, deps_.clock.now(),
-                                       deps_.request_lifetime);
-    if (!doc) continue;
-    if (auto ok = sign_enveloped(*doc, doc->root(), *signer->key); !ok) {
-      spdlog::error("the SAML LogoutRequest for {} could not be signed: {}", sp->entity_id, ok.error());
-      continue;
-    }
-    messages.push_back({service->location, "text/xml; charset=utf-8", soap_envelope(serialize(*doc, false)),
-                        "SAML single logout"});
+    auto build = [this, sp, target, location = service->location]() -> std::optional<std::string> {
+      auto signer = deps_.credentials.signer(*deps_.keys.current());
+      if (!signer || signer->key == nullptr) {
+        spdlog::error("no SAML signing key: {} is not told of the end of a session", sp->entity_id);
+        return std::nullopt;
+      }
+      auto doc = logout_request_document(target, *sp, location, deps_.idp.entity_id, deps_.clock.now(),
+                                         deps_.request_lifetime);
+      if (!doc) return std::nullopt;
+      if (auto ok = sign_enveloped(*doc, doc->root(), *signer->key); !ok) {
+        spdlog::error("the SAML LogoutRequest for {} could not be signed: {}", sp->entity_id, ok.error());
+        return std::nullopt;
+      }
+      return soap_envelope(serialize(*doc, false));
+    };
+    messages.push_back({service->location, "text/xml; charset=utf-8", "", "SAML single logout", std::move(build)});
   }
   if (messages.empty()) return;
   after_commit([&sender = deps_.sender, messages = std::move(messages)]() mutable {

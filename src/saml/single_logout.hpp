@@ -7,7 +7,7 @@
 // browser are the front door's (slo.cpp), when a browser is there to carry the messages.
 //
 // The SessionIndex is the session's sid sealed (AES-256-GCM under a key derived from the cluster's
-// master key) with the SP's client_id as associated data: opaque, different for every SP (SAML core
+// master key) with the SP's client_id and the NameID it was given as associated data: opaque, different for every SP (SAML core
 // §2.7.2: an index must not let SPs correlate a person), and it leads a LogoutRequest that arrives
 // by SOAP, with no browser cookie, straight to its session on any node.
 
@@ -46,11 +46,14 @@ session::Participant slo_participant(std::string_view client_id, std::string_vie
 /// The SAML SPs of a session, in the order they joined (malformed records skipped).
 std::vector<SloTarget> slo_targets(const session::SsoSession& session);
 
-/// The SessionIndex for `client_id`'s share of the session `sid` ("_" + base64url of the sealed sid).
-std::string seal_session_index(std::string_view key, std::string_view sid, std::string_view client_id);
-/// The sid a SessionIndex names, if it was sealed by this cluster for `client_id`.
+/// The SessionIndex for `client_id`'s share of the session `sid`, given `nameid` ("_" + base64url
+/// of the sid sealed with both as associated data). @throws jose::CryptoError unless `key` is 32 bytes.
+std::string seal_session_index(std::string_view key, std::string_view sid, std::string_view client_id,
+                               std::string_view nameid);
+/// The sid a SessionIndex names, if it was sealed by this cluster for `client_id` and `nameid`
+/// (a LogoutRequest naming another principal than the one the SP was given opens nothing).
 std::optional<std::string> open_session_index(std::string_view key, std::string_view session_index,
-                                              std::string_view client_id);
+                                              std::string_view client_id, std::string_view nameid);
 
 /// The NameID as it was issued to `sp` (qualifiers included), for a LogoutRequest naming it.
 LogoutNameId issued_name_id(const SloTarget& target, const SpRegistration& sp, std::string_view idp_entity_id);
@@ -64,6 +67,7 @@ std::optional<Document> logout_request_document(const SloTarget& target, const S
                                                 std::string_view destination, std::string_view idp_entity_id,
                                                 UnixSeconds now, UnixSeconds lifetime);
 
+/// What the back channel needs; the references outlive the listener (the node's wiring).
 struct SingleLogoutDeps {
   SpRegistry& sps;
   const keys::KeyRing& keys;
@@ -74,7 +78,8 @@ struct SingleLogoutDeps {
   UnixSeconds request_lifetime = 300;  ///< a LogoutRequest's NotOnOrAfter, from now
 };
 
-/// The back channel (see the file comment). Thread safe.
+/// The back channel (see the file comment). Thread safe; must outlive the sender's queue (the
+/// messages it queues call back into it).
 class SingleLogout final : public signin::LogoutListener {
  public:
   explicit SingleLogout(SingleLogoutDeps deps) : deps_(std::move(deps)) {}

@@ -10,6 +10,9 @@
 // - An SP's LogoutRequest by SOAP: the session named by its SessionIndex (or by its persistent
 //   NameID) ended; the LogoutResponse answers at once.
 // Every LogoutRequest and LogoutResponse must be signed by the SP (profiles §4.4.4.1, saml2int).
+#include <algorithm>
+#include <cctype>
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -92,7 +95,10 @@ std::optional<LogoutChain> decode_chain(std::string_view text) {
 
 bool is_soap(const http::Request& request) {
   const auto* type = request.header("content-type");
-  return type != nullptr && (type->starts_with("text/xml") || type->starts_with("application/soap+xml"));
+  if (type == nullptr) return false;
+  std::string lower(type->substr(0, 32));
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.starts_with("text/xml") || lower.starts_with("application/soap+xml");
 }
 
 /// The SP's front-channel SingleLogoutService: the one of `preferred` binding, else Redirect, else POST.
@@ -108,7 +114,7 @@ http::Response SamlFrontDoor::slo(const http::Request& request) const {
   if (request.method == "POST" && is_soap(request)) return slo_soap(request);
   auto received = receive(request, {"SAMLRequest", "SAMLResponse"});
   if (!received) {
-    spdlog::info("SAML logout message refused: {}", received.error());
+    spdlog::info("SAML logout message refused: {}", loggable(received.error()));
     return error_page(400, "The sign-out message could not be read.");
   }
   if (received->parameter == "SAMLRequest") return logout_request(*received, request);
@@ -117,7 +123,7 @@ http::Response SamlFrontDoor::slo(const http::Request& request) const {
 
 Result<std::shared_ptr<const SpRegistration>, std::string> SamlFrontDoor::check_logout_request(const LogoutRequest& req, Received* front) const {
   auto sp = deps_.sps.by_entity_id(req.issuer);
-  if (!sp) return unexpected("unknown issuer " + req.issuer);
+  if (!sp) return unexpected(std::string("unknown issuer"));
   if (front != nullptr) {
     if (auto ok = check_signature(*front, req.element, req.has_signature, sp->metadata.signing_keys, true); !ok)
       return unexpected(ok.error());
@@ -140,31 +146,38 @@ Result<std::shared_ptr<const SpRegistration>, std::string> SamlFrontDoor::check_
 
 std::vector<session::SsoSession> SamlFrontDoor::end_sessions(const LogoutRequest& req, const SpRegistration& sp,
                                                              const std::optional<session::SsoSession>& browser) const {
-  std::vector<std::string> sids;
-  if (!deps_.session_index_key.empty())
-    for (const auto& index : req.session_indexes)
-      if (auto sid = open_session_index(deps_.session_index_key, index, sp.client_id)) sids.push_back(*sid);
+  // The principal must be the one this SP was given (profiles §4.4.4.1): the NameID's value, and
+  // its format when the request states one.
   const auto names_this_sp = [&](const session::SsoSession& s) {
     for (const auto& t : slo_targets(s))
-      if (t.client_id == sp.client_id && t.nameid == req.name_id.value) return true;
+      if (t.client_id == sp.client_id && t.nameid == req.name_id.value &&
+          (req.name_id.format.empty() || req.name_id.format == t.nameid_format))
+        return true;
     return false;
   };
-  if (sids.empty() && req.session_indexes.empty()) {
-    // No SessionIndex: every session in which this SP was given this NameID — the browser's, or
-    // (by SOAP) the user's sessions found through a persistent NameID.
-    if (browser && names_this_sp(*browser)) sids.push_back(browser->sid);
-    if (!browser && req.name_id.format == kNameIdPersistent) {
-      const auto& audience = sp.affiliation.empty() ? sp.entity_id : sp.affiliation;
-      if (auto user = deps_.persistent_ids.user_of(audience, req.name_id.value))
-        for (const auto& s : deps_.sign_in.deps().sessions.list_user(*user, 0, deps_.sign_in.deps().session_lifetime, 100))
-          if (names_this_sp(s)) sids.push_back(s.sid);
-    }
+  std::vector<std::string> sids;
+  // A SessionIndex opens only for the SP and the NameID it was sealed for.
+  if (!deps_.session_index_key.empty())
+    for (const auto& index : req.session_indexes)
+      if (auto sid = open_session_index(deps_.session_index_key, index, sp.client_id, req.name_id.value)) sids.push_back(*sid);
+  // The browser's own session, when this SP was given this NameID in it: also when the SessionIndex
+  // names an older session, so the browser is never left signed in while the SP hears "Success".
+  if (browser && names_this_sp(*browser) && std::find(sids.begin(), sids.end(), browser->sid) == sids.end())
+    sids.push_back(browser->sid);
+  const auto& sign_in = deps_.sign_in.deps();
+  if (!browser && req.session_indexes.empty() && req.name_id.format == kNameIdPersistent) {
+    // By SOAP, no SessionIndex: every live session of the user in which this SP has this NameID.
+    const auto& qualifier = req.name_id.sp_name_qualifier;
+    const bool own = qualifier == sp.entity_id || (!sp.affiliation.empty() && qualifier == sp.affiliation);
+    const auto& audience = own ? qualifier : sp.affiliation.empty() ? sp.entity_id : sp.affiliation;
+    if (auto user = deps_.persistent_ids.user_of(audience, req.name_id.value))
+      for (const auto& s : sign_in.sessions.list_user(*user, deps_.clock.now(), sign_in.session_lifetime, 100))
+        if (names_this_sp(s)) sids.push_back(s.sid);
   }
   std::vector<session::SsoSession> ended;
   for (const auto& sid : sids) {
     auto s = deps_.logouts != nullptr ? deps_.logouts->end(sid, sp.client_id) : std::nullopt;
     if (!s) continue;  // ended already (here or on another node): the logout it asks for holds
-    if (!names_this_sp(*s)) spdlog::warn("SAML LogoutRequest {} from {}: the NameID does not match the session's", req.id, sp.entity_id);
     spdlog::info("user {} signed out by {} (session {})", s->user_id, sp.entity_id, s->sid);
     ended.push_back(std::move(*s));
   }
@@ -174,12 +187,12 @@ std::vector<session::SsoSession> SamlFrontDoor::end_sessions(const LogoutRequest
 http::Response SamlFrontDoor::logout_request(Received& received, const http::Request& request) const {
   auto req = read_logout_request(received.doc.root());
   if (!req) {
-    spdlog::info("SAML LogoutRequest refused: {}", req.error());
+    spdlog::info("SAML LogoutRequest refused: {}", loggable(req.error()));
     return error_page(400, "The sign-out message could not be read.");
   }
   auto sp = check_logout_request(*req, &received);
   if (!sp) {
-    spdlog::info("SAML LogoutRequest {} from {} refused: {}", req->id, req->issuer, sp.error());
+    spdlog::info("SAML LogoutRequest {} from {} refused: {}", loggable(req->id), loggable(req->issuer), loggable(sp.error()));
     return error_page(403, "The sign-out request was refused.");
   }
   const auto browser = deps_.sign_in.current_session(request);
@@ -191,13 +204,16 @@ http::Response SamlFrontDoor::logout_request(Received& received, const http::Req
   chain.origin_request_id = req->id;
   chain.origin_relay_state = received.relay_state;
   chain.origin_binding = std::string(received.redirect ? kBindingRedirect : kBindingPost);
+  // SPs reachable only through a browser: this browser carries requests for its own session only
+  // (another session's NameIDs are not this browser's to see); others' such SPs are not told.
   for (const auto& s : ended) {
+    const bool own = browser && s.sid == browser->sid;
     for (auto& t : slo_targets(s)) {
       if (t.client_id == (*sp)->client_id) continue;
       auto other = deps_.sps.by_client(t.client_id);
       if (!other || logout_service(*other, kBindingSoap) != nullptr) continue;  // the back channel's
       if (front_channel_service(*other, kBindingRedirect) == nullptr) continue;  // no logout endpoint at all
-      if (chain.remaining.size() < kMostChained) chain.remaining.push_back(std::move(t));
+      if (own && chain.remaining.size() < kMostChained) chain.remaining.push_back(std::move(t));
       else chain.partial = true;
     }
   }
@@ -213,29 +229,32 @@ http::Response SamlFrontDoor::logout_request(Received& received, const http::Req
 http::Response SamlFrontDoor::logout_response(Received& received) const {
   auto res = read_logout_response(received.doc.root());
   if (!res) {
-    spdlog::info("SAML LogoutResponse refused: {}", res.error());
+    spdlog::info("SAML LogoutResponse refused: {}", loggable(res.error()));
     return error_page(400, "The sign-out message could not be read.");
   }
   const auto now = deps_.clock.now();
-  // The chain waiting for this SP's answer: spent by it, whatever the answer says.
-  auto sp = deps_.sps.by_entity_id(res->issuer);
-  auto stored = received.relay_state.empty() || !sp
-                    ? std::nullopt
-                    : deps_.artifacts.consume(chain_key(received.relay_state), sp->client_id, now);
-  auto chain = stored ? decode_chain(stored->message) : std::nullopt;
-  if (!chain || chain->current_client != sp->client_id) {
-    spdlog::info("SAML LogoutResponse {} from {}: no logout of this browser is waiting for it", res->id, res->issuer);
+  const auto gone = [&](std::string_view why) {
+    spdlog::info("SAML LogoutResponse {} from {} refused: {}", loggable(res->id), loggable(res->issuer), why);
     return error_page(400, "This sign-out is no longer in progress. You may close this page.");
-  }
-  if (auto ok = check_signature(received, res->element, res->has_signature, sp->metadata.signing_keys, true); !ok) {
-    spdlog::info("SAML LogoutResponse {} from {} refused: {}", res->id, res->issuer, ok.error());
-    chain->partial = true;
-  } else if (res->in_response_to != chain->current_request_id ||
-             (!res->destination.empty() && res->destination != deps_.idp.base_url + std::string(kSloPath))) {
-    spdlog::info("SAML LogoutResponse {} from {} answers another request or went elsewhere", res->id, res->issuer);
+  };
+  // Who answers, and that it is them, before the chain waiting for them is touched: a forged
+  // answer neither spends nor drives another browser's logout.
+  auto sp = deps_.sps.by_entity_id(res->issuer);
+  if (!sp) return gone("unknown issuer");
+  if (auto ok = check_signature(received, res->element, res->has_signature, sp->metadata.signing_keys, true); !ok)
+    return gone(ok.error());
+  if (res->destination != deps_.idp.base_url + std::string(kSloPath)) return gone("wrong or missing Destination");
+  if (res->issue_instant > now + deps_.clock_skew || res->issue_instant < now - deps_.clock_skew)
+    return gone("IssueInstant outside the allowed clock skew");
+  auto stored = received.relay_state.empty() ? std::nullopt
+                                             : deps_.artifacts.consume(chain_key(received.relay_state), sp->client_id, now);
+  auto chain = stored ? decode_chain(stored->message) : std::nullopt;
+  if (!chain || chain->current_client != sp->client_id) return gone("no logout of this browser is waiting for it");
+  if (res->in_response_to != chain->current_request_id) {
+    spdlog::info("SAML LogoutResponse {} from {} answers another request", loggable(res->id), sp->entity_id);
     chain->partial = true;
   } else if (res->status != kStatusSuccess) {
-    spdlog::info("SAML LogoutResponse from {}: {} {}", res->issuer, res->status, res->second_status);
+    spdlog::info("SAML LogoutResponse from {}: {} {}", sp->entity_id, loggable(res->status), loggable(res->second_status));
     chain->partial = true;
   }
   return next_logout(std::move(*chain));

@@ -40,9 +40,10 @@ http::Response SamlFrontDoor::slo_soap(const http::Request& request) const {
   auto req = read_logout_request(*element);
   if (!req) return soap_fault(req.error());
   const auto now = deps_.clock.now();
-  const auto respond = [&](std::string_view top, std::string_view second) {
-    auto signer = deps_.credentials.signer(*deps_.keys.current());
+  const auto respond = [&](std::string_view top, std::string_view second, bool sign) {
     auto answer = parse(build_logout_response(new_id(), deps_.idp.entity_id, "", req->id, top, second, now), kMaxRequestBytes);
+    if (answer && !sign) return soap_answer(200, serialize(*answer, false));
+    auto signer = deps_.credentials.signer(*deps_.keys.current());
     if (!answer || !signer || signer->key == nullptr || !sign_enveloped(*answer, answer->root(), *signer->key)) {
       spdlog::error("the SAML LogoutResponse could not be made (no signing key?)");
       return soap_fault("the answer could not be made");
@@ -50,15 +51,16 @@ http::Response SamlFrontDoor::slo_soap(const http::Request& request) const {
     return soap_answer(200, serialize(*answer, false));
   };
   auto known = deps_.sps.by_entity_id(req->issuer);
-  const auto denied = [&](std::string_view why) {
-    spdlog::info("SAML LogoutRequest {} from {} (SOAP) refused: {}", req->id, req->issuer, why);
-    return respond(kStatusRequester, kStatusRequestDenied);
+  // Refused: signed only once the SP is authenticated (a stranger's request costs no RSA signature).
+  const auto denied = [&](std::string_view why, bool sign) {
+    spdlog::info("SAML LogoutRequest {} from {} (SOAP) refused: {}", loggable(req->id), loggable(req->issuer), loggable(why));
+    return respond(kStatusRequester, kStatusRequestDenied, sign);
   };
-  if (!known) return denied("unknown issuer");
-  if (!req->has_signature) return denied("not signed");
-  if (auto ok = verify_enveloped(*doc, *element, known->metadata.signing_keys); !ok) return denied(ok.error());
+  if (!known) return denied("unknown issuer", false);
+  if (!req->has_signature) return denied("not signed", false);
+  if (auto ok = verify_enveloped(*doc, *element, known->metadata.signing_keys); !ok) return denied(ok.error(), false);
   auto sp = check_logout_request(*req, nullptr);
-  if (!sp) return denied(sp.error());
+  if (!sp) return denied(sp.error(), true);
   std::vector<session::SsoSession> ended;
   if (auto* units = deps_.sign_in.deps().units) units->run([&] { ended = end_sessions(*req, **sp, std::nullopt); });
   else ended = end_sessions(*req, **sp, std::nullopt);
@@ -70,7 +72,7 @@ http::Response SamlFrontDoor::slo_soap(const http::Request& request) const {
       auto other = deps_.sps.by_client(t.client_id);
       if (other && logout_service(*other, kBindingSoap) == nullptr && !other->metadata.logout_services.empty()) partial = true;
     }
-  return respond(kStatusSuccess, partial ? kStatusPartialLogout : "");
+  return respond(kStatusSuccess, partial ? kStatusPartialLogout : "", true);
 }
 
 }  // namespace gatehouse::saml

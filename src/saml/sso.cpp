@@ -211,8 +211,10 @@ http::Response SamlFrontDoor::unsolicited(const http::Request& request) const {
     if (acs == nullptr) acs = sp->metadata.assertion_consumer_by_location(shire, kBindingArtifact);
     if (acs == nullptr) return error_page(403, "No such assertion consumer service in the metadata.");
   }
+  // RelayState this IdP originates: at most 80 bytes (bindings §3.4.3, §3.5.3), printable.
   const auto target = q->value("target");
-  if (target.size() > kMaxRelayState) return error_page(400, "The target is too long.");
+  if (target.size() > 80 || std::any_of(target.begin(), target.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    return error_page(400, "The target must be at most 80 printable characters.");
   PendingAnswer pending{sp->client_id, acs->location, acs->binding, "", target, "", "", "exact"};
   pending.nameid_format = *nameid_format(AuthnRequest{}, *sp);  // no policy asked: never refused
   return proceed(pending, "", false, false, request);

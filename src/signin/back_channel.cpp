@@ -55,7 +55,15 @@ void BackChannelSender::run(std::stop_token stop) {
     lock.unlock();
     int status = 0;
     try {
-      status = post_(m.message);
+      std::optional<std::string> body;
+      if (m.message.build) body = m.message.build();
+      if (!m.message.build || body) {
+        BackChannelMessage made = m.message;
+        if (body) made.body = std::move(*body);
+        status = post_(made);
+      } else {
+        m.attempt = options_.max_attempts - 1;  // cannot be made: no further attempt
+      }
     } catch (const std::exception& e) {
       spdlog::warn("{} to {}: {}", m.message.what, m.message.url, e.what());
     }

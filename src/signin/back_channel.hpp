@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -20,19 +21,24 @@ namespace gatehouse::signin {
 struct BackChannelMessage {
   std::string url;
   std::string content_type;  ///< e.g. application/x-www-form-urlencoded, text/xml
-  std::string body;
+  std::string body;          ///< what is posted, unless `build` is set
   std::string what;          ///< for the logs: "CAS single logout", "SAML single logout"
+  /// When set, makes the body on the sender's thread at each attempt: a fresh message ID and
+  /// IssueInstant, and any signature made outside the unit of work that ended the session.
+  /// nullopt: the message cannot be made (no signing key), and is abandoned.
+  std::function<std::optional<std::string>()> build;
 };
 
 class BackChannelSender {
  public:
-  /// Posts a message: the HTTP status, or 0 when no answer came.
+  /// Posts a message (its body made): the HTTP status, or 0 when no answer came.
   using Post = std::function<int(const BackChannelMessage& message)>;
   struct Options {
     std::size_t max_queue = 10000;                ///< beyond: dropped (and counted)
     int max_attempts = 3;                         ///< per message
     std::chrono::milliseconds retry_delay{2000};  ///< before the 2nd attempt; doubled for each further one
   };
+  /// Starts the sender's thread, which posts with `post`.
   BackChannelSender(Post post, Options options);
   ~BackChannelSender();  // stops: messages still queued are dropped
   BackChannelSender(const BackChannelSender&) = delete;
