@@ -1,0 +1,224 @@
+// The SAML front door against the real sign-in domain on an in-memory SQLite store, a fixed clock
+// and a real RS256 key ring: what the e2e tests (pysaml2, mod_auth_mellon) cannot reach cheaply —
+// no signing key (503, nothing issued), the authentication context a session did not reach
+// (NoAuthnContext), AllowCreate="false", SPNameQualifier, and the checks of single logout.
+
+#include "saml/front_door.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "jose/openssl/crypto.hpp"
+#include "saml/encoding.hpp"
+#include "saml/logout.hpp"
+#include "saml/protocol.hpp"
+#include "saml/redirect_signature.hpp"
+#include "saml/single_logout.hpp"
+#include "saml/testing/fixtures.hpp"
+#include "saml/testing/sp_metadata.hpp"
+#include "storage/sqlite/sqlite_backend.hpp"
+
+namespace gatehouse::saml {
+namespace {
+
+constexpr user::Argon2Params kCheap{256, 1, 1};
+constexpr std::string_view kSp = "https://sp.example/mellon/metadata";
+constexpr std::string_view kIdp = "https://idp.example.com/saml/metadata";
+constexpr std::string_view kBase = "https://idp.example.com";
+
+class SamlFrontDoorTest : public ::testing::Test {
+ protected:
+  SamlFrontDoorTest()
+      : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
+        clock_(1'800'000'000),
+        hasher_(kCheap),
+        logouts_(backend_.sso_sessions()),
+        sign_in_deps_{backend_.users(), hasher_, backend_.login_transactions(), logouts_, clock_},
+        sign_in_(sign_in_deps_),
+        sp_key_(testing::make_test_key(jose::Algorithm::kRS256, "sp.example")),
+        sps_([this] { return sources_; }, std::chrono::seconds(60), clock_),
+        credentials_("idp.example.com"),
+        deps_{.sign_in = sign_in_,
+              .sps = sps_,
+              .artifacts = backend_.saml_artifacts(),
+              .persistent_ids = backend_.saml_persistent_ids(),
+              .replays = backend_.replays(),
+              .users = backend_.users(),
+              .keys = ring_,
+              .credentials = credentials_,
+              .clock = clock_,
+              .idp = {std::string(kIdp), std::string(kBase)},
+              .logouts = &logouts_,
+              .session_index_key = std::string(32, 'k')},
+        saml_(deps_) {
+    backend_.migrate();
+    sign_in_deps_.csrf_key = signin::CsrfKey(jose::random_bytes(32));
+    sign_in_.add_front_door(saml_);
+    user::User u;
+    u.id = "u1";
+    u.username = "ada";
+    u.email = "ada@example.com";
+    u.password_hash = hasher_.hash(user::Password("correct horse"));
+    EXPECT_EQ(backend_.users().insert(u), user::UserWriteResult::kOk);
+    register_sp({{"saml_nameid_format", "persistent"}, {"saml_require_signed_requests", false}});
+    auto pair = std::make_shared<const jose::KeyPair>(jose::KeyPair::generate(jose::Algorithm::kRS256));
+    ring_.publish(std::make_shared<const keys::KeySet>(
+        std::vector<keys::SigningKey>{{"k1", jose::Algorithm::kRS256, keys::KeyState::kCurrent, std::move(pair)}}));
+  }
+
+  void register_sp(boost::json::object members) {
+    const auto body = testing::key_descriptor("signing", base64_encode(sp_key_.certificate_der)) +
+                      std::string(testing::kSpEndpoints);
+    members["saml_metadata"] = testing::sp_metadata(kSp, body, R"(AuthnRequestsSigned="false")");
+    sources_ = {SpSource{"app", "The App", boost::json::serialize(members), ""}};
+    sps_.invalidate();
+  }
+
+  /// An AuthnRequest by HTTP-Redirect asking for the POST consumer, with `policy` inside.
+  http::Request authn_request(const std::string& policy = {}, const std::string& cookie = {}) {
+    const auto xml = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                     "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + new_id() +
+                     "\" Version=\"2.0\" IssueInstant=\"" + iso8601(clock_.now()) + "\" Destination=\"" +
+                     std::string(kBase) + "/saml/sso\" AssertionConsumerServiceIndex=\"1\"><saml:Issuer>" +
+                     std::string(kSp) + "</saml:Issuer>" + policy + "</samlp:AuthnRequest>";
+    auto query = build_redirect_query("SAMLRequest", xml, "", nullptr);
+    http::Request r;
+    r.method = "GET";
+    r.path = "/saml/sso";
+    r.query = *query;
+    if (!cookie.empty()) r.headers.push_back({"cookie", cookie});
+    return r;
+  }
+
+  static std::string field(const std::string& body, const std::string& name) {
+    const auto at = body.find("name=\"" + name + "\" value=\"");
+    if (at == std::string::npos) return {};
+    const auto start = at + name.size() + 15;
+    return body.substr(start, body.find('"', start) - start);
+  }
+  static std::string session_cookie(const http::Response& r) {
+    for (const auto& h : r.headers)
+      if (h.name == "Set-Cookie" && h.value.starts_with("gh_session=")) return h.value.substr(0, h.value.find(';'));
+    return {};
+  }
+  /// The decoded SAMLResponse of an auto-posting page ("" when there is none).
+  static std::string response_of(const http::Response& r) {
+    auto xml = base64_decode(field(r.body, "SAMLResponse"));
+    return xml ? *xml : std::string();
+  }
+
+  /// Signs in through /saml/sso: the answer page, and the session cookie in `cookie`.
+  http::Response sign_in(std::string& cookie, const std::string& policy = {}) {
+    auto page = saml_.sso(authn_request(policy));
+    EXPECT_EQ(page.status, 200) << page.body;
+    http::Request post;
+    post.method = "POST";
+    post.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
+    post.headers.push_back({"cookie", "gh_csrf=" + field(page.body, "csrf")});
+    post.body = "tx=" + field(page.body, "tx") + "&csrf=" + field(page.body, "csrf") + "&username=ada&password=correct+horse";
+    auto r = sign_in_.login_endpoint(post);
+    cookie = session_cookie(r);
+    return r;
+  }
+
+  storage::sqlite::SqliteBackend backend_;
+  FixedClock clock_;
+  user::PasswordHasher hasher_;
+  signin::LogoutSessions logouts_;
+  signin::SignInDeps sign_in_deps_;
+  signin::SignIn sign_in_;
+  testing::TestKey sp_key_;
+  std::vector<SpSource> sources_;
+  SpRegistry sps_;
+  keys::KeyRing ring_;
+  IdpCredentials credentials_;
+  SamlDeps deps_;
+  SamlFrontDoor saml_;
+};
+
+TEST_F(SamlFrontDoorTest, ASignInAndThenTheSessionAnswerWithASignedAssertion) {
+  std::string cookie;
+  const auto first = response_of(sign_in(cookie));
+  ASSERT_FALSE(cookie.empty());
+  EXPECT_NE(first.find("urn:oasis:names:tc:SAML:2.0:status:Success"), std::string::npos) << first;
+  EXPECT_NE(first.find("<ds:SignatureValue>"), std::string::npos);
+  const auto again = response_of(saml_.sso(authn_request({}, cookie)));
+  EXPECT_NE(again.find("urn:oasis:names:tc:SAML:2.0:status:Success"), std::string::npos) << "no form the second time";
+}
+
+TEST_F(SamlFrontDoorTest, WithoutASigningKeyNothingIsIssued) {
+  std::string cookie;
+  sign_in(cookie);
+  ring_.publish(std::make_shared<const keys::KeySet>(std::vector<keys::SigningKey>{}));
+  auto r = saml_.sso(authn_request({}, cookie));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body.find("SAMLResponse"), std::string::npos) << "never an unsigned assertion";
+}
+
+TEST_F(SamlFrontDoorTest, AContextTheSessionDidNotReachIsNoAuthnContext) {
+  std::string cookie;
+  sign_in(cookie);
+  const std::string exact_mfa =
+      "<samlp:RequestedAuthnContext Comparison=\"exact\"><saml:AuthnContextClassRef>"
+      "https://refeds.org/profile/mfa</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>";
+  // The password session cannot state MFA; with no second factor enrolled the sign-in asks for one
+  // or refuses — either way no assertion claims it.
+  const auto answer = saml_.sso(authn_request(exact_mfa, cookie));
+  EXPECT_EQ(response_of(answer).find("https://refeds.org/profile/mfa</saml:AuthnContextClassRef>"), std::string::npos);
+  const std::string unknown =
+      "<samlp:RequestedAuthnContext><saml:AuthnContextClassRef>urn:example:retina</saml:AuthnContextClassRef>"
+      "</samlp:RequestedAuthnContext>";
+  const auto refused = response_of(saml_.sso(authn_request(unknown, cookie)));
+  EXPECT_NE(refused.find(kStatusNoAuthnContext), std::string::npos) << refused;
+  EXPECT_EQ(refused.find("<saml:Assertion"), std::string::npos);
+}
+
+TEST_F(SamlFrontDoorTest, AllowCreateFalseWithNoNameIdYetIsInvalidNameIdPolicy) {
+  std::string cookie;
+  const auto refused = response_of(sign_in(cookie, "<samlp:NameIDPolicy Format=\"" + std::string(kNameIdPersistent) +
+                                                       "\" AllowCreate=\"false\"/>"));
+  EXPECT_NE(refused.find(kStatusInvalidNameIdPolicy), std::string::npos) << refused;
+  EXPECT_EQ(refused.find("<saml:Assertion"), std::string::npos);
+  const auto created = response_of(saml_.sso(authn_request({}, cookie)));
+  ASSERT_NE(created.find(kNameIdPersistent), std::string::npos) << created;
+  const auto now_known = response_of(saml_.sso(authn_request(
+      "<samlp:NameIDPolicy Format=\"" + std::string(kNameIdPersistent) + "\" AllowCreate=\"false\"/>", cookie)));
+  EXPECT_NE(now_known.find("status:Success"), std::string::npos) << "once established, AllowCreate=false finds it";
+  const auto foreign = response_of(saml_.sso(authn_request("<samlp:NameIDPolicy SPNameQualifier=\"urn:other\"/>", cookie)));
+  EXPECT_NE(foreign.find(kStatusInvalidNameIdPolicy), std::string::npos) << "an SPNameQualifier not the SP's";
+}
+
+TEST_F(SamlFrontDoorTest, ASignedLogoutRequestForTheSessionEndsItAndAnUnsignedOneDoesNot) {
+  std::string cookie;
+  const auto answer = response_of(sign_in(cookie));
+  const auto at = answer.find("SessionIndex=\"");
+  ASSERT_NE(at, std::string::npos) << answer;
+  const auto index = answer.substr(at + 14, answer.find('"', at + 14) - at - 14);
+  const auto id_at = answer.find(">", answer.find("<saml:NameID")) + 1;
+  const auto nameid = answer.substr(id_at, answer.find("</saml:NameID>", id_at) - id_at);
+  const LogoutNameId name{nameid, std::string(kNameIdPersistent), std::string(kIdp), std::string(kSp)};
+  const auto logout = [&](const SigningKey* key, std::string_view session_index) {
+    const auto xml = build_logout_request(new_id(), kSp, std::string(kBase) + "/saml/slo", name, session_index,
+                                          clock_.now(), clock_.now() + 300);
+    http::Request r;
+    r.method = "GET";
+    r.path = "/saml/slo";
+    r.query = *build_redirect_query("SAMLRequest", xml, "", key);
+    return saml_.slo(r);
+  };
+  EXPECT_EQ(logout(nullptr, index).status, 403) << "an unsigned LogoutRequest";
+  EXPECT_EQ(response_of(saml_.sso(authn_request({}, cookie))).find("status:Success") != std::string::npos, true)
+      << "the session survives a refused logout";
+  EXPECT_EQ(logout(&sp_key_.signing, seal_session_index(deps_.session_index_key, "another-sid", "app", nameid)).status, 302)
+      << "a SessionIndex of a session that is gone: still answered";
+  auto ended = logout(&sp_key_.signing, index);
+  ASSERT_EQ(ended.status, 302) << ended.body;
+  const auto* location = ended.header("Location");
+  ASSERT_NE(location, nullptr);
+  EXPECT_TRUE(location->starts_with("https://sp.example/mellon/logout-done?SAMLResponse=")) << *location;
+  EXPECT_EQ(saml_.sso(authn_request({}, cookie)).body.find("SAMLResponse"), std::string::npos)
+      << "after the logout the session answers no more";
+}
+
+}  // namespace
+}  // namespace gatehouse::saml
