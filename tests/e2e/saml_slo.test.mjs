@@ -173,6 +173,24 @@ it('single logout by HTTP-Redirect: the browser carries a LogoutRequest to the o
   assert.equal((await browse(new Map(), stray.href)).status, 400);
 });
 
+it('single logout by HTTP-POST: pysaml2\'s signed LogoutRequest posted by the browser, the signed LogoutResponse posted back', async () => {
+  const options = await registerSp('slo-post', {}, { slo: [['https://slo-post.example.com/slo', 'post']] });
+  const jar = new Map();
+  const signedIn = await signInAt(options, jar);
+  const req = sp('logout_request', { ...options, binding: 'post', name_id: nameIdOf(signedIn), session_index: signedIn.session_index, relay_state: 'rs-post' });
+  assert.equal(req.error, undefined, req.error);
+  assert.equal(req.action, `${node.url}/saml/slo`);
+  const page = await browse(jar, req.action, { SAMLRequest: hidden(req.html, 'SAMLRequest'), RelayState: hidden(req.html, 'RelayState') });
+  const answer = posted(page);
+  assert.equal(answer.action, 'https://slo-post.example.com/slo', 'posted to the SP\'s SingleLogoutService (POST)');
+  assert.equal(answer.relay, 'rs-post');
+  const checked = sp('logout_response', { ...options, binding: 'post', message: answer.response, request_id: req.id });
+  assert.equal(checked.error, undefined, checked.error);
+  assert.equal(checked.status, 'urn:oasis:names:tc:SAML:2.0:status:Success');
+  assert.equal(checked.destination, 'https://slo-post.example.com/slo');
+  assert.equal(await hasSession(options, jar), false, 'the session is gone');
+});
+
 it('single logout refuses an unsigned or replayed LogoutRequest, and the session survives a refusal', async () => {
   const options = await registerSp('slo-bad', {}, { slo: [['https://slo-bad.example.com/slo', 'redirect'], ['https://slo-bad.example.com/soap', 'soap']] });
   const jar = new Map();
