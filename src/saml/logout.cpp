@@ -40,6 +40,22 @@ Result<Common, std::string> read_common(const xmlNode* e) {
   return c;
 }
 
+/// `element` as the protocol message `local` with the fields every message shares filled in.
+template <class Message>
+Result<Message, std::string> read_message(const xmlNode* element, std::string_view local) {
+  if (!is_element(element, kNsProtocol, local)) return unexpected("the message is not a " + std::string(local));
+  auto common = read_common(element);
+  if (!common) return unexpected(common.error());
+  Message m;
+  m.element = const_cast<xmlNodePtr>(element);
+  m.id = std::move(common->id);
+  m.issuer = std::move(common->issuer);
+  m.issue_instant = common->issue_instant;
+  m.destination = std::move(common->destination);
+  m.has_signature = common->has_signature;
+  return m;
+}
+
 Result<LogoutNameId, std::string> read_name_id(const xmlNode* e) {
   if (first_child(e, kNsAssertion, "EncryptedID") != nullptr || first_child(e, kNsAssertion, "BaseID") != nullptr)
     return unexpected(std::string("only a plain NameID is understood"));
@@ -63,16 +79,9 @@ std::string common_attributes(std::string_view id, std::string_view destination,
 }  // namespace
 
 Result<LogoutRequest, std::string> read_logout_request(const xmlNode* element) {
-  if (!is_element(element, kNsProtocol, "LogoutRequest")) return unexpected(std::string("the message is not a LogoutRequest"));
-  auto common = read_common(element);
-  if (!common) return unexpected(common.error());
-  LogoutRequest r;
-  r.element = const_cast<xmlNodePtr>(element);
-  r.id = std::move(common->id);
-  r.issuer = std::move(common->issuer);
-  r.issue_instant = common->issue_instant;
-  r.destination = std::move(common->destination);
-  r.has_signature = common->has_signature;
+  auto read = read_message<LogoutRequest>(element, "LogoutRequest");
+  if (!read) return read;
+  auto& r = *read;
   r.reason = attribute(element, "Reason").value_or("");
   if (auto until = attribute(element, "NotOnOrAfter")) {
     r.not_on_or_after = parse_instant(*until);
@@ -88,20 +97,13 @@ Result<LogoutRequest, std::string> read_logout_request(const xmlNode* element) {
     if (value.empty() || value.size() > kMaxSessionIndex) return unexpected(std::string("a SessionIndex is empty or too long"));
     r.session_indexes.push_back(std::move(value));
   }
-  return r;
+  return read;
 }
 
 Result<LogoutResponse, std::string> read_logout_response(const xmlNode* element) {
-  if (!is_element(element, kNsProtocol, "LogoutResponse")) return unexpected(std::string("the message is not a LogoutResponse"));
-  auto common = read_common(element);
-  if (!common) return unexpected(common.error());
-  LogoutResponse r;
-  r.element = const_cast<xmlNodePtr>(element);
-  r.id = std::move(common->id);
-  r.issuer = std::move(common->issuer);
-  r.issue_instant = common->issue_instant;
-  r.destination = std::move(common->destination);
-  r.has_signature = common->has_signature;
+  auto read = read_message<LogoutResponse>(element, "LogoutResponse");
+  if (!read) return read;
+  auto& r = *read;
   r.in_response_to = attribute(element, "InResponseTo").value_or("");
   auto status = exactly_one_child(element, kNsProtocol, "Status");
   if (!status) return unexpected("the response has no Status (or two): " + status.error());
@@ -110,7 +112,7 @@ Result<LogoutResponse, std::string> read_logout_response(const xmlNode* element)
   r.status = attribute(*code, "Value").value_or("");
   if (r.status.empty()) return unexpected(std::string("the StatusCode has no Value"));
   if (auto* nested = first_child(*code, kNsProtocol, "StatusCode")) r.second_status = attribute(nested, "Value").value_or("");
-  return r;
+  return read;
 }
 
 std::string build_logout_request(std::string_view id, std::string_view issuer, std::string_view destination,
