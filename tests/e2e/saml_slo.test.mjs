@@ -173,6 +173,27 @@ it('single logout by HTTP-Redirect: the browser carries a LogoutRequest to the o
   assert.equal((await browse(new Map(), stray.href)).status, 400);
 });
 
+it('single logout through the browser: an SP that answers it could not log out makes the answer to the asking SP a PartialLogout', async () => {
+  const one = await registerSp('slo-partial-1', {}, { slo: [['https://slo-partial-1.example.com/slo', 'redirect']] });
+  const two = await registerSp('slo-partial-2', {}, { slo: [['https://slo-partial-2.example.com/slo', 'redirect']] });
+  const jar = new Map();
+  const first = await signInAt(one, jar);
+  await signInAt(two, jar);
+  const req = sp('logout_request', { ...one, binding: 'redirect', name_id: nameIdOf(first), session_index: first.session_index });
+  const toTwo = await browse(jar, req.url);
+  assert.equal(toTwo.status, 302, toTwo.text);
+  const refused = sp('idp_logout_request', { ...two, binding: 'redirect', message: toTwo.location, respond_binding: 'redirect',
+    respond_status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' });
+  assert.equal(refused.error, undefined, refused.error);
+  const toOne = await browse(jar, refused.response_url);
+  assert.equal(toOne.status, 302, toOne.text);
+  const checked = sp('logout_response', { ...one, binding: 'redirect', message: toOne.location, request_id: req.id });
+  assert.equal(checked.error, undefined, checked.error);
+  assert.equal(checked.status, 'urn:oasis:names:tc:SAML:2.0:status:Success', 'the asking SP\'s own session did end');
+  assert.equal(checked.second_status, 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout', 'not every SP confirmed');
+  assert.equal(await hasSession(one, jar), false, 'the session is gone all the same');
+});
+
 it('single logout by HTTP-POST: pysaml2\'s signed LogoutRequest posted by the browser, the signed LogoutResponse posted back', async () => {
   const options = await registerSp('slo-post', {}, { slo: [['https://slo-post.example.com/slo', 'post']] });
   const jar = new Map();

@@ -25,7 +25,7 @@ Single logout (the SP's SLO endpoints from "slo": [[url, "soap"|"redirect"|"post
                                  InResponseTo): {"status", "second_status", "in_response_to",
                                  "issuer"}; message is the SOAP envelope, the SAMLResponse (post) or
                                  the whole URL (redirect)
-  idp_logout_request {binding, message, respond_binding}
+  idp_logout_request {binding, message, respond_binding, respond_status}
                                  a LogoutRequest from the IdP checked as above (message: the SOAP
                                  envelope or the whole Redirect URL): {"id", "issuer", "name_id",
                                  "format", "session_indexes", "destination"}; with respond_binding
@@ -44,7 +44,7 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.pack import make_soap_enveloped_saml_thingy
-from saml2.s_utils import decode_base64_and_inflate
+from saml2.s_utils import decode_base64_and_inflate, status_message_factory
 from saml2.saml import NameID
 from saml2.samlp import STATUS_SUCCESS, logout_response_from_string
 from saml2.sigver import verify_redirect_signature
@@ -263,7 +263,9 @@ def idp_logout_request(sp, o):
            "relay_state": relay_state}
     if o.get("respond_binding"):
         respond = BINDINGS[o["respond_binding"]]
-        response = sp.create_logout_response(m, bindings=[respond], sign=respond != BINDING_HTTP_REDIRECT,
+        # respond_status: answer with that status instead of Success (an SP that could not log out).
+        status = status_message_factory("not logged out", o["respond_status"]) if o.get("respond_status") else None
+        response = sp.create_logout_response(m, bindings=[respond], status=status, sign=respond != BINDING_HTTP_REDIRECT,
                                              sign_alg=RSA_SHA256, digest_alg=SHA256)
         info = sp.apply_binding(respond, str(response), idp_slo_location(sp, respond), relay_state,
                                 response=True, sign=respond == BINDING_HTTP_REDIRECT, sigalg=RSA_SHA256)
