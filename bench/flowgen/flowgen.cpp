@@ -184,24 +184,6 @@ std::string url_decode(std::string_view s) {
   return out;
 }
 
-std::string html_unescape(std::string_view s) {
-  static constexpr std::array<std::pair<std::string_view, char>, 6> kEntities{
-      {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}}};
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    bool replaced = false;
-    if (s[i] == '&')
-      for (const auto& [entity, c] : kEntities)
-        if (s.substr(i).starts_with(entity)) {
-          out += c;
-          i += entity.size();
-          replaced = true;
-          break;
-        }
-    if (!replaced) out += s[i++];
-  }
-  return out;
-}
 
 std::string random_b64url(std::size_t bytes) {
   std::string raw(bytes, '\0');

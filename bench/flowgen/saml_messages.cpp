@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "core/base64url.hpp"
+#include "core/time_format.hpp"
 #include "http/router.hpp"
 
 namespace gatehouse::bench {
@@ -33,26 +34,6 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
-/// The entities an HTML attribute value may hold as the node writes them (signin::html_escape).
-std::string html_unescape(std::string_view s) {
-  static constexpr std::array<std::pair<std::string_view, char>, 6> kEntities{
-      {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}}};
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    bool replaced = false;
-    if (s[i] == '&')
-      for (const auto& [entity, c] : kEntities)
-        if (s.substr(i, entity.size()) == entity) {
-          out += c;
-          i += entity.size();
-          replaced = true;
-          break;
-        }
-    if (!replaced) out += s[i++];
-  }
-  return out;
-}
 
 /// The value of attribute `name` in the tag that starts at `tag` (up to its '>'), unescaped.
 std::optional<std::string> attribute_in_tag(std::string_view tag, std::string_view name) {
@@ -93,6 +74,26 @@ bool has_element(std::string_view xml, std::string_view local) {
 
 }  // namespace
 
+std::string html_unescape(std::string_view s) {
+  static constexpr std::array<std::pair<std::string_view, char>, 6> kEntities{
+      {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#x27;", '\''}}};
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    bool replaced = false;
+    if (s[i] == '&')
+      for (const auto& [entity, c] : kEntities)
+        if (s.substr(i, entity.size()) == entity) {
+          out += c;
+          i += entity.size();
+          replaced = true;
+          break;
+        }
+    if (!replaced) out += s[i++];
+  }
+  return out;
+}
+
 std::string new_saml_id() {
   std::array<unsigned char, 20> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw std::runtime_error("RAND_bytes failed");
@@ -105,19 +106,10 @@ std::string new_saml_id() {
   return id;
 }
 
-std::string saml_instant(std::int64_t unix_seconds) {
-  const auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string authn_request_xml(const SamlSp& sp, std::string_view id, std::int64_t unix_seconds) {
   return "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
          "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" +
-         xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + saml_instant(unix_seconds) + "\" Destination=\"" +
+         xml_escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + iso8601(unix_seconds) + "\" Destination=\"" +
          xml_escape(sp.sso_url) + "\" AssertionConsumerServiceURL=\"" + xml_escape(sp.acs_url) +
          "\" ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\"><saml:Issuer>" +
          xml_escape(sp.entity_id) + "</saml:Issuer></samlp:AuthnRequest>";

@@ -33,8 +33,9 @@ struct SamlSp {
 /// core §1.3.4 wants). @throws std::runtime_error if the generator fails.
 std::string new_saml_id();
 
-/// `unix_seconds` as xs:dateTime in UTC without fractions ("2030-01-02T03:04:05Z").
-std::string saml_instant(std::int64_t unix_seconds);
+/// The entities an HTML attribute value may hold as the node writes them (signin::html_escape)
+/// turned back into characters; anything else is kept as it is. Also flowgen's form reader.
+std::string html_unescape(std::string_view s);
 
 /// The AuthnRequest XML: ID, IssueInstant, Destination, AssertionConsumerServiceURL with the
 /// HTTP-POST ProtocolBinding, and the Issuer (no NameIDPolicy, no RequestedAuthnContext: the SP's
