@@ -10,11 +10,16 @@
 
 #include <gtest/gtest.h>
 
+#include "signin/testing/pages.hpp"
+
 #include "jose/openssl/crypto.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
 
 namespace gatehouse::cas {
 namespace {
+
+using signin::testing::field;
+using signin::testing::session_cookie;
 
 constexpr user::Argon2Params kCheap{256, 1, 1};
 constexpr std::string_view kService = "https://app.example.com/cas/";
@@ -110,17 +115,6 @@ class CasTest : public ::testing::Test {
     const auto l = location(r);
     const auto at = l.find("ticket=");
     return at == std::string::npos ? std::string() : l.substr(at + 7);
-  }
-  static std::string session_cookie(const http::Response& r) {
-    for (const auto& h : r.headers)
-      if (h.name == "Set-Cookie" && h.value.starts_with("gh_session=")) return h.value.substr(0, h.value.find(';'));
-    return {};
-  }
-  static std::string field(const std::string& body, const std::string& name) {
-    const auto at = body.find("name=\"" + name + "\" value=\"");
-    if (at == std::string::npos) return {};
-    const auto start = at + name.size() + 15;
-    return body.substr(start, body.find('"', start) - start);
   }
 
   /// /cas/login for `service` without a session, then the password: the redirect with a ticket.

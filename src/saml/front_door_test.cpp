@@ -8,6 +8,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "signin/testing/pages.hpp"
+
 #include "jose/openssl/crypto.hpp"
 #include "saml/encoding.hpp"
 #include "saml/logout.hpp"
@@ -20,6 +22,9 @@
 
 namespace gatehouse::saml {
 namespace {
+
+using signin::testing::field;
+using signin::testing::session_cookie;
 
 constexpr user::Argon2Params kCheap{256, 1, 1};
 constexpr std::string_view kSp = "https://sp.example/mellon/metadata";
@@ -90,17 +95,6 @@ class SamlFrontDoorTest : public ::testing::Test {
     return r;
   }
 
-  static std::string field(const std::string& body, const std::string& name) {
-    const auto at = body.find("name=\"" + name + "\" value=\"");
-    if (at == std::string::npos) return {};
-    const auto start = at + name.size() + 15;
-    return body.substr(start, body.find('"', start) - start);
-  }
-  static std::string session_cookie(const http::Response& r) {
-    for (const auto& h : r.headers)
-      if (h.name == "Set-Cookie" && h.value.starts_with("gh_session=")) return h.value.substr(0, h.value.find(';'));
-    return {};
-  }
   /// The decoded SAMLResponse of an auto-posting page ("" when there is none).
   static std::string response_of(const http::Response& r) {
     auto xml = base64_decode(field(r.body, "SAMLResponse"));

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "signin/testing/pages.hpp"
+
 #include "mfa/testing/factors_deps.hpp"
 #include "core/base64url.hpp"
 #include "jose/openssl/crypto.hpp"
@@ -35,12 +37,7 @@ class Door final : public FrontDoor {
   }
 };
 
-std::string field(const std::string& body, const std::string& name) {
-  const auto at = body.find("name=\"" + name + "\" value=\"");
-  if (at == std::string::npos) return {};
-  const auto start = at + name.size() + 15;
-  return body.substr(start, body.find('"', start) - start);
-}
+using signin::testing::field;
 
 class PasskeyStepTest : public ::testing::Test {
  protected:

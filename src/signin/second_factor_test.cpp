@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "signin/testing/pages.hpp"
+
 #include "mfa/testing/factors_deps.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "otp/totp.hpp"
@@ -36,13 +38,7 @@ class PolicyDoor final : public FrontDoor {
   mutable std::vector<session::SsoSession> resumed;
 };
 
-/// A page's hidden or shown value of `name` ("" when absent).
-std::string field(const std::string& body, const std::string& name) {
-  const auto at = body.find("name=\"" + name + "\" value=\"");
-  if (at == std::string::npos) return {};
-  const auto start = at + name.size() + 15;
-  return body.substr(start, body.find('"', start) - start);
-}
+using signin::testing::field;
 
 class SecondFactorTest : public ::testing::Test {
  protected:

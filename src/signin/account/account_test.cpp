@@ -11,6 +11,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "signin/testing/pages.hpp"
+
 #include "jose/openssl/crypto.hpp"
 #include "core/base64url.hpp"
 #include "otp/totp.hpp"
@@ -42,12 +44,7 @@ struct Browser {
   }
 };
 
-std::string field(const std::string& body, const std::string& name) {
-  const auto at = body.find("name=\"" + name + "\" value=\"");
-  if (at == std::string::npos) return {};
-  const auto start = at + name.size() + 15;
-  return body.substr(start, body.find('"', start) - start);
-}
+using signin::testing::field;
 
 std::size_t count(const std::string& body, const std::string& what) {
   std::size_t n = 0;
