@@ -10,8 +10,8 @@ import zlib from 'node:zlib';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
 import { makeTempDir, nodeTest, removeTempDir } from './lib/node.js';
-import { browse as browseUrl, hidden } from './lib/forms.js';
-import { keyPair, posted, sp } from './lib/saml_sp.js';
+import { browse as browseUrl } from './lib/forms.js';
+import { keyPair, posted, sp, registerSp as registerSpOn, submitLogin } from './lib/saml_sp.js';
 import { startWebApp } from './lib/web_app.js';
 
 const PASSWORD = 'correct horse battery';
@@ -22,17 +22,10 @@ let web;
 let redirectUri;
 const it = nodeTest(() => [node]);
 
-/** An SP's options for the tool, its metadata registered as application `clientId` with `members`. */
+/** An SP's options for the tool, its metadata registered as application `name` with `members`. */
 async function registerSp(name, members = {}, extra = {}) {
-  const k = keyPair(dir, name);
-  const options = {
-    entity_id: `https://${name}.example.com/sp`, acs_url: `https://${name}.example.com/acs`,
-    key_file: k.key, cert_file: k.cert, idp_metadata: path.join(dir, 'idp.xml'), ...extra,
-  };
-  if (extra.encrypt) Object.assign(options, { encrypt_key_file: k.key, encrypt_cert_file: k.cert });
-  const metadata = sp('metadata', options);
-  const res = await node.admin('POST', '/api/applications', { client_id: name, saml_metadata: metadata, ...members });
-  assert.equal(res.status, 201, res.text);
+  const options = await registerSpOn(node, dir, name, members, extra);
+  const res = await node.admin('GET', `/api/applications/${name}`);
   assert.deepEqual(res.json.grant_types, [], 'a SAML-only application has no OAuth grant');
   return options;
 }
@@ -55,12 +48,7 @@ after(async () => {
 const browse = (jar, url, fields) => browseUrl(url.startsWith('http') ? url : node.url + url, jar, fields);
 
 /** Signs in as ada on the login page `page`; the page that posts the SAMLResponse. */
-async function signIn(jar, page) {
-  assert.equal(page.status, 200, page.text);
-  return browse(jar, '/oauth2/login', {
-    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'ada', password: PASSWORD,
-  });
-}
+const signIn = (jar, page) => submitLogin(node, jar, page, 'ada', PASSWORD);
 
 it('an SP-initiated sign-in by HTTP-Redirect gets a signed assertion pysaml2 accepts, with a stable persistent NameID', async () => {
   const options = await registerSp('alpha', { saml_attributes: ['email', 'name'], saml_nameid_format: 'persistent' });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { GatehouseNode, defaultKickstart, makeTempDir, nodeTest, pollUntil, removeTempDir } from './lib/node.js';
 import { browse as browseUrl, hidden } from './lib/forms.js';
-import { keyPair, posted, sp } from './lib/saml_sp.js';
+import { posted, sp, registerSp as registerSpOn, submitLogin } from './lib/saml_sp.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -19,17 +19,8 @@ let node;
 let dir;
 const it = nodeTest(() => [node]);
 
-/** An SP's options for the tool (its SLO endpoints in extra.slo), its metadata registered as application `clientId` with `members`. */
-async function registerSp(name, members = {}, extra = {}) {
-  const k = keyPair(dir, name);
-  const options = {
-    entity_id: `https://${name}.example.com/sp`, acs_url: `https://${name}.example.com/acs`,
-    key_file: k.key, cert_file: k.cert, idp_metadata: path.join(dir, 'idp.xml'), ...extra,
-  };
-  const res = await node.admin('POST', '/api/applications', { client_id: name, saml_metadata: sp('metadata', options), ...members });
-  assert.equal(res.status, 201, res.text);
-  return options;
-}
+/** An SP's options for the tool (its SLO endpoints in extra.slo), registered as application `name` with `members`. */
+const registerSp = (name, members = {}, extra = {}) => registerSpOn(node, dir, name, members, extra);
 
 before(async () => {
   dir = await makeTempDir('gatehouse-saml-slo-');
@@ -51,12 +42,7 @@ after(async () => {
 const browse = (jar, url, fields) => browseUrl(url.startsWith('http') ? url : node.url + url, jar, fields);
 
 /** Signs in as ada on the login page `page`; the page that posts the SAMLResponse. */
-async function signIn(jar, page) {
-  assert.equal(page.status, 200, page.text);
-  return browse(jar, '/oauth2/login', {
-    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username: 'ada', password: PASSWORD,
-  });
-}
+const signIn = (jar, page) => submitLogin(node, jar, page, 'ada', PASSWORD);
 
 /** Signs in at the SP of `options` with `jar` (the form if no session, else the answer at once); pysaml2's checked Response. */
 async function signInAt(options, jar) {

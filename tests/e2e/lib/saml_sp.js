@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO } from './node.js';
-import { hidden } from './forms.js';
+import { browse, hidden } from './forms.js';
 
 const SP_TOOL = path.join(REPO, 'tests', 'e2e', 'tools', 'saml_sp.py');
 
@@ -33,4 +33,29 @@ export function posted(page) {
   assert.equal(page.status, 200, page.text);
   const action = /<form method="post" action="([^"]*)"/.exec(page.text)?.[1];
   return { action: action?.replaceAll('&amp;', '&'), response: hidden(page.text, 'SAMLResponse'), relay: hidden(page.text, 'RelayState') };
+}
+
+/**
+ * A scripted SP named `name` (https://<name>.example.com/sp), its key pair in `dir`, trusting the
+ * IdP metadata at `dir`/idp.xml, registered on `node` as application `name` with `members`:
+ * its options for the tool (`extra` added: slo endpoints, encryption, NameID format, ...).
+ */
+export async function registerSp(node, dir, name, members = {}, extra = {}) {
+  const k = keyPair(dir, name);
+  const options = {
+    entity_id: `https://${name}.example.com/sp`, acs_url: `https://${name}.example.com/acs`,
+    key_file: k.key, cert_file: k.cert, idp_metadata: path.join(dir, 'idp.xml'), ...extra,
+  };
+  if (extra.encrypt) Object.assign(options, { encrypt_key_file: k.key, encrypt_cert_file: k.cert });
+  const res = await node.admin('POST', '/api/applications', { client_id: name, saml_metadata: sp('metadata', options), ...members });
+  assert.equal(res.status, 201, res.text);
+  return options;
+}
+
+/** Submits the login page `page` of `node` as `username`/`password` with `jar`: the page that follows. */
+export async function submitLogin(node, jar, page, username, password) {
+  assert.equal(page.status, 200, page.text);
+  return browse(`${node.url}/oauth2/login`, jar, {
+    tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username, password,
+  });
 }
