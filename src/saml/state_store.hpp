@@ -21,6 +21,9 @@ struct Artifact {
   UnixSeconds expires_at = 0;
 };
 
+/// The artifacts of the HTTP-Artifact binding, and (slo.cpp) the state of a logout carried through
+/// the browser while it waits for one SP's LogoutResponse: the same shape — a message, single use,
+/// bound to one SP, short lived — under a key no artifact handle can hash to.
 class ArtifactStore {
  public:
   virtual ~ArtifactStore() = default;
