@@ -149,21 +149,32 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
     spdlog::error("no SAML signing key: no answer for {}", sp->entity_id);
     return error_page(503, "The sign-in service cannot sign right now; try again in a moment.");
   }
+  // Made and signed before any write and outside any unit of work: on SQLite a unit holds the
+  // database's write lock, and an RSA signature under it would let one answer sign at a time.
   auto built = build_response(f, protection);
   if (!built) {
     spdlog::error("the SAML response for {} could not be made: {}", sp->entity_id, built.error());
     return error_page(500, "The answer for this service could not be made.");
   }
-  // The session records the SP, and for single logout the NameID and SessionIndex it was given:
-  // at most kMostSloEntries per SP (one per NameID format it was given, in practice).
-  deps_.sign_in.join(session, kSamlKind, sp->client_id);
+  // The session records the SP, and for single logout the NameID and SessionIndex it was given
+  // (at most kMostSloEntries per SP: one per NameID format it was given, in practice); with the
+  // artifact, if any, together or not at all. With a live session all of it is usually there.
   constexpr std::size_t kMostSloEntries = 8;
   const auto recorded = std::count_if(shares.begin(), shares.end(), [&](const auto& t) { return t.client_id == sp->client_id; });
-  if (had == nullptr && static_cast<std::size_t>(recorded) < kMostSloEntries)
-    deps_.sign_in.deps().sessions.add_participant(session.id_hash,
-                                                  slo_participant(sp->client_id, f.session_index, f.nameid_format, f.nameid, now));
+  const bool new_share = had == nullptr && static_cast<std::size_t>(recorded) < kMostSloEntries;
+  http::Response r;
+  const auto record = [&] {
+    deps_.sign_in.join(session, kSamlKind, sp->client_id);
+    if (new_share)
+      deps_.sign_in.deps().sessions.add_participant(session.id_hash,
+                                                    slo_participant(sp->client_id, f.session_index, f.nameid_format, f.nameid, now));
+    r = deliver(pending, *built);
+  };
+  const bool writes = new_share || !session.has_participant(kSamlKind, sp->client_id) || pending.acs_binding == kBindingArtifact;
+  if (auto* units = deps_.sign_in.deps().units; writes && units != nullptr) units->run(record);
+  else record();
   spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);
-  return deliver(pending, *built);
+  return r;
 }
 
 http::Response SamlFrontDoor::status_answer(const PendingAnswer& pending, std::string_view top, std::string_view second,

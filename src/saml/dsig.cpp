@@ -13,8 +13,11 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
+#include "jose/openssl/crypto.hpp"
 #include "saml/encoding.hpp"
 #include "saml/libxml_support.hpp"
+#include "saml/protocol.hpp"
+#include "saml/redirect_signature.hpp"
 
 namespace gatehouse::saml {
 namespace {
@@ -283,6 +286,46 @@ Result<void, std::string> sign_enveloped(Document& doc, xmlNodePtr element, cons
   }
   if (!key.certificate_der().empty()) add_key_info(signature, key.certificate_der());
   return {};
+}
+
+}  // namespace gatehouse::saml
+
+namespace gatehouse::saml {
+
+Result<std::string, std::string> sign_canonical(std::string_view head, std::string_view tail, std::string_view id,
+                                                const SigningKey& key) {
+  if (!is_ncname(id)) return unexpected(std::string("sign: the element has no usable ID"));
+  // The Reference's digest: the element without its Signature (enveloped-signature), already in
+  // exclusive canonical form as written.
+  std::string digest_input;
+  digest_input.reserve(head.size() + tail.size());
+  digest_input.append(head).append(tail);
+  const std::string ds_ns(kNsDsig);
+  // SignedInfo as exc-c14n writes it alone: the ds namespace declared on it, every element with
+  // its end tag. In the document it inherits the namespace from ds:Signature instead.
+  std::string signed_info = "<ds:SignedInfo><ds:CanonicalizationMethod Algorithm=\"" + std::string(kExcC14n) +
+                            "\"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm=\"" +
+                            std::string(signature_algorithm_of(key)) + "\"></ds:SignatureMethod><ds:Reference URI=\"#" +
+                            std::string(id) + "\"><ds:Transforms><ds:Transform Algorithm=\"" + std::string(kEnveloped) +
+                            "\"></ds:Transform><ds:Transform Algorithm=\"" + std::string(kExcC14n) +
+                            "\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"" + std::string(kSha256) +
+                            "\"></ds:DigestMethod><ds:DigestValue>" + base64_encode(jose::sha256(digest_input)) +
+                            "</ds:DigestValue></ds:Reference></ds:SignedInfo>";
+  std::string canonical_signed_info = signed_info;
+  canonical_signed_info.insert(std::string_view("<ds:SignedInfo").size(), " xmlns:ds=\"" + ds_ns + "\"");
+  auto value = signature_value(canonical_signed_info, key);
+  if (!value) return unexpected("sign: " + value.error());
+  std::string out;
+  out.reserve(head.size() + tail.size() + signed_info.size() + 2 * key.certificate_der().size() + 600);
+  out.append(head);
+  out += "<ds:Signature xmlns:ds=\"" + ds_ns + "\">" + signed_info + "<ds:SignatureValue>" + base64_encode(*value) +
+         "</ds:SignatureValue>";
+  if (!key.certificate_der().empty())
+    out += "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + base64_encode(key.certificate_der(), kCertificateLine) +
+           "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>";
+  out += "</ds:Signature>";
+  out.append(tail);
+  return out;
 }
 
 }  // namespace gatehouse::saml

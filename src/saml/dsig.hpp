@@ -57,4 +57,15 @@ Result<void, std::string> verify_enveloped(Document& doc, xmlNodePtr element, co
 /// as it was) when the element has no usable ID, already has a ds:Signature child, or xmlsec fails.
 Result<void, std::string> sign_enveloped(Document& doc, xmlNodePtr element, const SigningKey& key);
 
+/// Signs an element Gatehouse wrote itself in exclusive canonical form (canonical_text.hpp; as
+/// exc-c14n would write the element alone: its namespaces declared on it, attributes in canonical
+/// order, no empty-element tags), without parsing it: `head` is its start tag through its
+/// saml:Issuer child (or just its start tag), `tail` the rest through its end tag, `id` the value
+/// of its ID attribute. @returns head + ds:Signature + tail, the same signature sign_enveloped
+/// makes of that element parsed (the ds:Signature is itself written canonically, so an enclosing
+/// element may be signed the same way afterwards), or a reason: an ID that is not an NCName, or
+/// OpenSSL failing. Text that is not canonical gives a signature that does not verify.
+Result<std::string, std::string> sign_canonical(std::string_view head, std::string_view tail, std::string_view id,
+                                                const SigningKey& key);
+
 }  // namespace gatehouse::saml

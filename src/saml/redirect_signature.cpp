@@ -101,24 +101,24 @@ Result<void, std::string> verify_redirect_signature(std::string_view signed_octe
   return unexpected(std::string("redirect signature: does not verify with any trusted key"));
 }
 
-Result<std::string, std::string> sign_redirect(std::string_view signed_octets, const SigningKey& key) {
+Result<std::string, std::string> signature_value(std::string_view signed_octets, const SigningKey& key) {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   std::size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.native()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &len, bytes(signed_octets), signed_octets.size()) != 1) {
     ERR_clear_error();
-    return unexpected(std::string("redirect signature: OpenSSL could not sign"));
+    return unexpected(std::string("signing: OpenSSL could not sign"));
   }
   std::string out(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, bytes(signed_octets),
                      signed_octets.size()) != 1) {
     ERR_clear_error();
-    return unexpected(std::string("redirect signature: OpenSSL could not sign"));
+    return unexpected(std::string("signing: OpenSSL could not sign"));
   }
   out.resize(len);
   if (key.type() == KeyType::kRsa) return out;
   auto raw = ecdsa_der_to_raw(out, ec_scalar_size(key.native()));
-  if (!raw) return unexpected(std::string("redirect signature: bad ECDSA signature from OpenSSL"));
+  if (!raw) return unexpected(std::string("signing: bad ECDSA signature from OpenSSL"));
   return *raw;
 }
 
@@ -194,7 +194,7 @@ Result<std::string, std::string> build_redirect_query(std::string_view parameter
   if (!relay_state.empty()) query += "&RelayState=" + http::percent_encode(relay_state);
   if (key == nullptr) return query;
   query += "&SigAlg=" + http::percent_encode(signature_algorithm_of(*key));
-  auto signature = sign_redirect(query, *key);
+  auto signature = signature_value(query, *key);
   if (!signature) return unexpected(signature.error());
   return query + "&Signature=" + http::percent_encode(base64_encode(*signature));
 }

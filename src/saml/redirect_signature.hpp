@@ -37,9 +37,10 @@ Result<RedirectQuery, std::string> parse_redirect_query(std::string_view raw_que
 Result<void, std::string> verify_redirect_signature(std::string_view signed_octets, std::string_view sig_alg,
                                                     std::string_view signature, const std::vector<TrustedKey>& keys);
 
-/// Signs `signed_octets` with signature_algorithm_of(key) (the caller puts that URI in SigAlg
-/// before signing). @returns the signature bytes, or a reason if OpenSSL fails.
-Result<std::string, std::string> sign_redirect(std::string_view signed_octets, const SigningKey& key);
+/// Signs `signed_octets` with signature_algorithm_of(key): the bytes both a Redirect binding's
+/// Signature and an XML signature's SignatureValue carry (RSA PKCS#1 v1.5, or ECDSA as the raw
+/// r || s of XMLDSig 1.1 §6.4.1), over SHA-256. @returns a reason if OpenSSL fails.
+Result<std::string, std::string> signature_value(std::string_view signed_octets, const SigningKey& key);
 
 /// Builds the query for sending a message by HTTP-Redirect: `parameter`=base64(raw DEFLATE(xml)),
 /// then RelayState when not empty, then SigAlg and Signature when `key` is given; every value

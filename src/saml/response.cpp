@@ -1,5 +1,6 @@
 #include "saml/response.hpp"
 
+#include "saml/canonical_text.hpp"
 #include "saml/dsig.hpp"
 #include "saml/protocol.hpp"
 
@@ -10,25 +11,39 @@ constexpr std::string_view kBearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 constexpr std::size_t kMaxResponseBytes = 4 * 1024 * 1024;
 constexpr UnixSeconds kClockSkewAllowance = 60;  // NotBefore this much before now: SPs' clocks run slow too
 
+// Everything below is written in exclusive canonical form (canonical_text.hpp), so an element is
+// signed as written (sign_canonical): attributes in canonical order (by name, none has a
+// namespace), each namespace declared on the first element of its subtree that uses it (saml on
+// the Response's Issuer and on the Assertion), every element with an end tag.
+
 std::string attr(std::string_view name, std::string_view value) {
-  return " " + std::string(name) + "=\"" + xml_escape(value) + "\"";
+  std::string out;
+  append_c14n_attribute(out, name, value);
+  return out;
 }
 
-std::string response_open(std::string_view id, std::string_view destination, std::string_view in_response_to,
+std::string escaped(std::string_view value) {
+  std::string out;
+  append_c14n_text(out, value);
+  return out;
+}
+
+/// The Response's start tag and Issuer: where its Signature goes.
+std::string response_head(std::string_view id, std::string_view destination, std::string_view in_response_to,
                           UnixSeconds now, std::string_view idp) {
-  std::string s = "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
-                  "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"";
-  s += attr("ID", id) + attr("Version", "2.0") + attr("IssueInstant", iso8601(now));
+  std::string s = "<samlp:Response xmlns:samlp=\"" + std::string(kNsProtocol) + "\"";
   if (!destination.empty()) s += attr("Destination", destination);
+  s += attr("ID", id);
   if (!in_response_to.empty()) s += attr("InResponseTo", in_response_to);
-  s += "><saml:Issuer>" + xml_escape(idp) + "</saml:Issuer>";
-  return s;
+  s += attr("IssueInstant", iso8601(now)) + attr("Version", "2.0");
+  return s + "><saml:Issuer xmlns:saml=\"" + std::string(kNsAssertion) + "\">" + escaped(idp) + "</saml:Issuer>";
 }
 
 std::string status(std::string_view top, std::string_view second, std::string_view message) {
-  std::string s = "<samlp:Status><samlp:StatusCode" + attr("Value", top);
-  s += second.empty() ? "/>" : "><samlp:StatusCode" + attr("Value", second) + "/></samlp:StatusCode>";
-  if (!message.empty()) s += "<samlp:StatusMessage>" + xml_escape(message) + "</samlp:StatusMessage>";
+  std::string s = "<samlp:Status><samlp:StatusCode" + attr("Value", top) + ">";
+  if (!second.empty()) s += "<samlp:StatusCode" + attr("Value", second) + "></samlp:StatusCode>";
+  s += "</samlp:StatusCode>";
+  if (!message.empty()) s += "<samlp:StatusMessage>" + escaped(message) + "</samlp:StatusMessage>";
   return s + "</samlp:Status>";
 }
 
@@ -36,17 +51,17 @@ std::string subject(const AssertionFacts& f) {
   std::string s = "<saml:Subject><saml:NameID" + attr("Format", f.nameid_format);
   if (!f.name_qualifier.empty()) s += attr("NameQualifier", f.name_qualifier);
   if (!f.sp_name_qualifier.empty()) s += attr("SPNameQualifier", f.sp_name_qualifier);
-  s += ">" + xml_escape(f.nameid) + "</saml:NameID>";
+  s += ">" + escaped(f.nameid) + "</saml:NameID>";
   s += "<saml:SubjectConfirmation" + attr("Method", kBearer) + "><saml:SubjectConfirmationData";
   if (!f.in_response_to.empty()) s += attr("InResponseTo", f.in_response_to);
   s += attr("NotOnOrAfter", iso8601(f.now + f.lifetime)) + attr("Recipient", f.acs_url);
-  return s + "/></saml:SubjectConfirmation></saml:Subject>";
+  return s + "></saml:SubjectConfirmationData></saml:SubjectConfirmation></saml:Subject>";
 }
 
 std::string statements(const AssertionFacts& f) {
   std::string s = "<saml:AuthnStatement" + attr("AuthnInstant", iso8601(f.auth_instant));
   if (!f.session_index.empty()) s += attr("SessionIndex", f.session_index);
-  s += "><saml:AuthnContext><saml:AuthnContextClassRef>" + xml_escape(f.authn_class) +
+  s += "><saml:AuthnContext><saml:AuthnContextClassRef>" + escaped(f.authn_class) +
        "</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>";
   bool any = false;
   for (const auto& a : f.attributes) any = any || !a.values.empty();
@@ -54,23 +69,32 @@ std::string statements(const AssertionFacts& f) {
   s += "<saml:AttributeStatement>";
   for (const auto& a : f.attributes) {
     if (a.values.empty()) continue;
-    s += "<saml:Attribute" + attr("Name", a.name) + attr("NameFormat", a.name_format);
+    s += "<saml:Attribute";
     if (!a.friendly_name.empty()) s += attr("FriendlyName", a.friendly_name);
-    s += ">";
-    for (const auto& v : a.values) s += "<saml:AttributeValue>" + xml_escape(v) + "</saml:AttributeValue>";
+    s += attr("Name", a.name) + attr("NameFormat", a.name_format) + ">";
+    for (const auto& v : a.values) s += "<saml:AttributeValue>" + escaped(v) + "</saml:AttributeValue>";
     s += "</saml:Attribute>";
   }
   return s + "</saml:AttributeStatement>";
 }
 
-std::string assertion(const AssertionFacts& f, std::string_view id) {
-  std::string s = "<saml:Assertion" + attr("ID", id) + attr("Version", "2.0") + attr("IssueInstant", iso8601(f.now)) + ">";
-  s += "<saml:Issuer>" + xml_escape(f.idp_entity_id) + "</saml:Issuer>";
-  s += subject(f);
-  s += "<saml:Conditions" + attr("NotBefore", iso8601(f.now - kClockSkewAllowance)) +
-       attr("NotOnOrAfter", iso8601(f.now + f.lifetime)) + "><saml:AudienceRestriction><saml:Audience>" +
-       xml_escape(f.sp_entity_id) + "</saml:Audience></saml:AudienceRestriction></saml:Conditions>";
-  return s + statements(f) + "</saml:Assertion>";
+/// The Assertion: head (start tag and Issuer, where its Signature goes) and the rest.
+std::pair<std::string, std::string> assertion(const AssertionFacts& f, std::string_view id) {
+  std::string head = "<saml:Assertion xmlns:saml=\"" + std::string(kNsAssertion) + "\"" + attr("ID", id) +
+                     attr("IssueInstant", iso8601(f.now)) + attr("Version", "2.0") + "><saml:Issuer>" +
+                     escaped(f.idp_entity_id) + "</saml:Issuer>";
+  std::string tail = subject(f);
+  tail += "<saml:Conditions" + attr("NotBefore", iso8601(f.now - kClockSkewAllowance)) +
+          attr("NotOnOrAfter", iso8601(f.now + f.lifetime)) + "><saml:AudienceRestriction><saml:Audience>" +
+          escaped(f.sp_entity_id) + "</saml:Audience></saml:AudienceRestriction></saml:Conditions>";
+  return {std::move(head), tail + statements(f) + "</saml:Assertion>"};
+}
+
+/// `head` + `tail`, signed when `sign` (and there is a key).
+Result<std::string, std::string> maybe_signed(std::string head, std::string_view tail, std::string_view id, bool sign,
+                                              const Protection& p) {
+  if (p.key == nullptr || !sign) return head.append(tail);
+  return sign_canonical(head, tail, id, *p.key);
 }
 
 /// Parses what was built (the strict parser: the structure is what the builder wrote), then signs
@@ -101,20 +125,32 @@ Result<std::string, std::string> protect(const std::string& text, const Protecti
 }  // namespace
 
 Result<std::string, std::string> build_response(const AssertionFacts& facts, const Protection& protection) {
-  std::string text = response_open(new_id(), facts.acs_url, facts.in_response_to, facts.now, facts.idp_entity_id);
-  text += status(kStatusSuccess, "", "");
-  text += assertion(facts, new_id());
-  text += "</samlp:Response>";
-  return protect(text, protection, true);
+  const auto response_id = new_id(), assertion_id = new_id();
+  auto head = response_head(response_id, facts.acs_url, facts.in_response_to, facts.now, facts.idp_entity_id);
+  auto [assertion_head, assertion_tail] = assertion(facts, assertion_id);
+  if (protection.encrypt) {  // encrypted: on the parsed document (encrypt.hpp)
+    return protect(head + status(kStatusSuccess, "", "") + assertion_head + assertion_tail + "</samlp:Response>", protection,
+                   true);
+  }
+  // Signed as written: no parse, no canonicalizer (the signature is over this very text).
+  auto signed_assertion = maybe_signed(std::move(assertion_head), assertion_tail, assertion_id, protection.sign_assertion, protection);
+  if (!signed_assertion) return unexpected("signing the assertion: " + signed_assertion.error());
+  const auto tail = status(kStatusSuccess, "", "") + *signed_assertion + "</samlp:Response>";
+  auto out = maybe_signed(std::move(head), tail, response_id, protection.sign_response, protection);
+  if (!out) return unexpected("signing the response: " + out.error());
+  return out;
 }
 
 Result<std::string, std::string> build_status_response(std::string_view idp_entity_id, std::string_view destination,
                                                        std::string_view in_response_to, std::string_view top_code,
                                                        std::string_view second_code, std::string_view message,
                                                        UnixSeconds now, const Protection& protection) {
-  std::string text = response_open(new_id(), destination, in_response_to, now, idp_entity_id);
-  text += status(top_code, second_code, message) + "</samlp:Response>";
-  return protect(text, protection, false);
+  const auto id = new_id();
+  auto out = maybe_signed(response_head(id, destination, in_response_to, now, idp_entity_id),
+                          status(top_code, second_code, message) + "</samlp:Response>", id, protection.sign_response,
+                          protection);
+  if (!out) return unexpected("signing the response: " + out.error());
+  return out;
 }
 
 }  // namespace gatehouse::saml

@@ -1,7 +1,9 @@
 #pragma once
 // Building the IdP's samlp:Response (SAML core §3.2.2, §2.3.3; the Web Browser SSO profile §4.1.4):
-// a bearer assertion for one SP, or a status without one. Every value is escaped, the document is
-// parsed back with the strict parser before it is signed, so no value can change its structure.
+// a bearer assertion for one SP, or a status without one. Written in exclusive canonical form and
+// signed as written (dsig.hpp, sign_canonical): every value is escaped by canonical_text.hpp, so no
+// value can change the structure; only an encrypted assertion is signed and encrypted on the
+// parsed document.
 
 #include <functional>
 #include <memory>

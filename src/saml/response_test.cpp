@@ -3,6 +3,7 @@
 #include "saml/response.hpp"
 
 #include <gtest/gtest.h>
+#include <libxml/c14n.h>
 
 #include "saml/dsig.hpp"
 #include "saml/protocol.hpp"
@@ -35,6 +36,83 @@ Document parsed(const std::string& text) {
   auto doc = parse(text, 1 << 20);
   EXPECT_TRUE(doc) << (doc ? "" : doc.error());
   return std::move(*doc);
+}
+
+/// libxml2's exclusive canonical form of the whole document (its root and everything under it).
+std::string exclusive_c14n(const Document& doc) {
+  xmlChar* out = nullptr;
+  const int n = xmlC14NDocDumpMemory(doc.get(), nullptr, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, &out);
+  std::string text = n < 0 ? std::string("(c14n failed)") : std::string(reinterpret_cast<const char*>(out), n);
+  xmlFree(out);
+  return text;
+}
+
+/// The text between `open` and the next `close` after it, or "".
+std::string between(const std::string& text, std::string_view open, std::string_view close) {
+  const auto at = text.find(open);
+  if (at == std::string::npos) return "";
+  const auto from = at + open.size();
+  return text.substr(from, text.find(close, from) - from);
+}
+
+TEST(SamlResponse, IsWrittenInExclusiveCanonicalFormSignedOrNot) {
+  // The signatures are made over the text as written (sign_canonical): it must be exactly what
+  // an SP's canonicalizer makes of it, for the Response and, parsed alone, for the Assertion.
+  const auto key = testing::make_test_key(jose::Algorithm::kRS256, "idp");
+  auto f = facts();
+  f.attributes.push_back({"urn:oid:2.5.4.4", "sn", {"tab\there, line\nbreak, cr\r, \"quoted\" 'single' >gt<", "\x01\xff\xef\xbf\xbe ok"}});
+  f.nameid = "a&b<c>\"d\"";
+  for (const bool sign : {false, true}) {
+    Protection p;
+    p.key = sign ? &key.signing : nullptr;
+    p.sign_response = true;
+    auto built = build_response(f, p);
+    ASSERT_TRUE(built) << built.error();
+    EXPECT_EQ(exclusive_c14n(parsed(*built)), *built) << "signed " << sign;
+    const auto assertion = "<saml:Assertion" + between(*built, "<saml:Assertion", "</saml:Assertion>") + "</saml:Assertion>";
+    EXPECT_EQ(exclusive_c14n(parsed(assertion)), assertion) << "signed " << sign;
+  }
+  auto status = build_status_response("https://idp.example.com/x?a=1&b=2", "https://sp.example.com/acs", "_r",
+                                      kStatusRequester, kStatusInvalidNameIdPolicy, "no <such> \"format\"", 1'800'000'000, {});
+  ASSERT_TRUE(status);
+  EXPECT_EQ(exclusive_c14n(parsed(*status)), *status);
+}
+
+TEST(SamlResponse, ValuesXmlCannotCarryBecomeReplacementCharacters) {
+  auto f = facts();
+  f.attributes = {{"urn:oid:2.5.4.4", "sn", {std::string("a\x01" "b\xff" "c\xef\xbf\xbf" "d\xed\xa0\x80" "e\tf\r\ng")}}};
+  auto built = build_response(f, {});
+  ASSERT_TRUE(built) << built.error();
+  auto doc = parsed(*built);
+  auto assertion = exactly_one_child(doc.root(), kNsAssertion, "Assertion");
+  ASSERT_TRUE(assertion);
+  auto attrs = children(first_child(*assertion, kNsAssertion, "AttributeStatement"), kNsAssertion, "Attribute");
+  ASSERT_EQ(attrs.size(), 1u);
+  // A control character, a byte that is not UTF-8 and U+FFFF each become one U+FFFD, an encoded
+  // surrogate (not UTF-8) one per byte;
+  // tab, CR and LF stay as they were (CR escaped, so no parser turns CR LF into LF).
+  EXPECT_EQ(text(attrs[0]), "a\uFFFDb\uFFFDc\uFFFDd\uFFFD\uFFFD\uFFFDe\tf\r\ng");
+}
+
+TEST(SamlResponse, ACanonicalSignatureDigestsWhatXmlsecDigestsAndVerifies) {
+  // The same digest of the same element; and the signature verifies with the strict verifier
+  // (xmlsec's own SignedInfo has line breaks between its elements, so its bytes differ).
+  const auto key = testing::make_test_key(jose::Algorithm::kRS256, "idp");
+  const std::string head =
+      "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a1\" IssueInstant=\"2027-01-15T08:00:00Z\" "
+      "Version=\"2.0\"><saml:Issuer>https://idp.example.com/saml/metadata</saml:Issuer>";
+  const std::string tail = "<saml:Subject><saml:NameID Format=\"f\">n &amp; m</saml:NameID></saml:Subject></saml:Assertion>";
+  auto fast = sign_canonical(head, tail, "_a1", key.signing);
+  ASSERT_TRUE(fast) << fast.error();
+  auto doc = parsed(head + tail);
+  ASSERT_TRUE(sign_enveloped(doc, doc.root(), key.signing));
+  const auto slow = serialize(doc);
+  const auto digest = between(*fast, "<ds:DigestValue>", "<");
+  EXPECT_FALSE(digest.empty());
+  EXPECT_EQ(digest, between(slow, "<ds:DigestValue>", "<"));
+  auto reparsed = parsed(*fast);
+  EXPECT_TRUE(verify_enveloped(reparsed, reparsed.root(), {key.trusted}));
+  EXPECT_FALSE(sign_canonical(head, tail, "not an id", key.signing)) << "an ID that is not an NCName";
 }
 
 TEST(SamlResponse, TheAssertionSaysWhatTheFactsSayAndItsSignatureVerifies) {

@@ -172,12 +172,9 @@ http::Response SamlFrontDoor::proceed(const PendingAnswer& pending, const std::s
                                       bool is_passive, const http::Request& request) const {
   auto session = deps_.sign_in.current_session(request);
   if (session && !force_authn && deps_.sign_in.satisfies(*session, kSamlKind, pending.client_id, requested_acr)) {
-    // Its writes (NameID, the session's participants, an artifact) together or not at all, as
-    // after a sign-in (SignIn::complete runs resume() in a unit).
-    http::Response r;
-    if (auto* units = deps_.sign_in.deps().units) units->run([&] { r = answer(pending, *session); });
-    else r = answer(pending, *session);
-    return r;
+    // answer() signs first, then records the session's participants and any artifact in one
+    // unit of work (SignIn::complete runs resume() inside its own, which that unit joins).
+    return answer(pending, *session);
   }
   if (is_passive) return status_answer(pending, kStatusResponder, kStatusNoPassive, "");
   signin::SignInTransaction tx;
