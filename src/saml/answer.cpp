@@ -51,6 +51,41 @@ const SloTarget* recorded_share(const std::vector<SloTarget>& shares, std::strin
   return nullptr;
 }
 
+/// Fills the NameID of `f` (whose nameid_format and now are set) for `user` at `sp`.
+/// @returns the StatusMessage of an InvalidNameIDPolicy refusal, or nullopt.
+std::optional<std::string> name_subject(PersistentIdStore& persistent_ids, const std::string& idp_entity_id,
+                                        const PendingAnswer& pending, const SpRegistration& sp, const user::User& user,
+                                        const std::vector<SloTarget>& shares, AssertionFacts& f) {
+  if (f.nameid_format == kNameIdPersistent) {
+    // The audience the request named (SPNameQualifier: the SP or its affiliation, checked at
+    // /saml/sso), else the SP's affiliation when it has one, else the SP (docs/API.md).
+    const auto& audience = !pending.nameid_audience.empty() ? pending.nameid_audience
+                           : sp.affiliation.empty()        ? sp.entity_id
+                                                           : sp.affiliation;
+    if (pending.allow_create) {
+      f.nameid = persistent_ids.name_id(user.id, audience, base64url_encode(jose::random_bytes(24)), f.now);
+    } else if (auto known = persistent_ids.find_name_id(user.id, audience)) {
+      f.nameid = std::move(*known);
+    } else {  // AllowCreate="false" and none established yet (core §3.4.1.1)
+      return "No identifier is established for this user.";
+    }
+    f.name_qualifier = idp_entity_id;
+    f.sp_name_qualifier = audience;
+  } else if (f.nameid_format == kNameIdTransient) {
+    // One transient NameID per SP and session: the one it has, else a new one.
+    const auto* had = recorded_share(shares, sp.client_id, f.nameid_format, "");
+    f.nameid = had != nullptr ? had->nameid : new_id();
+    f.name_qualifier = idp_entity_id;
+    f.sp_name_qualifier = sp.entity_id;
+  } else if (f.nameid_format == kNameIdEmail) {
+    if (user.email.empty()) return "The user has no email address.";
+    f.nameid = user.email;
+  } else {
+    f.nameid = user.username;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string SamlFrontDoor::display_name(std::string_view client_id) const {
@@ -110,34 +145,8 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   f.authn_class = *authn_class;
   f.attributes = released_attributes(*user, sp->attributes);
   const auto shares = slo_targets(session);
-  if (f.nameid_format == kNameIdPersistent) {
-    // The audience the request named (SPNameQualifier: the SP or its affiliation, checked at
-    // /saml/sso), else the SP's affiliation when it has one, else the SP (docs/API.md).
-    const auto& audience = !pending.nameid_audience.empty() ? pending.nameid_audience
-                           : sp->affiliation.empty()        ? sp->entity_id
-                                                            : sp->affiliation;
-    if (pending.allow_create) {
-      f.nameid = deps_.persistent_ids.name_id(user->id, audience, base64url_encode(jose::random_bytes(24)), now);
-    } else if (auto known = deps_.persistent_ids.find_name_id(user->id, audience)) {
-      f.nameid = std::move(*known);
-    } else {  // AllowCreate="false" and none established yet (core §3.4.1.1)
-      return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "No identifier is established for this user.");
-    }
-    f.name_qualifier = deps_.idp.entity_id;
-    f.sp_name_qualifier = audience;
-  } else if (f.nameid_format == kNameIdTransient) {
-    // One transient NameID per SP and session: the one it has, else a new one.
-    const auto* had = recorded_share(shares, sp->client_id, f.nameid_format, "");
-    f.nameid = had != nullptr ? had->nameid : new_id();
-    f.name_qualifier = deps_.idp.entity_id;
-    f.sp_name_qualifier = sp->entity_id;
-  } else if (f.nameid_format == kNameIdEmail) {
-    if (user->email.empty())
-      return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, "The user has no email address.");
-    f.nameid = user->email;
-  } else {
-    f.nameid = user->username;
-  }
+  if (auto refused = name_subject(deps_.persistent_ids, deps_.idp.entity_id, pending, *sp, *user, shares, f))
+    return status_answer(pending, kStatusRequester, kStatusInvalidNameIdPolicy, *refused);
   // The SessionIndex this SP has for this NameID in the session, else a new one (recorded below).
   const auto* had = recorded_share(shares, sp->client_id, f.nameid_format, f.nameid);
   f.session_index = had != nullptr                  ? had->session_index
