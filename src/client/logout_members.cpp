@@ -42,8 +42,8 @@ std::optional<BackChannelLogout> back_channel_logout(const Client& client) {
   const auto* uri = o.if_contains("backchannel_logout_uri");
   if (uri == nullptr || !uri->is_string() || uri->get_string().empty()) return std::nullopt;
   BackChannelLogout out{std::string(uri->get_string()), false};
-  if (const auto* required = o.if_contains("backchannel_logout_session_required"); required != nullptr && required->is_bool())
-    out.session_required = required->get_bool();
+  const auto* required = o.if_contains("backchannel_logout_session_required");
+  if (required != nullptr && required->is_bool()) out.session_required = required->get_bool();
   return out;
 }
 
