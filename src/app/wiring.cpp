@@ -72,8 +72,8 @@ std::string cluster_config_hash(const config::Config& c) {
   return hex(jose::sha256(config::render_cluster_wide(c))).substr(0, 16);
 }
 
-/// The client of CAS single logout: to the logout URLs administrators registered (http or https;
-/// no address restriction, unlike proxy callbacks), the CAs of cas.proxy_callback_ca_file added.
+/// The client of single logout (CAS, SAML, OIDC): to the logout URLs administrators registered
+/// (http or https; no address restriction, unlike proxy callbacks), with cas.proxy_callback_ca_file.
 http::ClientOptions slo_client_options(const config::Config& c) {
   http::ClientOptions o;
   o.ca_file = c.cas.proxy_callback_ca_file;
@@ -427,6 +427,7 @@ void Wiring::wire_sign_in() {
   sign_in_deps.units = &store->units();
   sign_in_deps.csrf_key = signin::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
   sign_in.add_front_door(oidc_front_door);
+  sso_sessions.add_listener(oidc_logout);  // Logout Tokens to the OIDC clients of an ended session
   sign_in.add_front_door(account_front_door);
   sign_in_deps.on_sign_in = [this](const signin::SignInEvent& e) {
     logins.add({e.outcome});

@@ -34,6 +34,7 @@
 #include "mfa/passkeys.hpp"
 #include "oauth/endpoints.hpp"
 #include "oidc/authorize/authorize_endpoint.hpp"
+#include "oidc/back_channel_logout.hpp"
 #include "oidc/authorize/issue_code.hpp"
 #include "oidc/discovery.hpp"
 #include "oidc/grants/user_grants.hpp"
@@ -107,8 +108,9 @@ struct Wiring {
   std::unique_ptr<limits::MemoryCounterStore> memory_rates;
   limits::RateLimiter rate_limiter;
   /// Single logout: the client and sender of back-channel logout messages (CAS logoutRequests,
-  /// SAML LogoutRequests by SOAP), CAS's listener, and the SSO session store that every end of a
-  /// session goes through (all of the node's session users take this one; SAML adds its listener).
+  /// SAML LogoutRequests by SOAP, OIDC Logout Tokens), CAS's listener, and the SSO session store
+  /// that every end of a session goes through (all of the node's session users take this one;
+  /// SAML and OIDC add their listeners).
   std::unique_ptr<http::Client> slo_client;
   cas::SingleLogout cas_logout;  // queues on slo_sender (below)
   signin::LogoutSessions sso_sessions;
@@ -146,8 +148,11 @@ struct Wiring {
   saml::SamlFrontDoor saml_front_door{saml_deps};
   /// SAML's back channel of single logout (a listener of sso_sessions).
   std::unique_ptr<saml::SingleLogout> saml_logout;
-  /// The sender of both listeners' messages: declared after everything its messages use (the SP
-  /// registry, the keys, the listeners), so that it stops first.
+  /// OIDC's back channel of single logout (a listener of sso_sessions): Logout Tokens, signed
+  /// with the ring through codec, to the clients with a backchannel_logout_uri.
+  oidc::BackChannelLogout oidc_logout{{.clients = client_cache, .tokens = codec, .clock = clock, .sender = slo_sender}};
+  /// The sender of the listeners' messages: declared after everything its messages use (the SP
+  /// registry, the client store, the keys, the listeners), so that it stops first.
   signin::BackChannelSender slo_sender;
   stats::RequestStats request_stats;  // before admin_deps, which points at it
   admin::AdminDeps admin_deps;

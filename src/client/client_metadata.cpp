@@ -8,6 +8,7 @@
 
 #include "client/cas_members.hpp"
 #include "client/client_keys.hpp"
+#include "client/logout_members.hpp"
 #include "client/saml_members.hpp"
 
 namespace gatehouse::client {
@@ -44,6 +45,7 @@ enum class Kept {
   kMfaPolicy,    // our extension mfa_policy: "off" | "optional" | "required" (read by mfa_policy())
   kCas,          // our CAS extensions (client/cas_members.hpp; read by cas::registration_of())
   kSaml,         // our SAML extensions (client/saml_members.hpp; read by saml::SpRegistry)
+  kBackChannel,  // backchannel_logout_uri (client/logout_members.hpp; read by oidc::BackChannelLogout)
 };
 struct KeptMember {
   std::string_view name;
@@ -81,7 +83,8 @@ constexpr std::array<KeptMember, 45> kKept{{
     {"initiate_login_uri", Kept::kHttpsUri, ""},
     // ID tokens always carry auth_time, so both values are already honoured.
     {"require_auth_time", Kept::kBoolean, ""},
-    // Without a logout URI (which must be null) these change nothing.
+    // Without a front-channel logout URI (which must be null) this changes nothing; Logout Tokens
+    // always carry the sid, which honours both values of the back-channel one.
     {"frontchannel_logout_session_required", Kept::kBoolean, ""},
     {"backchannel_logout_session_required", Kept::kBoolean, ""},
     {"subject_type", Kept::kPublic, "pairwise subject identifiers are not supported; subjects are public"},
@@ -99,7 +102,7 @@ constexpr std::array<KeptMember, 45> kKept{{
     {"default_max_age", Kept::kNullOnly, "a default max_age is not supported; send max_age in the request"},
     {"default_acr_values", Kept::kEmptyList, "default acr values are not supported"},
     {"frontchannel_logout_uri", Kept::kNullOnly, "front-channel logout is not supported"},
-    {"backchannel_logout_uri", Kept::kNullOnly, "back-channel logout is not supported"},
+    {"backchannel_logout_uri", Kept::kBackChannel, ""},
     {"software_statement", Kept::kNullOnly, "software statements are not accepted (they cannot be verified here)"},
 }};
 constexpr std::array<std::string_view, 3> kGrantTypes{"client_credentials", "authorization_code", "refresh_token"};
@@ -233,6 +236,7 @@ std::string check_kept(const KeptMember& m, const json::value& v) {
                  : "must be \"off\", \"optional\" or \"required\"";
     case Kept::kCas: return check_cas_member(m.name, v);
     case Kept::kSaml: return check_saml_member(m.name, v);
+    case Kept::kBackChannel: return check_back_channel_logout_uri(v);
   }
   return "is not supported";
 }
@@ -462,6 +466,12 @@ Stage read_authentication(const json::object& doc, const MetadataDefaults&, Clie
   return {};
 }
 
+/// backchannel_logout_uri, against the authentication method (client/logout_members.hpp).
+Stage read_logout(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
+  if (auto err = check_back_channel_logout_client(doc, draft.client); !err.empty()) return fail("backchannel_logout_uri", err);
+  return {};
+}
+
 /// scope, redirect_uris, post_logout_redirect_uris.
 Stage read_scope_and_uris(const json::object& doc, const MetadataDefaults&, ClientDraft& draft) {
   Client& c = draft.client;
@@ -533,7 +543,7 @@ Stage read_token_options(const json::object& doc, const MetadataDefaults& defaul
 Result<ClientDraft, MetadataError> parse_metadata(const json::object& doc, const MetadataDefaults& defaults) {
   using StageFn = Stage (*)(const json::object&, const MetadataDefaults&, ClientDraft&);
   static constexpr StageFn kStages[] = {read_members, read_identity, read_saml, read_grants,
-                                        read_authentication, read_scope_and_uris, read_token_options};
+                                        read_authentication, read_logout, read_scope_and_uris, read_token_options};
   ClientDraft draft;
   for (auto stage : kStages)
     if (auto done = stage(doc, defaults, draft); !done) return unexpected(done.error());

@@ -36,6 +36,10 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"authorization_endpoint", iss + std::string(kAuthorizePath)},
       {"userinfo_endpoint", iss + std::string(kUserinfoPath)},
       {"end_session_endpoint", iss + std::string(kEndSessionPath)},
+      // Back-Channel Logout 1.0 §2.1: Logout Tokens to each client's backchannel_logout_uri,
+      // always with the session's sid (back_channel_logout.hpp).
+      {"backchannel_logout_supported", true},
+      {"backchannel_logout_session_supported", true},
       {"grant_types_supported", strings({"authorization_code", "refresh_token", "client_credentials"})},
       {"response_types_supported", strings({"code"})},
       {"response_modes_supported", strings({"query"})},

@@ -61,10 +61,12 @@ std::optional<json::object> AccessTokenCodec::decode_own_jwt(std::string_view to
   auto verified = jose::jws_verify(
       token, [&set](std::string_view kid, jose::Algorithm alg) { return set->verifier(kid, alg); });
   if (!verified) return std::nullopt;
-  // Never an access token where an ID token is expected (RFC 9068 §4: typ tells them apart).
+  // Never an access token or a Logout Token where an ID token is expected (RFC 9068 §4 and
+  // Back-Channel Logout §4.1: typ tells them apart).
   if (auto typ = verified->header.find("typ"); typ != verified->header.end() && typ->value().is_string()) {
     std::string_view t = typ->value().get_string();
-    if (t == "at+jwt" || t == "application/at+jwt") return std::nullopt;
+    if (t.starts_with("application/")) t.remove_prefix(12);
+    if (t == "at+jwt" || t == "logout+jwt") return std::nullopt;
   }
   boost::system::error_code ec;
   auto parsed = json::parse(verified->payload, ec);

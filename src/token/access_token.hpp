@@ -43,7 +43,8 @@ class AccessTokenCodec {
   std::optional<AccessTokenClaims> decode(std::string_view token) const;
 
   /// Verifies a JWT we signed that is not an access token (e.g. an ID token given back as
-  /// id_token_hint) and that its iss is ours. @returns its claims, whether or not it has expired.
+  /// id_token_hint) and that its iss is ours; never an access token or a Logout Token (by typ).
+  /// @returns its claims, whether or not it has expired.
   std::optional<boost::json::object> decode_own_jwt(std::string_view token) const;
 
   const std::string& issuer() const { return issuer_; }

@@ -7,10 +7,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import * as oidc from 'openid-client';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.js';
 import { GatehouseNode, REPO, defaultKickstart, freePort, ms, nodeTest } from './lib/node.js';
 
-const CHROMIUM = process.env.GATEHOUSE_CHROMIUM || '/usr/bin/chromium';
 const RP = { client_id: 'browser-rp', client_secret: 'browser-rp-secret-0123' };
 const USER = { username: 'grace', password: 'hopper-password-1', name: 'Grace Hopper' };
 
@@ -66,14 +65,7 @@ before(async () => {
   node = await GatehouseNode.start({ kickstart, config: { passwords: { memory_kib: 256, iterations: 1 } } });
   rp = await startRelyingParty(rpPort, node.url);
   rp.url = `http://127.0.0.1:${rpPort}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Chromium as root needs --no-sandbox; the rest keeps it off the (closed) network. Playwright
-    // gives it a fresh temporary profile.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

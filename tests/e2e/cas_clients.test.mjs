@@ -9,13 +9,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.js';
 import { GatehouseNode, defaultKickstart, freePort, makeTempDir, ms, nodeTest, pollUntil, removeTempDir, tail } from './lib/node.js';
 import { hidden } from './lib/forms.js';
 import { httpsRequest, makeTestCa, startApache } from './lib/apache.js';
 import { submitPassword } from './lib/passkey.js';
 
-const CHROMIUM = process.env.GATEHOUSE_CHROMIUM || '/usr/bin/chromium';
 const USER = { username: 'ada', password: 'correct horse battery', email: 'ada@example.com', name: 'Ada Lovelace' };
 
 let dir;
@@ -147,12 +146,7 @@ before(async () => {
     ].join('\n'),
   });
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
