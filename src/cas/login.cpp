@@ -172,17 +172,23 @@ http::Response CasFrontDoor::resume(const signin::SignInTransaction& tx, const s
 
 http::Response CasFrontDoor::logout(const http::Request& request) const {
   const auto& sign_in = deps_.sign_in.deps();
-  if (auto s = deps_.sign_in.current_session(request)) {
+  auto s = deps_.sign_in.current_session(request);
+  if (s) {
     // A logout: single logouts and the session's proxy-granting tickets (§3.3) follow
     // (signin::LogoutSessions, which every session end of the node goes through).
-    sign_in.sessions.revoke_by_sid(s->sid);
-    spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
+    if (!sign_in.sessions.revoke_by_sid(s->sid)) s.reset();  // ended meanwhile, elsewhere: told from there
+    else spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
-  http::Response r;
   auto q = oauth::parse_urlencoded(request.query);
-  const std::string service = q ? q->value("service") : std::string();
+  std::string service = q ? q->value("service") : std::string();
   // §2.3.1: back to the service only when it is a registered one (no open redirect).
-  if (!service.empty() && service.size() <= kMaxServiceLength && deps_.services.find(service)) {
+  if (service.size() > kMaxServiceLength || !deps_.services.find(service)) service.clear();
+  // SAML SPs that only the browser reaches are told on the way (front channel), then the service.
+  auto through = s ? deps_.sign_in.logout_through_browser(*s, service) : std::nullopt;
+  http::Response r;
+  if (through) {
+    r = std::move(*through);
+  } else if (!service.empty()) {
     r = redirect_to(service);
   } else {
     r = signin::error_page(*deps_.sign_in.theme(), 200, "signed_out", "You are signed out.", "Signed out");

@@ -92,14 +92,21 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
       if (!signin::valid_csrf_token(sign_in.csrf_key, signin::kLogoutCsrf, csrf) || expected.empty() || !jose::constant_time_equal(csrf, expected))
         return signin::error_page(*a.sign_in.theme(), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
-    sign_in.sessions.revoke_by_sid(s->sid);
-    spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
+    if (!sign_in.sessions.revoke_by_sid(s->sid)) s.reset();  // ended meanwhile, elsewhere: told from there
+    else spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
-  http::Response r;
+  std::string location;
   if (!post_logout.empty()) {
-    std::string location = post_logout;
+    location = post_logout;
     if (auto state = p.value("state"); !state.empty())
       location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("state=") + http::percent_encode(state);
+  }
+  // SAML SPs that only the browser reaches are told on the way (front channel), then `location`.
+  auto through = s ? a.sign_in.logout_through_browser(*s, location) : std::nullopt;
+  http::Response r;
+  if (through) {
+    r = std::move(*through);
+  } else if (!location.empty()) {
     r.status = 302;
     r.set("Location", location);
     r.set("Cache-Control", "no-store");

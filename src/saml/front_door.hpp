@@ -85,6 +85,11 @@ class SamlFrontDoor final : public signin::FrontDoor {
   /// Answers the AuthnRequest the sign-in carried, for the person now signed in.
   http::Response resume(const signin::SignInTransaction& tx, const session::SsoSession& session,
                         const http::Request& request) const override;
+  /// The SPs of `ended` that have a Redirect or POST SingleLogoutService and no SOAP one are sent
+  /// a LogoutRequest through this browser one after the other (as after an SP's LogoutRequest,
+  /// slo.cpp), then the browser goes to `then`; nullopt when `ended` has no such SP.
+  std::optional<http::Response> logout_through_browser(const session::SsoSession& ended,
+                                                       const std::string& then) const override;
 
   /// GET (HTTP-Redirect) and POST (HTTP-POST) /saml/sso.
   http::Response sso(const http::Request& request) const;

@@ -71,9 +71,8 @@ class SamlFrontDoorTest : public ::testing::Test {
         std::vector<keys::SigningKey>{{"k1", jose::Algorithm::kRS256, keys::KeyState::kCurrent, std::move(pair)}}));
   }
 
-  void register_sp(boost::json::object members) {
-    const auto body = testing::key_descriptor("signing", base64_encode(sp_key_.certificate_der)) +
-                      std::string(testing::kSpEndpoints);
+  void register_sp(boost::json::object members, std::string_view endpoints = testing::kSpEndpoints) {
+    const auto body = testing::key_descriptor("signing", base64_encode(sp_key_.certificate_der)) + std::string(endpoints);
     members["saml_metadata"] = testing::sp_metadata(kSp, body, R"(AuthnRequestsSigned="false")");
     sources_ = {SpSource{"app", "The App", boost::json::serialize(members), ""}};
     sps_.invalidate();
@@ -212,6 +211,56 @@ TEST_F(SamlFrontDoorTest, ASignedLogoutRequestForTheSessionEndsItAndAnUnsignedOn
   EXPECT_TRUE(location->starts_with("https://sp.example/mellon/logout-done?SAMLResponse=")) << *location;
   EXPECT_EQ(saml_.sso(authn_request({}, cookie)).body.find("SAMLResponse"), std::string::npos)
       << "after the logout the session answers no more";
+}
+
+TEST_F(SamlFrontDoorTest, ALogoutOnAnotherFrontDoorGoesThroughTheBrowserToAnSpWithoutSoapThenOn) {
+  // The SP's SOAP SingleLogoutService left out: only the browser can reach it.
+  std::string endpoints(testing::kSpEndpoints);
+  endpoints.erase(0, endpoints.find('\n') + 1);
+  ASSERT_EQ(endpoints.find("SOAP"), std::string::npos);
+  register_sp({{"saml_nameid_format", "persistent"}, {"saml_require_signed_requests", false}}, endpoints);
+  std::string cookie;
+  sign_in(cookie);
+  http::Request browser;
+  browser.headers.push_back({"cookie", cookie});
+  auto session = sign_in_.current_session(browser);
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(logouts_.end(session->sid, ""));  // as /oauth2/logout or /cas/logout end it
+  const std::string then = "https://rp.example/bye?state=s1";
+  auto step = sign_in_.logout_through_browser(*session, then);
+  ASSERT_TRUE(step) << "the SP is asked through the browser";
+  ASSERT_EQ(step->status, 302) << step->body;
+  const std::string location = *step->header("Location");
+  const std::string slo = "https://sp.example/mellon/logout?";
+  ASSERT_TRUE(location.starts_with(slo)) << location;
+  auto query = parse_redirect_query(location.substr(slo.size()), 64 * 1024);
+  ASSERT_TRUE(query) << query.error();
+  EXPECT_TRUE(query->sig_alg) << "the IdP's LogoutRequest is signed";
+  auto xml = inflate_raw(*base64_decode(query->message), 64 * 1024);
+  ASSERT_TRUE(xml);
+  auto doc = parse(*xml, 64 * 1024);
+  ASSERT_TRUE(doc);
+  auto request = read_logout_request(doc->root());
+  ASSERT_TRUE(request) << request.error();
+  EXPECT_EQ(request->session_indexes.size(), 1u);
+  // The SP's signed answer, by Redirect, with the RelayState it was given: on to `then`.
+  const auto answer = [&](const std::string& in_response_to, const std::string& relay) {
+    const auto xml = build_logout_response(new_id(), kSp, std::string(kBase) + "/saml/slo", in_response_to,
+                                           kStatusSuccess, "", clock_.now());
+    http::Request r;
+    r.method = "GET";
+    r.path = "/saml/slo";
+    r.query = *build_redirect_query("SAMLResponse", xml, relay, &sp_key_.signing);
+    return saml_.slo(r);
+  };
+  EXPECT_EQ(answer(request->id, "forged-handle").status, 400) << "no chain waits under another RelayState";
+  auto done = answer(request->id, *query->relay_state);
+  ASSERT_EQ(done.status, 302) << done.body;
+  EXPECT_EQ(*done.header("Location"), then);
+  EXPECT_EQ(answer(request->id, *query->relay_state).status, 400) << "the chain's step is spent";
+  // With a SOAP endpoint the back channel tells the SP: nothing for the browser to do.
+  register_sp({{"saml_nameid_format", "persistent"}, {"saml_require_signed_requests", false}});
+  EXPECT_FALSE(sign_in_.logout_through_browser(*session, then));
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ struct LogoutChain {
   std::string current_client;
   std::string current_request_id;
   std::vector<SloTarget> remaining;
+  std::string then;               ///< no origin: where the browser goes at the end ("" the signed-out page)
 };
 
 namespace {
@@ -61,7 +62,8 @@ std::string encode_chain(const LogoutChain& c) {
                                                     {"p", c.partial},
                                                     {"cc", c.current_client},
                                                     {"ci", c.current_request_id},
-                                                    {"r", std::move(remaining)}});
+                                                    {"r", std::move(remaining)},
+                                                    {"t", c.then}});
 }
 
 std::optional<LogoutChain> decode_chain(std::string_view text) {
@@ -81,6 +83,7 @@ std::optional<LogoutChain> decode_chain(std::string_view text) {
   const auto* r = o.if_contains("r");
   if (p == nullptr || !p->is_bool() || r == nullptr || !r->is_array()) return std::nullopt;
   c.partial = p->get_bool();
+  if (const auto* t = o.if_contains("t"); t != nullptr && t->is_string()) c.then = std::string(t->get_string());
   for (const auto& t : r->get_array()) {
     if (!t.is_array() || t.get_array().size() != 4) return std::nullopt;
     std::array<std::string, 4> f;
@@ -106,6 +109,12 @@ const SingleLogoutService* front_channel_service(const SpRegistration& sp, std::
   if (const auto* s = logout_service(sp, preferred)) return s;
   if (const auto* s = logout_service(sp, kBindingRedirect)) return s;
   return logout_service(sp, kBindingPost);
+}
+
+/// Whether `sp` is told of a logout only through a browser: no SOAP SingleLogoutService (that one
+/// the back channel reaches), and a Redirect or POST one.
+bool browser_only(const SpRegistration& sp) {
+  return logout_service(sp, kBindingSoap) == nullptr && front_channel_service(sp, kBindingRedirect) != nullptr;
 }
 
 }  // namespace
@@ -211,8 +220,7 @@ http::Response SamlFrontDoor::logout_request(Received& received, const http::Req
     for (auto& t : slo_targets(s)) {
       if (t.client_id == (*sp)->client_id) continue;
       auto other = deps_.sps.by_client(t.client_id);
-      if (!other || logout_service(*other, kBindingSoap) != nullptr) continue;  // the back channel's
-      if (front_channel_service(*other, kBindingRedirect) == nullptr) continue;  // no logout endpoint at all
+      if (!other || !browser_only(*other)) continue;  // the back channel's, or no logout endpoint at all
       if (own && chain.remaining.size() < kMostChained) chain.remaining.push_back(std::move(t));
       else chain.partial = true;
     }
@@ -224,6 +232,20 @@ http::Response SamlFrontDoor::logout_request(Received& received, const http::Req
     r.headers.push_back({"Set-Cookie", signin::set_cookie(cookies, signin::session_cookie_scope(cookies), "", 0)});
   }
   return r;
+}
+
+std::optional<http::Response> SamlFrontDoor::logout_through_browser(const session::SsoSession& ended,
+                                                                    const std::string& then) const {
+  LogoutChain chain;
+  chain.then = then;
+  for (auto& t : slo_targets(ended)) {
+    auto sp = deps_.sps.by_client(t.client_id);
+    if (!sp || !browser_only(*sp)) continue;
+    if (chain.remaining.size() < kMostChained) chain.remaining.push_back(std::move(t));
+  }
+  if (chain.remaining.empty()) return std::nullopt;
+  spdlog::info("session {} ended: {} SAML service provider(s) told through the browser", ended.sid, chain.remaining.size());
+  return next_logout(std::move(chain));
 }
 
 http::Response SamlFrontDoor::logout_response(Received& received) const {
@@ -293,6 +315,13 @@ http::Response SamlFrontDoor::next_logout(LogoutChain chain) const {
 http::Response SamlFrontDoor::finish_logout(const LogoutChain& chain) const {
   auto sp = chain.origin_client.empty() ? nullptr : deps_.sps.by_client(chain.origin_client);
   const auto* service = sp ? front_channel_service(*sp, chain.origin_binding) : nullptr;
+  if (service == nullptr && chain.origin_client.empty() && !chain.then.empty()) {
+    http::Response r;  // a logout begun on another front door: where it was going
+    r.status = 302;
+    r.set("Location", chain.then);
+    r.set("Cache-Control", "no-store");
+    return r;
+  }
   if (service == nullptr) return signin::error_page(*deps_.sign_in.theme(), 200, "signed_out", "You are signed out.", "Signed out");
   auto signer = deps_.credentials.signer(*deps_.keys.current());
   const auto& destination = service->response_location.empty() ? service->location : service->response_location;

@@ -31,6 +31,18 @@ class FrontDoor {
   /// the response by the caller.
   virtual http::Response resume(const SignInTransaction& tx, const session::SsoSession& session,
                                 const http::Request& request) const = 0;
+  /// Single logout through the browser: `ended` (as it was, participants included) has just been
+  /// ended by a logout this browser made on another front door (an OIDC client's, CAS, the
+  /// account page). @returns the first step of carrying that logout to this protocol's
+  /// participants that only the browser can reach (SAML SPs without a SOAP endpoint), which ends
+  /// at `then` (an absolute URL already checked by the caller; "" for the signed-out page), or
+  /// nullopt when there are none. The back channels (signin::LogoutListener) told the others.
+  virtual std::optional<http::Response> logout_through_browser(const session::SsoSession& ended,
+                                                               const std::string& then) const {
+    (void)ended;
+    (void)then;
+    return std::nullopt;
+  }
 };
 
 }  // namespace gatehouse::signin

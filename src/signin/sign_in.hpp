@@ -93,6 +93,13 @@ class SignIn {
   explicit SignIn(const SignInDeps& deps) : deps_(deps) {}
   /// Registers the front door that resumes transactions of its kind (at wiring, before serving).
   void add_front_door(const FrontDoor& door) { doors_.push_back(&door); }
+  /// After a logout on this browser ended `ended` on this node: the first front door's
+  /// logout_through_browser step that there is (FrontDoor), else nullopt (go straight to `then`).
+  std::optional<http::Response> logout_through_browser(const session::SsoSession& ended, const std::string& then) const {
+    for (const auto* door : doors_)
+      if (auto r = door->logout_through_browser(ended, then)) return r;
+    return std::nullopt;
+  }
 
   const SignInDeps& deps() const { return deps_; }
   /// The theme the pages use now.

@@ -229,3 +229,36 @@ it('single logout refuses an unsigned or replayed LogoutRequest, and the session
   assert.equal(replayed.second_status, 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied', 'the same request ID again');
   assert.equal((await fetch(`${node.url}/saml/metadata`)).status, 200, 'the node is alive');
 });
+
+it('a logout on another front door (CAS) is carried through the browser to an SP without a SOAP endpoint, then to the service', async () => {
+  const options = await registerSp('slo-elsewhere', {}, { slo: [['https://slo-elsewhere.example.com/slo', 'redirect']] });
+  const service = 'https://cas-after-slo.example.com/app/home';
+  const app = await node.admin('POST', '/api/applications', { client_id: 'cas-after-slo', cas_services: [{ match: 'exact', url: service }] });
+  assert.equal(app.status, 201, app.text);
+  const jar = new Map();
+  const signedIn = await signInAt(options, jar);
+
+  // /cas/logout ends the session, then the browser goes by the SP's SingleLogoutService first.
+  const toSp = await browse(jar, `/cas/logout?service=${encodeURIComponent(service)}`);
+  assert.equal(toSp.status, 302, toSp.text);
+  assert.ok(toSp.location.startsWith('https://slo-elsewhere.example.com/slo?'), toSp.location);
+  const asked = sp('idp_logout_request', { ...options, binding: 'redirect', message: toSp.location, respond_binding: 'redirect' });
+  assert.equal(asked.error, undefined, asked.error);
+  assert.equal(asked.name_id, signedIn.nameid, 'the NameID that SP was given');
+  assert.deepEqual(asked.session_indexes, [signedIn.session_index]);
+  assert.equal(await hasSession(options, jar), false, 'the session ended at /cas/logout already');
+
+  // The SP's signed LogoutResponse: on to where the logout was going, the CAS service.
+  const back = await browse(jar, asked.response_url);
+  assert.equal(back.status, 302, back.text);
+  assert.equal(back.location, service);
+  assert.equal((await browse(new Map(), asked.response_url)).status, 400, 'that step is spent');
+
+  // An SP with a SOAP endpoint is the back channel's: the logout goes straight on.
+  const soap = await registerSp('slo-elsewhere-soap', {}, { slo: [['https://slo-elsewhere.example.com/soap', 'soap']] });
+  const again = new Map();
+  await signInAt(soap, again);
+  const straight = await browse(again, `/cas/logout?service=${encodeURIComponent(service)}`);
+  assert.equal(straight.status, 302);
+  assert.equal(straight.location, service);
+});

@@ -115,8 +115,12 @@ http::Response AccountPages::sign_out_everywhere(const http::Request& request) c
   const auto& d = deps_.sign_in.deps();
   signin::sign_out_everywhere({d.users, &d.sessions, deps_.grants}, checked->user.id, d.clock.now());
   report(deps_, "account.signed_out_everywhere", checked->user.id, request);
-  auto r = error_page(*deps_.sign_in.theme(), 200, "signed_out",
-                      "You are signed out everywhere: in every browser and every application.", "Signed out");
+  // This browser's SAML SPs that only it reaches are told on the way (front channel); the other
+  // sessions' participants hear of it by the back channels only.
+  auto through = deps_.sign_in.logout_through_browser(checked->session, "");
+  auto r = through ? std::move(*through)
+                   : error_page(*deps_.sign_in.theme(), 200, "signed_out",
+                                "You are signed out everywhere: in every browser and every application.", "Signed out");
   r.headers.push_back({"Set-Cookie", set_cookie(d.cookies, session_cookie_scope(d.cookies), "", 0)});
   r.headers.push_back({"Set-Cookie", set_cookie(d.cookies, account_csrf_scope(deps_), "", 0)});
   return r;
