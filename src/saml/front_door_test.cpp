@@ -16,6 +16,9 @@
 #include "saml/protocol.hpp"
 #include "saml/redirect_signature.hpp"
 #include "saml/single_logout.hpp"
+#include "saml/soap.hpp"
+#include "saml/dsig.hpp"
+#include "http/percent.hpp"
 #include "saml/testing/fixtures.hpp"
 #include "saml/testing/sp_metadata.hpp"
 #include "storage/sqlite/sqlite_backend.hpp"
@@ -261,6 +264,69 @@ TEST_F(SamlFrontDoorTest, ALogoutOnAnotherFrontDoorGoesThroughTheBrowserToAnSpWi
   // With a SOAP endpoint the back channel tells the SP: nothing for the browser to do.
   register_sp({{"saml_nameid_format", "persistent"}, {"saml_require_signed_requests", false}});
   EXPECT_FALSE(sign_in_.logout_through_browser(*session, then));
+}
+
+TEST_F(SamlFrontDoorTest, AnUnsolicitedSignInOnlyForAnSpThatAllowsItWithAShortTarget) {
+  std::string cookie;
+  sign_in(cookie);
+  const auto unsolicited = [&](const std::string& query) {
+    http::Request r;
+    r.method = "GET";
+    r.path = "/saml/unsolicited";
+    r.query = query;
+    r.headers.push_back({"cookie", cookie});
+    return saml_.unsolicited(r);
+  };
+  const std::string sp = "providerId=" + http::percent_encode(kSp);
+  EXPECT_EQ(unsolicited(sp).status, 403) << "saml_allow_idp_initiated is off";
+  register_sp({{"saml_nameid_format", "persistent"}, {"saml_require_signed_requests", false}, {"saml_allow_idp_initiated", true}});
+  EXPECT_EQ(unsolicited("providerId=https%3A%2F%2Fother.example%2Fsp").status, 403) << "an SP not registered";
+  EXPECT_EQ(unsolicited(sp + "&target=" + std::string(81, 'a')).status, 400) << "a target over 80 bytes";
+  EXPECT_EQ(unsolicited(sp + "&shire=https%3A%2F%2Fsp.example%2Felsewhere").status, 403) << "a consumer not in the metadata";
+  auto r = unsolicited(sp + "&shire=" + http::percent_encode("https://sp.example/mellon/postResponse") + "&target=t1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(field(r.body, "RelayState"), "t1");
+  const auto answer = response_of(r);
+  EXPECT_NE(answer.find("status:Success"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("InResponseTo"), std::string::npos) << "unsolicited: it answers no request";
+  EXPECT_NE(answer.find("Destination=\"https://sp.example/mellon/postResponse\""), std::string::npos);
+}
+
+TEST_F(SamlFrontDoorTest, ASignedSoapLogoutRequestEndsTheSessionItsSessionIndexNamesWithNoCookie) {
+  std::string cookie;
+  const auto answer = response_of(sign_in(cookie));
+  const auto at = answer.find("SessionIndex=\"");
+  ASSERT_NE(at, std::string::npos);
+  const auto index = answer.substr(at + 14, answer.find('"', at + 14) - at - 14);
+  const auto id_at = answer.find(">", answer.find("<saml:NameID")) + 1;
+  const auto nameid = answer.substr(id_at, answer.find("</saml:NameID>", id_at) - id_at);
+  const LogoutNameId name{nameid, std::string(kNameIdPersistent), std::string(kIdp), std::string(kSp)};
+  const auto soap = [&](bool sign) {
+    const auto id = new_id();
+    auto doc = parse(build_logout_request(id, kSp, std::string(kBase) + "/saml/slo", name, index, clock_.now(),
+                                          clock_.now() + 300),
+                     64 * 1024);
+    EXPECT_TRUE(doc);
+    if (sign) EXPECT_TRUE(sign_enveloped(*doc, doc->root(), sp_key_.signing));
+    http::Request r;
+    r.method = "POST";
+    r.path = "/saml/slo";
+    r.headers.push_back({"content-type", "text/xml; charset=utf-8"});
+    r.body = soap_envelope(serialize(*doc, false));
+    return std::pair{id, saml_.slo(r)};
+  };
+  auto [unsigned_id, refused] = soap(false);
+  EXPECT_NE(refused.body.find("status:RequestDenied"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("Signature"), std::string::npos) << "refused unsigned: no RSA signature spent";
+  EXPECT_NE(response_of(saml_.sso(authn_request({}, cookie))).find("status:Success"), std::string::npos)
+      << "the session survives";
+  auto [id, ended] = soap(true);
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  EXPECT_NE(ended.body.find("InResponseTo=\"" + id + "\""), std::string::npos);
+  EXPECT_NE(ended.body.find("status:Success"), std::string::npos) << ended.body;
+  EXPECT_EQ(ended.body.find("PartialLogout"), std::string::npos);
+  EXPECT_EQ(saml_.sso(authn_request({}, cookie)).body.find("SAMLResponse"), std::string::npos)
+      << "the session the SessionIndex named is gone, found with no cookie";
 }
 
 }  // namespace
