@@ -176,8 +176,9 @@ http::Response CasFrontDoor::logout(const http::Request& request) const {
   if (s) {
     // A logout: single logouts and the session's proxy-granting tickets (§3.3) follow
     // (signin::LogoutSessions, which every session end of the node goes through).
-    if (!sign_in.sessions.revoke_by_sid(s->sid)) s.reset();  // ended meanwhile, elsewhere: told from there
-    else spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
+    // Ended meanwhile elsewhere (a double submit, an administrator): its SPs that only the browser
+    // reaches are still told below; a LogoutRequest for an ended session does no harm.
+    if (sign_in.sessions.revoke_by_sid(s->sid)) spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
   auto q = oauth::parse_urlencoded(request.query);
   std::string service = q ? q->value("service") : std::string();

@@ -92,8 +92,9 @@ http::Response end_session_endpoint(const LogoutDeps& deps, const http::Request&
       if (!signin::valid_csrf_token(sign_in.csrf_key, signin::kLogoutCsrf, csrf) || expected.empty() || !jose::constant_time_equal(csrf, expected))
         return signin::error_page(*a.sign_in.theme(), 400, "csrf", "The sign-out form is not valid (CSRF check failed). Start again from the application.");
     }
-    if (!sign_in.sessions.revoke_by_sid(s->sid)) s.reset();  // ended meanwhile, elsewhere: told from there
-    else spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
+    // Ended meanwhile elsewhere (a double submit, an administrator): its SPs that only the browser
+    // reaches are still told below; a LogoutRequest for an ended session does no harm.
+    if (sign_in.sessions.revoke_by_sid(s->sid)) spdlog::info("user {} signed out (session {})", s->user_id, s->sid);
   }
   std::string location;
   if (!post_logout.empty()) {

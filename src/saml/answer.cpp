@@ -158,8 +158,10 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
     spdlog::error("no SAML signing key: no answer for {}", sp->entity_id);
     return error_page(503, "The sign-in service cannot sign right now; try again in a moment.");
   }
-  // Made and signed before any write and outside any unit of work: on SQLite a unit holds the
-  // database's write lock, and an RSA signature under it would let one answer sign at a time.
+  // Made and signed before any write, and from a live session outside any unit of work: on SQLite
+  // a unit holds the database's write lock, and an RSA signature under it would let one answer
+  // sign at a time. (Right after a sign-in, SignIn::complete runs resume() in its own unit: that
+  // first answer still signs under it.)
   auto built = build_response(f, protection);
   if (!built) {
     spdlog::error("the SAML response for {} could not be made: {}", sp->entity_id, built.error());
@@ -171,18 +173,26 @@ http::Response SamlFrontDoor::answer(const PendingAnswer& pending, const session
   constexpr std::size_t kMostSloEntries = 8;
   const auto recorded = std::count_if(shares.begin(), shares.end(), [&](const auto& t) { return t.client_id == sp->client_id; });
   const bool new_share = had == nullptr && static_cast<std::size_t>(recorded) < kMostSloEntries;
+  const bool writes = new_share || !session.has_participant(kSamlKind, sp->client_id) || pending.acs_binding == kBindingArtifact;
   http::Response r;
   const auto record = [&] {
+    auto& sessions = deps_.sign_in.deps().sessions;
+    // The session may have ended while the answer was signed: then it is not sent, since single
+    // logout would not reach this SP for it (in the unit, so no logout slips in before the writes).
+    // With nothing to write the SP is a participant already, and a logout meanwhile included it.
+    if (writes && !sessions.find(session.id_hash, now, deps_.sign_in.deps().session_idle_timeout)) {
+      spdlog::info("session {} ended while its SAML answer to {} was made: not sent", session.sid, sp->entity_id);
+      r = error_page(403, "Your session has ended. Go back to the application and sign in again.");
+      return;
+    }
     deps_.sign_in.join(session, kSamlKind, sp->client_id);
     if (new_share)
-      deps_.sign_in.deps().sessions.add_participant(session.id_hash,
-                                                    slo_participant(sp->client_id, f.session_index, f.nameid_format, f.nameid, now));
+      sessions.add_participant(session.id_hash, slo_participant(sp->client_id, f.session_index, f.nameid_format, f.nameid, now));
     r = deliver(pending, *built);
   };
-  const bool writes = new_share || !session.has_participant(kSamlKind, sp->client_id) || pending.acs_binding == kBindingArtifact;
   if (auto* units = deps_.sign_in.deps().units; writes && units != nullptr) units->run(record);
   else record();
-  spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);
+  if (r.status < 400) spdlog::info("SAML assertion for user {} to {} (session {})", user->id, sp->entity_id, session.sid);
   return r;
 }
 

@@ -288,10 +288,6 @@ Result<void, std::string> sign_enveloped(Document& doc, xmlNodePtr element, cons
   return {};
 }
 
-}  // namespace gatehouse::saml
-
-namespace gatehouse::saml {
-
 Result<std::string, std::string> sign_canonical(std::string_view head, std::string_view tail, std::string_view id,
                                                 const SigningKey& key) {
   if (!is_ncname(id)) return unexpected(std::string("sign: the element has no usable ID"));

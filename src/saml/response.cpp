@@ -136,6 +136,8 @@ Result<std::string, std::string> build_response(const AssertionFacts& facts, con
   auto signed_assertion = maybe_signed(std::move(assertion_head), assertion_tail, assertion_id, protection.sign_assertion, protection);
   if (!signed_assertion) return unexpected("signing the assertion: " + signed_assertion.error());
   const auto tail = status(kStatusSuccess, "", "") + *signed_assertion + "</samlp:Response>";
+  // Bounded like any message: the values come from the registry and the user's claims.
+  if (head.size() + tail.size() > kMaxResponseBytes) return unexpected(std::string("the response would be too large"));
   auto out = maybe_signed(std::move(head), tail, response_id, protection.sign_response, protection);
   if (!out) return unexpected("signing the response: " + out.error());
   return out;

@@ -94,6 +94,14 @@ TEST(SamlResponse, ValuesXmlCannotCarryBecomeReplacementCharacters) {
   EXPECT_EQ(text(attrs[0]), "a\uFFFDb\uFFFDc\uFFFDd\uFFFD\uFFFD\uFFFDe\tf\r\ng");
 }
 
+TEST(SamlResponse, AResponseOverFourMebibytesIsNotMade) {
+  auto f = facts();
+  f.attributes = {{"urn:oid:2.5.4.4", "sn", {std::string(5 * 1024 * 1024, 'a')}}};
+  auto built = build_response(f, {});
+  ASSERT_FALSE(built);
+  EXPECT_NE(built.error().find("too large"), std::string::npos) << built.error();
+}
+
 TEST(SamlResponse, ACanonicalSignatureDigestsWhatXmlsecDigestsAndVerifies) {
   // The same digest of the same element; and the signature verifies with the strict verifier
   // (xmlsec's own SignedInfo has line breaks between its elements, so its bytes differ).

@@ -242,6 +242,8 @@ std::optional<http::Response> SamlFrontDoor::logout_through_browser(const sessio
     auto sp = deps_.sps.by_client(t.client_id);
     if (!sp || !browser_only(*sp)) continue;
     if (chain.remaining.size() < kMostChained) chain.remaining.push_back(std::move(t));
+    else spdlog::warn("session {}: more than {} SAML SPs to tell through the browser; {} is not told", ended.sid,
+                      kMostChained, sp->entity_id);
   }
   if (chain.remaining.empty()) return std::nullopt;
   spdlog::info("session {} ended: {} SAML service provider(s) told through the browser", ended.sid, chain.remaining.size());

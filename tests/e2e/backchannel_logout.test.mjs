@@ -6,11 +6,14 @@
 // node's JWKS as a relying party would: typ logout+jwt, iss, aud, iat, exp, jti, the event, the
 // sub and sid the ID token had, and no nonce.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
-import { freePort, nodeTest, pollUntil } from './lib/node.js';
+import { freePort, makeTempDir, nodeTest, pollUntil, removeTempDir } from './lib/node.js';
+import { posted, registerSp, sp } from './lib/saml_sp.js';
 import { browse as browseUrl, hidden } from './lib/forms.js';
 import { startWebApp } from './lib/web_app.js';
 
@@ -155,4 +158,29 @@ it('the admin API keeps backchannel_logout_uri and refuses one that cannot be us
   const front = await node.admin('POST', '/api/applications', { ...app, client_id: 'fcl', frontchannel_logout_uri: 'https://rp.example.com/fcl' });
   assert.equal(front.status, 400);
   assert.equal(front.json.field, 'frontchannel_logout_uri');
+});
+
+it('RP-initiated logout goes through the browser to a SAML SP without a SOAP endpoint, then to the post_logout_redirect_uri with its state', async (t) => {
+  const dir = await makeTempDir('gatehouse-bcl-saml-');
+  t.after(() => removeTempDir(dir));
+  fs.writeFileSync(path.join(dir, 'idp.xml'), await (await fetch(`${node.url}/saml/metadata`)).text());
+  const options = await registerSp(node, dir, 'rp-then-saml', {}, { slo: [['https://rp-then-saml.example.com/slo', 'redirect']] });
+  const { jar, tokens, claims } = await signIn();
+  // The same browser at the SAML SP: answered from the session, no form.
+  const req = sp('request', { ...options, binding: 'redirect' });
+  const checked = sp('response', { ...options, saml_response: posted(await browse(jar, req.url)).response, request_id: req.id });
+  assert.equal(checked.error, undefined, checked.error);
+
+  const signedOut = new URL('/signed-out', redirectUri).href;
+  const url = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token, post_logout_redirect_uri: signedOut, state: 'bye' });
+  const toSp = await browse(jar, url.href);
+  assert.equal(toSp.status, 302, toSp.text);
+  assert.ok(toSp.location.startsWith('https://rp-then-saml.example.com/slo?'), toSp.location);
+  const asked = sp('idp_logout_request', { ...options, binding: 'redirect', message: toSp.location, respond_binding: 'redirect' });
+  assert.equal(asked.error, undefined, asked.error);
+  assert.equal(asked.name_id, checked.nameid);
+  const back = await browse(jar, asked.response_url);
+  assert.equal(back.status, 302, back.text);
+  assert.equal(back.location, `${signedOut}?state=bye`, 'on to where the logout was going, with its state');
+  await logoutTokenFor(claims.sid, 'the Logout Token of that logout');
 });
