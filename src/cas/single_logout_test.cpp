@@ -18,13 +18,14 @@ using namespace std::chrono_literals;
 struct Posts {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> seen;  // url, body
-  std::atomic<int> fail_first{0};                        // answer 503 to this many posts first
+  std::atomic<int> fail_first{0};                        // answer `failure` to this many posts first
+  std::atomic<int> failure{503};
   int post(const signin::BackChannelMessage& m) {
     std::lock_guard lock(mutex);
     seen.emplace_back(m.url, m.body);
     if (fail_first.load() > 0) {
       fail_first.fetch_sub(1);
-      return 503;
+      return failure.load();
     }
     return 200;
   }
@@ -68,6 +69,26 @@ TEST(CasSingleLogout, TheSenderDeliversAndRetriesABoundedNumberOfTimes) {
   ASSERT_TRUE(sender.wait_idle(5s));
   EXPECT_EQ(posts.count(), 6u) << "three attempts at most";
   EXPECT_EQ(sender.abandoned(), 1u);
+}
+
+TEST(CasSingleLogout, ARefusalIsFinalButATimeoutOrARateLimitIsRetried) {
+  Posts posts;
+  signin::BackChannelSender sender([&](const signin::BackChannelMessage& m) { return posts.post(m); },
+                                   {.max_queue = 4, .max_attempts = 3, .retry_delay = 1ms});
+  posts.failure = 400;
+  posts.fail_first = 100;
+  sender.send({"https://a.example/logout", "text/plain", "a", "test"});
+  ASSERT_TRUE(sender.wait_idle(5s));
+  EXPECT_EQ(posts.count(), 1u) << "a 400 is not asked again";
+  EXPECT_EQ(sender.abandoned(), 1u);
+  for (int status : {408, 429}) {
+    posts.failure = status;
+    posts.fail_first = 1;
+    sender.send({"https://b.example/logout", "text/plain", "b", "test"});
+    ASSERT_TRUE(sender.wait_idle(5s));
+  }
+  EXPECT_EQ(posts.count(), 5u) << "408 and 429: asked again, then delivered";
+  EXPECT_EQ(sender.delivered(), 2u);
 }
 
 TEST(CasSingleLogout, EachAttemptMakesItsMessageAfreshAndOneThatCannotBeMadeIsAbandoned) {

@@ -70,9 +70,12 @@ void BackChannelSender::run(std::stop_token stop) {
     lock.lock();
     busy_ = false;
     ++m.attempt;
+    // A refusal (4xx but a timeout or a rate limit) is final: the service read the message and
+    // said no (a Logout Token it finds invalid, Back-Channel Logout §2.8), and would again.
+    const bool refused = status >= 400 && status < 500 && status != 408 && status != 429;
     if (status >= 200 && status < 300) {
       delivered_.fetch_add(1);
-    } else if (m.attempt >= options_.max_attempts) {
+    } else if (m.attempt >= options_.max_attempts || refused) {
       abandoned_.fetch_add(1);
       spdlog::warn("{} to {} abandoned after {} attempts (last answer: {})", m.message.what, m.message.url, m.attempt,
                    status == 0 ? std::string("none") : "HTTP " + std::to_string(status));

@@ -35,7 +35,7 @@ class BackChannelSender {
   using Post = std::function<int(const BackChannelMessage& message)>;
   struct Options {
     std::size_t max_queue = 10000;                ///< beyond: dropped (and counted)
-    int max_attempts = 3;                         ///< per message
+    int max_attempts = 3;                         ///< per message; a 4xx answer (but 408, 429) is final
     std::chrono::milliseconds retry_delay{2000};  ///< before the 2nd attempt; doubled for each further one
   };
   /// Starts the sender's thread, which posts with `post`.
