@@ -59,3 +59,16 @@ export async function submitLogin(node, jar, page, username, password) {
     tx: hidden(page.text, 'tx'), csrf: hidden(page.text, 'csrf'), username, password,
   });
 }
+
+/**
+ * The browser's `page` is the IdP's redirect to the SP of `options` at its SingleLogoutService `slo`
+ * (HTTP-Redirect): pysaml2 checks the IdP's signed LogoutRequest there and answers it by Redirect
+ * (`extra`: e.g. respond_status). Its answer: name_id, session_indexes, relay_state, response_url.
+ */
+export function logoutAskedAt(page, slo, options, extra = {}) {
+  assert.equal(page.status, 302, page.text);
+  assert.ok(page.location.startsWith(`${slo}?`), page.location);
+  const asked = sp('idp_logout_request', { ...options, binding: 'redirect', message: page.location, respond_binding: 'redirect', ...extra });
+  assert.equal(asked.error, undefined, asked.error);
+  return asked;
+}
