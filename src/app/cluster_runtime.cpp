@@ -58,6 +58,7 @@ bool ClusterRuntime::in_step() const {
 void ClusterRuntime::run_cluster(std::stop_token stop) {
   auto next_checkin = clock_.now_ms() + options_.checkin_offset + options_.checkin_interval;
   bool store_was_down = false;
+  auto losses_seen = store_.connection_losses();
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(mutex_);
@@ -68,8 +69,11 @@ void ClusterRuntime::run_cluster(std::stop_token stop) {
     }
     if (stop.stop_requested()) break;
     try {
+      const auto losses = store_.connection_losses();
       applier_.poll();
       if (store_was_down) spdlog::info("cluster events: the store is reachable again");
+      if (store_was_down || losses != losses_seen) catch_up();
+      losses_seen = losses;
       store_was_down = false;
     } catch (const std::exception& e) {
       if (!store_was_down) spdlog::warn("cluster events: cannot read them: {}", e.what());
@@ -80,6 +84,21 @@ void ClusterRuntime::run_cluster(std::stop_token stop) {
       next_checkin = clock_.now_ms() + options_.checkin_interval;
     }
   }
+}
+
+void ClusterRuntime::catch_up() {
+  // Events are rows in the store, so a missed notification costs nothing once they are read (the
+  // poll before this call). What a lost connection may hide besides: events this node will never
+  // read because the store is another server now (a standby promoted after asynchronous
+  // replication lost the newest events, and numbers them again from below the watermark). So the
+  // watermark goes back to what the store has, and everything cached is read again.
+  if (store_.events().latest_seq() < applier_.watermark()) {
+    spdlog::warn("cluster events: the store's newest event is older than the last one applied here "
+                 "(a failover lost events); reading everything cached again");
+    applier_.start_from_latest();
+  }
+  if (options_.resync) options_.resync();
+  ++catch_ups_;
 }
 
 void ClusterRuntime::run_jobs(std::stop_token stop) {

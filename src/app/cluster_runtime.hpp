@@ -3,7 +3,9 @@
 // check-ins and cluster events on one, run-once jobs on the other. A single node runs the same
 // machinery with itself as the only member.
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -48,12 +50,18 @@ class ClusterRuntime {
   /// it may serve from possibly stale caches.
   bool in_step() const;
 
+  /// How often this node re-read what it caches after the store came back or a connection to it
+  /// was lost (tests, metrics).
+  std::uint64_t catch_ups() const noexcept { return catch_ups_.load(); }
+
   cluster::Membership& membership() { return membership_; }
   cluster::EventApplier& events() { return applier_; }
 
  private:
   void run_cluster(std::stop_token stop);
   void run_jobs(std::stop_token stop);
+  /// After the store came back or a connection to it was lost: see the definition.
+  void catch_up();
 
   storage::Backend& store_;
   const Clock& clock_;
@@ -66,6 +74,7 @@ class ClusterRuntime {
   std::condition_variable_any wake_;
   bool woken_ = false;
   bool started_ = false;
+  std::atomic<std::uint64_t> catch_ups_{0};
   std::jthread cluster_thread_;
   std::jthread jobs_thread_;
 };

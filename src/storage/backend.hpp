@@ -3,6 +3,7 @@
 // ports every domain owns (DESIGN.md "Storage"). SQLite (single node) and PostgreSQL (cluster)
 // implement it; only app/ chooses one.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -70,6 +71,11 @@ class Backend {
   /// Calls `wake` (from a thread of the backend's) soon after any process commits cluster events,
   /// until the backend is destroyed. A backend without notifications does nothing: the node polls.
   virtual void notify_on_events(std::function<void()> wake) { (void)wake; }
+  /// How many connections to the store were lost so far (ended by the server, dropped by the
+  /// network, found on a read-only standby); 0 for a backend without connections to lose. A change
+  /// means notifications may have been missed and the store may be another server (a promoted
+  /// standby): the node re-reads what it caches (ClusterRuntime).
+  virtual std::uint64_t connection_losses() const noexcept { return 0; }
 
   virtual client::ClientStore& clients() = 0;
   virtual admin::ApiKeyStore& api_keys() = 0;

@@ -23,7 +23,8 @@ inline constexpr Query kFind{"find_authorization_code",
 // PostgreSQL a racing redemption waits on the row lock, re-checks consumed_at on the committed row
 // and updates nothing. The caller read the code already (find), so nothing is returned.
 inline constexpr Query kMarkUsed{"mark_authorization_code_used",
-    "UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2"};
+    "UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2",
+    OnLoss::kRepeat};
 inline const PurgeQuery kPurge{"purge_authorization_codes", "authorization_codes", "code_hash", "expires_at <= $1",
                                "expires_at"};
 }  // namespace code_sql

@@ -16,6 +16,12 @@
 // purge_batch() asks the backend, by a free function found with the connection's namespace, for
 //   std::size_t run_purge(Connection&, const Query&, std::int64_t before, std::int64_t limit).
 //
+// Opening after a failed open waits out a backoff (50 ms, doubling up to 1 s): meanwhile acquire()
+// fails at once (the caller answers 503) instead of every request trying, and waiting out a
+// connect timeout, against a server that is down; then one caller at a time tries again, and
+// the first success ends the backoff. A server back (or a standby promoted) is used again
+// within the backoff's last step.
+//
 // Units of work (core/unit_of_work.hpp): run_unit() pins one connection, in a transaction, to the
 // calling thread; every acquire() of that pool on that thread meanwhile borrows it, so the stores
 // join the transaction without knowing of it.
@@ -105,6 +111,11 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_; LIFO keeps caches hot
   std::size_t opened_ = 0;                          // guarded by mutex_; includes ones being opened
+  // The open backoff, guarded by mutex_: opens that failed in a row, when the next may be tried,
+  // and whether one is being tried now.
+  unsigned failed_opens_ = 0;
+  std::chrono::steady_clock::time_point retry_at_{};
+  bool probing_ = false;
 };
 
 template <class Connection>
@@ -124,14 +135,32 @@ typename ConnectionPool<Connection>::Lease ConnectionPool<Connection>::acquire()
     --opened_;
     stale.push_back(std::move(connection));
   }
+  if (failed_opens_ > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    if (probing_ || now < retry_at_) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(std::max(retry_at_ - now, std::chrono::steady_clock::duration::zero()));
+      throw StorageError(label_ + ": unreachable (" + std::to_string(failed_opens_) +
+                         " attempts to connect failed in a row; the next in " + std::to_string(left.count()) + " ms)");
+    }
+    probing_ = true;
+  }
   ++opened_;  // reserve the slot, then open without holding the lock
   lock.unlock();
   stale.clear();
   try {
-    return Lease(*this, open_());
+    auto opened = open_();
+    lock.lock();
+    failed_opens_ = 0;
+    probing_ = false;
+    lock.unlock();
+    return Lease(*this, std::move(opened));
   } catch (...) {
     lock.lock();
     --opened_;
+    ++failed_opens_;
+    probing_ = false;
+    const auto backoff = std::chrono::milliseconds(std::min(50 << std::min(failed_opens_ - 1, 5u), 1000));  // 50 ms .. 1 s
+    retry_at_ = std::chrono::steady_clock::now() + backoff;
     lock.unlock();
     available_.notify_one();
     throw;

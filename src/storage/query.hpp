@@ -22,11 +22,27 @@
 
 namespace gatehouse::storage {
 
+/// What the PostgreSQL backend may do with a statement run on its own (outside a transaction)
+/// whose connection was lost before the answer came: it may or may not have been applied. A
+/// statement the server refused without running it (a read-only standby) is always run again on
+/// a new connection; SQLite has no connection to lose.
+enum class OnLoss : unsigned char {
+  /// Run it once more on a new connection if it is a SELECT (a read), a DELETE (a repeat removes
+  /// nothing more) or a BEGIN; otherwise the caller gets the StorageError (a 503): an INSERT or
+  /// UPDATE repeated blindly could apply twice.
+  kByKind,
+  /// Run it once more: a one-time consumption (a code marked used, a TOTP step, a first use). If
+  /// the lost attempt was applied, the repeat finds the item used and refuses it: the item is
+  /// never accepted twice, at worst the one request that raced the failure is refused.
+  kRepeat,
+};
+
 /// Define each one once, as a constant (file scope, or `inline constexpr` in a header): each
 /// connection keys its cache of prepared statements by the Query's address.
 struct Query {
   std::string_view name;
   std::string_view sql;
+  OnLoss on_loss = OnLoss::kByKind;
 };
 
 enum class Dialect { kSqlite, kPostgres };

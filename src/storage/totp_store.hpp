@@ -31,7 +31,7 @@ UPDATE totp_factors SET confirmed = TRUE, last_step = $3, confirmed_at = $4
  WHERE user_id = $1 AND sealed_seed = $2 AND NOT confirmed)sql"};
 // Moves the last step forward: of racers with the same step, one changes the row.
 inline constexpr Query kUseStep{"use_totp_step",
-    "UPDATE totp_factors SET last_step = $2 WHERE user_id = $1 AND confirmed AND last_step < $2"};
+    "UPDATE totp_factors SET last_step = $2 WHERE user_id = $1 AND confirmed AND last_step < $2", OnLoss::kRepeat};
 inline constexpr Query kRemove{"remove_totp_factor", "DELETE FROM totp_factors WHERE user_id = $1"};
 }  // namespace totp_sql
 

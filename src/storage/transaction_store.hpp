@@ -25,7 +25,8 @@ inline constexpr Query kFind{"find_login_transaction",
 // Compare-and-set on amr: the step the caller read is still the last one recorded. On PostgreSQL a
 // racing second UPDATE waits on the row lock, re-checks amr on the committed row and changes nothing.
 inline constexpr Query kRecordStep{"record_login_transaction_step",
-    "UPDATE login_transactions SET user_id = $2, amr = $3, acr = $4 WHERE id = $1 AND amr = $5 AND expires_at > $6"};
+    "UPDATE login_transactions SET user_id = $2, amr = $3, acr = $4 WHERE id = $1 AND amr = $5 AND expires_at > $6",
+    OnLoss::kRepeat};
 // A racing second DELETE waits for the first to commit, then finds nothing: one winner.
 inline constexpr Query kDelete{"delete_login_transaction", "DELETE FROM login_transactions WHERE id = $1"};
 inline const PurgeQuery kPurge{"purge_login_transactions", "login_transactions", "id", "expires_at <= $1", "expires_at"};

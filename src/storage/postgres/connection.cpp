@@ -196,14 +196,21 @@ std::vector<std::string> Row::text_array(int column) const {
 
 // --- Connection ------------------------------------------------------------------------------
 
-Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
-  // Keywords before dbname are defaults the URL may override (libpq processes them in order).
-  const auto seconds = std::max<std::int64_t>(
-      1, std::chrono::ceil<std::chrono::seconds>(spec.connect_timeout).count());
-  const std::string connect_timeout = std::to_string(seconds);
-  const char* keywords[] = {"fallback_application_name", "connect_timeout", "dbname", nullptr};
-  const char* values[] = {"gatehouse", connect_timeout.c_str(), spec.url.reveal().c_str(), nullptr};
-  conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+ConnectOptions::ConnectOptions(const ConnectionSpec& spec)
+    : timeout(std::to_string(std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(spec.connect_timeout).count()))),
+      // Keywords before dbname are defaults the URL may override (libpq processes them in order).
+      keywords{"fallback_application_name", "connect_timeout", "dbname", nullptr},
+      values{"gatehouse", timeout.c_str(), spec.url.reveal().c_str(), nullptr} {}
+
+bool ends_connection(std::string_view sqlstate) noexcept {
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+         sqlstate == "25006";
+}
+
+Connection::Connection(const ConnectionSpec& spec)
+    : label_(spec.label), search_path_(spec.search_path), losses_(spec.losses) {
+  const ConnectOptions options(spec);
+  conn_ = PQconnectdbParams(options.keywords, options.values, /*expand_dbname=*/1);
   if (conn_ == nullptr) throw StorageError(label_ + ": cannot connect: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
     const std::string message = label_ + ": cannot connect: " + first_line(PQerrorMessage(conn_));
@@ -212,11 +219,36 @@ Connection::Connection(const ConnectionSpec& spec) : label_(spec.label) {
   }
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
   try {
-    std::string setup = "SET default_transaction_isolation TO 'read committed'";
-    if (!spec.search_path.empty()) setup += "; SET search_path TO " + spec.search_path;
-    exec_script("configure the session", setup);
+    configure();
   } catch (...) {
     PQfinish(conn_);
+    throw;
+  }
+}
+
+void Connection::configure() {
+  std::string setup = "SET default_transaction_isolation TO 'read committed'";
+  if (!search_path_.empty()) setup += "; SET search_path TO " + search_path_;
+  exec_script("configure the session", setup);
+}
+
+void Connection::lose() noexcept {
+  if (broken_) return;
+  broken_ = true;
+  if (losses_) ++*losses_;
+}
+
+void Connection::reconnect() {
+  statements_.clear();  // the new session has none of them
+  in_unit_ = false;
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK)
+    throw StorageError(label_ + ": cannot connect again: " + first_line(PQerrorMessage(conn_)));
+  broken_ = false;
+  try {
+    configure();
+  } catch (...) {
+    lose();
     throw;
   }
 }
@@ -232,11 +264,42 @@ void Connection::fail(std::string_view what, pg_result* result) {
   // Without a server message the failure is libpq's own (connection lost, protocol error).
   message += primary != nullptr ? std::string(primary) : first_line(PQerrorMessage(conn_));
   if (sqlstate != nullptr) message += " (SQLSTATE " + std::string(sqlstate) + ")";
-  if (PQstatus(conn_) != CONNECTION_OK) broken_ = true;
+  if (PQstatus(conn_) != CONNECTION_OK || (sqlstate != nullptr && ends_connection(sqlstate))) lose();
   throw PgError(message, sqlstate != nullptr ? sqlstate : "", constraint != nullptr ? constraint : "");
 }
 
+namespace {
+
+// Whether a statement that was lost with its connection may be run again (OnLoss).
+bool may_repeat(const Query& query, const PgError& error) {
+  if (error.sqlstate() == "25006") return true;  // refused by a read-only server: not run
+  if (query.on_loss == OnLoss::kRepeat) return true;
+  const auto sql = query.sql.substr(std::min(query.sql.find_first_not_of(" \t\r\n"), query.sql.size()));
+  auto starts = [&](std::string_view word) {
+    return sql.size() >= word.size() && std::equal(word.begin(), word.end(), sql.begin(), [](char a, char b) {
+             return a == (b >= 'a' && b <= 'z' ? static_cast<char>(b - 'a' + 'A') : b);
+           });
+  };
+  return starts("SELECT") || starts("DELETE") || starts("BEGIN");
+}
+
+}  // namespace
+
 Result Connection::execute(const Query& query, const Params& params) {
+  // On its own (no transaction open), a statement's fate is its own: whether it may be run again
+  // after losing its connection depends on the statement only. Inside a transaction the whole
+  // transaction is lost with the connection, and its caller gets the error.
+  const bool alone = !in_unit_ && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  try {
+    return run_statement(query, params);
+  } catch (const PgError& error) {
+    if (!alone || !broken_ || !may_repeat(query, error)) throw;
+  }
+  reconnect();
+  return run_statement(query, params);
+}
+
+Result Connection::run_statement(const Query& query, const Params& params) {
   const int n = static_cast<int>(params.params_.size());
   auto it = statements_.find(&query);
   if (it == statements_.end()) {
@@ -284,18 +347,18 @@ bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   stats::count_store_round_trip();
   if (PQsendQueryParams(conn_, "SELECT 1", 0, nullptr, nullptr, nullptr, nullptr, kBinary) != 1) {
-    broken_ = true;
+    lose();
     return false;
   }
   while (true) {
     if (PQconsumeInput(conn_) != 1) {
-      broken_ = true;
+      lose();
       return false;
     }
     if (PQisBusy(conn_) == 0) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      broken_ = true;  // the answer may still come: this connection's protocol state is unknown
+      lose();  // the answer may still come: this connection's protocol state is unknown
       return false;
     }
     pollfd fd{PQsocket(conn_), POLLIN, 0};
@@ -312,7 +375,9 @@ bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
 bool Connection::usable_when_idle() noexcept {
   if (broken_ || PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
   pollfd fd{PQsocket(conn_), POLLIN, 0};
-  return poll(&fd, 1, 0) == 0;
+  if (poll(&fd, 1, 0) == 0) return true;
+  lose();
+  return false;
 }
 
 bool Connection::reset_for_reuse() noexcept {

@@ -13,9 +13,11 @@
 // the session default, which Connection sets): a statement that waited for a row lock then acts
 // on the latest committed row, and the next statement sees everything committed before it began.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,7 +129,26 @@ struct ConnectionSpec {
   std::string search_path;           ///< a quoted identifier, or empty for the server's default
   std::chrono::milliseconds connect_timeout{5000};
   std::string label;                 ///< what messages call the server: never the password
+  /// Counts the connections of a backend that were lost (the server ended them, the network
+  /// dropped them, the server turned out to be a read-only standby): PostgresBackend reads it to
+  /// tell the node it may have missed notifications or be talking to a new primary. Optional.
+  std::shared_ptr<std::atomic<std::uint64_t>> losses;
 };
+
+/// libpq's options for `spec` with its connect timeout: PQconnectdbParams of the pool's
+/// connections and of the event listener. Ends with nullptrs; points into `spec` and `timeout`.
+struct ConnectOptions {
+  explicit ConnectOptions(const ConnectionSpec& spec);
+  std::string timeout;
+  const char* keywords[4];
+  const char* values[4];
+};
+
+/// Whether a statement's failure means the connection is done for: lost (libpq's status, SQLSTATE
+/// class 08), ended by the server (57P01 an administrator, 57P02 a crash, 57P03 not accepting
+/// connections now), or on a server that can take no writes (25006: a standby, after a failover
+/// of a URL without target_session_attrs=read-write, or a demoted primary).
+bool ends_connection(std::string_view sqlstate) noexcept;
 
 class Connection {
  public:
@@ -143,7 +164,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  /// Runs `query` (prepared on first use on this connection). @throws PgError.
+  /// Runs `query` (prepared on first use on this connection). A statement outside a transaction
+  /// whose connection is lost is run once more on a new one (this object reconnects, by the same
+  /// URL, so a multi-host URL finds the new primary) when query.on_loss allows it, or when the
+  /// server refused it unrun (25006). @throws PgError (a broken connection: the pool discards it).
   Result execute(const Query& query, const Params& params = {});
   /// Runs a script of one or more statements without parameters or caching (migrations, DDL).
   void exec_script(std::string_view what, const std::string& sql);
@@ -170,9 +194,19 @@ class Connection {
 
  private:
   [[noreturn]] void fail(std::string_view what, pg_result* result);
+  Result run_statement(const Query& query, const Params& params);
+  /// Sets the session up: read committed, search_path. @throws PgError.
+  void configure();
+  /// Marks the connection lost (counted once).
+  void lose() noexcept;
+  /// Connects again in place, by the same parameters: prepared statements are prepared again on
+  /// first use. @throws StorageError if the server cannot be reached.
+  void reconnect();
 
   pg_conn* conn_ = nullptr;
   std::string label_;
+  std::string search_path_;
+  std::shared_ptr<std::atomic<std::uint64_t>> losses_;
   std::unordered_map<const Query*, std::string> statements_;  // Query → prepared statement name
   bool broken_ = false;
   bool in_unit_ = false;

@@ -1,6 +1,8 @@
 #include "storage/postgres/postgres_backend.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <vector>
 
 #include <poll.h>
@@ -57,6 +59,7 @@ ConnectionSpec connection_spec(const PostgresOptions& options) {
   ConnectionSpec spec;
   spec.url = options.url;
   spec.label = describe_server(spec.url);
+  spec.losses = std::make_shared<std::atomic<std::uint64_t>>(0);
   if (!options.schema.empty()) spec.search_path = quote_identifier(options.schema);
   spec.connect_timeout = options.timeout;
   return spec;
@@ -93,14 +96,18 @@ PostgresBackend::~PostgresBackend() = default;
 void PostgresBackend::notify_on_events(std::function<void()> wake) {
   listener_ = std::jthread([spec = impl_->spec, wake = std::move(wake)](std::stop_token stop) {
     PGconn* conn = nullptr;
+    bool listened = false;  // a LISTEN was in place: losing it is a connection loss
     auto close = [&] {
       if (conn != nullptr) PQfinish(conn);
       conn = nullptr;
+      if (listened) ++*spec.losses;
+      listened = false;
     };
+    const ConnectOptions connect(spec);
     bool reported = false;
     while (!stop.stop_requested()) {
       if (conn == nullptr) {
-        conn = PQconnectdb(spec.url.reveal().c_str());
+        conn = PQconnectdbParams(connect.keywords, connect.values, /*expand_dbname=*/1);
         PGresult* r = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN gatehouse_events") : nullptr;
         const bool ok = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
         if (r != nullptr) PQclear(r);
@@ -113,6 +120,7 @@ void PostgresBackend::notify_on_events(std::function<void()> wake) {
         }
         if (reported) spdlog::info("{}: listening for cluster events again", spec.label);
         reported = false;
+        listened = true;
         wake();  // whatever was missed while not listening
       }
       pollfd fd{PQsocket(conn), POLLIN, 0};
@@ -130,9 +138,12 @@ void PostgresBackend::notify_on_events(std::function<void()> wake) {
       }
       if (any) wake();
     }
+    listened = false;  // stopping is no loss
     close();
   });
 }
+
+std::uint64_t PostgresBackend::connection_losses() const noexcept { return impl_->spec.losses->load(); }
 
 namespace {
 

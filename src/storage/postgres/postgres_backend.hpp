@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <thread>
 #include <string>
@@ -64,6 +65,8 @@ class PostgresBackend final : public SqlBackend<Connection> {
   bool ping() noexcept override;
   /// LISTEN gatehouse_events on a connection of its own (reconnecting after a failure).
   void notify_on_events(std::function<void()> wake) override;
+  /// Connections of the pool or of the event listener that were lost (Backend::connection_losses).
+  std::uint64_t connection_losses() const noexcept override;
 
  private:
   struct Impl;  // what the event listener needs: the connection spec

@@ -13,7 +13,7 @@ namespace {
 constexpr Query kFirstUse{"first_use_assertion", R"sql(
 INSERT INTO used_assertions (id, expires_at) VALUES ($1, $2)
 ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_assertions.expires_at < $3
-RETURNING 1)sql"};
+RETURNING 1)sql", OnLoss::kRepeat};
 constexpr Query kPurgeAssertions{"purge_used_assertions", R"sql(
 DELETE FROM used_assertions WHERE id IN (
   SELECT id FROM used_assertions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql"};

@@ -80,17 +80,44 @@ TEST(ConnectionPool, ReleasedConnectionGoesToAWaitingCaller) {
   EXPECT_EQ(opened.load(), 1);
 }
 
-TEST(ConnectionPool, FailedOpenFreesItsSlot) {
-  int attempts = 0;
+TEST(ConnectionPool, FailedOpenFreesItsSlotAndTheNextTryWaitsOutABackoff) {
+  std::atomic<int> attempts = 0;
+  std::atomic<int> fail_until = 2;  // the first two opens fail
   const ConnectionSpec spec = memory_spec("flaky");
   ConnectionPool pool(
       [&]() -> std::unique_ptr<Connection> {
-        if (++attempts == 1) throw StorageError("first open fails");
+        if (++attempts <= fail_until) throw StorageError("the server is down");
         return std::make_unique<Connection>(spec);
       },
       1, 20ms, "flaky");
   EXPECT_THROW(pool.acquire(), StorageError);
-  EXPECT_NO_THROW(pool.acquire());
+  // Within the backoff a caller fails at once, without trying (a server that is down is not asked
+  // by every request).
+  try {
+    pool.acquire();
+    ADD_FAILURE() << "acquire during the backoff should fail";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("unreachable"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(attempts.load(), 1);
+  // After it, one try: the second failure, then a longer backoff; the third try opens.
+  auto try_until_opened = [&] {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        return pool.acquire();
+      } catch (const StorageError&) {
+        std::this_thread::sleep_for(5ms);  // polling the condition, with the deadline above
+      }
+    }
+    throw std::runtime_error("never opened");
+  };
+  {
+    auto lease = try_until_opened();
+    Statement(*lease, kSelectOne).run();
+  }
+  EXPECT_EQ(attempts.load(), 3) << "each backoff lets exactly one caller try";
+  EXPECT_NO_THROW(pool.acquire()) << "once open, the pool serves at once";
 }
 
 TEST(ConnectionPool, ReturnedConnectionIsNeverMidTransaction) {
