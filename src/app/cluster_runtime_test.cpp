@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -108,6 +109,51 @@ TEST(ClusterRuntime, AfterALostConnectionCatchesUpAndAppliesEventsNumberedAgainF
     if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the condition
   }
   EXPECT_TRUE(seen) << "an event numbered below the old watermark is applied";
+  runtime.stop();
+}
+
+constexpr storage::Query kListening{"rt_listening",
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN gatehouse_events'"};
+
+// The listener's connection is lost too: it listens again on a new one, so a change made after
+// that wakes the node at once (here the node never polls on its own: only a notification can).
+TEST(ClusterRuntime, AfterALostConnectionListensAgainAndHearsTheNextChange) {
+  if (pg::test::server_url().empty()) {
+    if (const char* required = std::getenv("GATEHOUSE_TEST_POSTGRES_REQUIRED"); required && std::string(required) == "1")
+      FAIL() << "GATEHOUSE_TEST_POSTGRES_REQUIRED=1 but GATEHOUSE_TEST_POSTGRES_URL is not set";
+    GTEST_SKIP() << "GATEHOUSE_TEST_POSTGRES_URL is not set";
+  }
+  const std::string name = "gh_rl_" + pg::test::fresh_schema_name();
+  auto open = pg::test::open_backend(
+      true, pg::PostgresOptions{.url = DatabaseUrl(pg::test::server_url_with("application_name=" + name)), .pool_size = 2});
+  auto& store = *open->backend;
+  SystemClock clock;
+  std::atomic<int> applied{0};
+  ClusterRuntimeOptions o;
+  o.membership.node_id = "node-rl";
+  o.membership.version = "test";
+  o.event_poll_interval = 600000;
+  o.checkin_interval = 600000;
+  ClusterRuntime runtime(store, clock, o, [&](const cluster::ClusterEvent&) { ++applied; },
+                         [] { return std::string("keys"); });
+  runtime.start();
+  auto admin = pg::test::raw_connection(open->schema);
+  const auto poll = [](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the condition
+    return done();
+  };
+  const auto listening = [&] { return admin->execute(kListening, pg::Params().text(name)).row(0).int8(0) == 1; };
+  ASSERT_TRUE(poll(listening));
+  store.events().append("client", "first", clock.now_ms());
+  ASSERT_TRUE(poll([&] { return applied.load() == 1; })) << "a notification wakes the node";
+
+  admin->execute(kTerminateNamed, pg::Params().text(name));
+  ASSERT_TRUE(poll([&] { return runtime.catch_ups() > 0; })) << "the listener's loss is noticed";
+  ASSERT_TRUE(poll(listening)) << "LISTEN is issued again on a new connection";
+  store.events().append("client", "second", clock.now_ms());
+  EXPECT_TRUE(poll([&] { return applied.load() == 2; })) << "the next change is heard";
   runtime.stop();
 }
 

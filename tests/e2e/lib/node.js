@@ -120,7 +120,7 @@ export function freePort() {
 // ---------------------------------------------------------------------------------------------
 // Sanitizer reports fail the test that caused them.
 
-const SANITIZER_MARKERS = ['runtime error:', 'AddressSanitizer', 'LeakSanitizer', 'UndefinedBehaviorSanitizer'];
+const SANITIZER_MARKERS = ['runtime error:', 'AddressSanitizer', 'LeakSanitizer', 'UndefinedBehaviorSanitizer', 'ThreadSanitizer'];
 
 export function sanitizerReport(output) {
   return SANITIZER_MARKERS.find((m) => output.includes(m)) ?? null;
