@@ -182,7 +182,9 @@ pg_ha_start() {
     chown postgres: "$dir" || { rm -rf "$dir"; return 1; }
   fi
   export PG_HA_DIR="$dir" PG_TMP_BINDIR="$bindir"
-  if ! _pg_tmp_as_owner "$bindir/initdb" -D "$dir/primary" -U postgres -E UTF8 --locale=C \
+  # --no-sync here and in pg_basebackup, like fsync = off below: nothing here outlives the machine,
+  # and on this project's machines (ext4 with discard) synced files also make the final rm slow.
+  if ! _pg_tmp_as_owner "$bindir/initdb" -D "$dir/primary" -U postgres -E UTF8 --locale=C --no-sync \
          --auth-local=trust --auth-host=reject >"$dir/initdb.log" 2>&1; then
     echo "pg_ha_start: initdb failed:" >&2
     cat "$dir/initdb.log" >&2
@@ -223,7 +225,7 @@ EOF2
   # -R writes standby.signal and primary_conninfo (with the application_name the primary's
   # synchronous_standby_names names). The standby must not wait for a standby of its own once
   # promoted (it has none: every commit would hang), hence its empty synchronous_standby_names.
-  if ! _pg_tmp_as_owner "$(_pg_ha_tool pg_basebackup)" -D "$dir/standby" -R -X stream -c fast \
+  if ! _pg_tmp_as_owner "$(_pg_ha_tool pg_basebackup)" -D "$dir/standby" -R -X stream -c fast --no-sync \
          -d "host=127.0.0.1 port=$PG_HA_PRIMARY_PORT user=postgres application_name=gatehouse_standby" \
          >"$dir/basebackup.log" 2>&1; then
     echo "pg_ha_start: pg_basebackup failed:" >&2
@@ -260,10 +262,12 @@ pg_ha_failover() {
 pg_ha_stop() {
   local dir="${PG_HA_DIR:-}" server
   [ -n "$dir" ] || return 0
+  # Immediate: the folder is deleted next, so a shutdown checkpoint would be written for nothing
+  # (a fast stop takes seconds per server on a busy machine).
   for server in standby primary; do
     [ -f "$dir/$server/postmaster.pid" ] || continue
     _pg_tmp_as_owner "${PG_TMP_BINDIR:-$(_pg_tmp_bindir)}/pg_ctl" -D "$dir/$server" status >/dev/null 2>&1 || continue
-    _pg_tmp_as_owner "${PG_TMP_BINDIR:-$(_pg_tmp_bindir)}/pg_ctl" -D "$dir/$server" -m fast -w stop >/dev/null 2>&1 ||
+    _pg_tmp_as_owner "${PG_TMP_BINDIR:-$(_pg_tmp_bindir)}/pg_ctl" -D "$dir/$server" -m immediate -w stop >/dev/null 2>&1 ||
       echo "pg_ha_stop: pg_ctl stop of the $server failed (log: $dir/$server.log)" >&2
   done
   rm -rf "$dir"
