@@ -14,8 +14,9 @@
 #                        # Exports PG_HA_DIR, PG_TMP_BINDIR, PG_HA_PRIMARY_PORT, PG_HA_STANDBY_PORT and
 #                        # GATEHOUSE_TEST_POSTGRES_HA_URL=postgresql://postgres@127.0.0.1:P1,127.0.0.1:P2/
 #                        #   postgres?target_session_attrs=read-write (libpq picks the writable one)
-#   pg_ha_failover       # kills the primary (pg_ctl stop -m immediate), promotes the standby and
-#                        # prints the moment the promotion finished, in epoch milliseconds
+#   pg_ha_failover [S]   # kills the primary (pg_ctl stop -m immediate), promotes the standby (S
+#                        # seconds later: the detection time of a failover manager, default 0)
+#                        # and prints the moment the promotion finished, in epoch milliseconds
 #   pg_ha_stop           # stops both and deletes the folder
 #
 # Sourcing defines functions only. pg_tmp_start sets no trap (a caller may have its own):
@@ -242,7 +243,11 @@ EOF2
 }
 
 pg_ha_failover() {
-  local dir="${PG_HA_DIR:-}"
+  local dir="${PG_HA_DIR:-}" down=${1:-0}
+  if ! [[ $down =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+    echo "pg_ha_failover: expected the seconds between the kill and the promotion, got '$down'" >&2
+    return 1
+  fi
   if [ -z "$dir" ] || [ ! -d "$dir/standby" ]; then
     echo "pg_ha_failover: no pair is running (pg_ha_start)" >&2
     return 1
@@ -251,6 +256,9 @@ pg_ha_failover() {
     echo "pg_ha_failover: stopping the primary failed (log: $dir/primary.log)" >&2
     return 1
   }
+  # The outage a failover manager would leave while it decides (a fault being injected, not a
+  # wait for something to happen).
+  [ "$down" = 0 ] || sleep "$down"
   # -w: returns once the standby has left recovery and accepts writes.
   _pg_tmp_as_owner "$PG_TMP_BINDIR/pg_ctl" -D "$dir/standby" -w -t 60 promote >/dev/null 2>&1 || {
     echo "pg_ha_failover: promoting the standby failed (log: $dir/standby.log)" >&2

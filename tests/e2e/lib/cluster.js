@@ -83,16 +83,28 @@ export async function hostedSignIn({ formNode, postNode = formNode, clientId, re
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
+/** The body of the balancer's own 503 (no node up) with `retryAfter` (startBalancer). */
+export const BALANCER_503 = 'no node is available behind the load balancer; retry later';
+
 /**
  * HAProxy on 127.0.0.1 in front of `nodes`: round robin, no stickiness, fast health checks
- * (GET /api/status). Resolves {url, child, dir, output, stop}.
+ * (GET /api/status). With `retryAfter`, its own 503 when no node passes the check (every node
+ * answers 503 while the database is down) says `Retry-After: 1`, as the nodes' 503s do, with
+ * BALANCER_503 in an OAuth error body. Resolves {url, child, dir, output, stop}.
  */
-export async function startBalancer(nodes) {
+export async function startBalancer(nodes, { retryAfter = false } = {}) {
   const dir = await makeTempDir('gatehouse-haproxy-');
   const port = await freePort();
+  const errorfile = path.join(dir, '503.http');
+  if (retryAfter) {
+    const body = JSON.stringify({ error: 'temporarily_unavailable', error_description: BALANCER_503 });
+    await fsp.writeFile(errorfile, ['HTTP/1.1 503 Service Unavailable', 'Content-Type: application/json',
+      'Cache-Control: no-store', 'Retry-After: 1', 'Connection: close', `Content-Length: ${body.length}`, '', body].join('\r\n'));
+  }
   const cfg = [
     'global', '  maxconn 1024',
     'defaults', '  mode http', '  timeout connect 2s', '  timeout client 30s', '  timeout server 30s',
+    ...(retryAfter ? [`  errorfile 503 ${errorfile}`] : []),
     '  option redispatch', '  retries 3', '  retry-on conn-failure empty-response response-timeout',
     'frontend gatehouse', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
     'backend nodes', '  balance roundrobin', '  option httpchk GET /api/status', '  http-check expect status 200',
