@@ -286,15 +286,20 @@ it('a failover under load: every node back within 5 s of the promotion, 503 with
       }
     })());
     loops.push((async () => {
-      let rt = loadTokens.shift();
-      while (!stop && rt) {
+      let rt;
+      while (!stop) {
+        rt ??= loadTokens.shift();
+        if (!rt) {  // every family spent: wait for the sign-in loops to make one
+          await delay(20);
+          continue;
+        }
         const res = await refresh('refresh', lb.url, rt);
         if (res.status === 200) {
           spend(rt);
           rt = res.json.refresh_token;
         } else if (res.status !== 503 || res.by === 'node') {
           if (res.status === 503) items.doubtfulRefresh.push(rt);
-          rt = loadTokens.shift();  // a fresh family: this one's outcome is not known
+          rt = undefined;  // a fresh family next: this one's outcome is not known
         }  // else the balancer refused it (no node up): no node saw it, the same token again
         await delay(5);
       }
