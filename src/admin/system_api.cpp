@@ -22,6 +22,7 @@ json::object node_json(const cluster::NodeRecord& n, const std::string& this_nod
                       {"last_checkin", n.last_checkin},
                       {"seconds_since_checkin", (now - n.last_checkin) / 1000},
                       {"applied_event", n.applied_event},
+                      {"clock_skew_ms", n.clock_skew_ms ? json::value(*n.clock_skew_ms) : json::value(nullptr)},
                       {"config_hash", n.config_hash},
                       {"keyset", n.keyset},
                       {"this_node", n.node_id == this_node}};

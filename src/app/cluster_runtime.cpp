@@ -105,7 +105,9 @@ void ClusterRuntime::run_jobs(std::stop_token stop) {
   std::mutex m;
   std::condition_variable_any tick;
   while (!stop.stop_requested()) {
-    jobs_.tick();
+    // With a clock far from the store's, this node's idea of "due" and "silent" is wrong: it would
+    // run jobs early and mark live nodes dead (cluster.sweep). It leaves them to the others.
+    if (!membership_.clock_off()) jobs_.tick();
     std::unique_lock lock(m);
     tick.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
   }

@@ -157,5 +157,67 @@ TEST(ClusterRuntime, AfterALostConnectionListensAgainAndHearsTheNextChange) {
   runtime.stop();
 }
 
+/// The system clock moved by a fixed offset: a node whose NTP is broken.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(UnixMillis offset) : offset_(offset) {}
+  UnixSeconds now() const override { return now_ms() / 1000; }
+  UnixMillis now_ms() const override { return system_.now_ms() + offset_; }
+
+ private:
+  SystemClock system_;
+  UnixMillis offset_;
+};
+
+// A node 90 s ahead of the database: it says so (status, nodes view), and it runs no jobs, which
+// with its clock would run early and sweep live nodes as dead. Within the limit, it runs them.
+TEST(ClusterRuntime, ANodeWhoseClockIsFarFromTheDatabasesIsOutOfStepAndRunsNoJobs) {
+  if (pg::test::server_url().empty()) {
+    if (const char* required = std::getenv("GATEHOUSE_TEST_POSTGRES_REQUIRED"); required && std::string(required) == "1")
+      FAIL() << "GATEHOUSE_TEST_POSTGRES_REQUIRED=1 but GATEHOUSE_TEST_POSTGRES_URL is not set";
+    GTEST_SKIP() << "GATEHOUSE_TEST_POSTGRES_URL is not set";
+  }
+  auto open = pg::test::open_backend();
+  auto& store = *open->backend;
+  for (const UnixMillis offset : {UnixMillis{0}, UnixMillis{90'000}}) {
+    SCOPED_TRACE(offset);
+    OffsetClock clock(offset);
+    std::atomic<int> runs{0};
+    ClusterRuntimeOptions o;
+    o.membership.node_id = offset == 0 ? "node-right" : "node-ahead";
+    o.membership.version = "test";
+    o.membership.max_clock_skew = 5'000;
+    ClusterRuntime runtime(store, clock, o, [](const cluster::ClusterEvent&) {}, [] { return std::string("keys"); });
+    runtime.add_job({"test.count", 60'000, [&] {
+                       ++runs;
+                       return std::string("counted");
+                     }});
+    runtime.start();
+    const auto skew = runtime.membership().clock_skew();
+    ASSERT_TRUE(skew.has_value()) << "measured when joining";
+    EXPECT_NEAR(static_cast<double>(*skew), static_cast<double>(offset), 2'000.0);
+    EXPECT_EQ(runtime.membership().clock_off().has_value(), offset != 0);
+    const auto row = [&] {
+      for (const auto& n : store.nodes().list())
+        if (n.node_id == o.membership.node_id) return n;
+      return cluster::NodeRecord{};
+    }();
+    ASSERT_TRUE(row.clock_skew_ms.has_value()) << "recorded for /api/system/nodes";
+    EXPECT_NEAR(static_cast<double>(*row.clock_skew_ms), static_cast<double>(offset), 2'000.0);
+    if (offset == 0) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (runs.load() == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the condition
+      EXPECT_EQ(runs.load(), 1) << "a node with a right clock runs its due job";
+    } else {
+      // The job is due again in 60 s, which this clock says is past: a runner that ticked would
+      // have run it within its first second.
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // an absence cannot be polled for
+      EXPECT_EQ(runs.load(), 0) << "a node with a wrong clock runs no job";
+    }
+    runtime.stop();
+  }
+}
+
 }  // namespace
 }  // namespace gatehouse::app

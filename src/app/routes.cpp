@@ -21,7 +21,8 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
   auto& router = w.router;
   router.add("GET", "/api/status", [&w, draining](const http::Request&, const http::PathParams&) {
     return status_response(StatusProbe{draining(), [&w] { return w.store->ping(); }, [&w] { return w.cluster->in_step(); },
-                                       GATEHOUSE_VERSION, w.cluster->membership().node_id()});
+                                       GATEHOUSE_VERSION, w.cluster->membership().node_id(),
+                                       [&w] { return w.cluster->membership().clock_off(); }});
   });
   oidc::add_routes(router, w.discovery_deps);
   oauth::add_token_routes(router, w.oauth_deps);

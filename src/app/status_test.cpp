@@ -33,6 +33,16 @@ TEST(Status, OutOfStepWhenClusterEventsCouldNotBeReadForTooLong) {
   EXPECT_EQ(r.body, R"({"status":"out_of_step","node_id":"node-a"})");
 }
 
+TEST(Status, ClockSkewWhenThisNodesClockIsTooFarFromTheDatabases) {
+  auto p = probe(false, true, true);
+  p.clock_off = [] { return std::optional<std::int64_t>(90'012); };
+  auto r = status_response(p);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, R"({"status":"clock_skew","clock_skew_ms":90012,"node_id":"node-a"})");
+  p.clock_off = [] { return std::optional<std::int64_t>(); };
+  EXPECT_EQ(status_response(p).status, 200) << "a clock within the limit is fine";
+}
+
 TEST(Status, DrainingWinsAndDoesNotProbeTheStore) {
   bool probed = false;
   auto r = status_response(probe(true, true, true, &probed));

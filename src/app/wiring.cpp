@@ -393,6 +393,7 @@ void Wiring::wire_cluster() {
   o.membership.take_over_at_start = !c.cluster.enabled;
   o.checkin_interval = c.cluster.checkin_interval_ms;
   o.checkin_offset = c.cluster.checkin_offset_ms;
+  o.membership.max_clock_skew = c.cluster.max_clock_skew_ms;
   o.resync = [this] {
     ring.publish(key_manager.load());
     theme.reload();

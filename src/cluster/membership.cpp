@@ -46,8 +46,41 @@ Membership::Membership(NodeStore& nodes, JobStore& jobs, const Clock& clock, Mem
   self_.started_at = clock_.now_ms();
 }
 
-NodeRecord Membership::record(const std::string& keyset, std::int64_t applied_event) const {
+std::optional<std::int64_t> Membership::measure_clock() {
+  const auto before = clock_.now_ms();
+  const auto store = nodes_.store_clock();
+  if (!store) return std::nullopt;
+  const auto after = clock_.now_ms();
+  const std::int64_t skew = before + (after - before) / 2 - *store;
+  const auto previous = clock_skew_.exchange(skew);
+  const bool off = skew > options_.max_clock_skew || skew < -options_.max_clock_skew;
+  const bool was_off = previous != kNotMeasured &&
+                       (previous > options_.max_clock_skew || previous < -options_.max_clock_skew);
+  if (off && !was_off) {
+    spdlog::error("this node's clock is {} ms {} the database's (more than cluster.max_clock_skew_ms = {}): "
+                  "answering 503 on /api/status and running no jobs until it is set right (NTP)",
+                  skew > 0 ? skew : -skew, skew > 0 ? "ahead of" : "behind", options_.max_clock_skew);
+  } else if (!off && was_off) {
+    spdlog::info("this node's clock is within {} ms of the database's again", options_.max_clock_skew);
+  }
+  return skew;
+}
+
+std::optional<std::int64_t> Membership::clock_skew() const {
+  const auto skew = clock_skew_.load();
+  if (skew == kNotMeasured) return std::nullopt;
+  return skew;
+}
+
+std::optional<std::int64_t> Membership::clock_off() const {
+  const auto skew = clock_skew();
+  if (!skew || (*skew <= options_.max_clock_skew && *skew >= -options_.max_clock_skew)) return std::nullopt;
+  return skew;
+}
+
+NodeRecord Membership::record(const std::string& keyset, std::int64_t applied_event) {
   NodeRecord r = self_;
+  r.clock_skew_ms = measure_clock();
   r.last_checkin = clock_.now_ms();
   r.keyset = keyset;
   r.applied_event = applied_event;

@@ -6,6 +6,7 @@
 // move) and removes them after the recovery timeout.
 
 #include <atomic>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct MembershipOptions {
   /// A single node (not in cluster mode) takes its row over at start even if it looks live: after
   /// a crash, the restarted process must not wait for the timeout.
   bool take_over_at_start = false;
+  /// A node whose clock is further than this from the store's (measured at each check-in) is out
+  /// of step: it answers 503 on /api/status and runs no jobs until its clock is right again.
+  UnixMillis max_clock_skew = 5'000;
 };
 
 /// Every node and what differs between the live ones.
@@ -64,9 +68,17 @@ class Membership {
   const std::string& instance() const { return self_.instance; }
   /// When the last successful check-in (or the join) happened; 0 before.
   UnixMillis last_checkin() const { return last_checkin_.load(); }
+  /// This node's clock minus the store's, as last measured; nullopt if the store has no clock of
+  /// its own (SQLite) or it was not measured yet.
+  std::optional<std::int64_t> clock_skew() const;
+  /// The skew when it is beyond max_clock_skew, else nullopt.
+  std::optional<std::int64_t> clock_off() const;
 
  private:
-  NodeRecord record(const std::string& keyset, std::int64_t applied_event) const;
+  NodeRecord record(const std::string& keyset, std::int64_t applied_event);
+  /// Compares this node's clock with the store's (the middle of the round trip against the
+  /// store's answer), keeps the result and logs when it crosses max_clock_skew. @throws StorageError.
+  std::optional<std::int64_t> measure_clock();
 
   NodeStore& nodes_;
   JobStore& jobs_;
@@ -74,6 +86,8 @@ class Membership {
   MembershipOptions options_;
   NodeRecord self_;
   std::atomic<UnixMillis> last_checkin_{0};
+  static constexpr std::int64_t kNotMeasured = std::numeric_limits<std::int64_t>::min();
+  std::atomic<std::int64_t> clock_skew_{kNotMeasured};
   std::mutex drift_mutex_;
   std::vector<std::string> logged_drift_;
 };

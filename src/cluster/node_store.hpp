@@ -41,6 +41,9 @@ struct NodeRecord {
   std::string config_hash;   // of the cluster-relevant configuration
   std::string keyset;        // identifies the signing keys it serves (a hash of their kids and states)
   std::int64_t applied_event = 0;
+  /// The node's clock minus the store's, measured at its last check-in (Membership); nullopt when
+  /// the store has no clock of its own (SQLite) or the node's release does not measure it.
+  std::optional<std::int64_t> clock_skew_ms;
 };
 
 struct JoinResult {
@@ -70,6 +73,9 @@ class NodeStore {
   /// Deletes recovering and left rows whose last check-in is before `silent_since`. @returns them
   /// (exactly one caller gets each).
   virtual std::vector<NodeRecord> remove_dead(UnixMillis silent_since) = 0;
+  /// The store's own clock now, when the store runs on another machine whose clock the nodes can
+  /// be compared with (PostgreSQL); nullopt otherwise. @throws StorageError.
+  virtual std::optional<UnixMillis> store_clock() = 0;
 };
 
 }  // namespace gatehouse::cluster

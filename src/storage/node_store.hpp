@@ -12,7 +12,7 @@ namespace gatehouse::storage {
 namespace node_sql {
 // The column order every read shares; node_from_row() depends on it.
 #define GH_NODE_COLUMNS \
-  "node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event"
+  "node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event, clock_skew_ms"
 inline constexpr Query kFind{"find_node", "SELECT " GH_NODE_COLUMNS " FROM cluster_nodes WHERE node_id = $1"};
 inline constexpr Query kList{"list_nodes", "SELECT " GH_NODE_COLUMNS " FROM cluster_nodes ORDER BY node_id"};
 // On PostgreSQL a racing caller waits on the row lock, re-checks the condition on the committed row
@@ -26,14 +26,15 @@ RETURNING )sql" GH_NODE_COLUMNS};
 #undef GH_NODE_COLUMNS
 inline constexpr Query kCheckIn{"check_in_node", R"sql(
 UPDATE cluster_nodes SET url = $3, version = $4, state = 'up', last_checkin = $5, config_hash = $6, keyset = $7,
-                         applied_event = $8
+                         applied_event = $8, clock_skew_ms = $9
  WHERE node_id = $1 AND instance = $2 AND state <> 'left')sql"};
 inline constexpr Query kLeave{"leave_node",
     "UPDATE cluster_nodes SET state = 'left', last_checkin = $3 WHERE node_id = $1 AND instance = $2"};
 }  // namespace node_sql
 
 /// A cluster_nodes row read in the column order both backends' node queries share: node_id,
-/// instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event.
+/// instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event,
+/// clock_skew_ms.
 /// `Row` is sqlite::Statement or postgres::Row (text() and int64() by column).
 template <class Row>
 cluster::NodeRecord node_from_row(const Row& r) {
@@ -47,10 +48,11 @@ cluster::NodeRecord node_from_row(const Row& r) {
       .last_checkin = r.int64(6),
       .config_hash = r.text(7),
       .keyset = r.text(8),
-      .applied_event = r.int64(9)};
+      .applied_event = r.int64(9),
+      .clock_skew_ms = r.is_null(10) ? std::nullopt : std::optional<std::int64_t>(r.int64(10))};
 }
 
-/// The parameters of a node's join ($1 ... $9: the written columns but state). `Params` is
+/// The parameters of a node's join ($1 ... $10: the written columns but state). `Params` is
 /// postgres::Params or sqlite::Binder.
 template <class Params>
 Params& node_params(Params& p, const cluster::NodeRecord& n) {
@@ -62,7 +64,8 @@ Params& node_params(Params& p, const cluster::NodeRecord& n) {
       .int8(n.last_checkin)
       .text(n.config_hash)
       .text(n.keyset)
-      .int8(n.applied_event);
+      .int8(n.applied_event)
+      .int8(n.clock_skew_ms);
 }
 
 template <class Connection>
@@ -82,9 +85,12 @@ class SqlNodeStore final : public cluster::NodeStore {
                  .int8(n.last_checkin)
                  .text(n.config_hash)
                  .text(n.keyset)
-                 .int8(n.applied_event);
+                 .int8(n.applied_event)
+                 .int8(n.clock_skew_ms);
            }) == 1;
   }
+
+  std::optional<UnixMillis> store_clock() override;
 
   void leave(const std::string& node_id, const std::string& instance, UnixMillis now) override {
     auto connection = pool_.acquire();

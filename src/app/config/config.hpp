@@ -69,6 +69,7 @@ struct ClusterConfig {
   std::int64_t instance_recovery_timeout_ms = 30000;  ///< then removed this much later; 1000..86400000
   std::int64_t checkin_interval_ms = 5000;         ///< 100..600000; less than instance_timeout_ms
   std::int64_t checkin_offset_ms = 0;              ///< added to the first check-in's delay; 0..600000
+  std::int64_t max_clock_skew_ms = 5000;           ///< clock further from the database's: out of step; 100..3600000
 };
 
 /// [cache]: the optional Redis shared by the nodes (counters, fast cluster events). Without it

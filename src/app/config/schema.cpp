@@ -60,6 +60,7 @@ constexpr Key kKeys[] = {
     {GH_KEY(cluster, instance_recovery_timeout_ms), .min = 1000, .max = 86'400'000},
     {GH_KEY(cluster, checkin_interval_ms), .min = 100, .max = 600'000},
     {GH_KEY(cluster, checkin_offset_ms), .node_local = true, .min = 0, .max = 600'000},
+    {GH_KEY(cluster, max_clock_skew_ms), .min = 100, .max = 3'600'000},
     {GH_KEY(cache, redis_url), .check = check_redis_url, .redact = true},
     {GH_KEY(cache, redis_timeout), .min = 10, .max = 10'000},
     {GH_KEY(metrics, allow), .check_list = check_address_list},

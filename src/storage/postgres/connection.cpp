@@ -202,6 +202,8 @@ ConnectOptions::ConnectOptions(const ConnectionSpec& spec)
       keywords{"fallback_application_name", "connect_timeout", "dbname", nullptr},
       values{"gatehouse", timeout.c_str(), spec.url.reveal().c_str(), nullptr} {}
 
+void quiet_notices(pg_conn* connection) noexcept { PQsetNoticeProcessor(connection, ignore_notice, nullptr); }
+
 bool ends_connection(std::string_view sqlstate) noexcept {
   return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
          sqlstate == "25006";
@@ -468,10 +470,26 @@ std::string describe_server(const DatabaseUrl& url) {
     else if (keyword == "dbname") dbname = o->val;
   }
   PQconninfoFree(options);
+  // A multi-host URL gives comma-separated hosts and ports (one port for all, or one each):
+  // named as host:port pairs.
+  auto split = [](const std::string& list) {
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1)
+      items.push_back(list.substr(start, comma - start));
+    items.push_back(list.substr(start));
+    return items;
+  };
+  const auto hosts = split(host.empty() ? "localhost" : host);
+  const auto ports = split(port);
   std::string label = "postgres '";
   if (!user.empty()) label += user + "@";
-  label += host.empty() ? "localhost" : host;
-  if (!port.empty()) label += ":" + port;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (i > 0) label += ",";
+    label += hosts[i].empty() ? "localhost" : hosts[i];
+    const std::string& p = ports.size() == hosts.size() ? ports[i] : ports.front();
+    if (!p.empty()) label += ":" + p;
+  }
   if (!dbname.empty()) label += "/" + dbname;
   return label + "'";
 }

@@ -144,6 +144,10 @@ struct ConnectOptions {
   const char* values[4];
 };
 
+/// Keeps libpq from printing the server's notices and warnings on stderr (they are not JSON log
+/// lines, and the ones that matter arrive as errors anyway).
+void quiet_notices(pg_conn* connection) noexcept;
+
 /// Whether a statement's failure means the connection is done for: lost (libpq's status, SQLSTATE
 /// class 08), ended by the server (57P01 an administrator, 57P02 a crash, 57P03 not accepting
 /// connections now), or on a server that can take no writes (25006: a standby, after a failover

@@ -147,5 +147,14 @@ TEST(PostgresFailover, ErrorsThatEndAConnectionAreTheLostOnesOnly) {
   }
 }
 
+TEST(PostgresFailover, AMultiHostUrlIsNamedHostByHostWithoutItsPassword) {
+  EXPECT_EQ(describe_server(DatabaseUrl("postgresql://gh:secret@db1:5432,db2:5433/gatehouse?target_session_attrs=read-write")),
+            "postgres 'gh@db1:5432,db2:5433/gatehouse'");
+  EXPECT_EQ(describe_server(DatabaseUrl("postgresql://gh@db1,db2:6432/gatehouse")), "postgres 'gh@db1,db2:6432/gatehouse'");
+  EXPECT_EQ(describe_server(DatabaseUrl("host=db1,db2 port=6432 dbname=gatehouse user=gh password=secret")),
+            "postgres 'gh@db1:6432,db2:6432/gatehouse'");
+  EXPECT_EQ(describe_server(DatabaseUrl("postgresql://db1/gatehouse")), "postgres 'db1/gatehouse'");
+}
+
 }  // namespace
 }  // namespace gatehouse::storage::postgres::test

@@ -11,14 +11,18 @@ namespace {
 // and checked in within the window, $10). A racing join of the same id waits for this one's
 // commit and then sees it as the live holder: exactly one joins.
 constexpr Query kJoinNode{"join_node", R"sql(
-INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event)
-VALUES ($1, $2, $3, $4, 'up', $5, $6, $7, $8, $9)
+INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event,
+                           clock_skew_ms)
+VALUES ($1, $2, $3, $4, 'up', $5, $6, $7, $8, $9, $10)
 ON CONFLICT (node_id) DO UPDATE SET instance = excluded.instance, url = excluded.url, version = excluded.version,
   state = 'up', started_at = excluded.started_at, last_checkin = excluded.last_checkin,
-  config_hash = excluded.config_hash, keyset = excluded.keyset, applied_event = excluded.applied_event
+  config_hash = excluded.config_hash, keyset = excluded.keyset, applied_event = excluded.applied_event,
+  clock_skew_ms = excluded.clock_skew_ms
  WHERE NOT (cluster_nodes.state = 'up' AND cluster_nodes.instance <> excluded.instance
-            AND cluster_nodes.last_checkin >= excluded.last_checkin - $10)
+            AND cluster_nodes.last_checkin >= excluded.last_checkin - $11)
 RETURNING node_id)sql"};
+// The server's clock in Unix ms (clock_timestamp: the time of the call, not of the transaction).
+constexpr Query kStoreClock{"store_clock", "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"};
 
 }  // namespace
 
@@ -33,6 +37,12 @@ cluster::JoinResult SqlNodeStore<postgres::Connection>::join(const cluster::Node
       *connection, node_sql::kFind, [&](Params& p) { p.text(self.node_id); },
       [](const Row& row) { return node_from_row(row); });
   return {false, std::move(holder)};
+}
+
+template <>
+std::optional<UnixMillis> SqlNodeStore<postgres::Connection>::store_clock() {
+  auto connection = pool_.acquire();
+  return connection->execute(kStoreClock).row(0).int8(0);
 }
 
 }  // namespace gatehouse::storage

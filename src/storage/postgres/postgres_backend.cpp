@@ -108,6 +108,7 @@ void PostgresBackend::notify_on_events(std::function<void()> wake) {
     while (!stop.stop_requested()) {
       if (conn == nullptr) {
         conn = PQconnectdbParams(connect.keywords, connect.values, /*expand_dbname=*/1);
+        if (conn != nullptr) quiet_notices(conn);
         PGresult* r = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN gatehouse_events") : nullptr;
         const bool ok = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
         if (r != nullptr) PQclear(r);

@@ -11,11 +11,13 @@ namespace {
 // Inserts or replaces the row: the caller checked, inside the same write transaction, that the id
 // is free.
 constexpr Query kUpsertNode{"upsert_node", R"sql(
-INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event)
-VALUES (?1, ?2, ?3, ?4, 'up', ?5, ?6, ?7, ?8, ?9)
+INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event,
+                           clock_skew_ms)
+VALUES (?1, ?2, ?3, ?4, 'up', ?5, ?6, ?7, ?8, ?9, ?10)
 ON CONFLICT (node_id) DO UPDATE SET instance = excluded.instance, url = excluded.url, version = excluded.version,
   state = 'up', started_at = excluded.started_at, last_checkin = excluded.last_checkin,
-  config_hash = excluded.config_hash, keyset = excluded.keyset, applied_event = excluded.applied_event)sql"};
+  config_hash = excluded.config_hash, keyset = excluded.keyset, applied_event = excluded.applied_event,
+  clock_skew_ms = excluded.clock_skew_ms)sql"};
 
 }  // namespace
 
@@ -36,6 +38,12 @@ cluster::JoinResult SqlNodeStore<sqlite::Connection>::join(const cluster::NodeRe
   run(*connection, kUpsertNode, [&](Binder& p) { node_params(p, self); });
   tx.commit();
   return {true, std::nullopt};
+}
+
+// The database file is on this node's machine: there is no other clock to compare with.
+template <>
+std::optional<UnixMillis> SqlNodeStore<sqlite::Connection>::store_clock() {
+  return std::nullopt;
 }
 
 }  // namespace gatehouse::storage
