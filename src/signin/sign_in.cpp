@@ -103,10 +103,17 @@ Result<SignIn::Posted, http::Response> SignIn::posted(const http::Request& reque
   if (!tx) return unexpected(error_page(*theme(), 400, "expired", kExpired));
   // CSRF: the token in the form must be one this server issued, the one in this browser's
   // cookie, and the one the transaction was created with (so a form cannot be posted from another
-  // browser or site).
+  // browser or site). TEMPORARY, during a rolling upgrade from 0.1.0: a form a 0.1.0 node rendered
+  // (legacy_csrf) carries the browser's own token, at least 32 characters, which that release
+  // accepted with the same cookie and hash checks; taking it here accepts nothing a 0.1.0 node would
+  // not. No node of this release writes such a row, so this ends login.transaction_ttl after the
+  // last old node; it goes with the legacy columns in the contract release.
+  constexpr std::size_t kLegacyCsrfMinLength = 32;
   auto csrf = parsed->value("csrf");
+  const bool issued = valid_csrf_token(deps_.csrf_key, kLoginCsrf, csrf) ||
+                      (tx->legacy_csrf && csrf.size() >= kLegacyCsrfMinLength);
   const auto cookie = cookie_value(request, csrf_cookie_scope(deps_.cookies).name);
-  if (!valid_csrf_token(deps_.csrf_key, kLoginCsrf, csrf) || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
+  if (!issued || cookie.empty() || !jose::constant_time_equal(csrf, cookie) ||
       !jose::constant_time_equal(jose::sha256(csrf), tx->csrf_hash))
     return unexpected(error_page(*theme(), 400, "csrf",
                                  "The sign-in form is not valid (CSRF check failed). Go back to the application and start again."));

@@ -4,6 +4,8 @@
 
 #include "signin/sign_in.hpp"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "jose/openssl/crypto.hpp"
@@ -49,13 +51,36 @@ class FlakyDoor final : public FrontDoor {
   bool fail = true;
 };
 
+/// The store's transactions, those named in `legacy` read as a node of 0.1.0 wrote them
+/// (SignInTransaction::legacy_csrf), as the SQL stores read a row without a kind.
+class LegacyMarkingStore final : public TransactionStore {
+ public:
+  explicit LegacyMarkingStore(TransactionStore& store) : store_(store) {}
+  void insert(const SignInTransaction& tx) override { store_.insert(tx); }
+  std::optional<SignInTransaction> find(const std::string& id, UnixSeconds now) override {
+    auto tx = store_.find(id, now);
+    if (tx && legacy.contains(id)) tx->legacy_csrf = true;
+    return tx;
+  }
+  bool record_step(const SignInTransaction& after, std::string_view expected_amr, UnixSeconds now) override {
+    return store_.record_step(after, expected_amr, now);
+  }
+  bool consume(const std::string& id) override { return store_.consume(id); }
+  std::size_t purge_expired(UnixSeconds now, std::size_t limit) override { return store_.purge_expired(now, limit); }
+  std::set<std::string> legacy;
+
+ private:
+  TransactionStore& store_;
+};
+
 class SignInTest : public ::testing::Test {
  protected:
   SignInTest()
       : backend_(storage::sqlite::SqliteOptions{":memory:", 2}),
+        transactions_(backend_.login_transactions()),
         clock_(1'800'000'000),
         hasher_(kCheap),
-        deps_{backend_.users(), hasher_, backend_.login_transactions(), backend_.sso_sessions(), clock_},
+        deps_{backend_.users(), hasher_, transactions_, backend_.sso_sessions(), clock_},
         sign_in_(deps_) {
     backend_.migrate();
     deps_.csrf_key = CsrfKey(jose::random_bytes(32));
@@ -118,6 +143,7 @@ class SignInTest : public ::testing::Test {
   }
 
   storage::sqlite::SqliteBackend backend_;
+  LegacyMarkingStore transactions_;
   FixedClock clock_;
   user::PasswordHasher hasher_;
   SignInDeps deps_;
@@ -244,6 +270,42 @@ TEST_F(SignInTest, AFormFromAnotherBrowserFailsTheCsrfCheck) {
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("CSRF check failed"), std::string::npos);
   (void)other;
+}
+
+// A rolling upgrade from 0.1.0: its login form (the browser's own random token, its hash in a row
+// without a kind) posted to a node of this release.
+TEST_F(SignInTest, AFormANodeOfTheOldReleaseRenderedCompletesWithItsOwnTokenAndItsChecks) {
+  auto old_form = [&](const std::string& id, const std::string& token) {
+    SignInTransaction tx;
+    tx.id = id;
+    tx.csrf_hash = jose::sha256(token);
+    tx.continuation = {"oidc", "p"};
+    tx.service = "web";
+    tx.created_at = clock_.now();
+    tx.expires_at = clock_.now() + 900;
+    backend_.login_transactions().insert(tx);
+    return std::pair<std::string, std::string>{id, token};
+  };
+  const auto legacy = old_form("legacy", jose::random_token(32));  // as 0.1.0 made it: 43 characters
+  // Read as this release's own row, the same unsigned token is refused.
+  EXPECT_EQ(post(legacy, "ada", "correct+horse").status, 400);
+  transactions_.legacy.insert("legacy");
+  // Still bound to the browser: the form's token with another browser's cookie is refused.
+  http::Request other_browser;
+  other_browser.method = "POST";
+  other_browser.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
+  other_browser.headers.push_back({"cookie", "gh_csrf=" + jose::random_token(32)});
+  other_browser.body = "tx=legacy&csrf=" + legacy.second + "&username=ada&password=correct+horse";
+  EXPECT_EQ(sign_in_.login_endpoint(other_browser).status, 400);
+  // Shorter than 0.1.0 ever accepted: refused even with the cookie and the hash matching.
+  const auto short_token = old_form("legacy-short", "abcdefghijklmnopqrstuvwxyz01234");
+  transactions_.legacy.insert("legacy-short");
+  EXPECT_EQ(post(short_token, "ada", "correct+horse").status, 400);
+  // The old release's form as it was: completes, handed over to its front door.
+  auto r = post(legacy, "ada", "correct+horse");
+  EXPECT_EQ(r.status, 302) << r.body;
+  ASSERT_EQ(oidc_.resumed.size(), 1u);
+  EXPECT_EQ(oidc_.resumed[0], (std::pair<std::string, std::string>{"p", "u1"}));
 }
 
 }  // namespace

@@ -45,6 +45,11 @@ struct SignInTransaction {
   std::string acr;       // the assurance reached ("" until a policy names one)
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;
+  /// TEMPORARY (expand/contract, until the contract release after migration 0015): the row was
+  /// written by a node of release 0.1.0 (it has no kind), whose login form carries the browser's own
+  /// CSRF token instead of one the server signed (SignIn::posted). Set by the stores when they read
+  /// such a row; never stored, and never set for a transaction this release creates.
+  bool legacy_csrf = false;
 };
 
 /// Port: pending sign-in transactions.

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "admin/api_key_store.hpp"
 #include "admin/audit_store.hpp"
@@ -25,6 +26,7 @@
 #include "mfa/totp_store.hpp"
 #include "session/sso_session_store.hpp"
 #include "settings/settings_store.hpp"
+#include "storage/migration.hpp"
 #include "signin/transaction.hpp"
 #include "token/code_store.hpp"
 #include "token/refresh_token_store.hpp"
@@ -56,6 +58,12 @@ class Backend {
   /// Applies pending numbered migrations exactly once each, even when several processes start
   /// together. @returns how many this call applied. @throws StorageError.
   virtual int migrate() = 0;
+  /// The migrations migrate() would apply now, in order, read without taking the migration lock
+  /// and changing nothing (`gatehouse migrate --dry-run`). @throws StartupError when this binary
+  /// is too old for the database, as migrate() would; StorageError.
+  virtual std::vector<Migration> pending_migrations() = 0;
+  /// What migrate() raises min_binary_schema() to (the backend's kRequiredBinarySchema).
+  virtual int required_binary_schema() const noexcept = 0;
   /// Highest applied migration version (0 if none). @throws StorageError.
   virtual int schema_version() = 0;
   /// Latest migration version this binary knows.

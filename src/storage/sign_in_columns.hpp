@@ -113,7 +113,7 @@ inline oidc::AuthorizationRequest legacy_oidc_columns(const signin::SignInTransa
 }
 
 /// Completes `tx` as read from `row`: a row an old node wrote (no kind) becomes an OIDC transaction
-/// with the continuation, service and requirements its legacy columns describe. `first` is the
+/// with the continuation, service and requirements its legacy columns describe, marked legacy_csrf. `first` is the
 /// column of client_id; redirect_uri ... prompt follow in the order of AuthorizationRequest. `Row`
 /// is either backend's row (both read a column with text(i)); login_hint and max_age are already
 /// in `tx` (those columns are shared by every kind).
@@ -125,6 +125,7 @@ void read_legacy_oidc_columns(signin::SignInTransaction& tx, const Row& row, int
                                  row.text(first + 8), row.text(first + 9), tx.login_hint,       tx.max_age, {}};
   tx.continuation = {std::string(signin::kOidcKind), oidc::encode_request(old)};
   tx.service = old.client_id;
+  tx.legacy_csrf = true;  // its form's token is the old release's (SignInTransaction::legacy_csrf)
   const std::string_view prompt = old.prompt;
   for (std::size_t start = 0; start < prompt.size();) {
     const auto end = std::min(prompt.find(' ', start), prompt.size());

@@ -1,10 +1,12 @@
 // Kickstart (at serve and with `gatehouse init`), `migrate`, `config check` and the exit codes of
 // the command line (docs/API.md "Command line").
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createDatabase, dropDatabase, skipWithoutPg } from './lib/cluster.js';
 import { GatehouseNode, REPO, SVC, nodeTest, runCli } from './lib/node.js';
 
 let current = []; // the nodes of the running test, for the failure output
@@ -171,6 +173,67 @@ it('gatehouse migrate prints the schema version and exits 0, twice', async () =>
     assert.equal((await node.request('/api/status')).status, 200);
   });
 });
+
+// migrate --dry-run on `node`'s empty database (SQLite or PostgreSQL), whose schema version
+// `schema()` reads and whose record of a migration `forget(version)` deletes: lists what is
+// pending, changes nothing, exit 0.
+async function checkDryRun(node, schema, forget) {
+  const migrations = (out) => [...out.matchAll(/^(\d{4}) (\w+): (\d+) statement\(s\)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+  // An empty database: every migration pending, from 0001 initial; nothing created.
+  const empty = await node.cli(['migrate', '--dry-run']);
+  assert.equal(empty.code, 0, empty.stdout + empty.stderr);
+  assert.match(empty.stdout, /^schema version 0, this binary knows (\d+): \d+ migration\(s\) pending \(dry run: nothing was changed\)$/m);
+  const all = migrations(empty.stdout);
+  assert.equal(all[0], '0001 initial', empty.stdout);
+  assert.ok(all.length >= 11, `every migration listed:\n${empty.stdout}`);
+  assert.match(empty.stdout, /^ {2}CREATE TABLE clients \( client_id .* NOT NULL PRIMARY KEY, /m, 'one line per statement');
+  assert.equal(schema(), 0, 'nothing was migrated');
+  // Migrated: nothing pending.
+  const migrated = await node.cli(['migrate']);
+  assert.equal(migrated.code, 0, migrated.stdout + migrated.stderr);
+  const latest = Number(/schema version (\d+)/.exec(migrated.stdout)[1]);
+  assert.equal(all.at(-1).slice(0, 4), String(latest).padStart(4, '0'), 'the last listed is the latest');
+  const upToDate = await node.cli(['migrate', '--dry-run']);
+  assert.equal(upToDate.code, 0, upToDate.stderr);
+  assert.equal(upToDate.stdout.trim(), `schema version ${latest}: up to date, no migration pending (dry run: nothing was changed)`);
+  // The database as the release before the last migration left it: that migration alone, with its
+  // statements, and still not applied afterwards.
+  forget(latest);
+  const before = schema();
+  const one = await node.cli(['migrate', '--dry-run']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(migrations(one.stdout), [all.at(-1)], one.stdout);
+  assert.match(one.stdout, /^ {2}CREATE TABLE saml_artifacts \(/m, one.stdout);
+  assert.match(one.stdout, /^ {2}CREATE INDEX saml_artifacts_expiry ON saml_artifacts \(expires_at\)$/m, one.stdout);
+  assert.ok(before < latest);
+  assert.equal(schema(), before, 'the dry run applied nothing');
+}
+
+it('gatehouse migrate --dry-run lists the pending migrations and their statements and changes nothing (SQLite)', async () => {
+  await withNode({ kickstart: false }, async (node) => {
+    const sql = (q) => execFileSync('sqlite3', [node.dbFile, q]).toString().trim();
+    const schema = () => {
+      const exists = sql("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'");
+      return exists === '1' ? Number(sql('SELECT coalesce(max(version), 0) FROM schema_migrations')) : 0;
+    };
+    await checkDryRun(node, schema, (version) => sql(`DELETE FROM schema_migrations WHERE version = ${version}`));
+  });
+});
+
+it('gatehouse migrate --dry-run lists the pending migrations and their statements and changes nothing (PostgreSQL)',
+  skipWithoutPg, async () => {
+    const database = createDatabase();
+    try {
+      await withNode({ kickstart: false, config: { database: { url: database } } }, async (node) => {
+        const value = (q) => execFileSync('psql', [database, '-tAc', q]).toString().trim();
+        const schema = () => (value("SELECT to_regclass('schema_migrations') IS NOT NULL") === 't'
+          ? Number(value('SELECT coalesce(max(version), 0) FROM schema_migrations')) : 0);
+        await checkDryRun(node, schema, (version) => value(`DELETE FROM schema_migrations WHERE version = ${version}`));
+      });
+    } finally {
+      dropDatabase(database);
+    }
+  });
 
 it('gatehouse config check prints the effective configuration with secrets redacted', async () => {
   await withNode({}, async (node) => {

@@ -9,8 +9,10 @@
 
 namespace gatehouse::app::cli {
 
-/// `gatehouse migrate`: applies pending migrations.
-std::string run_migrate(const config::Config& config);
+/// `gatehouse migrate`: applies pending migrations; with `dry_run`, lists them and their statements
+/// instead and changes nothing. @throws StartupError if this binary is too old for the database
+/// (either way: a dry run says what the real one would do).
+std::string run_migrate(const config::Config& config, bool dry_run);
 /// `gatehouse nodes`: the cluster's members as GET /api/system/nodes shows them.
 std::string run_nodes(const config::Config& config);
 /// `gatehouse keys rotate|list`: forces a rotation step, or lists the keys.

@@ -33,7 +33,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve [--config FILE]                     run a node\n"
-    "  migrate [--config FILE]                   apply pending schema migrations\n"
+    "  migrate [--config FILE] [--dry-run]       apply pending schema migrations (--dry-run: list\n"
+    "                                            them and their statements, change nothing)\n"
     "  init [--config FILE] --kickstart FILE     apply a kickstart file (idempotent)\n"
     "  config check [--config FILE]              print the effective configuration, secrets redacted\n"
     "  nodes [--config FILE]                     list the cluster's nodes, their states and any drift\n"
@@ -48,6 +49,7 @@ struct Invocation {
   std::string command;  // "serve", "config check", "keys list", ...
   std::string config_path;
   std::string kickstart_path;
+  bool dry_run = false;  // migrate --dry-run
 };
 
 /// A refused command line: the message printed above the usage.
@@ -79,12 +81,15 @@ Result<std::string, UsageError> command_of(const std::vector<std::string>& args,
   return args[0];
 }
 
-/// The options after the command: --config FILE (or --config=FILE) and, for init, --kickstart.
+/// The options after the command: --config FILE (or --config=FILE), for init --kickstart, for
+/// migrate --dry-run.
 std::optional<UsageError> read_options(const std::vector<std::string>& args, std::size_t i, Invocation& inv) {
   const bool init = inv.command == "init";
   for (; i < args.size(); ++i) {
     const auto& a = args[i];
-    if (a == "--config" || (init && a == "--kickstart")) {
+    if (inv.command == "migrate" && a == "--dry-run") {
+      inv.dry_run = true;
+    } else if (a == "--config" || (init && a == "--kickstart")) {
       if (i + 1 >= args.size()) return UsageError{a + " needs a file"};
       (a == "--config" ? inv.config_path : inv.kickstart_path) = args[++i];
     } else if (a.rfind("--config=", 0) == 0) {
@@ -121,7 +126,7 @@ int run(const Invocation& inv, const config::Config& config, std::chrono::steady
       return kExitOk;
     }
     std::string out;
-    if (inv.command == "migrate") out = run_migrate(config);
+    if (inv.command == "migrate") out = run_migrate(config, inv.dry_run);
     else if (inv.command == "nodes") out = run_nodes(config);
     else if (inv.command == "init") out = run_init(config, inv.kickstart_path);
     else out = run_keys(config, inv.command.substr(5));

@@ -48,6 +48,7 @@ TEST_P(TransactionStoreContract, RoundTripsEveryFieldUntilItExpires) {
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, t.id);
   EXPECT_EQ(found->csrf_hash, t.csrf_hash);
+  EXPECT_FALSE(found->legacy_csrf) << "a row this release wrote";
   EXPECT_EQ(found->continuation.kind, t.continuation.kind);
   EXPECT_EQ(found->continuation.payload, t.continuation.payload) << "opaque bytes, zero bytes included";
   EXPECT_EQ(found->service, t.service);

@@ -187,6 +187,17 @@ int PostgresBackend::migrate() {
   return count;
 }
 
+std::vector<Migration> PostgresBackend::pending_migrations() {
+  auto connection = pool().acquire();
+  refuse_if_too_old(read_min_binary_schema(*connection), latest_version());
+  std::vector<int> applied;
+  if (connection->execute(kMigrationsTableExists).row(0).boolean(0)) {
+    const auto result = connection->execute(kAppliedMigrations);
+    for (int i = 0; i < result.rows(); ++i) applied.push_back(static_cast<int>(result.row(i).int8(0)));
+  }
+  return not_applied(migrations(), applied);
+}
+
 int PostgresBackend::schema_version() {
   auto connection = pool().acquire();
   if (!connection->execute(kMigrationsTableExists).row(0).boolean(0)) return 0;

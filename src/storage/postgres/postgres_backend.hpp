@@ -51,6 +51,10 @@ class PostgresBackend final : public SqlBackend<Connection> {
   /// migrating at once apply each migration exactly once; either every pending migration is
   /// applied or none is. @returns how many this call applied. @throws StorageError.
   int migrate() override;
+  /// Reads schema_migrations (absent: every migration is pending) outside any lock: a migration
+  /// committed meanwhile by another process may still be listed.
+  std::vector<Migration> pending_migrations() override;
+  int required_binary_schema() const noexcept override { return kRequiredBinarySchema; }
   int schema_version() override;
   /// Latest migration version this binary knows.
   static int latest_version();

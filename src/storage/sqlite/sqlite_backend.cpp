@@ -35,6 +35,8 @@ constexpr Query kMigrationsTableExists{"schema_migrations_exists",
 constexpr Query kIsMigrationApplied{"is_migration_applied",
     "SELECT 1 FROM schema_migrations WHERE version = ?1"};
 
+constexpr Query kAppliedMigrations{"applied_migrations", "SELECT version FROM schema_migrations"};
+
 constexpr Query kRecordMigration{"record_migration", R"sql(
 INSERT INTO schema_migrations (version, name, applied_at)
 VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER)))sql"};
@@ -181,6 +183,23 @@ int SqliteBackend::migrate() {
     ++applied;
   }
   return applied;
+}
+
+std::vector<Migration> SqliteBackend::pending_migrations() {
+  auto connection = pool().acquire();
+  Transaction tx(*connection, Transaction::Mode::kDeferred);  // one snapshot for both reads
+  refuse_if_too_old(read_min_binary_schema(*connection), latest_version());
+  std::vector<int> applied;
+  bool exists = false;
+  {
+    Statement table(*connection, kMigrationsTableExists);
+    exists = table.step();
+  }
+  if (exists) {
+    Statement versions(*connection, kAppliedMigrations);
+    while (versions.step()) applied.push_back(static_cast<int>(versions.int64(0)));
+  }
+  return not_applied(migrations(), applied);
 }
 
 int SqliteBackend::min_binary_schema() {

@@ -46,6 +46,9 @@ class SqliteBackend final : public SqlBackend<Connection> {
   /// schema_migrations(version, name, applied_at). @returns how many were applied by this call.
   /// @throws StorageError if a migration fails (that migration is rolled back; earlier ones stay).
   int migrate() override;
+  /// Reads schema_migrations (absent: every migration is pending) in one read transaction.
+  std::vector<Migration> pending_migrations() override;
+  int required_binary_schema() const noexcept override { return kRequiredBinarySchema; }
   int schema_version() override;
   /// Latest migration version this binary knows.
   static int latest_version();

@@ -39,6 +39,7 @@ inline void expect_old_node_row_read(const std::optional<signin::SignInTransacti
   EXPECT_EQ(found->max_age, 600);
   EXPECT_TRUE(found->fresh) << "prompt=login";
   EXPECT_EQ(found->csrf_hash, kOldNodeCsrfHash);
+  EXPECT_TRUE(found->legacy_csrf) << "its form carries the old release's CSRF token";
   auto request = oidc::decode_request(found->continuation.payload);
   ASSERT_TRUE(request);
   EXPECT_EQ(request->client_id, "web");

@@ -40,11 +40,13 @@ export function dropDatabase(url) {
 
 /**
  * Starts a node in cluster mode on `database`, with `id` as node_id, its own URL as node_url and
- * one issuer for the cluster (as behind a load balancer). `config` is merged over the defaults.
+ * one issuer for the cluster (as behind a load balancer). `config` is merged over the defaults;
+ * `bin` is the binary (default the one under test).
  */
-export async function clusterNode(id, { database, masterKey, kickstart = false, config = {} }) {
+export async function clusterNode(id, { database, masterKey, kickstart = false, config = {}, bin }) {
   const node = await GatehouseNode.create({
     kickstart,
+    bin,
     env: { GATEHOUSE_KEYS_MASTER_KEY: masterKey },
     config: {
       ...config,

@@ -190,11 +190,12 @@ function childEnv(extra = {}) {
 
 /**
  * Runs `gatehouse ...args` to completion and returns {code, signal, stdout, stderr}.
- * Fails if it outlives the deadline or prints a sanitizer report.
+ * Fails if it outlives the deadline or prints a sanitizer report. `bin`: another binary than BIN
+ * (the rolling-upgrade test runs two releases).
  */
-export function runCli(args, { env = {}, cwd, timeoutMs = 15000 } = {}) {
+export function runCli(args, { env = {}, cwd, timeoutMs = 15000, bin = BIN } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { env: childEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { env: childEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     liveChildren.add(child);
     let stdout = '';
     let stderr = '';
@@ -207,7 +208,7 @@ export function runCli(args, { env = {}, cwd, timeoutMs = 15000 } = {}) {
     child.on('error', (err) => {
       clearTimeout(timer);
       liveChildren.delete(child);
-      reject(new Error(`cannot run ${BIN}: ${err.message}`));
+      reject(new Error(`cannot run ${bin}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -294,6 +295,7 @@ export class GatehouseNode {
    *   dir        reuse this folder (a restart); default a fresh temporary folder
    *   port       reuse this port (default: a free one)
    *   name       base name of the config file in the folder (default "gatehouse")
+   *   bin        the binary to run (default BIN); node.bin may be changed between runs
    */
   static async start(options = {}) {
     const node = await GatehouseNode.create(options);
@@ -316,9 +318,10 @@ export class GatehouseNode {
   }
 
   /** Prepares folder and files without starting the process (for tests that expect a refusal). */
-  static async create({ config = {}, kickstart, env = {}, dir, port, name = 'gatehouse' } = {}) {
+  static async create({ config = {}, kickstart, env = {}, dir, port, name = 'gatehouse', bin = BIN } = {}) {
     const node = new GatehouseNode();
     node.id = ++nodeCounter;
+    node.bin = bin;
     node.ownsDir = !dir;
     node.dir = dir || (await makeTempDir());
     node.port = port || (await freePort());
@@ -374,7 +377,7 @@ export class GatehouseNode {
     if (this.child && !this.exit) throw new Error('node already running');
     this.exit = null;
     this.outputText += `--- start #${this.id} on port ${this.port} ---\n`;
-    const child = spawn(BIN, ['serve', '--config', this.configFile], {
+    const child = spawn(this.bin, ['serve', '--config', this.configFile], {
       cwd: this.dir,
       env: childEnv({ ...this.env, ...extraEnv }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -480,7 +483,8 @@ export class GatehouseNode {
 
   /** Runs the command line against this node's config: gatehouse <args> --config FILE. */
   cli(args, opts = {}) {
-    return runCli([...args, '--config', this.configFile], { cwd: this.dir, ...opts, env: { ...this.env, ...(opts.env || {}) } });
+    return runCli([...args, '--config', this.configFile],
+      { cwd: this.dir, bin: this.bin, ...opts, env: { ...this.env, ...(opts.env || {}) } });
   }
 
   // -------------------------------------------------------------------------------------------
