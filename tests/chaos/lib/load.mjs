@@ -42,7 +42,9 @@ export class Phase {
   failureSummary() {
     const counts = new Map();
     for (const f of this.failures) counts.set(f.label, (counts.get(f.label) ?? 0) + 1);
-    return [...counts].map(([label, n]) => `${label} ×${n}`).join(', ');
+    const noServer = this.failures.filter((f) => f.noServer).length;
+    return [...counts].map(([label, n]) => `${label} ×${n}`).join(', ')
+      + (noServer ? `; ${noServer} of them HAProxy's own 503 (no node up)` : '');
   }
 
   lastFailureAt() { return this.failures.reduce((t, f) => Math.max(t, f.at), 0); }
@@ -95,10 +97,12 @@ async function call(rec, kind, url, init, ok) {
     try { redirectError = new URL(res.headers.get('location')).searchParams.get('error'); } catch { /* not a URL */ }
   }
   const detail = json?.error ? ` ${json.error}` : redirectError ? ` error=${redirectError}` : '';
+  const retryAfter = res?.headers.get('retry-after');
+  if (retryAfter && rec.lane) rec.lane.retryAfter = Number(retryAfter) || 1;
   phase.failures.push({
     kind, status, at: Date.now(), ms,
     label: `${kind} ${status}${detail}`,
-    retryAfter: res?.headers.get('retry-after') ?? null,
+    retryAfter: retryAfter ?? null,
     redirectError,
     server: res?.headers.get('x-chaos-server') ?? null,
     noServer: res?.headers.get('x-chaos-lb') === 'no-server',
@@ -290,29 +294,32 @@ async function adminRound(ctx, n) {
 
 /**
  * Runs the loops until stop() is called or `deadline` (ms since the epoch) passes. `pauseMs`
- * between rounds keeps the load modest on a shared machine (and stops a failing loop from
- * spinning). Returns {stop, done, rounds}.
+ * between rounds keeps the load modest on a shared machine. A round that got a Retry-After waits
+ * that long (at most 1 s) before the next, as a well-behaved client does. Returns {stop, done, rounds}.
  */
 export function startLoad(ctx, { deadline, pauseMs = 20 }) {
   let stopped = false;
   const rounds = { service: 0, user: 0, admin: 0 };
   const loop = async (name, round) => {
+    const lane = { retryAfter: 0 };
+    const own = { ...ctx, rec: Object.create(ctx.rec, { lane: { value: lane } }) };
     for (let n = 0; !stopped && Date.now() < deadline; n++) {
+      lane.retryAfter = 0;
       try {
-        await round(n);
+        await round(own, n);
       } catch (err) {
         // A bug in the load itself (not an answer of the cluster): counted, then the loop goes on.
         ctx.rec.phase.failures.push({ kind: name, status: 'load error', at: Date.now(), ms: 0, label: `${name} load error: ${err.message}` });
       }
       rounds[name.split(' ')[0]] += 1;
-      await delay(pauseMs);
+      await delay(lane.retryAfter ? Math.min(lane.retryAfter, 1) * 1000 : pauseMs);
     }
   };
   const done = Promise.all([
-    loop('service', () => serviceRound(ctx)),
-    loop('user 1', () => userRound(ctx, USERS[0])),
-    loop('user 2', () => userRound(ctx, USERS[1])),
-    loop('admin', (n) => adminRound(ctx, n)),
+    loop('service', (c) => serviceRound(c)),
+    loop('user 1', (c) => userRound(c, USERS[0])),
+    loop('user 2', (c) => userRound(c, USERS[1])),
+    loop('admin', (c, n) => adminRound(c, n)),
   ]);
   return { stop: () => { stopped = true; return done; }, done, rounds };
 }
