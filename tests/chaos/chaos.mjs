@@ -143,6 +143,13 @@ async function runFault(fault, cluster, rec, ledger) {
   } catch (err) {
     errors.push(`ending the fault: ${err.stack ?? err.message}`);
   }
+  // A node that died during the fault is an error of its own; it is started again (same id) so
+  // the rest of the run goes on.
+  for (const node of cluster.nodes) {
+    if (node.running) continue;
+    errors.push(`${node.nodeId} died during the fault (${JSON.stringify(node.exited)}); its last lines: ${node.output().trim().split('\n').slice(-3).join(' | ').slice(0, 600)}`);
+    await node.start().catch((err) => errors.push(`${node.nodeId} could not be started again: ${err.message.slice(0, 300)}`));
+  }
   const recovered = await waitRecovered(cluster, phase, undoneAt);
   if (recovered.error) errors.push(recovered.error);
   phase.endedAt = Date.now();

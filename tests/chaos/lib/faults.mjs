@@ -278,6 +278,14 @@ export const FAULTS = [
     check: (phase) => [...neverAllowed(phase), ...noFailures(phase)],
   },
   {
+    id: 'redis-full',
+    name: 'Redis refuses connections (maxclients)',
+    expected: 'none: the nodes\' connections are closed and new ones refused with an error; a node uses the database meanwhile',
+    async inject(env) { await env.redis.refuseClients(); },
+    async undo(env) { await env.redis.acceptClients(); },
+    check: (phase) => [...neverAllowed(phase), ...noFailures(phase)],
+  },
+  {
     id: 'pg-fast',
     name: 'PostgreSQL stop -m fast, start',
     expected: 'while it is down: only 503 with Retry-After (from the nodes, or HAProxy once every node reports the store down), or temporarily_unavailable at the redirect_uri from the authorization endpoint',

@@ -9,6 +9,7 @@
 // 10.x addresses.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -155,7 +156,51 @@ export function startPostgres(ns) {
 // ---------------------------------------------------------------------------------------------
 // Redis (scripts/lib/redis.sh), also bound to the namespace's host-side address.
 
-/** Starts Redis; returns {url, port, kill(), start()}: kill -9 and a restart on the same port. */
+/**
+ * One Redis connection that sends commands and reads their replies (RESP: simple strings,
+ * errors, integers and bulk strings are all this suite needs). Resolves {command, close}.
+ */
+function redisConnection(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let buffer = '';
+    let waiting = null;
+    const parse = () => {
+      const line = buffer.indexOf('\r\n');
+      if (line < 0) return undefined;
+      const head = buffer.slice(0, line);
+      if (head[0] !== '$') { buffer = buffer.slice(line + 2); return head; }
+      const len = Number(head.slice(1));
+      if (len < 0) { buffer = buffer.slice(line + 2); return null; }
+      if (buffer.length < line + 2 + len + 2) return undefined;
+      const body = buffer.slice(line + 2, line + 2 + len);
+      buffer = buffer.slice(line + 2 + len + 2);
+      return body;
+    };
+    socket.setEncoding('utf8');
+    socket.on('data', (d) => {
+      buffer += d;
+      const reply = waiting && parse();
+      if (reply !== undefined && waiting) { const w = waiting; waiting = null; w(reply); }
+    });
+    socket.on('error', reject);
+    socket.on('connect', () => resolve({
+      command: (...args) => new Promise((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`Redis did not answer ${args[0]}`)), 2000);
+        waiting = (reply) => { clearTimeout(timer); if (String(reply).startsWith('-')) fail(new Error(reply)); else done(reply); };
+        socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('')}`);
+      }),
+      close: () => socket.destroy(),
+    }));
+  });
+}
+
+/**
+ * Starts Redis; returns {url, port, kill(), start(), refuseClients(), acceptClients()}: kill -9
+ * and a restart on the same port; a Redis that has reached `maxclients` (this suite's connection
+ * holds the one place left, every other connection is closed, and new ones are answered "ERR max
+ * number of clients reached" and closed), and back to normal.
+ */
 export async function startRedis(ns) {
   const out = execFileSync('bash', ['-c', `set -e; source '${LIB}/redis.sh'; redis_tmp_start >/dev/null; echo "$GATEHOUSE_TEST_REDIS_URL $REDIS_TMP_DIR"`],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -174,9 +219,25 @@ export async function startRedis(ns) {
   await cli('CONFIG', 'SET', 'protected-mode', 'no');
   await cli('CONFIG', 'SET', 'bind', `127.0.0.1 ${ns.hostAddr}`);
   const ping = async () => { try { return (await cli('PING')).stdout.trim() === 'PONG'; } catch { return false; } };
+  let holder = null;
   return {
     url: `redis://${ns.hostAddr}:${port}`,
     port,
+    async refuseClients() {
+      holder = await redisConnection(port);
+      await holder.command('CLIENT', 'SETNAME', 'chaos-holder');
+      await holder.command('CONFIG', 'SET', 'maxclients', '1');
+      const me = await holder.command('CLIENT', 'ID');
+      const list = await holder.command('CLIENT', 'LIST');
+      for (const id of [...list.matchAll(/^id=(\d+) /gm)].map((m) => m[1])) {
+        if (id !== String(me).slice(1)) await holder.command('CLIENT', 'KILL', 'ID', id).catch(() => {});
+      }
+    },
+    async acceptClients() {
+      await holder.command('CONFIG', 'SET', 'maxclients', '10000');
+      holder.close();
+      holder = null;
+    },
     async kill() {
       const pid = pidOf();
       process.kill(pid, 'SIGKILL');
