@@ -202,8 +202,12 @@ function redisConnection(port) {
  * number of clients reached" and closed), and back to normal.
  */
 export async function startRedis(ns) {
+  // A server of its own even under scripts/test, whose Redis (REDIS_TMP_DIR) this one must not reuse.
+  const env = { ...process.env };
+  delete env.REDIS_TMP_DIR;
+  delete env.GATEHOUSE_TEST_REDIS_URL;
   const out = execFileSync('bash', ['-c', `set -e; source '${LIB}/redis.sh'; redis_tmp_start >/dev/null; echo "$GATEHOUSE_TEST_REDIS_URL $REDIS_TMP_DIR"`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const [url, dir] = out.split(' ');
   const port = new URL(url).port;
   const pidOf = () => { try { return Number(fs.readFileSync(path.join(dir, 'redis.pid'), 'utf8')); } catch { return 0; } };
