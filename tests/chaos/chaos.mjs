@@ -73,7 +73,6 @@ async function startCluster(dir) {
     keys: { master_key_file: '' },
     tokens: { access_token_ttl: '900s', code_ttl: '10m', refresh_grace: `${REFRESH_GRACE_S}s` },
     passwords: { memory_kib: 256, iterations: 1 },
-    rate_limits: { authorize_per_ip: 0 },
     cache: { redis_url: redis.url },
     cluster: { enabled: true, checkin_interval_ms: 500, instance_timeout_ms: 2000, instance_recovery_timeout_ms: 4000 },
     bootstrap: { kickstart },

@@ -279,9 +279,14 @@ export const FAULTS = [
   },
   {
     id: 'redis-full',
-    name: 'Redis refuses connections (maxclients)',
-    expected: 'none: the nodes\' connections are closed and new ones refused with an error; a node uses the database meanwhile',
-    async inject(env) { await env.redis.refuseClients(); },
+    name: 'Redis refuses connections (maxclients), node-2 restarted meanwhile',
+    expected: 'none: the nodes\' connections are closed and new ones refused with an error, node-2 starts without Redis; a node uses the database meanwhile',
+    async inject(env) {
+      await env.redis.refuseClients();
+      // A node (re)started while Redis turns it away: its first connection is refused from the start.
+      await env.byId['node-2'].stop();
+      await env.byId['node-2'].start();
+    },
     async undo(env) { await env.redis.acceptClients(); },
     check: (phase) => [...neverAllowed(phase), ...noFailures(phase)],
   },
