@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BIN } from '../e2e/lib/node.js';
+import { BIN, freePort } from '../e2e/lib/node.js';
 import { ChaosNode, createNamespace, onExit, startBalancer, startPostgres, startRedis } from './lib/infra.mjs';
 import { FAULTS, LOOPS } from './lib/faults.mjs';
 import { Ledger, Recorder, SVC, USERS, WEB, REDIRECT_URI, replay, startLoad } from './lib/load.mjs';
@@ -78,7 +78,6 @@ async function startCluster(dir) {
     bootstrap: { kickstart },
   };
   const env = { GATEHOUSE_KEYS_MASTER_KEY: masterKey };
-  const { freePort } = await import('../e2e/lib/node.js');
   const nodes = [
     new ChaosNode({ nodeId: 'node-1', host: '127.0.0.1', port: await freePort(), netns: null, config, env, dir }),
     new ChaosNode({ nodeId: 'node-2', host: '127.0.0.1', port: await freePort(), netns: null, config, env, dir }),
@@ -126,7 +125,6 @@ async function runFault(fault, cluster, rec, ledger) {
   const notes = [];
   const env = { ...cluster, holdMs: HOLD_MS, errors, note: (n) => notes.push(n) };
   log(`fault: ${fault.name} for ${HOLD_MS / 1000} s`);
-  let undoneAt;
   try {
     await fault.inject(env);
     const injectedAt = Date.now();
@@ -136,7 +134,7 @@ async function runFault(fault, cluster, rec, ledger) {
   } catch (err) {
     errors.push(`injecting the fault: ${err.stack ?? err.message}`);
   }
-  undoneAt = Date.now();
+  const undoneAt = Date.now();
   try {
     await fault.undo(env);
   } catch (err) {
