@@ -1,6 +1,9 @@
 // Every route of a node, and the two handlers the HTTP server calls (STYLE C6: handlers never touch
 // the socket; the server owns TLS, limits, timeouts, keep-alive and shutdown).
 
+#include <optional>
+#include <string_view>
+
 #include "app/logging.hpp"
 #include "app/metrics_endpoint.hpp"
 #include "app/options.hpp"
@@ -43,10 +46,34 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
   add_metrics_route(router, std::move(sources), std::move(access));
 }
 
+namespace {
+
+// A node whose clock is too far from the database's (cluster.max_clock_skew_ms) would put wrong
+// times into what it issues and stores: tokens, codes, sessions, lockouts. It answers only its
+// health check, its metrics and the system view, so the requests the balancer sent before its
+// check failed, and any sent to it directly, are refused instead of served with a wrong clock.
+std::optional<http::Response> refuse_while_clock_off(Wiring& w, const http::Request& req) {
+  const auto skew = w.cluster->membership().clock_off();
+  if (!skew) return std::nullopt;
+  const std::string_view path = req.path;
+  if (path == "/api/status" || path == "/metrics" || path.starts_with("/api/system/")) return std::nullopt;
+  auto r = http::json_error(503, "temporarily_unavailable",
+                            "this node's clock is " + std::to_string(*skew) + " ms off the database's; retry later");
+  r.set("Retry-After", "1");
+  r.set("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace
+
 http::RequestHandler worker_handler(Wiring& w) {
   return [&w](const http::Request& req) {
     logging::RequestIdScope named(req.request_id);
     stats::RequestScope accounted(w.request_stats, req.received);
+    if (auto refused = refuse_while_clock_off(w, req)) {
+      accounted.finish(refused->status);
+      return std::move(*refused);
+    }
     try {
       auto r = w.router.dispatch(req);
       accounted.finish(r.status);
@@ -69,6 +96,10 @@ http::InlineHandler inline_handler(Wiring& w) {
   return [&w](const http::Request& req) {
     logging::RequestIdScope named(req.request_id);
     stats::RequestScope accounted(w.request_stats, req.received);
+    if (auto refused = refuse_while_clock_off(w, req)) {
+      accounted.finish(refused->status);
+      return refused;
+    }
     auto answer = w.router.dispatch_inline(req);
     if (!answer) accounted.dismiss();  // a worker answers it, and accounts for it there
     else accounted.finish(answer->status);

@@ -220,8 +220,9 @@ export const FAULTS = [
       const lib = libfaketime();
       if (!lib) throw new Error('libfaketime not found (Debian package faketime: scripts/bootstrap)');
       const node = env.byId['node-1'];
-      const before = (await env.lb.servers())['node-1'].stot;
       await node.stop();
+      // Counted once the old process has exited: it serves its in-flight and drain-time requests.
+      const before = (await env.lb.servers())['node-1'].served;
       // The whole process sees the wall clock ahead; monotonic clocks (timers) are left alone.
       await node.start({
         env: { LD_PRELOAD: lib, FAKETIME: `+${CLOCK_AHEAD_S}s`, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1' },
@@ -262,8 +263,10 @@ export const FAULTS = [
     },
     async undo(env) {
       const node = env.byId['node-1'];
-      const stot = (await env.lb.servers())['node-1'].stot;
-      if (stot !== env.skewStot) env.errors.push(`HAProxy sent ${stot - env.skewStot} request(s) of the load to the skewed node-1`);
+      // Requests HAProxy sent before its check took node-1 out are refused there (503) and sent on
+      // to another node (retry-on 503): the skewed node itself answers none of them.
+      const served = (await env.lb.servers())['node-1'].served;
+      if (served !== env.skewStot) env.errors.push(`the skewed node-1 answered ${served - env.skewStot} request(s) of the load itself`);
       await node.stop();
       await node.start();
     },

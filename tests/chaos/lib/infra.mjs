@@ -413,7 +413,7 @@ export async function startBalancer(nodes, dir, { timeoutServer = '3s', retries 
   const cfg = [
     'global', '  maxconn 2048',
     'defaults', '  mode http', '  timeout connect 1s', '  timeout client 30s', `  timeout server ${timeoutServer}`,
-    '  option redispatch 1', `  retries ${retries}`, '  retry-on conn-failure empty-response response-timeout',
+    '  option redispatch 1', `  retries ${retries}`, '  retry-on conn-failure empty-response response-timeout 503',
     'frontend gatehouse', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
     'backend nodes', '  balance roundrobin', '  option httpchk GET /api/status', '  http-check expect status 200',
     '  http-response set-header x-chaos-server %[srv_name]',
@@ -433,7 +433,7 @@ export async function startBalancer(nodes, dir, { timeoutServer = '3s', retries 
     url: `http://127.0.0.1:${port}`,
     output: () => out,
     stop: kill,
-    /** The servers as HAProxy sees them: {name: {status, stot}} (status UP, DOWN, "UP 1/2"...). */
+    /** The servers as HAProxy sees them: {name: {status, stot, served}} (status UP, DOWN, "UP 1/2"...). */
     async servers() {
       const res = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`, { signal: AbortSignal.timeout(2000) });
       const lines = (await res.text()).split('\n');
@@ -442,7 +442,10 @@ export async function startBalancer(nodes, dir, { timeoutServer = '3s', retries 
       const servers = {};
       for (const line of lines.slice(1)) {
         const f = line.split(',');
-        if (f[0] === 'nodes' && f[1] !== 'BACKEND') servers[f[1]] = { status: f[col('status')], stot: Number(f[col('stot')]) };
+        if (f[0] !== 'nodes' || f[1] === 'BACKEND') continue;
+        const n = (name) => Number(f[col(name)]);
+        // served: answers other than 5xx (what the node actually did for a client)
+        servers[f[1]] = { status: f[col('status')], stot: n('stot'), served: n('hrsp_1xx') + n('hrsp_2xx') + n('hrsp_3xx') + n('hrsp_4xx') };
       }
       return servers;
     },
