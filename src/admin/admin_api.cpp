@@ -1,6 +1,7 @@
 #include "admin/admin_api.hpp"
 
 #include "admin/admin_http.hpp"
+#include "admin/api_key_request.hpp"
 
 #include <boost/json.hpp>
 
@@ -110,9 +111,6 @@ json::object key_json(const ApiKey& k) {
   return o;
 }
 
-// Latest accepted expiry: 9999-12-31, so every value stays exact in JSON and JavaScript.
-constexpr UnixSeconds kMaxExpiry = 253'402'300'799;
-
 Response create_api_key(const AdminDeps& deps, const Request& req) {
   json::object doc;
   if (!req.body.empty()) {
@@ -120,33 +118,13 @@ Response create_api_key(const AdminDeps& deps, const Request& req) {
     if (!parsed) return parsed.error();
     doc = std::move(*parsed);
   }
-  std::string description;
-  std::optional<UnixSeconds> expires_at;
-  auto role = ApiKeyRole::kAdmin;
   const auto now = deps.clock.now();
-  for (const auto& m : doc) {
-    if (m.key() == "description") {
-      if (!m.value().is_string() || m.value().get_string().size() > 200)
-        return error(400, "invalid_field", "description must be a string of at most 200 characters", "description");
-      description = std::string(m.value().get_string());
-    } else if (m.key() == "role") {
-      auto named = m.value().is_string() ? api_key_role_from(m.value().get_string()) : std::nullopt;
-      if (!named) return error(400, "invalid_field", "role must be \"admin\" or \"read_only\"", "role");
-      role = *named;
-    } else if (m.key() == "expires_at") {
-      if (m.value().is_null()) continue;  // never
-      if (!m.value().is_int64() || m.value().get_int64() <= now || m.value().get_int64() > kMaxExpiry)
-        return error(400, "invalid_field", "expires_at must be null or a time in the future (Unix seconds)", "expires_at");
-      expires_at = m.value().get_int64();
-    } else {
-      return error(400, "invalid_field", std::string(m.key()) + " is not a supported member (description, role, expires_at)",
-                   m.key());
-    }
-  }
+  auto asked = parse_api_key_request(doc, now);
+  if (!asked) return error(400, "invalid_field", asked.error().message, asked.error().field);
   std::string key = "ghk_" + jose::random_token(32);
-  auto record = make_api_key(key, description, deps.api_key_hasher, now);
-  record.expires_at = expires_at;
-  record.role = role;
+  auto record = make_api_key(key, std::move(asked->description), deps.api_key_hasher, now);
+  record.expires_at = asked->expires_at;
+  record.role = asked->role;
   if (!deps.api_keys.insert(record)) return error(409, "conflict", "key collision; retry");
   spdlog::info("api key {} created", record.id);
   auto body = key_json(record);

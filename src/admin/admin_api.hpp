@@ -113,9 +113,6 @@ std::string sign_node_response(const KeyBytes& key, std::string_view responder, 
 bool verify_node_response(const KeyBytes& key, std::string_view responder, const NodeRequest& request, int status,
                           std::string_view body, std::string_view header);
 
-/// Minimum length of an API key given in a kickstart file.
-inline constexpr std::size_t kMinApiKeyLength = 16;
-
 /// A new API key record for `key` (id generated, key hashed).
 ApiKey make_api_key(const std::string& key, std::string description, const client::SecretHasher& hasher,
                     UnixSeconds now);

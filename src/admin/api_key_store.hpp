@@ -2,6 +2,7 @@
 // Port: admin API keys. Only a keyed hash of each key is stored; the key is shown once at creation.
 // A key may expire, and may be read-only (GET requests only).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ constexpr std::optional<ApiKeyRole> api_key_role_from(std::string_view name) {
   if (name == "read_only") return ApiKeyRole::kReadOnly;
   return std::nullopt;
 }
+
+/// Minimum length of an API key given in a kickstart file.
+inline constexpr std::size_t kMinApiKeyLength = 16;
 
 struct ApiKey {
   std::string id;           // public identifier, used to list and delete

@@ -12,15 +12,11 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "http/beast_names.hpp"
+#include "http/request_reader.hpp"
 #include "http/tls.hpp"
 
 namespace gatehouse::http {
 namespace {
-
-
-bool is_http_parse_error(const boost::system::error_code& ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
-}
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && ascii_lower(s.substr(0, prefix.size())) == prefix;
@@ -187,9 +183,8 @@ struct Server::Impl {
   /// Reads one request (head, then the body after a 100-continue if the client asked for one).
   template <class Stream>
   asio::awaitable<boost::system::error_code> read_request(Stream& stream, beast::flat_buffer& buffer,
-                                                          bhttp::request_parser<bhttp::string_body>& parser, bool first) {
-    parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
-    parser.body_limit(opt.max_body_bytes);
+                                                          RequestParser& parser, bool first) {
+    apply_limits(parser, limits());
     // A new connection must send its request head within header_timeout; a kept-alive one
     // may stay quiet for idle_timeout before its next request.
     beast::get_lowest_layer(stream).expires_after(first ? opt.header_timeout : opt.idle_timeout);
@@ -211,35 +206,17 @@ struct Server::Impl {
   /// malformed); timeouts, resets and clean closes end the connection quietly.
   template <class Stream>
   asio::awaitable<void> refuse_unreadable(Stream& stream, boost::system::error_code ec) {
-    std::optional<Response> refusal;
-    if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow)
-      refusal = to_response(413, "request_too_large", "the request body is too large");
-    else if (ec == bhttp::error::header_limit)
-      refusal = to_response(431, "request_header_too_large", "the request header is too large");
-    else if (is_http_parse_error(ec) && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
-      refusal = to_response(400, "bad_request", "malformed HTTP request");
+    auto refusal = refusal_for(ec);
     if (!refusal) co_return;
     malformed.fetch_add(1, std::memory_order_relaxed);
     co_await write(stream, std::move(*refusal), 11, false, {});
   }
 
-  /// The request as handlers see it: lower-case header names, the client's address (through
-  /// trusted proxies), a request id.
+  RequestLimits limits() const { return {opt.max_header_bytes, opt.max_body_bytes}; }
+
+  /// The request as handlers see it (http/request_reader.hpp), with a request id.
   Request to_request(bhttp::request<bhttp::string_body>& msg, const std::string& remote) {
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    req.headers.reserve(8);
-    for (const auto& f : msg) req.headers.push_back({ascii_lower(f.name_string()), std::string(f.value())});
-    req.body = std::move(msg.body());
-    req.remote_address = remote;
-    auto client = client_info(req, opt.trusted_proxies, opt.forwarded_header);
-    req.client_address = std::move(client.address);
-    req.forwarded_proto = std::move(client.proto);
-    req.forwarded_host = std::move(client.host);
+    Request req = http::to_request(msg, remote, opt.trusted_proxies, opt.forwarded_header);
     char id[40];
     std::snprintf(id, sizeof id, "%s-%llx", id_prefix.c_str(),
                   static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
@@ -266,14 +243,12 @@ struct Server::Impl {
   /// Reads requests from one connection (plain or TLS) and answers them until it closes.
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, const std::string& remote) {
-    // Bounded: Beast's body_limit does not cover chunk extensions and trailers, so without a cap a
-    // client could grow this buffer for as long as the read timeout lets it.
-    const std::size_t buffer_limit = opt.max_header_bytes + opt.max_body_bytes + 4096;
-    beast::flat_buffer buffer(buffer_limit);
+    // Bounded (read_buffer_limit): chunk framing cannot grow it without end.
+    beast::flat_buffer buffer(read_buffer_limit(limits()));
     bool first = true;
     try {
       for (;;) {
-        bhttp::request_parser<bhttp::string_body> parser;
+        RequestParser parser;
         if (auto ec = co_await read_request(stream, buffer, parser, first)) {
           co_await refuse_unreadable(stream, ec);
           break;

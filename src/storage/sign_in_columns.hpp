@@ -3,6 +3,7 @@
 // domain's types, where the mapping is more than one column per field. One place for SQLite and
 // PostgreSQL, so the two cannot drift.
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,18 @@ inline std::string field(std::string_view value) {
   }
   return out;
 }
+/// The digits of `text` as a time (other characters are passed over, as they always were).
+/// @returns false, leaving `at` unspecified, when the number does not fit UnixSeconds: a record
+/// no node wrote, which is skipped rather than read as a wrapped-around time.
+inline bool read_time(std::string_view text, UnixSeconds& at) {
+  at = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') continue;
+    if (at > (std::numeric_limits<UnixSeconds>::max() - (c - '0')) / 10) return false;
+    at = at * 10 + (c - '0');
+  }
+  return true;
+}
 }  // namespace detail
 
 /// The start of a participant's record: what the store looks for before appending.
@@ -92,7 +105,7 @@ inline std::vector<session::Participant> decode_participants(std::string_view co
     }
     if (n < 3) continue;
     session::Participant p{detail::field(parts[0]), detail::field(parts[1]), 0, detail::field(parts[3])};
-    for (char c : parts[2]) p.at = c >= '0' && c <= '9' ? p.at * 10 + (c - '0') : p.at;
+    if (!detail::read_time(parts[2], p.at)) continue;
     out.push_back(std::move(p));
   }
   return out;

@@ -97,6 +97,12 @@ Params& Params::int8(std::optional<std::int64_t> value) {
 Params& Params::boolean(bool value) { return add(oid(PgType::kBool), value ? std::string_view("\1", 1) : std::string_view("\0", 1)); }
 
 Params& Params::text_array(const std::vector<std::string>& values) {
+  return add(oid(PgType::kTextArray), encode_text_array(values));
+}
+
+// --- text[] in binary format -----------------------------------------------------------------
+
+std::string encode_text_array(const std::vector<std::string>& values) {
   // array_recv's format: ndim, has-nulls flag, element type, then (length, lower bound) per
   // dimension and (length, bytes) per element. An empty array has no dimensions.
   std::string bytes;
@@ -111,7 +117,45 @@ Params& Params::text_array(const std::vector<std::string>& values) {
     put_be(bytes, value.size(), 4);
     bytes.append(value);
   }
-  return add(oid(PgType::kTextArray), bytes);
+  return bytes;
+}
+
+gatehouse::Result<std::vector<std::string>, std::string_view> decode_text_array(std::string_view value) {
+  const char* p = value.data();
+  const char* const end = p + value.size();
+  bool short_read = false;
+  auto read4 = [&]() -> std::int64_t {
+    if (end - p < 4) {
+      short_read = true;
+      return 0;
+    }
+    const auto v = get_signed(p, 4);
+    p += 4;
+    return v;
+  };
+  constexpr std::string_view kMalformed = "a well-formed text[]";
+  const auto dimensions = read4();
+  read4();  // has-nulls flag: checked per element below
+  read4();  // element type
+  if (short_read) return unexpected(kMalformed);
+  std::vector<std::string> items;
+  if (dimensions == 0) return items;
+  if (dimensions != 1) return unexpected(std::string_view("a one-dimensional text[]"));
+  const auto count = read4();
+  read4();  // lower bound
+  // Every element takes at least its 4-byte length: a count the bytes cannot hold is refused
+  // before anything is reserved for it.
+  if (short_read || count < 0 || count > (end - p) / 4) return unexpected(kMalformed);
+  items.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto length = read4();
+    if (short_read) return unexpected(kMalformed);
+    if (length < 0) return unexpected(std::string_view("a text[] without NULL elements"));
+    if (length > end - p) return unexpected(kMalformed);
+    items.emplace_back(p, static_cast<std::size_t>(length));
+    p += length;
+  }
+  return items;
 }
 
 // --- Result and Row --------------------------------------------------------------------------
@@ -166,32 +210,9 @@ bool Row::boolean(int column) const {
 
 std::vector<std::string> Row::text_array(int column) const {
   if (column_type(result_, column) != PgType::kTextArray) bad_column(column, "text[]");
-  const auto value = bytes(column);
-  const char* p = value.data();
-  const char* const end = p + value.size();
-  auto read4 = [&]() -> std::int64_t {
-    if (end - p < 4) bad_column(column, "a well-formed text[]");
-    const auto v = get_signed(p, 4);
-    p += 4;
-    return v;
-  };
-  const auto dimensions = read4();
-  read4();  // has-nulls flag: checked per element below
-  read4();  // element type
-  std::vector<std::string> items;
-  if (dimensions == 0) return items;
-  if (dimensions != 1) bad_column(column, "a one-dimensional text[]");
-  const auto count = read4();
-  read4();  // lower bound
-  if (count < 0 || count > end - p) bad_column(column, "a well-formed text[]");
-  items.reserve(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) {
-    const auto length = read4();
-    if (length < 0 || length > end - p) bad_column(column, "a text[] without NULL elements");
-    items.emplace_back(p, static_cast<std::size_t>(length));
-    p += length;
-  }
-  return items;
+  auto items = decode_text_array(bytes(column));
+  if (!items) bad_column(column, items.error());
+  return std::move(*items);
 }
 
 // --- Connection ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/result.hpp"
 #include "core/secret.hpp"
 #include "storage/query.hpp"
 
@@ -233,6 +234,16 @@ class Transaction {
   bool nested_;
   bool open_ = true;
 };
+
+/// A one-dimensional text[] in PostgreSQL's binary format (array_recv's input): what
+/// Params::text_array binds. An empty list is the array without dimensions.
+std::string encode_text_array(const std::vector<std::string>& values);
+/// The elements of a text[] in PostgreSQL's binary format (array_send's output): what
+/// Row::text_array reads. Never reads past `value`, whatever it holds.
+/// @returns the elements, or what the value is not ("a one-dimensional text[]", "a well-formed
+/// text[]", "a text[] without NULL elements") when it has more than one dimension, is cut short,
+/// or holds a NULL element. Bytes after the last element are ignored.
+gatehouse::Result<std::vector<std::string>, std::string_view> decode_text_array(std::string_view value);
 
 /// true if `value` can be a text value on the server: well-formed UTF-8 without a zero byte. The
 /// ports take any bytes; a lookup by a key that is not storable text answers "not found" (no such
