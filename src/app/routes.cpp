@@ -49,14 +49,16 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
 namespace {
 
 // A node whose clock is too far from the database's (cluster.max_clock_skew_ms) would put wrong
-// times into what it issues and stores: tokens, codes, sessions, lockouts. It answers only its
-// health check, its metrics and the system view, so the requests the balancer sent before its
+// times into what it issues and stores: tokens, codes, sessions, lockouts, keys. It answers only
+// its health check, its metrics and the system view (GET: a key rotation or a job run would be
+// stamped with its clock), so the requests the balancer sent before its
 // check failed, and any sent to it directly, are refused instead of served with a wrong clock.
 std::optional<http::Response> refuse_while_clock_off(Wiring& w, const http::Request& req) {
   const auto skew = w.cluster->membership().clock_off();
   if (!skew) return std::nullopt;
   const std::string_view path = req.path;
-  if (path == "/api/status" || path == "/metrics" || path.starts_with("/api/system/")) return std::nullopt;
+  if (path == "/api/status" || path == "/metrics" || (req.method == "GET" && path.starts_with("/api/system/")))
+    return std::nullopt;
   auto r = http::json_error(503, "temporarily_unavailable",
                             "this node's clock is " + std::to_string(*skew) + " ms off the database's; retry later");
   r.set("Retry-After", "1");

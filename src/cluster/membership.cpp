@@ -47,18 +47,28 @@ Membership::Membership(NodeStore& nodes, JobStore& jobs, const Clock& clock, Mem
 }
 
 std::optional<std::int64_t> Membership::measure_clock() {
-  const auto before = clock_.now_ms();
-  const auto store = nodes_.store_clock();
-  if (!store) return std::nullopt;
-  const auto after = clock_.now_ms();
-  const std::int64_t skew = before + (after - before) / 2 - *store;
+  std::optional<ClockSample> sample;
+  try {
+    sample = nodes_.store_clock(clock_);
+  } catch (const std::exception& e) {
+    // The check-in itself says whether the store answers; the clock keeps its last reading.
+    spdlog::warn("could not compare this node's clock with the database's: {}", e.what());
+    return clock_skew();
+  }
+  if (!sample) return std::nullopt;
+  // A slow round trip (a busy server, a reconnection) blurs the reading by half its length: such a
+  // sample is not trusted either way, and the last reading stands.
+  const auto round_trip = sample->after - sample->before;
+  if (round_trip < 0 || round_trip > std::max<UnixMillis>(options_.max_clock_skew / 4, 50)) return clock_skew();
+  const std::int64_t skew = sample->before + round_trip / 2 - sample->store;
   const auto previous = clock_skew_.exchange(skew);
   const bool off = skew > options_.max_clock_skew || skew < -options_.max_clock_skew;
   const bool was_off = previous != kNotMeasured &&
                        (previous > options_.max_clock_skew || previous < -options_.max_clock_skew);
   if (off && !was_off) {
     spdlog::error("this node's clock is {} ms {} the database's (more than cluster.max_clock_skew_ms = {}): "
-                  "answering 503 on /api/status and running no jobs until it is set right (NTP)",
+                  "answering 503 to every request but its health check, metrics and GET /api/system/, and "
+                  "running no jobs, until it is set right (NTP)",
                   skew > 0 ? skew : -skew, skew > 0 ? "ahead of" : "behind", options_.max_clock_skew);
   } else if (!off && was_off) {
     spdlog::info("this node's clock is within {} ms of the database's again", options_.max_clock_skew);

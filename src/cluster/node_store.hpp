@@ -46,6 +46,14 @@ struct NodeRecord {
   std::optional<std::int64_t> clock_skew_ms;
 };
 
+/// The store's clock read between two readings of the node's: the node's clock minus the store's
+/// is `before + (after - before) / 2 - store`, give or take half the round trip.
+struct ClockSample {
+  UnixMillis before = 0;
+  UnixMillis store = 0;
+  UnixMillis after = 0;
+};
+
 struct JoinResult {
   bool joined = false;
   std::optional<NodeRecord> holder;  // when refused: the live node that holds the id
@@ -73,9 +81,10 @@ class NodeStore {
   /// Deletes recovering and left rows whose last check-in is before `silent_since`. @returns them
   /// (exactly one caller gets each).
   virtual std::vector<NodeRecord> remove_dead(UnixMillis silent_since) = 0;
-  /// The store's own clock now, when the store runs on another machine whose clock the nodes can
-  /// be compared with (PostgreSQL); nullopt otherwise. @throws StorageError.
-  virtual std::optional<UnixMillis> store_clock() = 0;
+  /// The store's own clock, when the store runs on another machine whose clock the nodes can be
+  /// compared with (PostgreSQL), read between two readings of `local` taken around that one
+  /// statement only (not around waiting for a connection); nullopt otherwise. @throws StorageError.
+  virtual std::optional<ClockSample> store_clock(const Clock& local) = 0;
 };
 
 }  // namespace gatehouse::cluster

@@ -135,6 +135,7 @@ typename ConnectionPool<Connection>::Lease ConnectionPool<Connection>::acquire()
     --opened_;
     stale.push_back(std::move(connection));
   }
+  bool probe = false;  // this caller is the one trying after a backoff
   if (failed_opens_ > 0) {
     const auto now = std::chrono::steady_clock::now();
     if (probing_ || now < retry_at_) {
@@ -142,7 +143,7 @@ typename ConnectionPool<Connection>::Lease ConnectionPool<Connection>::acquire()
       throw StorageError(label_ + ": unreachable (" + std::to_string(failed_opens_) +
                          " attempts to connect failed in a row; the next in " + std::to_string(left.count()) + " ms)");
     }
-    probing_ = true;
+    probing_ = probe = true;
   }
   ++opened_;  // reserve the slot, then open without holding the lock
   lock.unlock();
@@ -151,14 +152,14 @@ typename ConnectionPool<Connection>::Lease ConnectionPool<Connection>::acquire()
     auto opened = open_();
     lock.lock();
     failed_opens_ = 0;
-    probing_ = false;
+    if (probe) probing_ = false;
     lock.unlock();
     return Lease(*this, std::move(opened));
   } catch (...) {
     lock.lock();
     --opened_;
     ++failed_opens_;
-    probing_ = false;
+    if (probe) probing_ = false;
     // 50, 100, 200, 250 ms: a handful of attempts per second and node costs the server nothing,
     // and a promoted standby is in use within a quarter of a second.
     const auto backoff = std::chrono::milliseconds(std::min(50 << std::min(failed_opens_ - 1, 3u), 250));

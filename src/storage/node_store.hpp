@@ -90,7 +90,7 @@ class SqlNodeStore final : public cluster::NodeStore {
            }) == 1;
   }
 
-  std::optional<UnixMillis> store_clock() override;
+  std::optional<cluster::ClockSample> store_clock(const Clock& local) override;
 
   void leave(const std::string& node_id, const std::string& instance, UnixMillis now) override {
     auto connection = pool_.acquire();

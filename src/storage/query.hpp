@@ -28,7 +28,7 @@ namespace gatehouse::storage {
 /// a new connection; SQLite has no connection to lose.
 enum class OnLoss : unsigned char {
   /// Run it once more on a new connection if it is a SELECT (a read), a DELETE (a repeat removes
-  /// nothing more) or a BEGIN; otherwise the caller gets the StorageError (a 503): an INSERT or
+  /// at most rows of the same kind written meanwhile) or a BEGIN; otherwise the caller gets the StorageError (a 503): an INSERT or
   /// UPDATE repeated blindly could apply twice.
   kByKind,
   /// Run it once more: a one-time consumption (a code marked used, a TOTP step, a first use). If

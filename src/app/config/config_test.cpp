@@ -650,6 +650,7 @@ instance_timeout_ms = 20000
 instance_recovery_timeout_ms = 60000
 checkin_interval_ms = 2000
 checkin_offset_ms = 100
+max_clock_skew_ms = 2500
 
 [cache]
 redis_url = "redis://cache.internal:6379/1"

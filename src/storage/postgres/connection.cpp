@@ -381,7 +381,8 @@ bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
     if (PQisBusy(conn_) == 0) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      lose();  // the answer may still come: this connection's protocol state is unknown
+      broken_ = true;  // the answer may still come: this connection's protocol state is unknown;
+                       // a slow server, not a lost one (no catch-up for it)
       return false;
     }
     pollfd fd{PQsocket(conn_), POLLIN, 0};

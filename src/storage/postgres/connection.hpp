@@ -140,6 +140,8 @@ struct ConnectionSpec {
 /// connections and of the event listener. Ends with nullptrs; points into `spec` and `timeout`.
 struct ConnectOptions {
   explicit ConnectOptions(const ConnectionSpec& spec);
+  ConnectOptions(const ConnectOptions&) = delete;  // values point into timeout
+  ConnectOptions& operator=(const ConnectOptions&) = delete;
   std::string timeout;
   const char* keywords[4];
   const char* values[4];

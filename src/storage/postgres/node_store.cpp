@@ -8,7 +8,7 @@ using namespace postgres;  // this file is the PostgreSQL side of SqlNodeStore
 namespace {
 
 // Join in one statement: insert, or take the row over unless another instance holds it live (up
-// and checked in within the window, $10). A racing join of the same id waits for this one's
+// and checked in within the window, $11). A racing join of the same id waits for this one's
 // commit and then sees it as the live holder: exactly one joins.
 constexpr Query kJoinNode{"join_node", R"sql(
 INSERT INTO cluster_nodes (node_id, instance, url, version, state, started_at, last_checkin, config_hash, keyset, applied_event,
@@ -40,9 +40,13 @@ cluster::JoinResult SqlNodeStore<postgres::Connection>::join(const cluster::Node
 }
 
 template <>
-std::optional<UnixMillis> SqlNodeStore<postgres::Connection>::store_clock() {
+std::optional<cluster::ClockSample> SqlNodeStore<postgres::Connection>::store_clock(const Clock& local) {
   auto connection = pool_.acquire();
-  return connection->execute(kStoreClock).row(0).int8(0);
+  cluster::ClockSample sample;
+  sample.before = local.now_ms();
+  sample.store = connection->execute(kStoreClock).row(0).int8(0);
+  sample.after = local.now_ms();
+  return sample;
 }
 
 }  // namespace gatehouse::storage

@@ -42,7 +42,7 @@ cluster::JoinResult SqlNodeStore<sqlite::Connection>::join(const cluster::NodeRe
 
 // The database file is on this node's machine: there is no other clock to compare with.
 template <>
-std::optional<UnixMillis> SqlNodeStore<sqlite::Connection>::store_clock() {
+std::optional<cluster::ClockSample> SqlNodeStore<sqlite::Connection>::store_clock(const Clock&) {
   return std::nullopt;
 }
 
