@@ -46,6 +46,17 @@ TEST(ClusterRuntime, ResyncsOnceAfterTheWatermarkSoAnEventBeforeStartIsNotLost) 
 
 namespace pg = storage::postgres;
 
+/// true (the test skipped, or failed when a server is required) without a PostgreSQL server.
+bool without_postgres() {
+  if (!pg::test::server_url().empty()) return false;
+  if (const char* required = std::getenv("GATEHOUSE_TEST_POSTGRES_REQUIRED"); required && std::string(required) == "1") {
+    ADD_FAILURE() << "GATEHOUSE_TEST_POSTGRES_REQUIRED=1 but GATEHOUSE_TEST_POSTGRES_URL is not set";
+  } else {
+    [] { GTEST_SKIP() << "GATEHOUSE_TEST_POSTGRES_URL is not set"; }();
+  }
+  return true;
+}
+
 constexpr storage::Query kTerminateNamed{"rt_terminate_named",
     "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = $1"};
 
@@ -53,11 +64,7 @@ constexpr storage::Query kTerminateNamed{"rt_terminate_named",
 // (asynchronous replication) and number new ones from below what the node applied. The node then
 // reads everything cached again and moves its watermark back, so the next event is not skipped.
 TEST(ClusterRuntime, AfterALostConnectionCatchesUpAndAppliesEventsNumberedAgainFromBelow) {
-  if (pg::test::server_url().empty()) {
-    if (const char* required = std::getenv("GATEHOUSE_TEST_POSTGRES_REQUIRED"); required && std::string(required) == "1")
-      FAIL() << "GATEHOUSE_TEST_POSTGRES_REQUIRED=1 but GATEHOUSE_TEST_POSTGRES_URL is not set";
-    GTEST_SKIP() << "GATEHOUSE_TEST_POSTGRES_URL is not set";
-  }
+  if (without_postgres()) return;
   const std::string name = "gh_rt_" + pg::test::fresh_schema_name();
   auto open = pg::test::open_backend(
       true, pg::PostgresOptions{.url = DatabaseUrl(pg::test::server_url_with("application_name=" + name)), .pool_size = 2});
@@ -118,11 +125,7 @@ constexpr storage::Query kListening{"rt_listening",
 // The listener's connection is lost too: it listens again on a new one, so a change made after
 // that wakes the node at once (here the node never polls on its own: only a notification can).
 TEST(ClusterRuntime, AfterALostConnectionListensAgainAndHearsTheNextChange) {
-  if (pg::test::server_url().empty()) {
-    if (const char* required = std::getenv("GATEHOUSE_TEST_POSTGRES_REQUIRED"); required && std::string(required) == "1")
-      FAIL() << "GATEHOUSE_TEST_POSTGRES_REQUIRED=1 but GATEHOUSE_TEST_POSTGRES_URL is not set";
-    GTEST_SKIP() << "GATEHOUSE_TEST_POSTGRES_URL is not set";
-  }
+  if (without_postgres()) return;
   const std::string name = "gh_rl_" + pg::test::fresh_schema_name();
   auto open = pg::test::open_backend(
       true, pg::PostgresOptions{.url = DatabaseUrl(pg::test::server_url_with("application_name=" + name)), .pool_size = 2});
@@ -172,11 +175,7 @@ class OffsetClock final : public Clock {
 // A node 90 s ahead of the database: it says so (status, nodes view), and it runs no jobs, which
 // with its clock would run early and sweep live nodes as dead. Within the limit, it runs them.
 TEST(ClusterRuntime, ANodeWhoseClockIsFarFromTheDatabasesIsOutOfStepAndRunsNoJobs) {
-  if (pg::test::server_url().empty()) {
-    if (const char* required = std::getenv("GATEHOUSE_TEST_POSTGRES_REQUIRED"); required && std::string(required) == "1")
-      FAIL() << "GATEHOUSE_TEST_POSTGRES_REQUIRED=1 but GATEHOUSE_TEST_POSTGRES_URL is not set";
-    GTEST_SKIP() << "GATEHOUSE_TEST_POSTGRES_URL is not set";
-  }
+  if (without_postgres()) return;
   auto open = pg::test::open_backend();
   auto& store = *open->backend;
   for (const UnixMillis offset : {UnixMillis{0}, UnixMillis{90'000}}) {
