@@ -47,6 +47,7 @@ struct DatabaseConfig {
   /// one at a time anyway), 4 for PostgreSQL. effective_pool_size() resolves it.
   int pool_size = 0;
   milliseconds busy_timeout{5000};                 ///< 0..10min
+  seconds purge_interval{300};                     ///< how often purge.expired runs; 10s..1d
 
   /// @returns the PATH part of "sqlite:PATH" (":memory:" for an in-memory database), "" if url is not sqlite.
   std::string sqlite_path() const;

@@ -102,6 +102,7 @@ shutdown_grace = "1m"
 url = "sqlite::memory:"
 pool_size = 2
 busy_timeout = "2s"
+purge_interval = "30s"
 
 [keys]
 master_key_file = "/etc/gatehouse/master.key"
@@ -185,6 +186,7 @@ TEST(ConfigLoad, FullFileLoads) {
   EXPECT_EQ(c.database.sqlite_path(), ":memory:");
   EXPECT_EQ(c.database.pool_size, 2);
   EXPECT_EQ(c.database.busy_timeout, 2s);
+  EXPECT_EQ(c.database.purge_interval, 30s);
   EXPECT_EQ(c.keys.master_key_file, "/etc/gatehouse/master.key");
   EXPECT_EQ(c.keys.algorithms, std::vector<std::string>{"RS256"});
   EXPECT_EQ(c.keys.jwks_max_age, 1h);
@@ -298,6 +300,8 @@ TEST(ConfigLoad, RangesAreEnforced) {
   EXPECT_THAT(load_error("[server]\nmax_body_bytes = 100\n"), HasSubstr("server.max_body_bytes"));
   EXPECT_THAT(load_error("[server]\nmax_header_bytes = \"2MiB\"\n"), HasSubstr("server.max_header_bytes"));
   EXPECT_THAT(load_error("[server]\nheader_timeout = \"50ms\"\n"), HasSubstr("must be between 100ms and 10m, got 50ms"));
+  EXPECT_THAT(load_error("[database]\npurge_interval = \"5s\"\n"),
+              HasSubstr("database.purge_interval: must be between 10s and 1d, got 5s"));
   EXPECT_THAT(load_error("[server]\nidle_timeout = \"2h\"\n"), HasSubstr("server.idle_timeout"));
   EXPECT_THAT(load_error("[database]\npool_size = -1\n"), HasSubstr("database.pool_size"));
   EXPECT_THAT(load_error("[database]\npool_size = 257\n"), HasSubstr("database.pool_size"));
@@ -621,6 +625,7 @@ tls_key_file = "/etc/gatehouse/tls.key"
 url = "postgresql://gatehouse@db.example.com:5432/gatehouse"
 pool_size = 2
 busy_timeout = "2s"
+purge_interval = "90s"
 
 [keys]
 master_key_file = "/etc/gatehouse/master.key"

@@ -38,6 +38,7 @@ constexpr Key kKeys[] = {
     {GH_KEY(database, url), .check = check_database_url, .redact = true},
     {GH_KEY(database, pool_size), .min = 0, .max = 256},
     {GH_KEY(database, busy_timeout), .min = 0, .max = 10 * kMinute},
+    {GH_KEY(database, purge_interval), .min = 10 * kSecond, .max = kDay},
     {GH_KEY(keys, master_key_file), .node_local = true},
     {GH_KEY(keys, master_key), .check = check_master_key, .if_set = "it takes precedence over master_key_file",
      .if_unset = "the master key is read from master_key_file"},
