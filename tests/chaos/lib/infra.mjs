@@ -118,12 +118,13 @@ function pgEnv(server) {
 const pgScript = (script) => ['-c', `set -e; source '${LIB}/postgres.sh'; ${script}`];
 
 /**
- * Starts PostgreSQL, makes it listen on ns.hostAddr too (trust for the namespace's /30, as the
- * script trusts 127.0.0.1) with synchronous commits (the script's server turns them off, which
- * an immediate stop would turn into lost commits: a real server keeps them), and creates the
- * database `chaos`. Returns {adminUrl, nodeUrl, port, stop(mode), start(), psql(sql)}.
+ * Starts PostgreSQL with synchronous commits (the script's server turns them off, which an
+ * immediate stop would turn into lost commits: a real server keeps them), and, given a namespace,
+ * makes it listen on ns.hostAddr too (trust for the namespace's /30, as the script trusts
+ * 127.0.0.1); `settings` are more ALTER SYSTEM settings ({name: value}). Creates `database`.
+ * Returns {adminUrl, nodeUrl, port, dir, stop(mode), start(), psql(sql)}.
  */
-export function startPostgres(ns) {
+export function startPostgres(ns = null, { database = 'chaos', settings = {} } = {}) {
   const out = execFileSync('bash', pgScript('pg_tmp_start >/dev/null; echo "$GATEHOUSE_TEST_POSTGRES_URL $PG_TMP_DIR $PG_TMP_BINDIR"'),
     { env: pgEnv(null), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const [adminUrl, dir, bindir] = out.split(' ');
@@ -131,19 +132,22 @@ export function startPostgres(ns) {
   onExit(() => execFileSync('bash', pgScript('pg_tmp_stop'), { env: pgEnv(server), stdio: 'ignore' }));
   const psql = (sql, url = adminUrl) => execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  psql(`ALTER SYSTEM SET listen_addresses = '127.0.0.1,${ns.hostAddr}'`);
   psql('ALTER SYSTEM SET synchronous_commit = on');
-  execFileSync('bash', pgScript(`_pg_tmp_as_owner sh -c 'echo "host all all ${ns.subnet} trust" >> "$PG_TMP_DIR/data/pg_hba.conf"'`),
-    { env: pgEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [name, value] of Object.entries(settings)) psql(`ALTER SYSTEM SET ${name} = '${value}'`);
+  if (ns) {
+    psql(`ALTER SYSTEM SET listen_addresses = '127.0.0.1,${ns.hostAddr}'`);
+    execFileSync('bash', pgScript(`_pg_tmp_as_owner sh -c 'echo "host all all ${ns.subnet} trust" >> "$PG_TMP_DIR/data/pg_hba.conf"'`),
+      { env: pgEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
+  }
   const ctl = (args) => run('bash', pgScript(`_pg_tmp_as_owner "$PG_TMP_BINDIR/pg_ctl" -D "$PG_TMP_DIR/data" ${args} >/dev/null`),
     { env: pgEnv(server) });
   execFileSync('bash', pgScript('_pg_tmp_as_owner "$PG_TMP_BINDIR/pg_ctl" -D "$PG_TMP_DIR/data" -l "$PG_TMP_DIR/server.log" -m fast -w -t 60 restart >/dev/null'),
     { env: pgEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
-  psql('CREATE DATABASE chaos');
+  psql(`CREATE DATABASE ${database}`);
   if (psql('SHOW synchronous_commit') !== 'on') throw new Error('synchronous_commit is not on after the restart');
   return {
     ...server,
-    nodeUrl: `postgresql://postgres@${ns.hostAddr}:${server.port}/chaos`,
+    nodeUrl: `postgresql://postgres@${ns?.hostAddr ?? '127.0.0.1'}:${server.port}/${database}`,
     psql,
     /** pg_ctl stop -m MODE (fast, immediate), waiting for the stop. */
     stop: (mode) => ctl(`-m ${mode} -w -t 60 stop`),
@@ -154,7 +158,7 @@ export function startPostgres(ns) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Redis (scripts/lib/redis.sh), also bound to the namespace's host-side address.
+// Redis (scripts/lib/redis.sh), also bound to the namespace's host-side address when there is one.
 
 /**
  * One Redis connection that sends commands and reads their replies (RESP: simple strings,
@@ -201,7 +205,7 @@ function redisConnection(port) {
  * holds the one place left, every other connection is closed, and new ones are answered "ERR max
  * number of clients reached" and closed), and back to normal.
  */
-export async function startRedis(ns) {
+export async function startRedis(ns = null) {
   // A server of its own even under scripts/test, whose Redis (REDIS_TMP_DIR) this one must not reuse.
   const env = { ...process.env };
   delete env.REDIS_TMP_DIR;
@@ -220,12 +224,15 @@ export async function startRedis(ns) {
   // Protected mode refuses (and then closes) connections from any address but loopback when
   // there is no password; the namespace's node comes from 10.x. Only this host and the
   // namespace can reach that address.
-  await cli('CONFIG', 'SET', 'protected-mode', 'no');
-  await cli('CONFIG', 'SET', 'bind', `127.0.0.1 ${ns.hostAddr}`);
+  const binds = ns ? ['127.0.0.1', ns.hostAddr] : ['127.0.0.1'];
+  if (ns) {
+    await cli('CONFIG', 'SET', 'protected-mode', 'no');
+    await cli('CONFIG', 'SET', 'bind', binds.join(' '));
+  }
   const ping = async () => { try { return (await cli('PING')).stdout.trim() === 'PONG'; } catch { return false; } };
   let holder = null;
   return {
-    url: `redis://${ns.hostAddr}:${port}`,
+    url: `redis://${binds.at(-1)}:${port}`,
     port,
     async refuseClients() {
       holder = await redisConnection(port);
@@ -249,7 +256,7 @@ export async function startRedis(ns) {
         { what: 'Redis to die', deadlineMs: 5000 });
     },
     async start() {
-      await run('redis-server', ['--port', port, '--bind', '127.0.0.1', ns.hostAddr, '--dir', dir, '--save', '',
+      await run('redis-server', ['--port', port, '--bind', ...binds, '--dir', dir, '--save', '',
         '--appendonly', 'no', '--protected-mode', 'no', '--daemonize', 'yes', '--pidfile', path.join(dir, 'redis.pid'),
         '--logfile', path.join(dir, 'redis.log')]);
       await pollUntil(ping, { what: 'Redis to answer PING', deadlineMs: 10000, intervalMs: 50 });
