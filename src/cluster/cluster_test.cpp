@@ -254,5 +254,22 @@ TEST(PurgeJobTest, EachTargetIsPurgedInBatchesUntilABatchComesBackShortAndTheSum
   EXPECT_EQ(job.run(), "purged 3 SSO sessions");
 }
 
+// The refresh-token target covers three tables (tokens, access-token records, revoked grants) and
+// returns the sum: a batch of 1,000 + 300 is not "short", the tokens may have more.
+TEST(PurgeJobTest, ATargetOverSeveralTablesGoesOnWhileAnyOfThemFilledItsBatch) {
+  std::size_t tokens = 2500, records = 300;
+  auto take = [](std::size_t& left, std::size_t limit) {
+    const auto n = std::min(left, limit);
+    left -= n;
+    return n;
+  };
+  std::vector<PurgeTarget> targets{
+      {"refresh tokens", [&](std::size_t limit) { return take(tokens, limit) + take(records, limit); }}};
+  EXPECT_EQ(purge_in_batches(targets, 1000), "purged 2800 refresh tokens");
+  EXPECT_EQ(tokens, 0u);
+  EXPECT_EQ(records, 0u);
+  EXPECT_EQ(purge_in_batches(targets, 0), "nothing expired") << "a batch of 0 purges nothing and returns";
+}
+
 }  // namespace
 }  // namespace gatehouse::cluster

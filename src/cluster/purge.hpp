@@ -12,14 +12,15 @@
 
 namespace gatehouse::cluster {
 
-/// One kind of expiring data: `purge(limit)` deletes at most `limit` expired rows and returns how
-/// many it deleted.
+/// One kind of expiring data: `purge(limit)` deletes at most `limit` expired rows from each table
+/// it covers and returns how many it deleted in all (so a result of `limit` or more means some
+/// table may have more).
 struct PurgeTarget {
   std::string what;  ///< plural noun phrase for the summary, e.g. "authorization codes"
   std::function<std::size_t(std::size_t limit)> purge;
 };
 
-/// Purges every target in batches of `batch` until a batch comes back short.
+/// Purges every target in batches of `batch` until a batch comes back short (less than `batch`).
 /// @returns "purged N <what>, M <what>" or "nothing expired". Store faults propagate (the job
 /// runner records the run as failed and the next run goes on).
 std::string purge_in_batches(const std::vector<PurgeTarget>& targets, std::size_t batch = 1000);
