@@ -418,8 +418,7 @@ void Wiring::wire_cluster() {
                                                             [this] { cluster->wake(); });
   }
   add_job(cluster->membership().sweep_job(c.cluster.checkin_interval_ms));
-  add_job(cluster::purge_job([this] { return purge_targets(*store, clock); },
-                             std::chrono::duration_cast<std::chrono::milliseconds>(c.database.purge_interval).count()));
+  add_job(cluster::purge_job([this] { return purge_targets(*store, clock); }, c.database.purge_interval.count() * 1000));
   add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
 }
 

@@ -8,7 +8,8 @@ JobRunner::JobRunner(JobStore& store, const Clock& clock, std::string owner, Uni
     : store_(store), clock_(clock), owner_(std::move(owner)), lease_(lease) {}
 
 void JobRunner::add(JobSpec job) {
-  store_.ensure(job.name, clock_.now_ms());
+  const auto now = clock_.now_ms();
+  store_.ensure(job.name, now, now + job.interval);
   jobs_.push_back(std::move(job));
 }
 

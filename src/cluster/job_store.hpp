@@ -37,8 +37,11 @@ struct Claim {
 class JobStore {
  public:
   virtual ~JobStore() = default;
-  /// Creates the job's row, first due at `first_run`, unless it exists. Safe to race.
-  virtual void ensure(const std::string& name, UnixMillis first_run) = 0;
+  /// Creates the job's row, first due at `first_run`, unless it exists; an existing row due after
+  /// `due_by` is brought forward to it (a node started with a shorter interval than the one the
+  /// pending run was scheduled with: the new interval applies from now, not after that run).
+  /// Safe to race.
+  virtual void ensure(const std::string& name, UnixMillis first_run, UnixMillis due_by) = 0;
   /// Claims the job for `owner` if it is due at `now` and not leased (no owner, or the lease
   /// expired), and records a run with outcome "running"; a run left running by an expired lease is
   /// recorded as "abandoned". Exactly one of racing callers gets the claim.

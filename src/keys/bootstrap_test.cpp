@@ -54,7 +54,7 @@ TEST_F(KeyBootstrapTest, TheNodeThatClaimsTheJobGeneratesTheKeysOnceAndTheRunIsR
 TEST_F(KeyBootstrapTest, ANodeThatFindsTheJobLeasedWaitsThenGeneratesItselfWhenTheHolderNeverFinishes) {
   SteppingClock clock(1'800'000'000'000, 10'000);  // each read of the clock is 10 s later
   KeyManager manager(backend_.keys(), master_, clock);
-  backend_.jobs().ensure("keys.bootstrap", 0);
+  backend_.jobs().ensure("keys.bootstrap", 0, 0);
   ASSERT_TRUE(backend_.jobs().claim("keys.bootstrap", "node-a", clock.now_ms(), 10 * 60'000));  // holds it 10 min
   ensure_keys_once(backend_.keys(), backend_.jobs(), manager, {jose::Algorithm::kES256}, clock, "node-b");
   EXPECT_EQ(current_keys(), 1u);

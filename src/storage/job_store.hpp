@@ -34,7 +34,7 @@ template <class Connection>
 class SqlJobStore final : public cluster::JobStore {
  public:
   explicit SqlJobStore(ConnectionPool<Connection>& pool) : pool_(pool) {}
-  void ensure(const std::string& name, UnixMillis first_run) override;
+  void ensure(const std::string& name, UnixMillis first_run, UnixMillis due_by) override;
   std::optional<cluster::Claim> claim(const std::string& name, const std::string& owner, UnixMillis now,
                                       UnixMillis lease) override;
   bool finish(const std::string& name, const cluster::Claim& claim, const std::string& owner, UnixMillis now,

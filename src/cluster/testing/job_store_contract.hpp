@@ -3,6 +3,7 @@
 // of a test binary and instantiate it once per backend (core/testing/store_contract.hpp).
 
 #include <atomic>
+#include <limits>
 #include <latch>
 #include <string>
 #include <thread>
@@ -23,6 +24,7 @@ class JobStoreContract : public contract::StoreContract<JobStore> {
  protected:
   static constexpr UnixMillis kT0 = 1'800'000'000'000;
   static constexpr UnixMillis kLease = 60'000;
+  static constexpr UnixMillis kNever = std::numeric_limits<UnixMillis>::max();
 
   std::optional<JobInfo> job(const std::string& name) {
     for (auto& j : store().list())
@@ -32,9 +34,9 @@ class JobStoreContract : public contract::StoreContract<JobStore> {
 };
 
 TEST_P(JobStoreContract, EnsureCreatesAJobOnceAndKeepsItsSchedule) {
-  store().ensure("purge", kT0);
-  store().ensure("purge", kT0 + 999);  // a later node starting: no change
-  store().ensure("rotate", kT0 + 5);
+  store().ensure("purge", kT0, kNever);
+  store().ensure("purge", kT0 + 999, kNever);  // a later node starting: no change
+  store().ensure("rotate", kT0 + 5, kNever);
   auto all = store().list();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].name, "purge");
@@ -43,8 +45,18 @@ TEST_P(JobStoreContract, EnsureCreatesAJobOnceAndKeepsItsSchedule) {
   EXPECT_EQ(all[1].name, "rotate");
 }
 
+TEST_P(JobStoreContract, EnsureBringsAJobForwardToItsDueByButNeverPushesItBack) {
+  store().ensure("purge", kT0 + 300'000, kNever);          // scheduled with a long interval
+  store().ensure("purge", kT0, kT0 + 20'000);              // a node with a 20 s interval starts
+  EXPECT_EQ(job("purge")->next_run, kT0 + 20'000);
+  store().ensure("purge", kT0 + 5, kT0 + 300'005);         // a node with the long one: no change
+  EXPECT_EQ(job("purge")->next_run, kT0 + 20'000);
+  store().ensure("keys", kT0 + 7, kT0 + 10);               // a new job: first_run, whatever due_by
+  EXPECT_EQ(job("keys")->next_run, kT0 + 7);
+}
+
 TEST_P(JobStoreContract, AJobIsClaimedOnlyWhenDueAndThenByOneOwnerUntilItFinishes) {
-  store().ensure("purge", kT0 + 100);
+  store().ensure("purge", kT0 + 100, kNever);
   EXPECT_FALSE(store().claim("purge", "a", kT0, kLease)) << "not due yet";
   EXPECT_FALSE(store().claim("nothing", "a", kT0 + 100, kLease)) << "no such job";
   auto claim = store().claim("purge", "a", kT0 + 100, kLease);
@@ -74,7 +86,7 @@ TEST_P(JobStoreContract, AJobIsClaimedOnlyWhenDueAndThenByOneOwnerUntilItFinishe
 }
 
 TEST_P(JobStoreContract, AnExpiredLeaseIsTakenOverAndItsRunRecordedAsAbandoned) {
-  store().ensure("rotate", kT0);
+  store().ensure("rotate", kT0, kNever);
   auto first = store().claim("rotate", "dead", kT0, kLease);
   ASSERT_TRUE(first);
   EXPECT_FALSE(store().claim("rotate", "b", kT0 + kLease - 1, kLease));
@@ -89,8 +101,8 @@ TEST_P(JobStoreContract, AnExpiredLeaseIsTakenOverAndItsRunRecordedAsAbandoned) 
 }
 
 TEST_P(JobStoreContract, ReleasingAnOwnerFreesItsLeasesAtOnce) {
-  store().ensure("a-job", kT0);
-  store().ensure("b-job", kT0);
+  store().ensure("a-job", kT0, kNever);
+  store().ensure("b-job", kT0, kNever);
   ASSERT_TRUE(store().claim("a-job", "dead", kT0, kLease));
   ASSERT_TRUE(store().claim("b-job", "alive", kT0, kLease));
   EXPECT_EQ(store().release_owner("dead", kT0 + 10), 1u);
@@ -103,7 +115,7 @@ TEST_P(JobStoreContract, ReleasingAnOwnerFreesItsLeasesAtOnce) {
 }
 
 TEST_P(JobStoreContract, MakeDueForcesTheNextRun) {
-  store().ensure("rotate", kT0 + 1'000'000);
+  store().ensure("rotate", kT0 + 1'000'000, kNever);
   EXPECT_FALSE(store().claim("rotate", "a", kT0, kLease));
   EXPECT_TRUE(store().make_due("rotate", kT0));
   EXPECT_TRUE(store().claim("rotate", "a", kT0, kLease));
@@ -111,7 +123,7 @@ TEST_P(JobStoreContract, MakeDueForcesTheNextRun) {
 }
 
 TEST_P(JobStoreContract, OfNodesClaimingADueJobAtOnceExactlyOneGetsIt) {
-  store().ensure("race", kT0);
+  store().ensure("race", kT0, kNever);
   constexpr int kThreads = 8;
   std::atomic<int> claims{0};
   std::latch start(kThreads);
@@ -127,8 +139,8 @@ TEST_P(JobStoreContract, OfNodesClaimingADueJobAtOnceExactlyOneGetsIt) {
 }
 
 TEST_P(JobStoreContract, RunsAreListedNewestFirstFilteredAndPurged) {
-  store().ensure("a", kT0);
-  store().ensure("b", kT0);
+  store().ensure("a", kT0, kNever);
+  store().ensure("b", kT0, kNever);
   for (int i = 0; i < 3; ++i) {
     const UnixMillis t = kT0 + i * 100;
     auto ca = store().claim("a", "n", t, kLease);

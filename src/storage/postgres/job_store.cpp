@@ -8,8 +8,9 @@ namespace gatehouse::storage {
 using namespace postgres;  // this file is the PostgreSQL side of SqlJobStore
 namespace {
 
-constexpr Query kEnsureJob{"ensure_job",
-    "INSERT INTO jobs (name, next_run) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"};
+constexpr Query kEnsureJob{"ensure_job", R"sql(
+INSERT INTO jobs (name, next_run) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET next_run = $3 WHERE jobs.next_run > $3)sql"};
 // claim() decides on the job row locked: a racing claimer waits, then finds the lease taken.
 constexpr Query kLockJob{"lock_job",
     "SELECT next_run, lease_owner, lease_expires, run_id FROM jobs WHERE name = $1 FOR UPDATE"};
@@ -40,9 +41,9 @@ SELECT id, job, node_id, started_at, finished_at, outcome, detail FROM job_runs 
 }  // namespace
 
 template <>
-void SqlJobStore<postgres::Connection>::ensure(const std::string& name, UnixMillis first_run) {
+void SqlJobStore<postgres::Connection>::ensure(const std::string& name, UnixMillis first_run, UnixMillis due_by) {
   auto connection = pool_.acquire();
-  connection->execute(kEnsureJob, Params().text(name).int8(first_run));
+  connection->execute(kEnsureJob, Params().text(name).int8(first_run).int8(due_by));
 }
 
 template <>

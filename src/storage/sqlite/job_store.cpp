@@ -9,8 +9,9 @@ namespace gatehouse::storage {
 using namespace sqlite;  // this file is the SQLite side of SqlJobStore
 namespace {
 
-constexpr Query kEnsureJob{"ensure_job",
-    "INSERT INTO jobs (name, next_run) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING"};
+constexpr Query kEnsureJob{"ensure_job", R"sql(
+INSERT INTO jobs (name, next_run) VALUES (?1, ?2)
+ON CONFLICT (name) DO UPDATE SET next_run = ?3 WHERE jobs.next_run > ?3)sql"};
 constexpr Query kFindJobLease{"find_job_lease",
     "SELECT next_run, lease_owner, lease_expires, run_id FROM jobs WHERE name = ?1"};
 constexpr Query kAbandonRun{"abandon_job_run",
@@ -38,10 +39,10 @@ SELECT id, job, node_id, started_at, finished_at, outcome, detail FROM job_runs 
 }  // namespace
 
 template <>
-void SqlJobStore<sqlite::Connection>::ensure(const std::string& name, UnixMillis first_run) {
+void SqlJobStore<sqlite::Connection>::ensure(const std::string& name, UnixMillis first_run, UnixMillis due_by) {
   auto connection = pool_.acquire();
   Statement s(*connection, kEnsureJob);
-  s.bind_text(1, name).bind_int(2, first_run).run();
+  s.bind_text(1, name).bind_int(2, first_run).bind_int(3, due_by).run();
 }
 
 template <>
