@@ -107,7 +107,7 @@ export function createNamespace() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL (scripts/lib/postgres.sh), also listening on the namespace's host-side address.
+// PostgreSQL (scripts/lib/postgres.sh), also listening on the namespace's host-side address when there is one.
 
 function pgEnv(server) {
   const env = { ...process.env };
