@@ -1,0 +1,181 @@
+// directory::Connection against a real OpenLDAP server (the one scripts/test starts with
+// scripts/lib/slapd.sh: GATEHOUSE_TEST_LDAP_URL, GATEHOUSE_TEST_LDAPS_URL, GATEHOUSE_TEST_LDAP_CA;
+// tests/ldap/directory.ldif), and against a listener of this test that accepts connections and
+// never answers (a hung directory).
+#include "directory/connection.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace gatehouse::directory {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kService = "cn=gatehouse,ou=services,dc=example,dc=test";
+constexpr const char* kServicePassword = "service-account-secret";
+constexpr const char* kPeople = "ou=people,dc=example,dc=test";
+
+const char* env(const char* name) { return std::getenv(name); }
+bool required() {
+  const char* r = env("GATEHOUSE_TEST_LDAP_REQUIRED");
+  return r != nullptr && std::string(r) == "1";
+}
+
+#define REQUIRE_LDAP()                                                                                       \
+  do {                                                                                                       \
+    if (env("GATEHOUSE_TEST_LDAP_URL") == nullptr) {                                                         \
+      if (required()) FAIL() << "GATEHOUSE_TEST_LDAP_URL is not set (scripts/test starts slapd)";           \
+      GTEST_SKIP() << "no OpenLDAP server (GATEHOUSE_TEST_LDAP_URL; scripts/lib/slapd.sh slapd_tmp_start)"; \
+    }                                                                                                        \
+  } while (false)
+
+Endpoint plain() { return {.url = env("GATEHOUSE_TEST_LDAP_URL"), .connect_timeout = 2s, .timeout = 2s}; }
+Endpoint ldaps() {
+  return {.url = env("GATEHOUSE_TEST_LDAPS_URL"), .ca_file = env("GATEHOUSE_TEST_LDAP_CA"), .connect_timeout = 2s, .timeout = 2s};
+}
+
+std::unique_ptr<Connection> open_or_fail(const Endpoint& e) {
+  auto c = Connection::open(e);
+  if (!c) ADD_FAILURE() << c.error().message;
+  return c ? std::move(*c) : nullptr;
+}
+
+/// A TCP listener on 127.0.0.1 whose connections are accepted by the kernel (the backlog) and
+/// never read: a directory that stopped (SIGSTOP) looks the same from outside.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 16);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  std::string url(const char* scheme) const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+template <class F>
+std::chrono::milliseconds timed(F f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+}
+
+TEST(DirectoryConnection, TheServiceAccountBindsAndFindsAUserWithItsAttributesAndGroups) {
+  REQUIRE_LDAP();
+  auto c = open_or_fail(plain());
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->bind(kService, kServicePassword));
+  auto found = c->search({.base = kPeople, .filter = "(uid=ada)", .attributes = {"mail", "entryUUID", "memberOf", "cn"}});
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_EQ(found->size(), 1u);
+  const Entry& ada = found->front();
+  EXPECT_EQ(ada.dn, "uid=ada,ou=people,dc=example,dc=test");
+  EXPECT_EQ(ada.first("mail"), "ada@example.test");
+  EXPECT_EQ(ada.first("entryuuid"), "2d7b3c10-5f1a-4e0b-8c7d-0000000000a1") << "names are lower case";
+  ASSERT_EQ(ada.attributes.at("memberof").size(), 2u);
+  EXPECT_FALSE(ada.attributes.count("userpassword"));
+}
+
+TEST(DirectoryConnection, AWrongPasswordIsInvalidCredentialsAndTheConnectionGoesOn) {
+  REQUIRE_LDAP();
+  auto c = open_or_fail(plain());
+  ASSERT_TRUE(c);
+  auto wrong = c->bind("uid=grace,ou=people,dc=example,dc=test", "not-her-password");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().failure, Failure::kInvalidCredentials);
+  EXPECT_EQ(wrong.error().code, 49);
+  EXPECT_FALSE(c->broken());
+  EXPECT_TRUE(c->bind("uid=grace,ou=people,dc=example,dc=test", "compiler-1952"));
+}
+
+TEST(DirectoryConnection, AnEmptyPasswordOrNameIsRefusedWithoutAsking) {
+  // Sent, an empty password is an unauthenticated bind that some servers answer with success.
+  REQUIRE_LDAP();
+  auto c = open_or_fail(plain());
+  ASSERT_TRUE(c);
+  for (auto [dn, password] : {std::pair{"uid=ada,ou=people,dc=example,dc=test", ""}, std::pair{"", "analytical-engine"}}) {
+    auto r = c->bind(dn, password);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().failure, Failure::kInvalidCredentials);
+  }
+  EXPECT_FALSE(c->bind("uid=ada,ou=people,dc=example,dc=test", std::string("analytical-engine\0x", 19)))
+      << "a NUL in a password is refused too";
+}
+
+TEST(DirectoryConnection, LdapsAndStartTlsVerifyTheServerAgainstTheConfiguredCa) {
+  REQUIRE_LDAP();
+  auto over_ldaps = open_or_fail(ldaps());
+  ASSERT_TRUE(over_ldaps);
+  EXPECT_TRUE(over_ldaps->bind("uid=ada,ou=people,dc=example,dc=test", "analytical-engine"));
+
+  Endpoint start_tls = plain();
+  start_tls.start_tls = true;
+  start_tls.ca_file = env("GATEHOUSE_TEST_LDAP_CA");
+  auto upgraded = open_or_fail(start_tls);
+  ASSERT_TRUE(upgraded);
+  EXPECT_TRUE(upgraded->bind(kService, kServicePassword));
+
+  // The system's CAs do not include the test CA: the certificate is refused, nothing is sent.
+  Endpoint other_ca = ldaps();
+  other_ca.ca_file = "";
+  auto refused = Connection::open(other_ca);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().failure, Failure::kUnavailable);
+  start_tls.ca_file = "";
+  EXPECT_FALSE(Connection::open(start_tls));
+}
+
+TEST(DirectoryConnection, AServerThatIsNotThereIsUnavailableAtOnce) {
+  std::string url;
+  {
+    SilentServer gone;  // its port, once it is closed: nothing listens there
+    url = gone.url("ldap");
+  }
+  auto r = Connection::open({.url = url, .connect_timeout = 1s, .timeout = 1s});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().failure, Failure::kUnavailable);
+}
+
+TEST(DirectoryConnection, AHungServerCostsNoMoreThanTheTimeouts) {
+  SilentServer hung;
+  // ldaps://: the TLS handshake waits for an answer that never comes; libldap 2.5 does not bound
+  // it, the watchdog does.
+  const auto handshake = timed([&] {
+    auto r = Connection::open({.url = hung.url("ldaps"), .connect_timeout = 500ms, .timeout = 500ms});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().failure, Failure::kUnavailable);
+  });
+  EXPECT_LT(handshake, 2000ms);
+  // ldap://: the connection opens (the kernel accepts it); the bind's answer never comes.
+  auto c = Connection::open({.url = hung.url("ldap"), .connect_timeout = 500ms, .timeout = 500ms});
+  ASSERT_TRUE(c) << c.error().message;
+  const auto bind = timed([&] {
+    auto r = (*c)->bind(kService, kServicePassword);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().failure, Failure::kUnavailable);
+  });
+  EXPECT_LT(bind, 2000ms);
+  EXPECT_TRUE((*c)->broken());
+}
+
+}  // namespace
+}  // namespace gatehouse::directory
