@@ -155,6 +155,10 @@ int configure(LDAP* ld, const Endpoint& e, ldap_conncb* callbacks) {
   return LDAP_SUCCESS;
 }
 
+int scope_of(Scope s) {
+  return s == Scope::kBase ? LDAP_SCOPE_BASE : s == Scope::kOneLevel ? LDAP_SCOPE_ONELEVEL : LDAP_SCOPE_SUBTREE;
+}
+
 std::string lower(std::string s) {
   for (auto& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -299,7 +303,7 @@ Result<std::vector<Entry>, LdapError> Connection::search(const SearchRequest& r)
   attrs.push_back(nullptr);
   timeval server_limit = to_timeval(endpoint_.timeout);
   int msgid = 0;
-  const int rc = ldap_search_ext(h->ld, r.base.c_str(), r.subtree ? LDAP_SCOPE_SUBTREE : LDAP_SCOPE_ONELEVEL,
+  const int rc = ldap_search_ext(h->ld, r.base.c_str(), scope_of(r.scope),
                                  r.filter.c_str(), attrs.data(), 0, nullptr, nullptr, &server_limit, r.size_limit, &msgid);
   if (rc != LDAP_SUCCESS) return unexpected(fail("search", rc, transport_failure(rc) ? Failure::kUnavailable : Failure::kRefused));
   std::vector<Entry> entries;

@@ -51,9 +51,11 @@ struct Entry {
   std::string first(const std::string& name) const;
 };
 
+enum class Scope { kBase, kOneLevel, kSubtree };
+
 struct SearchRequest {
   std::string base;
-  bool subtree = true;                  ///< else one level below `base`
+  Scope scope = Scope::kSubtree;
   std::string filter;                   ///< already escaped where it holds user input
   std::vector<std::string> attributes;  ///< empty: none (LDAP "1.1")
   int size_limit = 2;                   ///< entries at most; more is the server's sizeLimitExceeded

@@ -1,0 +1,125 @@
+#pragma once
+// A directory as an identity source (issue 16): LDAP or Active Directory servers tried in order,
+// each with a bounded pool of connections; a sign-in is a search for the user with the service
+// account (or a DN made from a template), then a bind as the user with the password given; the
+// user's stable id, attributes and groups are read in the same round.
+//
+// A server that fails or times out is skipped for `retry_after` and the next one is asked in the
+// same sign-in; a wrong password is never retried elsewhere (each try would count against the
+// account in the directory).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "directory/connection.hpp"
+
+namespace gatehouse::directory {
+
+enum class Flavour { kLdap, kActiveDirectory };
+enum class GroupLookup { kNone, kMemberOf, kSearch };
+
+struct SourceOptions {
+  std::string name;                       ///< shown in the audit trail and on the linked account
+  Flavour flavour = Flavour::kLdap;
+  std::vector<std::string> urls;          ///< tried in this order; each one server
+  bool start_tls = false;                 ///< for ldap:// URLs
+  std::string ca_file;                    ///< "" = the system's CAs
+  std::string bind_dn;                    ///< the service account; "" = direct bind with dn_template
+  std::string bind_password;              ///< its password (read from a file by the loader)
+  std::string user_base;
+  bool user_subtree = true;
+  std::string user_filter = "(uid={user})";  ///< {user}: the login name, RFC 4515-escaped
+  std::string dn_template;                ///< direct bind: "uid={user},ou=people,..." ({user} RFC 4514-escaped)
+  std::string id_attribute = "entryUUID"; ///< the stable id the local account is linked by
+  std::string username_attribute = "uid";
+  GroupLookup groups = GroupLookup::kMemberOf;
+  std::string group_base;
+  std::string group_filter = "(&(objectClass=groupOfNames)(member={dn}))";  ///< {dn}: escaped
+  std::size_t max_groups = 500;
+  std::map<std::string, std::string> claims;  ///< claim -> attribute (email -> mail, ...)
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds timeout{3000};
+  std::size_t pool_size = 4;              ///< idle connections kept per server
+  std::chrono::milliseconds retry_after{30000};
+};
+
+/// A user as the directory has them.
+struct DirectoryUser {
+  std::string source;       ///< SourceOptions::name
+  std::string external_id;  ///< id_attribute's value (objectGUID: its 16 bytes as 32 hex digits)
+  std::string dn;
+  std::string username;     ///< username_attribute's value
+  std::map<std::string, std::string> claims;
+  std::vector<std::string> groups;  ///< the groups' names (their first RDN value), sorted
+};
+
+enum class Refusal {
+  kUnknownUser,        ///< no entry for this login name (or more than one)
+  kWrongPassword,
+  kDisabled,           ///< Active Directory: the account is disabled
+  kLocked,             ///< locked out by the directory
+  kPasswordExpired,
+  kMustChangePassword,
+  kUnavailable,        ///< no server answered in time (or every server is marked down)
+  kMisconfigured,      ///< the service account's bind was refused
+};
+
+struct SignInError {
+  Refusal refusal = Refusal::kUnavailable;
+  std::string detail;  ///< for the log: which server, which code; never the password
+};
+
+/// How each server is doing, for /api/system/nodes and the metrics.
+struct ServerHealth {
+  std::string url;
+  bool up = true;
+  std::int64_t down_until_ms = 0;  ///< steady clock ms; 0 when up
+  std::string last_error;
+  std::size_t idle = 0;
+};
+
+class Source {
+ public:
+  explicit Source(SourceOptions options);
+  ~Source();
+
+  /// Signs `login` in with `password`: finds the entry, binds as it, reads its id, attributes and
+  /// groups. The password is checked by the directory only; never stored, never logged.
+  Result<DirectoryUser, SignInError> sign_in(std::string_view login, std::string_view password);
+
+  /// Reads a user by login name with the service account (an administrator's "sync now").
+  Result<DirectoryUser, SignInError> find(std::string_view login);
+
+  std::vector<ServerHealth> health() const;
+  const SourceOptions& options() const { return options_; }
+
+  struct Server;
+
+ private:
+  Result<DirectoryUser, SignInError> run(std::string_view login, const std::string* password);
+  Result<DirectoryUser, SignInError> on_server(Server& server, std::string_view login, const std::string* password);
+  Result<DirectoryUser, SignInError> to_user(const Entry& entry, std::vector<std::string> groups) const;
+  Result<std::vector<std::string>, LdapError> read_groups(Connection& c, const Entry& entry) const;
+
+  SourceOptions options_;
+  std::vector<std::unique_ptr<Server>> servers_;
+};
+
+/// Active Directory's reason for a refused bind: the Win32 code after "data " in the server's
+/// diagnostic message (525 no such user, 52e wrong password, 530/531 not permitted now/here,
+/// 532 password expired, 533 disabled, 701 account expired, 773 must change, 775 locked).
+std::optional<Refusal> active_directory_refusal(std::string_view diagnostic);
+
+/// objectGUID's 16 bytes as 32 lower-case hex digits (the stable id of an AD user); other ids as
+/// they are.
+std::string external_id_text(std::string_view attribute, std::string_view value);
+
+}  // namespace gatehouse::directory

@@ -1,0 +1,188 @@
+// directory::Source against the OpenLDAP server scripts/test starts (tests/ldap/directory.ldif),
+// alone and behind servers that are not there or do not answer (failover).
+#include "directory/source.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace gatehouse::directory {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* env(const char* name) { return std::getenv(name); }
+
+#define REQUIRE_LDAP()                                                                                     \
+  do {                                                                                                     \
+    if (env("GATEHOUSE_TEST_LDAP_URL") == nullptr) {                                                       \
+      const char* r = env("GATEHOUSE_TEST_LDAP_REQUIRED");                                                 \
+      if (r && std::string(r) == "1") FAIL() << "GATEHOUSE_TEST_LDAP_URL is not set (scripts/test starts slapd)"; \
+      GTEST_SKIP() << "no OpenLDAP server (GATEHOUSE_TEST_LDAP_URL)";                                      \
+    }                                                                                                      \
+  } while (false)
+
+SourceOptions test_source() {
+  SourceOptions o;
+  o.name = "test-directory";
+  o.urls = {env("GATEHOUSE_TEST_LDAP_URL")};
+  o.bind_dn = "cn=gatehouse,ou=services,dc=example,dc=test";
+  o.bind_password = "service-account-secret";
+  o.user_base = "ou=people,dc=example,dc=test";
+  o.claims = {{"email", "mail"}, {"name", "displayName"}, {"family_name", "sn"}};
+  o.connect_timeout = 500ms;
+  o.timeout = 500ms;
+  return o;
+}
+
+/// Accepts connections (the kernel's backlog) and never answers, like a stopped server.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 16);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    url_ = "ldap://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  }
+  ~SilentServer() { ::close(fd_); }
+  const std::string& url() const { return url_; }
+
+ private:
+  int fd_ = -1;
+  std::string url_;
+};
+
+std::string closed_url() {
+  SilentServer gone;
+  return gone.url();  // closed when `gone` goes: nothing listens there then
+}
+
+template <class F>
+std::chrono::milliseconds timed(F f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+}
+
+TEST(DirectorySource, ASignInReadsTheStableIdTheClaimsAndTheGroups) {
+  REQUIRE_LDAP();
+  Source source(test_source());
+  auto ada = source.sign_in("ada", "analytical-engine");
+  ASSERT_TRUE(ada) << ada.error().detail;
+  EXPECT_EQ(ada->source, "test-directory");
+  EXPECT_EQ(ada->external_id, "2d7b3c10-5f1a-4e0b-8c7d-0000000000a1");
+  EXPECT_EQ(ada->dn, "uid=ada,ou=people,dc=example,dc=test");
+  EXPECT_EQ(ada->username, "ada");
+  EXPECT_EQ(ada->claims.at("email"), "ada@example.test");
+  EXPECT_EQ(ada->claims.at("name"), "Ada Lovelace");
+  EXPECT_EQ(ada->groups, (std::vector<std::string>{"admins", "engineers"}));
+}
+
+TEST(DirectorySource, AWrongPasswordAnUnknownUserAndFilterCharactersAreRefused) {
+  REQUIRE_LDAP();
+  Source source(test_source());
+  EXPECT_EQ(source.sign_in("ada", "not-it").error().refusal, Refusal::kWrongPassword);
+  EXPECT_EQ(source.sign_in("nobody", "analytical-engine").error().refusal, Refusal::kUnknownUser);
+  // Unescaped, "*" would match every person and "ada)(uid=*" would add a clause.
+  EXPECT_EQ(source.sign_in("*", "analytical-engine").error().refusal, Refusal::kUnknownUser);
+  EXPECT_EQ(source.sign_in("ada)(uid=*", "analytical-engine").error().refusal, Refusal::kUnknownUser);
+  EXPECT_EQ(source.sign_in("ada", "").error().refusal, Refusal::kWrongPassword) << "never sent";
+  EXPECT_EQ(source.sign_in(std::string(300, 'a'), "x").error().refusal, Refusal::kUnknownUser);
+}
+
+TEST(DirectorySource, DirectBindWithADnTemplateAndGroupsBySearch) {
+  REQUIRE_LDAP();
+  auto o = test_source();
+  o.groups = GroupLookup::kSearch;
+  o.group_base = "ou=groups,dc=example,dc=test";
+  auto grace = Source(o).sign_in("grace", "compiler-1952");
+  ASSERT_TRUE(grace) << grace.error().detail;
+  EXPECT_EQ(grace->groups, std::vector<std::string>{"engineers"});
+
+  o.bind_dn.clear();  // no service account: the user's DN from the template
+  o.groups = GroupLookup::kMemberOf;
+  o.dn_template = "uid={user},ou=people,dc=example,dc=test";
+  Source direct(o);
+  auto again = direct.sign_in("grace", "compiler-1952");
+  ASSERT_TRUE(again) << again.error().detail;
+  EXPECT_EQ(again->external_id, "2d7b3c10-5f1a-4e0b-8c7d-0000000000a2");
+  EXPECT_EQ(direct.sign_in("grace", "wrong").error().refusal, Refusal::kWrongPassword);
+  EXPECT_EQ(direct.sign_in("grace,ou=services", "compiler-1952").error().refusal, Refusal::kWrongPassword)
+      << "the login cannot add an RDN to the template";
+}
+
+TEST(DirectorySource, ServersThatAreDownOrHungAreSkippedWithinTheTimeoutAndThenLeftAlone) {
+  REQUIRE_LDAP();
+  SilentServer hung;
+  auto o = test_source();
+  o.urls = {closed_url(), hung.url(), env("GATEHOUSE_TEST_LDAP_URL")};
+  Source source(o);
+  const auto first = timed([&] { ASSERT_TRUE(source.sign_in("ada", "analytical-engine")); });
+  // The refused one costs nothing, the hung one its timeout (the bind's answer never comes).
+  EXPECT_LT(first, o.connect_timeout + o.timeout + 500ms);
+  const auto health = source.health();
+  ASSERT_EQ(health.size(), 3u);
+  EXPECT_FALSE(health[0].up);
+  EXPECT_FALSE(health[1].up);
+  EXPECT_TRUE(health[2].up);
+  EXPECT_NE(health[1].last_error.find("bind"), std::string::npos) << health[1].last_error;
+  const auto second = timed([&] { ASSERT_TRUE(source.sign_in("grace", "compiler-1952")); });
+  EXPECT_LT(second, 300ms) << "the servers marked down are not asked again";
+}
+
+TEST(DirectorySource, WithEveryServerDownASignInIsUnavailable) {
+  REQUIRE_LDAP();
+  auto o = test_source();
+  o.urls = {closed_url()};
+  Source source(o);
+  auto r = source.sign_in("ada", "analytical-engine");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().refusal, Refusal::kUnavailable);
+  EXPECT_EQ(source.sign_in("ada", "analytical-engine").error().refusal, Refusal::kUnavailable)
+      << "asked again although marked down: it is the only one";
+}
+
+TEST(DirectorySource, AServiceAccountWithAWrongPasswordIsAConfigurationError) {
+  REQUIRE_LDAP();
+  auto o = test_source();
+  o.bind_password = "not-the-service-password";
+  EXPECT_EQ(Source(o).sign_in("ada", "analytical-engine").error().refusal, Refusal::kMisconfigured);
+}
+
+TEST(ActiveDirectory, TheBindErrorsDataCodeSaysWhy) {
+  const auto with = [](const char* code) {
+    return active_directory_refusal(std::string("80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ") +
+                                    code + ", v4563");
+  };
+  EXPECT_EQ(with("52e"), Refusal::kWrongPassword);
+  EXPECT_EQ(with("525"), Refusal::kUnknownUser);
+  EXPECT_EQ(with("532"), Refusal::kPasswordExpired);
+  EXPECT_EQ(with("533"), Refusal::kDisabled);
+  EXPECT_EQ(with("701"), Refusal::kDisabled);
+  EXPECT_EQ(with("773"), Refusal::kMustChangePassword);
+  EXPECT_EQ(with("775"), Refusal::kLocked);
+  EXPECT_FALSE(with("999"));
+  EXPECT_FALSE(active_directory_refusal("Invalid credentials"));
+}
+
+TEST(ActiveDirectory, AnObjectGuidIsItsSixteenBytesInHex) {
+  const std::string guid("\x10\x32\x54\x76\x98\xba\xdc\xfe\x01\x23\x45\x67\x89\xab\xcd\xef", 16);
+  EXPECT_EQ(external_id_text("objectGUID", guid), "1032547698badcfe0123456789abcdef");
+  EXPECT_EQ(external_id_text("objectGUID", "short"), "short");
+  EXPECT_EQ(external_id_text("entryUUID", "2d7b3c10-5f1a"), "2d7b3c10-5f1a");
+}
+
+}  // namespace
+}  // namespace gatehouse::directory
