@@ -70,9 +70,11 @@ class Watchdog {
         cv_.wait(lock);
         continue;
       }
-      const auto next = std::min_element(armed_.begin(), armed_.end(),
-                                         [](const auto& a, const auto& b) { return a.second < b.second; });
-      if (cv_.wait_until(lock, next->second) != std::cv_status::timeout) continue;
+      // A copy: the entry may be disarmed (erased) while this thread waits without the lock.
+      const Clock::time_point until = std::min_element(armed_.begin(), armed_.end(), [](const auto& a, const auto& b) {
+                                        return a.second < b.second;
+                                      })->second;
+      if (cv_.wait_until(lock, until) != std::cv_status::timeout) continue;
       const auto now = Clock::now();
       for (auto it = armed_.begin(); it != armed_.end();) {
         if (it->second > now) {
@@ -174,6 +176,10 @@ Entry read_entry(LDAP* ld, LDAPMessage* m) {
   }
   BerElement* ber = nullptr;
   for (char* a = ldap_first_attribute(ld, m, &ber); a; a = ldap_next_attribute(ld, m, ber)) {
+    if (e.attributes.size() >= kMaxAttributes) {
+      ldap_memfree(a);
+      break;
+    }
     auto& values = e.attributes[lower(a)];
     if (berval** vals = ldap_get_values_len(ld, m, a)) {
       for (berval** v = vals; *v && values.size() < kMaxValuesPerAttribute; ++v)

@@ -63,6 +63,7 @@ struct SearchRequest {
 
 /// Bounds on what a server may send, so a hostile or broken one cannot make a node allocate
 /// without limit.
+inline constexpr std::size_t kMaxAttributes = 64;  ///< per entry (a search names the few it wants)
 inline constexpr std::size_t kMaxValuesPerAttribute = 2000;
 inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
 
