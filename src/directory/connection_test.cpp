@@ -4,21 +4,19 @@
 // never answers (a hung directory).
 #include "directory/connection.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "directory/testing/silent_server.hpp"
+
 namespace gatehouse::directory {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::SilentServer;
 
 constexpr const char* kService = "cn=gatehouse,ou=services,dc=example,dc=test";
 constexpr const char* kServicePassword = "service-account-secret";
@@ -48,29 +46,6 @@ std::unique_ptr<Connection> open_or_fail(const Endpoint& e) {
   if (!c) ADD_FAILURE() << c.error().message;
   return c ? std::move(*c) : nullptr;
 }
-
-/// A TCP listener on 127.0.0.1 whose connections are accepted by the kernel (the backlog) and
-/// never read: a directory that stopped (SIGSTOP) looks the same from outside.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentServer() { ::close(fd_); }
-  std::string url(const char* scheme) const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 template <class F>
 std::chrono::milliseconds timed(F f) {

@@ -2,21 +2,19 @@
 // alone and behind servers that are not there or do not answer (failover).
 #include "directory/source.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "directory/testing/silent_server.hpp"
+
 namespace gatehouse::directory {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::SilentServer;
 
 const char* env(const char* name) { return std::getenv(name); }
 
@@ -42,31 +40,9 @@ SourceOptions test_source() {
   return o;
 }
 
-/// Accepts connections (the kernel's backlog) and never answers, like a stopped server.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    url_ = "ldap://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  }
-  ~SilentServer() { ::close(fd_); }
-  const std::string& url() const { return url_; }
-
- private:
-  int fd_ = -1;
-  std::string url_;
-};
-
 std::string closed_url() {
   SilentServer gone;
-  return gone.url();  // closed when `gone` goes: nothing listens there then
+  return gone.url("ldap");  // closed when `gone` goes: nothing listens there then
 }
 
 template <class F>
@@ -127,7 +103,7 @@ TEST(DirectorySource, ServersThatAreDownOrHungAreSkippedWithinTheTimeoutAndThenL
   REQUIRE_LDAP();
   SilentServer hung;
   auto o = test_source();
-  o.urls = {closed_url(), hung.url(), env("GATEHOUSE_TEST_LDAP_URL")};
+  o.urls = {closed_url(), hung.url("ldap"), env("GATEHOUSE_TEST_LDAP_URL")};
   Source source(o);
   const auto first = timed([&] { ASSERT_TRUE(source.sign_in("ada", "analytical-engine")); });
   // The refused one costs nothing, the hung one its timeout (the bind's answer never comes).
