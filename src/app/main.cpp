@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "app/cli/commands.hpp"
+#include "directory/connection.hpp"
 
 int main(int argc, char** argv) {
   // A write to a connection the peer closed must be an error the caller handles (EPIPE), not the
@@ -10,5 +11,6 @@ int main(int argc, char** argv) {
   // closes (maxclients, protected mode) would otherwise kill the node on the next command. The
   // HTTP server and libpq avoid the signal themselves; this covers every library at once.
   std::signal(SIGPIPE, SIG_IGN);
+  gatehouse::directory::initialise();  // libldap's global state, before any thread
   return gatehouse::app::cli::main(argc, argv);
 }

@@ -1,5 +1,6 @@
 #include "directory/connection.hpp"
 
+#include <csignal>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -217,7 +218,18 @@ LdapError Connection::fail(std::string_view what, int code, Failure failure) {
   return e;
 }
 
+void initialise() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int version = 0;
+    ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);  // runs libldap's global init
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) std::signal(SIGPIPE, SIG_IGN);
+  });
+}
+
 Result<std::unique_ptr<Connection>, LdapError> Connection::open(const Endpoint& endpoint) {
+  initialise();
   auto handle = std::make_unique<Handle>();
   handle->callbacks.lc_add = on_connect;
   handle->callbacks.lc_del = on_disconnect;

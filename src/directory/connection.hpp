@@ -67,6 +67,12 @@ inline constexpr std::size_t kMaxAttributes = 64;  ///< per entry (a search name
 inline constexpr std::size_t kMaxValuesPerAttribute = 2000;
 inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
 
+/// Prepares libldap's process-wide state (its first call is not thread-safe) and makes a write to
+/// a server that went away an error rather than the end of the process: libldap writes with
+/// write(2), so SIGPIPE is ignored unless the program already handles it. Call it once at startup,
+/// before threads; Connection::open calls it too (once), for programs that did not.
+void initialise();
+
 class Connection {
  public:
   /// Connects to `endpoint` (and runs StartTLS when asked), within connect_timeout.

@@ -130,6 +130,21 @@ TEST(DirectoryConnection, AServerThatIsNotThereIsUnavailableAtOnce) {
   EXPECT_EQ(r.error().failure, Failure::kUnavailable);
 }
 
+TEST(DirectoryConnection, AServerThatHangsUpIsUnavailableAndTheProcessLivesOn) {
+  // libldap writes with write(2): without Connection::open's initialise() the second write to the
+  // reset socket raises SIGPIPE, which ends this test binary (nothing else here ignores it).
+  SilentServer server;
+  auto c = Connection::open({.url = server.url("ldap"), .connect_timeout = 1s, .timeout = 1s});
+  ASSERT_TRUE(c) << c.error().message;
+  server.hang_up();
+  auto bound = (*c)->bind(kService, kServicePassword);
+  ASSERT_FALSE(bound);
+  EXPECT_EQ(bound.error().failure, Failure::kUnavailable);
+  EXPECT_TRUE((*c)->broken());
+  (*c)->bind(kService, kServicePassword);  // a write to the reset socket: EPIPE, not SIGPIPE
+  c->reset();                              // and the unbind's
+}
+
 TEST(DirectoryConnection, AHungServerCostsNoMoreThanTheTimeouts) {
   SilentServer hung;
   // ldaps://: the TLS handshake waits for an answer that never comes; libldap 2.5 does not bound

@@ -3,6 +3,7 @@
 // reads: from outside, a directory server that stopped (SIGSTOP). For the directory tests.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,11 +21,22 @@ class SilentServer {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
     ::listen(fd_, 16);
+    ::fcntl(fd_, F_SETFL, O_NONBLOCK);  // hang_up() takes what is waiting and returns
     socklen_t len = sizeof a;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
   }
   ~SilentServer() { ::close(fd_); }
+
+  /// Takes the connections waiting in the backlog and resets them (RST): from outside, a server
+  /// that went away while a client was connected. A later write by the client fails with EPIPE.
+  void hang_up() {
+    for (int c; (c = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK)) >= 0;) {
+      const linger reset{.l_onoff = 1, .l_linger = 0};
+      ::setsockopt(c, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+      ::close(c);
+    }
+  }
   SilentServer(const SilentServer&) = delete;
   SilentServer& operator=(const SilentServer&) = delete;
   std::string url(const char* scheme = "ldap") const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_); }
