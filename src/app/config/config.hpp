@@ -227,6 +227,40 @@ struct LogConfig {
   std::string format = "json";  ///< json (one object per line: ts, level, node, request_id, msg) | text
 };
 
+using DirectoryPassword = Secret<struct DirectoryPasswordTag>;
+
+/// One [[identity_sources]] entry: an LDAP or Active Directory a user may sign in with (issue 16).
+/// Local accounts are checked first, then the sources in file order (docs/CONFIG.md). Empty
+/// strings marked "type default" are filled in by load() from `type`.
+struct IdentitySourceConfig {
+  std::string name;                  ///< [a-z0-9_-]{1,32}, unique; on linked accounts and in the audit trail
+  std::string type = "ldap";         ///< "ldap" | "active_directory"
+  std::vector<std::string> urls;     ///< ldap://host[:port] or ldaps://host[:port], one server each; failover order
+  bool start_tls = false;            ///< StartTLS on the ldap:// URLs
+  bool allow_plaintext = false;      ///< ldap:// without StartTLS is refused unless true
+  std::string ca_file;               ///< PEM CAs the servers' certificates must chain to; "" = the system's
+  std::string bind_dn;               ///< the service account (search, then bind as the user); "" with dn_template
+  DirectoryPassword bind_password;   ///< its password; or bind_password_file (read at start)
+  std::string bind_password_file;
+  std::string user_base;             ///< where users are searched
+  std::string user_scope = "sub";    ///< "sub" | "one"
+  std::string user_filter;           ///< {user} = the login name, RFC 4515-escaped; type default
+  std::string dn_template;           ///< direct bind without a service account: "uid={user},ou=people,..."
+  std::string id_attribute;          ///< the stable id accounts are linked by; type default (entryUUID / objectGUID)
+  std::string username_attribute;    ///< the account's username; type default (uid / sAMAccountName)
+  bool trust_email = false;          ///< email_verified of the directory's users
+  std::string groups;                ///< "member_of" | "search" | "none"; type default
+  std::string group_base;            ///< groups = "search": where groups are searched; "" = user_base
+  std::string group_filter;          ///< {dn} = the user's DN, escaped; default groupOfNames/member
+  std::size_t max_groups = 500;      ///< 1..5000
+  milliseconds connect_timeout{2000};  ///< TCP connect and TLS handshake; 100ms..30s
+  milliseconds timeout{3000};          ///< each operation's answer; 100ms..60s
+  int pool_size = 4;                   ///< connections per server, per node; 1..256
+  milliseconds pool_wait{1000};        ///< a sign-in waits this long for a free connection; 0..30s
+  milliseconds retry_after{30000};     ///< a failed server is skipped this long; 1s..1h
+  std::map<std::string, std::string> attributes;  ///< claim -> directory attribute (email -> mail)
+};
+
 struct Config {
   ServerConfig server;
   DatabaseConfig database;
@@ -246,6 +280,7 @@ struct Config {
   SamlConfig saml;
   BootstrapConfig bootstrap;
   LogConfig log;
+  std::vector<IdentitySourceConfig> identity_sources;  ///< [[identity_sources]], in file order
   std::string source_path;  ///< the file that was loaded ("" = defaults and environment only)
 };
 

@@ -877,5 +877,138 @@ TEST(ConfigTls, CertificateAndKeyGoTogether) {
   EXPECT_EQ(both.server.tls_key_file, "/etc/tls.key");
 }
 
+// ---------------------------------------------------------------------------------------------
+// [[identity_sources]] (issue 16)
+
+constexpr const char* kDirectory = R"toml(
+[[identity_sources]]
+name = "corp"
+urls = ["ldaps://dc1.example.test", "LDAPS://dc2.example.test:3269/"]
+ca_file = "/dev/null"
+bind_dn = "cn=gatehouse,ou=services,dc=example,dc=test"
+bind_password = "service-secret"
+user_base = "ou=people,dc=example,dc=test"
+)toml";
+
+TEST(ConfigIdentitySources, AnEntryGetsItsTypesDefaultsAndRendersBackWithoutItsPassword) {
+  TempToml file(std::string(kDirectory) + R"toml(
+[[identity_sources]]
+name = "ad"
+type = "active_directory"
+urls = ["ldap://dc.corp.test"]
+start_tls = true
+dn_template = "{user}@corp.test"
+groups = "none"
+[identity_sources.attributes]
+email = "userPrincipalName"
+)toml");
+  auto c = load(file.path(), {});
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->identity_sources.size(), 2u);
+  const auto& ldap = c->identity_sources[0];
+  EXPECT_EQ(ldap.urls, (std::vector<std::string>{"ldaps://dc1.example.test", "ldaps://dc2.example.test:3269"}));
+  EXPECT_EQ(ldap.user_filter, "(uid={user})");
+  EXPECT_EQ(ldap.id_attribute, "entryUUID");
+  EXPECT_EQ(ldap.groups, "search");
+  EXPECT_EQ(ldap.attributes.at("email"), "mail");
+  EXPECT_EQ(ldap.bind_password.reveal(), "service-secret");
+  const auto& ad = c->identity_sources[1];
+  EXPECT_EQ(ad.id_attribute, "objectGUID");
+  EXPECT_EQ(ad.username_attribute, "sAMAccountName");
+  EXPECT_THAT(ad.user_filter, HasSubstr("(userPrincipalName={user})"));
+  EXPECT_EQ(ad.attributes, (std::map<std::string, std::string>{{"email", "userPrincipalName"}})) << "a table given replaces the defaults";
+
+  const auto text = render(*c);
+  EXPECT_THAT(text, Not(HasSubstr("service-secret")));
+  EXPECT_THAT(text, HasSubstr("# bind_password = \"<redacted>\""));
+  TempToml again(text);
+  auto reloaded = load(again.path(), {{"GATEHOUSE_IDENTITY_SOURCES_CORP_BIND_PASSWORD", "service-secret"}});
+  ASSERT_TRUE(reloaded) << reloaded.error();
+  const auto body = [](const std::string& t) { return t.substr(t.find("[server]")); };
+  EXPECT_EQ(body(render(*reloaded)), body(text));
+  EXPECT_EQ(render_cluster_wide(*reloaded).find("bind_password_file ="), std::string::npos) << "a path on the node's disk";
+}
+
+TEST(ConfigIdentitySources, ThePasswordComesFromAFileOrTheEnvironment) {
+  TempToml secret("from-the-file\n");
+  std::string toml(kDirectory);
+  const std::string inline_password = "bind_password = \"service-secret\"";
+  toml.replace(toml.find(inline_password), inline_password.size(), "bind_password_file = \"" + secret.path() + "\"");
+  TempToml file(toml);
+  auto c = load(file.path(), {});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->identity_sources[0].bind_password.reveal(), "from-the-file") << "without its line break";
+  auto env = load(file.path(), {{"GATEHOUSE_IDENTITY_SOURCES_CORP_BIND_PASSWORD", "from-the-env"}});
+  ASSERT_TRUE(env) << env.error();
+  EXPECT_EQ(env->identity_sources[0].bind_password.reveal(), "from-the-env") << "bind_password wins over the file";
+  EXPECT_THAT(load_error(kDirectory, {{"GATEHOUSE_IDENTITY_SOURCES_OTHER_BIND_PASSWORD", "x"}}),
+              HasSubstr("GATEHOUSE_IDENTITY_SOURCES_OTHER_BIND_PASSWORD: only GATEHOUSE_IDENTITY_SOURCES_<NAME>_BIND_PASSWORD may be set, for a source of the file (it has corp)"));
+  EXPECT_THAT(load_error(kDirectory, {{"GATEHOUSE_IDENTITY_SOURCES_CORP_URLS", "ldap://x"}}), HasSubstr("only GATEHOUSE_IDENTITY_SOURCES_<NAME>_BIND_PASSWORD"));
+  std::string missing(toml);
+  missing.replace(missing.find(secret.path()), secret.path().size(), "/nonexistent/secret");
+  EXPECT_THAT(load_error(missing), HasSubstr("identity_sources[1].bind_password_file \"/nonexistent/secret\" cannot be read"));
+}
+
+TEST(ConfigIdentitySources, EveryMistakeIsNamedWithItsEntry) {
+  const auto err = load_error(R"toml(
+[[identity_sources]]
+name = "Corp!"
+type = "novell"
+urls = ["http://dc1"]
+colour = "blue"
+[identity_sources.attributes]
+shoe_size = "x"
+[[identity_sources]]
+name = "two"
+urls = ["ldap://dc1", "ldaps://dc2"]
+start_tls = true
+bind_dn = "cn=svc"
+dn_template = "uid=x"
+user_filter = "(uid={user})(x=y)"
+groups = "search"
+[[identity_sources]]
+name = "two"
+urls = ["ldaps://dc1:70000"]
+)toml");
+  EXPECT_THAT(err, HasSubstr("identity_sources[1].name: must be 1 to 32 characters of a-z, 0-9"));
+  EXPECT_THAT(err, HasSubstr("identity_sources[1].type: must be \"ldap\" or \"active_directory\", got \"novell\""));
+  EXPECT_THAT(err, HasSubstr("identity_sources[1].urls: expected ldap://host[:port] or ldaps://host[:port], got \"http://dc1\""));
+  EXPECT_THAT(err, HasSubstr("identity_sources[1].colour: unknown key; [[identity_sources]] has: name, type, urls"));
+  EXPECT_THAT(err, HasSubstr("identity_sources[1].attributes.shoe_size: is not a claim"));
+  EXPECT_THAT(err, HasSubstr("identity_sources[2].user_filter: has unbalanced parentheses (or two filters side by side)"));
+  EXPECT_THAT(err, HasSubstr("identity_sources[3].urls: the port of \"ldaps://dc1:70000\" must be 1 to 65535"));
+
+  const auto across = load_error(R"toml(
+[[identity_sources]]
+name = "two"
+urls = ["ldap://dc1", "ldaps://dc2"]
+start_tls = true
+bind_dn = "cn=svc"
+dn_template = "uid={user}"
+groups = "search"
+[[identity_sources]]
+name = "two"
+urls = ["ldap://dc3"]
+bind_dn = "cn=svc"
+bind_password = "x"
+user_base = "dc=x"
+groups = "none"
+)toml");
+  EXPECT_THAT(across, HasSubstr("identity_sources[1].start_tls: \"ldaps://dc2\" is TLS already"));
+  EXPECT_THAT(across, HasSubstr("identity_sources[1].bind_dn / dn_template: set exactly one"));
+  EXPECT_THAT(across, HasSubstr("identity_sources[1].bind_password: the service account bind_dn needs bind_password_file"));
+  EXPECT_THAT(across, HasSubstr("identity_sources[1].user_base: is required with bind_dn"));
+  EXPECT_THAT(across, HasSubstr("identity_sources[1].group_base: is required with groups = \"search\""));
+  EXPECT_THAT(across, HasSubstr("identity_sources[2].urls: \"ldap://dc3\" would send passwords in clear"));
+  EXPECT_THAT(across, HasSubstr("identity_sources[2].name: \"two\" is the name of an earlier source too"));
+  EXPECT_THAT(load_error("identity_sources = 3\n"), HasSubstr("identity_sources: expected [[identity_sources]] tables, got an integer"));
+  EXPECT_THAT(load_error("[[identity_sources]]\nname = \"local\"\n"), HasSubstr("\"local\" names the built-in accounts"));
+}
+
+TEST(ConfigIdentitySources, NoneByDefault) {
+  EXPECT_TRUE(Config{}.identity_sources.empty());
+  EXPECT_THAT(render(Config{}), Not(HasSubstr("identity_sources")));
+}
+
 }  // namespace
 }  // namespace gatehouse::app::config

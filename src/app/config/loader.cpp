@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "app/config/config.hpp"
+#include "app/config/identity_sources.hpp"
 #include "app/config/schema.hpp"
 
 namespace gatehouse::app::config {
@@ -118,6 +119,10 @@ class Loader {
     auto root = parse_file(path);
     if (!root) return;
     for (const auto& e : entries_in_file_order(*root)) {
+      if (e.section == kSourcesTable) {
+        apply_sources(*e.node);
+        continue;
+      }
       if (e.name.empty()) {
         check_section(e);
         continue;
@@ -141,6 +146,10 @@ class Loader {
       for (const auto s : sections()) {
         if (rest.starts_with(to_upper(s) + "_") && s.size() > section.size()) section = s;
       }
+      if (rest.starts_with(source_env_prefix())) {
+        apply_source_env(name, rest.substr(source_env_prefix().size()), text);
+        continue;
+      }
       if (section.empty()) continue;  // not ours (e.g. GATEHOUSE_TEST_*)
       const Key* key = nullptr;
       for (const auto& k : keys()) {
@@ -159,6 +168,7 @@ class Loader {
 
   Result<Config, std::string> finish() && {
     // A cross-key message on top of a broken key would only add noise.
+    if (errors_.empty()) errors_ = complete_sources(config_.identity_sources);
     if (errors_.empty()) errors_ = check_across_keys(config_, labels_);
     if (!errors_.empty()) return unexpected(join(errors_, "\n"));
     return std::move(config_);
@@ -206,6 +216,79 @@ class Loader {
       return;
     }
     labels_[dotted(key)] = std::move(label);
+  }
+
+  // [[identity_sources]]: an array of tables, each with its keys and an [identity_sources.attributes] table.
+  void apply_sources(const toml::node& node) {
+    const auto* array = node.as_array();
+    if (!array || !array->is_array_of_tables()) {
+      errors_.push_back(std::string(kSourcesTable) + ": expected [[" + std::string(kSourcesTable) + "]] tables, got " +
+                        std::string(type_name(node)));
+      return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      auto& source = config_.identity_sources.emplace_back();
+      const auto label = source_label(i);
+      for (const auto& [key, value] : *array->get(i)->as_table()) {
+        const std::string name(key.str());
+        if (name == kSourceAttributes) {
+          apply_source_attributes(source, label, value);
+          continue;
+        }
+        const auto* k = find_source_key(name);
+        if (!k) {
+          errors_.push_back(label + "." + name + ": unknown key; [[" + std::string(kSourcesTable) + "]] has: " + source_key_names());
+          continue;
+        }
+        auto v = value_of(value);
+        if (auto ok = apply_field(k->key, k->field(source), v); !ok) errors_.push_back(label + "." + name + ": " + ok.error());
+        wipe(v.text);
+      }
+    }
+  }
+
+  void apply_source_attributes(IdentitySourceConfig& source, const std::string& label, const toml::node& node) {
+    const auto* table = node.as_table();
+    if (!table) {
+      errors_.push_back(label + "." + std::string(kSourceAttributes) + ": expected a table (claim = \"attribute\"), got " +
+                        std::string(type_name(node)));
+      return;
+    }
+    for (const auto& [claim, value] : *table) {
+      const std::string c(claim.str());
+      if (auto ok = apply_source_attribute(source, c, value_of(value)); !ok)
+        errors_.push_back(label + "." + std::string(kSourceAttributes) + "." + c + ": " + ok.error());
+    }
+  }
+
+  // GATEHOUSE_IDENTITY_SOURCES_<NAME>_BIND_PASSWORD: the one key of a source the environment may
+  // give (a secret a container gets that way); <NAME> in upper case with '-' as '_'.
+  static const std::string& source_env_prefix() {
+    static const std::string prefix = to_upper(kSourcesTable) + "_";
+    return prefix;
+  }
+  void apply_source_env(const std::string& variable, std::string_view rest, std::string text) {
+    constexpr std::string_view kKey = "_BIND_PASSWORD";
+    IdentitySourceConfig* source = nullptr;
+    if (rest.ends_with(kKey)) {
+      const auto wanted = rest.substr(0, rest.size() - kKey.size());
+      for (auto& s : config_.identity_sources) {
+        auto upper = to_upper(s.name);
+        std::replace(upper.begin(), upper.end(), '-', '_');
+        if (upper == wanted) source = &s;
+      }
+    }
+    if (!source) {
+      std::vector<std::string> names;
+      for (const auto& s : config_.identity_sources) names.push_back(s.name);
+      errors_.push_back(variable + ": only GATEHOUSE_IDENTITY_SOURCES_<NAME>_BIND_PASSWORD may be set, for a source of the file (" +
+                        (names.empty() ? std::string("it has none") : "it has " + join(names, ", ")) + ")");
+      wipe(text);
+      return;
+    }
+    const Key* key = &find_source_key("bind_password")->key;
+    if (auto ok = apply_field(*key, &source->bind_password, Value{.text = text}); !ok) errors_.push_back(variable + ": " + ok.error());
+    wipe(text);
   }
 
   Config config_;

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "app/config/config.hpp"
+#include "app/config/identity_sources.hpp"
 #include "app/config/schema.hpp"
 
 namespace gatehouse::app::config {
@@ -20,7 +21,7 @@ std::string render_keys(const Config& config, bool cluster_wide_only) {
     }
     out += render_line(k, config) + "\n";
   }
-  return out;
+  return out + render_sources(config.identity_sources, cluster_wide_only);
 }
 
 }  // namespace

@@ -246,13 +246,19 @@ const Key* find_key(std::string_view section, std::string_view name) {
 
 std::string dotted(const Key& key) { return std::string(key.section) + "." + std::string(key.name); }
 
-Check apply(const Key& key, Config& config, const Value& in) {
-  return std::visit([&](auto* field) { return apply_to(key, *field, in); }, key.field(config));
+Check apply_field(const Key& key, FieldRef field, const Value& in) {
+  return std::visit([&](auto* f) { return apply_to(key, *f, in); }, field);
 }
+
+std::string render_field(const Key& key, FieldRef field) {
+  return std::visit([&](const auto* f) { return line_of(key, *f); }, field);
+}
+
+Check apply(const Key& key, Config& config, const Value& in) { return apply_field(key, key.field(config), in); }
 
 std::string render_line(const Key& key, const Config& config) {
   // The field is only read here: the one accessor serves apply and render alike.
-  return std::visit([&](const auto* field) { return line_of(key, *field); }, key.field(const_cast<Config&>(config)));
+  return render_field(key, key.field(const_cast<Config&>(config)));
 }
 
 }  // namespace gatehouse::app::config

@@ -18,7 +18,7 @@ namespace gatehouse::app::config {
 
 /// The one field of Config a key is read into and rendered from; its type says how it is parsed.
 using FieldRef = std::variant<std::string*, bool*, int*, std::int64_t*, std::size_t*, std::uint32_t*, milliseconds*,
-                              seconds*, std::vector<std::string>*, MasterKeyBytes*, MetricsToken*, DatabaseUrl*>;
+                              seconds*, std::vector<std::string>*, MasterKeyBytes*, MetricsToken*, DatabaseUrl*, DirectoryPassword*>;
 
 struct Key {
   std::string_view section;
@@ -50,5 +50,10 @@ std::string dotted(const Key& key);
 Check apply(const Key& key, Config& config, const Value& in);
 /// "name = value" in TOML, or for a secret a comment saying whether it is set.
 std::string render_line(const Key& key, const Config& config);
+
+/// apply() and render_line() for a field that is not one of Config's sections (the keys of an
+/// [[identity_sources]] entry): `key` gives the bounds and checks, `field` the place.
+Check apply_field(const Key& key, FieldRef field, const Value& in);
+std::string render_field(const Key& key, FieldRef field);
 
 }  // namespace gatehouse::app::config
