@@ -21,6 +21,7 @@ Response write_error(user::UserWriteResult r) {
     case user::UserWriteResult::kUsernameTaken: return error(409, "conflict", "the username is taken", "username");
     case user::UserWriteResult::kEmailTaken: return error(409, "conflict", "the email is taken", "email");
     case user::UserWriteResult::kNotFound: return not_found();
+    case user::UserWriteResult::kLinkTaken: return error(409, "conflict", "an account is linked to that directory entry already");
     case user::UserWriteResult::kOk: break;
   }
   return error(500, "server_error", "unexpected store answer");

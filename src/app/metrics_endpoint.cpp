@@ -128,6 +128,8 @@ std::string render_metrics(const MetricsSources& s) {
   s.store_errors.write(out);
   s.job_runs.write(out);
   if (s.redis != nullptr) write_redis(out, s);
+  if (s.directory_sign_ins != nullptr) s.directory_sign_ins->write(out);
+  if (s.directories) s.directories(out);
   write_cluster(out, s);
   return out.take();
 }

@@ -31,6 +31,8 @@ struct MetricsSources {
   std::string version;
   UnixSeconds started_at = 0;
   std::function<http::ServerStats()> server;  // empty: no server figures
+  const metrics::CounterFamily* directory_sign_ins = nullptr;  // source, outcome
+  std::function<void(metrics::Writer&)> directories = {};     // the servers' gauges; empty: none
 };
 
 struct MetricsAccess {

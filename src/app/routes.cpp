@@ -8,6 +8,7 @@
 #include "app/metrics_endpoint.hpp"
 #include "app/options.hpp"
 #include "app/status.hpp"
+#include "app/identity_sources.hpp"
 #include "app/wiring.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -41,6 +42,8 @@ void add_node_routes(Wiring& w, std::function<bool()> draining, std::function<ht
   MetricsSources sources{w.request_stats, w.logins, w.job_runs, w.store_errors, w.redis.get(), *w.store,
                                [&w] { return w.cluster->events().watermark(); }, node_id_of(w.config),
                                GATEHOUSE_VERSION, w.started_at, std::move(server_stats)};
+  sources.directory_sign_ins = &w.directory_sign_ins;
+  sources.directories = [&w](metrics::Writer& out) { write_directory_metrics(out, w.directories); };
   const auto& m = w.config.metrics;
   MetricsAccess access{*http::AddressList::parse(m.allow), m.token.empty() ? std::string() : jose::sha256(m.token.reveal())};
   add_metrics_route(router, std::move(sources), std::move(access));

@@ -172,7 +172,8 @@ signin::SignInDeps sign_in_deps_of(Wiring& w, const config::Config& c) {
           .factors = &w.factors,
           .passkeys = &w.passkeys,
           .mfa_default = signin::parse_mfa_policy(c.mfa.default_policy).value_or(signin::MfaPolicy::kOptional),
-          .mfa_enrol_when_required = c.mfa.enrol_when_required};
+          .mfa_enrol_when_required = c.mfa.enrol_when_required,
+          .sources = w.identity_sources};
 }
 
 /// The SAML front door's dependencies (wiring them is the constructor's step after cas_deps).
@@ -420,43 +421,6 @@ void Wiring::wire_cluster() {
   add_job(cluster->membership().sweep_job(c.cluster.checkin_interval_ms));
   add_job(cluster::purge_job([this] { return purge_targets(*store, clock); }, c.database.purge_interval.count() * 1000));
   add_job({"keys.rotate", 60 * 1000, [this] { return rotate_keys(false).summary(); }});
-}
-
-void Wiring::wire_sign_in() {
-  theme.reload();
-  sign_in_deps.theme = &theme;
-  sign_in_deps.units = &store->units();
-  sign_in_deps.csrf_key = signin::CsrfKey(master.derive(keys::kCsrfTokenPurpose).reveal());
-  sign_in.add_front_door(oidc_front_door);
-  sso_sessions.add_listener(oidc_logout);  // Logout Tokens to the OIDC clients of an ended session
-  sign_in.add_front_door(account_front_door);
-  sign_in_deps.on_sign_in = [this](const signin::SignInEvent& e) {
-    logins.add({e.outcome});
-    admin::AuditEvent a;
-    a.actor = e.user_id.empty() ? "login:" + e.login_name : "user:" + e.user_id;
-    a.action = "sign_in." + std::string(e.outcome);
-    a.target = e.service;
-    a.client_address = e.client_address;
-    audit(std::move(a));
-  };
-  account_deps.on_event = [this](const signin::account::AccountEvent& e) {
-    admin::AuditEvent a;
-    a.actor = "user:" + e.user_id;
-    a.action = std::string(e.action);
-    a.target = e.user_id;
-    a.client_address = e.client_address;
-    audit(std::move(a));
-  };
-}
-
-void Wiring::audit(admin::AuditEvent a) {
-  a.at = clock.now_ms();
-  a.node_id = node_id_of(config);
-  try {
-    store->audit().append(a);
-  } catch (const std::exception& ex) {
-    spdlog::error("audit: could not record {} for {}: {}", a.action, a.target, ex.what());
-  }
 }
 
 void Wiring::wire_rate_limits() {

@@ -11,6 +11,7 @@
 #include "admin/admin_api.hpp"
 #include "app/cluster_runtime.hpp"
 #include "app/config/config.hpp"
+#include "app/identity_sources.hpp"
 #include "app/kickstart.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_counters.hpp"
@@ -100,6 +101,13 @@ struct Wiring {
   mfa::Factors factors;
   /// The WebAuthn ceremonies (passkeys), their challenges in the store: any node finishes one.
   mfa::Passkeys passkeys;
+  /// The [[identity_sources]] (LDAP, Active Directory), in the configured order, and the same as
+  /// the sign-in's identity sources. Before sign_in_deps, which takes the list.
+  std::vector<std::unique_ptr<directory::DirectoryIdentitySource>> directories = make_directories(config);
+  std::vector<user::IdentitySource*> identity_sources = identity_sources_of(directories);
+  metrics::CounterFamily directory_sign_ins{"gatehouse_directory_sign_ins_total",
+                                            "Sign-in attempts answered by an identity source, by source and outcome.",
+                                            {"source", "outcome"}};
   static constexpr oauth::AssertionPolicy assertion_policy{};
   std::unique_ptr<cache::RedisReplayStore> redis_replays;  // used client assertions in Redis
   std::unique_ptr<http::Client> node_client;                // node-to-node calls (logs), bounded and with deadlines

@@ -31,7 +31,11 @@ class RedisCountingUserStore final : public user::UserStore {
   user::UserPage list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) override {
     return inner_.list(filter, offset, limit);
   }
+  std::optional<user::User> find_linked(const std::string& source, const std::string& external_id) override {
+    return inner_.find_linked(source, external_id);
+  }
   user::UserWriteResult insert(const user::User& user) override { return inner_.insert(user); }
+  user::UserWriteResult refresh_linked(const user::User& user) override { return inner_.refresh_linked(user); }
   user::UserWriteResult update(const user::User& user) override { return inner_.update(user); }
   bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) override {
     return inner_.set_password_hash(id, hash, now);

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 
 #include <ldap.h>
 
 #include "core/log.hpp"
+#include "core/utf8.hpp"
 #include "directory/escape.hpp"
 
 namespace gatehouse::directory {
@@ -15,7 +17,9 @@ using SteadyClock = std::chrono::steady_clock;
 struct Source::Server {
   Endpoint endpoint;
   mutable std::mutex m;
+  std::condition_variable freed;                  // a connection went back (or away)
   std::vector<std::unique_ptr<Connection>> idle;  // guarded by m
+  std::size_t open = 0;                           // guarded by m: idle and lent, at most pool_size
   SteadyClock::time_point down_until{};           // guarded by m
   std::string last_error;                         // guarded by m
 };
@@ -133,41 +137,52 @@ Result<DirectoryUser, SignInError> Source::run(std::string_view login, const std
     auto r = on_server(*s, login, password);
     if (r || r.error().refusal != Refusal::kUnavailable) return r;
     last = r.error();
+    if (last.busy) continue;  // a full pool is load, not a fault: the next server, nothing marked
     spdlog::warn("directory {}: {} (skipped for {} s)", options_.name, last.detail,
                  std::chrono::duration_cast<std::chrono::seconds>(options_.retry_after).count());
     std::lock_guard lock(s->m);
     s->down_until = SteadyClock::now() + options_.retry_after;
     s->last_error = last.detail;
+    s->open -= s->idle.size();
     s->idle.clear();
+    s->freed.notify_all();
   }
   return unexpected(last);
 }
 
 namespace {
 
-/// A connection lent by a server's pool; back into it when done, unless broken.
+/// A connection lent by a server's pool (at most pool_size per server, idle and lent together);
+/// back into it when done, unless broken.
 class Lease {
  public:
   Lease(Source::Server& s, std::size_t pool_size) : s_(s), pool_size_(pool_size) {}
   ~Lease() {
-    if (!c_) return;
+    if (!counted_) return;
     std::lock_guard lock(s_.m);
-    if (!c_->broken() && s_.idle.size() < pool_size_) s_.idle.push_back(std::move(c_));
+    if (c_ && !c_->broken()) s_.idle.push_back(std::move(c_));
+    else --s_.open;
+    s_.freed.notify_one();
   }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 
-  /// An idle connection, or a new one. @returns the failure to connect.
-  std::optional<LdapError> take() {
+  /// An idle connection, or a new one while the pool has room; else waits up to `wait` for one.
+  /// @returns the failure to connect, or kUnavailable with code LDAP_BUSY when none came.
+  std::optional<LdapError> take(std::chrono::milliseconds wait) {
     {
-      std::lock_guard lock(s_.m);
+      std::unique_lock lock(s_.m);
+      if (!s_.freed.wait_for(lock, wait, [&] { return !s_.idle.empty() || s_.open < pool_size_; }))
+        return LdapError{Failure::kUnavailable, LDAP_BUSY, "every connection to the server is in use", ""};
+      counted_ = true;
       if (!s_.idle.empty()) {
         c_ = std::move(s_.idle.back());
         s_.idle.pop_back();
         return std::nullopt;
       }
+      ++s_.open;
     }
-    auto opened = Connection::open(s_.endpoint);
+    auto opened = Connection::open(s_.endpoint);  // outside the lock: it may take connect_timeout
     if (!opened) return opened.error();
     c_ = std::move(*opened);
     return std::nullopt;
@@ -178,6 +193,7 @@ class Lease {
  private:
   Source::Server& s_;
   std::size_t pool_size_;
+  bool counted_ = false;  // this lease holds one of the server's `open`
   std::unique_ptr<Connection> c_;
 };
 
@@ -222,7 +238,11 @@ Result<DirectoryUser, SignInError> Source::on_server(Server& s, std::string_view
   const auto& o = options_;
   const auto& url = s.endpoint.url;
   Lease c(s, o.pool_size);
-  if (auto failed = c.take()) return unexpected(unavailable(url, *failed));
+  if (auto failed = c.take(o.pool_wait)) {
+    auto e = unavailable(url, *failed);
+    e.busy = failed->code == LDAP_BUSY;
+    return unexpected(std::move(e));
+  }
   const auto attributes = wanted_attributes(o);
   auto lost = [&](const LdapError& e) { return unexpected(unavailable(url, e)); };
 
@@ -276,8 +296,13 @@ Result<DirectoryUser, SignInError> Source::to_user(const Entry& e, std::vector<s
                   .dn = e.dn, .username = e.first(lower(o.username_attribute)), .groups = std::move(groups)};
   if (u.external_id.empty()) return unexpected(refused(Refusal::kUnknownUser, "the entry has no " + o.id_attribute));
   for (const auto& [claim, attribute] : o.claims) {
-    if (auto v = e.first(lower(attribute)); !v.empty()) u.claims[claim] = v;
+    // Text only: a value that is not UTF-8 (a binary attribute mapped by mistake) is left out.
+    if (auto v = e.first(lower(attribute)); !v.empty() && is_utf8_text(v)) u.claims[claim] = v;
   }
+  if (!is_utf8_text(u.username)) u.username.clear();
+  std::erase_if(u.groups, [](const std::string& g) { return !is_utf8_text(g); });
+  if (u.username.empty()) return unexpected(refused(Refusal::kUnknownUser, "the entry has no " + o.username_attribute));
+  u.email_verified = o.trust_email && u.claims.contains("email");
   return u;
 }
 
@@ -311,7 +336,7 @@ std::vector<ServerHealth> Source::health() const {
     const bool up = s->down_until <= now;
     out.push_back({s->endpoint.url, up,
                    up ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(s->down_until.time_since_epoch()).count(),
-                   s->last_error, s->idle.size()});
+                   s->last_error, s->idle.size(), s->open - s->idle.size()});
   }
   return out;
 }

@@ -47,8 +47,10 @@ struct SourceOptions {
   std::map<std::string, std::string> claims;  ///< claim -> attribute (email -> mail, ...)
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds timeout{3000};
-  std::size_t pool_size = 4;              ///< idle connections kept per server
+  std::size_t pool_size = 4;              ///< connections per server at most (in use and idle)
+  std::chrono::milliseconds pool_wait{1000};  ///< how long a sign-in waits for one of them
   std::chrono::milliseconds retry_after{30000};
+  bool trust_email = false;               ///< DirectoryUser::email_verified
 };
 
 /// A user as the directory has them.
@@ -59,6 +61,7 @@ struct DirectoryUser {
   std::string username;     ///< username_attribute's value
   std::map<std::string, std::string> claims;
   std::vector<std::string> groups;  ///< the groups' names (their first RDN value), sorted
+  bool email_verified = false;      ///< an email, from a source whose emails are trusted
 };
 
 enum class Refusal {
@@ -75,6 +78,7 @@ enum class Refusal {
 struct SignInError {
   Refusal refusal = Refusal::kUnavailable;
   std::string detail;  ///< for the log: which server, which code; never the password
+  bool busy = false;   ///< kUnavailable because every connection to the server was in use
 };
 
 /// How each server is doing, for /api/system/nodes and the metrics.
@@ -84,6 +88,7 @@ struct ServerHealth {
   std::int64_t down_until_ms = 0;  ///< steady clock ms; 0 when up
   std::string last_error;
   std::size_t idle = 0;
+  std::size_t in_use = 0;
 };
 
 class Source {

@@ -48,7 +48,7 @@ void SignIn::join(const session::SsoSession& s, std::string_view protocol, std::
 }
 
 http::Response SignIn::login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
-                                  std::string_view error) const {
+                                  std::string_view error, int status) const {
   const std::string name = service_name(tx.continuation.kind, tx.service);
   std::string error_block;
   if (!error.empty()) error_block = "<p class=\"error\" id=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
@@ -62,7 +62,9 @@ http::Response SignIn::login_form(const SignInTransaction& tx, const std::string
                             {"csrf", html_escape(csrf)},
                             {"username", html_escape(username)},
                             {"passkey_block", placed ? std::move(block) : std::string()}});
-  return html_page(200, placed ? std::move(body) : insert_before_end(std::move(body), block));
+  auto page = html_page(status, placed ? std::move(body) : insert_before_end(std::move(body), block));
+  if (status == 503) page.headers.push_back({"Retry-After", "30"});
+  return page;
 }
 
 http::Response SignIn::start(SignInTransaction tx, const http::Request& request) const {
@@ -136,12 +138,13 @@ http::Response SignIn::login_endpoint(const http::Request& request) const {
   }
   const auto username = form.value("username");
   const auto login_name = user::login_name(username);
-  auto report = [&](std::string_view outcome, const std::string& user_id) {
-    if (deps_.on_sign_in) deps_.on_sign_in(SignInEvent{outcome, user_id, login_name, tx.service, request.client_address});
+  auto report = [&](const Attempt& a) {
+    if (deps_.on_sign_in)
+      deps_.on_sign_in(SignInEvent{a.outcome, a.user_id, login_name, tx.service, request.client_address, a.source, a.reason});
   };
-  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout}, username, user::Password(form.value("password")),
-                              deps_.clock.now(), report);
-  if (!result.user) return login_form(tx, csrf, username, result.message);
+  auto result = password_step({deps_.users, deps_.passwords, deps_.lockout, deps_.sources}, username,
+                              user::Password(form.value("password")), deps_.clock.now(), report);
+  if (!result.user) return login_form(tx, csrf, username, result.message, result.status);
   const std::string before = tx.amr;
   tx.user_id = result.user->id;
   tx.amr = std::string(kAmrPassword);

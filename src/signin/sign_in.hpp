@@ -85,6 +85,8 @@ struct SignInDeps {
   /// When a second factor is required and the user has none: enrol one after the password (true),
   /// or refuse the sign-in (mfa.enrol_when_required).
   bool mfa_enrol_when_required = true;
+  /// The directories users may sign in with, asked after the local accounts, in this order.
+  std::vector<user::IdentitySource*> sources = {};
 };
 
 /// Thread safety: after wiring (add_front_door), every method is safe to call concurrently.
@@ -165,7 +167,7 @@ class SignIn {
   std::string passkey_form(const SignInTransaction& tx, const std::string& csrf, std::string_view label) const;
   const FrontDoor* door_of(std::string_view kind) const;
   http::Response login_form(const SignInTransaction& tx, const std::string& csrf, std::string_view username,
-                            std::string_view error) const;
+                            std::string_view error, int status = 200) const;
   /// Consumes the transaction (its user identified), opens a new SSO session, hands over to the front door.
   http::Response complete(const SignInTransaction& tx, const std::string& login_name, const http::Request& request) const;
   /// complete()'s work, inside its unit of work.

@@ -248,8 +248,8 @@ TEST_F(SignInTest, APasswordHashedWithOldParametersIsRehashedOnSignIn) {
   user::PasswordHasher old(kCheaper);
   add_user("u2", "bob", old.hash(user::Password("pw-of-bob")));
   ASSERT_TRUE(hasher_.needs_rehash(backend_.users().find("u2")->password_hash));
-  PasswordStepDeps step{backend_.users(), hasher_, deps_.lockout};
-  auto ignore = [](std::string_view, const std::string&) {};
+  PasswordStepDeps step{backend_.users(), hasher_, deps_.lockout, deps_.sources};
+  auto ignore = [](const Attempt&) {};
   auto result = password_step(step, "bob", user::Password("pw-of-bob"), clock_.now(), ignore);
   ASSERT_TRUE(result.user);
   const auto stored = backend_.users().find("u2")->password_hash;

@@ -14,8 +14,9 @@ namespace user_sql {
 // The column order every query shares; user_from_row() and user_params() depend on it.
 #define GH_USER_COLUMNS                                                                                   \
   "id, username, email, email_verified, name, given_name, family_name, middle_name, nickname, picture, " \
-  "locale, phone_number, phone_number_verified, active, password_hash, created_at, updated_at"
-// What every read adds to the written columns (user_from_row() reads them at 17 and 18).
+  "locale, phone_number, phone_number_verified, active, password_hash, created_at, updated_at, source, " \
+  "external_id, groups"
+// What every read adds to the written columns (user_from_row() reads them at 20 and 21).
 #define GH_USER_READ GH_USER_COLUMNS ", version, tokens_valid_after"
 inline constexpr Query kFind{"find_user", "SELECT " GH_USER_READ " FROM users WHERE id = $1"};
 // Usernames compare without case: on SQLite through the column's NOCASE collation; on PostgreSQL
@@ -45,18 +46,27 @@ SELECT n.total, p.* FROM (
  ORDER BY p.sort_key)sql"}};
 inline constexpr Query kCount{"count_users", R"sql(SELECT count(*) FROM users
  WHERE ($1 = '' OR username = $1) AND ($2 = '' OR email = $2))sql"};
+inline constexpr Query kFindLinked{"find_linked_user", "SELECT " GH_USER_READ " FROM users WHERE source = $1 AND external_id = $2"};
 inline constexpr Query kInsert{"insert_user", "INSERT INTO users (" GH_USER_COLUMNS R"sql()
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17))sql"};
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20))sql"};
 #undef GH_USER_READ
 #undef GH_USER_COLUMNS
-// The profile and active, if the version is still $18 (the port's contract); $15 and $16 (the
-// password hash and created_at) are bound but not written.
+// The profile and active, if the version is still $21 (the port's contract); $15, $16 and
+// $18-$20 (the password hash, created_at and the link) are bound but not written.
 inline constexpr Query kUpdate{"update_user", R"sql(
 UPDATE users SET username = $2, email = $3, email_verified = $4, name = $5, given_name = $6,
                  family_name = $7, middle_name = $8, nickname = $9, picture = $10, locale = $11,
                  phone_number = $12, phone_number_verified = $13, active = $14,
                  updated_at = $17, version = version + 1
- WHERE id = $1 AND version = $18)sql"};
+ WHERE id = $1 AND version = $21)sql"};
+// What a sign-in through the account's identity source refreshes ($14 active, $15 password hash
+// and $16 created_at bound but not written), while the account is linked as $18 / $19 says.
+inline constexpr Query kRefreshLinked{"refresh_linked_user", R"sql(
+UPDATE users SET username = $2, email = $3, email_verified = $4, name = $5, given_name = $6,
+                 family_name = $7, middle_name = $8, nickname = $9, picture = $10, locale = $11,
+                 phone_number = $12, phone_number_verified = $13, groups = $20,
+                 updated_at = $17, version = version + 1
+ WHERE id = $1 AND source = $18 AND external_id = $19)sql"};
 inline constexpr Query kExists{"user_exists", "SELECT 1 FROM users WHERE id = $1"};
 inline constexpr Query kSetPasswordHash{"set_password_hash",
     "UPDATE users SET password_hash = $2, updated_at = $3, version = version + 1 WHERE id = $1"};
@@ -101,12 +111,15 @@ user::User user_from_row(const Row& r, int first = 0) {
   u.password_hash = r.text(first + 14);
   u.created_at = r.int64(first + 15);
   u.updated_at = r.int64(first + 16);
-  u.version = r.int64(first + 17);
-  u.tokens_valid_after = r.int64(first + 18);
+  u.source = r.text(first + 17);
+  u.external_id = r.text(first + 18);
+  u.groups = r.text_array(first + 19);
+  u.version = r.int64(first + 20);
+  u.tokens_valid_after = r.int64(first + 21);
   return u;
 }
 
-/// user_sql::kInsert's parameters ($1 ... $17; kUpdate adds the version). `Params` is
+/// user_sql::kInsert's parameters ($1 ... $20; kUpdate adds the version). `Params` is
 /// postgres::Params or sqlite::Binder.
 template <class Params>
 Params& user_params(Params& p, const user::User& u) {
@@ -126,7 +139,10 @@ Params& user_params(Params& p, const user::User& u) {
       .boolean(u.active)
       .text(u.password_hash)
       .int8(u.created_at)
-      .int8(u.updated_at);
+      .int8(u.updated_at)
+      .text(u.source)
+      .text(u.external_id)
+      .text_array(u.groups);
 }
 
 template <class Connection>
@@ -140,9 +156,18 @@ class SqlUserStore final : public user::UserStore {
     return find_one(in_dialect<Connection>(user_sql::kFindByUsername), username);  // the login form's field
   }
 
+  std::optional<user::User> find_linked(const std::string& source, const std::string& external_id) override {
+    if (source.empty() || !Connection::storable_text(source) || !Connection::storable_text(external_id)) return std::nullopt;
+    auto connection = pool_.acquire();
+    return first_row(
+        *connection, user_sql::kFindLinked, [&](auto& p) { p.text(source).text(external_id); },
+        [](const auto& row) { return user_from_row(row); });
+  }
+
   user::UserPage list(const user::UserFilter& filter, std::size_t offset, std::size_t limit) override;
   user::UserWriteResult insert(const user::User& user) override;
   user::UserWriteResult update(const user::User& user) override;
+  user::UserWriteResult refresh_linked(const user::User& user) override;
 
   bool set_password_hash(const std::string& id, const std::string& hash, UnixSeconds now) override {
     if (!Connection::storable_text(id)) return false;

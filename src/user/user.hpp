@@ -38,6 +38,15 @@ struct User {
   /// Tokens issued to the user before this time are no longer valid (a sign-out everywhere:
   /// password change, deactivation, an administrator's sign-out). 0 = none.
   UnixSeconds tokens_valid_after = 0;
+  /// The identity source the account is linked to ([[identity_sources]] name; "" = a local
+  /// account) and the directory entry's stable id there (entryUUID, objectGUID as hex). Set when
+  /// the account is made at the first sign-in; never changed afterwards.
+  std::string source;
+  std::string external_id;
+  /// The groups the source named at the last sign-in (sorted); empty for local accounts.
+  std::vector<std::string> groups;
+
+  bool linked() const { return !source.empty(); }
 };
 
 struct UserFilter {

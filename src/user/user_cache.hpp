@@ -25,6 +25,14 @@ class CachingUserStore final : public UserStore {
   UserPage list(const UserFilter& filter, std::size_t offset, std::size_t limit) override {
     return inner_.list(filter, offset, limit);
   }
+  std::optional<User> find_linked(const std::string& source, const std::string& external_id) override {
+    return inner_.find_linked(source, external_id);
+  }
+  UserWriteResult refresh_linked(const User& user) override {
+    invalidate(user.id);
+    OnScopeExit after{[&] { written(user.id); }};
+    return inner_.refresh_linked(user);
+  }
   UserWriteResult insert(const User& user) override {
     OnScopeExit after{[&] { written(user.id); }};
     return inner_.insert(user);

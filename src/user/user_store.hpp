@@ -10,7 +10,14 @@
 namespace gatehouse::user {
 
 /// Why an insert or update was refused.
-enum class UserWriteResult { kOk, kNotFound, kUsernameTaken, kEmailTaken, kStale };
+enum class UserWriteResult {
+  kOk,
+  kNotFound,
+  kUsernameTaken,
+  kEmailTaken,
+  kStale,
+  kLinkTaken,  ///< insert: another account is linked to the same (source, external_id) already
+};
 
 class UserStore {
  public:
@@ -20,8 +27,16 @@ class UserStore {
   virtual std::optional<User> find_by_username(const std::string& username) = 0;
   /// Ordered by username. total counts every user matching the filter.
   virtual UserPage list(const UserFilter& filter, std::size_t offset, std::size_t limit) = 0;
-  /// kUsernameTaken / kEmailTaken (and nothing written) when another user has them.
+  /// The account linked to entry `external_id` of identity source `source` (both non-empty).
+  virtual std::optional<User> find_linked(const std::string& source, const std::string& external_id) = 0;
+  /// kUsernameTaken / kEmailTaken (and nothing written) when another user has them; kLinkTaken
+  /// when another account is linked to the same entry (two first sign-ins at once).
   virtual UserWriteResult insert(const User& user) = 0;
+  /// What the identity source says of a linked account at a sign-in: the profile (as update()
+  /// writes it, without `active`), the username and the groups, whatever the version; the
+  /// version moves on. Only while the account is still linked to user.source / user.external_id.
+  /// kUsernameTaken / kEmailTaken (nothing written) when another user has them.
+  virtual UserWriteResult refresh_linked(const User& user) = 0;
   /// Replaces the profile and `active` (every field but id, created_at, password_hash, version
   /// and tokens_valid_after) if the stored version is still `user.version`, the one the caller
   /// read; the stored version then moves on by one. kStale (nothing written) if it changed since.

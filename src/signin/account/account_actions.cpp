@@ -21,11 +21,12 @@ constexpr std::string_view kPasswordChanged =
 Result<std::string, std::string_view> verify_current(const AccountDeps& deps, const Checked& c, const http::Request& request) {
   const auto& d = deps.sign_in.deps();
   const auto login_name = user::login_name(c.user.username);
-  auto on_step = [&](std::string_view outcome, const std::string& user_id) {
-    if (d.on_sign_in) d.on_sign_in(SignInEvent{outcome, user_id, login_name, std::string(kAccountKind), request.client_address});
+  auto on_step = [&](const Attempt& a) {
+    if (d.on_sign_in) d.on_sign_in(SignInEvent{a.outcome, a.user_id, login_name, std::string(kAccountKind), request.client_address});
   };
-  auto result = password_step({d.users, d.passwords, d.lockout}, c.user.username, user::Password(c.form.value("current_password")),
-                              d.clock.now(), on_step);
+  static const std::vector<user::IdentitySource*> kLocalOnly;  // a local password is the only one changed here
+  auto result = password_step({d.users, d.passwords, d.lockout, kLocalOnly}, c.user.username,
+                              user::Password(c.form.value("current_password")), d.clock.now(), on_step);
   if (result.user && result.user->id == c.user.id) return std::move(result.user->password_hash);
   return unexpected(result.message == kLocked ? kLocked : kWrongPassword);
 }
@@ -77,6 +78,9 @@ http::Response AccountPages::change_password(const http::Request& request) const
   if (!checked) return std::move(checked.error());
   auto& c = *checked;
   const auto& d = deps_.sign_in.deps();
+  if (c.user.linked())
+    return account_page(deps_, {c.session, c.user, {}, "Your password is managed by your organisation's directory: change it there.", 400},
+                        request);
   // Before the password check, as at sign-in: a limited attempt costs no argon2id. The per-service
   // budget is this account's own ("account:" + user id; a client_id never holds ':'), not one
   // shared by every signed-in user of the page, so nobody can spend it for somebody else; the

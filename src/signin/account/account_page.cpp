@@ -31,6 +31,12 @@ std::string profile_html(const user::User& u) {
     if (!c.label.empty()) row(out, c.label, u.*c.member);
   if (!u.email.empty()) row(out, "Email", u.email + (u.email_verified ? " (verified)" : " (not verified)"));
   if (!u.phone_number.empty()) row(out, "Phone", u.phone_number + (u.phone_number_verified ? " (verified)" : " (not verified)"));
+  if (u.linked()) {
+    std::string groups;
+    for (const auto& g : u.groups) groups += (groups.empty() ? "" : ", ") + g;
+    row(out, "Groups", groups);
+    row(out, "Password", "managed by your organisation's directory (" + u.source + ")");
+  }
   row(out, "Member since", when(u.created_at));
   return out + "</dl>";
 }
@@ -109,6 +115,12 @@ http::Response account_page(const AccountDeps& deps, const AccountView& view, co
                                                   {"csrf", html_escape(csrf)},
                                                   // last: no placeholder is looked for in what it holds
                                                   {"factors", factors_html(deps, view, csrf)}}));
+  // A directory's user changes the password in the directory: no form for it here.
+  if (view.user.linked()) {
+    const auto from = r.body.find("<section id=\"password\">");
+    const auto to = from == std::string::npos ? from : r.body.find("</section>", from);
+    if (to != std::string::npos) r.body.erase(from, to + 10 - from);
+  }
   r.headers.push_back({"Set-Cookie", set_cookie(sign_in.cookies, scope, csrf, sign_in.session_lifetime)});
   return r;
 }

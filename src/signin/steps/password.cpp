@@ -1,45 +1,123 @@
 #include "signin/steps/password.hpp"
 
 #include "core/log.hpp"
+#include "user/linked_accounts.hpp"
 
 namespace gatehouse::signin {
+namespace {
 
-PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, const user::Password& password,
-                             UnixSeconds now, const std::function<void(std::string_view, const std::string&)>& report) {
-  // Failures count per login name, known or not, so the lock message reveals no usernames; an
-  // unknown user costs the same password check as a real one.
-  PasswordResult result;
-  const auto name = user::login_name(username);
-  if (deps.users.failed_logins(name).locked_until > now) {
-    deps.passwords.verify_dummy(password);
-    spdlog::info("sign-in refused: login name is locked");
-    report("locked", {});
-    result.message = kLocked;
-    return result;
-  }
-  auto u = deps.users.find_by_username(std::string(username));
-  bool ok = false;
-  if (u && u->active && !u->password_hash.empty()) ok = deps.passwords.verify(password, u->password_hash);
-  else deps.passwords.verify_dummy(password);
-  if (!ok) {
+using user::SourceRefusal;
+
+struct Step {
+  const PasswordStepDeps& deps;
+  std::string_view username;
+  const user::Password& password;
+  UnixSeconds now;
+  const std::function<void(const Attempt&)>& report;
+  std::string name = user::login_name(username);
+
+  /// A wrong password or an unknown name: counted, and the lock message once the count locks it.
+  PasswordResult failed(const std::string& user_id, const std::string& source = {}, std::string_view reason = {}) const {
     const auto& l = deps.lockout;
     auto f = deps.users.record_failed_login(name, now, l.window, l.threshold, l.duration);
-    spdlog::info("sign-in failed ({} in the window){}", f.count,
-                 u && u->active ? "" : " for an unknown or inactive user");
-    report(f.locked_until > now ? "lockout" : "failure", u && u->active ? u->id : std::string());
-    result.message = f.locked_until > now ? kLocked : kInvalidCredentials;
-    return result;
+    spdlog::info("sign-in failed ({} in the window){}", f.count, user_id.empty() ? " for an unknown or inactive user" : "");
+    report({f.locked_until > now ? "lockout" : "failure", user_id, source, reason});
+    return {std::nullopt, f.locked_until > now ? kLocked : kInvalidCredentials};
   }
-  deps.users.reset_failed_logins(name);
-  if (deps.passwords.needs_rehash(u->password_hash)) {
-    // The hash alone, and only while it is still the one just verified: a whole-row write from
-    // this read could undo a deactivation or put back a password replaced meanwhile.
-    // The user handed back carries the hash as stored now (a caller may compare-and-set on it).
-    auto upgraded = deps.passwords.hash(password);
-    if (deps.users.rehash_password(u->id, u->password_hash, upgraded)) u->password_hash = std::move(upgraded);
+
+  PasswordResult local(std::optional<user::User> u) const {
+    bool ok = false;
+    if (u && u->active && !u->password_hash.empty()) ok = deps.passwords.verify(password, u->password_hash);
+    else deps.passwords.verify_dummy(password);
+    if (!ok) return failed(u && u->active ? u->id : std::string());
+    deps.users.reset_failed_logins(name);
+    if (deps.passwords.needs_rehash(u->password_hash)) {
+      // The hash alone, and only while it is still the one just verified: a whole-row write from
+      // this read could undo a deactivation or put back a password replaced meanwhile.
+      // The user handed back carries the hash as stored now (a caller may compare-and-set on it).
+      auto upgraded = deps.passwords.hash(password);
+      if (deps.users.rehash_password(u->id, u->password_hash, upgraded)) u->password_hash = std::move(upgraded);
+    }
+    return {std::move(u), {}};
   }
-  result.user = std::move(u);
-  return result;
+
+  /// What a source's refusal means for the form. Every refusal that is not "no answer" costs an
+  /// argon2id check as well, so that an unknown name, a wrong password and a local account take
+  /// about as long (only the directory's own round trips differ).
+  PasswordResult refused(SourceRefusal r, const std::string& source, const std::string& user_id) const {
+    if (r != SourceRefusal::kUnavailable && r != SourceRefusal::kMisconfigured) deps.passwords.verify_dummy(password);
+    const auto say = [&](std::string_view outcome, std::string_view reason, std::string_view message, int status = 200) {
+      report({outcome, user_id, source, reason});
+      return PasswordResult{std::nullopt, message, status};
+    };
+    switch (r) {
+      case SourceRefusal::kUnknownUser: return failed(user_id, source, "unknown_user");
+      case SourceRefusal::kWrongPassword: return failed(user_id, source, "wrong_password");
+      case SourceRefusal::kLocked: return say("locked", "locked_in_directory", kLocked);
+      case SourceRefusal::kDisabled: return say("failure", "disabled", kDisabled);
+      case SourceRefusal::kPasswordExpired: return say("failure", "password_expired", kPasswordExpired);
+      case SourceRefusal::kMustChangePassword: return say("failure", "must_change_password", kMustChangePassword);
+      case SourceRefusal::kMisconfigured: return say("unavailable", "misconfigured", kSourceUnavailable, 503);
+      case SourceRefusal::kUnavailable: break;
+    }
+    return say("unavailable", "unavailable", kSourceUnavailable, 503);
+  }
+
+  /// The source said yes: the linked account, made or refreshed, unless an administrator
+  /// deactivated it here.
+  PasswordResult accepted(user::IdentitySource& source, const user::ExternalAccount& a, const std::optional<user::User>& by_name) const {
+    if (by_name && by_name->linked() && by_name->external_id != a.external_id) {
+      spdlog::warn("sign-in refused: the account {} is linked to another entry of {} than the one named {} now; "
+                   "rename or remove the account", by_name->id, source.name(), name);
+      report({"failure", by_name->id, source.name(), "linked_to_another_entry"});
+      return {std::nullopt, kAccountConflict};
+    }
+    auto linked = user::link_account(deps.users, source.name(), a, now);
+    if (!linked) {
+      spdlog::warn("sign-in refused: {}", linked.error());
+      report({"failure", {}, source.name(), "account_conflict"});
+      return {std::nullopt, kAccountConflict};
+    }
+    if (!linked->active) {
+      deps.passwords.verify_dummy(password);
+      return failed({}, source.name(), "inactive");
+    }
+    deps.users.reset_failed_logins(name);
+    return {std::move(*linked), {}};
+  }
+};
+
+}  // namespace
+
+PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, const user::Password& password,
+                             UnixSeconds now, const std::function<void(const Attempt&)>& report) {
+  // Failures count per login name, known or not, so the lock message reveals no usernames; an
+  // unknown user costs the same password check as a real one. The lock is checked before any
+  // directory is asked: guessing through Gatehouse never reaches (or locks) the directory.
+  const Step step{deps, username, password, now, report};
+  if (deps.users.failed_logins(step.name).locked_until > now) {
+    deps.passwords.verify_dummy(password);
+    spdlog::info("sign-in refused: login name is locked");
+    report({"locked", {}, {}, {}});
+    return {std::nullopt, kLocked};
+  }
+  auto u = deps.users.find_by_username(std::string(username));
+  if (!u || !u->linked()) {
+    if (u || deps.sources.empty()) return step.local(std::move(u));
+  }
+  // An account linked to a source is checked by that source only; a name without an account by
+  // each source in order until one knows it (never "the next one after a wrong password": two
+  // directories with the same name would each accept their own user).
+  const std::string user_id = u ? u->id : std::string();
+  for (auto* source : deps.sources) {
+    if (u && source->name() != u->source) continue;
+    auto r = source->sign_in(username, password.reveal());
+    if (r) return step.accepted(*source, *r, u);
+    if (r.error() != SourceRefusal::kUnknownUser || u) return step.refused(r.error(), source->name(), user_id);
+  }
+  if (u) spdlog::warn("sign-in refused: the account {} is linked to identity source {}, which is not configured", u->id, u->source);
+  deps.passwords.verify_dummy(password);
+  return step.failed(user_id);
 }
 
 }  // namespace gatehouse::signin

@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
+#include "user/identity_source.hpp"
 #include "user/password_hasher.hpp"
 #include "user/user_store.hpp"
 
@@ -17,11 +19,15 @@ namespace gatehouse::signin {
 /// One attempt to sign in through the hosted form, for metrics and the audit trail. Never carries
 /// the password.
 struct SignInEvent {
-  std::string_view outcome;  // "success" | "failure" | "lockout" (a failure that locked the name) | "locked" (refused while locked)
+  // "success" | "failure" | "lockout" (a failure that locked the name) | "locked" (refused while
+  // locked) | "unavailable" (the identity source did not answer)
+  std::string_view outcome;
   std::string user_id;       // "" when no active user has that name
   std::string login_name;    // as typed, normalised (user::login_name)
   std::string service;       // who asked (an OIDC client_id)
   std::string client_address;
+  std::string source;        // the identity source that answered ("" = the local accounts)
+  std::string_view reason;   // why a source refused, when it said ("password_expired", "disabled", ...)
 };
 
 struct LockoutPolicy {
@@ -34,21 +40,46 @@ struct PasswordStepDeps {
   user::UserStore& users;
   const user::PasswordHasher& passwords;
   LockoutPolicy lockout;
+  /// The directories, in the order they are asked after the local accounts (none: local only).
+  const std::vector<user::IdentitySource*>& sources;
 };
 
 inline constexpr std::string_view kInvalidCredentials = "Invalid username or password.";
 inline constexpr std::string_view kLocked =
     "This account is temporarily locked after too many failed sign-ins. Try again later.";
+// What a directory says once the password was right (Active Directory gives these reasons only
+// then), so they reveal nothing to someone guessing.
+inline constexpr std::string_view kDisabled = "This account is disabled. Contact your administrator.";
+inline constexpr std::string_view kPasswordExpired =
+    "Your password has expired. Change it with your organisation's password service, then sign in again.";
+inline constexpr std::string_view kMustChangePassword =
+    "Your password must be changed before you can sign in. Change it with your organisation's password service, then sign in again.";
+inline constexpr std::string_view kSourceUnavailable =
+    "Signing in is not possible right now: the directory does not answer. Try again in a minute.";
+inline constexpr std::string_view kAccountConflict =
+    "This account cannot be signed in because its username or email belongs to another account. Contact your administrator.";
 
 struct PasswordResult {
   std::optional<user::User> user;  // set when the password was right; password_hash as stored now (after a rehash)
-  std::string_view message;        // for the form when it was not: kInvalidCredentials or kLocked
+  std::string_view message;        // for the form when it was not (kInvalidCredentials, kLocked, ...)
+  int status = 200;                // of the form's page: 503 when a directory did not answer
 };
 
-/// Checks `password` for `username` at `now`. Failures (and refusals while locked) are reported
-/// through `report(outcome, user_id)`; success is left to the caller, which reports it once the
-/// sign-in is complete.
+/// What the step reports of an attempt: the outcome, the user (or ""), the source that answered
+/// and its reason.
+struct Attempt {
+  std::string_view outcome;
+  std::string user_id;
+  std::string source;
+  std::string_view reason;
+};
+
+/// Checks `password` for `username` at `now`: the local account of that name, or the identity
+/// source it is linked to, or (no account of that name) each source in turn until one knows the
+/// name. A directory user gets (or refreshes) a linked local account. Lockout counts before any
+/// source is asked. Failures (and refusals while locked) are reported through `report`; success is
+/// left to the caller, which reports it once the sign-in is complete.
 PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, const user::Password& password,
-                             UnixSeconds now, const std::function<void(std::string_view, const std::string&)>& report);
+                             UnixSeconds now, const std::function<void(const Attempt&)>& report);
 
 }  // namespace gatehouse::signin

@@ -35,6 +35,7 @@ user::UserWriteResult write_user(Connection& connection, const Query& query, con
     if (e.sqlstate() != kUniqueViolation) throw;
     if (e.constraint() == "users_username_key") return user::UserWriteResult::kUsernameTaken;
     if (e.constraint() == "users_email_key") return user::UserWriteResult::kEmailTaken;
+    if (e.constraint() == "users_source_link") return user::UserWriteResult::kLinkTaken;
     throw;  // users_pkey: an insert with an id that exists (ids are random: a fault, as on SQLite)
   }
 }
@@ -75,6 +76,14 @@ user::UserWriteResult SqlUserStore<postgres::Connection>::update(const user::Use
   if (result != user::UserWriteResult::kNotFound) return result;
   return connection->execute(user_sql::kExists, Params().text(u.id)).empty() ? user::UserWriteResult::kNotFound
                                                                              : user::UserWriteResult::kStale;
+}
+
+template <>
+user::UserWriteResult SqlUserStore<postgres::Connection>::refresh_linked(const user::User& u) {
+  auto connection = pool_.acquire();
+  Params params;
+  user_params(params, u);
+  return write_user(*connection, user_sql::kRefreshLinked, params);
 }
 
 template <>

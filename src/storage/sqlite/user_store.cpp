@@ -62,6 +62,11 @@ user::UserWriteResult SqlUserStore<sqlite::Connection>::insert(const user::User&
   auto connection = pool_.acquire();
   Transaction tx(*connection, Transaction::Mode::kImmediate);
   if (auto taken = check_unique(*connection, u); taken != user::UserWriteResult::kOk) return taken;
+  if (u.linked()) {
+    Statement linked(*connection, user_sql::kFindLinked);
+    linked.bind_text(1, u.source).bind_text(2, u.external_id);
+    if (linked.step()) return user::UserWriteResult::kLinkTaken;
+  }
   run(*connection, user_sql::kInsert, [&](Binder& p) { user_params(p, u); });
   tx.commit();
   return user::UserWriteResult::kOk;
@@ -77,6 +82,16 @@ user::UserWriteResult SqlUserStore<sqlite::Connection>::update(const user::User&
     exists.bind_text(1, u.id);
     return exists.step() ? user::UserWriteResult::kStale : user::UserWriteResult::kNotFound;
   }
+  tx.commit();
+  return user::UserWriteResult::kOk;
+}
+
+template <>
+user::UserWriteResult SqlUserStore<sqlite::Connection>::refresh_linked(const user::User& u) {
+  auto connection = pool_.acquire();
+  Transaction tx(*connection, Transaction::Mode::kImmediate);
+  if (auto taken = check_unique(*connection, u); taken != user::UserWriteResult::kOk) return taken;
+  if (run(*connection, user_sql::kRefreshLinked, [&](Binder& p) { user_params(p, u); }) != 1) return user::UserWriteResult::kNotFound;
   tx.commit();
   return user::UserWriteResult::kOk;
 }

@@ -64,7 +64,54 @@ TEST_P(UserStoreContract, InsertedUserRoundTripsEveryField) {
   EXPECT_EQ(found->password_hash, u.password_hash);
   EXPECT_EQ(found->created_at, u.created_at);
   EXPECT_EQ(found->updated_at, u.updated_at);
+  EXPECT_FALSE(found->linked());
+  EXPECT_TRUE(found->groups.empty());
   EXPECT_FALSE(store().find("nobody"));
+}
+
+TEST_P(UserStoreContract, AnAccountLinkedToADirectoryEntryIsFoundByItAndRefreshedFromIt) {
+  auto linked = sample("u1", "ada", "ada@example.com");
+  linked.password_hash.clear();
+  linked.source = "corp";
+  linked.external_id = "2d7b3c10-0000-4000-8000-0000000000a1";
+  linked.groups = {"admins", "engineers"};
+  ASSERT_EQ(store().insert(linked), UserWriteResult::kOk);
+  ASSERT_EQ(store().insert(sample("u2", "grace", "grace@example.com")), UserWriteResult::kOk);
+  auto found = store().find_linked("corp", linked.external_id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, "u1");
+  EXPECT_EQ(found->source, "corp");
+  EXPECT_EQ(found->groups, linked.groups);
+  EXPECT_FALSE(store().find_linked("other", linked.external_id)) << "an id is an id within its source only";
+  EXPECT_FALSE(store().find_linked("", "")) << "local accounts are not linked to anything";
+
+  auto twin = sample("u3", "ada-again");
+  twin.source = linked.source;
+  twin.external_id = linked.external_id;
+  EXPECT_EQ(store().insert(twin), UserWriteResult::kLinkTaken) << "two first sign-ins at once make one account";
+  EXPECT_FALSE(store().find("u3"));
+
+  auto refreshed = linked;
+  refreshed.username = "ada.lovelace";
+  refreshed.name = "Ada King";
+  refreshed.groups = {"engineers"};
+  refreshed.active = false;
+  refreshed.password_hash = "not written";
+  refreshed.updated_at = 1'800'000'000;
+  ASSERT_EQ(store().refresh_linked(refreshed), UserWriteResult::kOk);
+  found = store().find("u1");
+  EXPECT_EQ(found->username, "ada.lovelace");
+  EXPECT_EQ(found->name, "Ada King");
+  EXPECT_EQ(found->groups, std::vector<std::string>{"engineers"});
+  EXPECT_TRUE(found->active) << "an administrator's deactivation is the administrator's";
+  EXPECT_TRUE(found->password_hash.empty());
+  EXPECT_EQ(found->version, 2);
+  refreshed.username = "GRACE";
+  EXPECT_EQ(store().refresh_linked(refreshed), UserWriteResult::kUsernameTaken);
+  auto other_link = refreshed;
+  other_link.username = "ada.lovelace";
+  other_link.external_id = "another-entry";
+  EXPECT_EQ(store().refresh_linked(other_link), UserWriteResult::kNotFound) << "only while linked to that entry";
 }
 
 TEST_P(UserStoreContract, UsernamesAndEmailsAreUniqueIgnoringCase) {
