@@ -48,7 +48,7 @@ std::string metadata_json(const DiscoveryDeps& deps) {
       {"claims_supported", strings({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr", "acr", "at_hash", "name",
                                     "given_name", "family_name", "middle_name", "nickname", "preferred_username",
                                     "picture", "locale", "updated_at", "email", "email_verified", "phone_number",
-                                    "phone_number_verified"})},
+                                    "phone_number_verified", "groups"})},
       {"prompt_values_supported", strings({"none", "login"})},
       // acr_values: the multi-factor value asks for a second factor (step-up from a live session).
       {"acr_values_supported", strings({signin::kAcrSingleFactor, signin::kAcrMultiFactor})},

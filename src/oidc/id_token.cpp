@@ -37,6 +37,13 @@ json::object scope_claims(const user::User& u, const std::vector<std::string>& s
     o["phone_number"] = u.phone_number;
     o["phone_number_verified"] = u.phone_number_verified;
   }
+  // Not a standard scope: released to the applications registered with it (check_scope), as
+  // Keycloak's and Okta's "groups" claim.
+  if (has(scopes, "groups") && !u.groups.empty()) {
+    json::array groups;
+    for (const auto& g : u.groups) groups.emplace_back(g);
+    o["groups"] = std::move(groups);
+  }
   return o;
 }
 

@@ -16,7 +16,8 @@ namespace gatehouse::oidc {
 
 /// The user's claims released by the granted scopes: "sub" always; profile → name, given_name,
 /// family_name, middle_name, nickname, preferred_username, picture, locale, updated_at;
-/// email → email, email_verified; phone → phone_number, phone_number_verified. Empty values are
+/// email → email, email_verified; phone → phone_number, phone_number_verified; groups (a scope
+/// of the applications registered with it) → groups, an array of names. Empty values are
 /// left out (§5.3.2: claims without a value are omitted, not sent as "").
 boost::json::object scope_claims(const user::User& user, const std::vector<std::string>& scopes);
 

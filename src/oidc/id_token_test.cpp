@@ -41,6 +41,10 @@ TEST(IdToken, ScopesReleaseTheirClaimsOnly) {
   EXPECT_FALSE(email.contains("name"));
   auto phone = scope_claims(u, {"phone"});
   EXPECT_FALSE(phone.at("phone_number_verified").as_bool());
+  EXPECT_FALSE(scope_claims(u, {"openid", "groups"}).contains("groups")) << "no groups: no claim";
+  u.groups = {"admins", "engineers"};
+  EXPECT_FALSE(scope_claims(u, {"openid", "profile"}).contains("groups")) << "only with the groups scope";
+  EXPECT_EQ(boost::json::serialize(scope_claims(u, {"openid", "groups"}).at("groups")), R"(["admins","engineers"])");
 }
 
 TEST(IdToken, ScopeClaimsKeepTheirNamesOrderAndBytes) {

@@ -23,6 +23,7 @@ constexpr AttributeName kAttributeNames[] = {
     {"nickname", "urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "eduPersonNickname"},
     {"phone_number", "urn:oid:2.5.4.20", "telephoneNumber"},
     {"locale", "urn:oid:2.16.840.1.113730.3.1.39", "preferredLanguage"},
+    {"groups", "urn:oid:1.3.6.1.4.1.5923.1.5.1.1", "isMemberOf"},
 };
 
 bool contains(const std::vector<std::string>& names, std::string_view name) {

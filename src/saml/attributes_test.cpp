@@ -36,6 +36,17 @@ TEST(SamlAttributes, ClaimsMapToTheirOidNamesOrGoByTheirOwn) {
   EXPECT_EQ(got[1].values, std::vector<std::string>{"u-1"});
 }
 
+TEST(SamlAttributes, GroupsAreOneMultiValuedIsMemberOf) {
+  auto u = sample();
+  EXPECT_TRUE(released_attributes(u, {"groups"}).empty()) << "no groups: no attribute";
+  u.groups = {"admins", "engineers"};
+  const auto got = released_attributes(u, {"groups"});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].name, "urn:oid:1.3.6.1.4.1.5923.1.5.1.1");
+  EXPECT_EQ(got[0].friendly_name, "isMemberOf");
+  EXPECT_EQ(got[0].values, u.groups);
+}
+
 TEST(SamlAttributes, UidIsReleasedOnceWhenBothUsernameClaimsAre) {
   for (const auto& order : {std::vector<std::string>{"username", "email", "preferred_username"},
                             std::vector<std::string>{"preferred_username", "username", "email"}}) {

@@ -33,8 +33,8 @@ inline constexpr std::array<ProfileClaim, 8> kProfileClaims{{
 
 /// A user's values of a claim name, as CAS and SAML release them (cas_attributes,
 /// saml_attributes): "sub", "username" (or "preferred_username"), "email", "email_verified",
-/// "phone_number", "phone_number_verified" and the profile claims; none for an empty value or a
-/// name that is not a user claim.
+/// "phone_number", "phone_number_verified", the profile claims and "groups" (one value per group
+/// an identity source named); none for an empty value or a name that is not a user claim.
 inline std::vector<std::string> claim_values(const User& u, std::string_view name) {
   const auto one = [](const std::string& v) { return v.empty() ? std::vector<std::string>{} : std::vector<std::string>{v}; };
   const auto boolean = [](bool b) { return std::vector<std::string>{b ? "true" : "false"}; };
@@ -44,6 +44,7 @@ inline std::vector<std::string> claim_values(const User& u, std::string_view nam
   if (name == "email_verified") return boolean(u.email_verified);
   if (name == "phone_number") return one(u.phone_number);
   if (name == "phone_number_verified") return boolean(u.phone_number_verified);
+  if (name == "groups") return u.groups;
   for (const auto& claim : kProfileClaims)
     if (claim.claim == name) return one(u.*claim.member);
   return {};
