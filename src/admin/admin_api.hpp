@@ -26,6 +26,7 @@
 #include "token/refresh_token_store.hpp"
 #include "token/replay_store.hpp"
 #include "user/password_hasher.hpp"
+#include "user/identity_source.hpp"
 #include "user/user_store.hpp"
 
 namespace gatehouse::admin {
@@ -82,6 +83,11 @@ struct AdminDeps {
   /// naming the member when refused). Empty: no /api/themes routes.
   std::function<boost::json::object()> get_theme = {};
   std::function<Result<void, std::string>(const boost::json::object&)> put_theme = {};
+  /// The identity sources (directories) in their configured order: POST /api/users/{id}/sync
+  /// reads a linked account's entry again.
+  std::vector<user::IdentitySource*> identity_sources = {};
+  /// This node's view of them (GET /api/system/identity-sources); empty: answers [].
+  std::function<boost::json::array()> identity_sources_status = {};
 };
 
 /// How long a node-to-node request is valid around the time it was signed, either way.

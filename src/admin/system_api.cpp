@@ -158,6 +158,10 @@ Response list_audit(const AdminDeps& deps, const Request& req) {
 void add_system_routes(http::Router& router, const AdminDeps& deps) {
   router.add("GET", "/api/system/audit", guarded(deps, [&deps](const Request& r, const PathParams&) { return list_audit(deps, r); }));
   router.add("GET", "/api/system/nodes", guarded(deps, [&deps](const Request&, const PathParams&) { return list_nodes(deps); }));
+  router.add("GET", "/api/system/identity-sources", guarded(deps, [&deps](const Request&, const PathParams&) {
+               return ok(200, json::object{{"node_id", deps.node_id},
+                                           {"identity_sources", deps.identity_sources_status ? deps.identity_sources_status() : json::array()}});
+             }));
   router.add("GET", "/api/system/stats",
              guarded(deps, [&deps](const Request&, const PathParams&) { return request_stats(deps); }));
   router.add("GET", "/api/system/jobs", guarded(deps, [&deps](const Request&, const PathParams&) { return list_jobs(deps); }));

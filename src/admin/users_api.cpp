@@ -1,5 +1,6 @@
 // /api/users: the admin API for users (create, read, list with filters, replace, delete, set
-// password, activate/deactivate, unlock). Password hashing runs here, on the worker pool.
+// password, activate/deactivate, unlock, sync a directory's user). Password hashing runs here, on
+// the worker pool.
 
 #include <boost/json.hpp>
 
@@ -8,6 +9,7 @@
 #include "core/log.hpp"
 #include "jose/openssl/crypto.hpp"
 #include "signin/sign_out.hpp"
+#include "user/linked_accounts.hpp"
 #include "user/user_profile.hpp"
 
 namespace gatehouse::admin {
@@ -141,7 +143,10 @@ Response set_password(const AdminDeps& deps, const Request& req, const PathParam
   if (auto problem = user::password_problem(it->value().get_string(), deps.min_password_length); !problem.empty())
     return error(400, "invalid_field", "password " + problem, "password");
   const auto& id = p.get("id");
-  if (!deps.users.find(id)) return not_found();
+  auto existing = deps.users.find(id);
+  if (!existing) return not_found();
+  if (existing->linked())
+    return error(409, "linked", "the user signs in with " + existing->source + ", which keeps the password: set it there");
   // Only the hash is written: nothing else of the user can be put back from this request's read.
   if (!deps.users.set_password_hash(id, deps.passwords.hash(user::Password(std::string_view(it->value().get_string()))), deps.clock.now()))
     return not_found();
@@ -187,6 +192,50 @@ Response unlock(const AdminDeps& deps, const PathParams& p) {
   return ok(200, user_json(deps, *u));
 }
 
+/// Reads a linked account's entry again with the source's service account: the profile and
+/// groups refreshed; an entry gone (or another entry under that name now) or disabled deactivates
+/// the account and ends everything it is signed in with.
+Response sync(const AdminDeps& deps, const PathParams& p) {
+  auto u = find_fresh(deps, p.get("id"));
+  if (!u) return not_found();
+  if (!u->linked()) return error(409, "not_linked", "the user is a local account: there is no directory entry to read");
+  user::IdentitySource* source = nullptr;
+  for (auto* s : deps.identity_sources)
+    if (s->name() == u->source) source = s;
+  if (source == nullptr)
+    return error(409, "source_not_configured", "the user's identity source " + u->source + " is not in [[identity_sources]]");
+  auto entry = source->find(u->username);
+  if (!entry && (entry.error() == user::SourceRefusal::kUnavailable || entry.error() == user::SourceRefusal::kMisconfigured)) {
+    auto r = error(503, "source_unavailable",
+                   "the identity source " + u->source + " did not answer the lookup (or has no service account: see the log)");
+    r.set("Retry-After", "30");
+    return r;
+  }
+  const bool gone = !entry || entry->external_id != u->external_id;
+  if (!gone) {
+    auto linked = user::link_account(deps.users, u->source, *entry, deps.clock.now());
+    if (!linked) return error(409, "conflict", linked.error());
+    spdlog::info("user {} synced from {}", u->id, u->source);
+    return with_etag(ok(200, user_json(deps, *linked)), *linked);
+  }
+  // The directory no longer has this account: it stays (its history, its factors) but inactive.
+  for (int attempt = 0; attempt < 5 && u->active; ++attempt) {
+    u->active = false;
+    u->updated_at = deps.clock.now();
+    const auto r = deps.users.update(*u);
+    if (r == user::UserWriteResult::kOk) {
+      ++u->version;
+      break;
+    }
+    if (r != user::UserWriteResult::kStale) return write_error(r);
+    u = find_fresh(deps, p.get("id"));
+    if (!u) return not_found();
+  }
+  spdlog::info("user {} deactivated: {} no longer has the entry", u->id, u->source);
+  sign_out_everywhere(deps, u->id);
+  return with_etag(ok(200, user_json(deps, *u)), *u);
+}
+
 std::string user_snapshot(const AdminDeps& deps, const std::string& id) {
   auto u = deps.users.find(id);
   return u ? json::serialize(user_json(deps, *u)) : std::string();
@@ -212,6 +261,8 @@ void add_user_routes(http::Router& router, const AdminDeps& deps) {
              audited(deps, spec("user.deactivate"), [&deps](const Request& r, const PathParams& p) { return set_active(deps, r, p, false); }));
   router.add("POST", "/api/users/{id}/sign-out",
              audited(deps, spec("user.sign_out"), [&deps](const Request&, const PathParams& p) { return sign_out(deps, p); }));
+  router.add("POST", "/api/users/{id}/sync",
+             audited(deps, spec("user.sync"), [&deps](const Request&, const PathParams& p) { return sync(deps, p); }));
   router.add("POST", "/api/users/{id}/unlock",
              audited(deps, spec("user.unlock"), [&deps](const Request&, const PathParams& p) { return unlock(deps, p); }));
 }

@@ -16,6 +16,8 @@ void Wiring::wire_sign_in() {
   sign_in.add_front_door(oidc_front_door);
   sso_sessions.add_listener(oidc_logout);  // Logout Tokens to the OIDC clients of an ended session
   sign_in.add_front_door(account_front_door);
+  admin_deps.identity_sources = identity_sources;
+  admin_deps.identity_sources_status = [this] { return directories_json(directories); };
   sign_in_deps.on_sign_in = [this](const signin::SignInEvent& e) {
     logins.add({e.outcome});
     admin::AuditEvent a;

@@ -100,7 +100,8 @@ std::string external_id_text(std::string_view attribute, std::string_view value)
 Source::Source(SourceOptions options) : options_(std::move(options)) {
   for (const auto& url : options_.urls) {
     auto s = std::make_unique<Server>();
-    s->endpoint = {.url = url, .start_tls = options_.start_tls, .ca_file = options_.ca_file,
+    // StartTLS on ldap:// URLs only: an ldaps:// one is TLS from the first byte.
+    s->endpoint = {.url = url, .start_tls = options_.start_tls && url.starts_with("ldap://"), .ca_file = options_.ca_file,
                    .connect_timeout = options_.connect_timeout, .timeout = options_.timeout};
     servers_.push_back(std::move(s));
   }
@@ -118,6 +119,8 @@ Result<DirectoryUser, SignInError> Source::find(std::string_view login) { return
 Result<DirectoryUser, SignInError> Source::run(std::string_view login, const std::string* password) {
   if (login.empty() || login.size() > 256) return unexpected(SignInError{Refusal::kUnknownUser, "empty or too long login name"});
   if (password && password->empty()) return unexpected(SignInError{Refusal::kWrongPassword, "empty password"});
+  if (!password && options_.bind_dn.empty())
+    return unexpected(SignInError{Refusal::kMisconfigured, "no service account (dn_template only): an entry is read only at a sign-in"});
   // Servers marked down are skipped until their time is up; if every one is, the one whose time
   // is nearest is asked anyway (so a directory that came back is noticed at once).
   std::vector<Server*> order;

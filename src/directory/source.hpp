@@ -30,7 +30,7 @@ struct SourceOptions {
   std::string name;                       ///< shown in the audit trail and on the linked account
   Flavour flavour = Flavour::kLdap;
   std::vector<std::string> urls;          ///< tried in this order; each one server
-  bool start_tls = false;                 ///< for ldap:// URLs
+  bool start_tls = false;                 ///< for the ldap:// URLs (ldaps:// ones are TLS already)
   std::string ca_file;                    ///< "" = the system's CAs
   std::string bind_dn;                    ///< the service account; "" = direct bind with dn_template
   std::string bind_password;              ///< its password (read from a file by the loader)

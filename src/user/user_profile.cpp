@@ -22,7 +22,8 @@ constexpr std::size_t kMinSeedBytes = 10;
 constexpr std::size_t kMaxSeedBytes = 64;
 constexpr std::size_t kMaxSeedText = 256;  // base32 of 64 bytes with padding and spaces
 
-constexpr std::array<std::string_view, 7> kReadOnly{"id", "sub", "created_at", "updated_at", "locked_until", "preferred_username", "has_password"};
+constexpr std::array<std::string_view, 10> kReadOnly{"id",          "sub",          "created_at", "updated_at", "locked_until",
+                                                     "preferred_username", "has_password", "source", "external_id", "groups"};
 
 Unexpected<ProfileError> fail(std::string field, std::string message) {
   return unexpected(ProfileError{std::move(field), std::move(message)});
@@ -141,6 +142,13 @@ json::object to_json(const User& u, UnixSeconds locked_until) {
                  {"created_at", u.created_at},
                  {"updated_at", u.updated_at}};
   if (locked_until > 0) o["locked_until"] = locked_until;
+  // The identity source the account is linked to ("" = local) and what it said at the last
+  // sign-in; read-only here (a sign-in or a sync writes them).
+  o["source"] = u.source;
+  if (u.linked()) o["external_id"] = u.external_id;
+  json::array groups;
+  for (const auto& g : u.groups) groups.emplace_back(g);
+  o["groups"] = std::move(groups);
   return o;
 }
 

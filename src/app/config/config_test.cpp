@@ -994,7 +994,8 @@ bind_password = "x"
 user_base = "dc=x"
 groups = "none"
 )toml");
-  EXPECT_THAT(across, HasSubstr("identity_sources[1].start_tls: \"ldaps://dc2\" is TLS already"));
+  EXPECT_THAT(load_error("[[identity_sources]]\nname = \"x\"\nurls = [\"ldaps://dc\"]\nstart_tls = true\n"),
+              HasSubstr("identity_sources[1].start_tls: every URL is ldaps:// (TLS already)"));
   EXPECT_THAT(across, HasSubstr("identity_sources[1].bind_dn / dn_template: set exactly one"));
   EXPECT_THAT(across, HasSubstr("identity_sources[1].bind_password: the service account bind_dn needs bind_password_file"));
   EXPECT_THAT(across, HasSubstr("identity_sources[1].user_base: is required with bind_dn"));

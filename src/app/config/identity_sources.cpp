@@ -189,9 +189,9 @@ std::vector<std::string> check_source(IdentitySourceConfig& s) {
     if (url.starts_with("ldap://") && !s.start_tls && !s.allow_plaintext)
       problems.push_back("urls: " + quote(url) + " would send passwords in clear: use ldaps://, set start_tls = true, "
                          "or allow_plaintext = true for a network you trust");
-    if (url.starts_with("ldaps://") && s.start_tls)
-      problems.push_back("start_tls: " + quote(url) + " is TLS already; start_tls applies to ldap:// URLs only");
   }
+  if (s.start_tls && std::none_of(s.urls.begin(), s.urls.end(), [](const std::string& u) { return u.starts_with("ldap://"); }))
+    problems.push_back("start_tls: every URL is ldaps:// (TLS already); start_tls applies to ldap:// URLs only");
   if (s.bind_dn.empty() == s.dn_template.empty())
     problems.push_back("bind_dn / dn_template: set exactly one: bind_dn (a service account searches for the user) or "
                        "dn_template (a direct bind as \"uid={user},ou=people,...\")");

@@ -151,7 +151,7 @@ function tomlValue(v) {
 export function toToml(config) {
   const out = [];
   for (const [section, entries] of Object.entries(config)) {
-    if (entries === undefined || entries === null) continue;
+    if (entries === undefined || entries === null || Array.isArray(entries)) continue;
     out.push(`[${section}]`);
     for (const [k, v] of Object.entries(entries)) {
       if (v === undefined || v === null) continue;
@@ -159,14 +159,35 @@ export function toToml(config) {
     }
     out.push('');
   }
+  // Arrays of tables ([[identity_sources]]) after the sections; an object member is the entry's
+  // own sub-table ([identity_sources.attributes]).
+  for (const [name, items] of Object.entries(config)) {
+    if (!Array.isArray(items)) continue;
+    for (const item of items) {
+      out.push(`[[${name}]]`);
+      const tables = Object.entries(item).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v));
+      for (const [k, v] of Object.entries(item)) {
+        if (v !== undefined && v !== null && !tables.some(([t]) => t === k)) out.push(`${k} = ${tomlValue(v)}`);
+      }
+      for (const [t, v] of tables) {
+        out.push(`[${name}.${t}]`);
+        for (const [k, x] of Object.entries(v)) out.push(`${k} = ${tomlValue(x)}`);
+      }
+      out.push('');
+    }
+  }
   return out.join('\n');
 }
 
 /** Merges overrides ({section: {key: value|null}}) into a config; null removes a key. */
 function mergeConfig(base, overrides = {}) {
   const merged = {};
-  for (const [s, e] of Object.entries(base)) merged[s] = { ...e };
+  for (const [s, e] of Object.entries(base)) merged[s] = Array.isArray(e) ? e : { ...e };
   for (const [s, e] of Object.entries(overrides)) {
+    if (Array.isArray(e)) {
+      merged[s] = e;  // an array of tables is replaced whole
+      continue;
+    }
     merged[s] = { ...(merged[s] || {}) };
     for (const [k, v] of Object.entries(e)) {
       if (v === null) delete merged[s][k];

@@ -28,7 +28,7 @@ export async function startWebApp({ users = [], application = () => ({}), config
   kickstart.users = users;
   const defaults = { passwords: { memory_kib: 256, iterations: 1 }, login: { lockout_threshold: 3 } };
   const merged = { ...defaults };
-  for (const [section, keys] of Object.entries(config)) merged[section] = { ...defaults[section], ...keys };
+  for (const [section, keys] of Object.entries(config)) merged[section] = Array.isArray(keys) ? keys : { ...defaults[section], ...keys };
   const node = await GatehouseNode.start({ kickstart, port, config: merged });
   try {
     const discovered = await oidc.discovery(new URL(node.url), WEB.client_id, undefined,
