@@ -111,6 +111,9 @@ int on_connect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* ctx) {
   int fd = -1;
   ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd);
   Watchdog::instance().set_fd(static_cast<Connection::Handle*>(ctx->lc_arg), fd);
+  // A message longer than this fails at its header, before libldap allocates for it.
+  ber_len_t max = kMaxMessageBytes;
+  ber_sockbuf_ctrl(sb, LBER_SB_OPT_SET_MAX_INCOMING, &max);
   return 0;
 }
 

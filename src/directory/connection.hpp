@@ -66,6 +66,7 @@ struct SearchRequest {
 inline constexpr std::size_t kMaxAttributes = 64;  ///< per entry (a search names the few it wants)
 inline constexpr std::size_t kMaxValuesPerAttribute = 2000;
 inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
+inline constexpr std::size_t kMaxMessageBytes = 1024 * 1024;  ///< one LDAP message (an entry, a result)
 
 /// Prepares libldap's process-wide state (its first call is not thread-safe) and makes a write to
 /// a server that went away an error rather than the end of the process: libldap writes with

@@ -145,6 +145,33 @@ TEST(DirectoryConnection, AServerThatHangsUpIsUnavailableAndTheProcessLivesOn) {
   c->reset();                              // and the unbind's
 }
 
+TEST(DirectoryConnection, AnAnswerLongerThanTheLimitFailsAtItsHeaderNotAtTheTimeout) {
+  SilentServer server;
+  // A BindResponse announced as 100 MiB (SEQUENCE, long form, 4 length bytes), then nothing:
+  // without the limit libldap would allocate for it and wait for the rest until the timeout.
+  server.answer_with(std::string("\x30\x84\x06\x40\x00\x00\x02\x01\x01", 9));
+  auto c = Connection::open({.url = server.url("ldap"), .connect_timeout = 2s, .timeout = 2s});
+  ASSERT_TRUE(c) << c.error().message;
+  Result<void, LdapError> bound;
+  const auto took = timed([&] { bound = (*c)->bind(kService, kServicePassword); });
+  ASSERT_FALSE(bound);
+  EXPECT_EQ(bound.error().failure, Failure::kUnavailable);
+  EXPECT_LT(took, 1s) << "refused at the header, not after the 2 s timeout";
+}
+
+TEST(DirectoryConnection, AMalformedAnswerIsUnavailableAndBreaksTheConnection) {
+  for (const std::string garbage : {std::string("HTTP/1.1 400 Bad Request\r\n\r\n"), std::string("\x30\x05\x02\x01\x01\x61\x7f", 7)}) {
+    SilentServer server;
+    server.answer_with(garbage);  // an incomplete message waits for the rest: the timeout ends it
+    auto c = Connection::open({.url = server.url("ldap"), .connect_timeout = 500ms, .timeout = 500ms});
+    ASSERT_TRUE(c) << c.error().message;
+    auto bound = (*c)->bind(kService, kServicePassword);
+    ASSERT_FALSE(bound);
+    EXPECT_EQ(bound.error().failure, Failure::kUnavailable) << bound.error().message;
+    EXPECT_TRUE((*c)->broken());
+  }
+}
+
 TEST(DirectoryConnection, AHungServerCostsNoMoreThanTheTimeouts) {
   SilentServer hung;
   // ldaps://: the TLS handshake waits for an answer that never comes; libldap 2.5 does not bound

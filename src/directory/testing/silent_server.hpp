@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 
 namespace gatehouse::directory::testing {
 
@@ -26,7 +27,11 @@ class SilentServer {
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
   }
-  ~SilentServer() { ::close(fd_); }
+  ~SilentServer() {
+    if (answerer_.joinable()) answerer_.join();
+    if (answered_ >= 0) ::close(answered_);
+    ::close(fd_);
+  }
 
   /// Takes the connections waiting in the backlog and resets them (RST): from outside, a server
   /// that went away while a client was connected. A later write by the client fails with EPIPE.
@@ -39,11 +44,25 @@ class SilentServer {
   }
   SilentServer(const SilentServer&) = delete;
   SilentServer& operator=(const SilentServer&) = delete;
+  /// Answers the first connection's first request with `bytes` (then keeps it open, silent):
+  /// from outside, a broken or hostile server. Runs on a thread of its own until destroyed.
+  void answer_with(std::string bytes) {
+    answerer_ = std::thread([this, bytes = std::move(bytes)] {
+      int c = -1;
+      for (int i = 0; i < 500 && (c = ::accept(fd_, nullptr, nullptr)) < 0; ++i) ::usleep(10'000);
+      if (c < 0) return;
+      char request[4096];
+      if (::recv(c, request, sizeof request, 0) > 0) ::send(c, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      answered_ = c;  // closed by the destructor
+    });
+  }
   std::string url(const char* scheme = "ldap") const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_); }
 
  private:
   int fd_ = -1;
   int port_ = 0;
+  std::thread answerer_;
+  int answered_ = -1;
 };
 
 }  // namespace gatehouse::directory::testing
