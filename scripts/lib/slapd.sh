@@ -24,6 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 _SLAPD_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 _SLAPD_DATA="$_SLAPD_LIB_DIR/../../tests/ldap/directory.ldif"
+_SLAPD_AD_SCHEMA="$_SLAPD_LIB_DIR/../../tests/ldap/ad.schema"
 
 # _slapd_ca DIR: a test CA (P-256) in DIR unless one is there.
 _slapd_ca() {
@@ -59,6 +60,7 @@ include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
 include /etc/ldap/schema/dyngroup.schema
+include $_SLAPD_AD_SCHEMA
 pidfile $dir/slapd.pid
 TLSCACertificateFile $dir/ca.crt
 TLSCertificateFile $dir/server.crt
@@ -71,7 +73,7 @@ suffix "dc=example,dc=test"
 rootdn "cn=admin,dc=example,dc=test"
 rootpw admin-secret
 directory $dir/db
-index objectClass,uid,mail,member,entryUUID eq
+index objectClass,uid,mail,member,entryUUID,sAMAccountName,userPrincipalName eq
 access to attrs=userPassword by anonymous auth by * none
 access to * by dn.exact="cn=gatehouse,ou=services,dc=example,dc=test" read by self read by * none
 overlay dynlist

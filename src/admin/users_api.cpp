@@ -192,9 +192,9 @@ Response unlock(const AdminDeps& deps, const PathParams& p) {
   return ok(200, user_json(deps, *u));
 }
 
-/// Reads a linked account's entry again with the source's service account: the profile and
-/// groups refreshed; an entry gone (or another entry under that name now) or disabled deactivates
-/// the account and ends everything it is signed in with.
+/// Reads a linked account's entry again (by its stable id) with the source's service account: the
+/// profile and groups refreshed; an entry gone or disabled deactivates the account and ends
+/// everything it is signed in with (activating it again is an administrator's decision).
 Response sync(const AdminDeps& deps, const PathParams& p) {
   auto u = find_fresh(deps, p.get("id"));
   if (!u) return not_found();
@@ -204,14 +204,19 @@ Response sync(const AdminDeps& deps, const PathParams& p) {
     if (s->name() == u->source) source = s;
   if (source == nullptr)
     return error(409, "source_not_configured", "the user's identity source " + u->source + " is not in [[identity_sources]]");
-  auto entry = source->find(u->username);
-  if (!entry && (entry.error() == user::SourceRefusal::kUnavailable || entry.error() == user::SourceRefusal::kMisconfigured)) {
-    auto r = error(503, "source_unavailable",
-                   "the identity source " + u->source + " did not answer the lookup (or has no service account: see the log)");
-    r.set("Retry-After", "30");
-    return r;
+  auto entry = source->find(u->external_id);
+  const bool gone = !entry && (entry.error() == user::SourceRefusal::kUnknownUser || entry.error() == user::SourceRefusal::kDisabled);
+  if (!entry && !gone) {
+    if (entry.error() == user::SourceRefusal::kUnavailable || entry.error() == user::SourceRefusal::kMisconfigured) {
+      auto r = error(503, "source_unavailable",
+                     "the identity source " + u->source + " did not answer the lookup (or has no service account: see the log)");
+      r.set("Retry-After", "30");
+      return r;
+    }
+    // Locked for now, a password to change: the entry is there; nothing to refresh or end.
+    return error(409, "source_refuses", "the identity source " + u->source + " has the entry but refuses it for now (locked, "
+                 "password expired or to be changed); nothing changed");
   }
-  const bool gone = !entry || entry->external_id != u->external_id;
   if (!gone) {
     auto linked = user::link_account(deps.users, u->source, *entry, deps.clock.now());
     if (!linked) return error(409, "conflict", linked.error());
@@ -231,7 +236,7 @@ Response sync(const AdminDeps& deps, const PathParams& p) {
     u = find_fresh(deps, p.get("id"));
     if (!u) return not_found();
   }
-  spdlog::info("user {} deactivated: {} no longer has the entry", u->id, u->source);
+  spdlog::info("user {} deactivated: {} no longer has the entry, or disabled it", u->id, u->source);
   sign_out_everywhere(deps, u->id);
   return with_etag(ok(200, user_json(deps, *u)), *u);
 }

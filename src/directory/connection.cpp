@@ -348,6 +348,7 @@ Result<std::vector<Entry>, LdapError> Connection::search(const SearchRequest& r)
     int code = LDAP_OTHER;
     const int parsed = ldap_parse_result(h->ld, m, &code, nullptr, nullptr, nullptr, nullptr, 1);
     if (parsed != LDAP_SUCCESS) return unexpected(fail("search", parsed, Failure::kUnavailable));
+    if (code == LDAP_SIZELIMIT_EXCEEDED && r.partial) return entries;
     if (code != LDAP_SUCCESS)
       return unexpected(fail("search", code, transport_failure(code) ? Failure::kUnavailable : Failure::kRefused));
     return entries;

@@ -59,6 +59,7 @@ struct SearchRequest {
   std::string filter;                   ///< already escaped where it holds user input
   std::vector<std::string> attributes;  ///< empty: none (LDAP "1.1")
   int size_limit = 2;                   ///< entries at most; more is the server's sizeLimitExceeded
+  bool partial = false;                 ///< then: the entries read so far, not an error
 };
 
 /// Bounds on what a server may send, so a hostile or broken one cannot make a node allocate

@@ -27,6 +27,7 @@ Result<user::ExternalAccount, user::SourceRefusal> DirectoryIdentitySource::answ
     // The detail names the server and the LDAP result, never the password; why a user was
     // refused is the sign-in's to say (its audit row), faults are the operator's.
     const auto& e = r.error();
+    if (e.held) return unexpected(user::SourceRefusal::kLocked);  // Gatehouse's own lock: nothing to log here
     if (e.refusal == Refusal::kUnavailable || e.refusal == Refusal::kMisconfigured)
       spdlog::error("directory {}: {} failed: {}", name(), what, e.detail);
     else
@@ -38,12 +39,16 @@ Result<user::ExternalAccount, user::SourceRefusal> DirectoryIdentitySource::answ
                                .groups = std::move(r->groups)};
 }
 
-Result<user::ExternalAccount, user::SourceRefusal> DirectoryIdentitySource::sign_in(std::string_view login, std::string_view password) {
-  return answer(source_.sign_in(login, password), "sign-in");
+Result<user::ExternalAccount, user::SourceRefusal> DirectoryIdentitySource::sign_in(std::string_view login, std::string_view password,
+                                                                                   const user::BeforeBind& before_bind) {
+  BeforeBind hook;
+  if (before_bind)
+    hook = [&](const Found& who) { return before_bind(user::ExternalAccount{.external_id = who.external_id, .username = who.username}); };
+  return answer(source_.sign_in(login, password, hook), "sign-in");
 }
 
-Result<user::ExternalAccount, user::SourceRefusal> DirectoryIdentitySource::find(std::string_view login) {
-  return answer(source_.find(login), "lookup");
+Result<user::ExternalAccount, user::SourceRefusal> DirectoryIdentitySource::find(std::string_view external_id) {
+  return answer(source_.find(external_id), "lookup");
 }
 
 }  // namespace gatehouse::directory

@@ -11,8 +11,9 @@ class DirectoryIdentitySource final : public user::IdentitySource {
   explicit DirectoryIdentitySource(SourceOptions options) : source_(std::move(options)) {}
 
   const std::string& name() const override { return source_.options().name; }
-  Result<user::ExternalAccount, user::SourceRefusal> sign_in(std::string_view login, std::string_view password) override;
-  Result<user::ExternalAccount, user::SourceRefusal> find(std::string_view login) override;
+  Result<user::ExternalAccount, user::SourceRefusal> sign_in(std::string_view login, std::string_view password,
+                                                             const user::BeforeBind& before_bind) override;
+  Result<user::ExternalAccount, user::SourceRefusal> find(std::string_view external_id) override;
 
   const Source& source() const { return source_; }
 

@@ -62,12 +62,14 @@ SignInError unavailable(const std::string& url, const LdapError& e) {
   return {Refusal::kUnavailable, url + ": " + e.message + (e.diagnostic.empty() ? "" : " (" + e.diagnostic + ")")};
 }
 
-/// What a refused user bind means.
+/// What a refused user bind means: Active Directory's reason when it gives one, a wrong password
+/// for invalidCredentials, and anything else (confidentialityRequired, strongerAuthRequired,
+/// unwillingToPerform ...) a problem of the set-up, not of the user.
 Refusal bind_refusal(Flavour flavour, const LdapError& e) {
   if (flavour == Flavour::kActiveDirectory) {
     if (auto r = active_directory_refusal(e.diagnostic)) return *r;
   }
-  return e.failure == Failure::kInvalidCredentials ? Refusal::kWrongPassword : Refusal::kLocked;
+  return e.failure == Failure::kInvalidCredentials ? Refusal::kWrongPassword : Refusal::kMisconfigured;
 }
 
 }  // namespace
@@ -109,18 +111,38 @@ Source::Source(SourceOptions options) : options_(std::move(options)) {
 
 Source::~Source() = default;
 
-Result<DirectoryUser, SignInError> Source::sign_in(std::string_view login, std::string_view password) {
-  const std::string p(password);
-  return run(login, &p);
+Result<DirectoryUser, SignInError> Source::sign_in(std::string_view login, std::string_view password, const BeforeBind& before_bind) {
+  if (login.empty() || login.size() > 256) return unexpected(SignInError{Refusal::kUnknownUser, "empty or too long login name"});
+  if (password.empty()) return unexpected(SignInError{Refusal::kWrongPassword, "empty password"});
+  const auto filter = fill_user(options_.user_filter, escape_filter_value(login)).value_or("(!(objectClass=*))");
+  std::string p(password);
+  auto r = run({filter, std::string(login), &p, before_bind ? &before_bind : nullptr});
+  std::fill(p.begin(), p.end(), '\0');  // best effort: the copy libldap needs is gone with it
+  return r;
 }
 
-Result<DirectoryUser, SignInError> Source::find(std::string_view login) { return run(login, nullptr); }
+namespace {
 
-Result<DirectoryUser, SignInError> Source::run(std::string_view login, const std::string* password) {
-  if (login.empty() || login.size() > 256) return unexpected(SignInError{Refusal::kUnknownUser, "empty or too long login name"});
-  if (password && password->empty()) return unexpected(SignInError{Refusal::kWrongPassword, "empty password"});
-  if (!password && options_.bind_dn.empty())
+/// The filter value of a stable id: objectGUID's 32 hex digits back to its 16 bytes, each written
+/// \xx (RFC 4515); any other id escaped as text.
+std::string id_filter_value(const std::string& attribute, std::string_view id) {
+  if (lower(attribute) != "objectguid" || id.size() != 32 || !std::all_of(id.begin(), id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }))
+    return escape_filter_value(id);
+  std::string out;
+  for (std::size_t i = 0; i < id.size(); i += 2) out += "\\" + std::string(id.substr(i, 2));
+  return out;
+}
+
+}  // namespace
+
+Result<DirectoryUser, SignInError> Source::find(std::string_view external_id) {
+  if (options_.bind_dn.empty())
     return unexpected(SignInError{Refusal::kMisconfigured, "no service account (dn_template only): an entry is read only at a sign-in"});
+  if (external_id.empty() || external_id.size() > 256) return unexpected(SignInError{Refusal::kUnknownUser, "empty or too long id"});
+  return run({"(" + options_.id_attribute + "=" + id_filter_value(options_.id_attribute, external_id) + ")", {}, nullptr, nullptr});
+}
+
+Result<DirectoryUser, SignInError> Source::run(const Lookup& lookup) {
   // Servers marked down are skipped until their time is up; if every one is, the one whose time
   // is nearest is asked anyway (so a directory that came back is noticed at once).
   std::vector<Server*> order;
@@ -137,18 +159,21 @@ Result<DirectoryUser, SignInError> Source::run(std::string_view login, const std
   }
   SignInError last{Refusal::kUnavailable, "no directory server is configured"};
   for (Server* s : order) {
-    auto r = on_server(*s, login, password);
+    auto r = on_server(*s, lookup);
     if (r || r.error().refusal != Refusal::kUnavailable) return r;
     last = r.error();
     if (last.busy) continue;  // a full pool is load, not a fault: the next server, nothing marked
     spdlog::warn("directory {}: {} (skipped for {} s)", options_.name, last.detail,
                  std::chrono::duration_cast<std::chrono::seconds>(options_.retry_after).count());
-    std::lock_guard lock(s->m);
-    s->down_until = SteadyClock::now() + options_.retry_after;
-    s->last_error = last.detail;
-    s->open -= s->idle.size();
-    s->idle.clear();
-    s->freed.notify_all();
+    std::vector<std::unique_ptr<Connection>> dropped;  // closed after the lock (an unbind may wait)
+    {
+      std::lock_guard lock(s->m);
+      s->down_until = SteadyClock::now() + options_.retry_after;
+      s->last_error = last.detail;
+      s->open -= s->idle.size();
+      dropped.swap(s->idle);
+      s->freed.notify_all();
+    }
   }
   return unexpected(last);
 }
@@ -237,7 +262,8 @@ SignInError refused(Refusal r, std::string detail) { return {r, std::move(detail
 
 }  // namespace
 
-Result<DirectoryUser, SignInError> Source::on_server(Server& s, std::string_view login, const std::string* password) {
+Result<DirectoryUser, SignInError> Source::on_server(Server& s, const Lookup& lookup) {
+  const std::string* password = lookup.password;
   const auto& o = options_;
   const auto& url = s.endpoint.url;
   Lease c(s, o.pool_size);
@@ -256,8 +282,8 @@ Result<DirectoryUser, SignInError> Source::on_server(Server& s, std::string_view
       if (b.error().failure == Failure::kUnavailable) return lost(b.error());
       return unexpected(refused(Refusal::kMisconfigured, url + ": the service account's bind was refused: " + b.error().message));
     }
-    const auto filter = fill_user(o.user_filter, escape_filter_value(login)).value_or("(!(objectClass=*))");
-    auto r = c->search({.base = o.user_base, .scope = o.user_subtree ? Scope::kSubtree : Scope::kOneLevel, .filter = filter, .attributes = attributes, .size_limit = 2});
+    auto r = c->search({.base = o.user_base, .scope = o.user_subtree ? Scope::kSubtree : Scope::kOneLevel, .filter = lookup.filter,
+                        .attributes = attributes, .size_limit = 2});
     if (!r && r.error().failure == Failure::kUnavailable) return lost(r.error());
     if (!r || r->size() != 1)
       return unexpected(refused(Refusal::kUnknownUser, r ? std::to_string(r->size()) + " entries match" : r.error().message));
@@ -269,7 +295,15 @@ Result<DirectoryUser, SignInError> Source::on_server(Server& s, std::string_view
     if (!g) return lost(g.error());
     groups = std::move(*g);
   }
-  const std::string dn = entry ? entry->dn : fill_user(o.dn_template, escape_dn_value(login)).value_or("");
+  const std::string dn = entry ? entry->dn : fill_user(o.dn_template, escape_dn_value(lookup.login)).value_or("");
+  if (password && entry && lookup.before_bind && *lookup.before_bind) {
+    const Found who{external_id_text(o.id_attribute, entry->first(lower(o.id_attribute))), entry->first(lower(o.username_attribute))};
+    if (!(*lookup.before_bind)(who)) {
+      auto e = refused(Refusal::kLocked, "the account is locked in Gatehouse: not bound");
+      e.held = true;
+      return unexpected(std::move(e));
+    }
+  }
   if (password) {
     if (auto b = c->bind(dn, *password); !b) {
       if (b.error().failure == Failure::kUnavailable) return lost(b.error());
@@ -299,12 +333,16 @@ Result<DirectoryUser, SignInError> Source::to_user(const Entry& e, std::vector<s
                   .dn = e.dn, .username = e.first(lower(o.username_attribute)), .groups = std::move(groups)};
   if (u.external_id.empty()) return unexpected(refused(Refusal::kUnknownUser, "the entry has no " + o.id_attribute));
   for (const auto& [claim, attribute] : o.claims) {
-    // Text only: a value that is not UTF-8 (a binary attribute mapped by mistake) is left out.
-    if (auto v = e.first(lower(attribute)); !v.empty() && is_utf8_text(v)) u.claims[claim] = v;
+    // Text only, of a sane length: a binary attribute mapped by mistake, or a huge value, is left out.
+    if (auto v = e.first(lower(attribute)); !v.empty() && v.size() <= kMaxClaimBytes && is_utf8_text(v)) u.claims[claim] = v;
   }
-  if (!is_utf8_text(u.username)) u.username.clear();
+  if (u.username.size() > kMaxUsernameBytes || !is_utf8_text(u.username) ||
+      std::any_of(u.username.begin(), u.username.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+    u.username.clear();
   std::erase_if(u.groups, [](const std::string& g) { return !is_utf8_text(g); });
-  if (u.username.empty()) return unexpected(refused(Refusal::kUnknownUser, "the entry has no " + o.username_attribute));
+  if (u.username.empty())
+    return unexpected(refused(Refusal::kMisconfigured, "the entry has no usable " + o.username_attribute + " (1 to " +
+                                                           std::to_string(kMaxUsernameBytes) + " bytes of text)"));
   u.email_verified = o.trust_email && u.claims.contains("email");
   return u;
 }
@@ -315,9 +353,11 @@ Result<std::vector<std::string>, LdapError> Source::read_groups(Connection& c, c
   if (o.groups == GroupLookup::kMemberOf) {
     if (auto it = e.attributes.find("memberof"); it != e.attributes.end()) dns = it->second;
   } else if (o.groups == GroupLookup::kSearch) {
+    // More groups than max_groups: the first max_groups (sizeLimitExceeded keeps what was read).
     auto r = c.search({.base = o.group_base, .filter = fill_dn(o.group_filter, escape_filter_value(e.dn)), .attributes = {},
-                       .size_limit = static_cast<int>(o.max_groups)});
+                       .size_limit = static_cast<int>(o.max_groups), .partial = true});
     if (!r && r.error().failure == Failure::kUnavailable) return unexpected(r.error());
+    if (!r) spdlog::warn("directory {}: the group search for {} was refused ({}): no groups", o.name, e.dn, r.error().message);
     if (r)
       for (auto& g : *r) dns.push_back(std::move(g.dn));
   }

@@ -9,6 +9,7 @@
 // account in the directory).
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -53,6 +54,11 @@ struct SourceOptions {
   bool trust_email = false;               ///< DirectoryUser::email_verified
 };
 
+/// Bounds on what becomes a local account: a username longer than this refuses the sign-in
+/// (logged), a longer claim value is left out.
+inline constexpr std::size_t kMaxUsernameBytes = 128;
+inline constexpr std::size_t kMaxClaimBytes = 2048;
+
 /// A user as the directory has them.
 struct DirectoryUser {
   std::string source;       ///< SourceOptions::name
@@ -79,6 +85,7 @@ struct SignInError {
   Refusal refusal = Refusal::kUnavailable;
   std::string detail;  ///< for the log: which server, which code; never the password
   bool busy = false;   ///< kUnavailable because every connection to the server was in use
+  bool held = false;   ///< kLocked because BeforeBind refused the bind
 };
 
 /// How each server is doing, for /api/system/nodes and the metrics.
@@ -91,6 +98,15 @@ struct ServerHealth {
   std::size_t in_use = 0;
 };
 
+/// Who an entry is, known before the user's bind when a service account searched for it.
+struct Found {
+  std::string external_id;
+  std::string username;
+};
+/// Asked before the user's bind: false refuses it (Gatehouse's own lockout of that account,
+/// whatever name was typed), and sign_in answers kLocked with SignInError::held.
+using BeforeBind = std::function<bool(const Found&)>;
+
 class Source {
  public:
   explicit Source(SourceOptions options);
@@ -98,10 +114,13 @@ class Source {
 
   /// Signs `login` in with `password`: finds the entry, binds as it, reads its id, attributes and
   /// groups. The password is checked by the directory only; never stored, never logged.
-  Result<DirectoryUser, SignInError> sign_in(std::string_view login, std::string_view password);
+  Result<DirectoryUser, SignInError> sign_in(std::string_view login, std::string_view password,
+                                             const BeforeBind& before_bind = {});
 
-  /// Reads a user by login name with the service account (an administrator's "sync now").
-  Result<DirectoryUser, SignInError> find(std::string_view login);
+  /// Reads the entry whose id_attribute is `external_id` (as DirectoryUser::external_id has it)
+  /// with the service account: an administrator's "sync now". kUnknownUser when it is gone,
+  /// kMisconfigured without a service account (dn_template).
+  Result<DirectoryUser, SignInError> find(std::string_view external_id);
 
   std::vector<ServerHealth> health() const;
   const SourceOptions& options() const { return options_; }
@@ -109,8 +128,16 @@ class Source {
   struct Server;
 
  private:
-  Result<DirectoryUser, SignInError> run(std::string_view login, const std::string* password);
-  Result<DirectoryUser, SignInError> on_server(Server& server, std::string_view login, const std::string* password);
+  /// What one round looks for: an escaped filter (or, in direct-bind mode, the login name for the
+  /// DN template), the password to bind with (none: read only) and the hook.
+  struct Lookup {
+    std::string filter;
+    std::string login;
+    const std::string* password = nullptr;
+    const BeforeBind* before_bind = nullptr;
+  };
+  Result<DirectoryUser, SignInError> run(const Lookup& lookup);
+  Result<DirectoryUser, SignInError> on_server(Server& server, const Lookup& lookup);
   Result<DirectoryUser, SignInError> to_user(const Entry& entry, std::vector<std::string> groups) const;
   Result<std::vector<std::string>, LdapError> read_groups(Connection& c, const Entry& entry) const;
 

@@ -137,6 +137,59 @@ TEST(DirectorySource, AServiceAccountWithAWrongPasswordIsAConfigurationError) {
   EXPECT_EQ(Source(o).sign_in("ada", "analytical-engine").error().refusal, Refusal::kMisconfigured);
 }
 
+TEST(DirectorySource, AnEntryIsFoundAgainByItsStableIdAndAGoneOneIsUnknown) {
+  REQUIRE_LDAP();
+  Source source(test_source());
+  auto ada = source.find("2d7b3c10-5f1a-4e0b-8c7d-0000000000a1");
+  ASSERT_TRUE(ada) << ada.error().detail;
+  EXPECT_EQ(ada->username, "ada");
+  EXPECT_EQ(source.find("2d7b3c10-5f1a-4e0b-8c7d-0000000000ff").error().refusal, Refusal::kUnknownUser);
+  EXPECT_EQ(source.find("*").error().refusal, Refusal::kUnknownUser) << "escaped: not a wildcard";
+  auto direct = test_source();
+  direct.bind_dn.clear();
+  direct.dn_template = "uid={user},ou=people,dc=example,dc=test";
+  EXPECT_EQ(Source(direct).find("2d7b3c10-5f1a-4e0b-8c7d-0000000000a1").error().refusal, Refusal::kMisconfigured)
+      << "without a service account an entry is read only with the user's password";
+}
+
+TEST(DirectorySource, ActiveDirectoryEntriesByAccountNameOrUpnLinkedByObjectGuid) {
+  REQUIRE_LDAP();
+  auto o = test_source();
+  o.flavour = Flavour::kActiveDirectory;  // the entries of tests/ldap/ad.schema under ou=staff
+  o.user_base = "ou=staff,dc=example,dc=test";
+  o.user_filter = "(&(objectCategory=person)(objectClass=user)(|(sAMAccountName={user})(userPrincipalName={user})))";
+  o.id_attribute = "objectGUID";
+  o.username_attribute = "sAMAccountName";
+  o.groups = GroupLookup::kMemberOf;
+  Source source(o);
+  for (const char* name : {"jdoe", "jdoe@corp.example"}) {
+    auto u = source.sign_in(name, "windows-password-1");
+    ASSERT_TRUE(u) << name << ": " << u.error().detail;
+    EXPECT_EQ(u->external_id, "90395f191ab51b4a9e9686c66cb18d11");
+    EXPECT_EQ(u->username, "jdoe");
+    EXPECT_EQ(u->groups, std::vector<std::string>{"staff"});
+  }
+  EXPECT_TRUE(source.find("90395f191ab51b4a9e9686c66cb18d11")) << "objectGUID's hex back to bytes in the filter";
+  EXPECT_EQ(source.sign_in("dsabled", "windows-password-2").error().refusal, Refusal::kDisabled) << "userAccountControl 514";
+  EXPECT_EQ(source.find("0123456789abcdeffedcba9876543210").error().refusal, Refusal::kDisabled);
+  EXPECT_EQ(source.sign_in("dsabled", "wrong").error().refusal, Refusal::kWrongPassword);
+}
+
+TEST(DirectorySource, TheHookBeforeTheBindMayRefuseItAndSeesTheEntrysOwnName) {
+  REQUIRE_LDAP();
+  Source source(test_source());
+  std::vector<std::string> seen;
+  auto held = source.sign_in(" ADA ", "analytical-engine", [&](const Found& who) {
+    seen.push_back(who.username + "/" + who.external_id);
+    return false;
+  });
+  ASSERT_FALSE(held);
+  EXPECT_EQ(held.error().refusal, Refusal::kLocked);
+  EXPECT_TRUE(held.error().held);
+  EXPECT_EQ(seen, std::vector<std::string>{"ada/2d7b3c10-5f1a-4e0b-8c7d-0000000000a1"});
+  EXPECT_TRUE(source.sign_in(" ADA ", "analytical-engine", [](const Found&) { return true; }));
+}
+
 TEST(ActiveDirectory, TheBindErrorsDataCodeSaysWhy) {
   const auto with = [](const char* code) {
     return active_directory_refusal(std::string("80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ") +

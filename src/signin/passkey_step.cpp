@@ -101,6 +101,14 @@ http::Response SignIn::passkey_endpoint(const http::Request& request) const {
   const auto& passkey = signed_in->passkey;
   auto u = deps_.users.find(passkey.user_id);
   if (!u || !u->active) return refuse("This account cannot sign in.", passkey.user_id);
+  if (first_factor) {
+    // A directory's user: the directory must still have the account (after a password it was asked already).
+    switch (still_in_source(deps_.sources, *u)) {
+      case StillThere::kYes: break;
+      case StillThere::kNo: return refuse("This account cannot sign in.", u->id);
+      case StillThere::kUnavailable: return login_form(tx, csrf, {}, kSourceUnavailable, 503);
+    }
+  }
   const std::string before = tx.amr;
   tx.user_id = u->id;
   tx.amr = add_amr(tx.amr, {passkey.backup_eligible ? kAmrSoftwareKey : kAmrHardwareKey, kAmrUserPresence});

@@ -5,6 +5,7 @@
 // "sync now" reads a linked account's entry again. directory/ implements it for LDAP and Active
 // Directory (wired in app/).
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -35,6 +36,12 @@ enum class SourceRefusal {
   kMisconfigured,       ///< the source refused Gatehouse itself (its service account)
 };
 
+/// Asked with who the entry of the name typed is (external_id and username), before the password
+/// is sent to the source: false refuses the sign-in there (SourceRefusal::kLocked), so that a lock
+/// of the account holds whatever spelling of its name was typed. Not asked when the source cannot
+/// know the entry before the bind (a DN template).
+using BeforeBind = std::function<bool(const ExternalAccount& who)>;
+
 /// Thread safety: every method may be called from any number of threads at once.
 class IdentitySource {
  public:
@@ -42,9 +49,11 @@ class IdentitySource {
   /// The [[identity_sources]] name: on linked accounts and in the audit trail.
   virtual const std::string& name() const = 0;
   /// Checks `password` for `login`; never stores or logs it. Bounded in time by the source's timeouts.
-  virtual Result<ExternalAccount, SourceRefusal> sign_in(std::string_view login, std::string_view password) = 0;
-  /// Reads `login`'s entry without a password (an administrator's "sync now").
-  virtual Result<ExternalAccount, SourceRefusal> find(std::string_view login) = 0;
+  virtual Result<ExternalAccount, SourceRefusal> sign_in(std::string_view login, std::string_view password,
+                                                         const BeforeBind& before_bind) = 0;
+  /// Reads the entry linked as `external_id` without a password (an administrator's "sync now"):
+  /// kUnknownUser when it is gone, kDisabled when the source disabled it.
+  virtual Result<ExternalAccount, SourceRefusal> find(std::string_view external_id) = 0;
 };
 
 }  // namespace gatehouse::user

@@ -40,7 +40,9 @@ bool apply_external(User& u, const ExternalAccount& a) {
 }
 
 Result<User, std::string> link_account(UserStore& users, const std::string& source, const ExternalAccount& a, UnixSeconds now) {
-  // Twice at most: an insert that lost the race to another node's finds that node's account.
+  // Twice at most: an insert that lost the race to another node's (refused for the link, or
+  // first for the username or email the other account took) finds that node's account next time.
+  UserWriteResult taken = UserWriteResult::kOk;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (auto u = users.find_linked(source, a.external_id)) {
       if (!apply_external(*u, a)) return *u;
@@ -62,8 +64,9 @@ Result<User, std::string> link_account(UserStore& users, const std::string& sour
     u.updated_at = now;
     const auto r = users.insert(u);
     if (r == UserWriteResult::kOk) return u;
-    if (r != UserWriteResult::kLinkTaken) return unexpected(conflict(a, r, source));
+    taken = r;
   }
+  if (taken == UserWriteResult::kUsernameTaken || taken == UserWriteResult::kEmailTaken) return unexpected(conflict(a, taken, source));
   return unexpected("the account linked to " + source + "'s entry " + a.external_id + " changed while it was read; try again");
 }
 

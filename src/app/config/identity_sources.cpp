@@ -262,8 +262,11 @@ std::vector<std::string> complete_sources(std::vector<IdentitySourceConfig>& sou
     if (s.groups == "search") fill(s.group_base, s.user_base);
     if (s.attributes.empty()) s.attributes = d.attributes;
     for (const auto& problem : check_source(s)) errors.push_back(source_label(i) + "." + problem);
-    if (!s.name.empty() && !names.insert(s.name).second)
-      errors.push_back(source_label(i) + ".name: " + quote(s.name) + " is the name of an earlier source too; names must differ");
+    // Names differ, also as GATEHOUSE_IDENTITY_SOURCES_<NAME>_BIND_PASSWORD spells them ('-' as '_').
+    std::string env_name = s.name;
+    std::replace(env_name.begin(), env_name.end(), '-', '_');
+    if (!s.name.empty() && !names.insert(env_name).second)
+      errors.push_back(source_label(i) + ".name: " + quote(s.name) + " is the name of an earlier source too (with '-' read as '_'); names must differ");
   }
   return errors;
 }

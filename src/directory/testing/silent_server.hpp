@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,8 +49,9 @@ class SilentServer {
   /// from outside, a broken or hostile server. Runs on a thread of its own until destroyed.
   void answer_with(std::string bytes) {
     answerer_ = std::thread([this, bytes = std::move(bytes)] {
-      int c = -1;
-      for (int i = 0; i < 500 && (c = ::accept(fd_, nullptr, nullptr)) < 0; ++i) ::usleep(10'000);
+      pollfd waiting{.fd = fd_, .events = POLLIN, .revents = 0};
+      if (::poll(&waiting, 1, 5000) != 1) return;  // nobody came within 5 s
+      const int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
       char request[4096];
       if (::recv(c, request, sizeof request, 0) > 0) ::send(c, bytes.data(), bytes.size(), MSG_NOSIGNAL);

@@ -15,14 +15,31 @@ struct Step {
   UnixSeconds now;
   const std::function<void(const Attempt&)>& report;
   std::string name = user::login_name(username);
+  /// The login name of the directory entry the name typed found (its username), when it differs
+  /// from `name`: "Ada ", "ADA" or a UPN count and lock as the account's own name too.
+  std::string entry_name = {};
+  bool held = false;  // the entry's name is locked: the source was not asked to bind
 
   /// A wrong password or an unknown name: counted, and the lock message once the count locks it.
   PasswordResult failed(const std::string& user_id, const std::string& source = {}, std::string_view reason = {}) const {
     const auto& l = deps.lockout;
     auto f = deps.users.record_failed_login(name, now, l.window, l.threshold, l.duration);
+    if (!entry_name.empty()) {
+      auto g = deps.users.record_failed_login(entry_name, now, l.window, l.threshold, l.duration);
+      if (g.locked_until > f.locked_until) f = g;
+    }
     spdlog::info("sign-in failed ({} in the window){}", f.count, user_id.empty() ? " for an unknown or inactive user" : "");
     report({f.locked_until > now ? "lockout" : "failure", user_id, source, reason});
     return {std::nullopt, f.locked_until > now ? kLocked : kInvalidCredentials};
+  }
+
+  /// Asked by a source before it binds: the entry's own name may be locked although the name typed is not.
+  bool may_bind(const user::ExternalAccount& who) {
+    const auto own = user::login_name(who.username);
+    if (own.empty() || own == name) return true;
+    entry_name = own;
+    held = deps.users.failed_logins(own).locked_until > now;
+    return !held;
   }
 
   PasswordResult local(std::optional<user::User> u) const {
@@ -46,6 +63,10 @@ struct Step {
   /// about as long (only the directory's own round trips differ).
   PasswordResult refused(SourceRefusal r, const std::string& source, const std::string& user_id) const {
     if (r != SourceRefusal::kUnavailable && r != SourceRefusal::kMisconfigured) deps.passwords.verify_dummy(password);
+    if (held) {
+      report({"locked", user_id, source, {}});
+      return {std::nullopt, kLocked};
+    }
     const auto say = [&](std::string_view outcome, std::string_view reason, std::string_view message, int status = 200) {
       report({outcome, user_id, source, reason});
       return PasswordResult{std::nullopt, message, status};
@@ -83,18 +104,32 @@ struct Step {
       return failed({}, source.name(), "inactive");
     }
     deps.users.reset_failed_logins(name);
+    if (!entry_name.empty()) deps.users.reset_failed_logins(entry_name);
     return {std::move(*linked), {}};
   }
 };
 
 }  // namespace
 
+StillThere still_in_source(const std::vector<user::IdentitySource*>& sources, const user::User& u) {
+  if (!u.linked()) return StillThere::kYes;
+  for (auto* source : sources) {
+    if (source->name() != u.source) continue;
+    auto entry = source->find(u.external_id);
+    if (entry) return StillThere::kYes;
+    // A source without a service account cannot read the entry: only its password says yes.
+    if (entry.error() == SourceRefusal::kUnavailable) return StillThere::kUnavailable;
+    return StillThere::kNo;
+  }
+  return StillThere::kNo;  // its source is no longer configured
+}
+
 PasswordResult password_step(const PasswordStepDeps& deps, std::string_view username, const user::Password& password,
                              UnixSeconds now, const std::function<void(const Attempt&)>& report) {
   // Failures count per login name, known or not, so the lock message reveals no usernames; an
   // unknown user costs the same password check as a real one. The lock is checked before any
   // directory is asked: guessing through Gatehouse never reaches (or locks) the directory.
-  const Step step{deps, username, password, now, report};
+  Step step{deps, username, password, now, report};
   if (deps.users.failed_logins(step.name).locked_until > now) {
     deps.passwords.verify_dummy(password);
     spdlog::info("sign-in refused: login name is locked");
@@ -111,7 +146,7 @@ PasswordResult password_step(const PasswordStepDeps& deps, std::string_view user
   const std::string user_id = u ? u->id : std::string();
   for (auto* source : deps.sources) {
     if (u && source->name() != u->source) continue;
-    auto r = source->sign_in(username, password.reveal());
+    auto r = source->sign_in(username, password.reveal(), [&step](const user::ExternalAccount& who) { return step.may_bind(who); });
     if (r) return step.accepted(*source, *r, u);
     if (r.error() != SourceRefusal::kUnknownUser || u) return step.refused(r.error(), source->name(), user_id);
   }

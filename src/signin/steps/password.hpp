@@ -74,6 +74,12 @@ struct Attempt {
   std::string_view reason;
 };
 
+/// Whether the directory still has a linked account's entry and lets it sign in (a first factor
+/// that is not a password, a passkey, asks this: a user removed or disabled in the directory must
+/// not go on signing in with one). kYes for a local account.
+enum class StillThere { kYes, kNo, kUnavailable };
+StillThere still_in_source(const std::vector<user::IdentitySource*>& sources, const user::User& u);
+
 /// Checks `password` for `username` at `now`: the local account of that name, or the identity
 /// source it is linked to, or (no account of that name) each source in turn until one knows the
 /// name. A directory user gets (or refreshes) a linked local account. Lockout counts before any
