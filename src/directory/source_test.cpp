@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -188,6 +191,26 @@ TEST(DirectorySource, TheHookBeforeTheBindMayRefuseItAndSeesTheEntrysOwnName) {
   EXPECT_TRUE(held.error().held);
   EXPECT_EQ(seen, std::vector<std::string>{"ada/2d7b3c10-5f1a-4e0b-8c7d-0000000000a1"});
   EXPECT_TRUE(source.sign_in(" ADA ", "analytical-engine", [](const Found&) { return true; }));
+}
+
+TEST(DirectorySource, ManyThreadsShareABoundedPool) {
+  REQUIRE_LDAP();
+  auto o = test_source();
+  o.pool_size = 2;
+  o.pool_wait = 5s;  // waits for a connection rather than going on without one
+  Source source(o);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) ok += source.sign_in(i % 2 ? "ada" : "grace", i % 2 ? "analytical-engine" : "compiler-1952") ? 1 : 0;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 60);
+  const auto h = source.health();
+  EXPECT_EQ(h[0].in_use, 0u);
+  EXPECT_LE(h[0].idle, 2u) << "never more than pool_size connections";
+  EXPECT_GE(h[0].idle, 1u);
 }
 
 TEST(ActiveDirectory, TheBindErrorsDataCodeSaysWhy) {
