@@ -5,7 +5,8 @@
 //
 //   gatehouse-flowgen argon2   --memory-kib M --iterations T --parallelism P --threads N --seconds S
 //   gatehouse-flowgen password --url BASE --client-id ID --client-secret S --redirect-uri URI
-//                              --username U --password P --concurrency C --seconds S [--warmup W]
+//                              (--username U | --accounts FILE) --password P --concurrency C
+//                              --seconds S [--warmup W]
 //   gatehouse-flowgen sso      (the options of password)
 //   gatehouse-flowgen refresh  (the options of password)
 //   gatehouse-flowgen totp     (the options of password but --username) --accounts FILE
@@ -14,8 +15,12 @@
 //                              --seconds S [--warmup W]
 //   gatehouse-flowgen saml     --url BASE --sp-entity-id ID --acs-url URL --username U --password P
 //                              --concurrency C --seconds S [--warmup W]
+//   gatehouse-flowgen ldap-binds --url ldap://HOST:PORT (--dn-pattern DN --users K | --users-file FILE)
+//                              --password P --concurrency C --seconds S [--warmup W]
 //
-// password: authorize (login form) -> login POST (302 with code) -> token, no SSO cookie sent.
+// password: authorize (login form) -> login POST (302 with code) -> token, no SSO cookie sent; as
+//           --username, or with --accounts FILE ("username" lines) as each account in turn (every
+//           flow takes the next one: a directory's users, bench/run's directory section).
 // sso:      one password flow per user for its gh_session cookie, then authorize (302 with code at
 //           once) -> token.
 // refresh:  one password flow per user with offline_access, then refresh_token grants, each answer's
@@ -41,6 +46,9 @@
 //           SAMLResponse for the request, checked by looking (the signature is not verified). ID
 //           must be a registered SP's entityID and URL an HTTP-POST consumer of its metadata (never
 //           contacted); BASE must be the node's public_url (it makes the Destination).
+// ldap-binds: no node; C threads with one LDAP connection each bind as the users in turn (the DNs
+//           of the pattern, its "%d" replaced by 0..K-1, or of FILE, one a line) with P: the
+//           directory's own rate, the baseline of directory sign-ins (ldap_binds.hpp).
 //
 // A flow counts when it completes inside the measured window (after the warm-up); the rate is
 // flows / window. The last line on stdout is machine-readable ("result mode=... rate=..."),
@@ -82,6 +90,7 @@
 
 #include "core/base64url.hpp"
 #include "http/router.hpp"
+#include "ldap_binds.hpp"
 #include "mfa_accounts.hpp"
 #include "saml_messages.hpp"
 
@@ -128,6 +137,7 @@ class Args {
       values_[std::string(name.substr(2))] = argv[i + 1];
     }
   }
+  bool has(const std::string& name) const { return values_.contains(name); }
   std::string text(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end() || it->second.empty()) throw UsageError("--" + name + " is required");
@@ -275,7 +285,7 @@ struct FlowOptions {
   SamlSp saml;           // saml: the service provider the requests come from
   std::string username;  // password, sso, refresh, cas, saml
   std::string password;
-  std::vector<BenchAccount> accounts;  // totp, passkey: --accounts
+  std::vector<BenchAccount> accounts;  // totp, passkey: --accounts; password: --accounts instead of --username
   std::string origin;                  // passkey: what the browser would put in clientDataJSON
   int concurrency = 1;
   double seconds = 10;
@@ -300,6 +310,7 @@ struct Run {
   std::vector<double> latencies_ms;
   std::array<double, 4> step_ms{};  // sums over the measured flows
   std::optional<TotpPool> totp;     // totp: the accounts and the codes they used
+  std::size_t next_account = 0;     // password with --accounts: the account of the next flow
   std::string first_error;
   std::string fatal;
 
@@ -424,7 +435,7 @@ class VirtualUser {
           continue;
         }
         switch (opt_.mode) {
-          case Mode::kPassword: co_await password_flow("openid", opt_.username, steps); break;
+          case Mode::kPassword: co_await password_flow("openid", password_username(), steps); break;
           case Mode::kSso: co_await sso_flow(steps); break;
           case Mode::kRefresh: co_await refresh_once(); break;
           case Mode::kTotp: co_await totp_flow(steps); break;
@@ -474,6 +485,12 @@ class VirtualUser {
   }
   static std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+
+  /// password: --username, or the next of --accounts (shared by the users: one thread).
+  const std::string& password_username() {
+    if (opt_.accounts.empty()) return opt_.username;
+    return opt_.accounts[run_.next_account++ % opt_.accounts.size()].username;
   }
 
   /// sso: a session cookie; refresh: a refresh token. Both come from one password flow. passkey:
@@ -992,6 +1009,9 @@ int run_flows(Mode mode, std::string_view name, const Args& args) {
   if (mode == Mode::kTotp || mode == Mode::kPasskey) {
     o.accounts = read_accounts(args.text("accounts"), mode == Mode::kTotp);
     o.origin = "http://" + o.target.host_header;  // the origin of --url, as a browser would report it
+  } else if (mode == Mode::kPassword && args.has("accounts")) {
+    if (args.has("username")) throw UsageError("password: give --username or --accounts, not both");
+    o.accounts = read_accounts(args.text("accounts"), false);
   } else {
     o.username = args.text("username");
   }
@@ -1137,10 +1157,30 @@ int run_argon2(const Args& args) {
   return 0;
 }
 
+/// ldap-binds: the options into LdapBindOptions (ldap_binds.hpp), then the run.
+int run_binds(const Args& args) {
+  LdapBindOptions o;
+  o.url = args.text("url");
+  if (!o.url.starts_with("ldap://") && !o.url.starts_with("ldaps://"))
+    throw UsageError("--url must be ldap://host:port or ldaps://host:port, got '" + o.url + "'");
+  if (args.has("dn-pattern") == args.has("users-file"))
+    throw UsageError("ldap-binds: give --dn-pattern (with --users) or --users-file, one of them");
+  auto dns = args.has("users-file") ? dns_from_file(args.text("users-file"))
+                                    : dns_from_pattern(args.text("dn-pattern"), args.whole("users", 1, kMaxBindUsers));
+  if (!dns) throw UsageError("ldap-binds: " + dns.error());
+  o.dns = std::move(*dns);
+  o.password = args.text("password");
+  o.concurrency = static_cast<int>(args.whole("concurrency", 1, 1024));
+  o.seconds = args.number("seconds", 0.1, 3600);
+  o.warmup = args.number("warmup", 0, 3600, 0.0);
+  return run_ldap_binds(o);
+}
+
 constexpr std::string_view kUsage = R"(usage:
   gatehouse-flowgen argon2   --memory-kib M --iterations T --parallelism P --threads N --seconds S
   gatehouse-flowgen password --url BASE --client-id ID --client-secret S --redirect-uri URI
-                             --username U --password P --concurrency C --seconds S [--warmup W]
+                             (--username U | --accounts FILE) --password P --concurrency C
+                             --seconds S [--warmup W]
   gatehouse-flowgen sso      (the options of password)
   gatehouse-flowgen refresh  (the options of password)
   gatehouse-flowgen totp     (the options of password but --username) --accounts FILE
@@ -1149,7 +1189,10 @@ constexpr std::string_view kUsage = R"(usage:
                              --seconds S [--warmup W]
   gatehouse-flowgen saml     --url BASE --sp-entity-id ID --acs-url URL --username U --password P
                              --concurrency C --seconds S [--warmup W]
-FILE: one account a line, "username base32-totp-seed" (totp) or "username" (passkey), all with --password.
+  gatehouse-flowgen ldap-binds --url ldap://HOST:PORT (--dn-pattern DN --users K | --users-file FILE)
+                             --password P --concurrency C --seconds S [--warmup W]
+FILE: one account a line, "username base32-totp-seed" (totp) or "username" (passkey, password), all
+with --password; for ldap-binds one DN a line. DN: a bind DN with one "%d", replaced by 0..K-1.
 )";
 
 int run_command(int argc, char** argv) {
@@ -1163,7 +1206,10 @@ int run_command(int argc, char** argv) {
     return run_argon2(Args(argc, argv, {"memory-kib", "iterations", "parallelism", "threads", "seconds"}));
   const std::initializer_list<std::string_view> flow_options{
       "url", "client-id", "client-secret", "redirect-uri", "username", "password", "concurrency", "seconds", "warmup"};
-  if (cmd == "password") return run_flows(Mode::kPassword, cmd, Args(argc, argv, flow_options));
+  const std::initializer_list<std::string_view> password_options{"url",      "client-id", "client-secret", "redirect-uri",
+                                                                 "username", "accounts",  "password",      "concurrency",
+                                                                 "seconds",  "warmup"};
+  if (cmd == "password") return run_flows(Mode::kPassword, cmd, Args(argc, argv, password_options));
   if (cmd == "sso") return run_flows(Mode::kSso, cmd, Args(argc, argv, flow_options));
   if (cmd == "refresh") return run_flows(Mode::kRefresh, cmd, Args(argc, argv, flow_options));
   const std::initializer_list<std::string_view> mfa_options{
@@ -1176,6 +1222,8 @@ int run_command(int argc, char** argv) {
   const std::initializer_list<std::string_view> saml_options{"url",         "sp-entity-id", "acs-url", "username",
                                                              "password",    "concurrency",  "seconds", "warmup"};
   if (cmd == "saml") return run_flows(Mode::kSaml, cmd, Args(argc, argv, saml_options));
+  if (cmd == "ldap-binds")
+    return run_binds(Args(argc, argv, {"url", "dn-pattern", "users", "users-file", "password", "concurrency", "seconds", "warmup"}));
   throw UsageError("unknown subcommand '" + std::string(cmd) + "'");
 }
 

@@ -17,6 +17,11 @@
 #                            # foreground of a background job and prints "LDAP_PORT LDAPS_PORT PID"
 #                            # once it answers
 #
+# Two optional environment variables, read by slapd_run (unset: the test directory as above):
+#   SLAPD_MODULES="argon2"      more modules to load from /usr/lib/ldap (argon2: userPassword
+#                               values "{ARGON2}$argon2..." check binds; bench/run's directory users)
+#   SLAPD_EXTRA_LDIF=FILE       entries loaded (slapadd) after tests/ldap/directory.ldif
+#
 # Sourcing defines functions only; nothing sets a trap (callers stop what they start).
 
 # shellcheck source=scripts/lib/ports.sh
@@ -55,6 +60,7 @@ _slapd_conf() {
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload dynlist
+$(for m in ${SLAPD_MODULES:-}; do printf 'moduleload %s\n' "$m"; done)
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -97,6 +103,13 @@ slapd_run() {
     cat "$dir/slapadd.log" >&2
     return 1
   }
+  if [ -n "${SLAPD_EXTRA_LDIF:-}" ]; then
+    slapadd -q -f "$dir/slapd.conf" -l "$SLAPD_EXTRA_LDIF" >>"$dir/slapadd.log" 2>&1 || {
+      echo "slapd_run: slapadd of $SLAPD_EXTRA_LDIF failed:" >&2
+      cat "$dir/slapadd.log" >&2
+      return 1
+    }
+  fi
   for attempt in 1 2 3 4 5; do
     port="$(free_local_port)" && tls="$(free_local_port)" || break
     [ "$port" != "$tls" ] || continue
