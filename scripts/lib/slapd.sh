@@ -32,14 +32,20 @@ _SLAPD_DATA="$_SLAPD_LIB_DIR/../../tests/ldap/directory.ldif"
 _SLAPD_AD_SCHEMA="$_SLAPD_LIB_DIR/../../tests/ldap/ad.schema"
 
 # _slapd_ca DIR: a test CA (P-256) in DIR unless one is there.
+# Several servers started at once with one CA folder make it once: the others wait on its lock
+# (flock, util-linux) and then find it, rather than reading a half-written key.
 _slapd_ca() {
   local dir=$1
-  [ -f "$dir/ca.crt" ] && [ -f "$dir/ca.key" ] && return 0
-  mkdir -p "$dir"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=Gatehouse test directory CA" -addext basicConstraints=critical,CA:TRUE \
-    -addext keyUsage=critical,keyCertSign,cRLSign \
-    -keyout "$dir/ca.key" -out "$dir/ca.crt" >/dev/null 2>&1
+  mkdir -p "$dir" || return 1
+  (
+    flock 9 || exit 1
+    [ -f "$dir/ca.crt" ] && [ -f "$dir/ca.key" ] && exit 0
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+      -subj "/CN=Gatehouse test directory CA" -addext basicConstraints=critical,CA:TRUE \
+      -addext keyUsage=critical,keyCertSign,cRLSign \
+      -keyout "$dir/ca.key.new" -out "$dir/ca.crt.new" >/dev/null 2>&1 &&
+      mv "$dir/ca.key.new" "$dir/ca.key" && mv "$dir/ca.crt.new" "$dir/ca.crt"
+  ) 9>"$dir/.ca.lock"
 }
 
 # _slapd_cert DIR CA_DIR: DIR/server.{key,crt} for 127.0.0.1, signed by CA_DIR's CA.
@@ -48,7 +54,7 @@ _slapd_cert() {
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
     -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 &&
     printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >"$dir/ext.cnf" &&
-    openssl x509 -req -in "$dir/server.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -CAcreateserial \
+    openssl x509 -req -in "$dir/server.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
       -days 2 -extfile "$dir/ext.cnf" -out "$dir/server.crt" >/dev/null 2>&1
 }
 
