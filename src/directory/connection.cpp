@@ -255,6 +255,30 @@ Result<std::unique_ptr<Connection>, LdapError> Connection::open(const Endpoint& 
   return c;
 }
 
+/// The answer to request `msgid` (the next message of it with LDAP_MSG_ONE), waited for until
+/// `deadline`. On a timeout the request is abandoned; the caller's fail() names `what`.
+Result<std::pair<int, LDAPMessage*>, LdapError> Connection::await(std::string_view what, int msgid, Clock::time_point deadline,
+                                                                  int all) {
+  LDAPMessage* m = nullptr;
+  timeval tv = to_timeval(left(deadline));
+  const int got = ldap_result(handle_->ld, msgid, all, &tv, &m);
+  if (got > 0) return std::pair{got, m};
+  if (got == 0) ldap_abandon_ext(handle_->ld, msgid, nullptr, nullptr);
+  return unexpected(fail(what, got == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN, Failure::kUnavailable));
+}
+
+/// A result message's code and the server's diagnostic; frees `m`. A message that does not parse
+/// is kUnavailable.
+Result<std::pair<int, std::string>, LdapError> Connection::result_of(std::string_view what, LDAPMessage* m) {
+  int code = LDAP_OTHER;
+  char* diagnostic = nullptr;
+  const int parsed = ldap_parse_result(handle_->ld, m, &code, nullptr, &diagnostic, nullptr, nullptr, 1);
+  std::string text = diagnostic ? diagnostic : "";
+  if (diagnostic) ldap_memfree(diagnostic);
+  if (parsed != LDAP_SUCCESS) return unexpected(fail(what, parsed, Failure::kUnavailable));
+  return std::pair{code, std::move(text)};
+}
+
 Result<void, LdapError> Connection::start_tls() {
   Handle* h = handle_.get();
   const auto deadline = Clock::now() + endpoint_.connect_timeout;
@@ -262,17 +286,11 @@ Result<void, LdapError> Connection::start_tls() {
   int msgid = 0;
   if (const int rc = ldap_start_tls(h->ld, nullptr, nullptr, &msgid); rc != LDAP_SUCCESS)
     return unexpected(fail("StartTLS", rc, Failure::kUnavailable));
-  LDAPMessage* answer = nullptr;
-  timeval tv = to_timeval(left(deadline));
-  const int got = ldap_result(h->ld, msgid, LDAP_MSG_ALL, &tv, &answer);
-  if (got <= 0) {
-    if (got == 0) ldap_abandon_ext(h->ld, msgid, nullptr, nullptr);
-    return unexpected(fail("StartTLS", got == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN, Failure::kUnavailable));
-  }
-  int code = LDAP_OTHER;
-  const int parsed = ldap_parse_result(h->ld, answer, &code, nullptr, nullptr, nullptr, nullptr, 1);
-  if (parsed != LDAP_SUCCESS || code != LDAP_SUCCESS)
-    return unexpected(fail("StartTLS", parsed != LDAP_SUCCESS ? parsed : code, Failure::kUnavailable));
+  auto answer = await("StartTLS", msgid, deadline, LDAP_MSG_ALL);
+  if (!answer) return unexpected(answer.error());
+  auto result = result_of("StartTLS", answer->second);
+  if (!result) return unexpected(result.error());
+  if (result->first != LDAP_SUCCESS) return unexpected(fail("StartTLS", result->first, Failure::kUnavailable));
   if (const int rc = ldap_install_tls(h->ld); rc != LDAP_SUCCESS)
     return unexpected(fail("the TLS handshake after StartTLS", rc, Failure::kUnavailable));
   return {};
@@ -292,19 +310,11 @@ Result<void, LdapError> Connection::bind(std::string_view dn, std::string_view p
   if (const int rc = ldap_sasl_bind(h->ld, name.c_str(), LDAP_SASL_SIMPLE, &credentials, nullptr, nullptr, &msgid);
       rc != LDAP_SUCCESS)
     return unexpected(fail("bind", rc, Failure::kUnavailable));
-  LDAPMessage* answer = nullptr;
-  timeval tv = to_timeval(left(deadline));
-  const int got = ldap_result(h->ld, msgid, LDAP_MSG_ALL, &tv, &answer);
-  if (got <= 0) {
-    if (got == 0) ldap_abandon_ext(h->ld, msgid, nullptr, nullptr);
-    return unexpected(fail("bind", got == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN, Failure::kUnavailable));
-  }
-  int code = LDAP_OTHER;
-  char* diagnostic = nullptr;
-  const int parsed = ldap_parse_result(h->ld, answer, &code, nullptr, &diagnostic, nullptr, nullptr, 1);
-  std::string diag = diagnostic ? diagnostic : "";
-  if (diagnostic) ldap_memfree(diagnostic);
-  if (parsed != LDAP_SUCCESS) return unexpected(fail("bind", parsed, Failure::kUnavailable));
+  auto answer = await("bind", msgid, deadline, LDAP_MSG_ALL);
+  if (!answer) return unexpected(answer.error());
+  auto result = result_of("bind", answer->second);
+  if (!result) return unexpected(result.error());
+  auto& [code, diag] = *result;
   if (code == LDAP_SUCCESS) return {};
   const Failure failure = code == LDAP_INVALID_CREDENTIALS ? Failure::kInvalidCredentials
                           : transport_failure(code)        ? Failure::kUnavailable
@@ -329,13 +339,9 @@ Result<std::vector<Entry>, LdapError> Connection::search(const SearchRequest& r)
   if (rc != LDAP_SUCCESS) return unexpected(fail("search", rc, transport_failure(rc) ? Failure::kUnavailable : Failure::kRefused));
   std::vector<Entry> entries;
   for (;;) {
-    LDAPMessage* m = nullptr;
-    timeval tv = to_timeval(left(deadline));
-    const int got = ldap_result(h->ld, msgid, LDAP_MSG_ONE, &tv, &m);
-    if (got <= 0) {
-      if (got == 0) ldap_abandon_ext(h->ld, msgid, nullptr, nullptr);
-      return unexpected(fail("search", got == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN, Failure::kUnavailable));
-    }
+    auto answer = await("search", msgid, deadline, LDAP_MSG_ONE);
+    if (!answer) return unexpected(answer.error());
+    auto [got, m] = *answer;
     if (got == LDAP_RES_SEARCH_ENTRY) {
       if (entries.size() < static_cast<std::size_t>(std::max(r.size_limit, 1))) entries.push_back(read_entry(h->ld, m));
       ldap_msgfree(m);
@@ -345,9 +351,9 @@ Result<std::vector<Entry>, LdapError> Connection::search(const SearchRequest& r)
       ldap_msgfree(m);
       continue;
     }
-    int code = LDAP_OTHER;
-    const int parsed = ldap_parse_result(h->ld, m, &code, nullptr, nullptr, nullptr, nullptr, 1);
-    if (parsed != LDAP_SUCCESS) return unexpected(fail("search", parsed, Failure::kUnavailable));
+    auto result = result_of("search", m);
+    if (!result) return unexpected(result.error());
+    const int code = result->first;
     if (code == LDAP_SIZELIMIT_EXCEEDED && r.partial) return entries;
     if (code != LDAP_SUCCESS)
       return unexpected(fail("search", code, transport_failure(code) ? Failure::kUnavailable : Failure::kRefused));

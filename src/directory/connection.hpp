@@ -18,6 +18,8 @@
 
 #include "core/result.hpp"
 
+struct ldapmsg;  // libldap's LDAPMessage (ldap.h stays out of this header)
+
 namespace gatehouse::directory {
 
 /// Where and how to reach one server.
@@ -107,6 +109,9 @@ class Connection {
   explicit Connection(Endpoint endpoint, std::unique_ptr<Handle> handle);
   Result<void, LdapError> start_tls();
   LdapError fail(std::string_view what, int code, Failure failure);
+  Result<std::pair<int, ::ldapmsg*>, LdapError> await(std::string_view what, int msgid,
+                                                           std::chrono::steady_clock::time_point deadline, int all);
+  Result<std::pair<int, std::string>, LdapError> result_of(std::string_view what, ::ldapmsg* m);
 
   Endpoint endpoint_;
   std::unique_ptr<Handle> handle_;

@@ -160,7 +160,7 @@ TEST(DirectoryConnection, AnAnswerLongerThanTheLimitFailsAtItsHeaderNotAtTheTime
 }
 
 TEST(DirectoryConnection, AMalformedAnswerIsUnavailableAndBreaksTheConnection) {
-  for (const std::string garbage : {std::string("HTTP/1.1 400 Bad Request\r\n\r\n"), std::string("\x30\x05\x02\x01\x01\x61\x7f", 7)}) {
+  for (const std::string& garbage : {std::string("HTTP/1.1 400 Bad Request\r\n\r\n"), std::string("\x30\x05\x02\x01\x01\x61\x7f", 7)}) {
     SilentServer server;
     server.answer_with(garbage);  // an incomplete message waits for the rest: the timeout ends it
     auto c = Connection::open({.url = server.url("ldap"), .connect_timeout = 500ms, .timeout = 500ms});
