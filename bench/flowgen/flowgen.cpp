@@ -91,6 +91,7 @@
 #include "core/base64url.hpp"
 #include "http/router.hpp"
 #include "ldap_binds.hpp"
+#include "report.hpp"
 #include "mfa_accounts.hpp"
 #include "saml_messages.hpp"
 
@@ -923,19 +924,6 @@ class VirtualUser {
 };
 
 // --- reporting ------------------------------------------------------------------------------------------
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-/// Nearest-rank percentile of sorted values (0 when empty).
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
 
 asio::awaitable<void> report_progress(Run& run) {
   std::uint64_t last_count = 0;

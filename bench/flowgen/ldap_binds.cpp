@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "directory/connection.hpp"
+#include "report.hpp"
 
 namespace gatehouse::bench {
 namespace {
@@ -21,19 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kPauseAfterError{10};  // a dead server must not make a busy loop
 constexpr std::size_t kMaxFileBytes = 256u << 20;
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-/// Nearest-rank percentile of sorted values (0 when empty), as flowgen's other modes report it.
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
 
 std::string describe(const directory::LdapError& e) {
   return e.message + (e.diagnostic.empty() ? "" : " (" + e.diagnostic + ")");

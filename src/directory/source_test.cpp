@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "directory/testing/silent_server.hpp"
+#include "directory/testing/test_directory.hpp"
 
 namespace gatehouse::directory {
 namespace {
@@ -19,16 +20,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::SilentServer;
 
-const char* env(const char* name) { return std::getenv(name); }
-
-#define REQUIRE_LDAP()                                                                                     \
-  do {                                                                                                     \
-    if (env("GATEHOUSE_TEST_LDAP_URL") == nullptr) {                                                       \
-      const char* r = env("GATEHOUSE_TEST_LDAP_REQUIRED");                                                 \
-      if (r && std::string(r) == "1") FAIL() << "GATEHOUSE_TEST_LDAP_URL is not set (scripts/test starts slapd)"; \
-      GTEST_SKIP() << "no OpenLDAP server (GATEHOUSE_TEST_LDAP_URL)";                                      \
-    }                                                                                                      \
-  } while (false)
+using testing::env;
+using testing::timed;
 
 SourceOptions test_source() {
   SourceOptions o;
@@ -46,13 +39,6 @@ SourceOptions test_source() {
 std::string closed_url() {
   SilentServer gone;
   return gone.url("ldap");  // closed when `gone` goes: nothing listens there then
-}
-
-template <class F>
-std::chrono::milliseconds timed(F f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
 }
 
 TEST(DirectorySource, ASignInReadsTheStableIdTheClaimsAndTheGroups) {
